@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
+
+export type Verdict = 'PASS' | 'FAIL' | 'BLOCKED';
+
+/** A queue task as the engine understands it, after aliases and defaults are applied. */
+export interface TaskSpec {
+  id: string;
+  description: string;
+  agentType: string;
+  environment?: Environment;
+  version?: string;
+  runMigrations: boolean;
+  /** Absolute, already checked to be inside the project root. */
+  migrationsPath?: string;
+  completionPromise: string;
+  maxIterations: number;
+  dependsOn: string[];
+  /** false, or the reasons a person must approve (true becomes ['requires_approval']). */
+  approvalReasons: string[] | false;
+  command?: string[];
+  /** Index in the queue file's task array: the plan's tie-breaker. */
+  index: number;
+}
+
+/** A guardrail or readiness finding that made an iteration BLOCKED. */
+export interface BlockingFinding {
+  rule: string;
+  severity: string;
+  message: string;
+  location?: string;
+}
+
+export interface DeploymentRecordInput {
+  task_id: string;
+  environment: Environment;
+  version: string;
+  status: 'success' | 'failed' | 'rolled_back' | 'rejected';
+  started_at: string;
+  completed_at: string;
+  iterations: number;
+  migrations_run: string[];
+  errors: string[];
+  warnings: string[];
+  rollback_executed: boolean;
+  approved_by: string | null;
+  commit: string | null;
+}
+
+/** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
+export interface RecordSink {
+  recordDeployment(record: DeploymentRecordInput): void;
+  /** Successful deployments of this project in an environment, newest first. */
+  deploymentHistory(environment: Environment): DeploymentRecordInput[];
+}
+
+/**
+ * Steps of one iteration, journaled in the state store: after a crash, a step that completed is
+ * not run again (its stored result is returned); a step that was cut off is run again only when
+ * `redoSafe` says so, else the iteration fails with a message naming the step.
+ */
+export interface StepJournal {
+  run<T>(name: string, fn: () => Promise<T>, options?: { redoSafe?: boolean }): Promise<T>;
+}
+
+/** A question to a person: yes, no, or nobody there to answer. */
+export type Ask = (question: { title: string; lines: string[]; environment?: Environment }) => Promise<'yes' | 'no' | 'unavailable'>;
+
+export interface IterationContext {
+  /** The name given with --project (the queue file's name part). */
+  project: string;
+  task: TaskSpec;
+  iteration: number;
+  runId: string;
+  workspace: Workspace;
+  signal: AbortSignal;
+  log: Logger;
+  steps: StepJournal;
+  records: RecordSink;
+  ask: Ask;
+  /** A line of progress for the terminal view. */
+  progress(line: string): void;
+}
+
+export interface IterationResult {
+  verdict: Verdict;
+  /** The text the completion promise is looked for in. */
+  output: string;
+  /** Why the iteration did not pass, in one line. */
+  error?: string;
+  /** For BLOCKED: what the guardrail found. */
+  findings?: BlockingFinding[];
+}
+
+export interface Agent {
+  readonly type: string;
+  /** May an iteration that a crash cut off be run again from its start? */
+  readonly redoSafe: boolean;
+  runIteration(ctx: IterationContext): Promise<IterationResult>;
+  /** (R)evert after BLOCKED: undo what the task did. Returns what was done, for the record. */
+  revert?(ctx: IterationContext): Promise<string>;
+}

@@ -1,0 +1,72 @@
+import { Command, Option } from 'commander';
+
+// Commands are declared here and loaded when used, so that `--help` starts fast.
+export function buildProgram(): Command {
+  const program = new Command('autonomous-loop')
+    .description("Runs a project's work queue to completion, stopping for a person where a gate demands it.")
+    .version(readVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run', { isDefault: true })
+    .description('run the queue tasks/work_queue_<project>.json to the end (the default command)')
+    .requiredOption('-p, --project <project>', 'the project: reads tasks/work_queue_<project>.json')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('-c, --concurrency <n>', 'tasks that may run at once', parsePositiveInt, 1)
+    .option('--max-iterations <n>', 'iterations the whole run may spend', parsePositiveInt)
+    .option('--non-interactive', 'never prompt: gated tasks wait for `approve`', false)
+    .option('-y, --yes', 'pre-approve development and staging gates (never production)', false)
+    .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
+    .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
+    .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts));
+
+  program
+    .command('plan')
+    .description('show the order the tasks will run in, as waves')
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/plan.js')).planCommand(opts));
+
+  program
+    .command('status')
+    .description('tasks with their status, iterations used and last error')
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/status.js')).statusCommand(opts));
+
+  program
+    .command('validate')
+    .description('check the queue (and the contract) without running anything')
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/validate.js')).validateCommand(opts));
+
+  program
+    .command('init')
+    .description('create a workspace: tasks/, governance/, guardrails/, .aibrain/')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('-p, --project <project>', 'also create an empty queue for this project')
+    .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
+
+  return program;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
+    throw new (class extends Error {
+      code = 'commander.invalidArgument';
+      exitCode = 2;
+    })(`'${value}' is not a whole number from 1 to 1000000`);
+  }
+  return n;
+}
+
+function readVersion(): string {
+  return '0.1.0';
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { InputError, formatProblems } from '../errors.js';
+import type { Environment } from '../workspace/environment.js';
+import { contractPath, type Workspace } from '../workspace/paths.js';
+
+const Severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
+
+const EnvironmentPolicy = z.strictObject({
+  auto_deploy: z.boolean(),
+  auto_rollback: z.boolean(),
+  approval: z.enum(['never', 'first-time', 'always']),
+});
+
+const AgentPolicy = z.strictObject({
+  max_iterations: z.number().int().min(1).max(10_000).optional(),
+  command: z.array(z.string().min(1)).min(1).optional(),
+  prompt: z.enum(['argument', 'stdin']).optional(),
+  timeout_seconds: z.number().positive().max(7 * 24 * 3600).optional(),
+});
+
+export const ContractSchema = z.strictObject({
+  version: z.literal(1),
+  environments: z.strictObject({
+    development: EnvironmentPolicy,
+    staging: EnvironmentPolicy,
+    production: EnvironmentPolicy,
+  }),
+  approvers: z.array(z.string().min(1)).default([]),
+  default_agent: z.string().min(1).default('command'),
+  agents: z.record(z.string(), AgentPolicy).default({}),
+  severity_overrides: z
+    .strictObject({
+      development: z.record(z.string(), Severity).optional(),
+      staging: z.record(z.string(), Severity).optional(),
+      production: z.record(z.string(), Severity).optional(),
+    })
+    .default({}),
+});
+
+export type Contract = z.infer<typeof ContractSchema> & { file: string };
+export type AgentPolicy = z.infer<typeof AgentPolicy>;
+
+export const DEFAULT_MAX_ITERATIONS = 3;
+
+export function loadContract(ws: Workspace): Contract {
+  const file = contractPath(ws);
+  return parseContract(readText(file), file);
+}
+
+export function parseContract(text: string, file: string): Contract {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw new InputError(formatProblems(`${file}: not valid YAML`, problems), problems);
+  }
+  const parsed = ContractSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`);
+    throw new InputError(formatProblems(`${file}: not a valid contract`, problems), problems);
+  }
+  const contract: Contract = { ...parsed.data, file };
+  if (contract.environments.production.approval !== 'always') {
+    // Production is never run without a person, whatever a contract says.
+    throw new InputError(`${file}: environments.production.approval: must be 'always' (production always asks a person)`);
+  }
+  return contract;
+}
+
+export function agentPolicy(contract: Contract, agentType: string): AgentPolicy {
+  return contract.agents[agentType] ?? {};
+}
+
+export function environmentPolicy(contract: Contract, environment: Environment): z.infer<typeof EnvironmentPolicy> {
+  return contract.environments[environment];
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${path.relative(process.cwd(), file) || file}: cannot read the contract (${code ?? String(e)})`);
+  }
+}
