@@ -12,7 +12,8 @@ export interface TaskSpec {
   environment?: Environment;
   version?: string;
   runMigrations: boolean;
-  /** Absolute, already checked to be inside the project root. */
+  /** As written in the queue: relative to the project root, checked not to leave it. Resolve it
+   * with `resolveInside(projectPath, migrationsPath, ...)`. */
   migrationsPath?: string;
   completionPromise: string;
   maxIterations: number;
@@ -93,8 +94,17 @@ export interface IterationResult {
   findings?: BlockingFinding[];
 }
 
+/** One pre-flight check as it stands, shown in the approval prompt. */
+export interface PreflightCheck {
+  check: string;
+  status: 'passed' | 'failed' | 'warning' | 'not run';
+  detail?: string;
+}
+
 export interface Agent {
   readonly type: string;
+  /** Checks to run before a gate asks a person, so the prompt shows their results. No side effects. */
+  preflight?(ctx: IterationContext): Promise<PreflightCheck[]>;
   /** May an iteration that a crash cut off be run again from its start? */
   readonly redoSafe: boolean;
   runIteration(ctx: IterationContext): Promise<IterationResult>;

@@ -53,6 +53,26 @@ export function buildProgram(): Command {
     .option('-p, --project <project>', 'also create an empty queue for this project')
     .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
 
+  for (const decision of ['approve', 'reject'] as const) {
+    program
+      .command(`${decision} <task>`)
+      .description(decision === 'approve' ? 'approve a gated task (recorded); the next run proceeds' : 'reject a gated task (recorded); the next run blocks it')
+      .requiredOption('-p, --project <project>', 'the project')
+      .requiredOption('--by <name>', 'who decides (recorded with the OS user)')
+      .option('--comment <text>', 'why')
+      .option('--root <dir>', 'the workspace folder', process.cwd())
+      .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts));
+  }
+
+  program
+    .command('history')
+    .description('deployments (or, with --decisions, every decision) on record')
+    .option('-p, --project <project>', 'only this project')
+    .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts));
+
   return program;
 }
 

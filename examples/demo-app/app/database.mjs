@@ -1,0 +1,30 @@
+// Opens the environment's SQLite database with better-sqlite3. The module comes from the
+// autonomous-loop package this demo ships in; a release started from elsewhere is told where it is
+// through DEMO_SQLITE_MODULE.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function loadSqlite() {
+  const where = process.env.DEMO_SQLITE_MODULE;
+  if (where) return require(where);
+  try {
+    return require('better-sqlite3');
+  } catch {
+    throw new Error('better-sqlite3 not found: run the demo from the autonomous-loop folder (npm install) or set DEMO_SQLITE_MODULE');
+  }
+}
+
+export function openDatabase(file, { readonly = false } = {}) {
+  const Database = loadSqlite();
+  const db = new Database(file, { readonly, fileMustExist: readonly });
+  db.pragma('busy_timeout = 2000');
+  return db;
+}
+
+/** The ids of the applied migrations, oldest first (empty before the first one). */
+export function appliedMigrations(db) {
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return [];
+  return db.prepare('SELECT id FROM schema_migrations ORDER BY id').all().map((row) => row.id);
+}

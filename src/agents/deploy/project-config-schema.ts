@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+// The shape of governance/projects/<project>.yaml as people write it. project-config.ts merges
+// `defaults` into each environment and resolves paths; this file only says what may be written.
+
+export const COMMAND_NAMES = ['test', 'build', 'deploy', 'migrate_up', 'migrate_down', 'migrate_status', 'rollback', 'stop'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+const Argv = z
+  .array(z.string().min(1, 'expected a non-empty argument'), 'expected an argv array, e.g. ["npm", "test"]')
+  .min(1, 'expected an argv array with at least the program');
+
+const Seconds = z.number('expected a number of seconds').positive('expected a number of seconds above 0').max(7 * 24 * 3600);
+
+const Commands = z.strictObject({
+  test: Argv.optional(),
+  build: Argv.optional(),
+  deploy: Argv.optional(),
+  migrate_up: Argv.optional(),
+  migrate_down: Argv.optional(),
+  migrate_status: Argv.optional(),
+  rollback: Argv.optional(),
+  stop: Argv.optional(),
+});
+
+const Timeouts = z.strictObject({
+  test: Seconds.optional(),
+  build: Seconds.optional(),
+  deploy: Seconds.optional(),
+  migrate_up: Seconds.optional(),
+  migrate_down: Seconds.optional(),
+  migrate_status: Seconds.optional(),
+  rollback: Seconds.optional(),
+  stop: Seconds.optional(),
+});
+
+const HealthCheck = z.strictObject({
+  url: z.string().min(1).optional(),
+  command: Argv.optional(),
+  expected_status: z.number().int().min(100).max(599).optional(),
+  body_contains: z.string().min(1).optional(),
+  timeout_seconds: Seconds.optional(),
+  retries: z.number().int().min(0).max(100).optional(),
+  backoff_seconds: z.number().min(0).max(3600).optional(),
+});
+
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+
+const Shared = {
+  env: z.record(EnvName, z.string('expected a string value (quote numbers)')).optional(),
+  commands: Commands.optional(),
+  timeouts: Timeouts.optional(),
+  health_check: HealthCheck.optional(),
+};
+
+const EnvironmentSection = z.strictObject({
+  port: z.number().int().min(1).max(65535).optional(),
+  ...Shared,
+});
+
+export const ProjectFileSchema = z.strictObject({
+  version: z.literal(1, 'expected version: 1'),
+  description: z.string().optional(),
+  path: z.string('expected the folder of the project (relative to the workspace or absolute)').min(1),
+  git: z
+    .strictObject({
+      repo: z.string().min(1).optional(),
+      tag_releases: z.boolean().optional(),
+    })
+    .optional(),
+  defaults: z.strictObject(Shared).optional(),
+  environments: z.strictObject({
+    development: EnvironmentSection.optional(),
+    staging: EnvironmentSection.optional(),
+    production: EnvironmentSection.optional(),
+  }),
+});
+
+export type ProjectFile = z.infer<typeof ProjectFileSchema>;
+export type EnvironmentSectionInput = z.infer<typeof EnvironmentSection>;
+export type HealthCheckInput = z.infer<typeof HealthCheck>;

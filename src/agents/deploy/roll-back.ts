@@ -1,0 +1,97 @@
+import type { StepJournal } from '../agent.js';
+import { checkHealth } from './check-health.js';
+import { commandVariables, type DeployTarget } from './deploy-target.js';
+import { migrateDownTo, newlyApplied } from './migration-state.js';
+import { describeFailure, runProjectCommand } from './run-project-command.js';
+
+/** The prefix of every error of a rollback that itself failed: the environment is degraded. */
+export const ROLLBACK_FAILED = 'ROLLBACK FAILED';
+
+/** Did this error come from a rollback that failed? The engine makes no further attempt then. */
+export function isRollbackFailure(error: string | null | undefined): boolean {
+  return typeof error === 'string' && error.startsWith(ROLLBACK_FAILED);
+}
+
+export interface RollbackPlan {
+  /** The version being rolled back from (its migrations are undone with it). */
+  fromVersion: string;
+  /** The version to bring back; undefined when none succeeded here before. */
+  toVersion?: string;
+  /** The migrations applied before, and now: those applied since are undone. */
+  migrations?: { keep: string[]; current: string[] | undefined };
+}
+
+export interface RollbackResult {
+  ok: boolean;
+  /** What was done, a line each, for the output. */
+  lines: string[];
+  /** Undone migrations, newest first. */
+  reverted: string[];
+  /** The version running now, when it was brought back and is healthy. */
+  restored?: string;
+  error?: string;
+}
+
+/**
+ * One rollback, never repeated: migrations down to where they were, the earlier version
+ * redeployed (the `rollback` command, else build + deploy), and its health checked. Each part is
+ * a journaled step named under `prefix`.
+ */
+export async function rollBack(steps: StepJournal, target: DeployTarget, plan: RollbackPlan, prefix = 'rollback'): Promise<RollbackResult> {
+  const lines: string[] = [];
+  const fail = (why: string, reverted: string[] = []): RollbackResult => ({ ok: false, lines, reverted, error: `${ROLLBACK_FAILED}: ${why}` });
+
+  let reverted: string[] = [];
+  const migrations = plan.migrations;
+  if (migrations && (migrations.current === undefined || newlyApplied(migrations.keep, migrations.current).length > 0)) {
+    const { keep, current } = migrations;
+    const down = await steps.run(`${prefix}:migrate-down`, () => migrateDownTo(target, plan.fromVersion, keep, current), { redoSafe: false });
+    if (!down.ok) return fail(`migrations down to [${keep.join(', ') || 'none'}]: ${down.error ?? 'failed'}`);
+    reverted = current ? newlyApplied(keep, current).reverse() : [];
+    lines.push(`migrations back to [${keep.join(', ') || 'none'}]${reverted.length ? `: reverted ${reverted.join(', ')}` : ''}`);
+  }
+
+  if (plan.toVersion === undefined) {
+    lines.push(`no earlier successful deployment in ${target.environment}: nothing to redeploy`);
+    return { ok: true, lines, reverted };
+  }
+  const toVersion = plan.toVersion;
+  const redeploy = await steps.run(
+    `${prefix}:redeploy`,
+    async () => {
+      const extra = { ROLLBACK_FROM: plan.fromVersion };
+      const rollbackArgv = target.section.commands.rollback;
+      if (rollbackArgv) return runProjectCommand(target, 'rollback', rollbackArgv, toVersion, extra);
+      const deployArgv = target.section.commands.deploy;
+      if (!deployArgv) return undefined;
+      const buildArgv = target.section.commands.build;
+      if (buildArgv) {
+        const built = await runProjectCommand(target, 'build', buildArgv, toVersion, extra);
+        if (!built.ok) return built;
+      }
+      return runProjectCommand(target, 'deploy', deployArgv, toVersion, extra);
+    },
+    { redoSafe: false },
+  );
+  if (!redeploy) return fail(`no rollback or deploy command for ${target.environment} in ${target.config.displayFile}`, reverted);
+  if (!redeploy.ok) return fail(`redeploying ${toVersion}: ${describeFailure(redeploy)}`, reverted);
+  lines.push(`redeployed ${toVersion}`);
+
+  const check = target.section.healthCheck;
+  if (check) {
+    const health = await steps.run(
+      `${prefix}:health`,
+      () =>
+        checkHealth(check, {
+          variables: commandVariables(target, toVersion, { ROLLBACK_FROM: plan.fromVersion }),
+          cwd: target.config.path,
+          signal: target.signal,
+          onAttempt: (n, ok, detail) => target.progress(`health of ${toVersion} (attempt ${n}): ${ok ? 'ok' : detail}`),
+        }),
+      { redoSafe: true },
+    );
+    if (!health.ok) return fail(`${toVersion} is not healthy after the rollback: ${health.probe}: ${health.detail}`, reverted);
+    lines.push(`${toVersion} healthy: ${health.probe} ${health.detail}`);
+  }
+  return { ok: true, lines, reverted, restored: toVersion };
+}

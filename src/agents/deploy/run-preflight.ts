@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import type { BlockingFinding, PreflightCheck, StepJournal, Verdict } from '../agent.js';
+import { isBlocking, scanPaths, validateMigrations, type Finding, type Severity } from '../../guardrails/index.js';
+import { reviewReadiness } from '../../readiness/index.js';
+import type { DeployTarget } from './deploy-target.js';
+import { listChangedFiles } from './git-release.js';
+import { describeFailure, runProjectCommand } from './run-project-command.js';
+
+export interface PreflightOptions {
+  version: string;
+  runMigrations: boolean;
+  severityOverrides?: Partial<Record<string, Severity>>;
+  /** The last version deployed here: the change since its tag is scanned. */
+  previousVersion?: string;
+  /** Review production readiness (production deployments). */
+  readiness: boolean;
+}
+
+export interface PreflightResult {
+  /** PASS: go on. FAIL: a test or migration validation failed. BLOCKED: a guardrail or readiness blocker. */
+  verdict: Verdict;
+  error?: string;
+  findings?: BlockingFinding[];
+  warnings: string[];
+  checks: PreflightCheck[];
+}
+
+/**
+ * Tests, the SQL/S3 scans of the migrations and of what changed since the last deployed version,
+ * migration validation, and production readiness; stops at the first check that fails.
+ */
+export async function runPreflight(steps: StepJournal, target: DeployTarget, options: PreflightOptions): Promise<PreflightResult> {
+  const checks: PreflightCheck[] = [];
+  const warnings: string[] = [];
+  const done = (verdict: Verdict, extra: Partial<PreflightResult> = {}): PreflightResult => ({ verdict, warnings, checks, ...extra });
+
+  const test = target.section.commands.test;
+  if (test) {
+    const outcome = await steps.run('preflight:tests', () => runProjectCommand(target, 'test', test, options.version), { redoSafe: true });
+    if (!outcome.ok) {
+      const error = `tests failed: ${describeFailure(outcome)}`;
+      checks.push({ check: 'tests', status: 'failed', detail: error });
+      return done('FAIL', { error });
+    }
+    checks.push({ check: 'tests', status: 'passed', detail: `${outcome.argv.join(' ')} (${Math.round(outcome.durationMs)} ms)` });
+  } else {
+    warnings.push(`no test command for ${target.environment} in ${target.config.displayFile}: no tests ran`);
+    checks.push({ check: 'tests', status: 'not run', detail: 'no test command configured' });
+  }
+
+  const scanOptions = {
+    environment: target.environment,
+    ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
+    rulePackDirs: existsSync(target.workspace.guardrailsDir) ? [target.workspace.guardrailsDir] : [],
+    cwd: target.config.path,
+  };
+  const migrations = target.migrationsPath !== undefined && existsSync(target.migrationsPath) ? target.migrationsPath : undefined;
+  const changed = options.previousVersion ? await listChangedFiles(target.config.git.repo, target.config.path, options.previousVersion) : [];
+  const scanned = [...(migrations ? [migrations] : []), ...changed];
+  if (scanned.length > 0) {
+    const { findings } = await scanPaths(scanned, scanOptions);
+    const what = `${migrations ? 'the migrations' : ''}${migrations && changed.length ? ' and ' : ''}${changed.length ? `${changed.length} file(s) changed since v${options.previousVersion}` : ''}`;
+    if (isBlocking(findings)) {
+      const blocking = findings.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+      checks.push({ check: 'safety scan', status: 'failed', detail: `${blocking.length} critical finding(s) in ${what}` });
+      return done('BLOCKED', { error: `guardrails: ${describeFindings(blocking)}`, findings: blocking.map(toBlockingFinding) });
+    }
+    warnings.push(...findings.filter((f) => !f.suppressed).map(describeFinding));
+    checks.push({ check: 'safety scan', status: findings.some((f) => !f.suppressed) ? 'warning' : 'passed', detail: `${what}: ${findings.length} finding(s), none critical` });
+  } else {
+    checks.push({ check: 'safety scan', status: 'not run', detail: 'no migrations and no change since a tagged release to scan' });
+  }
+
+  if (options.runMigrations && migrations) {
+    const report = await validateMigrations(migrations, scanOptions);
+    warnings.push(...report.warnings.filter((f) => !f.suppressed).map(describeFinding));
+    if (!report.ok) {
+      if (isBlocking(report.errors)) {
+        const blocking = report.errors.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+        checks.push({ check: 'migration validation', status: 'failed', detail: describeFindings(blocking) });
+        return done('BLOCKED', { error: `migration validation: ${describeFindings(blocking)}`, findings: blocking.map(toBlockingFinding) });
+      }
+      const error = `migration validation failed: ${describeFindings(report.errors)}`;
+      checks.push({ check: 'migration validation', status: 'failed', detail: error });
+      return done('FAIL', { error });
+    }
+    checks.push({ check: 'migration validation', status: 'passed', detail: `${report.migrations.length} migration(s) valid for ${target.environment}` });
+  } else if (options.runMigrations) {
+    checks.push({ check: 'migration validation', status: 'not run', detail: 'the task names no migrations_path' });
+  }
+
+  if (options.readiness) {
+    const report = await reviewReadiness({
+      project: target.project,
+      projectPath: target.config.path,
+      environment: target.environment,
+      healthCheckConfigured: target.section.healthCheck !== undefined,
+      ...(target.migrationsPath !== undefined ? { migrationsPath: target.migrationsPath } : {}),
+    });
+    const blockers = report.findings.filter((f) => f.severity === 'BLOCKER');
+    warnings.push(...report.findings.filter((f) => f.severity !== 'BLOCKER').map((f) => `${f.id} ${f.severity} ${f.title} (${f.location})`));
+    if (report.blocked) {
+      const detail = blockers.map((f) => `${f.id} ${f.title} (${f.location})`).join('; ');
+      checks.push({ check: 'production readiness', status: 'failed', detail });
+      return done('BLOCKED', {
+        error: `production readiness: ${detail}`,
+        findings: blockers.map((f) => ({ rule: `${f.id} ${f.rule}`, severity: f.severity, message: `${f.title}: ${f.recommendation}`, location: f.location })),
+      });
+    }
+    checks.push({ check: 'production readiness', status: report.findings.length ? 'warning' : 'passed', detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker` });
+  }
+  return done('PASS');
+}
+
+function toBlockingFinding(f: Finding): BlockingFinding {
+  return { rule: f.rule, severity: f.severity, message: f.fix ? `${f.message} (${f.fix})` : f.message, location: `${f.file}:${f.line}` };
+}
+
+function describeFinding(f: Finding): string {
+  return `${f.file}:${f.line} ${f.severity} ${f.rule}: ${f.message}`;
+}
+
+function describeFindings(findings: Finding[]): string {
+  const shown = findings.slice(0, 5).map(describeFinding).join('; ');
+  return findings.length > 5 ? `${shown}; and ${findings.length - 5} more` : shown;
+}

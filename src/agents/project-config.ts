@@ -1,0 +1,205 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError, formatProblems } from '../errors.js';
+import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
+import { projectConfigPath, type Workspace } from '../workspace/paths.js';
+import { KNOWN_VARIABLES, listReferences } from './deploy/command-variables.js';
+import {
+  COMMAND_NAMES,
+  ProjectFileSchema,
+  type CommandName,
+  type EnvironmentSectionInput,
+  type HealthCheckInput,
+  type ProjectFile,
+} from './deploy/project-config-schema.js';
+
+export type { CommandName } from './deploy/project-config-schema.js';
+
+export interface HealthCheckConfig {
+  /** An HTTP GET, or (when absent) `command`. `${NAME}` references are replaced at run time. */
+  url?: string;
+  command?: string[];
+  expectedStatus: number;
+  bodyContains?: string;
+  timeoutMs: number;
+  /** Attempts after the first. */
+  retries: number;
+  /** Wait before the first retry; doubled for each next one. */
+  backoffMs: number;
+}
+
+export interface EnvironmentConfig {
+  environment: Environment;
+  port?: number;
+  /** Extra environment variables of every command (values may hold `${NAME}` references). */
+  env: Record<string, string>;
+  commands: Partial<Record<CommandName, string[]>>;
+  timeoutsMs: Record<CommandName, number>;
+  healthCheck?: HealthCheckConfig;
+}
+
+export interface ProjectConfig {
+  project: string;
+  /** Absolute path of the yaml file. */
+  file: string;
+  /** The file as messages show it (relative to the workspace). */
+  displayFile: string;
+  /** The project's folder (absolute): commands run there. */
+  path: string;
+  git: { repo: string; tagReleases: boolean };
+  environments: Partial<Record<Environment, EnvironmentConfig>>;
+}
+
+const DEFAULT_TIMEOUT_SECONDS: Record<CommandName, number> = {
+  test: 600,
+  build: 600,
+  deploy: 300,
+  migrate_up: 300,
+  migrate_down: 300,
+  migrate_status: 60,
+  rollback: 300,
+  stop: 60,
+};
+
+const HEALTH_DEFAULTS = { expectedStatus: 200, timeoutSeconds: 5, retries: 5, backoffSeconds: 1 };
+
+/** Reads and checks governance/projects/<project>.yaml; relative paths are taken from the workspace root. */
+export function loadProjectConfig(ws: Workspace, project: string): ProjectConfig {
+  const file = projectConfigPath(ws, project);
+  const displayFile = path.relative(ws.root, file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (it says where the project lives and how to deploy it)' : `cannot read it (${code ?? String(e)})`;
+    throw new InputError(`${displayFile}: ${why}`);
+  }
+  return parseProjectConfig(text, { file, displayFile, project, root: ws.root });
+}
+
+export function parseProjectConfig(text: string, where: { file: string; displayFile: string; project: string; root: string }): ProjectConfig {
+  const { displayFile } = where;
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw new InputError(formatProblems(`${displayFile}: not valid YAML`, problems), problems);
+  }
+  const parsed = ProjectFileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${formatKeyPath(i.path)}: ${i.message}`);
+    throw new InputError(formatProblems(`${displayFile}: not a valid project file`, problems), problems);
+  }
+  const input = parsed.data;
+  const problems: string[] = [];
+  const environments: Partial<Record<Environment, EnvironmentConfig>> = {};
+  for (const environment of ENVIRONMENTS) {
+    const section = input.environments[environment];
+    if (section) environments[environment] = mergeEnvironment(environment, section, input.defaults, problems);
+  }
+  const projectPath = path.resolve(where.root, input.path);
+  if (!existsSync(projectPath)) problems.push(`path: '${input.path}' does not exist (resolved to ${projectPath})`);
+  if (problems.length > 0) throw new InputError(formatProblems(`${displayFile}: not a valid project file`, problems), problems);
+  return {
+    project: where.project,
+    file: where.file,
+    displayFile,
+    path: projectPath,
+    git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false },
+    environments,
+  };
+}
+
+/** The environment's section, or an InputError naming the missing key. */
+export function environmentConfig(config: ProjectConfig, environment: Environment, why: string): EnvironmentConfig {
+  const section = config.environments[environment];
+  if (!section) throw new InputError(`${config.displayFile}: environments.${environment}: missing (${why})`);
+  return section;
+}
+
+/** The command's argv, or an InputError naming the missing key. */
+export function requireCommand(config: ProjectConfig, section: EnvironmentConfig, name: CommandName, why: string): string[] {
+  const argv = section.commands[name];
+  if (!argv) throw new InputError(`${config.displayFile}: environments.${section.environment}.commands.${name}: missing (${why})`);
+  return argv;
+}
+
+function mergeEnvironment(
+  environment: Environment,
+  section: EnvironmentSectionInput,
+  defaults: ProjectFile['defaults'],
+  problems: string[],
+): EnvironmentConfig {
+  const at = `environments.${environment}`;
+  const env = { ...defaults?.env, ...section.env };
+  const commands = { ...defaults?.commands, ...section.commands };
+  const timeouts = { ...defaults?.timeouts, ...section.timeouts };
+  const timeoutsMs = Object.fromEntries(
+    COMMAND_NAMES.map((name) => [name, (timeouts[name] ?? DEFAULT_TIMEOUT_SECONDS[name]) * 1000]),
+  ) as Record<CommandName, number>;
+
+  for (const [key, value] of Object.entries(env)) checkReferences(value, KNOWN_VARIABLES, `${at}.env.${key}`, problems);
+  const visible = new Set([...KNOWN_VARIABLES, ...Object.keys(env)]);
+  for (const [name, argv] of Object.entries(commands)) {
+    argv?.forEach((arg, i) => checkReferences(arg, visible, `${at}.commands.${name}[${i}]`, problems));
+  }
+  const healthCheck = mergeHealthCheck(defaults?.health_check, section.health_check, `${at}.health_check`, visible, problems);
+  const merged: EnvironmentConfig = { environment, env, commands, timeoutsMs };
+  if (section.port !== undefined) merged.port = section.port;
+  if (healthCheck) merged.healthCheck = healthCheck;
+  return merged;
+}
+
+function mergeHealthCheck(
+  base: HealthCheckInput | undefined,
+  own: HealthCheckInput | undefined,
+  at: string,
+  visible: ReadonlySet<string>,
+  problems: string[],
+): HealthCheckConfig | undefined {
+  if (!base && !own) return undefined;
+  // An environment that names its own url or command replaces the default's probe entirely.
+  const probe =
+    own && (own.url !== undefined || own.command !== undefined)
+      ? { url: own.url, command: own.command }
+      : { url: base?.url, command: base?.command };
+  const h = { ...base, ...own, ...probe };
+  if ((h.url === undefined) === (h.command === undefined)) {
+    problems.push(`${at}: expected either url or command (exactly one)`);
+    return undefined;
+  }
+  const config: HealthCheckConfig = {
+    expectedStatus: h.expected_status ?? HEALTH_DEFAULTS.expectedStatus,
+    timeoutMs: (h.timeout_seconds ?? HEALTH_DEFAULTS.timeoutSeconds) * 1000,
+    retries: h.retries ?? HEALTH_DEFAULTS.retries,
+    backoffMs: (h.backoff_seconds ?? HEALTH_DEFAULTS.backoffSeconds) * 1000,
+  };
+  if (h.url !== undefined) {
+    checkReferences(h.url, visible, `${at}.url`, problems);
+    if (!/^https?:\/\//.test(h.url)) problems.push(`${at}.url: expected an http:// or https:// URL, got '${h.url}'`);
+    config.url = h.url;
+  }
+  if (h.command !== undefined) {
+    h.command.forEach((arg, i) => checkReferences(arg, visible, `${at}.command[${i}]`, problems));
+    config.command = h.command;
+  }
+  if (h.body_contains !== undefined) {
+    checkReferences(h.body_contains, visible, `${at}.body_contains`, problems);
+    config.bodyContains = h.body_contains;
+  }
+  return config;
+}
+
+function checkReferences(text: string, visible: ReadonlySet<string>, at: string, problems: string[]): void {
+  for (const name of listReferences(text)) {
+    if (!visible.has(name)) {
+      problems.push(`${at}: unknown variable \${${name}} (known: ${[...visible].join(', ')})`);
+    }
+  }
+}
+
+function formatKeyPath(keys: readonly PropertyKey[]): string {
+  if (keys.length === 0) return '(top)';
+  return keys.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}

@@ -1,0 +1,55 @@
+import { runLoop } from '../../engine/run-loop.js';
+import { EngineEmitter } from '../../engine/events.js';
+import { osUser } from '../../gates/record-decision.js';
+import { attachView } from '../view/attach-view.js';
+import { createTerminalPrompter } from '../prompts/terminal-prompter.js';
+
+export interface RunCommandOptions {
+  project: string;
+  root: string;
+  concurrency: number;
+  maxIterations?: number;
+  nonInteractive: boolean;
+  yes: boolean;
+  approvalTimeout?: number;
+  by?: string;
+}
+
+/** A terminal on both ends and nobody saying otherwise: then, and only then, prompts are shown. */
+export function isInteractive(nonInteractive: boolean): boolean {
+  return !nonInteractive && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY) && !process.env.CI;
+}
+
+export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
+  const interactive = isInteractive(opts.nonInteractive);
+  const emitter = new EngineEmitter();
+  const view = attachView(emitter, { tty: Boolean(process.stdout.isTTY), concurrency: opts.concurrency });
+  const prompter = interactive
+    ? createTerminalPrompter({ by: opts.by ?? osUser(), timeoutSeconds: opts.approvalTimeout, beforePrompt: () => view.idle() })
+    : undefined;
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping the running step and saving state...\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await runLoop({
+      root: opts.root,
+      project: opts.project,
+      concurrency: opts.concurrency,
+      ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
+      yes: opts.yes,
+      ...(prompter ? { prompter } : {}),
+      emitter,
+      signal: controller.signal,
+    });
+    await view.idle();
+    view.summary(summary);
+    process.exitCode = summary.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
+import { StateStore } from '../../state/state-store.js';
+
+export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
+  const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
+  const store = existsSync(ws.stateDb) ? StateStore.open(ws.stateDb) : undefined;
+  try {
+    const rows = store?.tasks(opts.project) ?? new Map();
+    const tasks = queue.tasks.map((t) => {
+      const inFile = queue.fileStatus.get(t.id) ?? 'pending';
+      const row = rows.get(t.id);
+      const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
+      return {
+        id: t.id,
+        status: row && !edited ? row.status : inFile,
+        iterations: row ? row.iterations - row.base_iteration : 0,
+        max_iterations: t.maxIterations,
+        last_error: row?.last_error ?? null,
+        reason: row?.reason ?? null,
+        agent_type: t.agentType,
+        environment: t.environment ?? null,
+      };
+    });
+    const environments = store?.environmentHealth(opts.project) ?? [];
+    const lock = store?.lockHolder(opts.project);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null }, null, 2)}\n`);
+      return;
+    }
+    const width = Math.max(4, ...tasks.map((t) => t.id.length));
+    const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
+    for (const t of tasks) {
+      const detail = t.reason ?? t.last_error;
+      lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${detail ? `  ${detail}` : ''}`);
+    }
+    for (const e of environments) lines.push(`  ! ${e.environment} is DEGRADED since ${e.since}: ${e.reason}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    store?.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
+
+function box(title: string, lines: string[]): string {
+  const width = Math.min(100, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
+  const bar = '═'.repeat(width - 2);
+  const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;
+  return [`╔${bar}╗`, row(title), `╠${bar}╣`, ...lines.map(row), `╚${bar}╝`].join('\n');
+}
+
+export function formatGateBox(p: GatePrompt): string {
+  const t = p.task;
+  const lines = [
+    `Environment:  ${t.environment ?? '(none)'}`,
+    `Version:      ${t.version ?? '(none)'}`,
+    `Project:      ${p.project}`,
+    `Task:         ${t.id} (${t.agentType})`,
+    `Migrations:   ${t.runMigrations ? (t.migrationsPath ?? 'yes') : 'NO'}`,
+    '',
+    'Why a person decides:',
+    ...p.reasons.map((r) => `  - ${r}`),
+    '',
+    'Pre-flight:',
+    ...(p.preflight.length > 0
+      ? p.preflight.map((c) => `  ${c.status === 'passed' ? '✔' : c.status === 'failed' ? '✖' : c.status === 'warning' ? '!' : '·'} ${c.check}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`)
+      : ['  · tests, migrations, SQL/S3 safety, build: not run yet (they run after approval)']),
+  ];
+  if (p.production) lines.push('', '⚠  PRODUCTION: real users are affected. Approve only what you have checked.');
+  return box(p.production ? 'PRODUCTION DEPLOYMENT APPROVAL REQUIRED' : 'APPROVAL REQUIRED', lines);
+}
+
+export function formatBlockedBox(p: BlockedPrompt): string {
+  const lines = [
+    `Task:        ${p.task.id} (${p.task.agentType}), iteration ${p.iteration}`,
+    `Environment: ${p.task.environment ?? '(none)'}   Version: ${p.task.version ?? '(none)'}`,
+    `Why:         ${p.error}`,
+    ...p.findings.slice(0, 12).map((f) => `  [${f.severity}] ${f.rule}${f.location ? ` at ${f.location}` : ''}: ${f.message}`),
+  ];
+  if (p.findings.length > 12) lines.push(`  ... and ${p.findings.length - 12} more`);
+  return box('GUARDRAIL BLOCKED THE TASK', lines);
+}

@@ -1,0 +1,77 @@
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { EngineEmitter } from '../../engine/events.js';
+import type { View } from './attach-view.js';
+import { formatSummary } from './attach-view.js';
+
+interface Live {
+  setOutput(line: string): void;
+  finish(error?: string): void;
+  title(text: string): void;
+}
+
+/**
+ * listr2 in a terminal: one line a running iteration, its latest output beneath it, ✔ or ✖ when
+ * it ends. Each iteration is its own short Listr run, so a prompt never draws over a spinner.
+ */
+export function attachListrView(emitter: EngineEmitter, concurrency: number): View {
+  const live = new Map<string, Live>();
+  const runs = new Set<Promise<unknown>>();
+  const renderer = concurrency > 1 ? 'simple' : 'default';
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+
+  emitter
+    .on('run:start', (e) => print(`autonomous-loop · ${e.project} · ${e.tasks} task(s)${e.resumed ? ' · resuming' : ''}`))
+    .on('iteration:start', (e) => {
+      let resolve!: (error?: string) => void;
+      const ended = new Promise<string | undefined>((r) => (resolve = r));
+      let wrapper: ListrTaskWrapper<unknown, never, never> | undefined;
+      const pendingLines: string[] = [];
+      const list = new Listr(
+        [
+          {
+            title: `${e.taskId} · iteration ${e.iteration}/${e.maxIterations}`,
+            task: async (_ctx, task) => {
+              wrapper = task as unknown as ListrTaskWrapper<unknown, never, never>;
+              for (const l of pendingLines.splice(0)) task.output = l;
+              const error = await ended;
+              if (error) throw new Error(error);
+            },
+            rendererOptions: { bottomBar: 3, persistentOutput: false },
+          },
+        ],
+        { renderer, exitOnError: false, rendererOptions: { collapseErrors: false } } as never,
+      );
+      const run = list.run().catch(() => undefined);
+      runs.add(run);
+      void run.finally(() => runs.delete(run));
+      live.set(e.taskId, {
+        setOutput: (line) => (wrapper ? (wrapper.output = line) : pendingLines.push(line)),
+        finish: (error) => resolve(error),
+        title: (text) => {
+          if (wrapper) wrapper.title = text;
+        },
+      });
+    })
+    .on('iteration:output', (e) => live.get(e.taskId)?.setOutput(e.line.slice(0, 200)))
+    .on('iteration:end', (e) => {
+      const l = live.get(e.taskId);
+      if (!l) return;
+      l.title(`${e.taskId} · iteration ${e.iteration} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}`);
+      l.finish(e.promiseMet || e.verdict === 'PASS' ? undefined : (e.error ?? e.verdict));
+      live.delete(e.taskId);
+    })
+    .on('task:end', (e) => print(`${e.status === 'complete' ? '✔' : e.status === 'awaiting_approval' ? '⏸' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`))
+    .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
+    .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
+    .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
+    .on('warning', (e) => print(`! ${e.message}`));
+
+  return {
+    idle: async () => {
+      while (runs.size > 0) await Promise.all([...runs]);
+    },
+    summary: (s) => print(formatSummary(s)),
+  };
+}

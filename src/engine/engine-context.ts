@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { TaskSpec } from '../agents/agent.js';
+import type { Contract } from '../gates/contract.js';
+import type { TaskStatus } from '../queue/schema.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Workspace } from '../workspace/paths.js';
+import type { EngineEmitter } from './events.js';
+import type { Prompter } from './prompter.js';
+import type { QueueSync } from './queue-sync.js';
+
+export interface TaskState {
+  spec: TaskSpec;
+  status: TaskStatus;
+  /** Iterations run, all attempts: numbers iterations and their journaled steps. */
+  iterations: number;
+  /** Iterations before the current attempt: the budget counts from here. */
+  baseIteration: number;
+  lastError: string | null;
+  reason: string | null;
+}
+
+/** What one run shares between the scheduler and the tasks it runs. */
+export interface EngineContext {
+  runId: string;
+  project: string;
+  ws: Workspace;
+  store: StateStore;
+  contract: Contract;
+  registry: AgentRegistry;
+  emitter: EngineEmitter;
+  log: Logger;
+  sync: QueueSync;
+  tasks: Map<string, TaskState>;
+  prompter: Prompter | undefined;
+  yes: boolean;
+  /** Iterations this run may still start (the global --max-iterations). */
+  iterationBudget: { left: number };
+  signal: AbortSignal;
+  /** Set when a person chose (A)bort. */
+  aborted: { by: string } | undefined;
+}
+
+/** Saves a task's state: the state store first, then the queue file (batched). */
+export function saveTask(ctx: EngineContext, state: TaskState, changes: Partial<Omit<TaskState, 'spec'>>): void {
+  Object.assign(state, changes);
+  ctx.store.saveTask(ctx.project, {
+    task_id: state.spec.id,
+    status: state.status,
+    // Kept as it is for a task already in the store; set by write-back only.
+    file_status: ctx.sync.queue.fileStatus.get(state.spec.id) ?? null,
+    iterations: state.iterations,
+    base_iteration: state.baseIteration,
+    last_error: state.lastError,
+    reason: state.reason,
+  });
+  ctx.sync.setStatus(state.spec.id, state.status);
+}

@@ -1,0 +1,34 @@
+import { EventEmitter } from 'node:events';
+import type { Verdict } from '../agents/agent.js';
+import type { TaskStatus } from '../queue/schema.js';
+
+// The engine emits, the terminal view subscribes. One typed map of `noun:verb` events.
+export interface EngineEvents {
+  'run:start': { runId: string; project: string; tasks: number; resumed: boolean };
+  'run:end': { runId: string; exitCode: number; counts: Record<TaskStatus, number> };
+  'task:start': { taskId: string; agentType: string; maxIterations: number; firstIteration: number };
+  'task:end': { taskId: string; status: TaskStatus; iterations: number; reason?: string };
+  'task:skipped': { taskId: string; reason: string };
+  'task:waiting': { taskId: string; reason: string; approveCommand: string };
+  'iteration:start': { taskId: string; iteration: number; maxIterations: number };
+  'iteration:output': { taskId: string; iteration: number; line: string };
+  'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string };
+  'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
+  'queue:invalid': { message: string };
+  'warning': { message: string };
+}
+
+export type EngineEventName = keyof EngineEvents;
+
+export class EngineEmitter {
+  readonly #emitter = new EventEmitter();
+
+  emit<K extends EngineEventName>(name: K, payload: EngineEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  on<K extends EngineEventName>(name: K, listener: (payload: EngineEvents[K]) => void): this {
+    this.#emitter.on(name, listener);
+    return this;
+  }
+}

@@ -1,0 +1,29 @@
+import type { Ask, BlockingFinding, PreflightCheck, TaskSpec } from '../agents/agent.js';
+
+export interface GatePrompt {
+  project: string;
+  task: TaskSpec;
+  reasons: string[];
+  production: boolean;
+  preflight: PreflightCheck[];
+}
+
+export interface BlockedPrompt {
+  project: string;
+  task: TaskSpec;
+  iteration: number;
+  error: string;
+  findings: BlockingFinding[];
+  canRevert: boolean;
+}
+
+export type BlockedChoice = { choice: 'revert' } | { choice: 'override'; reason: string } | { choice: 'abort' };
+
+/** A person at a terminal. The CLI provides one; without it the engine never waits on stdin. */
+export interface Prompter {
+  /** Who answers (recorded in decisions). */
+  by: string;
+  confirmGate(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout'>;
+  chooseOnBlocked(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'>;
+  ask: Ask;
+}

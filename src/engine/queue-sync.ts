@@ -1,0 +1,137 @@
+import { statSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { InputError } from '../errors.js';
+import { parseQueue, readQueueFile, type Queue, type QueueDefaults } from '../queue/load-queue.js';
+import { patchStatuses } from '../queue/patch-statuses.js';
+import type { TaskStatus } from '../queue/schema.js';
+import { writeFileAtomic } from '../workspace/write-file-atomic.js';
+
+export interface QueueEdits {
+  queue: Queue;
+  added: string[];
+  removed: string[];
+  /** Tasks whose fields (other than status) a person changed. */
+  changed: string[];
+  /** Statuses a person set by hand, by task id. */
+  statusEdits: Map<string, TaskStatus>;
+}
+
+interface FileStamp {
+  mtimeMs: number;
+  size: number;
+  ino: number;
+}
+
+/**
+ * Keeps the queue file and the engine in step while people edit it: notices edits (by stat, then
+ * content), and writes the engine's status changes back by patching only those values, after
+ * merging whatever a person changed meanwhile. Writes are batched: never one rewrite per task.
+ */
+export class QueueSync {
+  queue: Queue;
+  readonly #defaults: QueueDefaults;
+  readonly #log: Logger;
+  #stamp: FileStamp | undefined;
+  readonly #desired = new Map<string, TaskStatus>();
+  #invalidMessage: string | undefined;
+
+  constructor(queue: Queue, defaults: QueueDefaults, log: Logger) {
+    this.queue = queue;
+    this.#defaults = defaults;
+    this.#log = log;
+    this.#stamp = stampOf(queue.file);
+  }
+
+  /** The engine's status for a task, to be written at the next flush. */
+  setStatus(taskId: string, status: TaskStatus): void {
+    this.#desired.set(taskId, status);
+  }
+
+  get pendingWrites(): number {
+    let n = 0;
+    for (const [id, status] of this.#desired) if (this.queue.fileStatus.get(id) !== status) n++;
+    return n;
+  }
+
+  /** The current problem with the file, if a person's edit left it invalid. */
+  get invalid(): string | undefined {
+    return this.#invalidMessage;
+  }
+
+  /** Re-reads the file when it changed on disk; undefined when nothing changed or it is invalid now. */
+  checkForEdits(): QueueEdits | undefined {
+    const stamp = stampOf(this.queue.file);
+    if (stamp && this.#stamp && stamp.mtimeMs === this.#stamp.mtimeMs && stamp.size === this.#stamp.size && stamp.ino === this.#stamp.ino) {
+      return undefined;
+    }
+    let next: Queue;
+    try {
+      const text = readQueueFile(this.queue.file);
+      this.#stamp = stamp;
+      if (text === this.queue.text) return undefined;
+      next = parseQueue(text, this.queue.file, this.#defaults);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      if (this.#invalidMessage !== e.message) this.#log.warn({ err: e.message }, 'queue file edited into an invalid state; waiting for a fix');
+      this.#invalidMessage = e.message;
+      return undefined;
+    }
+    this.#invalidMessage = undefined;
+    const before = this.queue;
+    const added: string[] = [];
+    const changed: string[] = [];
+    const statusEdits = new Map<string, TaskStatus>();
+    for (const task of next.tasks) {
+      const old = before.fingerprints.get(task.id);
+      if (old === undefined) added.push(task.id);
+      else if (old !== next.fingerprints.get(task.id)) changed.push(task.id);
+      const was = before.fileStatus.get(task.id);
+      const now = next.fileStatus.get(task.id);
+      if (was !== undefined && now !== undefined && was !== now) {
+        statusEdits.set(task.id, now);
+        // A person's status wins over a change of ours not yet written.
+        this.#desired.delete(task.id);
+      }
+    }
+    const removed = [...before.fingerprints.keys()].filter((id) => !next.fingerprints.has(id));
+    this.queue = next;
+    return { queue: next, added, removed, changed, statusEdits };
+  }
+
+  /**
+   * Writes the statuses that differ from the file's. Reads the file first and merges a person's
+   * edits; a file left invalid by a person is not written (the state store keeps everything).
+   * Returns the edits found on the way, for the engine to take.
+   */
+  flush(): { written: Map<string, TaskStatus>; edits?: QueueEdits } {
+    const edits = this.checkForEdits();
+    const written = new Map<string, TaskStatus>();
+    if (this.#invalidMessage !== undefined) return { written, ...(edits ? { edits } : {}) };
+    const updates = new Map<string, string>();
+    for (const [id, status] of this.#desired) {
+      const inFile = this.queue.fileStatus.get(id);
+      if (inFile === undefined) continue; // removed by a person
+      if (inFile !== status) {
+        updates.set(id, status === 'complete' && this.queue.usesCompleted ? 'completed' : status);
+        written.set(id, status);
+      }
+    }
+    this.#desired.clear();
+    if (updates.size === 0) return { written, ...(edits ? { edits } : {}) };
+    const text = patchStatuses(this.queue.text, this.queue.tasksKey, updates);
+    writeFileAtomic(this.queue.file, text);
+    this.#stamp = stampOf(this.queue.file);
+    for (const [id, status] of written) this.queue.fileStatus.set(id, status);
+    this.queue.text = text;
+    return { written, ...(edits ? { edits } : {}) };
+  }
+}
+
+function stampOf(file: string): FileStamp | undefined {
+  try {
+    const s = statSync(file);
+    return { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino };
+  } catch {
+    return undefined;
+  }
+}

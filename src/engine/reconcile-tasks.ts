@@ -1,0 +1,109 @@
+import type { TaskSpec } from '../agents/agent.js';
+import { FINAL_STATUSES, type TaskStatus } from '../queue/schema.js';
+import type { TaskRow } from '../state/state-store.js';
+import type { EngineContext, TaskState } from './engine-context.js';
+import type { QueueEdits } from './queue-sync.js';
+
+/**
+ * Builds the run's task states from the state store and the queue file. The store is the
+ * engine's memory; the file is where people speak: a status that differs from the one the engine
+ * last wrote there is a person's edit, and it wins. Returns whether this resumes earlier work.
+ */
+export function reconcileTasks(ctx: EngineContext): boolean {
+  const { store, project, sync } = ctx;
+  const rows = store.tasks(project);
+  const interrupted = store.runningIterations(project);
+  store.transaction(() => {
+    for (const it of interrupted) {
+      store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (the loop stopped)', outputTail: it.output_tail });
+      store.addEvent(project, ctx.runId, it.task_id, 'iteration:interrupted', { n: it.n });
+    }
+    for (const spec of sync.queue.tasks) {
+      const fileStatus = sync.queue.fileStatus.get(spec.id) ?? 'pending';
+      const state = stateFor(ctx, spec, rows.get(spec.id), fileStatus);
+      const cut = interrupted.filter((it) => it.task_id === spec.id).map((it) => it.n);
+      // The iteration that was cut off runs again under its own number (its finished steps are kept).
+      if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut) - 1);
+      ctx.tasks.set(spec.id, state);
+      persist(ctx, state, fileStatus, rows.get(spec.id));
+    }
+  });
+  return rows.size > 0;
+}
+
+/** Takes a person's edits made while the run goes on: new tasks, changed tasks, statuses set by hand. */
+export function applyEdits(ctx: EngineContext, edits: QueueEdits): void {
+  const { store, project } = ctx;
+  const reset: string[] = [];
+  store.transaction(() => {
+    for (const spec of edits.queue.tasks) {
+      const fileStatus = edits.queue.fileStatus.get(spec.id) ?? 'pending';
+      const state = ctx.tasks.get(spec.id);
+      if (!state) {
+        const fresh = stateFor(ctx, spec, store.task(project, spec.id), fileStatus);
+        ctx.tasks.set(spec.id, fresh);
+        persist(ctx, fresh, fileStatus, store.task(project, spec.id));
+        continue;
+      }
+      if (state.status !== 'in_progress') state.spec = spec;
+      const edited = edits.statusEdits.get(spec.id);
+      if (edited !== undefined && state.status !== 'in_progress') {
+        takePersonStatus(state, edited);
+        if (edited === 'pending') reset.push(spec.id);
+        persist(ctx, state, fileStatus, store.task(project, spec.id));
+        store.addEvent(project, ctx.runId, spec.id, 'task:edited', { status: edited });
+      }
+    }
+    for (const id of edits.removed) {
+      if (ctx.tasks.get(id)?.status !== 'in_progress') ctx.tasks.delete(id);
+    }
+  });
+  ctx.emitter.emit('queue:reloaded', { added: edits.added, changed: edits.changed, reset });
+  ctx.log.info({ added: edits.added, changed: edits.changed, reset, removed: edits.removed }, 'queue file edited');
+}
+
+function stateFor(ctx: EngineContext, spec: TaskSpec, row: TaskRow | undefined, fileStatus: TaskStatus): TaskState {
+  if (!row) {
+    return { spec, status: fileStatus === 'in_progress' ? 'pending' : fileStatus, iterations: 0, baseIteration: 0, lastError: null, reason: null };
+  }
+  const state: TaskState = {
+    spec,
+    status: row.status as TaskStatus,
+    iterations: row.iterations,
+    baseIteration: row.base_iteration,
+    lastError: row.last_error,
+    reason: row.reason,
+  };
+  const personEdited = row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
+  if (personEdited) {
+    takePersonStatus(state, fileStatus);
+    ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:edited', { status: fileStatus, was: row.status });
+  } else if (state.status !== fileStatus) {
+    ctx.sync.setStatus(spec.id, state.status);
+  }
+  return state;
+}
+
+function takePersonStatus(state: TaskState, status: TaskStatus): void {
+  const wasFinal = FINAL_STATUSES.has(state.status) || state.status === 'awaiting_approval';
+  state.status = status === 'in_progress' ? 'pending' : status;
+  if (state.status === 'pending' && wasFinal) {
+    // A fresh attempt: a full iteration budget, no stale error.
+    state.baseIteration = state.iterations;
+    state.lastError = null;
+    state.reason = null;
+  }
+}
+
+function persist(ctx: EngineContext, state: TaskState, fileStatus: TaskStatus, row: TaskRow | undefined): void {
+  ctx.store.saveTask(ctx.project, {
+    task_id: state.spec.id,
+    status: state.status,
+    file_status: fileStatus,
+    iterations: state.iterations,
+    base_iteration: state.baseIteration,
+    last_error: state.lastError,
+    reason: state.reason,
+  });
+  if (row && row.file_status !== fileStatus) ctx.store.setFileStatus(ctx.project, state.spec.id, fileStatus);
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
+import { AbortError, ExitCode, InputError, InterruptError, LockError, formatProblems } from '../errors.js';
+import { flushDecisions } from '../gates/record-decision.js';
+import { createLogger } from '../log/create-logger.js';
+import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
+import { StateStore } from '../state/state-store.js';
+import { queueFilePath } from '../workspace/paths.js';
+import type { EngineContext, TaskState } from './engine-context.js';
+import { EngineEmitter } from './events.js';
+import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import type { Prompter } from './prompter.js';
+import { QueueSync } from './queue-sync.js';
+import { flushDeployments } from './record-sink.js';
+import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
+import { Scheduler } from './scheduler.js';
+
+export interface RunOptions {
+  root: string;
+  project: string;
+  concurrency?: number;
+  maxIterations?: number;
+  yes?: boolean;
+  /** A person at a terminal; without one nothing waits on stdin. */
+  prompter?: Prompter;
+  registry?: AgentRegistry;
+  emitter?: EngineEmitter;
+  signal?: AbortSignal;
+  /** How often the queue file is checked for edits and written back (ms). */
+  syncIntervalMs?: number;
+  logLevel?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  exitCode: number;
+  counts: Record<TaskStatus, number>;
+  waiting: { taskId: string; approveCommand: string }[];
+  tasks: TaskState[];
+}
+
+// Runs the queue to the end: validate, lock, resume, schedule, write back. Input problems are
+// found before anything under .aibrain/ is touched.
+export async function runLoop(options: RunOptions): Promise<RunSummary> {
+  const { ws, contract, queue, defaults } = loadWorkspaceQueue(options.root, options.project);
+  const registry = options.registry ?? createDefaultRegistry(contract);
+  const unknown = queue.tasks.filter((t) => !registry.has(t.agentType)).map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')})`);
+  if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: unknown agent types`, unknown), unknown);
+
+  const store = StateStore.open(ws.stateDb);
+  const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const lock = store.acquireLock(options.project, runId, isAlive);
+  if (!lock.ok) {
+    store.close();
+    const h = lock.holder;
+    throw new LockError(`project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish`);
+  }
+  const log = createLogger(ws.logsDir, options.project, runId, options.logLevel);
+  if (lock.tookOverFrom) log.warn({ stale: lock.tookOverFrom }, 'took over the lock of a loop that is gone');
+  const emitter = options.emitter ?? new EngineEmitter();
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort();
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) controller.abort();
+  const sync = new QueueSync(queue, defaults, log);
+  const ctx: EngineContext = {
+    runId,
+    project: options.project,
+    ws,
+    store,
+    contract,
+    registry,
+    emitter,
+    log,
+    sync,
+    tasks: new Map(),
+    prompter: options.prompter,
+    yes: options.yes ?? false,
+    iterationBudget: { left: options.maxIterations ?? Number.POSITIVE_INFINITY },
+    signal: controller.signal,
+    aborted: undefined,
+  };
+  let exitCode: number = ExitCode.done;
+  const waiting: RunSummary['waiting'] = [];
+  emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
+  try {
+    store.startRun(options.project, runId);
+    flushDeployments(store, ws);
+    flushDecisions(store, ws);
+    const resumed = reconcileTasks(ctx);
+    emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
+    log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
+    const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
+    const outcome = await scheduler.run(options.syncIntervalMs ?? 200, () => {
+      const { written, edits } = sync.flush();
+      if (written.size > 0) store.transaction(() => { for (const [id, status] of written) store.setFileStatus(options.project, id, status); });
+      if (edits) applyEdits(ctx, edits);
+      return edits !== undefined;
+    });
+    exitCode = exitCodeFor(ctx, outcome);
+  } catch (e) {
+    exitCode = e instanceof InputError ? ExitCode.badInput : 70;
+    throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    finish(ctx, log, exitCode);
+  }
+  const counts = countStatuses(ctx);
+  emitter.emit('run:end', { runId, exitCode, counts });
+  if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
+  if (exitCode === ExitCode.interrupted) throw new InterruptError('interrupted; state saved: run again to resume');
+  return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
+}
+
+function finish(ctx: EngineContext, log: Logger, exitCode: number): void {
+  try {
+    const { written } = ctx.sync.flush();
+    if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+    if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
+  } finally {
+    ctx.store.endRun(ctx.runId, exitCode);
+    ctx.store.releaseLock(ctx.project, ctx.runId);
+    log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');
+    log.flush?.();
+    ctx.store.close();
+  }
+}
+
+function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped'): number {
+  if (outcome === 'aborted') return ExitCode.aborted;
+  if (outcome === 'interrupted') return ExitCode.interrupted;
+  const counts = countStatuses(ctx);
+  if (counts.failed > 0 || counts.blocked > 0 || outcome === 'capped') return ExitCode.taskFailed;
+  if (counts.awaiting_approval > 0) return ExitCode.awaitingApproval;
+  return ExitCode.done;
+}
+
+export function countStatuses(ctx: Pick<EngineContext, 'tasks'>): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const t of ctx.tasks.values()) counts[t.status]++;
+  return counts;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

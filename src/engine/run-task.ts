@@ -1,0 +1,178 @@
+import type { IterationContext, IterationResult } from '../agents/agent.js';
+import { evaluateGate, standingDecision } from '../gates/approval-gate.js';
+import { recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { redactSecrets } from '../log/redact-secrets.js';
+import type { EngineContext, TaskState } from './engine-context.js';
+import { saveTask } from './engine-context.js';
+import { findPromise } from './find-promise.js';
+import { createRecordSink, successfulDeployments } from './record-sink.js';
+import { createStepJournal } from './step-journal.js';
+
+const OUTPUT_TAIL = 4_000;
+
+export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted';
+
+/** One task: its gate, then iterations until the promise is kept or the budget is spent. */
+export async function runTask(ctx: EngineContext, state: TaskState): Promise<TaskOutcome> {
+  const { spec } = state;
+  const agent = ctx.registry.get(spec.agentType);
+  const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null));
+  if (approval.outcome !== 'approved') return approval.outcome;
+
+  const firstIteration = state.iterations + 1;
+  saveTask(ctx, state, { status: 'in_progress', reason: null });
+  ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
+  ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
+  const log = ctx.log.child({ task_id: spec.id });
+  log.info({ agent_type: spec.agentType, first_iteration: firstIteration }, 'task started');
+
+  while (state.iterations - state.baseIteration < spec.maxIterations) {
+    if (ctx.signal.aborted) return 'interrupted';
+    if (ctx.iterationBudget.left <= 0) {
+      saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
+      return 'capped';
+    }
+    ctx.iterationBudget.left--;
+    const n = state.iterations + 1;
+    const iterationId = ctx.store.beginIteration(ctx.project, spec.id, n, ctx.runId);
+    saveTask(ctx, state, { iterations: n });
+    ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
+    const ictx = iterationContext(ctx, state, n, () => approval.by);
+    let result: IterationResult;
+    try {
+      result = await agent.runIteration(ictx);
+    } catch (e) {
+      result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
+    }
+    if (ctx.signal.aborted) {
+      // Cut off by Ctrl-C: the same iteration runs again on resume.
+      ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
+      saveTask(ctx, state, { iterations: n - 1 });
+      return 'interrupted';
+    }
+    let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
+    ctx.store.endIteration(iterationId, { state: 'done', verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) });
+    ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}) });
+    log.info({ iteration: n, verdict: result.verdict, promise_met: promiseMet, error: result.error }, 'iteration ended');
+
+    if (result.verdict === 'BLOCKED') {
+      const choice = await decideOnBlocked(ctx, state, n, result, ictx);
+      if (choice === 'aborted') return 'aborted';
+      if (choice === 'stopped') return 'settled';
+      promiseMet = findPromise(result.output, spec.completionPromise, spec.description);
+    }
+    if (promiseMet) {
+      saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
+      log.info({ iterations: n - state.baseIteration }, 'task complete');
+      return 'settled';
+    }
+    const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
+    saveTask(ctx, state, { lastError: redactSecrets(error) });
+  }
+  saveTask(ctx, state, { status: 'failed', reason: `no promise after ${spec.maxIterations} iteration(s)` });
+  log.warn({ last_error: state.lastError }, 'task failed: budget spent');
+  return 'settled';
+}
+
+type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settled' | 'waiting' };
+
+async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
+  const { spec } = state;
+  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length);
+  if (need.reasons.length === 0) return { outcome: 'approved', by: null };
+  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint);
+  if (standing?.decision === 'approve') return { outcome: 'approved', by: standing.by };
+  if (standing?.decision === 'reject') {
+    saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
+    return { outcome: 'settled' };
+  }
+  const decide = (decision: DecisionKind, by: string, reason: string | null): void => {
+    recordDecision(ctx.store, ctx.ws, {
+      run_id: ctx.runId,
+      project: ctx.project,
+      task_id: spec.id,
+      decision,
+      by,
+      reason,
+      environment: spec.environment ?? null,
+      version: spec.version ?? null,
+      fingerprint: need.fingerprint,
+    });
+  };
+  if (ctx.yes && !need.production && ctx.prompter === undefined) {
+    decide('approve', `${process.env.USER ?? 'unknown'} (--yes)`, need.reasons.join('; '));
+    return { outcome: 'approved', by: `${process.env.USER ?? 'unknown'} (--yes)` };
+  }
+  if (ctx.yes && !need.production && ctx.prompter) {
+    decide('approve', `${ctx.prompter.by} (--yes)`, need.reasons.join('; '));
+    return { outcome: 'approved', by: `${ctx.prompter.by} (--yes)` };
+  }
+  if (ctx.prompter) {
+    const agent = ctx.registry.get(spec.agentType);
+    const preflight = agent.preflight ? await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]) : [];
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight });
+    if (answer === 'yes') {
+      decide('approve', ctx.prompter.by, need.reasons.join('; '));
+      return { outcome: 'approved', by: ctx.prompter.by };
+    }
+    if (answer === 'no') {
+      decide('reject', ctx.prompter.by, 'rejected at the prompt');
+      saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
+      return { outcome: 'settled' };
+    }
+  }
+  const approveCommand = `autonomous-loop approve ${spec.id} --project ${ctx.project} --by <name>`;
+  saveTask(ctx, state, { status: 'awaiting_approval', reason: need.reasons.join('; ') });
+  ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: need.reasons.join('; '), approveCommand });
+  return { outcome: 'waiting' };
+}
+
+/** BLOCKED: a person chooses (R)evert, (O)verride or (A)bort; with nobody there the task stops blocked. */
+async function decideOnBlocked(ctx: EngineContext, state: TaskState, n: number, result: IterationResult, ictx: IterationContext): Promise<'stopped' | 'aborted' | 'override'> {
+  const { spec } = state;
+  const agent = ctx.registry.get(spec.agentType);
+  const error = result.error ?? 'a guardrail blocked the task';
+  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null, fingerprint: null };
+  const answer = ctx.prompter
+    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert: agent.revert !== undefined })
+    : 'timeout';
+  if (answer === 'timeout') {
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error });
+    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `blocked: ${error}` });
+    return 'stopped';
+  }
+  const by = ctx.prompter?.by ?? 'unknown';
+  if (answer.choice === 'override') {
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason });
+    return 'override';
+  }
+  if (answer.choice === 'abort') {
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error });
+    saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
+    ctx.aborted = { by };
+    return 'aborted';
+  }
+  const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
+  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}` });
+  saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
+  return 'stopped';
+}
+
+function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): IterationContext {
+  const { spec } = state;
+  return {
+    project: ctx.project,
+    task: spec,
+    iteration: n,
+    runId: ctx.runId,
+    workspace: ctx.ws,
+    signal: ctx.signal,
+    log: ctx.log.child({ task_id: spec.id, iteration: n }),
+    steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
+    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy),
+    ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
+    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line }),
+  };
+}
+
+const tail = (s: string): string => redactSecrets(s.length > OUTPUT_TAIL ? s.slice(-OUTPUT_TAIL) : s);

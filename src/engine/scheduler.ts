@@ -1,0 +1,142 @@
+import type PQueue from 'p-queue';
+import { planWaves } from '../queue/plan-waves.js';
+import type { EngineContext, TaskState } from './engine-context.js';
+import { saveTask } from './engine-context.js';
+import { runTask, type TaskOutcome } from './run-task.js';
+
+type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped';
+
+const RUNNABLE = new Set(['pending', 'in_progress', 'awaiting_approval']);
+const STOPS_DEPENDENTS = new Set(['failed', 'blocked', 'skipped']);
+
+/**
+ * Starts each task when its dependencies are complete, at most `concurrency` at once, in file
+ * order among those ready; skips the dependents of a task that failed or was blocked.
+ */
+export class Scheduler {
+  readonly #ctx: EngineContext;
+  readonly #pq: PQueue;
+  readonly #queued = new Set<string>();
+  readonly #running = new Set<string>();
+  readonly #waitedThisRun = new Set<string>();
+  #dependents = new Map<string, string[]>();
+  #outcome: RunOutcome = 'done';
+  #fatal: unknown;
+  #stopped = false;
+
+  constructor(ctx: EngineContext, pq: PQueue) {
+    this.#ctx = ctx;
+    this.#pq = pq;
+  }
+
+  async run(syncIntervalMs: number, sync: () => boolean): Promise<RunOutcome> {
+    this.refresh();
+    const timer = setInterval(() => this.#guard(() => sync() && this.refresh()), syncIntervalMs);
+    try {
+      for (;;) {
+        await this.#pq.onIdle();
+        if (this.#fatal !== undefined) throw this.#fatal;
+        if (this.#stopped) break;
+        if (sync()) this.refresh();
+        if (this.#pq.size === 0 && this.#pq.pending === 0) break;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    if (this.#ctx.signal.aborted && this.#outcome === 'done') this.#outcome = 'interrupted';
+    return this.#outcome;
+  }
+
+  /** Looks at every task again: after the start and after a person edits the queue. */
+  refresh(): void {
+    const tasks = [...this.#ctx.tasks.values()].map((t) => t.spec);
+    this.#dependents = new Map();
+    for (const t of tasks) {
+      for (const d of t.dependsOn) {
+        const list = this.#dependents.get(d);
+        if (list) list.push(t.id);
+        else this.#dependents.set(d, [t.id]);
+      }
+    }
+    // Tasks skipped for a dependency that is no longer stopped (a person set it back) run again.
+    for (const id of planWaves(tasks).order) {
+      const state = this.#ctx.tasks.get(id);
+      if (state?.status === 'skipped' && state.reason?.startsWith('dependency ') && !this.#blockingDependency(state)) {
+        saveTask(this.#ctx, state, { status: 'pending', reason: null });
+      }
+    }
+    for (const t of [...tasks].sort((a, b) => a.index - b.index)) this.#evaluate(t.id);
+  }
+
+  #blockingDependency(state: TaskState): { id: string; status: string } | undefined {
+    for (const d of state.spec.dependsOn) {
+      const dep = this.#ctx.tasks.get(d);
+      if (dep && STOPS_DEPENDENTS.has(dep.status)) return { id: d, status: dep.status };
+    }
+    return undefined;
+  }
+
+  #evaluate(id: string): void {
+    if (this.#stopped || this.#queued.has(id) || this.#running.has(id)) return;
+    const state = this.#ctx.tasks.get(id);
+    if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
+    const blocking = this.#blockingDependency(state);
+    if (blocking) {
+      const reason = `dependency ${blocking.id} ${blocking.status}`;
+      saveTask(this.#ctx, state, { status: 'skipped', reason });
+      this.#ctx.store.addEvent(this.#ctx.project, this.#ctx.runId, id, 'task:skipped', { reason });
+      this.#ctx.emitter.emit('task:skipped', { taskId: id, reason });
+      for (const next of this.#dependents.get(id) ?? []) this.#evaluate(next);
+      return;
+    }
+    if (state.spec.dependsOn.some((d) => this.#ctx.tasks.get(d)?.status !== 'complete')) return;
+    this.#queued.add(id);
+    void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
+  }
+
+  async #execute(id: string): Promise<void> {
+    this.#queued.delete(id);
+    const state = this.#ctx.tasks.get(id);
+    if (this.#stopped || !state || !RUNNABLE.has(state.status)) return;
+    this.#running.add(id);
+    let outcome: TaskOutcome;
+    try {
+      outcome = await runTask(this.#ctx, state);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    } finally {
+      this.#running.delete(id);
+    }
+    this.#ctx.emitter.emit('task:end', { taskId: id, status: state.status, iterations: state.iterations - state.baseIteration, ...(state.reason ? { reason: state.reason } : {}) });
+    this.#guard(() => this.#settle(id, outcome));
+  }
+
+  #settle(id: string, outcome: TaskOutcome): void {
+    if (outcome === 'interrupted' || outcome === 'aborted' || outcome === 'capped') {
+      if (this.#outcome === 'done') this.#outcome = outcome;
+      this.#stop();
+      return;
+    }
+    if (outcome === 'waiting') this.#waitedThisRun.add(id);
+    for (const next of this.#dependents.get(id) ?? []) this.#evaluate(next);
+  }
+
+  #stop(): void {
+    this.#stopped = true;
+    this.#pq.clear();
+  }
+
+  #fail(e: unknown): void {
+    this.#fatal ??= e;
+    this.#stop();
+  }
+
+  #guard(fn: () => unknown): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+}

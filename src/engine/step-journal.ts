@@ -1,0 +1,19 @@
+import type { StepJournal } from '../agents/agent.js';
+import type { StateStore } from '../state/state-store.js';
+
+/** Steps journaled in the state store: a completed step is never run twice, even across a crash. */
+export function createStepJournal(store: StateStore, project: string, taskId: string, iteration: number): StepJournal {
+  return {
+    async run<T>(name: string, fn: () => Promise<T>, options: { redoSafe?: boolean } = {}): Promise<T> {
+      const row = store.step(project, taskId, iteration, name);
+      if (row?.state === 'done') return (row.result === null ? undefined : JSON.parse(row.result)) as T;
+      if (row?.state === 'running' && options.redoSafe === false) {
+        throw new Error(`step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
+      }
+      store.beginStep(project, taskId, iteration, name);
+      const result = await fn();
+      store.endStep(project, taskId, iteration, name, JSON.stringify(result ?? null));
+      return result;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Environment } from '../workspace/environment.js';
+
+export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Finding {
+  /** The path as the caller gave it (a directory argument joined with the file's path under it). */
+  file: string;
+  /** 1-based line where the statement or call starts. */
+  line: number;
+  rule: string;
+  severity: Severity;
+  message: string;
+  fix?: string;
+  /** The statement or call, on one line, shortened. */
+  statement?: string;
+  /** A `safety-exception` comment on the statement's line(s) turned this finding off. */
+  suppressed: boolean;
+}
+
+export interface ScanOptions {
+  environment?: Environment;
+  /** Severity by rule id, e.g. the contract's severity_overrides for the environment. */
+  severityOverrides?: Partial<Record<string, Severity>>;
+  /** Extra rule pack folders (a workspace's guardrails/), applied over the shipped packs in order. */
+  rulePackDirs?: string[];
+  /** Relative paths given to scanPaths/validateMigrations resolve against this (default: cwd). */
+  cwd?: string;
+}
+
+export interface MigrationCheck {
+  file: string;
+  kind: 'alembic' | 'sql-pair' | 'flyway';
+  upgrade: boolean;
+  downgrade: boolean;
+  reversible: boolean;
+  findings: Finding[];
+  /** The down/undo file of an SQL migration, when there is one. */
+  downFile?: string;
+  /** Alembic revision id, or the migration's number/version. */
+  version?: string;
+}
+
+export interface MigrationReport {
+  ok: boolean;
+  environment: Environment;
+  migrations: MigrationCheck[];
+  /** What fails validation in this environment. */
+  errors: Finding[];
+  /** What is reported but does not fail it (including suppressed findings). */
+  warnings: Finding[];
+}
+
+const RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
+
+/** Negative when `a` is more severe than `b`. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return RANK[a] - RANK[b];
+}
+
+export function isAtOrAbove(severity: Severity, threshold: Severity): boolean {
+  return RANK[severity] <= RANK[threshold];
+}
+
+/** A deployment with any unsuppressed CRITICAL finding is BLOCKED. */
+export function isBlocking(findings: Finding[]): boolean {
+  return findings.some((f) => !f.suppressed && f.severity === 'CRITICAL');
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) => compareSeverity(a.severity, b.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule),
+  );
+}

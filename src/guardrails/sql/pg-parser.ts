@@ -1,0 +1,33 @@
+import { loadModule, parseSync } from 'libpg-query';
+
+// libpg-query 18 is WebAssembly: the module loads once (async), then parseSync is synchronous.
+let loading: Promise<void> | undefined;
+let loaded = false;
+
+export function loadPgParser(): Promise<void> {
+  loading ??= loadModule().then(() => {
+    loaded = true;
+  });
+  return loading;
+}
+
+export interface ParsedStatement {
+  node: Record<string, unknown>;
+  /** Byte offset (UTF-8) of the statement in the text given to the parser. */
+  byteLocation: number;
+}
+
+/** The statements of `sql` as the Postgres parser reads them, or undefined when it rejects the text. */
+export function parsePostgres(sql: string): ParsedStatement[] | undefined {
+  if (!loaded) throw new Error('parsePostgres called before loadPgParser() resolved');
+  let result;
+  try {
+    result = parseSync(sql);
+  } catch {
+    return undefined;
+  }
+  return (result.stmts ?? []).map((s) => ({
+    node: (s.stmt ?? {}) as Record<string, unknown>,
+    byteLocation: s.stmt_location ?? 0,
+  }));
+}

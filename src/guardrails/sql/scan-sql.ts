@@ -1,0 +1,200 @@
+import type { Finding, ScanOptions } from '../finding.js';
+import { LineIndex } from '../line-index.js';
+import type { Rule, RuleSet } from '../rule-pack.js';
+import { type SqlHit, analyzeParsedStatement } from './ast-rules.js';
+import { parsePostgres } from './pg-parser.js';
+import { type Dialect, Tok } from './sql-lexer.js';
+import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
+import { createdTable, analyzeTokens, hasWhereAt } from './token-rules.js';
+import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
+
+export interface SqlScanInput {
+  text: string;
+  file: string;
+  rules: RuleSet;
+  options: ScanOptions;
+  /** Tables created before this text (a migration's up file when this is its down file). */
+  createdBefore?: string[][];
+  /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
+  lineAt?: (offset: number) => number;
+  dialect?: Dialect;
+}
+
+export interface SqlScanResult {
+  findings: Finding[];
+  /** Tables this text creates (CREATE TABLE), for scratch-table checks of later text. */
+  created: string[][];
+  dialect: Dialect;
+}
+
+const MYSQL_HINT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\s/im;
+const STATEMENT_MAX = 200;
+
+/**
+ * Scans SQL text: the tokenizer splits it and picks the statements that can break a rule (by
+ * their leading keywords and a look at their tokens); only those go to the Postgres parser, and
+ * the tokenizer's reading stands in for the parser where it rejects the statement.
+ */
+export function scanSql(input: SqlScanInput): SqlScanResult {
+  const { text } = input;
+  let dialect: Dialect = input.dialect ?? 'postgres';
+  let split = splitStatements(text, dialect);
+  if (!input.dialect && (split.mysqlSyntax || MYSQL_HINT.test(text))) {
+    dialect = 'mysql';
+    split = splitStatements(text, dialect);
+  }
+  const lines = new LineIndex(text);
+  const ctx: ScanContext = {
+    input,
+    dialect,
+    lineAt: input.lineAt ?? ((o) => lines.lineOf(o)),
+    markerLines: markerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
+    created: [...(input.createdBefore ?? [])],
+    ownCreated: [],
+    findings: [],
+    sqlRules: input.rules.byScanner('sql'),
+  };
+  for (const stmt of split.statements) scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
+  return { findings: ctx.findings, created: ctx.ownCreated, dialect };
+}
+
+interface ScanContext {
+  input: SqlScanInput;
+  dialect: Dialect;
+  lineAt: (offset: number) => number;
+  markerLines: { line: number; commentOnly: boolean }[];
+  created: string[][];
+  ownCreated: string[][];
+  findings: Finding[];
+  sqlRules: Rule[];
+}
+
+function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
+  const { text } = ctx.input;
+  const hits: SqlHit[] = [];
+  for (const rule of ctx.sqlRules) {
+    const prefix = rule.match.statement;
+    if (prefix && prefix.every((w, i) => words[i] === w)) hits.push({ rule: rule.id });
+  }
+  switch (words[0]) {
+    case 'CREATE': {
+      if (words.includes('TABLE')) {
+        const name = createdTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
+        if (name) {
+          ctx.created.push(name);
+          ctx.ownCreated.push(name);
+        }
+        break;
+      }
+      if ((words[1] === 'INDEX' || (words[1] === 'UNIQUE' && words[2] === 'INDEX')) && !words.includes('CONCURRENTLY')) {
+        hits.push(...readStatement(ctx, start, end));
+      }
+      break;
+    }
+    case 'DROP':
+      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '')) hits.push(...readStatement(ctx, start, end));
+      break;
+    case 'TRUNCATE':
+    case 'RENAME':
+      hits.push(...readStatement(ctx, start, end));
+      break;
+    case 'DELETE':
+    case 'UPDATE': {
+      const tokens = tokenizeStatement(text, ctx.dialect, start, end);
+      if (!hasWhereAt(tokens, 1, 0)) hits.push(...readStatement(ctx, start, end, tokens));
+      break;
+    }
+    case 'WITH':
+    case 'ALTER': {
+      const tokens = tokenizeStatement(text, ctx.dialect, start, end);
+      if (mayMatter(words[0], tokens)) hits.push(...readStatement(ctx, start, end, tokens));
+      break;
+    }
+    case 'DO':
+      if (ctx.dialect === 'postgres') scanDoBlock(ctx, start, end);
+      break;
+  }
+  if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
+}
+
+/** Whether a WITH or ALTER statement has a token any rule looks at; most have none. */
+function mayMatter(first: string | undefined, tokens: SqlToken[]): boolean {
+  const wanted = first === 'WITH' ? WITH_WORDS : ALTER_WORDS;
+  if (first === 'ALTER' && tokens[1]?.value !== 'TABLE' && !['ONLINE', 'OFFLINE', 'IGNORE'].includes(tokens[1]?.value ?? '')) return false;
+  return tokens.some((t) => t.kind === Tok.Word && wanted.has(t.value));
+}
+const WITH_WORDS = new Set(['DELETE', 'UPDATE']);
+const ALTER_WORDS = new Set(['DROP', 'RENAME', 'TYPE', 'NOT', 'FOREIGN', 'CHANGE', 'MODIFY']);
+
+/** The parser's reading of one statement, or the tokenizer's where the parser rejects it. */
+function readStatement(ctx: ScanContext, start: number, end: number, tokens?: SqlToken[]): SqlHit[] {
+  const { text } = ctx.input;
+  const parsed = parsePostgres(text.slice(start, end));
+  if (parsed && parsed.length > 0) return parsed.flatMap((p) => analyzeParsedStatement(p.node));
+  return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
+}
+
+/**
+ * A DO block runs its body now, so the SQL statements in it are read too (function bodies are
+ * only stored, and are not). Statements are found after PL/pgSQL's control words.
+ */
+function scanDoBlock(ctx: ScanContext, start: number, end: number): void {
+  const { text } = ctx.input;
+  const tokens = tokenizeStatement(text, ctx.dialect, start, end);
+  const langAt = tokens.findIndex((t) => t.kind === Tok.Word && t.value === 'LANGUAGE');
+  const lang = langAt >= 0 ? tokens[langAt + 1] : undefined;
+  if (lang && lang.value.replace(/['"]/g, '').toLowerCase() !== 'plpgsql') return;
+  const body = tokens.find((t) => t.kind === Tok.String && t.contentStart !== undefined);
+  if (body?.contentStart === undefined || body.contentEnd === undefined) return;
+  const inner = splitStatements(text, 'postgres', body.contentStart, body.contentEnd);
+  for (const piece of inner.statements) {
+    const pieceTokens = tokenizeStatement(text, 'postgres', piece.start, piece.end);
+    const verb = pieceTokens.findIndex(
+      (t, i) => t.kind === Tok.Word && SQL_VERBS.has(t.value) && t.depth === 0 && (i === 0 || BLOCK_WORDS.has(pieceTokens[i - 1]?.value ?? '')),
+    );
+    const first = pieceTokens[verb];
+    if (verb < 0 || !first) continue;
+    const words = pieceTokens.slice(verb, verb + 4).filter((t) => t.kind === Tok.Word).map((t) => t.value);
+    scanStatement(ctx, first.start, piece.end, piece.terminatorEnd, words);
+  }
+}
+const SQL_VERBS = new Set(['DELETE', 'UPDATE', 'DROP', 'TRUNCATE', 'ALTER', 'CREATE', 'WITH']);
+const BLOCK_WORDS = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP']);
+
+function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, terminatorEnd: number): void {
+  const { input } = ctx;
+  const line = ctx.lineAt(start);
+  const lastLine = ctx.lineAt(Math.max(start, Math.max(end, terminatorEnd) - 1));
+  const suppressed = ctx.markerLines.some((m) => (m.line >= line && m.line <= lastLine) || (m.commentOnly && m.line === line - 1));
+  const statement = shorten(input.text.slice(start, end));
+  const seen = new Set<string>();
+  for (const hit of hits) {
+    const rule = input.rules.active(hit.rule);
+    if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
+    if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
+    const key = `${hit.rule}\u0000${hit.detail ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
+    if (finding) ctx.findings.push(finding);
+  }
+}
+
+/** Same table when the names match and the schemas do too (or either has none). */
+function isCreated(created: string[][], name: string[]): boolean {
+  const table = name[name.length - 1];
+  const schema = name.length > 1 ? name[name.length - 2] : undefined;
+  return created.some((c) => {
+    const cSchema = c.length > 1 ? c[c.length - 2] : undefined;
+    return c[c.length - 1] === table && (!schema || !cSchema || schema === cSchema);
+  });
+}
+
+function markerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): { line: number; commentOnly: boolean }[] {
+  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
+}
+
+function shorten(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > STATEMENT_MAX ? `${flat.slice(0, STATEMENT_MAX - 1)}…` : flat;
+}

@@ -1,0 +1,172 @@
+import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
+
+/** One statement of a SQL text: where it is and its first keywords (upper case). */
+export interface SqlStatement {
+  /** Offset of the first token (comments before it excluded). */
+  start: number;
+  /** Offset just past the last token, before the terminator. */
+  end: number;
+  /** Offset just past the terminator (or `end` when there is none). */
+  terminatorEnd: number;
+  words: string[];
+}
+
+/** A `safety-exception` marker found in a comment. */
+export interface SafetyMarker {
+  offset: number;
+  /** The comment is alone on its line (only whitespace around it). */
+  commentOnly: boolean;
+}
+
+export interface SplitResult {
+  statements: SqlStatement[];
+  markers: SafetyMarker[];
+  /** The text used MySQL-only syntax outside comments and literals (backticks, DELIMITER). */
+  mysqlSyntax: boolean;
+}
+
+const LEADING_WORDS = 4;
+const MARKER = /safety-exception/gi;
+
+/**
+ * Splits SQL text into statements at top-level terminators, the way psql and mysql do: not inside
+ * comments, literals, quoted identifiers, dollar-quoted bodies, parentheses, or compound bodies
+ * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
+ */
+export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length): SplitResult {
+  const markerOffsets = findMarkers(text, from, to);
+  const markers: SafetyMarker[] = [];
+  let markerIndex = 0;
+  const statements: SqlStatement[] = [];
+  const lex = new SqlLexer(text, dialect, from, to);
+  let mysqlSyntax = false;
+
+  let start = -1;
+  let last = 0;
+  let words: string[] = [];
+  let depth = 0;
+  let compound = false;
+  let blockDepth = 0;
+  let previousWord = '';
+
+  const flush = (terminatorEnd: number): void => {
+    if (start >= 0) statements.push({ start, end: last, terminatorEnd, words });
+    start = -1;
+    words = [];
+    depth = 0;
+    compound = false;
+    blockDepth = 0;
+    previousWord = '';
+  };
+
+  for (;;) {
+    const kind = lex.next();
+    if (kind === Tok.End) break;
+    if (kind === Tok.Comment) {
+      while (markerIndex < markerOffsets.length && (markerOffsets[markerIndex] ?? 0) < lex.start) markerIndex++;
+      while (markerIndex < markerOffsets.length && (markerOffsets[markerIndex] ?? 0) < lex.end) {
+        markers.push({ offset: markerOffsets[markerIndex] ?? 0, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
+        markerIndex++;
+      }
+      continue;
+    }
+    if (kind === Tok.Delimiter) {
+      flush(lex.end);
+      continue;
+    }
+    if (kind === Tok.Punct && lex.delimiter === ';' && text.charCodeAt(lex.start) === 59 && depth === 0 && blockDepth === 0) {
+      flush(lex.end);
+      continue;
+    }
+    if (start < 0) {
+      start = lex.start;
+      if (kind === Tok.Word && lex.end - lex.start === 9 && lex.upperWord() === 'DELIMITER') {
+        const newDelimiter = readDelimiter(text, lex.end, to);
+        if (newDelimiter) {
+          mysqlSyntax = true;
+          lex.delimiter = newDelimiter.delimiter;
+          lex.position = newDelimiter.lineEnd;
+          start = -1;
+          continue;
+        }
+      }
+    }
+    last = lex.end;
+    if (kind === Tok.Punct) {
+      const c = text.charCodeAt(lex.start);
+      if (c === 40) depth++;
+      else if (c === 41 && depth > 0) depth--;
+    } else if (kind === Tok.QuotedIdent && text.charCodeAt(lex.start) === 96) {
+      mysqlSyntax = true;
+    } else if (kind === Tok.Word) {
+      if (words.length < LEADING_WORDS) {
+        words.push(lex.upperWord());
+        if (words.length >= 2) compound = isRoutineDefinition(words);
+      }
+      if (compound) {
+        const word = lex.end - lex.start <= 6 ? lex.upperWord() : '';
+        blockDepth = trackBlock(word, previousWord, blockDepth, dialect);
+        previousWord = word;
+      }
+    }
+  }
+  flush(to);
+  return { statements, markers, mysqlSyntax };
+}
+
+function isRoutineDefinition(words: string[]): boolean {
+  if (words[0] !== 'CREATE') return false;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i];
+    if (w === 'FUNCTION' || w === 'PROCEDURE' || w === 'TRIGGER' || w === 'EVENT') return true;
+  }
+  return false;
+}
+
+/** Depth of BEGIN ... END nesting inside a routine body, where `;` does not end the statement. */
+function trackBlock(word: string, previousWord: string, blockDepth: number, dialect: Dialect): number {
+  if (dialect === 'postgres') {
+    if (word === 'ATOMIC' && previousWord === 'BEGIN') return blockDepth + 1;
+    if (blockDepth > 0 && (word === 'BEGIN' || word === 'CASE')) return blockDepth + 1;
+    if (blockDepth > 0 && word === 'END') return blockDepth - 1;
+    return blockDepth;
+  }
+  if (word === 'BEGIN' || (blockDepth > 0 && word === 'CASE')) return blockDepth + 1;
+  // MySQL: END IF / END LOOP / END WHILE / END REPEAT close no BEGIN; the END before them was
+  // counted, so give it back.
+  if (previousWord === 'END' && (word === 'IF' || word === 'LOOP' || word === 'WHILE' || word === 'REPEAT')) {
+    return blockDepth + 1;
+  }
+  if (blockDepth > 0 && word === 'END') return blockDepth - 1;
+  return blockDepth;
+}
+
+function readDelimiter(text: string, from: number, to: number): { delimiter: string; lineEnd: number } | undefined {
+  const nl = text.indexOf('\n', from);
+  const lineEnd = nl < 0 || nl > to ? to : nl;
+  const rest = text.slice(from, lineEnd);
+  if (!/^[ \t]/.test(rest)) return undefined;
+  const delimiter = rest.trim().split(/\s+/)[0];
+  return delimiter ? { delimiter, lineEnd } : undefined;
+}
+
+function findMarkers(text: string, from: number, to: number): number[] {
+  const offsets: number[] = [];
+  MARKER.lastIndex = from;
+  for (let m = MARKER.exec(text); m && m.index < to; m = MARKER.exec(text)) offsets.push(m.index);
+  return offsets;
+}
+
+function isAloneOnLine(text: string, start: number, end: number): boolean {
+  for (let i = start - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10) break;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  for (let i = end; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) break;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TaskSpec } from '../agents/agent.js';
+import { InputError, formatProblems } from '../errors.js';
+import { normalizeEnvironment } from '../workspace/environment.js';
+import { parseJsonText } from './json-text.js';
+import { findCycle } from './plan-waves.js';
+import { QueueSchema, TaskSchema, defaultPromise, type RawTask, type TaskStatus } from './schema.js';
+
+export interface QueueDefaults {
+  defaultAgent: string;
+  maxIterations(agentType: string): number;
+}
+
+export interface Queue {
+  file: string;
+  /** The file as messages name it: relative to the working directory when inside it. */
+  displayFile: string;
+  text: string;
+  /** The file's own `project` (may differ from the --project name). */
+  projectName: string;
+  tasksKey: 'features' | 'tasks';
+  tasks: TaskSpec[];
+  /** Each task's status as the file has it now (normalized; `pending` when absent). */
+  fileStatus: Map<string, TaskStatus>;
+  /** Each task's fields other than status, as canonical JSON: tells a person's edit apart. */
+  fingerprints: Map<string, string>;
+  /** The file writes `completed` rather than `complete`. */
+  usesCompleted: boolean;
+}
+
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export function readQueueFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${displayPath(file)}: no such queue file (create it, or run 'autonomous-loop init --project <name>')`);
+    if (code === 'EISDIR') throw new InputError(`${displayPath(file)}: is a folder, expected a JSON queue file`);
+    throw new InputError(`${displayPath(file)}: cannot read the queue file (${code ?? String(e)})`);
+  }
+}
+
+export function loadQueue(file: string, defaults: QueueDefaults): Queue {
+  return parseQueue(readQueueFile(file), file, defaults);
+}
+
+/** Validates the whole file and reports every problem at once, each as `path: message`. */
+export function parseQueue(text: string, file: string, defaults: QueueDefaults): Queue {
+  const displayFile = displayPath(file);
+  const json = parseJsonText(text, displayFile);
+  const top = QueueSchema.safeParse(json);
+  if (!top.success || json === null || typeof json !== 'object' || Array.isArray(json)) {
+    const problems = top.success ? ['(top): expected a JSON object with a "features" array'] : top.error.issues.map(issueText);
+    throw new InputError(formatProblems(`${displayFile}: not a valid work queue`, problems), problems);
+  }
+  const { features, tasks: tasksAlias } = top.data;
+  if (features != null && tasksAlias != null) {
+    throw new InputError(`${displayFile}: has both "features" and "tasks": keep one of them`);
+  }
+  const tasksKey = features != null ? 'features' : tasksAlias != null ? 'tasks' : undefined;
+  if (!tasksKey) throw new InputError(`${displayFile}: (top): expected a "features" array (or "tasks") of tasks`);
+  const rawTasks = (features ?? tasksAlias) as unknown[];
+
+  const problems: string[] = [];
+  const specs: TaskSpec[] = [];
+  const fileStatus = new Map<string, TaskStatus>();
+  const fingerprints = new Map<string, string>();
+  const firstIndex = new Map<string, number>();
+  let usesCompleted = false;
+
+  rawTasks.forEach((value, index) => {
+    const at = `${tasksKey}[${index}]`;
+    const parsed = TaskSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`${at}${issue.path.map(pathPart).join('')}: ${issue.message}`);
+      return;
+    }
+    const raw = parsed.data;
+    const seen = firstIndex.get(raw.id);
+    if (seen !== undefined) {
+      problems.push(`${at}.id: duplicate task id '${raw.id}' (first at ${tasksKey}[${seen}])`);
+      return;
+    }
+    firstIndex.set(raw.id, index);
+    const spec = toTaskSpec(raw, index, at, defaults, problems);
+    if (!spec) return;
+    specs.push(spec);
+    fileStatus.set(raw.id, raw.status ?? 'pending');
+    const rawStatus = (value as { status?: unknown }).status;
+    if (typeof rawStatus === 'string' && rawStatus.trim().toLowerCase() === 'completed') usesCompleted = true;
+    fingerprints.set(raw.id, fingerprint(value as Record<string, unknown>));
+  });
+
+  for (const spec of specs) {
+    spec.dependsOn.forEach((dep, d) => {
+      if (dep === spec.id) problems.push(`${tasksKey}[${spec.index}].depends_on[${d}]: '${dep}' depends on itself`);
+      else if (!firstIndex.has(dep)) problems.push(`${tasksKey}[${spec.index}].depends_on[${d}]: unknown task id '${dep}'${suggest(dep, firstIndex)}`);
+    });
+  }
+  if (problems.length === 0) {
+    const cycle = findCycle(specs);
+    if (cycle) problems.push(`${tasksKey}: dependency cycle ${cycle.join(' -> ')}`);
+  }
+  if (problems.length > 0) {
+    const header = `${displayFile}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}`;
+    throw new InputError(formatProblems(header, problems), problems);
+  }
+  const projectName = top.data.project ?? path.basename(file).replace(/^work_queue_/, '').replace(/\.json$/, '');
+  return { file, displayFile, text, projectName, tasksKey, tasks: specs, fileStatus, fingerprints, usesCompleted };
+}
+
+function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefaults, problems: string[]): TaskSpec | undefined {
+  const before = problems.length;
+  const agentType = raw.agent_type ?? defaults.defaultAgent;
+  let environment: TaskSpec['environment'];
+  if (raw.environment != null) {
+    environment = normalizeEnvironment(raw.environment);
+    if (!environment) problems.push(`${at}.environment: expected development, staging or production (or dev, stage, prod), got '${raw.environment}'`);
+  }
+  if (raw.migrations_path != null) {
+    const normal = path.posix.normalize(raw.migrations_path.replaceAll('\\', '/'));
+    if (path.isAbsolute(raw.migrations_path) || normal === '..' || normal.startsWith('../') || raw.migrations_path.includes('\0')) {
+      problems.push(`${at}.migrations_path: '${raw.migrations_path}' leaves the project root (expected a path inside the project)`);
+    }
+  }
+  if (raw.command?.some((arg) => arg.includes('\0'))) problems.push(`${at}.command: an argument contains a NUL character`);
+  const deps = [...(raw.depends_on ?? []), ...(raw.dependencies ?? [])];
+  const dependsOn = [...new Set(deps)];
+  let approvalReasons: string[] | false = false;
+  const ra = raw.requires_approval;
+  if (ra === true) approvalReasons = ['requires_approval'];
+  else if (typeof ra === 'string') approvalReasons = [ra];
+  else if (Array.isArray(ra)) approvalReasons = ra.length > 0 ? ra : false;
+  if (problems.length > before) return undefined;
+  return {
+    id: raw.id,
+    description: raw.description ?? '',
+    agentType,
+    ...(environment ? { environment } : {}),
+    ...(raw.version != null ? { version: raw.version } : {}),
+    runMigrations: raw.run_migrations ?? false,
+    ...(raw.migrations_path != null ? { migrationsPath: raw.migrations_path } : {}),
+    completionPromise: raw.completion_promise ?? defaultPromise(agentType),
+    maxIterations: raw.max_iterations ?? defaults.maxIterations(agentType),
+    dependsOn,
+    approvalReasons,
+    ...(raw.command != null ? { command: raw.command } : {}),
+    index,
+  };
+}
+
+function fingerprint(task: Record<string, unknown>): string {
+  const { status: _status, ...rest } = task;
+  return JSON.stringify(rest);
+}
+
+function pathPart(p: PropertyKey): string {
+  return typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string }): string {
+  return `${issue.path.length ? issue.path.map(pathPart).join('').replace(/^\./, '') : '(top)'}: ${issue.message}`;
+}
+
+function suggest(id: string, known: Map<string, number>): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(id.length / 4)) + 1;
+  if (known.size > 5000) return '';
+  for (const candidate of known.keys()) {
+    const d = distance(id, candidate, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best ? ` (did you mean '${best}'?)` : '';
+}
+
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? limit;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+export const TASK_STATUSES = ['pending', 'in_progress', 'awaiting_approval', 'complete', 'blocked', 'failed', 'skipped'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Finished one way or another: the loop will not start it again by itself. */
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['complete', 'blocked', 'failed', 'skipped']);
+
+// Task ids become parts of messages, log lines and branch/tag-like names: no separators, no shell
+// metacharacters, no spaces.
+export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+const StatusSchema = z
+  .string()
+  .transform((s, ctx) => {
+    const v = s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const status = v === 'completed' || v === 'done' ? 'complete' : v;
+    if ((TASK_STATUSES as readonly string[]).includes(status)) return status as TaskStatus;
+    ctx.addIssue({ code: 'custom', message: `expected one of ${TASK_STATUSES.join(', ')} (or 'completed'), got '${s}'` });
+    return z.NEVER;
+  });
+
+const IdList = z.array(z.string().regex(TASK_ID_PATTERN, 'expected a task id'));
+
+/** A task as people write it: known fields checked, every other field kept as it is. */
+export const TaskSchema = z.looseObject({
+  id: z.string().regex(TASK_ID_PATTERN, "expected an id of letters, digits, '.', '_', ':' or '-' (at most 128)"),
+  description: optional(z.string().max(1_000_000)),
+  title: optional(z.unknown()),
+  status: optional(StatusSchema),
+  agent_type: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected an agent type name')),
+  environment: optional(z.string()),
+  version: optional(z.string().max(128)),
+  run_migrations: optional(z.boolean()),
+  migrations_path: optional(z.string().min(1).max(4096)),
+  completion_promise: optional(z.string().min(1).max(10_000)),
+  max_iterations: optional(z.number().int().min(1).max(10_000)),
+  depends_on: optional(IdList),
+  dependencies: optional(IdList),
+  requires_approval: optional(z.union([z.boolean(), z.string().min(1), z.array(z.string())])),
+  command: optional(z.array(z.string().max(100_000)).min(1).max(10_000)),
+});
+export type RawTask = z.infer<typeof TaskSchema>;
+
+export const QueueSchema = z.looseObject({
+  project: optional(z.string().min(1).max(256)),
+  features: optional(z.array(z.unknown())),
+  tasks: optional(z.array(z.unknown())),
+});
+
+/** The promise a task keeps when it names none, by agent type. */
+export function defaultPromise(agentType: string): string {
+  switch (agentType) {
+    case 'deployment':
+      return 'DEPLOYMENT_COMPLETE';
+    case 'migration':
+      return 'MIGRATIONS_COMPLETE';
+    case 'readiness':
+      return 'READINESS_COMPLETE';
+    default:
+      return 'TASK_COMPLETE';
+  }
+}

@@ -1,0 +1,71 @@
+import type { ProjectFile } from '../project-files.js';
+import { lineAt, splitArguments, stringAt, type ArgumentSpan, type LexedSource } from '../source/lexed-source.js';
+import type { EnvRead } from './env-read.js';
+import { readSettingsClasses } from './read-settings-classes.js';
+
+/**
+ * Environment reads in Python: `os.environ['X']`, `os.environ.get('X', default)`, `os.getenv`,
+ * python-decouple's `config('X')`, django-environ's `env('X')`, pydantic settings classes.
+ */
+export function readEnvPython(file: ProjectFile, source: LexedSource): EnvRead[] {
+  const reads: EnvRead[] = [];
+  const { code } = source;
+  const fromOs = /^[ \t]*from[ \t]+os[ \t]+import[ \t]+[^\n]*\b(?:environ|getenv)\b/m.test(code);
+  const osPrefix = fromOs ? '(?:(?<![\\w.])os\\.|(?<![\\w.]))' : '(?<![\\w.])os\\.';
+
+  for (const m of code.matchAll(new RegExp(`${osPrefix}environ\\s*\\[\\s*`, 'g'))) {
+    const token = stringAt(source, m.index + m[0].length);
+    if (!token || token.interpolated) continue;
+    const close = code.indexOf(']', token.end);
+    const after = close < 0 ? '' : code.slice(close + 1, close + 5);
+    if (/^\s*=(?!=)/.test(after) || /\bdel\s+$/.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
+    reads.push({ name: token.value, file, line: lineAt(source, token.start), via: 'os.environ' });
+  }
+  for (const m of code.matchAll(new RegExp(`${osPrefix}(environ\\.get|getenv)\\s*\\(`, 'g'))) {
+    addCall(reads, file, source, m.index + m[0].length - 1, m[1] === 'getenv' ? 'os.getenv' : 'os.environ.get', 1);
+  }
+  if (/^[ \t]*(?:from[ \t]+decouple[ \t]+import|import[ \t]+decouple)\b/m.test(code)) {
+    for (const m of code.matchAll(/(?<![\w.])(?:decouple\.)?config\s*\(/g)) addCall(reads, file, source, m.index + m[0].length - 1, 'decouple.config', -1);
+  }
+  for (const env of code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm)) {
+    const name = env[1] ?? '';
+    for (const m of code.matchAll(new RegExp(`(?<![\\w.])${name}(\\.\\w+)?\\s*\\(`, 'g'))) {
+      if (m.index === env.index + env[0].indexOf(name)) continue;
+      addCall(reads, file, source, m.index + m[0].length - 1, 'django-environ', m[1] ? 1 : -1);
+    }
+  }
+  reads.push(...readSettingsClasses(file, source));
+  return reads;
+}
+
+/**
+ * A call whose first argument names the variable. Its default: the `default=` keyword, or the
+ * positional argument at `defaultIndex` (-1: keyword only).
+ */
+function addCall(reads: EnvRead[], file: ProjectFile, source: LexedSource, open: number, via: string, defaultIndex: number): void {
+  const args = splitArguments(source.code, open);
+  const first = args[0];
+  const token = first ? stringAt(source, first.start) : undefined;
+  if (!first || !token || token.interpolated || token.end !== first.end || !/^[A-Za-z_][\w.-]*$/.test(token.value)) return;
+  const read: EnvRead = { name: token.value, file, line: lineAt(source, token.start), via };
+  const fallback = defaultArgument(source, args, defaultIndex);
+  if (fallback !== undefined) read.defaultValue = fallback;
+  reads.push(read);
+}
+
+function defaultArgument(source: LexedSource, args: ArgumentSpan[], index: number): string | undefined {
+  for (const arg of args.slice(1)) {
+    const kw = /^default\s*=\s*/.exec(arg.code);
+    if (kw) return literalAt(source, arg.start + kw[0].length, arg.end);
+  }
+  const positional = index > 0 ? args[index] : undefined;
+  if (!positional || /^\w+\s*=/.test(positional.code)) return undefined;
+  return literalAt(source, positional.start, positional.end);
+}
+
+/** The string literal spanning exactly [start, end), if that is what is there. */
+function literalAt(source: LexedSource, start: number, end: number): string | undefined {
+  const token = stringAt(source, start);
+  if (!token || token.interpolated || token.end !== end) return undefined;
+  return token.value;
+}

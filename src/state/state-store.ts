@@ -1,0 +1,242 @@
+import { hostname } from 'node:os';
+import { openDatabase, type Db } from './open-database.js';
+
+export interface TaskRow {
+  task_id: string;
+  status: string;
+  file_status: string | null;
+  iterations: number;
+  base_iteration: number;
+  last_error: string | null;
+  reason: string | null;
+  updated_at: string;
+}
+
+export interface IterationRow {
+  id: number;
+  task_id: string;
+  n: number;
+  run_id: string;
+  state: 'running' | 'done' | 'interrupted';
+  started_at: string;
+  ended_at: string | null;
+  verdict: string | null;
+  promise_met: number | null;
+  error: string | null;
+  output_tail: string | null;
+}
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+  run_id: string;
+}
+
+export interface StoredRecord {
+  seq: number;
+  id: string;
+  record: string;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** The project's state, in SQLite: committed here before anything else is told. */
+export class StateStore {
+  readonly db: Db;
+  readonly #stmts: ReturnType<typeof prepare>;
+
+  private constructor(db: Db) {
+    this.db = db;
+    this.#stmts = prepare(db);
+  }
+
+  static open(file: string): StateStore {
+    return new StateStore(openDatabase(file));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs fn in one write transaction; BEGIN IMMEDIATE also serialises other processes. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // The project lock: one loop per project. A holder that is a dead process on this host is
+  // replaced; the check and the take happen in one transaction.
+  acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder } {
+    return this.transaction(() => {
+      const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
+      const host = hostname();
+      if (holder && !(holder.host === host && !isAlive(holder.pid))) return { ok: false as const, holder };
+      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId });
+      return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
+    });
+  }
+
+  releaseLock(project: string, runId: string): void {
+    this.#stmts.deleteLock.run(project, runId);
+  }
+
+  lockHolder(project: string): LockHolder | undefined {
+    return this.#stmts.getLock.get(project) as LockHolder | undefined;
+  }
+
+  startRun(project: string, runId: string): void {
+    this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now() });
+  }
+
+  endRun(runId: string, exitCode: number): void {
+    this.#stmts.endRun.run({ run_id: runId, ended_at: now(), exit_code: exitCode });
+  }
+
+  tasks(project: string): Map<string, TaskRow> {
+    const rows = this.#stmts.tasks.all(project) as TaskRow[];
+    return new Map(rows.map((r) => [r.task_id, r]));
+  }
+
+  task(project: string, taskId: string): TaskRow | undefined {
+    return this.#stmts.task.get(project, taskId) as TaskRow | undefined;
+  }
+
+  saveTask(project: string, row: Omit<TaskRow, 'updated_at'>): void {
+    this.#stmts.saveTask.run({ project, ...row, updated_at: now() });
+  }
+
+  setFileStatus(project: string, taskId: string, fileStatus: string): void {
+    this.#stmts.setFileStatus.run(fileStatus, project, taskId);
+  }
+
+  beginIteration(project: string, taskId: string, n: number, runId: string): number {
+    return Number(this.#stmts.beginIteration.run({ project, task_id: taskId, n, run_id: runId, started_at: now() }).lastInsertRowid);
+  }
+
+  endIteration(id: number, r: { state: 'done' | 'interrupted'; verdict: string | null; promiseMet: boolean; error: string | null; outputTail: string | null }): void {
+    this.#stmts.endIteration.run({ id, state: r.state, ended_at: now(), verdict: r.verdict, promise_met: r.promiseMet ? 1 : 0, error: r.error, output_tail: r.outputTail });
+  }
+
+  iterations(project: string, taskId: string): IterationRow[] {
+    return this.#stmts.iterations.all(project, taskId) as IterationRow[];
+  }
+
+  runningIterations(project: string): IterationRow[] {
+    return this.#stmts.runningIterations.all(project) as IterationRow[];
+  }
+
+  step(project: string, taskId: string, iteration: number, name: string): { state: string; result: string | null; runs: number } | undefined {
+    return this.#stmts.getStep.get(project, taskId, iteration, name) as { state: string; result: string | null; runs: number } | undefined;
+  }
+
+  beginStep(project: string, taskId: string, iteration: number, name: string): void {
+    this.#stmts.beginStep.run({ project, task_id: taskId, iteration, name, started_at: now() });
+  }
+
+  endStep(project: string, taskId: string, iteration: number, name: string, result: string): void {
+    this.#stmts.endStep.run({ project, task_id: taskId, iteration, name, result, ended_at: now() });
+  }
+
+  addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): void {
+    this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) });
+  }
+
+  insertDeployment(project: string, id: string, record: string): void {
+    this.#stmts.insertDeployment.run({ id, project, record });
+  }
+
+  deployments(project?: string): StoredRecord[] {
+    return (project ? this.#stmts.deploymentsOf.all(project) : this.#stmts.allDeployments.all()) as StoredRecord[];
+  }
+
+  unwrittenDeployments(): StoredRecord[] {
+    return this.#stmts.unwrittenDeployments.all() as StoredRecord[];
+  }
+
+  markDeploymentsWritten(ids: readonly string[]): void {
+    for (const id of ids) this.#stmts.markDeploymentWritten.run(id);
+  }
+
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): void {
+    this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record });
+  }
+
+  decisions(project?: string): StoredRecord[] {
+    return (project ? this.#stmts.decisionsOf.all(project) : this.#stmts.allDecisions.all()) as StoredRecord[];
+  }
+
+  taskDecisions(project: string, taskId: string): (StoredRecord & { decision: string; fingerprint: string | null })[] {
+    return this.#stmts.taskDecisions.all(project, taskId) as (StoredRecord & { decision: string; fingerprint: string | null })[];
+  }
+
+  unwrittenDecisions(): StoredRecord[] {
+    return this.#stmts.unwrittenDecisions.all() as StoredRecord[];
+  }
+
+  markDecisionsWritten(ids: readonly string[]): void {
+    for (const id of ids) this.#stmts.markDecisionWritten.run(id);
+  }
+
+  setEnvironmentHealth(project: string, environment: string, reason: string | null): void {
+    if (reason === null) this.#stmts.clearHealth.run(project, environment);
+    else this.#stmts.setHealth.run({ project, environment, state: 'degraded', reason, since: now() });
+  }
+
+  environmentHealth(project: string): { environment: string; state: string; reason: string; since: string }[] {
+    return this.#stmts.health.all(project) as { environment: string; state: string; reason: string; since: string }[];
+  }
+}
+
+function prepare(db: Db) {
+  return {
+    getLock: db.prepare('SELECT pid, host, since, run_id FROM locks WHERE project = ?'),
+    putLock: db.prepare('INSERT OR REPLACE INTO locks (project, pid, host, since, run_id) VALUES (@project, @pid, @host, @since, @run_id)'),
+    deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
+    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at) VALUES (@run_id, @project, @pid, @host, @started_at)'),
+    endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
+    tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
+    task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
+    saveTask: db.prepare(
+      `INSERT INTO tasks (project, task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at)
+       VALUES (@project, @task_id, @status, @file_status, @iterations, @base_iteration, @last_error, @reason, @updated_at)
+       ON CONFLICT (project, task_id) DO UPDATE SET status = excluded.status,
+         iterations = excluded.iterations, base_iteration = excluded.base_iteration, last_error = excluded.last_error, reason = excluded.reason, updated_at = excluded.updated_at`,
+    ),
+    setFileStatus: db.prepare('UPDATE tasks SET file_status = ? WHERE project = ? AND task_id = ?'),
+    beginIteration: db.prepare(
+      `INSERT INTO iterations (project, task_id, n, run_id, state, started_at) VALUES (@project, @task_id, @n, @run_id, 'running', @started_at)`,
+    ),
+    endIteration: db.prepare(
+      `UPDATE iterations SET state = @state, ended_at = @ended_at, verdict = @verdict, promise_met = @promise_met, error = @error, output_tail = @output_tail WHERE id = @id`,
+    ),
+    iterations: db.prepare('SELECT * FROM iterations WHERE project = ? AND task_id = ? ORDER BY id'),
+    runningIterations: db.prepare(`SELECT * FROM iterations WHERE project = ? AND state = 'running' ORDER BY id`),
+    getStep: db.prepare('SELECT state, result, runs FROM steps WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?'),
+    beginStep: db.prepare(
+      `INSERT INTO steps (project, task_id, iteration, name, state, started_at) VALUES (@project, @task_id, @iteration, @name, 'running', @started_at)
+       ON CONFLICT DO UPDATE SET state = 'running', started_at = excluded.started_at, runs = runs + 1`,
+    ),
+    endStep: db.prepare(
+      `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
+    ),
+    addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
+    insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
+    allDeployments: db.prepare('SELECT seq, id, record FROM deployments ORDER BY seq'),
+    deploymentsOf: db.prepare('SELECT seq, id, record FROM deployments WHERE project = ? ORDER BY seq'),
+    unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
+    markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
+    insertDecision: db.prepare(
+      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record)',
+    ),
+    allDecisions: db.prepare('SELECT seq, id, record FROM decisions ORDER BY seq'),
+    decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
+    taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
+    unwrittenDecisions: db.prepare('SELECT seq, id, record FROM decisions WHERE written = 0 ORDER BY seq'),
+    markDecisionWritten: db.prepare('UPDATE decisions SET written = 1 WHERE id = ?'),
+    setHealth: db.prepare(
+      'INSERT OR REPLACE INTO environment_health (project, environment, state, reason, since) VALUES (@project, @environment, @state, @reason, @since)',
+    ),
+    clearHealth: db.prepare('DELETE FROM environment_health WHERE project = ? AND environment = ?'),
+    health: db.prepare('SELECT environment, state, reason, since FROM environment_health WHERE project = ?'),
+  };
+}
