@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// The CLI tests drive the built bin, so build once before any test runs.
+// The CLI tests drive the built bin, so build once before any test runs. Type errors are the
+// typecheck step's to report (it runs first in `npm test`); here only a missing bin is fatal.
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) process.stderr.write(`build reported problems (see npm run typecheck):\n${r.stdout.slice(0, 2000)}\n`);
+  if (!existsSync(`${root}dist/src/cli/main.js`)) throw new Error('the build did not produce dist/src/cli/main.js');
 }

@@ -53,9 +53,12 @@ export function loadQueue(file: string, defaults: QueueDefaults): Queue {
 export function parseQueue(text: string, file: string, defaults: QueueDefaults): Queue {
   const displayFile = displayPath(file);
   const json = parseJsonText(text, displayFile);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new InputError(`${displayFile}: (top): expected a JSON object with a "features" array, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+  }
   const top = QueueSchema.safeParse(json);
-  if (!top.success || json === null || typeof json !== 'object' || Array.isArray(json)) {
-    const problems = top.success ? ['(top): expected a JSON object with a "features" array'] : top.error.issues.map(issueText);
+  if (!top.success) {
+    const problems = top.error.issues.map(issueText);
     throw new InputError(formatProblems(`${displayFile}: not a valid work queue`, problems), problems);
   }
   const { features, tasks: tasksAlias } = top.data;

@@ -41,6 +41,13 @@ export interface StoredRecord {
 
 const now = (): string => new Date().toISOString();
 
+let openStores = 0;
+
+/** How many stores this process has open: tests fail on a leaked handle. */
+export function openStoreCount(): number {
+  return openStores;
+}
+
 /** The project's state, in SQLite: committed here before anything else is told. */
 export class StateStore {
   readonly db: Db;
@@ -52,11 +59,16 @@ export class StateStore {
   }
 
   static open(file: string): StateStore {
-    return new StateStore(openDatabase(file));
+    const store = new StateStore(openDatabase(file));
+    openStores++;
+    return store;
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.db.close();
+      openStores--;
+    }
   }
 
   /** Runs fn in one write transaction; BEGIN IMMEDIATE also serialises other processes. */

@@ -9,33 +9,40 @@ import { describeFailure, runProjectCommand, type CommandOutcome } from './run-p
 export interface MigrationStatus {
   ok: boolean;
   applied: string[];
+  /** Known migrations not applied, when the command says (`"pending": [...]`). */
+  pending?: string[];
   error?: string;
   outcome: CommandOutcome;
 }
 
-/** The applied migrations the last `{"applied": [...]}` line of `stdout` lists; undefined when there is none. */
-export function parseMigrationStatus(stdout: string): string[] | undefined {
+/** What the last `{"applied": [...]}` line of `stdout` says; undefined when there is none. */
+export function parseMigrationStatus(stdout: string): { applied: string[]; pending?: string[] } | undefined {
   const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
   for (const line of lines.reverse()) {
+    let value: { applied?: unknown; pending?: unknown };
     try {
-      const value = JSON.parse(line) as { applied?: unknown };
-      if (Array.isArray(value.applied) && value.applied.every((id) => typeof id === 'string')) return value.applied as string[];
+      value = JSON.parse(line) as typeof value;
     } catch {
-      // not JSON: an ordinary line of output
+      continue; // not JSON: an ordinary line of output
     }
+    if (isStringArray(value.applied)) return isStringArray(value.pending) ? { applied: value.applied, pending: value.pending } : { applied: value.applied };
   }
   return undefined;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((id) => typeof id === 'string');
 }
 
 export async function readMigrationStatus(target: DeployTarget, version: string): Promise<MigrationStatus> {
   const argv = requireCommand(target.config, target.section, 'migrate_status', 'it tells which migrations are applied');
   const outcome = await runProjectCommand(target, 'migrate_status', argv, version);
   if (!outcome.ok) return { ok: false, applied: [], error: describeFailure(outcome), outcome };
-  const applied = parseMigrationStatus(outcome.stdout);
-  if (!applied) {
+  const status = parseMigrationStatus(outcome.stdout);
+  if (!status) {
     return { ok: false, applied: [], error: `migrate_status printed no JSON line {"applied": [...]} (${outcome.argv.join(' ')})`, outcome };
   }
-  return { ok: true, applied, outcome };
+  return { ok: true, ...status, outcome };
 }
 
 /** The migrations in `after` that were not in `before`, in order. */

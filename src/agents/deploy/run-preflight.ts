@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { BlockingFinding, PreflightCheck, StepJournal, Verdict } from '../agent.js';
-import { isBlocking, scanPaths, validateMigrations, type Finding, type Severity } from '../../guardrails/index.js';
+import { isBlocking, scanPaths, validateMigrations, type Finding, type ScanOptions, type Severity } from '../../guardrails/index.js';
+import type { Environment } from '../../workspace/environment.js';
 import { reviewReadiness } from '../../readiness/index.js';
 import type { DeployTarget } from './deploy-target.js';
 import { listChangedFiles } from './git-release.js';
@@ -48,12 +49,7 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
     checks.push({ check: 'tests', status: 'not run', detail: 'no test command configured' });
   }
 
-  const scanOptions = {
-    environment: target.environment,
-    ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
-    rulePackDirs: existsSync(target.workspace.guardrailsDir) ? [target.workspace.guardrailsDir] : [],
-    cwd: target.config.path,
-  };
+  const scanOptions = scanOptionsFor(target, options.severityOverrides);
   const migrations = target.migrationsPath !== undefined && existsSync(target.migrationsPath) ? target.migrationsPath : undefined;
   const changed = options.previousVersion ? await listChangedFiles(target.config.git.repo, target.config.path, options.previousVersion) : [];
   const scanned = [...(migrations ? [migrations] : []), ...changed];
@@ -72,19 +68,12 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
   }
 
   if (options.runMigrations && migrations) {
-    const report = await validateMigrations(migrations, scanOptions);
-    warnings.push(...report.warnings.filter((f) => !f.suppressed).map(describeFinding));
-    if (!report.ok) {
-      if (isBlocking(report.errors)) {
-        const blocking = report.errors.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
-        checks.push({ check: 'migration validation', status: 'failed', detail: describeFindings(blocking) });
-        return done('BLOCKED', { error: `migration validation: ${describeFindings(blocking)}`, findings: blocking.map(toBlockingFinding) });
-      }
-      const error = `migration validation failed: ${describeFindings(report.errors)}`;
-      checks.push({ check: 'migration validation', status: 'failed', detail: error });
-      return done('FAIL', { error });
+    const validation = await checkMigrations(migrations, scanOptions);
+    warnings.push(...validation.warnings);
+    checks.push(validation.check);
+    if (validation.verdict !== 'PASS') {
+      return done(validation.verdict, { ...(validation.error ? { error: validation.error } : {}), ...(validation.findings ? { findings: validation.findings } : {}) });
     }
-    checks.push({ check: 'migration validation', status: 'passed', detail: `${report.migrations.length} migration(s) valid for ${target.environment}` });
   } else if (options.runMigrations) {
     checks.push({ check: 'migration validation', status: 'not run', detail: 'the task names no migrations_path' });
   }
@@ -110,6 +99,43 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
     checks.push({ check: 'production readiness', status: report.findings.length ? 'warning' : 'passed', detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker` });
   }
   return done('PASS');
+}
+
+export interface MigrationValidation {
+  verdict: Verdict;
+  error?: string;
+  findings?: BlockingFinding[];
+  warnings: string[];
+  check: PreflightCheck;
+  /** How many migrations were validated. */
+  count: number;
+}
+
+/** Validates every migration in `dir` for the environment: a critical finding BLOCKS, other errors FAIL. */
+export async function checkMigrations(dir: string, scanOptions: ScanOptions & { environment: Environment }): Promise<MigrationValidation> {
+  const report = await validateMigrations(dir, scanOptions);
+  const warnings = report.warnings.filter((f) => !f.suppressed).map(describeFinding);
+  const count = report.migrations.length;
+  if (report.ok) {
+    return { verdict: 'PASS', warnings, count, check: { check: 'migration validation', status: 'passed', detail: `${count} migration(s) valid for ${scanOptions.environment}` } };
+  }
+  if (isBlocking(report.errors)) {
+    const blocking = report.errors.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+    const error = `migration validation: ${describeFindings(blocking)}`;
+    return { verdict: 'BLOCKED', error, findings: blocking.map(toBlockingFinding), warnings, count, check: { check: 'migration validation', status: 'failed', detail: error } };
+  }
+  const error = `migration validation failed: ${describeFindings(report.errors)}`;
+  return { verdict: 'FAIL', error, warnings, count, check: { check: 'migration validation', status: 'failed', detail: error } };
+}
+
+/** The options the scanners get for a target: its environment, the contract's overrides, the workspace's rule packs. */
+export function scanOptionsFor(target: DeployTarget, severityOverrides: Partial<Record<string, Severity>> | undefined): ScanOptions & { environment: Environment } {
+  return {
+    environment: target.environment,
+    ...(severityOverrides ? { severityOverrides } : {}),
+    rulePackDirs: existsSync(target.workspace.guardrailsDir) ? [target.workspace.guardrailsDir] : [],
+    cwd: target.config.path,
+  };
 }
 
 function toBlockingFinding(f: Finding): BlockingFinding {

@@ -1,5 +1,6 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import { LineIndex } from '../line-index.js';
+import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './ast-rules.js';
 import { parsePostgres } from './pg-parser.js';
@@ -28,7 +29,6 @@ export interface SqlScanResult {
 }
 
 const MYSQL_HINT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\s/im;
-const STATEMENT_MAX = 200;
 
 /**
  * Scans SQL text: the tokenizer splits it and picks the statements that can break a rule (by
@@ -62,7 +62,7 @@ interface ScanContext {
   input: SqlScanInput;
   dialect: Dialect;
   lineAt: (offset: number) => number;
-  markerLines: { line: number; commentOnly: boolean }[];
+  markerLines: MarkerLine[];
   created: string[][];
   ownCreated: string[][];
   findings: Finding[];
@@ -144,9 +144,10 @@ function scanDoBlock(ctx: ScanContext, start: number, end: number): void {
   const langAt = tokens.findIndex((t) => t.kind === Tok.Word && t.value === 'LANGUAGE');
   const lang = langAt >= 0 ? tokens[langAt + 1] : undefined;
   if (lang && lang.value.replace(/['"]/g, '').toLowerCase() !== 'plpgsql') return;
-  const body = tokens.find((t) => t.kind === Tok.String && t.contentStart !== undefined);
+  const body = tokens.find((t, i) => t.kind === Tok.String && i !== langAt + 1);
   if (body?.contentStart === undefined || body.contentEnd === undefined) return;
   const inner = splitStatements(text, 'postgres', body.contentStart, body.contentEnd);
+  ctx.markerLines.push(...markerLines(inner.markers, ctx.lineAt));
   for (const piece of inner.statements) {
     const pieceTokens = tokenizeStatement(text, 'postgres', piece.start, piece.end);
     const verb = pieceTokens.findIndex(
@@ -165,8 +166,8 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   const { input } = ctx;
   const line = ctx.lineAt(start);
   const lastLine = ctx.lineAt(Math.max(start, Math.max(end, terminatorEnd) - 1));
-  const suppressed = ctx.markerLines.some((m) => (m.line >= line && m.line <= lastLine) || (m.commentOnly && m.line === line - 1));
-  const statement = shorten(input.text.slice(start, end));
+  const suppressed = isCovered(ctx.markerLines, line, lastLine);
+  const statement = shortenStatement(input.text.slice(start, end));
   const seen = new Set<string>();
   for (const hit of hits) {
     const rule = input.rules.active(hit.rule);
@@ -190,11 +191,6 @@ function isCreated(created: string[][], name: string[]): boolean {
   });
 }
 
-function markerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): { line: number; commentOnly: boolean }[] {
+function markerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
   return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
-}
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  return flat.length > STATEMENT_MAX ? `${flat.slice(0, STATEMENT_MAX - 1)}…` : flat;
 }

@@ -1,3 +1,4 @@
+import { isAloneOnLine } from '../safety-marker.js';
 import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
@@ -155,18 +156,4 @@ function findMarkers(text: string, from: number, to: number): number[] {
   MARKER.lastIndex = from;
   for (let m = MARKER.exec(text); m && m.index < to; m = MARKER.exec(text)) offsets.push(m.index);
   return offsets;
-}
-
-function isAloneOnLine(text: string, start: number, end: number): boolean {
-  for (let i = start - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10) break;
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  for (let i = end; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) break;
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
 }

@@ -1,0 +1,57 @@
+import type { Finding, ScanOptions } from '../finding.js';
+import type { CliPattern, Rule, RuleSet } from '../rule-pack.js';
+import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+
+/** What a code scanner needs to know about one file. */
+export interface CodeScanInput {
+  text: string;
+  file: string;
+  rules: RuleSet;
+  options: ScanOptions;
+}
+
+/** The code rules (S3 and user-added) indexed by the names they match. */
+export interface CodeMatchers {
+  pythonMethods: Map<string, Rule[]>;
+  jsConstructors: Map<string, Rule[]>;
+  jsMethods: Map<string, Rule[]>;
+  cli: { rule: Rule; pattern: CliPattern }[];
+  cliPrograms: Set<string>;
+}
+
+const matcherCache = new WeakMap<RuleSet, CodeMatchers>();
+
+export function codeMatchers(rules: RuleSet): CodeMatchers {
+  const cached = matcherCache.get(rules);
+  if (cached) return cached;
+  const m: CodeMatchers = { pythonMethods: new Map(), jsConstructors: new Map(), jsMethods: new Map(), cli: [], cliPrograms: new Set() };
+  const add = (map: Map<string, Rule[]>, name: string, rule: Rule): void => {
+    map.set(name, [...(map.get(name) ?? []), rule]);
+  };
+  for (const rule of rules.byScanner('code')) {
+    for (const n of rule.match.pythonMethods) add(m.pythonMethods, n, rule);
+    for (const n of rule.match.jsConstructors) add(m.jsConstructors, n, rule);
+    for (const n of rule.match.jsMethods) add(m.jsMethods, n, rule);
+    for (const pattern of rule.match.cli) m.cli.push({ rule, pattern });
+    if (rule.match.cli.length > 0) for (const p of rule.match.cliPrograms) m.cliPrograms.add(p);
+  }
+  matcherCache.set(rules, m);
+  return m;
+}
+
+/** Findings for the rules a call matched, at the call's lines; a marker on them suppresses. */
+export function callFindings(
+  input: CodeScanInput,
+  rules: Rule[],
+  at: { line: number; lastLine: number; code: string },
+  markers: readonly MarkerLine[],
+): Finding[] {
+  const suppressed = isCovered(markers, at.line, at.lastLine);
+  const statement = shortenStatement(at.code);
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const f = input.rules.makeFinding(rule.id, { file: input.file, line: at.line, statement, suppressed }, input.options);
+    if (f) findings.push(f);
+  }
+  return findings;
+}

@@ -1,0 +1,44 @@
+import { collectEnvReads } from '../env/collect-env-reads.js';
+import { maskSecret, isSecretDefault } from '../env/secret-values.js';
+import { lineAt } from '../source/lexed-source.js';
+import { listEvidence, type ReadinessRule } from './rule.js';
+
+// A secret with a default in the code is a secret in the repository, and a service that starts
+// with it when the real one is missing.
+export const envSecretDefaultsRule: ReadinessRule = {
+  id: 'env-secret-default',
+  title: 'No secret-looking literal defaults',
+  run(ctx) {
+    const sites: Array<{ location: string; line: string }> = [];
+    for (const read of collectEnvReads(ctx.files)) {
+      if (read.defaultValue === undefined || !isSecretDefault(read.name, read.defaultValue)) continue;
+      const location = `${read.file.rel}:${read.line}`;
+      sites.push({ location, line: `${location}: ${read.name} falls back to ${maskSecret(read.defaultValue)} (${read.via})` });
+    }
+    for (const file of ctx.files.code({ language: 'python', toolConfig: false })) {
+      if (!/(?:^|\/)settings(?:\/[^/]+)?\.py$|(?:^|\/)settings_\w+\.py$/.test(file.rel)) continue;
+      const source = ctx.files.lexed(file);
+      for (const m of source.code.matchAll(/^SECRET_KEY[ \t]*=[ \t]*(?=[rRbBuU]?["'])/gm)) {
+        const token = source.strings.find((s) => s.start >= m.index + m[0].length);
+        if (!token || token.interpolated || token.value.length === 0) continue;
+        const location = `${file.rel}:${lineAt(source, m.index)}`;
+        sites.push({ location, line: `${location}: SECRET_KEY is the literal ${maskSecret(token.value)}, not read from the environment` });
+      }
+    }
+    if (sites.length === 0) return { findings: [], passed: 'no secret falls back to a literal' };
+    return {
+      findings: [
+        {
+          rule: this.id,
+          title: `Secret${sites.length === 1 ? '' : 's'} with a literal default in the code`,
+          severity: 'HIGH',
+          location: sites[0]?.location ?? '',
+          effort: 'S',
+          evidence: listEvidence(sites.map((s) => s.line)),
+          recommendation:
+            'Remove the literal: read the secret from the environment (or a secret store) and refuse to start when it is missing; rotate any value that was committed.',
+        },
+      ],
+    };
+  },
+};

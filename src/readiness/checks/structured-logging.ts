@@ -1,0 +1,78 @@
+import { findImport } from '../imports.js';
+import type { ReviewContext } from '../review-context.js';
+import { lineAt } from '../source/lexed-source.js';
+import type { ReadinessRule } from './rule.js';
+
+// Loggers that write one JSON object a line (or do so with their usual set-up).
+const NODE_LOGGERS = ['pino', 'pino-http', 'winston', 'bunyan', 'roarr', 'tslog', 'nestjs-pino', 'express-winston', 'express-pino-logger', '@aws-lambda-powertools/logger', 'log4js', '@google-cloud/logging-winston', 'signale-json'];
+const PYTHON_LOGGERS = ['structlog', 'pythonjsonlogger', 'json_log_formatter', 'ecs_logging', 'django_structlog', 'jsonlogger', 'aws_lambda_powertools'];
+
+// Logs are what an operator has at 3 a.m.; lines that a machine can search and filter.
+export const structuredLoggingRule: ReadinessRule = {
+  id: 'structured-logging',
+  title: 'Structured logging',
+  run(ctx) {
+    if (!ctx.service) return { findings: [], notApplicable: 'not a long-running service' };
+    const found = findStructuredLogging(ctx);
+    if (found) return { findings: [], passed: found };
+    const plain = findPlainLogging(ctx);
+    return {
+      findings: [
+        {
+          rule: this.id,
+          title: 'No structured logging',
+          severity: 'MEDIUM',
+          location: plain ?? 'missing: a structured logger (pino, winston, bunyan; structlog, python-json-logger, a JSON logging formatter)',
+          effort: 'M',
+          evidence: plain
+            ? `Logs are written as plain text (first at ${plain}); no structured logger (pino, winston, bunyan, structlog, python-json-logger, a JSON formatter) is used.`
+            : 'No structured logger (pino, winston, bunyan, structlog, python-json-logger, a JSON formatter) is used outside tests.',
+          recommendation: 'Log JSON lines with a level, a timestamp, a request or job id and the message, through one logger (pino/winston; structlog/python-json-logger).',
+        },
+      ],
+    };
+  },
+};
+
+function findStructuredLogging(ctx: ReviewContext): string | undefined {
+  const node = findImport(
+    ctx.imports.filter((s) => s.file.language === 'javascript'),
+    NODE_LOGGERS,
+  );
+  if (node) return `${node.file.rel}:${node.line} (${node.specifier})`;
+  const python = findImport(
+    ctx.imports.filter((s) => s.file.language === 'python'),
+    PYTHON_LOGGERS,
+  );
+  if (python) return `${python.file.rel}:${python.line} (${python.specifier})`;
+  for (const file of ctx.files.code({ toolConfig: false })) {
+    const source = ctx.files.lexed(file);
+    if (file.language === 'javascript') {
+      // Fastify's own logger is pino.
+      const m = /\bfastify\s*\(\s*\{[^}]*\blogger\s*:\s*(?:true|\{|[A-Za-z_$])/.exec(source.code);
+      if (m) return `${file.rel}:${lineAt(source, m.index)} (Fastify's pino logger)`;
+      continue;
+    }
+    const serialize = /\blogger\.add\s*\([^)]*\bserialize\s*=\s*True/.exec(source.code);
+    if (serialize) return `${file.rel}:${lineAt(source, serialize.index)} (loguru with serialize=True)`;
+    const formatter = source.strings.find((s) => /json/i.test(s.value) && /formatter|Formatter|JsonFormatter|JSONFormatter/.test(s.value));
+    if (formatter) return `${file.rel}:${lineAt(source, formatter.start)} (JSON logging formatter "${formatter.value}")`;
+    const jsonClass = /\bclass\s+\w*J[Ss][Oo][Nn]\w*\s*\(\s*(?:logging\.)?Formatter\s*\)/.exec(source.code);
+    if (jsonClass) return `${file.rel}:${lineAt(source, jsonClass.index)} (a JSON logging.Formatter)`;
+  }
+  return undefined;
+}
+
+/** Where the code logs plain text: console.log, print, logging.basicConfig. */
+function findPlainLogging(ctx: ReviewContext): string | undefined {
+  for (const file of ctx.files.code({ toolConfig: false })) {
+    if (file.clientSide) continue;
+    const source = ctx.files.lexed(file);
+    const m =
+      file.language === 'python'
+        ? /(?<![\w.])(?:print\s*\(|logging\.(?:basicConfig|getLogger|info|warning|error)\s*\()/.exec(source.code)
+        : /\bconsole\.(?:log|info|warn|error)\s*\(/.exec(source.code);
+    if (m) return `${file.rel}:${lineAt(source, m.index)}`;
+  }
+  return undefined;
+}

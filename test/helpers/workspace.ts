@@ -1,0 +1,74 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cliPath = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+export const fixture = (name: string): string => path.join(repoRoot, 'test', 'fixtures', 'agents', name);
+
+const made: string[] = [];
+
+/** A fresh workspace folder, removed after the test file. */
+export function makeWorkspace(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'al-test-'));
+  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
+  made.push(dir);
+  return dir;
+}
+
+export function removeWorkspaces(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function writeQueue(ws: string, project: string, queue: unknown): string {
+  const file = path.join(ws, 'tasks', `work_queue_${project}.json`);
+  writeFileSync(file, typeof queue === 'string' ? queue : `${JSON.stringify(queue, null, 2)}\n`);
+  return file;
+}
+
+export function readJson<T = any>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI, in a child process, with no terminal. */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): CliResult {
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, CI: '1', ...options.env },
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The real CLI started in the background (for kill -9, Ctrl-C and two-at-once tests). */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess & { output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return Object.assign(child, { output: () => out, exited });
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A command task that runs one of the fixture agents with node. */
+export function nodeTask(id: string, script: string, extra: Record<string, unknown> = {}, args: string[] = []): Record<string, unknown> {
+  return { id, description: `task ${id}`, agent_type: 'command', command: [process.execPath, fixture(script), ...args], ...extra };
+}
