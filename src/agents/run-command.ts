@@ -34,6 +34,24 @@ export interface CommandResult {
 
 const KILL_GRACE_MS = 2_000;
 
+/** Told of every process group started and ended, so a crashed loop's leftovers can be stopped. */
+export interface ProcessTracker {
+  started(pid: number): void;
+  ended(pid: number): void;
+}
+
+let tracker: ProcessTracker | undefined;
+
+export function trackProcesses(next: ProcessTracker | undefined): void {
+  tracker = next;
+}
+
+/** Stops a process group (SIGTERM, then SIGKILL after a grace period). */
+export function killProcessGroup(pid: number, graceMs = KILL_GRACE_MS): void {
+  signalGroup(pid, 'SIGTERM');
+  setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs).unref();
+}
+
 // The one place that starts processes. Each command runs in its own process group so that a
 // timeout or a cancel stops the whole tree: no orphans left behind.
 export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
@@ -62,6 +80,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
+  const pid = child.pid;
+  if (pid !== undefined) tracker?.started(pid);
   let timedOut = false;
   let cancelled = false;
   const killTree = (): void => {
@@ -103,6 +123,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   } finally {
     if (timer) clearTimeout(timer);
     spec.signal?.removeEventListener('abort', onAbort);
+    if (pid !== undefined) tracker?.ended(pid);
   }
 }
 

@@ -65,6 +65,17 @@ export function buildProgram(): Command {
   }
 
   program
+    .command('rollback')
+    .description('redeploy an earlier version of a project in an environment (production asks first)')
+    .requiredOption('-p, --project <project>', 'the project: governance/projects/<project>.yaml')
+    .requiredOption('--env <environment>', 'development, staging or production')
+    .requiredOption('--to <version>', 'the version to bring back')
+    .option('--migrations-down', 'also undo the migrations applied since that version was deployed', false)
+    .option('--by <name>', 'who confirms (default: the OS user)')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts));
+
+  program
     .command('history')
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')

@@ -14,6 +14,7 @@ import { loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
 import { flushDeployments } from './record-sink.js';
+import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
 import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
 import { Scheduler } from './scheduler.js';
 
@@ -87,6 +88,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
     store.startRun(options.project, runId);
+    const stopped = stopLeftoversAndTrack(store, options.project, runId);
+    if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     flushDeployments(store, ws);
     flushDecisions(store, ws);
     const resumed = reconcileTasks(ctx);
@@ -120,6 +123,7 @@ function finish(ctx: EngineContext, log: Logger, exitCode: number): void {
     if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
   } finally {
+    stopTracking();
     ctx.store.endRun(ctx.runId, exitCode);
     ctx.store.releaseLock(ctx.project, ctx.runId);
     log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');

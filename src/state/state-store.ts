@@ -189,6 +189,18 @@ export class StateStore {
     for (const id of ids) this.#stmts.markDecisionWritten.run(id);
   }
 
+  addProcess(project: string, runId: string, pid: number, startTime: string | null): void {
+    this.#stmts.addProcess.run({ project, run_id: runId, pid, start_time: startTime, started_at: now() });
+  }
+
+  removeProcess(project: string, pid: number): void {
+    this.#stmts.removeProcess.run(project, pid);
+  }
+
+  processes(project: string): { pid: number; start_time: string | null; run_id: string }[] {
+    return this.#stmts.processes.all(project) as { pid: number; start_time: string | null; run_id: string }[];
+  }
+
   setEnvironmentHealth(project: string, environment: string, reason: string | null): void {
     if (reason === null) this.#stmts.clearHealth.run(project, environment);
     else this.#stmts.setHealth.run({ project, environment, state: 'degraded', reason, since: now() });
@@ -245,6 +257,9 @@ function prepare(db: Db) {
     taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
     unwrittenDecisions: db.prepare('SELECT seq, id, record FROM decisions WHERE written = 0 ORDER BY seq'),
     markDecisionWritten: db.prepare('UPDATE decisions SET written = 1 WHERE id = ?'),
+    addProcess: db.prepare('INSERT OR REPLACE INTO processes (pid, start_time, project, run_id, started_at) VALUES (@pid, @start_time, @project, @run_id, @started_at)'),
+    removeProcess: db.prepare('DELETE FROM processes WHERE project = ? AND pid = ?'),
+    processes: db.prepare('SELECT pid, start_time, run_id FROM processes WHERE project = ?'),
     setHealth: db.prepare(
       'INSERT OR REPLACE INTO environment_health (project, environment, state, reason, since) VALUES (@project, @environment, @state, @reason, @since)',
     ),

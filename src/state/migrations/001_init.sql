@@ -77,3 +77,13 @@ CREATE TABLE deployments (
   record   TEXT NOT NULL,
   written  INTEGER NOT NULL DEFAULT 0
 );
+
+-- Agent processes running now: after a crash, the next run stops what the dead loop left behind.
+CREATE TABLE processes (
+  pid         INTEGER NOT NULL,
+  start_time  TEXT,                     -- /proc start time: a reused pid is not mistaken for ours
+  project     TEXT NOT NULL,
+  run_id      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  PRIMARY KEY (project, pid)
+);

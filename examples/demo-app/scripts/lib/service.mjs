@@ -22,9 +22,14 @@ export function readPidFile(settings) {
 function isAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
+  }
+  // An exited process nobody has reaped yet still answers signal 0.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
@@ -44,8 +49,10 @@ export async function stopService(settings) {
     process.kill(running.pid, 'SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (isAlive(running.pid) && Date.now() < deadline) await sleep(50);
-    if (isAlive(running.pid)) process.kill(running.pid, 'SIGKILL');
-    while (isAlive(running.pid)) await sleep(20);
+    if (isAlive(running.pid)) {
+      process.kill(running.pid, 'SIGKILL');
+      for (let i = 0; i < 100 && isAlive(running.pid); i++) await sleep(20);
+    }
   }
   rmSync(settings.pidFile, { force: true });
   return running;

@@ -1,0 +1,190 @@
+import type { Node } from 'web-tree-sitter';
+import type { Finding } from '../finding.js';
+import { LineIndex } from '../line-index.js';
+import { isCovered, shortenStatement } from '../safety-marker.js';
+import { scanSql } from '../sql/scan-sql.js';
+import { type CodeScanInput, callFindings } from '../code/code-rules.js';
+import { callArguments, calledName, stringValue } from '../code/python-parser.js';
+import type { PythonFile } from '../code/scan-python.js';
+import { type EmbeddedSql, embeddedSql } from './python-sql-string.js';
+
+export type DowngradeState = 'missing' | 'empty' | 'raises' | 'present';
+
+export interface AlembicAnalysis {
+  upgrade: boolean;
+  downgrade: DowngradeState;
+  description: boolean;
+  revision?: string;
+  /** Structure findings: missing-upgrade, missing-downgrade, empty-downgrade, irreversible-downgrade, missing-description. */
+  structure: Finding[];
+  /** op.* calls and SQL strings that break SQL rules. */
+  operations: Finding[];
+}
+
+/** Whether a parsed Python file is an Alembic revision (revision ids, an alembic import, upgrade/downgrade). */
+export function isAlembicRevision(py: PythonFile): boolean {
+  for (const stmt of py.tree.rootNode.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'import_from_statement' && /^from\s+alembic\b/.test(stmt.text)) return true;
+    if (stmt.type === 'import_statement' && /^import\s+alembic\b/.test(stmt.text)) return true;
+    const assigned = assignedName(stmt);
+    if (assigned === 'revision' || assigned === 'down_revision') return true;
+    const fn = functionName(stmt);
+    if (fn === 'upgrade' || fn === 'downgrade') return true;
+  }
+  return false;
+}
+
+export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAnalysis {
+  const root = py.tree.rootNode;
+  const top = root.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+  const functions = new Map<string, Node>();
+  let revision: string | undefined;
+  for (const stmt of top) {
+    const fn = functionName(stmt);
+    if (fn) functions.set(fn, definition(stmt) ?? stmt);
+    if (assignedName(stmt) === 'revision') revision = stringValue(stmt.namedChildren[0]?.childForFieldName('right') ?? undefined);
+  }
+  const first = top[0];
+  const docstring = first?.type === 'expression_statement' ? stringValue(first.namedChildren[0] ?? undefined) : undefined;
+  const description = docstring !== undefined && hasDescription(docstring);
+  const upgrade = functions.get('upgrade');
+  const downgradeFn = functions.get('downgrade');
+  const downgrade: DowngradeState = downgradeFn ? bodyState(downgradeFn) : 'missing';
+
+  const structure: Finding[] = [];
+  const add = (rule: string, node: Node | undefined): void => {
+    const line = node ? node.startPosition.row + 1 : 1;
+    const code = node ? node.text.split('\n').slice(0, 3).join('\n') : '';
+    const f = input.rules.makeFinding(rule, {
+      file: input.file,
+      line,
+      statement: code ? shortenStatement(code) : undefined,
+      suppressed: isCovered(py.markers, line, line),
+    }, input.options);
+    if (f) structure.push(f);
+  };
+  if (!upgrade) add('missing-upgrade', undefined);
+  if (downgrade === 'missing') add('missing-downgrade', undefined);
+  if (downgrade === 'empty') add('empty-downgrade', downgradeFn);
+  if (downgrade === 'raises') add('irreversible-downgrade', downgradeFn);
+  if (!description) add('missing-description', first?.type === 'expression_statement' ? first : undefined);
+
+  return {
+    upgrade: upgrade !== undefined,
+    downgrade,
+    description,
+    ...(revision ? { revision } : {}),
+    structure,
+    operations: operationFindings(input, py),
+  };
+}
+
+const OP_RULES: Record<string, string> = { drop_table: 'drop-table', drop_column: 'drop-column', rename_table: 'rename-table' };
+
+/** op.drop_table / drop_column / rename_table / alter_column(new_column_name=) and SQL in execute()/text(). */
+function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
+  const receivers = new Set(['op']);
+  const created = new Set<string>();
+  const sqlCalls: { call: Node; sql: EmbeddedSql }[] = [];
+  for (const call of py.calls) {
+    const called = calledName(call);
+    if (!called) continue;
+    if (called.name === 'batch_alter_table' && call.parent?.type === 'as_pattern') {
+      const alias = call.parent.childForFieldName('alias') ?? call.parent.namedChildren[call.parent.namedChildren.length - 1];
+      if (alias) receivers.add(alias.text);
+    }
+    if (called.name === 'create_table' && called.object?.text === 'op') {
+      const name = stringValue(callArguments(call).positional[0]);
+      if (name) created.add(name.toLowerCase());
+    }
+    if ((called.name === 'execute' && called.object) || called.name === 'text') {
+      const sql = embeddedSql(callArguments(call).positional[0], input.text);
+      if (sql) sqlCalls.push({ call, sql });
+    }
+  }
+  const findings: Finding[] = [];
+  for (const call of py.calls) {
+    const called = calledName(call);
+    if (!called?.object || !receivers.has(called.object.text)) continue;
+    const { positional, keywords } = callArguments(call);
+    let rule = OP_RULES[called.name];
+    if (called.name === 'alter_column') rule = keywords.has('new_column_name') ? 'rename-column' : undefined;
+    if (!rule) continue;
+    if (rule === 'drop-table') {
+      const table = stringValue(positional[0] ?? keywords.get('table_name'));
+      if (table && created.has(table.toLowerCase())) continue;
+    }
+    const active = input.rules.active(rule);
+    if (!active) continue;
+    findings.push(...callFindings(input, [active], { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text }, py.markers));
+  }
+  findings.push(...sqlStringFindings(input, py, sqlCalls, [...created].map((t) => [t])));
+  return findings;
+}
+
+/** SQL rules over the strings given to execute()/text(); a table created anywhere in the file is scratch. */
+function sqlStringFindings(input: CodeScanInput, py: PythonFile, sqlCalls: { call: Node; sql: EmbeddedSql }[], created: string[][]): Finding[] {
+  const lines = new LineIndex(input.text);
+  const scan = (createdBefore: string[][]) =>
+    sqlCalls.map(({ call, sql }) => ({
+      call,
+      result: scanSql({
+        text: sql.text,
+        file: input.file,
+        rules: input.rules,
+        options: input.options,
+        createdBefore,
+        lineAt: (offset) => lines.lineOf(sql.sourceOffset(offset)),
+      }),
+    }));
+  let results = scan(created);
+  const sqlCreated = results.flatMap((r) => r.result.created);
+  if (sqlCreated.length > 0) results = scan([...created, ...sqlCreated]);
+  return results.flatMap(({ call, result }) => {
+    const byPython = isCovered(py.markers, call.startPosition.row + 1, call.endPosition.row + 1);
+    return result.findings.map((f) => (byPython ? { ...f, suppressed: true } : f));
+  });
+}
+
+function bodyState(fn: Node): DowngradeState {
+  const body = fn.childForFieldName('body');
+  const stmts = (body?.namedChildren ?? []).filter((n): n is Node => n !== null && n.type !== 'comment');
+  const real = stmts.filter((s) => !(s.type === 'pass_statement' || isBareExpression(s)));
+  if (real.length === 0) return 'empty';
+  if (real.every((s) => s.type === 'raise_statement')) return 'raises';
+  return 'present';
+}
+
+/** A docstring or `...`: an expression statement that does nothing. */
+function isBareExpression(stmt: Node): boolean {
+  if (stmt.type !== 'expression_statement' || stmt.namedChildren.length !== 1) return false;
+  const expr = stmt.namedChildren[0];
+  return expr?.type === 'string' || expr?.type === 'concatenated_string' || expr?.type === 'ellipsis';
+}
+
+function hasDescription(docstring: string): boolean {
+  return docstring
+    .split('\n')
+    .map((l) => l.trim())
+    .some((l) => l.length > 0 && !/^(Revision ID|Revises|Create Date)\s*:/i.test(l));
+}
+
+function functionName(stmt: Node): string | undefined {
+  const def = definition(stmt);
+  return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+}
+
+function definition(stmt: Node): Node | undefined {
+  if (stmt.type === 'function_definition') return stmt;
+  if (stmt.type === 'decorated_definition') return stmt.childForFieldName('definition') ?? undefined;
+  return undefined;
+}
+
+function assignedName(stmt: Node): string | undefined {
+  if (stmt.type !== 'expression_statement') return undefined;
+  const assignment = stmt.namedChildren[0];
+  if (assignment?.type !== 'assignment') return undefined;
+  const left = assignment.childForFieldName('left');
+  return left?.type === 'identifier' ? left.text : undefined;
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveWorkspace, type Workspace } from '../../../src/workspace/paths.js';
+
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+export const demoAppPath = path.join(repoRoot, 'examples', 'demo-app');
+export const demoYaml = path.join(repoRoot, 'governance', 'projects', 'demo.yaml');
+
+/** A port nobody listens on right now (the kernel picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const made: string[] = [];
+
+/** A temporary workspace; `removeDemoWorkspaces` stops its services and deletes it. */
+export function makeTempWorkspace(prefix = 'al-agents-'): Workspace {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  mkdirSync(path.join(dir, 'governance', 'projects'), { recursive: true });
+  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
+  made.push(dir);
+  return resolveWorkspace(dir);
+}
+
+/**
+ * The shipped demo.yaml, with the project path pointing at the real examples/demo-app and the
+ * given ports: the demo as a user runs it, on ports no other test uses.
+ */
+export function writeDemoProject(ws: Workspace, project: string, ports: { development: number; staging: number; production: number }, edit: (yaml: string) => string = (y) => y): string {
+  let yaml = readFileSync(demoYaml, 'utf8')
+    .replace(/^path: .*$/m, `path: ${JSON.stringify(demoAppPath)}`)
+    .replace(/(development:\n\s+port:) \d+/, `$1 ${ports.development}`)
+    .replace(/(staging:\n\s+port:) \d+/, `$1 ${ports.staging}`)
+    .replace(/(production:\n\s+port:) \d+/, `$1 ${ports.production}`);
+  yaml = edit(yaml);
+  const file = path.join(ws.governanceDir, 'projects', `${project}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+export async function demoPorts(): Promise<{ development: number; staging: number; production: number }> {
+  return { development: await freePort(), staging: await freePort(), production: await freePort() };
+}
+
+/** Stops every service a demo deployment started in the workspace, by its pid file. */
+export async function stopServices(root: string): Promise<void> {
+  const envs = path.join(root, '.aibrain', 'envs');
+  if (!existsSync(envs)) return;
+  for (const env of readdirSync(envs)) {
+    const pidFile = path.join(envs, env, 'app.pid');
+    if (!existsSync(pidFile)) continue;
+    const { pid } = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number };
+    await killAndWait(pid);
+    rmSync(pidFile, { force: true });
+  }
+}
+
+async function killAndWait(pid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  // Only a demo server this test started: a pid file can outlive its process.
+  if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server.mjs')) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+export async function removeDemoWorkspaces(): Promise<void> {
+  for (const dir of made.splice(0)) {
+    await stopServices(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET a URL: status and parsed JSON body (or text). */
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+/** The pid the environment's pid file names, if a service runs there. */
+export function runningPid(root: string, environment: string): number | undefined {
+  const pidFile = path.join(root, '.aibrain', 'envs', environment, 'app.pid');
+  if (!existsSync(pidFile)) return undefined;
+  return (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+}
