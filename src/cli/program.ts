@@ -76,6 +76,15 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts));
 
   program
+    .command('readiness')
+    .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')
+    .requiredOption('-p, --project <project>', 'the project: governance/projects/<project>.yaml says where it lives')
+    .option('--env <environment>', 'the environment to review for', 'production')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/readiness.js')).readinessCommand(opts));
+
+  program
     .command('history')
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')

@@ -44,6 +44,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     } catch (e) {
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
+    if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
       ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });

@@ -29,9 +29,11 @@ export async function initCommand(opts: { root: string; project?: string }): Pro
   file(path.join(ws.guardrailsDir, 'README.md'), () =>
     writeFileSync(path.join(ws.guardrailsDir, 'README.md'), '# Guardrails\nRule packs (YAML) here add to or override the packs autonomous-loop ships.\n'),
   );
+  const schema = path.join(ws.tasksDir, 'work-queue.schema.json');
+  file(schema, () => copyFileSync(path.join(packageRoot(), 'schema', 'work-queue.schema.json'), schema));
   if (opts.project) {
     const queue = queueFilePath(ws, opts.project);
-    file(queue, () => writeFileSync(queue, `${JSON.stringify({ $schema: 'https://autonomous-loop.dev/schema/work-queue.schema.json', project: opts.project, features: [] }, null, 2)}\n`));
+    file(queue, () => writeFileSync(queue, `${JSON.stringify({ $schema: './work-queue.schema.json', project: opts.project, features: [] }, null, 2)}\n`));
   }
   process.stdout.write(made.length > 0 ? `created in ${ws.root}:\n${made.map((m) => `  ${m}`).join('\n')}\n` : `${ws.root} is a workspace already; nothing to create\n`);
 }

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { FoundFile } from '../scan-paths.js';
+
+/** One migration as found on disk, before it is checked. */
+export type FoundMigration =
+  | { kind: 'alembic'; up: FoundFile }
+  | { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }
+  | { kind: 'sql-single'; up: FoundFile; upRange: [number, number]; downRange?: [number, number] }
+  | { kind: 'flyway'; key: string; version: string; up?: FoundFile; down?: FoundFile; repeatable: boolean };
+
+const UP_DOWN = /^(.+)\.(up|down)\.sql$/i;
+const FLYWAY = /^([VUR])([0-9][0-9._]*)?__(.+)\.sql$/;
+const NUMBERED = /^\d+[_-].*\.sql$/;
+const SECTION = /^[ \t]*--[ \t]*(?:migrate:(up|down)|\+goose[ \t]+(Up|Down))\b.*$/gim;
+
+/**
+ * Groups a folder's files into migrations: `NNN_name.up.sql`/`.down.sql` pairs (or `dir/up.sql` and
+ * `dir/down.sql`), Flyway `V1__x.sql` with `U1__x.sql`, single files with up/down sections (dbmate
+ * `-- migrate:up`, goose `-- +goose Up`), numbered `.sql` files without a down, and Alembic revisions
+ * (Python files the caller recognised). Other SQL files are returned as `others`.
+ */
+export function groupMigrations(files: FoundFile[], isAlembic: (file: FoundFile) => boolean): { migrations: FoundMigration[]; others: FoundFile[] } {
+  const pairs = new Map<string, { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }>();
+  const flyway = new Map<string, { kind: 'flyway'; key: string; version: string; up?: FoundFile; down?: FoundFile; repeatable: boolean }>();
+  const migrations: FoundMigration[] = [];
+  const others: FoundFile[] = [];
+  for (const file of files) {
+    if (file.kind === 'python') {
+      if (isAlembic(file)) migrations.push({ kind: 'alembic', up: file });
+      continue;
+    }
+    if (file.kind !== 'sql') continue;
+    const dir = path.dirname(file.absolute);
+    const base = path.basename(file.absolute);
+    const upDown = UP_DOWN.exec(base);
+    const bare = /^(up|down)\.sql$/i.exec(base);
+    const fw = FLYWAY.exec(base);
+    if (upDown || bare) {
+      const key = upDown ? path.join(dir, upDown[1] ?? '') : dir;
+      const direction = (upDown?.[2] ?? bare?.[1] ?? '').toLowerCase();
+      const entry = pairs.get(key) ?? { kind: 'sql-pair' as const, key };
+      if (direction === 'up') entry.up = file;
+      else entry.down = file;
+      pairs.set(key, entry);
+    } else if (fw) {
+      const [, prefix, version = '', name = ''] = fw;
+      const repeatable = prefix === 'R';
+      const key = repeatable ? path.join(dir, `R__${name}`) : path.join(dir, `${version}__${name}`);
+      const entry = flyway.get(key) ?? { kind: 'flyway' as const, key, version, repeatable };
+      if (prefix === 'U') entry.down = file;
+      else entry.up = file;
+      flyway.set(key, entry);
+    } else {
+      const sections = findSections(file.text);
+      if (sections) migrations.push({ kind: 'sql-single', up: file, ...sections });
+      else if (NUMBERED.test(base)) migrations.push({ kind: 'sql-single', up: file, upRange: [0, file.text.length] });
+      else others.push(file);
+    }
+  }
+  migrations.push(...pairs.values(), ...flyway.values());
+  return { migrations: migrations.sort((a, b) => sortKey(a).localeCompare(sortKey(b), 'en', { numeric: true })), others };
+}
+
+function sortKey(m: FoundMigration): string {
+  return m.kind === 'sql-pair' || m.kind === 'flyway' ? m.key : m.up.absolute;
+}
+
+/** The up and down sections of a dbmate/goose file, or undefined when it has no markers. */
+function findSections(text: string): { upRange: [number, number]; downRange?: [number, number] } | undefined {
+  const marks: { direction: 'up' | 'down'; start: number; bodyStart: number }[] = [];
+  SECTION.lastIndex = 0;
+  for (let m = SECTION.exec(text); m; m = SECTION.exec(text)) {
+    const direction = (m[1] ?? m[2] ?? '').toLowerCase() === 'up' ? 'up' : 'down';
+    marks.push({ direction, start: m.index, bodyStart: m.index + m[0].length });
+  }
+  const up = marks.find((m) => m.direction === 'up');
+  if (!up) return undefined;
+  const rangeOf = (m: (typeof marks)[number]): [number, number] => {
+    const next = marks.find((o) => o.start > m.start);
+    return [m.bodyStart, next ? next.start : text.length];
+  };
+  const down = marks.find((m) => m.direction === 'down');
+  return { upRange: rangeOf(up), ...(down ? { downRange: rangeOf(down) } : {}) };
+}

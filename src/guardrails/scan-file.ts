@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { analyzeAlembic, isAlembicRevision } from './migrations/alembic-checks.js';
+import type { CodeScanInput } from './code/code-rules.js';
+import { loadPythonParser } from './code/python-parser.js';
+import { scanJavaScript } from './code/scan-javascript.js';
+import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
+import { scanShell } from './code/scan-shell.js';
+import type { Finding } from './finding.js';
+import { scanSql } from './sql/scan-sql.js';
+
+export type FileKind = 'sql' | 'python' | 'javascript' | 'shell';
+
+const EXTENSIONS: Record<string, FileKind> = {
+  '.sql': 'sql',
+  '.py': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.ts': 'javascript',
+  '.tsx': 'javascript',
+  '.mts': 'javascript',
+  '.cts': 'javascript',
+  '.sh': 'shell',
+  '.bash': 'shell',
+  '.zsh': 'shell',
+  '.ksh': 'shell',
+};
+
+/** What a file is, by extension, or by its `#!` line when it has none. */
+export function fileKind(file: string, head?: string): FileKind | undefined {
+  const byExt = EXTENSIONS[path.extname(file).toLowerCase()];
+  if (byExt) return byExt;
+  if (path.extname(file) === '' && head?.startsWith('#!')) {
+    const shebang = head.slice(0, head.indexOf('\n') >>> 0);
+    if (/\b(ba|z|k|da)?sh\b/.test(shebang)) return 'shell';
+    if (/\bpython[0-9.]*\b/.test(shebang)) return 'python';
+    if (/\b(node|deno|bun|tsx|ts-node)\b/.test(shebang)) return 'javascript';
+  }
+  return undefined;
+}
+
+export interface FileScanInput extends CodeScanInput {
+  kind: FileKind;
+  /** Tables created before this file: its up migration's, when this is a down migration. */
+  createdBefore?: string[][];
+}
+
+export interface FileScanResult {
+  findings: Finding[];
+  /** Tables the file creates (SQL files), for its down migration's scratch check. */
+  created: string[][];
+}
+
+/** All the rules that apply to one file's text. */
+export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
+  switch (input.kind) {
+    case 'sql': {
+      const result = scanSql({ ...input, ...(input.createdBefore ? { createdBefore: input.createdBefore } : {}) });
+      return { findings: result.findings, created: result.created };
+    }
+    case 'python': {
+      const parser = await loadPythonParser();
+      const tree = parser.parse(input.text);
+      if (!tree) return { findings: [], created: [] };
+      try {
+        const py = indexPythonFile(tree, input.text);
+        const findings = scanPythonCalls(input, py);
+        if (isAlembicRevision(py)) {
+          const alembic = analyzeAlembic(input, py);
+          findings.push(...alembic.structure, ...alembic.operations);
+        }
+        return { findings, created: [] };
+      } finally {
+        tree.delete();
+      }
+    }
+    case 'javascript':
+      return { findings: scanJavaScript(input), created: [] };
+    case 'shell':
+      return { findings: scanShell(input), created: [] };
+  }
+}

@@ -1,0 +1,138 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
+import { loadPythonParser } from './code/python-parser.js';
+import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
+import { analyzeAlembic, isAlembicRevision } from './migrations/alembic-checks.js';
+import { type FoundMigration, groupMigrations } from './migrations/find-migrations.js';
+import { type RuleSet, loadRulePacks } from './rule-pack.js';
+import { type FoundFile, collectFiles } from './scan-paths.js';
+import { loadPgParser } from './sql/pg-parser.js';
+import { scanSql } from './sql/scan-sql.js';
+import { splitStatements } from './sql/split-statements.js';
+
+/** Rules about reverting: errors for production, warnings elsewhere. */
+const REVERSIBILITY_RULES = new Set(['missing-downgrade', 'empty-downgrade', 'irreversible-downgrade', 'missing-down-file']);
+
+/**
+ * Checks every migration under `dir` for an environment: upgrade and downgrade present (a down file
+ * for each up file), SQL rules on both directions. Errors: a missing upgrade, an unsuppressed
+ * CRITICAL finding, and (production) a migration that cannot be reverted.
+ */
+export async function validateMigrations(dir: string, options: ScanOptions & { environment: Environment }): Promise<MigrationReport> {
+  const absolute = path.resolve(options.cwd ?? process.cwd(), dir);
+  const st = await stat(absolute).catch(() => undefined);
+  if (!st) throw new InputError(`${dir}: no such directory`);
+  if (!st.isDirectory()) throw new InputError(`${dir}: not a directory (give the folder that holds the migrations)`);
+  const rules = loadRulePacks(options.rulePackDirs);
+  await loadPgParser();
+  const files = await collectFiles([dir], options.cwd, (f) => {
+    const base = path.basename(f);
+    return base !== '__init__.py' && base !== 'env.py';
+  });
+  const alembicFiles = new Set<FoundFile>();
+  if (files.some((f) => f.kind === 'python')) {
+    const parser = await loadPythonParser();
+    for (const f of files.filter((file) => file.kind === 'python')) {
+      const tree = parser.parse(f.text);
+      if (tree && isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
+      tree?.delete();
+    }
+  }
+  const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
+  const migrations: MigrationCheck[] = [];
+  for (const m of found) migrations.push(await checkMigration(m, rules, options));
+  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options }).findings);
+
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  for (const f of [...migrations.flatMap((m) => m.findings), ...loose]) {
+    (isError(f, options.environment) ? errors : warnings).push(f);
+  }
+  return { ok: errors.length === 0, environment: options.environment, migrations, errors, warnings };
+}
+
+function isError(f: Finding, environment: Environment): boolean {
+  if (f.suppressed) return false;
+  if (f.rule === 'missing-upgrade' || f.severity === 'CRITICAL') return true;
+  return REVERSIBILITY_RULES.has(f.rule) && environment === 'production';
+}
+
+async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOptions): Promise<MigrationCheck> {
+  const structural = (rule: string, file: FoundFile, detail?: string): Finding[] => {
+    const f = rules.makeFinding(rule, { file: file.display, line: 1, ...(detail ? { detail } : {}) }, options);
+    return f ? [f] : [];
+  };
+  switch (m.kind) {
+    case 'alembic': {
+      const parser = await loadPythonParser();
+      const tree = parser.parse(m.up.text);
+      if (!tree) throw new Error(`tree-sitter returned no tree for ${m.up.display}`);
+      try {
+        const py = indexPythonFile(tree, m.up.text);
+        const input = { text: m.up.text, file: m.up.display, rules, options };
+        const a = analyzeAlembic(input, py);
+        const downgrade = a.downgrade === 'present' || a.downgrade === 'raises';
+        return {
+          file: m.up.display,
+          kind: 'alembic',
+          upgrade: a.upgrade,
+          downgrade,
+          reversible: a.downgrade === 'present',
+          findings: [...a.structure, ...a.operations, ...scanPythonCalls(input, py)].sort((x, y) => x.line - y.line),
+          ...(a.revision ? { version: a.revision } : {}),
+        };
+      } finally {
+        tree.delete();
+      }
+    }
+    case 'sql-single': {
+      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options });
+      const upgrade = hasStatements(m.up.text, m.upRange);
+      const downgrade = m.downRange !== undefined && hasStatements(m.up.text, m.downRange);
+      const findings = [...scanned.findings];
+      if (!upgrade) findings.push(...structural('missing-upgrade', m.up, 'the up section has no statements'));
+      if (!m.downRange) findings.push(...structural('missing-down-file', m.up, 'no down migration'));
+      else if (!downgrade) findings.push(...structural('empty-downgrade', m.up, 'the down section has no statements'));
+      return { file: m.up.display, kind: 'sql-pair', upgrade, downgrade, reversible: downgrade, findings, downFile: m.up.display, ...versionOf(m.up) };
+    }
+    case 'sql-pair':
+    case 'flyway': {
+      const findings: Finding[] = [];
+      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options }) : undefined;
+      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [] }) : undefined;
+      findings.push(...(up?.findings ?? []), ...(down?.findings ?? []));
+      const upgrade = m.up !== undefined && hasStatements(m.up.text);
+      const downgrade = m.down !== undefined && hasStatements(m.down.text);
+      const file = m.up ?? m.down;
+      if (!file) throw new Error('a migration with neither an up nor a down file');
+      if (!upgrade) findings.push(...structural('missing-upgrade', file, m.up ? 'the up file has no statements' : 'no up file for this down file'));
+      const repeatable = m.kind === 'flyway' && m.repeatable;
+      if (!m.down && !repeatable) findings.push(...structural('missing-down-file', file));
+      else if (m.down && !downgrade) findings.push(...structural('empty-downgrade', m.down, 'the down file has no statements'));
+      return {
+        file: file.display,
+        kind: m.kind,
+        upgrade,
+        downgrade,
+        reversible: downgrade,
+        findings,
+        ...(m.down ? { downFile: m.down.display } : {}),
+        ...(m.kind === 'flyway' && m.version ? { version: m.version } : versionOf(file)),
+      };
+    }
+  }
+}
+
+function hasStatements(text: string, range: [number, number] = [0, text.length]): boolean {
+  return splitStatements(text, 'postgres', range[0], range[1]).statements.length > 0;
+}
+
+function versionOf(file: FoundFile): { version?: string } {
+  const m = /^(\d+)/.exec(path.basename(file.absolute));
+  if (m?.[1]) return { version: m[1] };
+  const dirNumber = /^(\d+)/.exec(path.basename(path.dirname(file.absolute)));
+  return dirNumber?.[1] ? { version: dirNumber[1] } : {};
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { TASK_STATUSES } from './schema.js';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/).describe('unique task id, e.g. DEPLOY-PROD-001');
+const ids = z.array(id);
+const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
+
+// The queue format for editors ("$schema"): the fields the engine reads, and any others allowed.
+const EditorTask = z
+  .looseObject({
+    id,
+    description: nullable(z.string().describe('free text; given to command agents as their prompt')),
+    status: nullable(z.enum([...TASK_STATUSES, 'completed']).describe("'completed' is read as 'complete'")),
+    agent_type: nullable(z.string().describe('deployment, migration, command, readiness, noop, or a name the contract maps to a command')),
+    environment: nullable(z.enum(['development', 'staging', 'production', 'dev', 'stage', 'prod'])),
+    version: nullable(z.string().describe('release to deploy; a git tag v<version> is made/used')),
+    run_migrations: nullable(z.boolean()),
+    migrations_path: nullable(z.string().describe('path inside the project')),
+    completion_promise: nullable(z.string().describe('done when the agent emits <promise>TEXT</promise> with exactly this text')),
+    max_iterations: nullable(z.number().int().min(1).describe('iteration budget of this task')),
+    depends_on: nullable(ids.describe('ids that must be complete first')),
+    dependencies: nullable(ids.describe('alias of depends_on')),
+    requires_approval: nullable(z.union([z.boolean(), z.string(), z.array(z.string())]).describe('a person approves before it runs; a list gives the reasons')),
+    command: nullable(z.array(z.string()).min(1).describe('argv run each iteration by a command agent')),
+  })
+  .describe('a task');
+
+const EditorQueue = z.looseObject({
+  $schema: z.string().optional(),
+  project: nullable(z.string()),
+  features: z.array(EditorTask).optional(),
+  tasks: z.array(EditorTask).optional().describe('alias of features'),
+});
+
+export function queueJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(EditorQueue, { target: 'draft-7' }),
+    $id: 'https://autonomous-loop.dev/schema/work-queue.schema.json',
+    title: 'autonomous-loop work queue (tasks/work_queue_<project>.json)',
+  };
+}
