@@ -72,7 +72,10 @@ export interface IterationContext {
   /** The name given with --project (the queue file's name part). */
   project: string;
   task: TaskSpec;
+  /** Numbers the iteration across all attempts (journaled steps are keyed by it). */
   iteration: number;
+  /** 1 for the first iteration of the current attempt (a person's reset starts a new attempt). */
+  attemptIteration?: number;
   runId: string;
   workspace: Workspace;
   signal: AbortSignal;

@@ -85,6 +85,23 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/readiness.js')).readinessCommand(opts));
 
   program
+    .command('scan <paths...>')
+    .description('scan SQL, migrations and code for destructive operations (paths relative to the current folder); exit 1 at or above --fail-on')
+    .option('--json', 'print JSON: {"findings": [{file, line, rule, severity, message, suppressed}]}', false)
+    .option('--fail-on <severity>', 'lowest severity that fails the scan: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
+    .option('--env <environment>', "apply the contract's severity overrides for this environment")
+    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
+    .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts));
+
+  program
+    .command('validate-migrations <path>')
+    .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
+    .requiredOption('--env <environment>', 'development, staging or production')
+    .option('--json', 'print JSON', false)
+    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
+    .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts));
+
+  program
     .command('history')
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')

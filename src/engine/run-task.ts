@@ -165,6 +165,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     project: ctx.project,
     task: spec,
     iteration: n,
+    attemptIteration: n - state.baseIteration,
     runId: ctx.runId,
     workspace: ctx.ws,
     signal: ctx.signal,

@@ -12,6 +12,8 @@ export interface Finding {
   severity: Severity;
   message: string;
   fix?: string;
+  /** What the finding is about when the rule can tell: a table, a column (`table.column`), an index. */
+  target?: string;
   /** The statement or call, on one line, shortened. */
   statement?: string;
   /** A `safety-exception` comment on the statement's line(s) turned this finding off. */
@@ -67,8 +69,3 @@ export function isBlocking(findings: Finding[]): boolean {
   return findings.some((f) => !f.suppressed && f.severity === 'CRITICAL');
 }
 
-export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort(
-    (a, b) => compareSeverity(a.severity, b.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule),
-  );
-}

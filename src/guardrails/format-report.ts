@@ -1,7 +1,7 @@
 import { type Finding, type MigrationReport, SEVERITIES } from './finding.js';
 
 /** The DEPLOYMENT SAFETY VIOLATIONS DETECTED block: unsuppressed findings by severity, then the suppressed ones. */
-export function formatViolations(findings: Finding[]): string {
+export function formatViolations(findings: Finding[], scanned?: { filesScanned: number }): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const lines: string[] = [];
@@ -23,7 +23,7 @@ export function formatViolations(findings: Finding[]): string {
     for (const f of suppressed) lines.push(...describe(f));
     lines.push('');
   }
-  lines.push(summary(findings));
+  lines.push(summary(findings) + (scanned ? ` in ${scanned.filesScanned} file(s) scanned` : ''));
   return lines.join('\n');
 }
 
@@ -48,7 +48,8 @@ export function formatMigrationReport(report: MigrationReport): string {
 }
 
 function describe(f: Finding): string[] {
-  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${f.suppressed ? '  (suppressed: safety-exception)' : ''}`, `    ${f.message}`];
+  const target = f.target ? ` (${f.target})` : '';
+  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${target}${f.suppressed ? '  [suppressed: safety-exception]' : ''}`, `    ${f.message}`];
   if (f.statement) out.push(`    > ${f.statement}`);
   if (f.fix) out.push(`    fix: ${f.fix}`);
   return out;
@@ -63,5 +64,5 @@ function summary(findings: Finding[]): string {
   const counts = SEVERITIES.map((s) => [s, active.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const suppressed = findings.length - active.length;
   const parts = counts.map(([s, n]) => `${n} ${s}`).join(', ');
-  return `${active.length} finding(s)${parts ? `: ${parts}` : ''}${suppressed ? `; ${suppressed} suppressed` : ''}`;
+  return `${active.length} finding(s)${parts ? ` (${parts})` : ''}${suppressed ? `, ${suppressed} suppressed` : ''}`;
 }

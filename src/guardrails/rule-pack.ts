@@ -106,9 +106,10 @@ export class RuleSet {
       line: at.line,
       rule: id,
       severity,
-      message: at.detail ? `${rule.message} (${at.detail})` : rule.message,
+      message: rule.message,
       suppressed: at.suppressed ?? false,
     };
+    if (at.detail) finding.target = at.detail;
     if (rule.fix) finding.fix = rule.fix;
     if (at.statement) finding.statement = at.statement;
     return finding;

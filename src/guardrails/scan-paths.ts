@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Finding, ScanOptions } from './finding.js';
@@ -81,10 +82,10 @@ export async function collectFiles(paths: string[], cwd = process.cwd(), filter?
     if (st.isDirectory()) {
       const prefix = given.endsWith('/') || given.endsWith(path.sep) ? given : `${given}/`;
       for (const rel of await walk(absolute, '')) {
-        await addFile(found, seen, path.join(absolute, rel), prefix + rel, filter, false);
+        addFile(found, seen, path.join(absolute, rel), prefix + rel, filter, false);
       }
     } else {
-      await addFile(found, seen, absolute, given, filter, true);
+      addFile(found, seen, absolute, given, filter, true);
     }
   }
   return found;
@@ -103,15 +104,16 @@ async function walk(root: string, rel: string): Promise<string[]> {
   return out;
 }
 
-async function addFile(found: FoundFile[], seen: Set<string>, absolute: string, display: string, filter: ((file: string) => boolean) | undefined, explicit: boolean): Promise<void> {
+function addFile(found: FoundFile[], seen: Set<string>, absolute: string, display: string, filter: ((file: string) => boolean) | undefined, explicit: boolean): void {
   if (seen.has(absolute) || (filter && !filter(absolute))) return;
   const known = fileKind(absolute);
   if (!known && path.extname(absolute) !== '') return;
   let text: string;
   try {
-    const st = await stat(absolute);
-    if (!st.isFile()) return;
-    text = await readFile(absolute, 'utf8');
+    // Synchronous reads: thousands of small files read one after another are several times faster
+    // than awaiting each one, and the scan that follows is synchronous anyway.
+    if (!statSync(absolute).isFile()) return;
+    text = readFileSync(absolute, 'utf8');
   } catch (e) {
     if (!explicit) return;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);

@@ -33,9 +33,10 @@ export function formatReadinessReport(report: ReadinessReport): string {
     out.push(`- Rule: ${f.rule}`);
     out.push(`- Location: ${f.location}`);
     out.push(`- Effort: ${f.effort}`);
-    const evidence = f.evidence.split('\n');
-    if (evidence.length === 1) out.push(`- Evidence: ${evidence[0] ?? ''}`);
-    else out.push('- Evidence:', ...evidence.map((line) => `  - ${line}`));
+    const [head = '', ...rest] = f.evidence.split('\n');
+    if (rest.length === 0) out.push(`- Evidence: ${head}`);
+    else if (head.endsWith(':')) out.push(`- Evidence: ${head}`, ...rest.map((line) => `  - ${line}`));
+    else out.push('- Evidence:', ...[head, ...rest].map((line) => `  - ${line}`));
     out.push(`- Recommendation: ${f.recommendation}`, '');
   }
   out.push('## Checks', '', '| Rule | Result | Detail |', '|---|---|---|');

@@ -5,14 +5,18 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-function loadSqlite() {
-  const where = process.env.DEMO_SQLITE_MODULE;
-  if (where) return require(where);
+/** Where better-sqlite3 is: DEMO_SQLITE_MODULE, else found from this file's folder upwards. */
+export function sqliteModulePath() {
+  if (process.env.DEMO_SQLITE_MODULE) return process.env.DEMO_SQLITE_MODULE;
   try {
-    return require('better-sqlite3');
+    return require.resolve('better-sqlite3');
   } catch {
     throw new Error('better-sqlite3 not found: run the demo from the autonomous-loop folder (npm install) or set DEMO_SQLITE_MODULE');
   }
+}
+
+function loadSqlite() {
+  return require(sqliteModulePath());
 }
 
 export function openDatabase(file, { readonly = false } = {}) {

@@ -49,7 +49,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       const choice = await timed((signal) => expand({ message: '(R)evert / (O)verride / (A)bort?', choices, expanded: true }, signal ? { signal } : {}));
       if (choice === 'timeout') return 'timeout';
       if (choice === 'override') {
-        const reason = await input({ message: 'Reason for the override (recorded):', required: true, validate: (v) => v.trim().length >= 3 || 'give a reason' });
+        const reason = await input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' });
         return { choice: 'override', reason: reason.trim() };
       }
       return { choice };

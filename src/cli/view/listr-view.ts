@@ -16,9 +16,17 @@ interface Live {
 export function attachListrView(emitter: EngineEmitter, concurrency: number): View {
   const live = new Map<string, Live>();
   const runs = new Set<Promise<unknown>>();
-  const renderer = concurrency > 1 ? 'simple' : 'default';
+  // The redrawing renderer needs a known width and one task at a time; else plain listr lines.
+  const renderer = concurrency > 1 || !process.stdout.columns ? 'simple' : 'default';
+  const idle = async (): Promise<void> => {
+    while (runs.size > 0) await Promise.all([...runs]);
+  };
+  let printing = Promise.resolve();
+  // Lines wait for the iteration being drawn to finish, so they never cut into it.
   const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
+    printing = printing.then(idle).then(() => {
+      process.stdout.write(`${line}\n`);
+    });
   };
 
   emitter
@@ -70,7 +78,8 @@ export function attachListrView(emitter: EngineEmitter, concurrency: number): Vi
 
   return {
     idle: async () => {
-      while (runs.size > 0) await Promise.all([...runs]);
+      await idle();
+      await printing;
     },
     summary: (s) => print(formatSummary(s)),
   };

@@ -28,7 +28,6 @@ export interface SqlScanResult {
   dialect: Dialect;
 }
 
-const MYSQL_HINT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\s/im;
 
 /**
  * Scans SQL text: the tokenizer splits it and picks the statements that can break a rule (by
@@ -39,7 +38,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
   const { text } = input;
   let dialect: Dialect = input.dialect ?? 'postgres';
   let split = splitStatements(text, dialect);
-  if (!input.dialect && (split.mysqlSyntax || MYSQL_HINT.test(text))) {
+  if (!input.dialect && split.mysqlSyntax) {
     dialect = 'mysql';
     split = splitStatements(text, dialect);
   }

@@ -1,4 +1,4 @@
-import { isAloneOnLine } from '../safety-marker.js';
+import { SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
 import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
@@ -22,12 +22,12 @@ export interface SafetyMarker {
 export interface SplitResult {
   statements: SqlStatement[];
   markers: SafetyMarker[];
-  /** The text used MySQL-only syntax outside comments and literals (backticks, DELIMITER). */
+  /** The text used MySQL-only syntax outside comments and literals (backticks, DELIMITER, AUTO_INCREMENT, ENGINE=). */
   mysqlSyntax: boolean;
 }
 
 const LEADING_WORDS = 4;
-const MARKER = /safety-exception/gi;
+const MARKER_LENGTH = 'safety-exception'.length;
 
 /**
  * Splits SQL text into statements at top-level terminators, the way psql and mysql do: not inside
@@ -35,9 +35,7 @@ const MARKER = /safety-exception/gi;
  * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
  */
 export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length): SplitResult {
-  const markerOffsets = findMarkers(text, from, to);
   const markers: SafetyMarker[] = [];
-  let markerIndex = 0;
   const statements: SqlStatement[] = [];
   const lex = new SqlLexer(text, dialect, from, to);
   let mysqlSyntax = false;
@@ -64,11 +62,8 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     const kind = lex.next();
     if (kind === Tok.End) break;
     if (kind === Tok.Comment) {
-      while (markerIndex < markerOffsets.length && (markerOffsets[markerIndex] ?? 0) < lex.start) markerIndex++;
-      while (markerIndex < markerOffsets.length && (markerOffsets[markerIndex] ?? 0) < lex.end) {
-        markers.push({ offset: markerOffsets[markerIndex] ?? 0, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
-        markerIndex++;
-      }
+      const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
+      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
       continue;
     }
     if (kind === Tok.Delimiter) {
@@ -100,6 +95,8 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     } else if (kind === Tok.QuotedIdent && text.charCodeAt(lex.start) === 96) {
       mysqlSyntax = true;
     } else if (kind === Tok.Word) {
+      const length = lex.end - lex.start;
+      if ((length === 14 || length === 6) && isMysqlOnlyWord(lex, depth)) mysqlSyntax = true;
       if (words.length < LEADING_WORDS) {
         words.push(lex.upperWord());
         if (words.length >= 2) compound = isRoutineDefinition(words);
@@ -151,9 +148,14 @@ function readDelimiter(text: string, from: number, to: number): { delimiter: str
   return delimiter ? { delimiter, lineEnd } : undefined;
 }
 
-function findMarkers(text: string, from: number, to: number): number[] {
-  const offsets: number[] = [];
-  MARKER.lastIndex = from;
-  for (let m = MARKER.exec(text); m && m.index < to; m = MARKER.exec(text)) offsets.push(m.index);
-  return offsets;
+
+/** AUTO_INCREMENT anywhere, or `ENGINE =` after a table definition's closing parenthesis. */
+function isMysqlOnlyWord(lex: SqlLexer, depth: number): boolean {
+  const word = lex.upperWord();
+  if (word === 'AUTO_INCREMENT') return true;
+  if (word !== 'ENGINE' || depth !== 0) return false;
+  const t = lex.text;
+  let i = lex.end;
+  while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
+  return t.charCodeAt(i) === 61;
 }

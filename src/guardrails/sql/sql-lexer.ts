@@ -75,11 +75,11 @@ export class SqlLexer {
     if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isWordPart(t.charCodeAt(j))) j++;
-      if (j < n && t.charCodeAt(j) === 39 && j - i <= 2) {
-        // E'..', B'..', X'..', N'..', U&'..' are literals; E'' is the one with backslash escapes.
-        const prefix = t.slice(i, j).toUpperCase();
-        if (prefix === 'E' || prefix === 'B' || prefix === 'X' || prefix === 'N' || prefix === 'U') {
-          return this.finishString(j, this.skipQuoted(j, 39, prefix === 'E' || this.dialect === 'mysql'));
+      if (j === i + 1 && j < n && t.charCodeAt(j) === 39) {
+        // E'..', B'..', X'..', N'..' are literals; E'' is the one with backslash escapes.
+        const p = c | 32;
+        if (p === 101 || p === 98 || p === 120 || p === 110) {
+          return this.finishString(j, this.skipQuoted(j, 39, p === 101 || this.dialect === 'mysql'));
         }
       }
       if (c === 85 || c === 117) {
@@ -168,7 +168,7 @@ export class SqlLexer {
   /** From an opening quote at `i`, past the closing one; a doubled quote stays inside. */
   private skipQuoted(i: number, quote: number, backslashEscapes: boolean): number {
     const t = this.text;
-    const q = String.fromCharCode(quote);
+    const q = quote === 39 ? "'" : quote === 34 ? '"' : '`';
     let j = i + 1;
     for (;;) {
       const k = t.indexOf(q, j);

@@ -153,8 +153,10 @@ function clauseHit(c: SqlToken[]): SqlHit | undefined {
     }
     case 'CHANGE': {
       const at = w(1) === 'COLUMN' ? 2 : 1;
-      const oldName = c[at] ? identifier(c[at]) : '';
-      const newName = c[at + 1] ? identifier(c[at + 1]) : '';
+      const oldToken = c[at];
+      const newToken = c[at + 1];
+      const oldName = oldToken ? identifier(oldToken) : '';
+      const newName = newToken ? identifier(newToken) : '';
       return oldName && newName && oldName !== newName ? { rule: 'rename-column' } : { rule: 'alter-column-type' };
     }
     case 'MODIFY':

@@ -26,6 +26,7 @@ export const envSecretDefaultsRule: ReadinessRule = {
       }
     }
     if (sites.length === 0) return { findings: [], passed: 'no secret falls back to a literal' };
+    sites.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
     return {
       findings: [
         {

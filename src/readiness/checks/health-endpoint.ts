@@ -37,16 +37,14 @@ export const healthEndpointRule: ReadinessRule = {
           'Add a /health (liveness) endpoint, and a /ready one that checks the dependencies, and set environments.<env>.health_check in the project file to it.',
       });
     }
-    if (ctx.input.healthCheckConfigured === false) {
+    if (found && ctx.input.healthCheckConfigured === false) {
       findings.push({
         rule: this.id,
         title: 'Health check not configured in the project file',
         severity: 'HIGH',
         location: `missing: environments.${ctx.input.environment}.health_check (or defaults.health_check) in governance/projects/${ctx.input.project}.yaml`,
         effort: 'S',
-        evidence: found
-          ? `The code serves ${found} but the deployment does not check it, so a broken release is reported as deployed.`
-          : 'The deployment has no health check to run after deploying.',
+        evidence: `The code serves ${found} but the deployment does not check it, so a broken release is reported as deployed.`,
         recommendation: `Add health_check: { url: <the service's health URL> } for ${ctx.input.environment} in governance/projects/${ctx.input.project}.yaml.`,
       });
     }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,15 @@ import { resolveWorkspace, type Workspace } from '../../../src/workspace/paths.j
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const demoAppPath = path.join(repoRoot, 'examples', 'demo-app');
 export const demoYaml = path.join(repoRoot, 'governance', 'projects', 'demo.yaml');
+const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
+
+/** A copy of the demo app inside the workspace (to add migrations to it), with the given extra files. */
+export function copyDemoApp(ws: Workspace, files: Record<string, string> = {}): string {
+  const app = path.join(ws.root, 'app');
+  cpSync(demoAppPath, app, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(app, name), text);
+  return app;
+}
 
 /** A port nobody listens on right now (the kernel picks it). */
 export async function freePort(): Promise<number> {
@@ -34,14 +44,26 @@ export function makeTempWorkspace(prefix = 'al-agents-'): Workspace {
 
 /**
  * The shipped demo.yaml, with the project path pointing at the real examples/demo-app and the
- * given ports: the demo as a user runs it, on ports no other test uses.
+ * given ports: the demo as a user runs it, on ports no other test uses, and with a shorter wait
+ * between health check attempts (a failing check gives up in a second instead of four).
  */
-export function writeDemoProject(ws: Workspace, project: string, ports: { development: number; staging: number; production: number }, edit: (yaml: string) => string = (y) => y): string {
+export function writeDemoProject(
+  ws: Workspace,
+  project: string,
+  ports: { development: number; staging: number; production: number },
+  edit: (yaml: string) => string = (y) => y,
+  appPath: string = demoAppPath,
+): string {
   let yaml = readFileSync(demoYaml, 'utf8')
-    .replace(/^path: .*$/m, `path: ${JSON.stringify(demoAppPath)}`)
+    .replace(/^path: .*$/m, `path: ${JSON.stringify(appPath)}`)
     .replace(/(development:\n\s+port:) \d+/, `$1 ${ports.development}`)
     .replace(/(staging:\n\s+port:) \d+/, `$1 ${ports.staging}`)
-    .replace(/(production:\n\s+port:) \d+/, `$1 ${ports.production}`);
+    .replace(/(production:\n\s+port:) \d+/, `$1 ${ports.production}`)
+    .replace(/backoff_seconds: [\d.]+/, 'backoff_seconds: 0.05');
+  if (appPath !== demoAppPath) {
+    // A copy outside this repository does not find its node_modules by walking up.
+    yaml = yaml.replace(/^(\s+)DEMO_ENV_DIR: (.*)$/m, `$1DEMO_ENV_DIR: $2\n$1DEMO_SQLITE_MODULE: ${JSON.stringify(sqliteModule)}`);
+  }
   yaml = edit(yaml);
   const file = path.join(ws.governanceDir, 'projects', `${project}.yaml`);
   writeFileSync(file, yaml);

@@ -2,9 +2,9 @@
 // by the pid file the start wrote.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sqliteModulePath } from '../../app/database.mjs';
 import { isBuilt, releaseDir } from './release.mjs';
 import { ScriptError } from './settings.mjs';
 
@@ -65,7 +65,7 @@ export async function startService(settings, version, port) {
   mkdirSync(settings.envDir, { recursive: true });
   rmSync(settings.readyFile, { force: true });
   const log = openSync(settings.logFile, 'a');
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const sqlite = sqliteModulePath();
   const child = spawn(process.execPath, [path.join(dir, 'server.mjs')], {
     cwd: dir,
     detached: true,
