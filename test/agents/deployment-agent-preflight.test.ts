@@ -29,6 +29,7 @@ describe('deployment agent pre-flight', () => {
     const { ws, port } = await demoCopy({ '004_purge_items.up.sql': 'DELETE FROM items;\n', '004_purge_items.down.sql': 'SELECT 1;\n' });
     const ctx = makeContext({ workspace: ws, project: 'demo', task: task('development') });
     const result = await createDeploymentAgent().runIteration(ctx);
+    console.log(result.error);
     expect(result.verdict).toBe('BLOCKED');
     expect(result.error).toMatch(/^guardrails: .*004_purge_items\.up\.sql:1 CRITICAL delete-without-where/);
     expect(result.findings).toEqual([expect.objectContaining({ rule: 'delete-without-where', severity: 'CRITICAL', location: expect.stringMatching(/004_purge_items\.up\.sql:1$/) })]);

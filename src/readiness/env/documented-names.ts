@@ -1,7 +1,8 @@
 import type { ProjectFiles } from '../project-files.js';
 
-// .env.example, .env.sample, env.template, example.env, .env.production.example, …
-const EXAMPLE_FILE = /^(?:\.?env(?:\.[\w-]+)*[._-](?:example|sample|template|dist|defaults?|tmpl|tpl)|(?:example|sample|template)[._-]?\.env)$/i;
+// .env.example, .env.sample, env.template, example.env, .env.production.example, and a committed
+// .env or .env.<environment> (it names the variables too, whatever one thinks of committing it).
+const EXAMPLE_FILE = /^(?:\.?env(?:\.[\w-]+)*[._-](?:example|sample|template|dist|defaults?|tmpl|tpl)|(?:example|sample|template)[._-]?\.env|\.env(?:\.[\w-]+)?)$/i;
 
 export interface DocumentedNames {
   exact: Set<string>;

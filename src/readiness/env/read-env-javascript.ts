@@ -1,6 +1,7 @@
 import type { ProjectFile } from '../project-files.js';
 import { lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
 import type { EnvRead } from './env-read.js';
+import { readEnvSchemas } from './read-env-schemas.js';
 
 const VITE_BUILT_INS = new Set(['MODE', 'BASE_URL', 'PROD', 'DEV', 'SSR']);
 const IDENT = '[A-Za-z_$][\\w$]*';
@@ -50,6 +51,7 @@ export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRe
       reads.push(read);
     }
   }
+  reads.push(...readEnvSchemas(file, source));
   for (const m of code.matchAll(/\bcleanEnv\s*\(\s*process\.env\s*,\s*\{/g)) {
     const open = m.index + m[0].length - 1;
     for (const entry of splitArguments(code, open)) {
