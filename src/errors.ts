@@ -53,7 +53,26 @@ export class InterruptError extends LoopError {
 
 /** Joins problems into one message: a header line and one `path: message` line each. */
 export function formatProblems(header: string, problems: string[]): string {
-  if (problems.length === 0) return header;
-  if (problems.length === 1) return `${header}: ${problems[0]}`;
-  return [header, ...problems.map((p) => `  ${p}`)].join('\n');
+  if (problems.length === 0) return tidyLine(header);
+  if (problems.length === 1) return tidyLine(`${header}: ${problems[0]}`);
+  return [tidyLine(header), ...problems.map((p) => `  ${tidyLine(p)}`)].join('\n');
+}
+
+/** A value the user wrote, quoted for a message: escaped like JSON, and long ones cut short. */
+export function quoteValue(value: string, max = 80): string {
+  const quoted = JSON.stringify(value.length > max ? value.slice(0, max) : value);
+  return value.length > max ? `${quoted.slice(0, -1)}…" (${value.length} characters)` : quoted;
+}
+
+const MAX_LINE = 600;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+// Problems quote what the user wrote: control, line-breaking and bidi characters are shown
+// escaped and a long line is cut, so the message stays one readable block on the terminal.
+function tidyLine(line: string): string {
+  const escaped = line.replace(UNPRINTABLE, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped.length <= MAX_LINE) return escaped;
+  const cut = /[\ud800-\udbff]/.test(escaped.charAt(MAX_LINE - 1)) ? MAX_LINE - 1 : MAX_LINE;
+  return `${escaped.slice(0, cut)}… (${escaped.length - cut} more characters)`;
 }

@@ -85,6 +85,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
     readiness: environment === 'production',
   });
   for (const c of pre.checks) say(`pre-flight ${c.check}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`);
+  for (const w of pre.warnings) say(`  warning: ${w}`);
   if (pre.verdict !== 'PASS') return result({ verdict: pre.verdict, error: pre.error ?? 'pre-flight failed', ...(pre.findings ? { findings: pre.findings } : {}) });
 
   const warnings = [...pre.warnings];
@@ -153,8 +154,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
       return result({ verdict: 'FAIL', error: `${error}; ${decision.why}` });
     }
     say(`rolling back ${environment}${previous ? ` to ${previous.version}` : ''} (${decision.why})`);
-    const rollback = await rollBack(ctx.steps, target, plan);
-    for (const line of rollback.lines) say(line);
+    const rollback = await rollBack(ctx.steps, target, plan, say);
     if (!rollback.ok) {
       const failure = rollback.error ?? ROLLBACK_FAILED;
       say(failure);
@@ -162,13 +162,13 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
       await record('failed', [failure, error], true);
       return result({ verdict: 'FAIL', error: `${failure} (after: ${error})` });
     }
-    if (!rollback.restored) {
-      const why2 = `no earlier successful deployment in ${environment} to roll back to`;
-      await record('failed', [error, why2], rollback.reverted.length > 0);
-      return result({ verdict: 'FAIL', error: `${error}; ${why2}` });
+    if (rollback.restored || rollback.stopped) {
+      await record('rolled_back', [error], true);
+      return result({ verdict: 'FAIL', error: `${error}; ${rollback.restored ? `rolled back to ${rollback.restored}` : `rolled back: ${version} stopped, no earlier version here`}` });
     }
-    await record('rolled_back', [error], true);
-    return result({ verdict: 'FAIL', error: `${error}; rolled back to ${rollback.restored}` });
+    const nothing = `no earlier successful deployment in ${environment} to roll back to`;
+    await record('failed', [error, nothing], rollback.reverted.length > 0);
+    return result({ verdict: 'FAIL', error: `${error}; ${nothing}` });
   };
 
   const deploy = target.section.commands.deploy ?? [];

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { InputError, formatProblems } from '../errors.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
+import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { projectConfigPath, type Workspace } from '../workspace/paths.js';
 import { KNOWN_VARIABLES, listReferences } from './deploy/command-variables.js';
 import {
@@ -81,12 +81,7 @@ export function loadProjectConfig(ws: Workspace, project: string): ProjectConfig
 
 export function parseProjectConfig(text: string, where: { file: string; displayFile: string; project: string; root: string }): ProjectConfig {
   const { displayFile } = where;
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-    throw new InputError(formatProblems(`${displayFile}: not valid YAML`, problems), problems);
-  }
-  const parsed = ProjectFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = ProjectFileSchema.safeParse(parseYamlText(text, displayFile) ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${formatKeyPath(i.path)}: ${i.message}`);
     throw new InputError(formatProblems(`${displayFile}: not a valid project file`, problems), problems);

@@ -2,6 +2,8 @@ import { InputError } from '../errors.js';
 import type { Contract } from '../gates/contract.js';
 import type { Agent } from './agent.js';
 import { createCommandAgent } from './command-agent.js';
+import { createDeploymentAgent } from './deployment-agent.js';
+import { createMigrationAgent } from './migration-agent.js';
 import { noopAgent } from './noop-agent.js';
 
 export const BUILT_IN_AGENT_TYPES = ['deployment', 'migration', 'command', 'readiness', 'noop'] as const;
@@ -35,7 +37,11 @@ export class AgentRegistry {
  * command (`agents.<name>.command`).
  */
 export function createDefaultRegistry(contract: Contract): AgentRegistry {
-  const registry = new AgentRegistry().register(noopAgent).register(createCommandAgent('command', contract));
+  const registry = new AgentRegistry()
+    .register(noopAgent)
+    .register(createCommandAgent('command', contract))
+    .register(createDeploymentAgent({ contract }))
+    .register(createMigrationAgent({ contract }));
   for (const [type, policy] of Object.entries(contract.agents)) {
     if (policy.command && !registry.has(type)) registry.register(createCommandAgent(type, contract));
   }

@@ -5,6 +5,7 @@ import type { Contract } from '../gates/contract.js';
 import type { TaskStatus } from '../queue/schema.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
+import { faultPoint } from '../workspace/fault-point.js';
 import type { EngineEmitter } from './events.js';
 import type { Prompter } from './prompter.js';
 import type { QueueSync } from './queue-sync.js';
@@ -54,5 +55,6 @@ export function saveTask(ctx: EngineContext, state: TaskState, changes: Partial<
     last_error: state.lastError,
     reason: state.reason,
   });
+  faultPoint(`state:${state.status}`);
   ctx.sync.setStatus(state.spec.id, state.status);
 }

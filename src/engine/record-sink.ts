@@ -5,6 +5,7 @@ import { redactValue } from '../log/redact-secrets.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
+import { faultPoint } from '../workspace/fault-point.js';
 
 export interface DeploymentRecord extends DeploymentRecordInput {
   id: string;
@@ -46,6 +47,7 @@ export function createRecordSink(
         commit: input.commit,
       });
       store.insertDeployment(project, id, JSON.stringify(record, null, 2));
+      faultPoint('record:deployment:stored');
       flushDeployments(store, ws);
     },
     deploymentHistory(environment: Environment) {

@@ -7,6 +7,7 @@ import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { createRecordSink, successfulDeployments } from './record-sink.js';
 import { createStepJournal } from './step-journal.js';
+import { faultPoint } from '../workspace/fault-point.js';
 
 const OUTPUT_TAIL = 4_000;
 
@@ -38,6 +39,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     saveTask(ctx, state, { iterations: n });
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
     const ictx = iterationContext(ctx, state, n, () => approval.by);
+    faultPoint('iteration:start');
     let result: IterationResult;
     try {
       result = await agent.runIteration(ictx);
@@ -52,7 +54,19 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       return 'interrupted';
     }
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
-    ctx.store.endIteration(iterationId, { state: 'done', verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) });
+    const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
+    const lastAllowed = n - state.baseIteration >= spec.maxIterations;
+    const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
+    // The iteration's end and what it means for the task are one commit: a crash between them
+    // would run a kept promise again.
+    ctx.store.transaction(() => {
+      ctx.store.endIteration(iterationId, ended);
+      if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
+      else if (result.verdict !== 'BLOCKED') {
+        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+      }
+    });
+    faultPoint('iteration:end');
     ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}) });
     log.info({ iteration: n, verdict: result.verdict, promise_met: promiseMet, error: result.error }, 'iteration ended');
 
@@ -61,14 +75,18 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       if (choice === 'aborted') return 'aborted';
       if (choice === 'stopped') return 'settled';
       promiseMet = findPromise(result.output, spec.completionPromise, spec.description);
+      if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
+      else saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
     }
-    if (promiseMet) {
-      saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
+    if (state.status === 'complete') {
       log.info({ iterations: n - state.baseIteration }, 'task complete');
       return 'settled';
     }
-    const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
-    saveTask(ctx, state, { lastError: redactSecrets(error) });
+    if (state.status === 'failed') break;
+  }
+  if (state.status === 'failed') {
+    log.warn({ last_error: state.lastError }, 'task failed: budget spent');
+    return 'settled';
   }
   saveTask(ctx, state, { status: 'failed', reason: `no promise after ${spec.maxIterations} iteration(s)` });
   log.warn({ last_error: state.lastError }, 'task failed: budget spent');

@@ -1,5 +1,6 @@
 import type { StepJournal } from '../agents/agent.js';
 import type { StateStore } from '../state/state-store.js';
+import { faultPoint } from '../workspace/fault-point.js';
 
 /** Steps journaled in the state store: a completed step is never run twice, even across a crash. */
 export function createStepJournal(store: StateStore, project: string, taskId: string, iteration: number): StepJournal {
@@ -11,8 +12,11 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
         throw new Error(`step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
       }
       store.beginStep(project, taskId, iteration, name);
+      faultPoint(`step:${name}:start`);
       const result = await fn();
+      faultPoint(`step:${name}:done`);
       store.endStep(project, taskId, iteration, name, JSON.stringify(result ?? null));
+      faultPoint(`step:${name}:recorded`);
       return result;
     },
   };

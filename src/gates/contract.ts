@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError, formatProblems } from '../errors.js';
 import type { Environment } from '../workspace/environment.js';
+import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { contractPath, type Workspace } from '../workspace/paths.js';
 
 const Severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
@@ -51,12 +51,7 @@ export function loadContract(ws: Workspace): Contract {
 }
 
 export function parseContract(text: string, file: string): Contract {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-    throw new InputError(formatProblems(`${file}: not valid YAML`, problems), problems);
-  }
-  const parsed = ContractSchema.safeParse(doc.toJS());
+  const parsed = ContractSchema.safeParse(parseYamlText(text, file));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`);
     throw new InputError(formatProblems(`${file}: not a valid contract`, problems), problems);
@@ -70,7 +65,7 @@ export function parseContract(text: string, file: string): Contract {
 }
 
 export function agentPolicy(contract: Contract, agentType: string): AgentPolicy {
-  return contract.agents[agentType] ?? {};
+  return Object.hasOwn(contract.agents, agentType) ? (contract.agents[agentType] ?? {}) : {};
 }
 
 export function environmentPolicy(contract: Contract, environment: Environment): z.infer<typeof EnvironmentPolicy> {

@@ -4,6 +4,7 @@ import { appendDecisionLines } from '../log/decisions-file.js';
 import { redactValue } from '../log/redact-secrets.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
+import { faultPoint } from '../workspace/fault-point.js';
 
 export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
@@ -54,6 +55,7 @@ export function recordDecision(
   });
   const json = JSON.stringify(record);
   store.transaction(() => store.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json));
+  faultPoint('record:decision:stored');
   flushDecisions(store, ws);
   return record;
 }

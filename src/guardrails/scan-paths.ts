@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
@@ -10,12 +10,11 @@ import { scanSql } from './sql/scan-sql.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
 
-/** A file found under the given paths: where it is and how it is shown (as the user gave it). */
+/** A file found under the given paths: where it is, how it is shown (as the user gave it), its language. */
 export interface FoundFile {
   absolute: string;
   display: string;
   kind: FileKind;
-  text: string;
 }
 
 /**
@@ -26,22 +25,27 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
   const files = await collectFiles(paths, options.cwd);
-  const byPath = new Map(files.map((f) => [f.absolute, f]));
+  const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
   const downs: [number, FoundFile, string][] = [];
+  // One file in memory at a time: read, scan, let go.
   for (const [index, file] of files.entries()) {
     const up = upMigrationOf(file.absolute);
-    if (up && byPath.has(up)) {
+    if (up && scanned.has(up)) {
       downs.push([index, file, up]);
       continue;
     }
-    const result = await scanFile({ ...file, file: file.display, rules, options });
-    created.set(file.absolute, result.created);
+    const text = readFoundFile(file);
+    if (text === undefined) continue;
+    const result = await scanFile({ kind: file.kind, text, file: file.display, rules, options });
+    if (result.created.length > 0) created.set(file.absolute, result.created);
     findings[index] = result.findings;
   }
   for (const [index, file, up] of downs) {
-    const result = await scanFile({ ...file, file: file.display, rules, options, createdBefore: created.get(up) ?? [] });
+    const text = readFoundFile(file);
+    if (text === undefined) continue;
+    const result = await scanFile({ kind: file.kind, text, file: file.display, rules, options, createdBefore: created.get(up) ?? [] });
     findings[index] = result.findings;
   }
   return { findings: findings.flatMap((f) => (f ?? []).sort((a, b) => a.line - b.line)), filesScanned: files.length };
@@ -106,22 +110,42 @@ async function walk(root: string, rel: string): Promise<string[]> {
 
 function addFile(found: FoundFile[], seen: Set<string>, absolute: string, display: string, filter: ((file: string) => boolean) | undefined, explicit: boolean): void {
   if (seen.has(absolute) || (filter && !filter(absolute))) return;
-  const known = fileKind(absolute);
-  if (!known && path.extname(absolute) !== '') return;
-  let text: string;
+  let kind = fileKind(absolute);
   try {
-    // Synchronous reads: thousands of small files read one after another are several times faster
-    // than awaiting each one, and the scan that follows is synchronous anyway.
     if (!statSync(absolute).isFile()) return;
-    text = readFileSync(absolute, 'utf8');
+    if (!kind && path.extname(absolute) === '') kind = fileKind(absolute, readHead(absolute));
   } catch (e) {
     if (!explicit) return;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (text.slice(0, 8000).includes('\u0000')) return;
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const kind = known ?? fileKind(absolute, text.slice(0, 200));
   if (!kind) return;
   seen.add(absolute);
-  found.push({ absolute, display, kind, text });
+  found.push({ absolute, display, kind });
+}
+
+/**
+ * The file's text, or undefined for a binary file or one gone since it was listed. Synchronous: for
+ * thousands of small files one after another this is several times faster than awaiting each read.
+ */
+export function readFoundFile(file: FoundFile): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.absolute);
+  } catch {
+    return undefined;
+  }
+  if (bytes.subarray(0, 8000).includes(0)) return undefined;
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return bytes.toString('utf8', start);
+}
+
+function readHead(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(200);
+    const n = readSync(fd, buf, 0, 200, 0);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }

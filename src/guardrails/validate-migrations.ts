@@ -6,9 +6,9 @@ import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './fi
 import { loadPythonParser } from './code/python-parser.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { analyzeAlembic, isAlembicRevision } from './migrations/alembic-checks.js';
-import { type FoundMigration, groupMigrations } from './migrations/find-migrations.js';
+import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/find-migrations.js';
 import { type RuleSet, loadRulePacks } from './rule-pack.js';
-import { type FoundFile, collectFiles } from './scan-paths.js';
+import { collectFiles, readFoundFile } from './scan-paths.js';
 import { loadPgParser } from './sql/pg-parser.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
@@ -28,9 +28,13 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
   if (!st.isDirectory()) throw new InputError(`${dir}: not a directory (give the folder that holds the migrations)`);
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  const files = await collectFiles([dir], options.cwd, (f) => {
+  const listed = await collectFiles([dir], options.cwd, (f) => {
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
+  });
+  const files = listed.flatMap((f): FoundFile[] => {
+    const text = readFoundFile(f);
+    return text === undefined ? [] : [{ ...f, text }];
   });
   const alembicFiles = new Set<FoundFile>();
   if (files.some((f) => f.kind === 'python')) {

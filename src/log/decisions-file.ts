@@ -1,4 +1,5 @@
 import { appendFileSync, fsyncSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { faultPoint } from '../workspace/fault-point.js';
 
 /** Appends one JSON line a decision; a line whose id is in the file already is not added again. */
 export function appendDecisionLines(file: string, records: readonly { id: string; json: string }[]): void {
@@ -10,6 +11,7 @@ export function appendDecisionLines(file: string, records: readonly { id: string
   }
   const lines = records.filter((r) => !existing.includes(`"id":${JSON.stringify(r.id)}`)).map((r) => `${r.json}\n`);
   if (lines.length === 0) return;
+  faultPoint('write:decisions.jsonl:before');
   const prefix = existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
   appendFileSync(file, prefix + lines.join(''));
   const fd = openSync(file, 'r');
@@ -18,4 +20,5 @@ export function appendDecisionLines(file: string, records: readonly { id: string
   } finally {
     closeSync(fd);
   }
+  faultPoint('write:decisions.jsonl:after');
 }

@@ -1,11 +1,14 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskSpec } from '../agents/agent.js';
-import { InputError, formatProblems } from '../errors.js';
+import { InputError, formatProblems, quoteValue } from '../errors.js';
 import { normalizeEnvironment } from '../workspace/environment.js';
-import { parseJsonText } from './json-text.js';
+import { lineColumn, parseJsonText } from './json-text.js';
 import { findCycle } from './plan-waves.js';
 import { QueueSchema, TaskSchema, defaultPromise, type RawTask, type TaskStatus } from './schema.js';
+
+const MAX_SUGGESTIONS = 20;
 
 export interface QueueDefaults {
   defaultAgent: string;
@@ -35,14 +38,22 @@ export function displayPath(file: string): string {
 }
 
 export function readQueueFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${displayPath(file)}: no such queue file (create it, or run 'autonomous-loop init --project <name>')`);
     if (code === 'EISDIR') throw new InputError(`${displayPath(file)}: is a folder, expected a JSON queue file`);
     throw new InputError(`${displayPath(file)}: cannot read the queue file (${code ?? String(e)})`);
   }
+  const text = bytes.toString('utf8');
+  // Bytes that are not UTF-8 would come back as U+FFFD in a write-back: refused rather than changed.
+  if (!isUtf8(bytes)) {
+    const { line, column } = lineColumn(text, Math.max(0, text.indexOf('\ufffd')));
+    throw new InputError(`${displayPath(file)}: line ${line}, column ${column}: not valid UTF-8 (save the file as UTF-8)`);
+  }
+  return text;
 }
 
 export function loadQueue(file: string, defaults: QueueDefaults): Queue {
@@ -99,10 +110,16 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
     fingerprints.set(raw.id, fingerprint(value as Record<string, unknown>));
   });
 
+  // Suggestions compare an id with every known one: offered for the first few unknown ids only,
+  // so a file with thousands of them is still reported at once.
+  let suggestionsLeft = MAX_SUGGESTIONS;
   for (const spec of specs) {
     spec.dependsOn.forEach((dep, d) => {
       if (dep === spec.id) problems.push(`${tasksKey}[${spec.index}].depends_on[${d}]: '${dep}' depends on itself`);
-      else if (!firstIndex.has(dep)) problems.push(`${tasksKey}[${spec.index}].depends_on[${d}]: unknown task id '${dep}'${suggest(dep, firstIndex)}`);
+      else if (!firstIndex.has(dep)) {
+        const hint = suggestionsLeft-- > 0 ? suggest(dep, firstIndex) : '';
+        problems.push(`${tasksKey}[${spec.index}].depends_on[${d}]: unknown task id '${dep}'${hint}`);
+      }
     });
   }
   if (problems.length === 0) {
@@ -123,12 +140,12 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
   let environment: TaskSpec['environment'];
   if (raw.environment != null) {
     environment = normalizeEnvironment(raw.environment);
-    if (!environment) problems.push(`${at}.environment: expected development, staging or production (or dev, stage, prod), got '${raw.environment}'`);
+    if (!environment) problems.push(`${at}.environment: expected development, staging or production (or dev, stage, prod), got ${quoteValue(raw.environment)}`);
   }
   if (raw.migrations_path != null) {
     const normal = path.posix.normalize(raw.migrations_path.replaceAll('\\', '/'));
     if (path.isAbsolute(raw.migrations_path) || normal === '..' || normal.startsWith('../') || raw.migrations_path.includes('\0')) {
-      problems.push(`${at}.migrations_path: '${raw.migrations_path}' leaves the project root (expected a path inside the project)`);
+      problems.push(`${at}.migrations_path: ${quoteValue(raw.migrations_path)} leaves the project root (expected a path inside the project)`);
     }
   }
   if (raw.command?.some((arg) => arg.includes('\0'))) problems.push(`${at}.command: an argument contains a NUL character`);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { checkVersion } from '../agents/deploy/check-version.js';
+import { quoteValue } from '../errors.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'awaiting_approval', 'complete', 'blocked', 'failed', 'skipped'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -18,9 +20,16 @@ const StatusSchema = z
     const v = s.trim().toLowerCase().replace(/[\s-]+/g, '_');
     const status = v === 'completed' || v === 'done' ? 'complete' : v;
     if ((TASK_STATUSES as readonly string[]).includes(status)) return status as TaskStatus;
-    ctx.addIssue({ code: 'custom', message: `expected one of ${TASK_STATUSES.join(', ')} (or 'completed'), got '${s}'` });
+    ctx.addIssue({ code: 'custom', message: `expected one of ${TASK_STATUSES.join(', ')} (or 'completed'), got ${quoteValue(s)}` });
     return z.NEVER;
   });
+
+// A version reaches argv, environment variables and a git tag: refused when the file is loaded,
+// before anything runs, by the same rule the deployment agent applies.
+const VersionSchema = z.string().superRefine((version, ctx) => {
+  const why = checkVersion(version);
+  if (why) ctx.addIssue({ code: 'custom', message: `${quoteValue(version)} refused: ${why}` });
+});
 
 const IdList = z.array(z.string().regex(TASK_ID_PATTERN, 'expected a task id'));
 
@@ -32,7 +41,7 @@ export const TaskSchema = z.looseObject({
   status: optional(StatusSchema),
   agent_type: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected an agent type name')),
   environment: optional(z.string()),
-  version: optional(z.string().max(128)),
+  version: optional(VersionSchema),
   run_migrations: optional(z.boolean()),
   migrations_path: optional(z.string().min(1).max(4096)),
   completion_promise: optional(z.string().min(1).max(10_000)),

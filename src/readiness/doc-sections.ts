@@ -14,11 +14,14 @@ export interface DocSection {
 // Release notes talk about rollbacks and deployments of the past, not how to do them.
 const RELEASE_NOTES = /^(?:changelog|changes|history|news|releases?|release-notes)(?:\.|$)/i;
 
+// Examples and samples are other, smaller projects with documents of their own.
+const OTHER_PROJECTS = /(?:^|\/)(?:examples?|samples?|templates?|\.github)\//i;
+
 /** Sections of the project's documents (Markdown, reStructuredText, AsciiDoc, text). */
 export function parseDocs(files: ProjectFiles): DocSection[] {
   const sections: DocSection[] = [];
   for (const file of files.docs()) {
-    if (file.test) continue;
+    if (file.test || OTHER_PROJECTS.test(file.rel)) continue;
     const base = file.rel.slice(file.rel.lastIndexOf('/') + 1);
     if (RELEASE_NOTES.test(base)) continue;
     const text = files.text(file);

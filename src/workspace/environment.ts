@@ -12,5 +12,7 @@ const ALIASES: Record<string, Environment> = {
 
 /** `dev`, `stage`, `prod` and the full names, any case; undefined when it is none of them. */
 export function normalizeEnvironment(value: string): Environment | undefined {
-  return ALIASES[value.trim().toLowerCase()];
+  const key = value.trim().toLowerCase();
+  // Own keys only: 'constructor' or '__proto__' must not come back from the object's prototype.
+  return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
 }

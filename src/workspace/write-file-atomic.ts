@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { faultPoint } from './fault-point.js';
 
 let counter = 0;
 
@@ -25,12 +26,14 @@ export function writeFileAtomic(file: string, data: string): void {
     throw e;
   }
   closeSync(fd);
+  faultPoint(`write:${path.basename(file)}:before-rename`);
   try {
     renameSync(tmp, file);
   } catch (e) {
     safeUnlink(tmp);
     throw e;
   }
+  faultPoint(`write:${path.basename(file)}:after`);
 }
 
 function safeUnlink(file: string): void {

@@ -26,13 +26,12 @@ const task = (environment: 'development' | 'production') =>
 
 describe('deployment agent pre-flight', () => {
   it('a critical guardrail finding in a migration is BLOCKED, not FAIL, and nothing is deployed', async () => {
-    const { ws, port } = await demoCopy({ '004_purge_items.up.sql': 'DELETE FROM items;\n', '004_purge_items.down.sql': 'SELECT 1;\n' });
+    const { ws, port } = await demoCopy({ '004_purge_tags.up.sql': 'DELETE FROM item_tags;\n', '004_purge_tags.down.sql': 'SELECT 1;\n' });
     const ctx = makeContext({ workspace: ws, project: 'demo', task: task('development') });
     const result = await createDeploymentAgent().runIteration(ctx);
-    console.log(result.error);
     expect(result.verdict).toBe('BLOCKED');
-    expect(result.error).toMatch(/^guardrails: .*004_purge_items\.up\.sql:1 CRITICAL delete-without-where/);
-    expect(result.findings).toEqual([expect.objectContaining({ rule: 'delete-without-where', severity: 'CRITICAL', location: expect.stringMatching(/004_purge_items\.up\.sql:1$/) })]);
+    expect(result.error).toMatch(/^guardrails: .*004_purge_tags\.up\.sql:1 CRITICAL delete-without-where/);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: 'delete-without-where', severity: 'CRITICAL', location: expect.stringMatching(/004_purge_tags\.up\.sql:1$/) })]);
     expect(ctx.steps.ran).toEqual(['preflight:tests']);
     expect(ctx.records.records).toEqual([]);
     await expect(getJson(`http://127.0.0.1:${port}/health`)).rejects.toThrow();

@@ -106,6 +106,19 @@ describe('deployment agent on the demo app', () => {
     expect(ctx.asked).toEqual([]);
   });
 
+  it('a first deployment that fails is undone: its migrations down, the service stopped', async () => {
+    const { ws, ports } = await demoWorkspace();
+    const ctx = makeContext({ workspace: ws, project: 'demo', task: deployTask('development', '1.2.0') });
+    const result = await createDeploymentAgent().runIteration(ctx);
+    expect(result.verdict).toBe('FAIL');
+    expect(result.error).toMatch(/^health check failed: .*; rolled back: 1\.2\.0 stopped, no earlier version here$/);
+    expect(ctx.steps.ran.slice(-3)).toEqual(['rollback:migrate-down', 'rollback:stop', 'record:rolled_back']);
+    expect(appliedMigrations(ws, 'development').applied).toEqual([]);
+    expect(runningPid(ws.root, 'development')).toBeUndefined();
+    await expect(getJson(`http://127.0.0.1:${ports.development}/health`)).rejects.toThrow();
+    expect(ctx.records.records).toEqual([expect.objectContaining({ version: '1.2.0', status: 'rolled_back', rollback_executed: true, migrations_run: ['001_create_items', '002_add_item_tags', '003_add_item_priority'] })]);
+  });
+
   it.each(['no', 'unavailable'] as const)('asks before rolling back production; answered %s: records failed, rolls nothing back', async (answer) => {
     const { ws, ports } = await demoWorkspace();
     const agent = createDeploymentAgent();
@@ -209,6 +222,25 @@ describe('deployment agent on the demo app', () => {
     expect(ctx.steps.ran).toEqual(['preflight:tests']);
     expect(ctx.records.records).toEqual([]);
     await expect(getJson(`http://127.0.0.1:${ports.development}/health`)).rejects.toThrow();
+  });
+
+  it('an interrupted deploy (Ctrl-C) is no failure: nothing rolled back or recorded, the step not kept as done', async () => {
+    const { ws } = await demoWorkspace((yaml) => yaml.replace(/deploy: \[.*\]/, 'deploy: ["${NODE}", "-e", "setTimeout(() => {}, 30000)"]'));
+    const records = new MemoryRecords();
+    const agent = createDeploymentAgent();
+    const controller = new AbortController();
+    const ctx = makeContext({ workspace: ws, project: 'demo', task: makeTask({ id: 'B', environment: 'development', version: '1.1.0' }), records, signal: controller.signal });
+    // Ctrl-C while the deploy command runs.
+    const running = agent.runIteration({
+      ...ctx,
+      progress: (line) => {
+        if (line.startsWith('deploy: ')) setTimeout(() => controller.abort(), 200);
+      },
+    });
+    await expect(running).rejects.toThrow(/^deploy \(.*\) was interrupted$/);
+    expect(ctx.steps.ran).toEqual(['preflight:tests', 'build', 'deploy']);
+    expect(ctx.steps.results.has('deploy')).toBe(false);
+    expect(records.records.filter((r) => r.task_id === 'B')).toEqual([]);
   });
 
   it('a resumed iteration does not repeat the steps that completed', async () => {

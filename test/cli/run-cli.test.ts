@@ -43,18 +43,34 @@ describe('the CLI run', () => {
 
   it('lets one loop run a project at a time and names the holder', async () => {
     const ws = makeWorkspace();
-    const log = path.join(ws, 'log');
-    writeQueue(ws, 'p', { features: [nodeTask('A', 'slow-steps.mjs', {}, [log, '2500'])] });
+    const started = path.join(ws, 'started');
+    const release = path.join(ws, 'release');
+    writeQueue(ws, 'p', { features: [nodeTask('A', 'wait-for-file.mjs', {}, [started, release])] });
     writeQueue(ws, 'q', { features: [{ id: 'Q', agent_type: 'noop' }] });
     const first = startCli(['--project', 'p'], { cwd: ws });
-    await waitFor(() => lines(log).includes('start A 1'), 20_000, 'A to start');
+    await waitFor(() => existsSync(started), 20_000, 'A to start');
     const second = runCli(['--project', 'p'], { cwd: ws });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(new RegExp(`being run by another loop \\(pid ${first.pid} on .+, since \\d{4}-`));
     const other = runCli(['--project', 'q'], { cwd: ws }); // another project runs side by side
     expect(other.code, other.stderr).toBe(0);
+    writeFileSync(release, '');
     expect(await first.exited).toBe(0);
-    expect(lines(log).filter((l) => l.startsWith('start'))).toHaveLength(1);
+  });
+
+  it('of two loops started at the same moment, exactly one runs', async () => {
+    const ws = makeWorkspace();
+    const started = path.join(ws, 'started');
+    const release = path.join(ws, 'release');
+    writeQueue(ws, 'p', { features: [nodeTask('A', 'wait-for-file.mjs', {}, [started, release])] });
+    const a = startCli(['--project', 'p'], { cwd: ws });
+    const b = startCli(['--project', 'p'], { cwd: ws });
+    const loser = await Promise.race([a.exited.then((code) => ({ code, who: a, other: b })), b.exited.then((code) => ({ code, who: b, other: a }))]);
+    expect(loser.code).toBe(2);
+    expect(loser.who.output()).toContain(`being run by another loop (pid ${loser.other.pid}`);
+    await waitFor(() => existsSync(started), 20_000, 'the winner to start A');
+    writeFileSync(release, '');
+    expect(await loser.other.exited).toBe(0);
   });
 
   it('takes over the lock of a loop that died', () => {

@@ -20,9 +20,16 @@ if (!Number.isInteger(port) || port < 1 || !databaseFile) {
   process.exit(2);
 }
 
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
 function send(res, status, body) {
   const text = typeof body === 'string' ? `${body}\n` : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
   res.end(text);
 }
 
@@ -74,6 +81,11 @@ const server = http.createServer((req, res) => {
     return send(res, 500, { error: error.message });
   }
 });
+
+// A client that stalls cannot hold a connection for long.
+server.requestTimeout = 10_000;
+server.headersTimeout = 5_000;
+server.keepAliveTimeout = 2_000;
 
 server.on('error', (error) => {
   console.error(`server: cannot listen on 127.0.0.1:${port}: ${error.message}`);

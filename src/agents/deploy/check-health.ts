@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InterruptError } from '../../errors.js';
 import { runCommand } from '../run-command.js';
 import type { HealthCheckConfig } from '../project-config.js';
 import { interpolate } from './command-variables.js';
@@ -28,14 +29,15 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * Probes until one attempt passes or `retries` more attempts failed: an HTTP GET expecting a
  * status (and optionally a piece of the body), or a command expecting exit 0. Each attempt has its
- * own timeout; the wait between attempts doubles from `backoffMs`.
+ * own timeout; the wait between attempts doubles from `backoffMs`. Cut off by `signal`: throws
+ * InterruptError (an interrupted check says nothing about the service).
  */
 export async function checkHealth(check: HealthCheckConfig, options: HealthCheckOptions): Promise<HealthOutcome> {
   const started = Date.now();
   const probe = check.url !== undefined ? interpolate(check.url, options.variables) : (check.command ?? []).map((a) => interpolate(a, options.variables)).join(' ');
   let detail = 'not run';
   for (let attempt = 1; attempt <= check.retries + 1; attempt++) {
-    if (options.signal?.aborted) return { ok: false, attempts: attempt - 1, probe, detail: 'cancelled', durationMs: Date.now() - started };
+    if (options.signal?.aborted) throw new InterruptError(`health check of ${probe} was interrupted`);
     const result = check.url !== undefined ? await probeHttp(check, options) : await probeCommand(check, options);
     detail = result.detail;
     options.onAttempt?.(attempt, result.ok, detail);
@@ -45,10 +47,11 @@ export async function checkHealth(check: HealthCheckConfig, options: HealthCheck
       try {
         await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined);
       } catch {
-        return { ok: false, attempts: attempt, probe, detail: 'cancelled', durationMs: Date.now() - started };
+        throw new InterruptError(`health check of ${probe} was interrupted`);
       }
     }
   }
+  if (options.signal?.aborted) throw new InterruptError(`health check of ${probe} was interrupted`);
   return { ok: false, attempts: check.retries + 1, probe, detail, durationMs: Date.now() - started };
 }
 

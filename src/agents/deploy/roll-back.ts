@@ -23,23 +23,23 @@ export interface RollbackPlan {
 
 export interface RollbackResult {
   ok: boolean;
-  /** What was done, a line each, for the output. */
-  lines: string[];
   /** Undone migrations, newest first. */
   reverted: string[];
   /** The version running now, when it was brought back and is healthy. */
   restored?: string;
+  /** No earlier version: the failed one was stopped, leaving the environment as it was. */
+  stopped?: boolean;
   error?: string;
 }
 
 /**
  * One rollback, never repeated: migrations down to where they were, the earlier version
  * redeployed (the `rollback` command, else build + deploy), and its health checked. Each part is
- * a journaled step named under `prefix`.
+ * a journaled step; `say` hears what was done as it is done.
  */
-export async function rollBack(steps: StepJournal, target: DeployTarget, plan: RollbackPlan, prefix = 'rollback'): Promise<RollbackResult> {
-  const lines: string[] = [];
-  const fail = (why: string, reverted: string[] = []): RollbackResult => ({ ok: false, lines, reverted, error: `${ROLLBACK_FAILED}: ${why}` });
+export async function rollBack(steps: StepJournal, target: DeployTarget, plan: RollbackPlan, say: (line: string) => void): Promise<RollbackResult> {
+  const prefix = 'rollback';
+  const fail = (why: string, reverted: string[] = []): RollbackResult => ({ ok: false, reverted, error: `${ROLLBACK_FAILED}: ${why}` });
 
   let reverted: string[] = [];
   const migrations = plan.migrations;
@@ -48,12 +48,20 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
     const down = await steps.run(`${prefix}:migrate-down`, () => migrateDownTo(target, plan.fromVersion, keep, current), { redoSafe: false });
     if (!down.ok) return fail(`migrations down to [${keep.join(', ') || 'none'}]: ${down.error ?? 'failed'}`);
     reverted = current ? newlyApplied(keep, current).reverse() : [];
-    lines.push(`migrations back to [${keep.join(', ') || 'none'}]${reverted.length ? `: reverted ${reverted.join(', ')}` : ''}`);
+    say(`migrations back to [${keep.join(', ') || 'none'}]${reverted.length ? `: reverted ${reverted.join(', ')}` : ''}`);
   }
 
   if (plan.toVersion === undefined) {
-    lines.push(`no earlier successful deployment in ${target.environment}: nothing to redeploy`);
-    return { ok: true, lines, reverted };
+    // Nothing ran here before: back to that is the failed version stopped.
+    const stopArgv = target.section.commands.stop;
+    if (!stopArgv) {
+      say(`no earlier successful deployment in ${target.environment} and no stop command: ${plan.fromVersion} keeps running`);
+      return { ok: true, reverted };
+    }
+    const stopped = await steps.run('rollback:stop', () => runProjectCommand(target, 'stop', stopArgv, plan.fromVersion), { redoSafe: true });
+    if (!stopped.ok) return fail(`stopping ${plan.fromVersion}: ${describeFailure(stopped)}`, reverted);
+    say(`no earlier successful deployment in ${target.environment}: stopped ${plan.fromVersion}`);
+    return { ok: true, reverted, stopped: true };
   }
   const toVersion = plan.toVersion;
   const redeploy = await steps.run(
@@ -75,7 +83,7 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
   );
   if (!redeploy) return fail(`no rollback or deploy command for ${target.environment} in ${target.config.displayFile}`, reverted);
   if (!redeploy.ok) return fail(`redeploying ${toVersion}: ${describeFailure(redeploy)}`, reverted);
-  lines.push(`redeployed ${toVersion}`);
+  say(`redeployed ${toVersion}`);
 
   const check = target.section.healthCheck;
   if (check) {
@@ -91,7 +99,7 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
       { redoSafe: true },
     );
     if (!health.ok) return fail(`${toVersion} is not healthy after the rollback: ${health.probe}: ${health.detail}`, reverted);
-    lines.push(`${toVersion} healthy: ${health.probe} ${health.detail}`);
+    say(`${toVersion} healthy: ${health.probe} ${health.detail}`);
   }
-  return { ok: true, lines, reverted, restored: toVersion };
+  return { ok: true, reverted, restored: toVersion };
 }

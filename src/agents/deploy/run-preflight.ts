@@ -61,8 +61,14 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
       checks.push({ check: 'safety scan', status: 'failed', detail: `${blocking.length} critical finding(s) in ${what}` });
       return done('BLOCKED', { error: `guardrails: ${describeFindings(blocking)}`, findings: blocking.map(toBlockingFinding) });
     }
-    warnings.push(...findings.filter((f) => !f.suppressed).map(describeFinding));
-    checks.push({ check: 'safety scan', status: findings.some((f) => !f.suppressed) ? 'warning' : 'passed', detail: `${what}: ${findings.length} finding(s), none critical` });
+    const open = findings.filter((f) => !f.suppressed);
+    warnings.push(...open.map(describeFinding));
+    const suppressed = findings.length - open.length;
+    checks.push({
+      check: 'safety scan',
+      status: open.length > 0 ? 'warning' : 'passed',
+      detail: `${what}: ${open.length} finding(s), none critical${suppressed ? `; ${suppressed} allowed by a safety-exception comment` : ''}`,
+    });
   } else {
     checks.push({ check: 'safety scan', status: 'not run', detail: 'no migrations and no change since a tagged release to scan' });
   }

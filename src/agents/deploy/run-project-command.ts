@@ -1,3 +1,4 @@
+import { InterruptError } from '../../errors.js';
 import { runCommand } from '../run-command.js';
 import type { CommandName } from '../project-config.js';
 import { interpolate } from './command-variables.js';
@@ -20,7 +21,11 @@ export interface CommandOutcome {
 
 const KEPT_OUTPUT = 8_000;
 
-/** Runs the environment's `name` command for `version`, in the project folder, never through a shell. */
+/**
+ * Runs the environment's `name` command for `version`, in the project folder, never through a
+ * shell. A run cut off by the target's signal (Ctrl-C) throws InterruptError: it is no outcome, so
+ * the step journal does not keep it as done and no rollback starts from it.
+ */
 export async function runProjectCommand(
   target: DeployTarget,
   name: CommandName,
@@ -53,6 +58,7 @@ export async function runProjectCommand(
     stdout: result.stdout.slice(-KEPT_OUTPUT),
   };
   target.log.info({ command: name, ok: outcome.ok, exitCode: outcome.exitCode, durationMs: outcome.durationMs }, `${name} ${outcome.ok ? 'done' : 'failed'}`);
+  if (outcome.cancelled) throw new InterruptError(`${name} (${argv.join(' ')}) was interrupted`);
   return outcome;
 }
 
@@ -65,16 +71,18 @@ export function describeFailure(outcome: CommandOutcome): string {
       : outcome.exitCode === null
         ? 'could not start'
         : `exited with ${outcome.exitCode}`;
-  const tail = lastLines(outcome.output, 3);
+  const tail = telltaleLines(outcome.output);
   return `${outcome.command} (${outcome.argv.join(' ')}) ${how}${tail ? `: ${tail}` : ''}`;
 }
 
-function lastLines(text: string, n: number): string {
-  return text
+// The lines that say what went wrong: the first ones naming a failure or an error (test runners
+// end with a summary that does not), then the last ones.
+function telltaleLines(text: string): string {
+  const lines = text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.length > 0)
-    .slice(-n)
-    .join(' | ')
-    .slice(-600);
+    .filter((l) => l.length > 0);
+  const telltale = lines.filter((l) => /^not ok\b|\berror\b|\bfailed\b|^✖|^FAIL\b/i.test(l) && !/^# (fail|pass|tests)\b/.test(l)).slice(0, 2);
+  const shown = [...telltale, ...lines.slice(-3).filter((l) => !telltale.includes(l))];
+  return shown.join(' | ').slice(0, 800);
 }

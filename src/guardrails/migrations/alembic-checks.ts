@@ -82,11 +82,22 @@ export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAna
 
 const OP_RULES: Record<string, string> = { drop_table: 'drop-table', drop_column: 'drop-column', rename_table: 'rename-table' };
 
-/** op.drop_table / drop_column / rename_table / alter_column(new_column_name=) and SQL in execute()/text(). */
+/** A table made by op.create_table or CREATE TABLE in a SQL string, and where. */
+interface Creation {
+  fn: string;
+  at: number;
+  table: string[];
+}
+
+/**
+ * op.drop_table / drop_column / rename_table / alter_column(new_column_name=) and SQL in
+ * execute()/text(). A table is scratch for a drop when the same function created it before, or
+ * when downgrade() drops what upgrade() created.
+ */
 function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
   const receivers = new Set(['op']);
-  const created = new Set<string>();
-  const sqlCalls: { call: Node; sql: EmbeddedSql }[] = [];
+  const creations: Creation[] = [];
+  const sqlCalls: { call: Node; fn: string; sql: EmbeddedSql }[] = [];
   for (const call of py.calls) {
     const called = calledName(call);
     if (!called) continue;
@@ -96,13 +107,29 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
     }
     if (called.name === 'create_table' && called.object?.text === 'op') {
       const name = stringValue(callArguments(call).positional[0]);
-      if (name) created.add(name.toLowerCase());
+      if (name) creations.push({ fn: enclosingFunction(call), at: call.startIndex, table: [name.toLowerCase()] });
     }
     if ((called.name === 'execute' && called.object) || called.name === 'text') {
       const sql = embeddedSql(callArguments(call).positional[0], input.text);
-      if (sql) sqlCalls.push({ call, sql });
+      if (sql) sqlCalls.push({ call, fn: enclosingFunction(call), sql });
     }
   }
+  const lines = new LineIndex(input.text);
+  const scanString = (s: (typeof sqlCalls)[number], createdBefore: string[][]) =>
+    scanSql({
+      text: s.sql.text,
+      file: input.file,
+      rules: input.rules,
+      options: input.options,
+      createdBefore,
+      lineAt: (offset) => lines.lineOf(s.sql.sourceOffset(offset)),
+    });
+  for (const s of sqlCalls) {
+    for (const table of scanString(s, []).created) creations.push({ fn: s.fn, at: s.call.startIndex, table });
+  }
+  const createdBefore = (fn: string, at: number): string[][] =>
+    creations.filter((c) => (c.fn === fn && c.at < at) || (fn === 'downgrade' && c.fn === 'upgrade')).map((c) => c.table);
+
   const findings: Finding[] = [];
   for (const call of py.calls) {
     const called = calledName(call);
@@ -112,39 +139,30 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
     if (called.name === 'alter_column') rule = keywords.has('new_column_name') ? 'rename-column' : undefined;
     if (!rule) continue;
     if (rule === 'drop-table') {
-      const table = stringValue(positional[0] ?? keywords.get('table_name'));
-      if (table && created.has(table.toLowerCase())) continue;
+      const table = stringValue(positional[0] ?? keywords.get('table_name'))?.toLowerCase();
+      const before = createdBefore(enclosingFunction(call), call.startIndex);
+      if (table && before.some((t) => t[t.length - 1] === table)) continue;
     }
     const active = input.rules.active(rule);
     if (!active) continue;
     findings.push(...callFindings(input, [active], { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text }, py.markers));
   }
-  findings.push(...sqlStringFindings(input, py, sqlCalls, [...created].map((t) => [t])));
+  for (const s of sqlCalls) {
+    const result = scanString(s, createdBefore(s.fn, s.call.startIndex));
+    // A Python comment cannot sit inside the string, so a marker on the call's lines speaks for all of it.
+    const byPython = isCovered(py.markers, s.call.startPosition.row + 1, s.call.endPosition.row + 1);
+    findings.push(...result.findings.map((f) => (byPython ? { ...f, suppressed: true } : f)));
+  }
   return findings;
 }
 
-/** SQL rules over the strings given to execute()/text(); a table created anywhere in the file is scratch. */
-function sqlStringFindings(input: CodeScanInput, py: PythonFile, sqlCalls: { call: Node; sql: EmbeddedSql }[], created: string[][]): Finding[] {
-  const lines = new LineIndex(input.text);
-  const scan = (createdBefore: string[][]) =>
-    sqlCalls.map(({ call, sql }) => ({
-      call,
-      result: scanSql({
-        text: sql.text,
-        file: input.file,
-        rules: input.rules,
-        options: input.options,
-        createdBefore,
-        lineAt: (offset) => lines.lineOf(sql.sourceOffset(offset)),
-      }),
-    }));
-  let results = scan(created);
-  const sqlCreated = results.flatMap((r) => r.result.created);
-  if (sqlCreated.length > 0) results = scan([...created, ...sqlCreated]);
-  return results.flatMap(({ call, result }) => {
-    const byPython = isCovered(py.markers, call.startPosition.row + 1, call.endPosition.row + 1);
-    return result.findings.map((f) => (byPython ? { ...f, suppressed: true } : f));
-  });
+/** The module-level function a node is in ('' at module level). */
+function enclosingFunction(node: Node): string {
+  let name = '';
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') name = n.childForFieldName('name')?.text ?? '';
+  }
+  return name;
 }
 
 function bodyState(fn: Node): DowngradeState {

@@ -1,5 +1,8 @@
 import path from 'node:path';
-import type { FoundFile } from '../scan-paths.js';
+import type { FoundFile as ListedFile } from '../scan-paths.js';
+
+/** A listed file with its text. */
+export type FoundFile = ListedFile & { text: string };
 
 /** One migration as found on disk, before it is checked. */
 export type FoundMigration =

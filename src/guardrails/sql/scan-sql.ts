@@ -4,9 +4,9 @@ import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.j
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './ast-rules.js';
 import { parsePostgres } from './pg-parser.js';
-import { type Dialect, Tok } from './sql-lexer.js';
+import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
-import { createdTable, analyzeTokens, hasWhereAt } from './token-rules.js';
+import { analyzeTokens, createdTable } from './token-rules.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanInput {
@@ -98,15 +98,21 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       hits.push(...readStatement(ctx, start, end));
       break;
     case 'DELETE':
-    case 'UPDATE': {
+    case 'UPDATE':
+      if (!hasTopLevelWhere(text, ctx.dialect, start, end)) hits.push(...readStatement(ctx, start, end));
+      break;
+    case 'WITH': {
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
-      if (!hasWhereAt(tokens, 1, 0)) hits.push(...readStatement(ctx, start, end, tokens));
+      if (tokens.some((t) => t.kind === Tok.Word && (t.value === 'DELETE' || t.value === 'UPDATE'))) {
+        hits.push(...readStatement(ctx, start, end, tokens));
+      }
       break;
     }
-    case 'WITH':
     case 'ALTER': {
+      // Most ALTER TABLE statements in a migration break no rule; the tokens tell which might,
+      // and the parser has the last word on those.
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
-      if (mayMatter(words[0], tokens)) hits.push(...readStatement(ctx, start, end, tokens));
+      if (analyzeTokens(tokens, text, ctx.dialect).length > 0) hits.push(...readStatement(ctx, start, end, tokens));
       break;
     }
     case 'DO':
@@ -116,14 +122,19 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
 }
 
-/** Whether a WITH or ALTER statement has a token any rule looks at; most have none. */
-function mayMatter(first: string | undefined, tokens: SqlToken[]): boolean {
-  const wanted = first === 'WITH' ? WITH_WORDS : ALTER_WORDS;
-  if (first === 'ALTER' && tokens[1]?.value !== 'TABLE' && !['ONLINE', 'OFFLINE', 'IGNORE'].includes(tokens[1]?.value ?? '')) return false;
-  return tokens.some((t) => t.kind === Tok.Word && wanted.has(t.value));
+/** Whether a WHERE sits outside all parentheses; read with the lexer, no tokens kept. */
+function hasTopLevelWhere(text: string, dialect: Dialect, start: number, end: number): boolean {
+  const lex = new SqlLexer(text, dialect, start, end);
+  let depth = 0;
+  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
+    if (kind === Tok.Punct) {
+      const c = text.charCodeAt(lex.start);
+      if (c === 40) depth++;
+      else if (c === 41 && depth > 0) depth--;
+    } else if (depth === 0 && lex.isWord('WHERE')) return true;
+  }
+  return false;
 }
-const WITH_WORDS = new Set(['DELETE', 'UPDATE']);
-const ALTER_WORDS = new Set(['DROP', 'RENAME', 'TYPE', 'NOT', 'FOREIGN', 'CHANGE', 'MODIFY']);
 
 /** The parser's reading of one statement, or the tokenizer's where the parser rejects it. */
 function readStatement(ctx: ScanContext, start: number, end: number, tokens?: SqlToken[]): SqlHit[] {

@@ -27,7 +27,11 @@ export interface SplitResult {
 }
 
 const LEADING_WORDS = 4;
+/** Statements no rule looks into past their leading words: their bodies are read by nextBoundary(). */
+const FAST_STATEMENTS = new Set(['INSERT', 'SELECT', 'VALUES', 'COMMENT', 'GRANT', 'REVOKE', 'COPY', 'SET', 'REPLACE']);
+const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
 const MARKER_LENGTH = 'safety-exception'.length;
+const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
 
 /**
  * Splits SQL text into statements at top-level terminators, the way psql and mysql do: not inside
@@ -49,7 +53,10 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   let previousWord = '';
 
   const flush = (terminatorEnd: number): void => {
-    if (start >= 0) statements.push({ start, end: last, terminatorEnd, words });
+    if (start >= 0) {
+      statements.push({ start, end: last, terminatorEnd, words });
+      if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
+    }
     start = -1;
     words = [];
     depth = 0;
@@ -59,7 +66,13 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   };
 
   for (;;) {
-    const kind = lex.next();
+    const fast = words.length >= LEADING_WORDS && FAST_STATEMENTS.has(words[0] ?? '');
+    if (fast) lex.depth = depth;
+    const kind = fast ? lex.nextBoundary() : lex.next();
+    if (fast) {
+      depth = lex.depth;
+      if (lex.skippedEnd > last) last = lex.skippedEnd;
+    }
     if (kind === Tok.End) break;
     if (kind === Tok.Comment) {
       const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
@@ -75,8 +88,10 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
       continue;
     }
     if (start < 0) {
+      // Template directives ({% if %}, {{ config() }}) between statements are not statements.
+      if (kind === Tok.Template) continue;
       start = lex.start;
-      if (kind === Tok.Word && lex.end - lex.start === 9 && lex.upperWord() === 'DELIMITER') {
+      if (lex.isWord('DELIMITER')) {
         const newDelimiter = readDelimiter(text, lex.end, to);
         if (newDelimiter) {
           mysqlSyntax = true;
@@ -102,7 +117,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
         if (words.length >= 2) compound = isRoutineDefinition(words);
       }
       if (compound) {
-        const word = lex.end - lex.start <= 6 ? lex.upperWord() : '';
+        const word = BLOCK_WORDS.find((w) => lex.isWord(w)) ?? '';
         blockDepth = trackBlock(word, previousWord, blockDepth, dialect);
         previousWord = word;
       }
@@ -151,11 +166,24 @@ function readDelimiter(text: string, from: number, to: number): { delimiter: str
 
 /** AUTO_INCREMENT anywhere, or `ENGINE =` after a table definition's closing parenthesis. */
 function isMysqlOnlyWord(lex: SqlLexer, depth: number): boolean {
-  const word = lex.upperWord();
-  if (word === 'AUTO_INCREMENT') return true;
-  if (word !== 'ENGINE' || depth !== 0) return false;
+  if (lex.isWord('AUTO_INCREMENT')) return true;
+  if (depth !== 0 || !lex.isWord('ENGINE')) return false;
   const t = lex.text;
   let i = lex.end;
   while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
   return t.charCodeAt(i) === 61;
+}
+
+/** After `COPY ... FROM stdin;` comes data, not SQL, up to a line `\.` (psql, pg_dump). */
+function skipCopyData(text: string, from: number, to: number): number {
+  const nl = text.indexOf('\n', from);
+  if (nl < 0 || nl >= to) return to;
+  let at = nl + 1;
+  while (at < to) {
+    const e = text.indexOf('\n', at);
+    const lineEnd = e < 0 || e > to ? to : e;
+    if (text.slice(at, lineEnd).replace(/\r$/, '') === '\\.') return lineEnd;
+    at = lineEnd + 1;
+  }
+  return to;
 }

@@ -34,6 +34,10 @@ export class SqlLexer {
   contentEnd = 0;
   /** A custom statement delimiter (MySQL `DELIMITER $$`); ';' is the default. */
   delimiter = ';';
+  /** After nextBoundary(): where the last token it moved over ends, or -1. */
+  skippedEnd = -1;
+  /** Parenthesis depth nextBoundary() keeps (the caller sets it before and reads it after). */
+  depth = 0;
   private pos: number;
 
   constructor(
@@ -75,6 +79,11 @@ export class SqlLexer {
     if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isWordPart(t.charCodeAt(j))) j++;
+      if (this.delimiter !== ';') {
+        // The mysql client splits at its delimiter wherever it appears outside literals: END$$
+        const at = t.indexOf(this.delimiter, i + 1);
+        if (at >= 0 && at < j) j = at;
+      }
       if (j === i + 1 && j < n && t.charCodeAt(j) === 39) {
         // E'..', B'..', X'..', N'..' are literals; E'' is the one with backslash escapes.
         const p = c | 32;
@@ -138,9 +147,99 @@ export class SqlLexer {
     }
   }
 
+  /**
+   * Like next(), but moves in one tight loop over everything that cannot end a statement (words,
+   * numbers, literals, operators, templates, and parentheses, whose depth it keeps in `depth`); it
+   * stops at a top-level `;`, the delimiter, a comment, a backtick identifier or the end.
+   * `skippedEnd` is where the last token it moved over ends (-1 when none). It reads literals with
+   * the same helpers as next(), and hands anything rarer (dollar quotes, templates) to next().
+   */
+  nextBoundary(): Tok {
+    const t = this.text;
+    const n = this.limit;
+    const mysql = this.dialect === 'mysql';
+    const custom = this.delimiter !== ';' ? this.delimiter : '';
+    const customFirst = custom ? custom.charCodeAt(0) : -1;
+    this.skippedEnd = -1;
+    for (;;) {
+      let i = this.pos;
+      scan: while (i < n) {
+        const c = t.charCodeAt(i);
+        if (c <= 32) {
+          i++;
+          continue;
+        }
+        if (c === customFirst && t.startsWith(custom, i)) break;
+        if (isWordStart(c)) {
+          let j = i + 1;
+          while (j < n && isWordPart(t.charCodeAt(j))) j++;
+          if (j === i + 1 && t.charCodeAt(j) === 39) {
+            const p = c | 32;
+            if (p === 101 || p === 98 || p === 120 || p === 110) {
+              i = this.skipQuoted(j, 39, p === 101 || mysql);
+              this.skippedEnd = i;
+              continue;
+            }
+          }
+          if (j === i + 1 && t.charCodeAt(j) === 38) break;
+          i = j;
+          this.skippedEnd = j;
+          continue;
+        }
+        switch (c) {
+          case 39:
+          case 34:
+            i = this.skipQuoted(i, c, mysql);
+            this.skippedEnd = i;
+            continue;
+          case 40:
+            this.depth++;
+            break;
+          case 41:
+            if (this.depth > 0) this.depth--;
+            break;
+          case 59:
+            if (this.depth === 0 && !custom) break scan;
+            break;
+          case 36:
+          case 96:
+          case 123:
+            break scan;
+          case 45:
+          case 47:
+            if (t.charCodeAt(i + 1) === (c === 45 ? 45 : 42)) break scan;
+            break;
+          case 35:
+            if (mysql) break scan;
+            break;
+        }
+        i++;
+        this.skippedEnd = i;
+      }
+      this.pos = i;
+      const kind = this.next();
+      if (kind === Tok.Comment || kind === Tok.End || kind === Tok.Delimiter) return kind;
+      if (kind === Tok.QuotedIdent && t.charCodeAt(this.start) === 96) return kind;
+      if (kind === Tok.Punct && t.charCodeAt(this.start) === 59 && this.depth === 0) return kind;
+      if (kind === Tok.Punct && t.charCodeAt(this.start) === 40) this.depth++;
+      if (kind === Tok.Punct && t.charCodeAt(this.start) === 41 && this.depth > 0) this.depth--;
+      this.skippedEnd = this.end;
+    }
+  }
+
   /** The current token's text. */
   tokenText(): string {
     return this.text.slice(this.start, this.end);
+  }
+
+  /** Whether the current token is the word `upper` (given in upper case), in any case; allocates nothing. */
+  isWord(upper: string): boolean {
+    if (this.kind !== Tok.Word || this.end - this.start !== upper.length) return false;
+    for (let k = 0; k < upper.length; k++) {
+      const c = this.text.charCodeAt(this.start + k);
+      if ((c >= 97 && c <= 122 ? c - 32 : c) !== upper.charCodeAt(k)) return false;
+    }
+    return true;
   }
 
   /** The current Word token in upper case, or '' for any other token. */

@@ -45,6 +45,8 @@ function findShutdownHandling(ctx: ReviewContext): string | undefined {
   if (library) return `${library.file.rel}:${library.line} (${library.specifier})`;
   const server = findDependency(ctx, PYTHON_SERVERS, { dev: false });
   if (server) return `${server.location} (${server.name} stops its workers gracefully on SIGTERM)`;
+  const next = findDependency(ctx, ['next'], { dev: false });
+  if (next) return `${next.location} (next start closes the server on SIGTERM)`;
   return findServerCommand(ctx);
 }
 

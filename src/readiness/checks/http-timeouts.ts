@@ -32,6 +32,7 @@ export const httpTimeoutsRule: ReadinessRule = {
       calls += found.calls;
       sites.push(...found.sites);
     }
+    sites.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
     if (sites.length === 0) {
       return { findings: [], passed: calls === 0 ? 'no outgoing HTTP calls found' : `${calls} outgoing call(s), each with a timeout or options passed through` };
     }

@@ -12,7 +12,7 @@ export const runbookRule: ReadinessRule = {
     const severity = ctx.input.environment === 'production' ? 'BLOCKER' : 'HIGH';
     const matches = findDocs(ctx.docs, {
       file: /(?:^|\/)[^/]*(?:run-?books?|playbooks?|on-?call)[^/]*(?:\/[^/]+)?\.\w+$|(?:^|\/)(?:operations|operating|ops-guide|ops)(?:[._-][^/]*)?\.\w+$/i,
-      title: /\brun-?books?\b|\bplaybooks?\b|\bon-?call\b|\boperations?\s+(?:guide|manual|handbook)\b|\boperating\b|\bincident (?:response|handling)\b/i,
+      title: /\brun-?books?\b|\bplaybooks?\b|\bon-?call\b|\boperations?\s+(?:guide|manual|handbook)\b|^operat(?:ing|ions)\b(?!\s+systems?\b)|\bincident (?:response|handling)\b/i,
     });
     const best = matches[0];
     if (best && (best.steps || best.words >= 40)) return { findings: [], passed: describeMatch(best) };

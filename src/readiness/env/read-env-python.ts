@@ -27,7 +27,7 @@ export function readEnvPython(file: ProjectFile, source: LexedSource): EnvRead[]
   if (/^[ \t]*(?:from[ \t]+decouple[ \t]+import|import[ \t]+decouple)\b/m.test(code)) {
     for (const m of code.matchAll(/(?<![\w.])(?:decouple\.)?config\s*\(/g)) addCall(reads, file, source, m.index + m[0].length - 1, 'decouple.config', -1);
   }
-  for (const env of code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm)) {
+  for (const env of code.includes('environ.Env') ? code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm) : []) {
     const name = env[1] ?? '';
     for (const m of code.matchAll(new RegExp(`(?<![\\w.])${name}(\\.\\w+)?\\s*\\(`, 'g'))) {
       if (m.index === env.index + env[0].indexOf(name)) continue;

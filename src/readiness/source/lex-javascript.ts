@@ -63,6 +63,18 @@ export function lexJavaScript(text: string): LexedSource {
   };
 
   while (i < n) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 10 || code === 9 || code === 13) {
+      i++;
+      continue;
+    }
+    if (isIdentifierStartCode(code)) {
+      let j = i + 1;
+      while (j < n && isIdentifierPartCode(text.charCodeAt(j))) j++;
+      regexAllowed = j - i <= 10 && EXPRESSION_KEYWORDS.has(text.slice(i, j));
+      i = j;
+      continue;
+    }
     const c = text[i] as string;
     const next = text[i + 1];
     if (c === '/' && next === '/') {
@@ -124,22 +136,11 @@ export function lexJavaScript(text: string): LexedSource {
       i++;
       continue;
     }
-    if (isIdentifierStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentifierPart(text[j] as string)) j++;
-      regexAllowed = EXPRESSION_KEYWORDS.has(text.slice(i, j));
-      i = j;
-      continue;
-    }
     if (c >= '0' && c <= '9') {
       let j = i + 1;
       while (j < n && /[\w.]/.test(text[j] as string)) j++;
       regexAllowed = false;
       i = j;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
       continue;
     }
     regexAllowed = c !== ')' && c !== ']';
@@ -196,27 +197,25 @@ function lineEnd(text: string, from: number): number {
   return end < 0 ? text.length : end;
 }
 
-function isIdentifierStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c > '\x7f';
+function isIdentifierStartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c > 127;
 }
 
-function isIdentifierPart(c: string): boolean {
-  return isIdentifierStart(c) || (c >= '0' && c <= '9');
+function isIdentifierPartCode(c: number): boolean {
+  return isIdentifierStartCode(c) || (c >= 48 && c <= 57);
 }
 
 /** The text with the given ranges blanked (line breaks kept). */
 export function applyBlanks(text: string, ranges: Array<[number, number]>): string {
   if (ranges.length === 0) return text;
-  ranges.sort((a, b) => a[0] - b[0]);
-  const parts: string[] = [];
-  let at = 0;
+  const units = Buffer.from(text, 'utf16le');
   for (const [start, end] of ranges) {
-    if (end <= at) continue;
-    const from = Math.max(start, at);
-    parts.push(text.slice(at, from));
-    parts.push(text.slice(from, end).replace(/[^\n]/g, ' '));
-    at = end;
+    for (let i = start; i < end; i++) {
+      const at = i * 2;
+      if (units[at] === 10 && units[at + 1] === 0) continue;
+      units[at] = 32;
+      units[at + 1] = 0;
+    }
   }
-  parts.push(text.slice(at));
-  return parts.join('');
+  return units.toString('utf16le');
 }

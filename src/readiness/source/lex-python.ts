@@ -8,6 +8,11 @@ export function lexPython(text: string): LexedSource {
   const n = text.length;
   let i = 0;
   while (i < n) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 10 || code === 9 || code === 13 || code === 40 || code === 41 || code === 44 || code === 46 || code === 58 || code === 61) {
+      i++;
+      continue;
+    }
     const c = text[i] as string;
     if (c === '#') {
       const end = text.indexOf('\n', i);
@@ -20,7 +25,7 @@ export function lexPython(text: string): LexedSource {
       const prefix = stringPrefix(text, i);
       if (prefix === undefined) {
         let j = i + 1;
-        while (j < n && isIdentifierChar(text[j] as string)) j++;
+        while (j < n && isIdentifierCode(text.charCodeAt(j))) j++;
         i = j;
         continue;
       }
@@ -89,6 +94,10 @@ function scanString(
   });
   blanks.push([contentStart, contentEnd]);
   return end;
+}
+
+function isIdentifierCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
 }
 
 function isIdentifierChar(c: string): boolean {

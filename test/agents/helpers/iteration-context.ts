@@ -52,6 +52,7 @@ export interface ContextOptions {
   steps?: MemoryJournal;
   ask?: Ask;
   iteration?: number;
+  signal?: AbortSignal;
 }
 
 export interface TestContext extends IterationContext {
@@ -71,7 +72,7 @@ export function makeContext(options: ContextOptions): TestContext {
     iteration: options.iteration ?? 1,
     runId: 'run-test',
     workspace: options.workspace,
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
     log: pino({ level: 'silent' }),
     steps: options.steps ?? new MemoryJournal(),
     records: options.records ?? new MemoryRecords(),

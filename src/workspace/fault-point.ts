@@ -1,0 +1,18 @@
+import { appendFileSync } from 'node:fs';
+
+// Fault injection for the crash tests: AUTONOMOUS_LOOP_CRASH_AT=<point>#<n> kills this process
+// (SIGKILL, as a power cut would) the n-th time it passes <point>; AUTONOMOUS_LOOP_CRASH_TRACE=<file>
+// lists every point passed. Without either variable a point costs one property read.
+const crashAt = process.env.AUTONOMOUS_LOOP_CRASH_AT;
+const trace = process.env.AUTONOMOUS_LOOP_CRASH_TRACE;
+const enabled = Boolean(crashAt || trace);
+const counts = new Map<string, number>();
+
+export function faultPoint(name: string): void {
+  if (!enabled) return;
+  const n = (counts.get(name) ?? 0) + 1;
+  counts.set(name, n);
+  const id = `${name}#${n}`;
+  if (trace) appendFileSync(trace, `${id}\n`);
+  if (crashAt === id) process.kill(process.pid, 'SIGKILL');
+}

@@ -1,0 +1,70 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StateStore } from '../../src/state/state-store.js';
+import { formatTable, killAndResume, tracePoints, type KillPointOutcome } from '../helpers/fault-table.js';
+import { makeWorkspace, nodeTask, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+
+afterAll(removeWorkspaces);
+
+// The cascade of the seed with real agent processes: dev, then staging (first time: --yes), then
+// production (a person approves), then a task after it.
+function cascadeWorkspace(): { ws: string; log: string } {
+  const ws = makeWorkspace();
+  const log = path.join(ws, 'agent.log');
+  writeFileSync(log, '');
+  writeQueue(ws, 'shop', {
+    project: 'shop',
+    features: [
+      nodeTask('DEPLOY-DEV-001', 'slow-steps.mjs', { environment: 'development', version: '1.0.0' }, [log, '5']),
+      nodeTask('DEPLOY-STAGING-001', 'slow-steps.mjs', { environment: 'staging', version: '1.0.0', depends_on: ['DEPLOY-DEV-001'] }, [log, '5']),
+      nodeTask('DEPLOY-PROD-001', 'slow-steps.mjs', { environment: 'production', version: '1.0.0', depends_on: ['DEPLOY-STAGING-001'], requires_approval: true }, [log, '5']),
+      nodeTask('ANNOUNCE', 'slow-steps.mjs', { depends_on: ['DEPLOY-PROD-001'] }, [log, '5']),
+    ],
+  });
+  return { ws, log };
+}
+
+const steps = (ws: string) => (env: Record<string, string>) => {
+  const out = [runCli(['--project', 'shop', '--yes'], { cwd: ws, env })];
+  if (out[0]!.code === 3) {
+    out.push(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ops'], { cwd: ws, env }));
+    out.push(runCli(['--project', 'shop'], { cwd: ws, env }));
+  }
+  return out;
+};
+
+function cutIterations(ws: string, task: string): number {
+  const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
+  try {
+    return store.iterations('shop', task).filter((i) => i.state === 'interrupted').length;
+  } finally {
+    store.close();
+  }
+}
+
+describe('kill -9 at every step boundary of the cascade', () => {
+  const rows: KillPointOutcome[] = [];
+  afterAll(() => process.stdout.write(`\n${formatTable(rows)}\n`));
+
+  it('finishes, never repeats a completed iteration, and loses or duplicates no record', () => {
+    const clean = cascadeWorkspace();
+    const points = tracePoints(clean.ws, steps(clean.ws));
+    expect(points.length).toBeGreaterThan(20);
+    for (const point of points) {
+      const { ws, log } = cascadeWorkspace();
+      const outcome = killAndResume(ws, point, steps(ws), 'shop');
+      const ends = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.startsWith('end'));
+      for (const task of ['DEPLOY-DEV-001', 'DEPLOY-STAGING-001', 'DEPLOY-PROD-001', 'ANNOUNCE']) {
+        const n = ends.filter((l) => l.startsWith(`end ${task} `)).length;
+        // An iteration the loop died in may run again (command agents are safe to redo); one whose
+        // end was recorded never does.
+        const cut = cutIterations(ws, task);
+        if (n < 1 || n > 1 + cut) outcome.problems.push(`${task} ran to its end ${n} times (${cut} iteration(s) cut off)`);
+      }
+      rows.push(outcome);
+    }
+    expect(rows.filter((r) => !r.crashed).map((r) => r.point)).toEqual([]);
+    expect(rows.filter((r) => r.problems.length > 0 || r.finalExit !== 0)).toEqual([]);
+  }, 600_000);
+});

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { StateStore } from '../../src/state/state-store.js';
+import { readJson, runCli, type CliResult } from './workspace.js';
+
+export interface KillPointOutcome {
+  point: string;
+  crashed: boolean;
+  finalExit: number | null;
+  problems: string[];
+}
+
+/** The points a clean run passes, in order (from AUTONOMOUS_LOOP_CRASH_TRACE). */
+export function tracePoints(ws: string, steps: (env: Record<string, string>) => CliResult[]): string[] {
+  const trace = path.join(ws, '.trace');
+  steps({ AUTONOMOUS_LOOP_CRASH_TRACE: trace });
+  return readFileSync(trace, 'utf8').trim().split('\n');
+}
+
+/**
+ * Kills the loop at `point` (SIGKILL), then runs the steps again without faults, and checks that
+ * nothing was lost, duplicated or left disagreeing.
+ */
+export function killAndResume(ws: string, point: string, steps: (env: Record<string, string>) => CliResult[], project: string): KillPointOutcome {
+  const first = steps({ AUTONOMOUS_LOOP_CRASH_AT: point });
+  const crashed = first.some((r) => r.code === null);
+  const results = steps({});
+  const finalExit = results.at(-1)?.code ?? null;
+  return { point, crashed, finalExit, problems: checkInvariants(ws, project) };
+}
+
+export function checkInvariants(ws: string, project: string): string[] {
+  const problems: string[] = [];
+  const aibrain = path.join(ws, '.aibrain');
+  let queue: { features: { id: string; status?: string }[] };
+  try {
+    queue = readJson(path.join(ws, 'tasks', `work_queue_${project}.json`));
+  } catch (e) {
+    return [`queue file does not parse: ${String(e)}`];
+  }
+  const store = StateStore.open(path.join(aibrain, 'state.db'));
+  try {
+    const rows = store.tasks(project);
+    for (const t of queue.features) {
+      const row = rows.get(t.id);
+      if ((t.status ?? 'pending') !== (row?.status ?? 'pending')) problems.push(`${t.id}: file says ${t.status}, store says ${row?.status}`);
+      if (t.status !== 'complete') problems.push(`${t.id}: not complete (${t.status})`);
+      const its = store.iterations(project, t.id);
+      const kept = its.filter((i) => i.state === 'done' && i.promise_met === 1);
+      if (kept.length !== 1) problems.push(`${t.id}: ${kept.length} iterations kept the promise`);
+    }
+    const stepRows = store.db.prepare(`SELECT task_id, iteration, name, state, runs FROM steps WHERE project = ?`).all(project) as { task_id: string; name: string; state: string; runs: number }[];
+    for (const s of stepRows) if (s.state !== 'done') problems.push(`step ${s.task_id}/${s.name} left ${s.state}`);
+    const storedDeployments = store.deployments(project).map((r) => r.id);
+    const fileDeployments = existsSync(path.join(aibrain, 'deployments.json'))
+      ? (readJson(path.join(aibrain, 'deployments.json')).deployments as { id: string }[]).map((d) => d.id)
+      : [];
+    if (new Set(fileDeployments).size !== fileDeployments.length) problems.push('deployments.json has a duplicate record');
+    if (JSON.stringify(fileDeployments) !== JSON.stringify(storedDeployments)) problems.push(`deployments.json (${fileDeployments.length}) and the store (${storedDeployments.length}) disagree`);
+    const storedDecisions = store.decisions(project).map((r) => r.id);
+    const fileDecisions = existsSync(path.join(aibrain, 'decisions.jsonl'))
+      ? readFileSync(path.join(aibrain, 'decisions.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)
+      : [];
+    if (new Set(fileDecisions).size !== fileDecisions.length) problems.push('decisions.jsonl has a duplicate line');
+    if (JSON.stringify(fileDecisions) !== JSON.stringify(storedDecisions)) problems.push(`decisions.jsonl (${fileDecisions.length}) and the store (${storedDecisions.length}) disagree`);
+  } finally {
+    store.close();
+  }
+  return problems;
+}
+
+export function formatTable(rows: KillPointOutcome[]): string {
+  const width = Math.max(10, ...rows.map((r) => r.point.length));
+  return [
+    `${'kill point'.padEnd(width)}  killed  final exit  outcome`,
+    ...rows.map((r) => `${r.point.padEnd(width)}  ${r.crashed ? 'yes   ' : 'no    '}  ${String(r.finalExit).padEnd(9)}  ${r.problems.length === 0 ? 'ok' : r.problems.join('; ')}`),
+  ].join('\n');
+}
+
+export function resetWorkspace(ws: string): void {
+  rmSync(path.join(ws, '.aibrain'), { recursive: true, force: true });
+}

@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
+import { fixturesDir } from './helpers/temp-project.js';
+
+afterEach(removeWorkspaces);
+
+function writeProject(ws: string, project: string, fixture: string, healthCheck: boolean): void {
+  mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+  const health = healthCheck ? '    health_check:\n      url: "http://127.0.0.1:8080/healthz"\n' : '';
+  writeFileSync(
+    path.join(ws, 'governance', 'projects', `${project}.yaml`),
+    `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  production:\n    port: 8080\n${health}`,
+  );
+}
+
+const reviews = (ws: string): string[] => (existsSync(path.join(ws, '.aibrain', 'reviews')) ? readdirSync(path.join(ws, '.aibrain', 'reviews')).sort() : []);
+
+describe('autonomous-loop readiness', () => {
+  it('prints the review, keeps it in .aibrain/reviews and exits 1 on a BLOCKER', () => {
+    const ws = makeWorkspace();
+    writeProject(ws, 'orders', 'js-gaps', false);
+    const r = runCli(['readiness', '--project', 'orders'], { cwd: ws });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('# Production readiness review: orders');
+    expect(r.stdout).toContain('### OPERATOR-001: No runbook');
+    expect(r.stdout).toContain('**Summary: 3 BLOCKER, 5 HIGH, 4 MEDIUM, 1 LOW — score 0/100**');
+    const files = reviews(ws);
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^orders-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/);
+    expect(r.stdout).toContain(`Review written to ${path.join(ws, '.aibrain', 'reviews', files[1] ?? '')}`);
+  });
+
+  it('--json prints the same data and exits 0 when nothing blocks', () => {
+    const ws = makeWorkspace();
+    writeProject(ws, 'catalog', 'good-service', true);
+    const r = runCli(['readiness', '--project', 'catalog', '--json', '--root', ws], { cwd: fixturesDir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ project: 'catalog', environment: 'production', findings: [], score: 100, blocked: false });
+    expect(out.counts).toEqual({ BLOCKER: 0, HIGH: 0, MEDIUM: 0, LOW: 0 });
+    const saved = JSON.parse(readFileSync(out.review_files.json, 'utf8'));
+    expect(saved.findings).toEqual(out.findings);
+    expect(saved.checks).toEqual(out.checks);
+  });
+
+  it('--env reviews for another environment: a missing runbook is HIGH outside production', () => {
+    const ws = makeWorkspace();
+    writeProject(ws, 'inv', 'py-gaps', false);
+    const r = runCli(['readiness', '--project', 'inv', '--env', 'stage', '--json'], { cwd: ws });
+    const out = JSON.parse(r.stdout);
+    expect(out.environment).toBe('staging');
+    expect(out.findings.find((f: { rule: string }) => f.rule === 'runbook').severity).toBe('HIGH');
+  });
+
+  it('bad input: exit 2, one clear message, nothing written', () => {
+    const ws = makeWorkspace();
+    const missing = runCli(['readiness', '--project', 'nope'], { cwd: ws });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('governance/projects/nope.yaml: no such file');
+    writeProject(ws, 'orders', 'js-gaps', false);
+    const env = runCli(['readiness', '--project', 'orders', '--env', 'qa'], { cwd: ws });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain("--env: 'qa' is not an environment");
+    expect(reviews(ws)).toEqual([]);
+  });
+});
