@@ -51,11 +51,18 @@ export class InterruptError extends LoopError {
   }
 }
 
-/** Joins problems into one message: a header line and one `path: message` line each. */
+const MAX_LISTED = 50;
+
+/**
+ * Joins problems into one message: a header line and one `path: message` line each, the first
+ * 50 of them (`InputError.problems` keeps them all).
+ */
 export function formatProblems(header: string, problems: string[]): string {
   if (problems.length === 0) return tidyLine(header);
   if (problems.length === 1) return tidyLine(`${header}: ${problems[0]}`);
-  return [tidyLine(header), ...problems.map((p) => `  ${tidyLine(p)}`)].join('\n');
+  const listed = problems.slice(0, MAX_LISTED).map((p) => `  ${tidyLine(p)}`);
+  if (problems.length > MAX_LISTED) listed.push(`  … and ${problems.length - MAX_LISTED} more`);
+  return [tidyLine(header), ...listed].join('\n');
 }
 
 /** A value the user wrote, quoted for a message: escaped like JSON, and long ones cut short. */

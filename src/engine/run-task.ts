@@ -8,6 +8,7 @@ import { findPromise } from './find-promise.js';
 import { createRecordSink, successfulDeployments } from './record-sink.js';
 import { createStepJournal } from './step-journal.js';
 import { faultPoint } from '../workspace/fault-point.js';
+import { isRollbackFailure } from '../agents/deploy/roll-back.js';
 
 const OUTPUT_TAIL = 4_000;
 
@@ -17,6 +18,15 @@ export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'ab
 export async function runTask(ctx: EngineContext, state: TaskState): Promise<TaskOutcome> {
   const { spec } = state;
   const agent = ctx.registry.get(spec.agentType);
+  const degraded = spec.environment ? ctx.store.environmentHealth(ctx.project).find((h) => h.environment === spec.environment) : undefined;
+  if (degraded && (spec.agentType === 'deployment' || spec.agentType === 'migration')) {
+    // No automatic attempt into an environment whose rollback failed: a person restores it first.
+    saveTask(ctx, state, {
+      status: 'blocked',
+      reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback --project ${ctx.project} --env ${spec.environment} --to <version>'`,
+    });
+    return 'settled';
+  }
   const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null));
   if (approval.outcome !== 'approved') return approval.outcome;
 
@@ -55,14 +65,19 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     }
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
-    const lastAllowed = n - state.baseIteration >= spec.maxIterations;
+    const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
+    const lastAllowed = rollbackFailed || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     ctx.store.transaction(() => {
       ctx.store.endIteration(iterationId, ended);
       if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
-      else if (result.verdict !== 'BLOCKED') {
+      else if (rollbackFailed) {
+        // ROLLBACK FAILED: the environment is degraded, the cascade below stops, no more attempts.
+        if (spec.environment) ctx.store.setEnvironmentHealth(ctx.project, spec.environment, error);
+        saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
+      } else if (result.verdict !== 'BLOCKED') {
         saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
       }
     });

@@ -190,13 +190,12 @@ function applyPack(rules: Map<string, Rule>, file: string, shipped: boolean): vo
 function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, problems: string[]): Rule | undefined {
   const missing = (['scanner', 'severity', 'message'] as const).filter((k) => entry[k] === undefined);
   for (const k of missing) problems.push(`${at}.${k}: required for the new rule '${entry.id}'`);
-  if (missing.length > 0 || !entry.scanner || !entry.severity || !entry.message) return undefined;
   const rule = mergeRule(
     {
       id: entry.id,
-      scanner: entry.scanner,
-      severity: entry.severity,
-      message: entry.message,
+      scanner: entry.scanner ?? 'sql',
+      severity: entry.severity ?? 'LOW',
+      message: entry.message ?? '',
       enabled: true,
       dialects: ['postgres', 'mysql'],
       severityByEnvironment: {},
@@ -207,17 +206,17 @@ function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, p
     file,
   );
   const builtIn = shipped && BUILT_IN_RULES.has(entry.id);
-  if (rule.scanner === 'migration' && !builtIn) {
+  if (entry.scanner === 'migration' && !builtIn) {
     problems.push(`${at}.id: '${entry.id}' is not a migration rule this version knows; migration rules can only be changed, not added`);
   }
-  if (rule.scanner === 'sql' && !builtIn && !rule.match.statement) {
+  if (entry.scanner === 'sql' && !builtIn && !rule.match.statement) {
     problems.push(`${at}.match.statement: a new SQL rule needs the statement's leading keywords, e.g. "DROP VIEW"`);
   }
   const m = rule.match;
-  if (rule.scanner === 'code' && m.pythonMethods.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
+  if (entry.scanner === 'code' && m.pythonMethods.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
     problems.push(`${at}.match: a code rule needs python_methods, js_constructors, js_methods or cli`);
   }
-  return rule;
+  return missing.length === 0 ? rule : undefined;
 }
 
 function mergeRule(base: Rule, entry: RuleEntry, file: string): Rule {

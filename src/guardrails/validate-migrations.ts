@@ -121,7 +121,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
         kind: m.kind,
         upgrade,
         downgrade,
-        reversible: downgrade,
+        reversible: upgrade && downgrade,
         findings,
         ...(m.down ? { downFile: m.down.display } : {}),
         ...(m.kind === 'flyway' && m.version ? { version: m.version } : versionOf(file)),

@@ -27,7 +27,7 @@ export interface ProjectFile {
   language?: Language;
   /** A test, spec, fixture or mock: not what runs in production. */
   test: boolean;
-  /** Build and tool configuration (vite.config.ts, .eslintrc.js, setup.py, docs/conf.py, …). */
+  /** Not what the service runs: build and tool configuration (vite.config.ts, .eslintrc.js, setup.py), examples, docs, benchmarks. */
   toolConfig: boolean;
   /** Browser-side code (components, client folders): it makes no outgoing calls of the service. */
   clientSide: boolean;
@@ -51,10 +51,6 @@ export class ProjectFiles {
 
   get(rel: string): ProjectFile | undefined {
     return this.#byRel.get(rel);
-  }
-
-  has(rel: string): boolean {
-    return this.#byRel.has(rel);
   }
 
   text(file: ProjectFile | string): string {

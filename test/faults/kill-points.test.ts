@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/state/state-store.js';
-import { formatTable, killAndResume, tracePoints, type KillPointOutcome } from '../helpers/fault-table.js';
+import { formatTable, killAndResume, tracePoints, type KillPointOutcome, type Steps } from '../helpers/fault-table.js';
 import { makeWorkspace, nodeTask, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 afterAll(removeWorkspaces);
@@ -25,20 +25,24 @@ function cascadeWorkspace(): { ws: string; log: string } {
   return { ws, log };
 }
 
-const steps = (ws: string) => (env: Record<string, string>) => {
-  const out = [runCli(['--project', 'shop', '--yes'], { cwd: ws, env })];
-  if (out[0]!.code === 3) {
-    out.push(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ops'], { cwd: ws, env }));
-    out.push(runCli(['--project', 'shop'], { cwd: ws, env }));
-  }
-  return out;
-};
+// Run (stops at production), approve, run again: a crash in any of the three is resumed by
+// running the whole sequence again.
+const steps =
+  (ws: string): Steps =>
+  (env) => {
+    const out = [runCli(['--project', 'shop', '--yes'], { cwd: ws, env: env(0) })];
+    if (out[0]!.code === 3 || out[0]!.code === null) {
+      out.push(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ops'], { cwd: ws, env: env(1) }));
+      out.push(runCli(['--project', 'shop'], { cwd: ws, env: env(2) }));
+    }
+    return out;
+  };
 
 /** Every kind of point at its first and last passing (FULL_FAULT_TABLE=1: every passing). */
 function sample(points: string[]): string[] {
   const byName = new Map<string, string[]>();
   for (const p of points) {
-    const name = p.slice(0, p.lastIndexOf('#'));
+    const name = p.slice(0, p.lastIndexOf('#')); // `<command>:<point>`
     byName.set(name, [...(byName.get(name) ?? []), p]);
   }
   return [...byName.values()].flatMap((list) => [...new Set([list[0]!, list[list.length - 1]!])]);

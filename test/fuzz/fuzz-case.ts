@@ -11,6 +11,8 @@ export interface FuzzCase {
   content: string | Buffer;
   /** Valid input loads; invalid input must be refused with an InputError. */
   valid: boolean;
+  /** What the refusal must say, when the category calls for a particular message. */
+  expect?: RegExp;
 }
 
 /** Text written into a JSON file as it is (number spellings, broken syntax, raw bytes). */
@@ -32,6 +34,11 @@ let tenMb: string | undefined;
 export function hugeString(): string {
   tenMb ??= 'x'.repeat(TEN_MB);
   return tenMb;
+}
+
+/** A list holding the 10 MB string. */
+export function hugeList(): string[] {
+  return [hugeString()];
 }
 
 /** Right-to-left override, emoji, combining marks, zero-width joiners, an escaped lone surrogate. */

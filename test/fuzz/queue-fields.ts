@@ -1,4 +1,4 @@
-import { MISSING, Raw, SHELL_VERSIONS, UNICODE_SAMPLES, hugeString } from './fuzz-case.js';
+import { MISSING, Raw, SHELL_VERSIONS, UNICODE_SAMPLES, hugeList, hugeString } from './fuzz-case.js';
 
 // For every field the queue schema knows (src/queue/schema.ts), values it must accept and values
 // it must refuse. A function value is made when used (the 10 MB strings are made once).
@@ -41,7 +41,7 @@ export const TASK_FIELDS: Record<string, FieldValues> = {
     invalid: ['', 'a b', '-x', '_x', long(65), ...notString, 'a/b', '$(id)', 'é', 'noop\n'],
   },
   environment: {
-    valid: [MISSING, null, 'development', 'staging', 'production', 'dev', 'stage', 'prod', 'DEV', ' Prod ', 'PRODUCTION'],
+    valid: [MISSING, null, 'development', 'staging', 'production', 'dev', 'stage', 'prod', 'DEV', ' Prod ', 'PRODUCTION', 'prod\n', '\u00a0dev\t'],
     invalid: [
       '', 'qa', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prod\u0301', '\u202eprod',
       'prod\u0000', ...notString, huge,
@@ -96,6 +96,7 @@ export function materialize(value: Value): unknown {
   return typeof value === 'function' ? (value as () => unknown)() : value;
 }
 
+/** The 10 MB values: each is tried once, not once a repetition. */
 export function isHuge(value: Value): boolean {
-  return value === huge;
+  return value === huge || value === hugeString || value === hugeList;
 }

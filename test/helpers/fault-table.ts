@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StateStore } from '../../src/state/state-store.js';
-import { readJson, runCli, type CliResult } from './workspace.js';
+import { readJson, type CliResult } from './workspace.js';
 
 export interface KillPointOutcome {
   point: string;
@@ -10,21 +10,29 @@ export interface KillPointOutcome {
   problems: string[];
 }
 
-/** The points a clean run passes, in order (from AUTONOMOUS_LOOP_CRASH_TRACE). */
-export function tracePoints(ws: string, steps: (env: Record<string, string>) => CliResult[]): string[] {
-  const trace = path.join(ws, '.trace');
-  steps({ AUTONOMOUS_LOOP_CRASH_TRACE: trace });
-  return readFileSync(trace, 'utf8').trim().split('\n');
+/** The commands of one scenario; `env(i)` is the environment of its i-th command. */
+export type Steps = (env: (i: number) => Record<string, string>) => CliResult[];
+
+/**
+ * The points a clean run passes, in order, as `<command>:<point>#<n>` (the n-th time the i-th
+ * command of the scenario passed it; from AUTONOMOUS_LOOP_CRASH_TRACE).
+ */
+export function tracePoints(ws: string, steps: Steps): string[] {
+  const trace = (i: number) => path.join(ws, `.trace-${i}`);
+  const results = steps((i) => ({ AUTONOMOUS_LOOP_CRASH_TRACE: trace(i) }));
+  return results.flatMap((_, i) => (existsSync(trace(i)) ? readFileSync(trace(i), 'utf8').trim().split('\n').filter(Boolean).map((p) => `${i}:${p}`) : []));
 }
 
 /**
  * Kills the loop at `point` (SIGKILL), then runs the steps again without faults, and checks that
  * nothing was lost, duplicated or left disagreeing.
  */
-export function killAndResume(ws: string, point: string, steps: (env: Record<string, string>) => CliResult[], project: string): KillPointOutcome {
-  const first = steps({ AUTONOMOUS_LOOP_CRASH_AT: point });
-  const crashed = first.some((r) => r.code === null);
-  const results = steps({});
+export function killAndResume(ws: string, point: string, steps: Steps, project: string): KillPointOutcome {
+  const at = Number(point.slice(0, point.indexOf(':')));
+  const crashAt = point.slice(point.indexOf(':') + 1);
+  const first = steps((i): Record<string, string> => (i === at ? { AUTONOMOUS_LOOP_CRASH_AT: crashAt } : {}));
+  const crashed = first[at]?.code === null;
+  const results = steps(() => ({}));
   const finalExit = results.at(-1)?.code ?? null;
   return { point, crashed, finalExit, problems: checkInvariants(ws, project) };
 }

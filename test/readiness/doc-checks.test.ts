@@ -14,12 +14,13 @@ describe('runbook', () => {
   });
 
   it('is found as a file, a runbooks/ folder or a README section, with steps', async () => {
-    for (const files of [
+    const layouts: Array<Record<string, string>> = [
       { 'RUNBOOK.md': `# Runbook\n\n${steps}` },
       { 'docs/runbooks/high-latency.md': `# High latency\n\n${steps}` },
       { 'README.md': `# svc\n\n## Runbook\n\n${steps}\n## License\n\nMIT\n` },
       { 'docs/operations.md': `# Operations\n\n${steps}` },
-    ]) {
+    ];
+    for (const files of layouts) {
       const report = await review(makeProject(files));
       expect(findingsOf(report, 'runbook'), JSON.stringify(files)).toEqual([]);
       expect(checkOf(report, 'runbook').status).toBe('pass');
@@ -82,5 +83,7 @@ describe('deployment guide', () => {
     expect(findingsOf(await review(makeProject({ 'DEPLOY.md': guide })), 'deploy-docs')).toEqual([]);
     const split = `# svc\n\n## Prerequisites\n\nDocker.\n\n## Deploy\n\n${steps}`;
     expect(findingsOf(await review(makeProject({ 'README.md': split })), 'deploy-docs')).toEqual([]);
+    const production = `# svc\n\n## Running in production\n\nNeeds PostgreSQL and the variables of .env.example.\n\n${steps}`;
+    expect(findingsOf(await review(makeProject({ 'README.md': production })), 'deploy-docs')).toEqual([]);
   });
 });

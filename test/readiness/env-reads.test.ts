@@ -13,7 +13,9 @@ function js(text: string): Array<[string, number, string | undefined]> {
 }
 
 function py(text: string): Array<[string, number, string | undefined]> {
-  return readEnvPython(file('a.py'), lexPython(text)).map((r) => [r.name, r.line, r.defaultValue]);
+  return readEnvPython(file('a.py'), lexPython(text))
+    .map((r): [string, number, string | undefined] => [r.name, r.line, r.defaultValue])
+    .sort((a, b) => a[1] - b[1]);
 }
 
 describe('environment reads in JavaScript/TypeScript', () => {
@@ -84,6 +86,8 @@ describe('environment reads in Python', () => {
         "B = os.environ.get('API_TOKEN', 'tok-123')",
         "C = os.getenv('DEBUG', default='false')",
         "D = os.getenv('LEVEL', LEVELS[0])",
+        "E = os.environ.get('SECRET_KEY') or 'you-will-never-guess'",
+        "F = os.environ['SALT'] or 'pepper'",
         "os.environ['WRITTEN'] = '1'",
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'x.settings')",
         "# os.getenv('COMMENTED')",
@@ -94,11 +98,13 @@ describe('environment reads in Python', () => {
       ['API_TOKEN', 3, 'tok-123'],
       ['DEBUG', 4, 'false'],
       ['LEVEL', 5, undefined],
+      ['SECRET_KEY', 6, 'you-will-never-guess'],
+      ['SALT', 7, 'pepper'],
     ]);
   });
 
   it('reads `from os import getenv, environ` forms', () => {
-    expect(py("from os import environ, getenv\nX = getenv('X')\nY = environ['Y']\nZ = other.getenv('Z')\n").map((r) => r[0])).toEqual(['Y', 'X']);
+    expect(py("from os import environ, getenv\nX = getenv('X')\nY = environ['Y']\nZ = other.getenv('Z')\n").map((r) => r[0])).toEqual(['X', 'Y']);
   });
 
   it('reads python-decouple and django-environ', () => {

@@ -1,30 +1,11 @@
 import type { EngineEmitter } from '../../engine/events.js';
-import type { RunSummary } from '../../engine/run-loop.js';
 import { attachListrView } from './listr-view.js';
 import { attachPlainView } from './plain-view.js';
+import type { View } from './format-summary.js';
 
-export interface View {
-  /** Resolves when nothing is being drawn: prompts wait for it. */
-  idle(): Promise<void>;
-  summary(summary: RunSummary): void;
-}
+export type { View } from './format-summary.js';
 
 export function attachView(emitter: EngineEmitter, options: { tty: boolean; concurrency: number }): View {
   return options.tty ? attachListrView(emitter, options.concurrency) : attachPlainView(emitter);
 }
 
-export function formatSummary(summary: RunSummary): string {
-  const c = summary.counts;
-  const parts = [`${c.complete} complete`];
-  for (const key of ['failed', 'blocked', 'skipped', 'awaiting_approval', 'pending', 'in_progress'] as const) {
-    if (c[key] > 0) parts.push(`${c[key]} ${key.replace('_', ' ')}`);
-  }
-  const lines = [`run ${summary.runId}: ${parts.join(', ')} (exit ${summary.exitCode})`];
-  for (const w of summary.waiting) lines.push(`waiting for approval: ${w.taskId}\n  approve: ${w.approveCommand}\n  reject:  ${w.approveCommand.replace(' approve ', ' reject ')}`);
-  for (const t of summary.tasks) {
-    if (t.status === 'failed' || t.status === 'blocked' || t.status === 'skipped') {
-      lines.push(`${t.status}: ${t.spec.id}${t.reason ? ` (${t.reason})` : ''}${t.lastError && t.status !== 'skipped' ? `\n  last error: ${t.lastError}` : ''}`);
-    }
-  }
-  return lines.join('\n');
-}

@@ -1,7 +1,6 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { EngineEmitter } from '../../engine/events.js';
-import type { View } from './attach-view.js';
-import { formatSummary } from './attach-view.js';
+import { formatSummary, type View } from './format-summary.js';
 
 interface Live {
   setOutput(line: string): void;

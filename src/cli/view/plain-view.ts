@@ -1,6 +1,5 @@
 import type { EngineEmitter } from '../../engine/events.js';
-import type { View } from './attach-view.js';
-import { formatSummary } from './attach-view.js';
+import { formatSummary, type View } from './format-summary.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);

@@ -6,6 +6,8 @@ export interface SqlHit {
   rule: string;
   detail?: string;
   tables?: string[][];
+  /** Where the statement that broke the rule starts, when not where the scanned statement does. */
+  at?: number;
 }
 
 type AstNode = Record<string, unknown>;

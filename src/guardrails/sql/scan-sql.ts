@@ -1,5 +1,5 @@
 import type { Finding, ScanOptions } from '../finding.js';
-import { LineIndex } from '../line-index.js';
+import { LineIndex, byteOffsetToIndex } from '../line-index.js';
 import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './ast-rules.js';
@@ -139,8 +139,17 @@ function hasTopLevelWhere(text: string, dialect: Dialect, start: number, end: nu
 /** The parser's reading of one statement, or the tokenizer's where the parser rejects it. */
 function readStatement(ctx: ScanContext, start: number, end: number, tokens?: SqlToken[]): SqlHit[] {
   const { text } = ctx.input;
-  const parsed = parsePostgres(text.slice(start, end));
-  if (parsed && parsed.length > 0) return parsed.flatMap((p) => analyzeParsedStatement(p.node));
+  const sql = text.slice(start, end);
+  const parsed = parsePostgres(sql);
+  if (parsed && parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
+  if (parsed && parsed.length > 1) {
+    // More than one statement where the tokenizer saw one: place each by the parser's offset,
+    // which counts UTF-8 bytes, not string indexes.
+    return parsed.flatMap((p) => {
+      const at = start + skipSpace(sql, byteOffsetToIndex(sql, p.byteLocation));
+      return analyzeParsedStatement(p.node).map((hit) => ({ ...hit, at }));
+    });
+  }
   return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
 }
 
@@ -174,16 +183,16 @@ const BLOCK_WORDS = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP']);
 
 function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, terminatorEnd: number): void {
   const { input } = ctx;
-  const line = ctx.lineAt(start);
   const lastLine = ctx.lineAt(Math.max(start, Math.max(end, terminatorEnd) - 1));
-  const suppressed = isCovered(ctx.markerLines, line, lastLine);
-  const statement = shortenStatement(input.text.slice(start, end));
   const seen = new Set<string>();
   for (const hit of hits) {
+    const line = ctx.lineAt(hit.at ?? start);
+    const suppressed = isCovered(ctx.markerLines, line, lastLine);
+    const statement = shortenStatement(input.text.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
-    const key = `${hit.rule}\u0000${hit.detail ?? ''}`;
+    const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
@@ -203,4 +212,10 @@ function isCreated(created: string[][], name: string[]): boolean {
 
 function markerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
   return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
+}
+
+function skipSpace(text: string, i: number): number {
+  let j = i;
+  while (j < text.length && /\s/.test(text.charAt(j))) j++;
+  return j;
 }

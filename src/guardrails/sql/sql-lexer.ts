@@ -81,8 +81,12 @@ export class SqlLexer {
       while (j < n && isWordPart(t.charCodeAt(j))) j++;
       if (this.delimiter !== ';') {
         // The mysql client splits at its delimiter wherever it appears outside literals: END$$
-        const at = t.indexOf(this.delimiter, i + 1);
-        if (at >= 0 && at < j) j = at;
+        for (let k = i + 1; k < j; k++) {
+          if (t.startsWith(this.delimiter, k)) {
+            j = k;
+            break;
+          }
+        }
       }
       if (j === i + 1 && j < n && t.charCodeAt(j) === 39) {
         // E'..', B'..', X'..', N'..' are literals; E'' is the one with backslash escapes.
@@ -184,6 +188,11 @@ export class SqlLexer {
           if (j === i + 1 && t.charCodeAt(j) === 38) break;
           i = j;
           this.skippedEnd = j;
+          continue;
+        }
+        if (isDigit(c)) {
+          i = this.skipNumber(i);
+          this.skippedEnd = i;
           continue;
         }
         switch (c) {

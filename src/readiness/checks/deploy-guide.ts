@@ -12,7 +12,8 @@ export const deployGuideRule: ReadinessRule = {
   run(ctx) {
     const matches = findDocs(ctx.docs, {
       file: /(?:^|\/)(?:deploy(?:ing|ment)?s?|release-process|releasing|going-live|production)(?:[._-][^/]*)?\.\w+$|(?:^|\/)deploy(?:ment)?s?\/[^/]+\.\w+$/i,
-      title: /\bdeploy(?:ing|ment|ments)?\b|\brelease process\b|\breleasing\b|\bgo(?:ing)? live\b|\bproduction (?:setup|install(?:ation)?)\b/i,
+      title:
+        /\bdeploy(?:ing|ment|ments)?\b|\brelease process\b|\breleasing\b|\bgo(?:ing)? live\b|\bin production\b|^production\b|\bproduction (?:setup|install(?:ation)?|build|environment)\b/i,
       exclude: /\broll(?:ing)?[\s-]?back\b|\bundeploy/i,
     });
     const best = matches[0];

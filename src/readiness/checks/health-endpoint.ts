@@ -6,7 +6,8 @@ import type { DraftFinding } from '../types.js';
 import type { ReadinessRule } from './rule.js';
 
 // A route path that is a health, liveness or readiness probe.
-const HEALTH_PATH = /^\^?\/?(?:[\w.-]+\/)*(?:_?health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z)?|liveness|heartbeat|ping|status\/health)\/?\$?$/i;
+const HEALTH_PATH =
+  /^\^?\/?(?:[\w.-]+\/)*(?:_?health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z)?|liveness|heartbeat|ping)\/?\$?$|^\/(?:api\/)?(?:v\d+\/)?status\/?$/i;
 // File-based routes (Next.js, SvelteKit, Nuxt): the file's path is the route.
 const FILE_ROUTE = /(?:^|\/)(?:pages|app|routes|server)\/(?:api\/)?(?:_?health\w*|healthz|ready\w*|live\w*|ping|heartbeat)(?:\/(?:route|index|\+server))?\.[cm]?[jt]sx?$/i;
 // Calls whose first argument is a route even without a leading slash (Django, NestJS).

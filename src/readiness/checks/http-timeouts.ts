@@ -34,7 +34,7 @@ export const httpTimeoutsRule: ReadinessRule = {
     }
     sites.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
     if (sites.length === 0) {
-      return { findings: [], passed: calls === 0 ? 'no outgoing HTTP calls found' : `${calls} outgoing call(s), each with a timeout or options passed through` };
+      return { findings: [], passed: calls === 0 ? 'no outgoing HTTP calls found' : `${calls} outgoing call(s), each with a timeout (its own, a client's or the library's default) or options passed in` };
     }
     return {
       findings: [
@@ -104,7 +104,7 @@ function lacksTimeout(args: ArgumentSpan[], index: number): boolean {
 /** `function fetch(…) {`, `fetch(url) {` in a class: a definition, not a call. */
 function isDefinition(code: string, open: number): boolean {
   const before = code.slice(Math.max(0, open - 30), open);
-  if (/\b(?:function\s*\*?|def)\s*\w*\s*$/.test(before)) return true;
+  if (/\bfunction\s*\*?\s*\w*\s*$/.test(before)) return true;
   const close = findClosing(code, open);
   return /^\s*(?::\s*[^;{=]+)?\{/.test(code.slice(close, close + 80)) && !/[=(,:?]\s*(?:await\s+)?[\w$.]*\s*$/.test(before);
 }

@@ -10,6 +10,8 @@ const IDENT = '[A-Za-z_$][\\w$]*';
 export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRead[] {
   const reads: EnvRead[] = [];
   const { code } = source;
+  const hasProcessEnv = code.includes('process.env');
+  if (!hasProcessEnv && !code.includes('import.meta.env')) return reads;
   const add = (name: string, offset: number, end: number, via: string): void => {
     const read: EnvRead = { name, file, line: lineAt(source, offset), via };
     const fallback = fallbackLiteral(source, end);
@@ -17,9 +19,10 @@ export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRe
     reads.push(read);
   };
 
-  const objects = ['(?<![\\w$.])process\\.env'];
-  for (const m of code.matchAll(new RegExp(`(?:const|let|var)\\s+(${IDENT})\\s*=\\s*process\\.env\\s*(?=[;\\n)]|$)`, 'g'))) {
-    if (m[1]) objects.push(`(?<![\\w$.])${m[1].replace(/\$/g, '\\$')}`);
+  const objects = hasProcessEnv ? ['(?<![\\w$.])process\\.env'] : [];
+  for (const m of hasProcessEnv ? code.matchAll(/=\s*process\.env\s*(?=[;\n)]|$)/g) : []) {
+    const alias = new RegExp(`(?:const|let|var)\\s+(${IDENT})\\s*$`).exec(code.slice(Math.max(0, m.index - 60), m.index));
+    if (alias?.[1]) objects.push(`(?<![\\w$.])${alias[1].replace(/\$/g, '\\$')}`);
   }
   for (const object of objects) {
     for (const m of code.matchAll(new RegExp(`${object}\\.(${IDENT})`, 'g'))) {
@@ -39,8 +42,10 @@ export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRe
   for (const m of code.matchAll(new RegExp(`\\bimport\\.meta\\.env\\.(${IDENT})`, 'g'))) {
     if (m[1] && !VITE_BUILT_INS.has(m[1])) add(m[1], m.index, m.index + m[0].length, 'import.meta.env');
   }
-  for (const m of code.matchAll(/\{[^{}]*\}\s*=\s*process\.env\b(?!\s*[.[])/g)) {
-    for (const entry of splitArguments(code, m.index)) {
+  for (const m of hasProcessEnv ? code.matchAll(/=\s*process\.env\b(?!\s*[.[])/g) : []) {
+    const open = destructuringOpen(code, m.index);
+    if (open < 0) continue;
+    for (const entry of splitArguments(code, open)) {
       const e = new RegExp(`^(\\.\\.\\.)?\\s*(${IDENT})\\s*(?::\\s*${IDENT}\\s*)?(=)?`).exec(entry.code);
       if (!e?.[2] || e[1]) continue;
       const read: EnvRead = { name: e[2], file, line: lineAt(source, entry.start), via: 'process.env destructuring' };
@@ -66,6 +71,20 @@ export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRe
     }
   }
   return reads;
+}
+
+/** The `{` of a destructuring pattern whose `}` comes right before `at` (blanks aside), or -1. */
+function destructuringOpen(code: string, at: number): number {
+  let i = at - 1;
+  while (i >= 0 && /\s/.test(code[i] ?? '')) i--;
+  if (code[i] !== '}') return -1;
+  let depth = 0;
+  for (; i >= 0; i--) {
+    const c = code[i];
+    if (c === '}') depth++;
+    else if (c === '{' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** An assignment (`process.env.X = …`, `++`) or a `delete`, not a read. */

@@ -1,5 +1,5 @@
 import type { ProjectFile } from '../project-files.js';
-import { lineAt, splitArguments, stringAt, type ArgumentSpan, type LexedSource } from '../source/lexed-source.js';
+import { findClosing, lineAt, splitArguments, stringAt, type ArgumentSpan, type LexedSource } from '../source/lexed-source.js';
 import type { EnvRead } from './env-read.js';
 import { readSettingsClasses } from './read-settings-classes.js';
 
@@ -19,7 +19,10 @@ export function readEnvPython(file: ProjectFile, source: LexedSource): EnvRead[]
     const close = code.indexOf(']', token.end);
     const after = close < 0 ? '' : code.slice(close + 1, close + 5);
     if (/^\s*=(?!=)/.test(after) || /\bdel\s+$/.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
-    reads.push({ name: token.value, file, line: lineAt(source, token.start), via: 'os.environ' });
+    const read: EnvRead = { name: token.value, file, line: lineAt(source, token.start), via: 'os.environ' };
+    const fallback = close < 0 ? undefined : orFallback(source, close + 1);
+    if (fallback !== undefined) read.defaultValue = fallback;
+    reads.push(read);
   }
   for (const m of code.matchAll(new RegExp(`${osPrefix}(environ\\.get|getenv)\\s*\\(`, 'g'))) {
     addCall(reads, file, source, m.index + m[0].length - 1, m[1] === 'getenv' ? 'os.getenv' : 'os.environ.get', 1);
@@ -48,9 +51,17 @@ function addCall(reads: EnvRead[], file: ProjectFile, source: LexedSource, open:
   const token = first ? stringAt(source, first.start) : undefined;
   if (!first || !token || token.interpolated || token.end !== first.end || !/^[A-Za-z_][\w.-]*$/.test(token.value)) return;
   const read: EnvRead = { name: token.value, file, line: lineAt(source, token.start), via };
-  const fallback = defaultArgument(source, args, defaultIndex);
+  const fallback = defaultArgument(source, args, defaultIndex) ?? orFallback(source, findClosing(source.code, open));
   if (fallback !== undefined) read.defaultValue = fallback;
   reads.push(read);
+}
+
+/** `… or 'literal'` right after a read that ends at `end`. */
+function orFallback(source: LexedSource, end: number): string | undefined {
+  const m = /^[ \t]*or[ \t]+/.exec(source.code.slice(end, end + 20));
+  if (!m) return undefined;
+  const token = stringAt(source, end + m[0].length);
+  return token && !token.interpolated ? token.value : undefined;
 }
 
 function defaultArgument(source: LexedSource, args: ArgumentSpan[], index: number): string | undefined {
