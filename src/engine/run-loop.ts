@@ -10,7 +10,7 @@ import { StateStore } from '../state/state-store.js';
 import { queueFilePath } from '../workspace/paths.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { EngineEmitter } from './events.js';
-import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
 import { flushDeployments } from './record-sink.js';
@@ -49,6 +49,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   const registry = options.registry ?? createDefaultRegistry(contract);
   const unknown = queue.tasks.filter((t) => !registry.has(t.agentType)).map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')})`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: unknown agent types`, unknown), unknown);
+  if (!options.registry) checkProjectFile(ws, options.project, queue);
 
   const store = StateStore.open(ws.stateDb);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;

@@ -47,7 +47,7 @@ describe('validateMigrations', () => {
   it('pairs Flyway V<version>__x.sql with U<version>__x.sql; repeatable R__ scripts need no undo', async () => {
     const r = await validateMigrations(path.join(fixtures, 'flyway'), { environment: 'production' });
     expect(ticks(r)).toEqual(['V1__wishlists.sql flyway 111', 'V1.1__note.sql flyway 100', 'R__views.sql flyway 100']);
-    expect(r.migrations.map((m) => m.version)).toEqual(['1', '1.1', '']);
+    expect(r.migrations.map((m) => m.version)).toEqual(['1', '1.1', undefined]);
     expect(rules(r.errors)).toEqual(['V1.1__note.sql missing-down-file']);
   });
 

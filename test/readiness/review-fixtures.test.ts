@@ -76,6 +76,14 @@ describe('the fixture projects', () => {
     }
   });
 
+  it('the demo project passes: its runbook, rollback procedure and health endpoint are found', async () => {
+    const report = await review(path.join(fixturesDir, '..', '..', '..', 'examples', 'demo-app'), { healthCheckConfigured: true });
+    expect(report.blocked).toBe(false);
+    for (const rule of ['runbook', 'rollback-procedure', 'health-endpoint', 'migrations-reversible', 'graceful-shutdown']) {
+      expect(report.checks.find((c) => c.rule === rule)?.status, rule).toBe('pass');
+    }
+  });
+
   it('formats the report in the seed form: numbered findings, a summary line with counts and score', async () => {
     const report = await review(path.join(fixturesDir, 'js-gaps'));
     const text = formatReadinessReport(report);

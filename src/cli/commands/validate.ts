@@ -1,15 +1,16 @@
 import { createDefaultRegistry } from '../../agents/registry.js';
-import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
+import { checkProjectFile, loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { InputError, formatProblems } from '../../errors.js';
 import { planWaves } from '../../queue/plan-waves.js';
 
 export async function validateCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
-  const { queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
+  const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
   const registry = createDefaultRegistry(contract);
   const unknown = queue.tasks
     .filter((t) => !registry.has(t.agentType))
     .map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')}; or map it to a command in the contract)`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: ${unknown.length} problem(s)`, unknown), unknown);
+  checkProjectFile(ws, opts.project, queue);
   const plan = planWaves(queue.tasks, (id) => queue.fileStatus.get(id) ?? 'pending');
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, file: queue.displayFile, project: queue.projectName, tasks: queue.tasks.length, waves: plan.waves.length, contract: contract.file })}\n`);

@@ -1,10 +1,27 @@
 import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
 
-function box(title: string, lines: string[]): string {
-  const width = Math.min(100, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
+function box(title: string, rawLines: string[]): string {
+  const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
+  const lines = rawLines.flatMap((l) => wrap(l, max - 4));
+  const width = Math.min(max, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
   const bar = '═'.repeat(width - 2);
   const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;
   return [`╔${bar}╗`, row(title), `╠${bar}╣`, ...lines.map(row), `╚${bar}╝`].join('\n');
+}
+
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = ' '.repeat(Math.min(6, line.length - line.trimStart().length + 4));
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 2 ? cut : width;
+    out.push(rest.slice(0, at));
+    rest = indent + rest.slice(at).trimStart();
+  }
+  out.push(rest);
+  return out;
 }
 
 export function formatGateBox(p: GatePrompt): string {

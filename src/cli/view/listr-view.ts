@@ -61,7 +61,7 @@ export function attachListrView(emitter: EngineEmitter, concurrency: number): Vi
         },
       });
     })
-    .on('iteration:output', (e) => live.get(e.taskId)?.setOutput(e.line.slice(0, 200)))
+    .on('iteration:output', (e) => live.get(e.taskId)?.setOutput(e.line.slice(0, Math.max(20, (process.stdout.columns || 100) - 6))))
     .on('iteration:end', (e) => {
       const l = live.get(e.taskId);
       if (!l) return;

@@ -23,9 +23,21 @@ export const migrationsRule: ReadinessRule = {
   id: 'migrations-reversible',
   title: 'Reversible migrations',
   async run(ctx) {
-    const reviews = await reviewMigrations(ctx);
-    if (reviews.length === 0) return { findings: [], notApplicable: 'no migrations found' };
+    const failures: string[] = [];
+    const reviews = await reviewMigrations(ctx, failures);
     const findings: DraftFinding[] = [];
+    if (failures.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'Migrations could not be validated',
+        severity: 'MEDIUM',
+        location: failures[0]?.split(': ')[0] ?? '',
+        effort: 'S',
+        evidence: listEvidence(failures),
+        recommendation: 'Check these migrations by hand (or fix what the validator could not read) before deploying.',
+      });
+    }
+    if (reviews.length === 0) return failures.length > 0 ? { findings } : { findings: [], notApplicable: 'no migrations found' };
     const unsafe = reviews.filter((r) => r.destructive.length > 0 && !r.reversible && !safetyNote(ctx, r));
     if (unsafe.length > 0) {
       const first = unsafe[0] as MigrationReview;
@@ -60,10 +72,19 @@ export const migrationsRule: ReadinessRule = {
   },
 };
 
-async function reviewMigrations(ctx: ReviewContext): Promise<MigrationReview[]> {
+async function reviewMigrations(ctx: ReviewContext, failures: string[]): Promise<MigrationReview[]> {
   const root = ctx.files.root;
   const read = (rel: string): string => ctx.files.text(rel);
   const environment = ctx.input.environment;
+  // One folder the validator cannot read does not stop the review of the others.
+  const validate = async (dir: string, options: { prismaFiles?: string[] } = {}): Promise<MigrationReview[]> => {
+    try {
+      return await reviewGuardrailMigrations(root, dir, environment, read, options);
+    } catch (e) {
+      failures.push(`${dir}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      return [];
+    }
+  };
   if (ctx.input.migrationsPath !== undefined) {
     const dir = path.relative(root, path.resolve(root, ctx.input.migrationsPath)) || '.';
     if (dir.startsWith('..')) throw new InputError(`migrations path '${ctx.input.migrationsPath}' leaves the project folder ${root}`);
@@ -73,17 +94,17 @@ async function reviewMigrations(ctx: ReviewContext): Promise<MigrationReview[]> 
     const found = findMigrationDirs(ctx.files);
     const prismaFiles = ctx.files.files.filter((f) => inside(f.rel) && /(?:^|\/)prisma\/migrations\/.+\/migration\.sql$/.test(f.rel)).map((f) => f.rel);
     return [
-      ...(await reviewGuardrailMigrations(root, rel, environment, read, prismaFiles.length > 0 ? { prismaFiles } : {})),
+      ...(await validate(rel, prismaFiles.length > 0 ? { prismaFiles } : {})),
       ...(await reviewDjangoMigrations(ctx.files, found.django.filter(inside))),
       ...(await reviewJavaScriptMigrations(ctx.files, found.javascript.filter(inside))),
     ];
   }
   const found = findMigrationDirs(ctx.files);
   const reviews: MigrationReview[] = [];
-  for (const dir of found.guardrails) reviews.push(...(await reviewGuardrailMigrations(root, dir, environment, read)));
+  for (const dir of found.guardrails) reviews.push(...(await validate(dir)));
   for (const dir of found.prisma) {
     const prismaFiles = ctx.files.files.filter((f) => f.rel.startsWith(`${dir}/`) && f.rel.endsWith('/migration.sql')).map((f) => f.rel);
-    reviews.push(...(await reviewGuardrailMigrations(root, dir, environment, read, { prismaFiles })));
+    reviews.push(...(await validate(dir, { prismaFiles })));
   }
   reviews.push(...(await reviewDjangoMigrations(ctx.files, found.django)));
   reviews.push(...(await reviewJavaScriptMigrations(ctx.files, found.javascript)));

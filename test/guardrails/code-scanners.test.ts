@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Finding, formatViolations, scanPaths } from '../../src/guardrails/index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function scanOne(name: string, text: string): Promise<string[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'al-code-'));
+  dirs.push(dir);
+  writeFileSync(path.join(dir, name), text);
+  const { findings } = await scanPaths([path.join(dir, name)]);
+  return findings.map((f) => `${f.line} ${f.rule}`);
+}
+
+describe('code scanners', () => {
+  it('JavaScript: code inside ${...} of nested templates counts, regular expressions and division are told apart', async () => {
+    const ts = [
+      'const a = `outer ${`inner ${await c.send(new DeleteBucketCommand({ Bucket }))}`} done`;',
+      'const r = x.replace(/new DeleteObjectCommand\\(/g, "");',
+      'const d = total / count / 2; await c.send(new DeleteObjectCommand(p));',
+      "const s = '\\' new DeleteObjectsCommand('; const t = \"new DeleteObjectsCommand(\";",
+      'class K { deleteBucket(name: string) { return name; } }',
+    ].join('\n');
+    expect(await scanOne('x.ts', ts)).toEqual(['1 s3-delete-bucket', '3 s3-delete-object']);
+  });
+
+  it('shell: command substitutions and wrappers are commands, arguments to other commands are not', async () => {
+    const sh = [
+      'echo "removed: $(aws s3 rb "s3://$B" --force)"',
+      'sudo -E aws s3 rm s3://b/p --recursive',
+      'env AWS_PROFILE=p aws --endpoint-url=http://localhost:4566 s3 rb s3://b',
+      'aws s3 rm s3://b/p --dryrun',
+      'echo aws s3 rb s3://b',
+      "printf '%s' 'aws s3 rm s3://b --recursive'",
+      'x=`aws s3api delete-bucket --bucket b`',
+    ].join('\n');
+    expect(await scanOne('x.sh', sh)).toEqual(['1 s3-delete-bucket', '2 s3-recursive-rm', '3 s3-delete-bucket', '7 s3-delete-bucket']);
+  });
+
+  it('Python: calls anywhere in the tree count, even in a file with a syntax error elsewhere', async () => {
+    const py = ['handlers = {"wipe": lambda b: s3.delete_bucket(Bucket=b)}', 'def broken(:', '    pass', 'client.delete_objects(Bucket="b", Delete={})'].join('\n');
+    expect(await scanOne('x.py', py)).toEqual(['1 s3-delete-bucket', '4 s3-bulk-delete']);
+  });
+});
+
+describe('formatViolations', () => {
+  it('says nothing was detected when every finding is suppressed, and still lists them', () => {
+    const f: Finding = { file: 'a.sql', line: 3, rule: 'drop-table', severity: 'CRITICAL', message: 'DROP TABLE deletes the table', suppressed: true, statement: 'DROP TABLE a' };
+    const text = formatViolations([f]);
+    expect(text.split('\n')[0]).toBe('No deployment safety violations detected.');
+    expect(text).toContain('Suppressed by safety-exception (1)\n  a.sql:3  CRITICAL  drop-table  [suppressed: safety-exception]\n    DROP TABLE deletes the table\n    > DROP TABLE a');
+    expect(text.endsWith('0 finding(s), 1 suppressed')).toBe(true);
+  });
+});
