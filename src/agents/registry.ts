@@ -5,6 +5,7 @@ import { createCommandAgent } from './command-agent.js';
 import { createDeploymentAgent } from './deployment-agent.js';
 import { createMigrationAgent } from './migration-agent.js';
 import { noopAgent } from './noop-agent.js';
+import { readinessAgent } from './readiness-agent.js';
 
 export const BUILT_IN_AGENT_TYPES = ['deployment', 'migration', 'command', 'readiness', 'noop'] as const;
 
@@ -41,7 +42,8 @@ export function createDefaultRegistry(contract: Contract): AgentRegistry {
     .register(noopAgent)
     .register(createCommandAgent('command', contract))
     .register(createDeploymentAgent({ contract }))
-    .register(createMigrationAgent({ contract }));
+    .register(createMigrationAgent({ contract }))
+    .register(readinessAgent);
   for (const [type, policy] of Object.entries(contract.agents)) {
     if (policy.command && !registry.has(type)) registry.register(createCommandAgent(type, contract));
   }

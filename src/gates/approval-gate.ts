@@ -22,7 +22,8 @@ export function evaluateGate(
   migrationsDir?: string,
 ): GateNeed {
   const reasons: string[] = [];
-  const env = task.environment;
+  // A review changes nothing: environment gates are for agents that do.
+  const env = task.agentType === 'readiness' ? undefined : task.environment;
   if (env) {
     const policy = contract.environments[env];
     if (env === 'production') reasons.push('production always needs a person');
@@ -31,7 +32,7 @@ export function evaluateGate(
     else if (!policy.auto_deploy) reasons.push(`${env}: the contract does not deploy here without a person`);
   }
   if (task.approvalReasons) reasons.push(...task.approvalReasons.map((r) => (r === 'requires_approval' ? 'the task requires approval' : r)));
-  return { reasons, production: env === 'production', fingerprint: gateFingerprint(task, migrationsDir) };
+  return { reasons, production: task.environment === 'production' && task.agentType !== 'readiness', fingerprint: gateFingerprint(task, migrationsDir) };
 }
 
 /** What an approval is for. A change of any of it after approval asks again. */

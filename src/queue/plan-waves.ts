@@ -101,42 +101,45 @@ export function planWaves(tasks: readonly PlanTask[], status: (id: string) => Ta
 
 /** A binary heap: the plan and the scheduler take the next ready task in file order. */
 export class MinHeap<T> {
-  readonly #items: T[] = [];
+  private readonly items: T[] = [];
   constructor(private readonly compare: (a: T, b: T) => number) {}
 
   get size(): number {
-    return this.#items.length;
+    return this.items.length;
   }
 
   push(item: T): void {
-    const items = this.#items;
+    const items = this.items;
+    let i = items.length;
     items.push(item);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.compare(items[i]!, items[parent]!) >= 0) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      const p = items[parent] as T;
+      if (this.compare(item, p) >= 0) break;
+      items[i] = p;
       i = parent;
     }
+    items[i] = item;
   }
 
   pop(): T | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0] as T;
+    const last = items.pop() as T;
+    const n = items.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < items.length && this.compare(items[l]!, items[m]!) < 0) m = l;
-        if (r < items.length && this.compare(items[r]!, items[m]!) < 0) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
-        i = m;
+        const child = r < n && this.compare(items[r] as T, items[l] as T) < 0 ? r : l;
+        if (this.compare(items[child] as T, last) >= 0) break;
+        items[i] = items[child] as T;
+        i = child;
       }
+      items[i] = last;
     }
     return top;
   }

@@ -2,15 +2,21 @@ import { LineCounter, Parser, parseDocument, visit, type CST } from 'yaml';
 import { InputError, formatProblems } from '../errors.js';
 
 const MAX_DEPTH = 256;
+// A configuration file past this size is a mistake, and the parser takes seconds over one.
+const MAX_CHARS = 1024 * 1024;
 // Aliases that expand to aliases ("billion laughs") are refused past this many resolutions.
 const MAX_ALIAS_COUNT = 100;
 
 /**
  * A YAML file (contract, project file) as plain data, or an InputError naming the file and the
  * line: syntax errors, duplicate keys, nesting deeper than 256 levels (which would overflow the
- * parser's stack) and aliases that expand without bound are refused before the data is built.
+ * parser's stack), aliases that expand without bound and files over 1 MB are refused before the
+ * data is built.
  */
 export function parseYamlText(text: string, file: string): unknown {
+  if (text.length > MAX_CHARS) {
+    throw new InputError(`${file}: the file is ${(text.length / MAX_CHARS).toFixed(1)} MB; a YAML configuration file may be at most 1 MB`);
+  }
   const deep = findExcessiveNesting(text);
   if (deep) throw new InputError(`${file}: line ${deep.line}, column ${deep.col}: nested deeper than ${MAX_DEPTH} levels`);
   const lines = new LineCounter();

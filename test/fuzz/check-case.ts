@@ -34,6 +34,8 @@ export interface FuzzWorkspace {
   files: Record<FileKind, string>;
 }
 
+const BASELINE: Record<FileKind, string> = { queue: VALID_QUEUE, contract: VALID_CONTRACT, project: VALID_PROJECT };
+
 /** A workspace with a valid queue, contract and project file, and the project's folder. */
 export function makeFuzzWorkspace(): FuzzWorkspace {
   const root = makeWorkspace();
@@ -48,16 +50,17 @@ export function makeFuzzWorkspace(): FuzzWorkspace {
   return { root, files };
 }
 
-export function resetFiles(ws: FuzzWorkspace): void {
-  writeFileSync(ws.files.queue, VALID_QUEUE);
-  writeFileSync(ws.files.contract, VALID_CONTRACT);
-  writeFileSync(ws.files.project, VALID_PROJECT);
+/** Puts the valid files back: all of them, or the one a case replaced. */
+export function resetFiles(ws: FuzzWorkspace, only?: FileKind): void {
+  for (const kind of only ? [only] : (Object.keys(BASELINE) as FileKind[])) writeFileSync(ws.files[kind], BASELINE[kind]);
 }
 
-const hashOf = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+const hashOf = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+const hashFiles = (ws: FuzzWorkspace): string => (Object.keys(BASELINE) as FileKind[]).map((k) => hashOf(readFileSync(ws.files[k]))).join();
 const STACK_LINE = /^\s*at .*(:\d+(:\d+)?\)?|\(native\)|<anonymous>\)?)$/m;
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f]/;
-const LOCATION = /line \d+, column \d+|\(top\)|\b(features|tasks|project|version|environments|approvers|default_agent|agents|severity_overrides|path|git|defaults|description|extra_top)\b/;
+// A place in the file, or a statement about the whole file (empty, too big).
+const LOCATION = /line \d+, column \d+|\(top\)|the file is (empty|[\d.]+ MB)|\b(features|tasks|project|version|environments|approvers|default_agent|agents|severity_overrides|path|git|defaults|description|extra_top)\b/;
 
 /** What is wrong with a refusal's message: one paragraph, no stack, the file named, a place in it named. */
 export function describeMessageProblem(message: string, fileNames: readonly string[], expect?: RegExp): string | undefined {
@@ -75,10 +78,13 @@ export function describeMessageProblem(message: string, fileNames: readonly stri
   return undefined;
 }
 
-/** Loads the case's file the way the CLI does; undefined when every promise held, else what broke. */
+/**
+ * Loads the case's file the way the CLI does (then puts the valid file back); undefined when every
+ * promise held, else what broke.
+ */
 export function checkCase(ws: FuzzWorkspace, c: FuzzCase): string | undefined {
   writeFileSync(ws.files[c.kind], c.content);
-  const hashes = Object.values(ws.files).map(hashOf);
+  const hashes = (Object.keys(BASELINE) as FileKind[]).map((k) => hashOf(k === c.kind ? c.content : BASELINE[k])).join();
   const started = performance.now();
   let loaded: { queue?: Queue; defaults?: QueueDefaults } | undefined;
   let error: unknown;
@@ -96,7 +102,8 @@ export function checkCase(ws: FuzzWorkspace, c: FuzzCase): string | undefined {
   const ms = performance.now() - started;
   const problems: string[] = [];
   if (ms > CASE_LIMIT_MS) problems.push(`took ${Math.round(ms)} ms`);
-  if (Object.values(ws.files).map(hashOf).join() !== hashes.join()) problems.push('a file changed');
+  if (hashFiles(ws) !== hashes) problems.push('a file changed');
+  resetFiles(ws, c.kind);
   if (existsSync(path.join(ws.root, '.aibrain'))) problems.push('.aibrain/ was created');
   if (c.valid) {
     if (error) problems.push(`refused valid input: ${error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : String(error)}`);

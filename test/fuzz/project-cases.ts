@@ -28,7 +28,7 @@ function projectFields(rng: Rng): FieldRow[] {
   const hc = ['defaults', 'health_check'];
   return [
     { path: ['version'], valid: [1], invalid: [2, '1', null, MISSING, 1.5] },
-    { path: ['description'], valid: [MISSING, '', ...UNICODE_SAMPLES, hugeString], invalid: [1, [], {}, null, true] },
+    { path: ['description'], valid: [MISSING, '', ...UNICODE_SAMPLES], invalid: [1, [], {}, null, true, hugeString] },
     { path: ['path'], valid: [PROJECT_DIR, `./${PROJECT_DIR}`, `${PROJECT_DIR}/`, '.', '..'], invalid: [MISSING, null, '', 1, [], 'nope-missing', `${PROJECT_DIR}\u0000`, 'pro'] },
     { path: ['git'], valid: [MISSING, {}], invalid: ['x', 1, [], null] },
     { path: ['git', 'tag_releases'], valid: [true, false], invalid: ['yes', 'true', 1, null] },

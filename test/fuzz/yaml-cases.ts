@@ -11,6 +11,7 @@ export interface YamlBase {
 const ALIAS = /alias/i;
 const NESTED = /nested deeper than \d+ levels/;
 const DUPLICATE = /unique/i;
+const TOO_BIG = /at most 1 MB/;
 
 /** What every YAML file must survive: alias bombs, duplicate keys, deep nesting, broken syntax, cuts. */
 export function generateYamlCases(rng: Rng, kind: FileKind, repeat: number, makeBase: () => YamlBase): FuzzCase[] {
@@ -69,7 +70,9 @@ export function generateYamlCases(rng: Rng, kind: FileKind, repeat: number, make
   for (const top of ['', '42', '- a\n- b\n', 'null', '"x"', '~', '[]', '{}', '# only a comment\n', 'true', '!!binary aGVsbG8=']) {
     add('top-level', `the file is ${JSON.stringify(top)}`, top, false);
   }
-  add('huge-strings', 'a 10 MB comment', `# ${hugeString()}\n${text()}`, true);
-  add('huge-strings', 'a 10 MB key', append(text(), `${hugeString()}: 1\n`), false);
+  // Configuration files are at most 1 MB: a bigger one is refused before it is parsed.
+  add('huge-strings', 'a 10 MB comment', `# ${hugeString()}\n${text()}`, false, TOO_BIG);
+  add('huge-strings', 'a 10 MB key', append(text(), `${hugeString()}: 1\n`), false, TOO_BIG);
+  add('huge-strings', 'a comment of 0.9 MB', `# ${'y'.repeat(900_000)}\n${text()}`, true);
   return cases;
 }
