@@ -1,12 +1,15 @@
 // Offsets to 1-based line numbers. Offsets are UTF-16 indexes into the JS string (what the
 // lexers produce), never bytes; byte offsets from the Postgres parser are converted first.
 export class LineIndex {
-  private starts: number[] | undefined;
+  /** Offsets where lines start, found so far (the text is read only as far as it is asked about). */
+  private readonly starts = [0];
+  private scannedTo = 0;
 
   constructor(readonly text: string) {}
 
   lineOf(offset: number): number {
-    const starts = (this.starts ??= collectLineStarts(this.text));
+    this.scanTo(offset);
+    const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -17,21 +20,17 @@ export class LineIndex {
     return lo + 1;
   }
 
-  /** Offset of the first character of a 1-based line. */
-  lineStart(line: number): number {
-    const starts = (this.starts ??= collectLineStarts(this.text));
-    return starts[Math.max(0, Math.min(line - 1, starts.length - 1))] ?? 0;
+  private scanTo(offset: number): void {
+    while (this.scannedTo <= offset && this.scannedTo < this.text.length) {
+      const nl = this.text.indexOf('\n', this.scannedTo);
+      if (nl < 0) {
+        this.scannedTo = this.text.length;
+        return;
+      }
+      this.starts.push(nl + 1);
+      this.scannedTo = nl + 1;
+    }
   }
-}
-
-function collectLineStarts(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i >= 0) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
-  }
-  return starts;
 }
 
 /** A UTF-8 byte offset into `text` as a string index (they differ once non-ASCII text comes before it). */

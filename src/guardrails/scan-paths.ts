@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Finding, ScanOptions } from './finding.js';
@@ -24,7 +23,7 @@ export interface FoundFile {
 export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<{ findings: Finding[]; filesScanned: number }> {
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  const files = await collectFiles(paths, options.cwd);
+  const files = collectFiles(paths, options.cwd);
   const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
@@ -70,22 +69,26 @@ export function upMigrationOf(file: string): string | undefined {
   return undefined;
 }
 
-/** Files under `paths` the scanners read, in a stable order; a path that does not exist is bad input. */
-export async function collectFiles(paths: string[], cwd = process.cwd(), filter?: (file: string) => boolean): Promise<FoundFile[]> {
+/**
+ * Files under `paths` the scanners read, in a stable order; a path that does not exist is bad input.
+ * Synchronous file system calls: thousands of small files are listed and read several times faster
+ * than by awaiting each call.
+ */
+export function collectFiles(paths: string[], cwd = process.cwd(), filter?: (file: string) => boolean): FoundFile[] {
   const found: FoundFile[] = [];
   const seen = new Set<string>();
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
     let st;
     try {
-      st = await stat(absolute);
+      st = statSync(absolute);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new InputError(`${given}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${code ?? String(e)})`}`);
     }
     if (st.isDirectory()) {
       const prefix = given.endsWith('/') || given.endsWith(path.sep) ? given : `${given}/`;
-      for (const rel of await walk(absolute, '')) {
+      for (const rel of walk(absolute, '')) {
         addFile(found, seen, path.join(absolute, rel), prefix + rel, filter, false);
       }
     } else {
@@ -95,14 +98,14 @@ export async function collectFiles(paths: string[], cwd = process.cwd(), filter?
   return found;
 }
 
-async function walk(root: string, rel: string): Promise<string[]> {
-  const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+function walk(root: string, rel: string): string[] {
+  const entries = readdirSync(path.join(root, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
   for (const e of entries) {
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) out.push(...(await walk(root, child)));
+      if (!SKIPPED_DIRS.has(e.name)) out.push(...walk(root, child));
     } else if (e.isFile() || e.isSymbolicLink()) out.push(child);
   }
   return out;
@@ -123,10 +126,7 @@ function addFile(found: FoundFile[], seen: Set<string>, absolute: string, displa
   found.push({ absolute, display, kind });
 }
 
-/**
- * The file's text, or undefined for a binary file or one gone since it was listed. Synchronous: for
- * thousands of small files one after another this is several times faster than awaiting each read.
- */
+/** The file's text, or undefined for a binary file or one gone since it was listed. */
 export function readFoundFile(file: FoundFile): string | undefined {
   let bytes: Buffer;
   try {

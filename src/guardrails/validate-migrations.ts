@@ -28,7 +28,7 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
   if (!st.isDirectory()) throw new InputError(`${dir}: not a directory (give the folder that holds the migrations)`);
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  const listed = await collectFiles([dir], options.cwd, (f) => {
+  const listed = collectFiles([dir], options.cwd, (f) => {
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
   });

@@ -38,7 +38,7 @@ export function generateYamlCases(rng: Rng, kind: FileKind, repeat: number, make
       add('yaml-duplicate-keys', `a nested key twice (line ${nestedLine + 1})`, [...lines.slice(0, nestedLine + 1), lines[nestedLine]!, ...lines.slice(nestedLine + 1)].join('\n'), false, DUPLICATE);
     }
 
-    const [depth, style] = rng.pick([[10_000, 'flow'], [10_000, 'dash'], [2_000, 'block'], [300, 'flow'], [257, 'dash']] as const);
+    const [depth, style] = rng.pick([[10_000, 'flow'], [10_000, 'dash'], [1_000, 'block'], [300, 'flow'], [257, 'dash']] as const);
     add('deep-nesting', `${style} collections nested ${depth} levels`, append(text(), nestedYaml(depth, style)), false, NESTED);
     add('deep-nesting', 'the whole file nested 10000 levels', `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, false, NESTED);
 
