@@ -1,6 +1,6 @@
 // SQL scan throughput: generates ~2,000 realistic Postgres migrations (~20 MB) in a temp folder,
 // scans them with scanPaths on one core, and compares with the Postgres parser alone on a sample.
-// `npm run bench:scan [files] [kbPerFile]`
+// `npm run bench:scan -- [files] [kbPerFile] [passes]`
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { scanPaths } from '../src/guardrails/index.js';
 
 const fileCount = Number(process.argv[2] ?? 2000);
 const targetBytes = Number(process.argv[3] ?? 10) * 1024;
+const passesWanted = Number(process.argv[4] ?? 5);
 
 /** A small deterministic generator (mulberry32), so every run scans the same corpus. */
 function random(seed: number): () => number {
@@ -77,9 +78,19 @@ try {
   // Load the WebAssembly parser outside the timing (a one-off per process).
   await scanPaths([path.join(migrations, readdirSync(migrations)[0] ?? '')]);
 
-  const t0 = performance.now();
-  const { findings, filesScanned } = await scanPaths([migrations]);
-  const seconds = (performance.now() - t0) / 1000;
+  // The first pass is what one pipeline run sees (cold JIT); later passes show the steady state.
+  const passes: { seconds: number; result: Awaited<ReturnType<typeof scanPaths>> }[] = [];
+  for (let i = 0; i < passesWanted; i++) {
+    const t0 = performance.now();
+    const result = await scanPaths([migrations]);
+    passes.push({ seconds: (performance.now() - t0) / 1000, result });
+  }
+  const first = passes[0];
+  if (!first) throw new Error('no pass ran');
+  const { findings, filesScanned } = first.result;
+  const seconds = first.seconds;
+  const sorted = passes.map((p) => p.seconds).sort((a, b) => a - b);
+  const medianSeconds = sorted[Math.floor(sorted.length / 2)] ?? seconds;
 
   await loadModule();
   const sample = readdirSync(migrations).slice(0, Math.max(1, Math.floor(fileCount / 10)));
@@ -97,8 +108,10 @@ try {
       {
         files: filesScanned,
         megabytes: round(mb),
-        seconds: round(seconds),
-        mb_per_second: round(mb / seconds),
+        seconds_first_pass: round(seconds),
+        mb_per_second_first_pass: round(mb / seconds),
+        mb_per_second_median: round(mb / medianSeconds),
+        passes: passes.map((p) => round(mb / p.seconds)),
         parser_alone_mb_per_second: round(sampleBytes / 1024 / 1024 / parserSeconds),
         findings: findings.length,
         findings_by_rule: byRule,
@@ -107,7 +120,9 @@ try {
       2,
     )}\n`,
   );
-  process.stdout.write(`scan: ${round(mb / seconds)} MB/s over ${filesScanned} files (${round(mb)} MB); the parser alone: ${round(sampleBytes / 1024 / 1024 / parserSeconds)} MB/s\n`);
+  process.stdout.write(
+    `scan: ${round(mb / medianSeconds)} MB/s (median of ${passes.length} passes; first pass ${round(mb / seconds)} MB/s) over ${filesScanned} files (${round(mb)} MB); the parser alone: ${round(sampleBytes / 1024 / 1024 / parserSeconds)} MB/s\n`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
