@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log/create-logger.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 

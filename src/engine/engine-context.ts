@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log/create-logger.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { TaskSpec } from '../agents/agent.js';
 import type { Contract } from '../gates/contract.js';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/create-logger.js';
 import { InputError } from '../errors.js';
 import { parseQueue, readQueueFile, type Queue, type QueueDefaults } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';

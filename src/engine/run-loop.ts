@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/create-logger.js';
 import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
 import { AbortError, ExitCode, InputError, InterruptError, LockError, formatProblems } from '../errors.js';
 import { flushDecisions } from '../gates/record-decision.js';

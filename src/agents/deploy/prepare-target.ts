@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../log/create-logger.js';
 import type { IterationContext } from '../agent.js';
 import type { Environment } from '../../workspace/environment.js';
 import { queueFilePath, resolveInside, type Workspace } from '../../workspace/paths.js';

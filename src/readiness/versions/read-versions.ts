@@ -9,14 +9,14 @@ export interface VersionSource {
 }
 
 // Versions that mean "never set": a manifest carrying one does not version releases.
-const PLACEHOLDERS = new Set(['0.0.0', '0.0.0-development', '0.0.0-dev']);
+const UNSET_VERSIONS = new Set(['0.0.0', '0.0.0-development', '0.0.0-dev']);
 
 /** The version each manifest at the project's root declares (package.json, its lock, pyproject, setup, __version__). */
 export function readManifestVersions(files: ProjectFiles): VersionSource[] {
   const out: VersionSource[] = [];
   const add = (file: string, text: string, index: number, value: string | undefined): void => {
     const version = value ? parseVersion(value) : undefined;
-    if (version && !PLACEHOLDERS.has(version.raw)) out.push({ version, location: `${file}:${lineOf(text, index)}` });
+    if (version && !UNSET_VERSIONS.has(version.raw)) out.push({ version, location: `${file}:${lineOf(text, index)}` });
   };
   const pkgVersion = jsonVersion(files.text('package.json'));
   if (pkgVersion) {
@@ -79,7 +79,7 @@ export function readChangelog(files: ProjectFiles): ChangelogVersions | undefine
 
 function versionAt(value: string, location: string): VersionSource[] {
   const version = parseVersion(value);
-  return version && !PLACEHOLDERS.has(version.raw) ? [{ version, location }] : [];
+  return version && !UNSET_VERSIONS.has(version.raw) ? [{ version, location }] : [];
 }
 
 /** The top-level "version" of a JSON manifest and where its line starts. */
