@@ -6,6 +6,7 @@ import { AbortError, ExitCode, InputError, InterruptError, LockError, formatProb
 import { flushDecisions } from '../gates/record-decision.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
+import { isProcessAlive } from '../state/is-process-alive.js';
 import { StateStore } from '../state/state-store.js';
 import { queueFilePath } from '../workspace/paths.js';
 import type { EngineContext, TaskState } from './engine-context.js';
@@ -53,7 +54,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
 
   const store = StateStore.open(ws.stateDb);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const lock = store.acquireLock(options.project, runId, isAlive);
+  const lock = store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
     store.close();
     const h = lock.holder;
@@ -148,11 +149,3 @@ export function countStatuses(ctx: Pick<EngineContext, 'tasks'>): Record<TaskSta
   return counts;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { analyzeAlembic, isAlembicRevision } from './migrations/alembic-checks.js';
-import type { CodeScanInput } from './code/code-rules.js';
+import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
+import type { CodeScanInput } from './code/code-matchers.js';
 import { loadPythonParser } from './code/python-parser.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
@@ -28,7 +28,7 @@ const EXTENSIONS: Record<string, FileKind> = {
 };
 
 /** What a file is, by extension, or by its `#!` line when it has none. */
-export function fileKind(file: string, head?: string): FileKind | undefined {
+export function detectFileKind(file: string, head?: string): FileKind | undefined {
   const byExt = EXTENSIONS[path.extname(file).toLowerCase()];
   if (byExt) return byExt;
   if (path.extname(file) === '' && head?.startsWith('#!')) {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { loadRulePacks } from './rule-pack.js';
-import { type FileKind, fileKind, scanFile } from './scan-file.js';
-import { loadPgParser } from './sql/pg-parser.js';
+import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
+import { loadPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
@@ -30,7 +30,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   const downs: [number, FoundFile, string][] = [];
   // One file in memory at a time: read, scan, let go.
   for (const [index, file] of files.entries()) {
-    const up = upMigrationOf(file.absolute);
+    const up = findUpMigration(file.absolute);
     if (up && scanned.has(up)) {
       downs.push([index, file, up]);
       continue;
@@ -58,7 +58,7 @@ export async function scanSqlText(text: string, file: string, options: ScanOptio
 }
 
 /** The up migration a down/undo file reverts: x.down.sql -> x.up.sql, dir/down.sql -> dir/up.sql, U1__a.sql -> V1__a.sql. */
-export function upMigrationOf(file: string): string | undefined {
+export function findUpMigration(file: string): string | undefined {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let m = /^(.+)\.down\.sql$/i.exec(base);
@@ -113,10 +113,10 @@ function walk(root: string, rel: string): string[] {
 
 function addFile(found: FoundFile[], seen: Set<string>, absolute: string, display: string, filter: ((file: string) => boolean) | undefined, explicit: boolean): void {
   if (seen.has(absolute) || (filter && !filter(absolute))) return;
-  let kind = fileKind(absolute);
+  let kind = detectFileKind(absolute);
   try {
     if (!statSync(absolute).isFile()) return;
-    if (!kind && path.extname(absolute) === '') kind = fileKind(absolute, readHead(absolute));
+    if (!kind && path.extname(absolute) === '') kind = detectFileKind(absolute, readHead(absolute));
   } catch (e) {
     if (!explicit) return;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);

@@ -5,11 +5,11 @@ import type { Environment } from '../workspace/environment.js';
 import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
 import { loadPythonParser } from './code/python-parser.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
-import { analyzeAlembic, isAlembicRevision } from './migrations/alembic-checks.js';
-import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/find-migrations.js';
+import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
+import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
 import { type RuleSet, loadRulePacks } from './rule-pack.js';
 import { collectFiles, readFoundFile } from './scan-paths.js';
-import { loadPgParser } from './sql/pg-parser.js';
+import { loadPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
 
@@ -100,7 +100,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       if (!upgrade) findings.push(...structural('missing-upgrade', m.up, 'the up section has no statements'));
       if (!m.downRange) findings.push(...structural('missing-down-file', m.up, 'no down migration'));
       else if (!downgrade) findings.push(...structural('empty-downgrade', m.up, 'the down section has no statements'));
-      return { file: m.up.display, kind: 'sql-pair', upgrade, downgrade, reversible: downgrade, findings, downFile: m.up.display, ...versionOf(m.up) };
+      return { file: m.up.display, kind: 'sql-pair', upgrade, downgrade, reversible: downgrade, findings, downFile: m.up.display, ...readVersion(m.up) };
     }
     case 'sql-pair':
     case 'flyway': {
@@ -124,7 +124,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
         reversible: upgrade && downgrade,
         findings,
         ...(m.down ? { downFile: m.down.display } : {}),
-        ...(m.kind === 'flyway' && m.version ? { version: m.version } : versionOf(file)),
+        ...(m.kind === 'flyway' && m.version ? { version: m.version } : readVersion(file)),
       };
     }
   }
@@ -134,7 +134,7 @@ function hasStatements(text: string, range: [number, number] = [0, text.length])
   return splitStatements(text, 'postgres', range[0], range[1]).statements.length > 0;
 }
 
-function versionOf(file: FoundFile): { version?: string } {
+function readVersion(file: FoundFile): { version?: string } {
   const m = /^(\d+)/.exec(path.basename(file.absolute));
   if (m?.[1]) return { version: m[1] };
   const dirNumber = /^(\d+)/.exec(path.basename(path.dirname(file.absolute)));

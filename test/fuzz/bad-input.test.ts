@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
-import { PROJECT, checkCase, describeMessageProblem, makeFuzzWorkspace, resetFiles, type FuzzWorkspace } from './check-case.js';
+import { PROJECT, checkCase, describeMessageProblem, makeFuzzWorkspace, removeFuzzWorkspaces, resetFiles, type FuzzWorkspace } from './check-case.js';
 import { generateContractCases } from './contract-cases.js';
 import { SHELL_VERSIONS, TEN_MB, type FuzzCase } from './fuzz-case.js';
 import { createRng, fuzzSeed } from './prng.js';
@@ -25,7 +25,10 @@ const cases: FuzzCase[] = [
   ...generateProjectCases(rng, REPEAT),
 ];
 
-afterAll(() => removeWorkspaces());
+afterAll(() => {
+  removeWorkspaces();
+  removeFuzzWorkspaces();
+});
 
 function summarize(list: readonly FuzzCase[]): string {
   const counts = new Map<string, number>();

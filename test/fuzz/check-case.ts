@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { loadProjectConfig } from '../../src/agents/project-config.js';
@@ -8,7 +9,6 @@ import { InputError, LoopError } from '../../src/errors.js';
 import { displayPath, parseQueue, type Queue, type QueueDefaults } from '../../src/queue/load-queue.js';
 import { patchStatuses } from '../../src/queue/patch-statuses.js';
 import { resolveWorkspace } from '../../src/workspace/paths.js';
-import { makeWorkspace } from '../helpers/workspace.js';
 import type { FileKind, FuzzCase } from './fuzz-case.js';
 import { PROJECT_DIR } from './project-cases.js';
 
@@ -36,9 +36,14 @@ export interface FuzzWorkspace {
 
 const BASELINE: Record<FileKind, string> = { queue: VALID_QUEUE, contract: VALID_CONTRACT, project: VALID_PROJECT };
 
+const made: string[] = [];
+// Thousands of small writes: on tmpfs (/dev/shm) when the machine has it, they cost a twentieth.
+const tmpBase = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
 /** A workspace with a valid queue, contract and project file, and the project's folder. */
 export function makeFuzzWorkspace(): FuzzWorkspace {
-  const root = makeWorkspace();
+  const root = mkdtempSync(path.join(tmpBase, 'al-fuzz-'));
+  made.push(root);
   const files: Record<FileKind, string> = {
     queue: path.join(root, 'tasks', `work_queue_${PROJECT}.json`),
     contract: path.join(root, 'governance', 'contracts', 'operator-team.yaml'),
@@ -51,6 +56,10 @@ export function makeFuzzWorkspace(): FuzzWorkspace {
 }
 
 /** Puts the valid files back: all of them, or the one a case replaced. */
+export function removeFuzzWorkspaces(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function resetFiles(ws: FuzzWorkspace, only?: FileKind): void {
   for (const kind of only ? [only] : (Object.keys(BASELINE) as FileKind[])) writeFileSync(ws.files[kind], BASELINE[kind]);
 }

@@ -11,6 +11,7 @@ import { ExitCode, InputError, LockError } from '../../errors.js';
 import { loadContract } from '../../gates/contract.js';
 import { osUser, recordDecision } from '../../gates/record-decision.js';
 import { createLogger } from '../../log/create-logger.js';
+import { isProcessAlive } from '../../state/is-process-alive.js';
 import { StateStore } from '../../state/state-store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
@@ -45,7 +46,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
 
   const store = StateStore.open(ws.stateDb);
   try {
-    const lock = store.acquireLock(project, runId, isAlive);
+    const lock = store.acquireLock(project, runId, isProcessAlive);
     if (!lock.ok) {
       const h = lock.holder;
       throw new LockError(`project '${project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); roll back when it has finished`);
@@ -125,11 +126,3 @@ async function askAtTerminal(question: Parameters<Ask>[0]): Promise<'yes' | 'no'
   return (await confirm({ message: question.title, default: false })) ? 'yes' : 'no';
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -17,7 +17,7 @@ export function loadPythonParser(): Promise<Parser> {
 }
 
 /** Every node of `type` under `root`, in source order. */
-export function descendants(root: Node, types: ReadonlySet<string>): Node[] {
+export function collectDescendants(root: Node, types: ReadonlySet<string>): Node[] {
   const found: Node[] = [];
   const cursor = root.walk();
   let done = false;
@@ -36,7 +36,7 @@ export function descendants(root: Node, types: ReadonlySet<string>): Node[] {
 }
 
 /** The called name of a call node: `op.drop_table(...)` gives { object: 'op', name: 'drop_table' }. */
-export function calledName(call: Node): { object?: Node; name: string } | undefined {
+export function readCalledName(call: Node): { object?: Node; name: string } | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
   if (fn.type === 'identifier') return { name: fn.text };
@@ -49,7 +49,7 @@ export function calledName(call: Node): { object?: Node; name: string } | undefi
 }
 
 /** Positional and keyword arguments of a call node. */
-export function callArguments(call: Node): { positional: Node[]; keywords: Map<string, Node> } {
+export function readCallArguments(call: Node): { positional: Node[]; keywords: Map<string, Node> } {
   const positional: Node[] = [];
   const keywords = new Map<string, Node>();
   const args = call.childForFieldName('arguments');
@@ -65,7 +65,7 @@ export function callArguments(call: Node): { positional: Node[]; keywords: Map<s
 }
 
 /** The value of a plain string literal (no interpolation), or undefined. */
-export function stringValue(node: Node | undefined): string | undefined {
+export function readStringValue(node: Node | undefined): string | undefined {
   if (!node || node.type !== 'string') return undefined;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   return node.namedChildren

@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
 import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
-import { type CodeScanInput, callFindings, codeMatchers } from './code-rules.js';
+import { type CodeScanInput, makeCallFindings, buildCodeMatchers } from './code-matchers.js';
 
 // JavaScript/TypeScript read as code: comments, string and template literals (but not the code in
 // `${...}`) and regular expression literals are skipped, so only real identifiers are matched.
@@ -17,7 +17,7 @@ const KEYWORDS_BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'i
 
 /** SDK v3 commands (`new DeleteBucketCommand(`) and client methods (`s3.deleteBucket(`). */
 export function scanJavaScript(input: CodeScanInput): Finding[] {
-  const matchers = codeMatchers(input.rules);
+  const matchers = buildCodeMatchers(input.rules);
   if (matchers.jsConstructors.size === 0 && matchers.jsMethods.size === 0) return [];
   const { tokens, markers } = lexJavaScript(input.text);
   const lines = new LineIndex(input.text);
@@ -41,7 +41,7 @@ export function scanJavaScript(input: CodeScanInput): Finding[] {
     const end = next?.value === '(' ? closingParen(tokens, i + 1) : t.end;
     const line = lines.lineOf(from);
     const code = input.text.slice(from, Math.min(end, from + 400));
-    findings.push(...callFindings(input, rules, { line, lastLine: lines.lineOf(end), code }, markerLines));
+    findings.push(...makeCallFindings(input, rules, { line, lastLine: lines.lineOf(end), code }, markerLines));
   });
   return findings;
 }

@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
 import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
-import { type CodeScanInput, callFindings, codeMatchers } from './code-rules.js';
+import { type CodeScanInput, makeCallFindings, buildCodeMatchers } from './code-matchers.js';
 
 // Shell read the way the shell reads it: words after quote removal, commands split at ; & | ( )
 // and newlines, comments only at the start of a word, here-document bodies skipped, command
@@ -18,7 +18,7 @@ const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nohup', 'command', 'bu
 const BOOLEAN_OPTIONS = new Set(['--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request', '--no-cli-pager', '--cli-auto-prompt', '--no-cli-auto-prompt']);
 
 export function scanShell(input: CodeScanInput): Finding[] {
-  const matchers = codeMatchers(input.rules);
+  const matchers = buildCodeMatchers(input.rules);
   if (matchers.cli.length === 0) return [];
   const { commands, markers } = lexShell(input.text);
   const lines = new LineIndex(input.text);
@@ -49,7 +49,7 @@ export function scanShell(input: CodeScanInput): Finding[] {
     const last = words[words.length - 1];
     if (!first || !last) continue;
     const at = { line: lines.lineOf(first.start), lastLine: lines.lineOf(last.end), code: input.text.slice(first.start, last.end) };
-    findings.push(...callFindings(input, [...new Set(rules)], at, markerLines));
+    findings.push(...makeCallFindings(input, [...new Set(rules)], at, markerLines));
   }
   return findings;
 }

@@ -2,11 +2,11 @@ import type { Finding, ScanOptions } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
 import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
-import { type SqlHit, analyzeParsedStatement } from './ast-rules.js';
-import { parsePostgres } from './pg-parser.js';
+import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
+import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
-import { analyzeTokens, createdTable } from './token-rules.js';
+import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanInput {
@@ -47,7 +47,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     input,
     dialect,
     lineAt: input.lineAt ?? ((o) => lines.lineOf(o)),
-    markerLines: markerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
+    markerLines: toMarkerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
     created: [...(input.createdBefore ?? [])],
     ownCreated: [],
     findings: [],
@@ -78,7 +78,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   switch (words[0]) {
     case 'CREATE': {
       if (words.includes('TABLE')) {
-        const name = createdTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
+        const name = readCreatedTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
         if (name) {
           ctx.created.push(name);
           ctx.ownCreated.push(name);
@@ -166,7 +166,7 @@ function scanDoBlock(ctx: ScanContext, start: number, end: number): void {
   const body = tokens.find((t, i) => t.kind === Tok.String && i !== langAt + 1);
   if (body?.contentStart === undefined || body.contentEnd === undefined) return;
   const inner = splitStatements(text, 'postgres', body.contentStart, body.contentEnd);
-  ctx.markerLines.push(...markerLines(inner.markers, ctx.lineAt));
+  ctx.markerLines.push(...toMarkerLines(inner.markers, ctx.lineAt));
   for (const piece of inner.statements) {
     const pieceTokens = tokenizeStatement(text, 'postgres', piece.start, piece.end);
     const verb = pieceTokens.findIndex(
@@ -210,7 +210,7 @@ function isCreated(created: string[][], name: string[]): boolean {
   });
 }
 
-function markerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
+function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
   return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
 }
 

@@ -36,7 +36,7 @@ export function tokenizeStatement(text: string, dialect: Dialect, start: number,
 }
 
 /** The identifier a Word or quoted identifier names, folded the way the dialect folds it. */
-export function identifierName(token: SqlToken, text: string, dialect: Dialect): string | undefined {
+export function readIdentifier(token: SqlToken, text: string, dialect: Dialect): string | undefined {
   if (token.kind === Tok.Word) return token.value.toLowerCase();
   if (token.kind === Tok.QuotedIdent) {
     const raw = text.slice(token.start, token.end);
@@ -57,7 +57,7 @@ export function readQualifiedName(tokens: SqlToken[], i: number, text: string, d
   let j = i;
   for (;;) {
     const t = tokens[j];
-    const name = t ? identifierName(t, text, dialect) : undefined;
+    const name = t ? readIdentifier(t, text, dialect) : undefined;
     if (name === undefined) break;
     parts.push(name);
     j++;

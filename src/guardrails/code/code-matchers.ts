@@ -21,7 +21,7 @@ export interface CodeMatchers {
 
 const matcherCache = new WeakMap<RuleSet, CodeMatchers>();
 
-export function codeMatchers(rules: RuleSet): CodeMatchers {
+export function buildCodeMatchers(rules: RuleSet): CodeMatchers {
   const cached = matcherCache.get(rules);
   if (cached) return cached;
   const m: CodeMatchers = { pythonMethods: new Map(), jsConstructors: new Map(), jsMethods: new Map(), cli: [], cliPrograms: new Set() };
@@ -40,7 +40,7 @@ export function codeMatchers(rules: RuleSet): CodeMatchers {
 }
 
 /** Findings for the rules a call matched, at the call's lines; a marker on them suppresses. */
-export function callFindings(
+export function makeCallFindings(
   input: CodeScanInput,
   rules: Rule[],
   at: { line: number; lastLine: number; code: string },

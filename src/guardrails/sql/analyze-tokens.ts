@@ -1,7 +1,7 @@
 // The same rules read from tokens, for statements the Postgres parser rejects (MySQL dialect,
 // templated SQL). Comments and literals are already tokens of their own, so a keyword here is a
 // keyword of the statement; clauses are split at top-level commas.
-import type { SqlHit } from './ast-rules.js';
+import type { SqlHit } from './analyze-parsed-statement.js';
 import type { Dialect } from './sql-lexer.js';
 import { Tok } from './sql-lexer.js';
 import { type SqlToken, readQualifiedName } from './tokenize-statement.js';
@@ -15,10 +15,10 @@ const NOT_A_COLUMN_AFTER_DROP = new Set([
 const SERIAL_TYPES = new Set(['SERIAL', 'SERIAL2', 'SERIAL4', 'SERIAL8', 'SMALLSERIAL', 'BIGSERIAL']);
 
 export function analyzeTokens(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
-  const w = (i: number): string => word(tokens, i);
+  const w = (i: number): string => wordAt(tokens, i);
   switch (w(0)) {
     case 'DROP':
-      return dropHits(tokens, text, dialect);
+      return findDropHits(tokens, text, dialect);
     case 'TRUNCATE':
       return [{ rule: 'truncate' }];
     case 'DELETE':
@@ -26,30 +26,30 @@ export function analyzeTokens(tokens: SqlToken[], text: string, dialect: Dialect
     case 'UPDATE':
       return hasWhereAt(tokens, 1, 0) ? [] : [{ rule: 'update-without-where' }];
     case 'WITH':
-      return nestedWriteHits(tokens);
+      return findNestedWriteHits(tokens);
     case 'ALTER': {
       let i = 1;
       while (w(i) === 'ONLINE' || w(i) === 'OFFLINE' || w(i) === 'IGNORE') i++;
-      return w(i) === 'TABLE' ? alterTableHits(tokens, i + 1, text, dialect) : [];
+      return w(i) === 'TABLE' ? findAlterTableHits(tokens, i + 1, text, dialect) : [];
     }
     case 'RENAME':
       return w(1) === 'TABLE' ? [{ rule: 'rename-table' }] : [];
     case 'CREATE':
-      return createIndexHits(tokens);
+      return findCreateIndexHits(tokens);
     default:
       return [];
   }
 }
 
 /** The table a CREATE TABLE statement makes, as folded name parts; undefined for anything else. */
-export function createdTable(tokens: SqlToken[], text: string, dialect: Dialect): string[] | undefined {
-  if (word(tokens, 0) !== 'CREATE') return undefined;
+export function readCreatedTable(tokens: SqlToken[], text: string, dialect: Dialect): string[] | undefined {
+  if (wordAt(tokens, 0) !== 'CREATE') return undefined;
   let i = 1;
-  if (word(tokens, i) === 'OR' && word(tokens, i + 1) === 'REPLACE') i += 2;
-  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED'].includes(word(tokens, i))) i++;
-  if (word(tokens, i) !== 'TABLE') return undefined;
+  if (wordAt(tokens, i) === 'OR' && wordAt(tokens, i + 1) === 'REPLACE') i += 2;
+  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED'].includes(wordAt(tokens, i))) i++;
+  if (wordAt(tokens, i) !== 'TABLE') return undefined;
   i++;
-  if (word(tokens, i) === 'IF' && word(tokens, i + 1) === 'NOT' && word(tokens, i + 2) === 'EXISTS') i += 3;
+  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'NOT' && wordAt(tokens, i + 2) === 'EXISTS') i += 3;
   return readQualifiedName(tokens, i, text, dialect)?.parts;
 }
 
@@ -63,14 +63,14 @@ export function hasWhereAt(tokens: SqlToken[], from: number, depth: number): boo
   return false;
 }
 
-function dropHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
-  const what = word(tokens, 1);
+function findDropHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
+  const what = wordAt(tokens, 1);
   if (what === 'DATABASE') return [{ rule: 'drop-database' }];
   if (what === 'SCHEMA') return [{ rule: 'drop-schema' }];
-  if (what === 'INDEX') return word(tokens, 2) === 'CONCURRENTLY' ? [] : [{ rule: 'drop-index-not-concurrent' }];
+  if (what === 'INDEX') return wordAt(tokens, 2) === 'CONCURRENTLY' ? [] : [{ rule: 'drop-index-not-concurrent' }];
   if (what !== 'TABLE') return [];
   let i = 2;
-  if (word(tokens, i) === 'IF' && word(tokens, i + 1) === 'EXISTS') i += 2;
+  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'EXISTS') i += 2;
   const tables: string[][] = [];
   for (;;) {
     const name = readQualifiedName(tokens, i, text, dialect);
@@ -84,11 +84,11 @@ function dropHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] 
 }
 
 /** DELETE/UPDATE inside a WITH statement (data-modifying CTEs and the main statement). */
-function nestedWriteHits(tokens: SqlToken[]): SqlHit[] {
+function findNestedWriteHits(tokens: SqlToken[]): SqlHit[] {
   const hits: SqlHit[] = [];
   tokens.forEach((t, i) => {
     if (t.kind !== Tok.Word || (t.value !== 'DELETE' && t.value !== 'UPDATE')) return;
-    const before = word(tokens, i - 1);
+    const before = wordAt(tokens, i - 1);
     if (before === 'FOR' || before === 'ON' || before === 'KEY' || before === 'NO') return;
     if (hasWhereAt(tokens, i + 1, t.depth)) return;
     hits.push({ rule: t.value === 'DELETE' ? 'delete-without-where' : 'update-without-where' });
@@ -96,24 +96,24 @@ function nestedWriteHits(tokens: SqlToken[]): SqlHit[] {
   return hits;
 }
 
-function createIndexHits(tokens: SqlToken[]): SqlHit[] {
+function findCreateIndexHits(tokens: SqlToken[]): SqlHit[] {
   let i = 1;
-  if (word(tokens, i) === 'UNIQUE') i++;
-  if (word(tokens, i) !== 'INDEX') return [];
-  return word(tokens, i + 1) === 'CONCURRENTLY' ? [] : [{ rule: 'index-not-concurrent' }];
+  if (wordAt(tokens, i) === 'UNIQUE') i++;
+  if (wordAt(tokens, i) !== 'INDEX') return [];
+  return wordAt(tokens, i + 1) === 'CONCURRENTLY' ? [] : [{ rule: 'index-not-concurrent' }];
 }
 
-function alterTableHits(tokens: SqlToken[], from: number, text: string, dialect: Dialect): SqlHit[] {
+function findAlterTableHits(tokens: SqlToken[], from: number, text: string, dialect: Dialect): SqlHit[] {
   let i = from;
-  if (word(tokens, i) === 'IF' && word(tokens, i + 1) === 'EXISTS') i += 2;
-  if (word(tokens, i) === 'ONLY') i++;
+  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'EXISTS') i += 2;
+  if (wordAt(tokens, i) === 'ONLY') i++;
   const name = readQualifiedName(tokens, i, text, dialect);
   if (!name) return [];
   i = name.next;
   if (tokens[i]?.value === '*') i++;
   const hits: SqlHit[] = [];
   for (const clause of splitClauses(tokens, i)) {
-    const hit = clauseHit(clause);
+    const hit = findClauseHit(clause);
     if (hit) hits.push(hit);
   }
   return hits;
@@ -134,18 +134,18 @@ function splitClauses(tokens: SqlToken[], from: number): SqlToken[][] {
   return clauses.filter((c) => c.length > 0);
 }
 
-function clauseHit(c: SqlToken[]): SqlHit | undefined {
-  const w = (i: number): string => word(c, i);
+function findClauseHit(c: SqlToken[]): SqlHit | undefined {
+  const w = (i: number): string => wordAt(c, i);
   switch (w(0)) {
     case 'ADD':
-      return addHit(c);
+      return findAddHit(c);
     case 'DROP':
       return NOT_A_COLUMN_AFTER_DROP.has(w(1)) ? undefined : { rule: 'drop-column' };
     case 'RENAME':
       if (w(1) === 'TO' || w(1) === 'AS') return { rule: 'rename-table' };
       if (w(1) === 'COLUMN') return { rule: 'rename-column' };
       if (w(1) === 'CONSTRAINT' || w(1) === 'INDEX' || w(1) === 'KEY') return undefined;
-      return word(c, 2) === 'TO' ? { rule: 'rename-column' } : { rule: 'rename-table' };
+      return wordAt(c, 2) === 'TO' ? { rule: 'rename-column' } : { rule: 'rename-table' };
     case 'ALTER': {
       const at = w(1) === 'COLUMN' ? 3 : 2;
       const type = w(at) === 'SET' && w(at + 1) === 'DATA' ? at + 2 : at;
@@ -155,8 +155,8 @@ function clauseHit(c: SqlToken[]): SqlHit | undefined {
       const at = w(1) === 'COLUMN' ? 2 : 1;
       const oldToken = c[at];
       const newToken = c[at + 1];
-      const oldName = oldToken ? identifier(oldToken) : '';
-      const newName = newToken ? identifier(newToken) : '';
+      const oldName = oldToken ? foldIdentifier(oldToken) : '';
+      const newName = newToken ? foldIdentifier(newToken) : '';
       return oldName && newName && oldName !== newName ? { rule: 'rename-column' } : { rule: 'alter-column-type' };
     }
     case 'MODIFY':
@@ -166,11 +166,11 @@ function clauseHit(c: SqlToken[]): SqlHit | undefined {
   }
 }
 
-function addHit(c: SqlToken[]): SqlHit | undefined {
-  const w = (i: number): string => word(c, i);
+function findAddHit(c: SqlToken[]): SqlHit | undefined {
+  const w = (i: number): string => wordAt(c, i);
   if (NOT_A_COLUMN_AFTER_ADD.has(w(1))) {
     const foreign = c.some((t) => t.depth === 0 && t.kind === Tok.Word && t.value === 'FOREIGN');
-    const notValid = c.some((t, i) => t.depth === 0 && t.value === 'NOT' && word(c, i + 1) === 'VALID');
+    const notValid = c.some((t, i) => t.depth === 0 && t.value === 'NOT' && wordAt(c, i + 1) === 'VALID');
     return foreign && !notValid ? { rule: 'fk-not-valid' } : undefined;
   }
   let i = w(1) === 'COLUMN' ? 2 : 1;
@@ -181,17 +181,17 @@ function addHit(c: SqlToken[]): SqlHit | undefined {
     const t = c[k];
     if (!t || t.depth !== 0 || t.kind !== Tok.Word) continue;
     if (t.value === 'DEFAULT' || t.value === 'GENERATED' || t.value === 'AUTO_INCREMENT' || t.value === 'AS') return undefined;
-    if (t.value === 'NOT' && word(c, k + 1) === 'NULL') notNull = true;
+    if (t.value === 'NOT' && wordAt(c, k + 1) === 'NULL') notNull = true;
   }
   return notNull && !SERIAL_TYPES.has(typeWord) ? { rule: 'add-not-null-without-default' } : undefined;
 }
 
-function word(tokens: SqlToken[], i: number): string {
+function wordAt(tokens: SqlToken[], i: number): string {
   const t = tokens[i];
   return t && t.kind === Tok.Word ? t.value : '';
 }
 
-function identifier(t: SqlToken): string {
+function foldIdentifier(t: SqlToken): string {
   if (t.kind === Tok.Word) return t.value.toLowerCase();
   return t.value.slice(1, -1).toLowerCase();
 }

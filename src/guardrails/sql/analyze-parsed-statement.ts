@@ -25,13 +25,13 @@ export function analyzeParsedStatement(stmt: AstNode): SqlHit[] {
       hits.push({ rule: 'drop-database', detail: str(body.dbname) });
       break;
     case 'DropStmt':
-      hits.push(...dropHits(body));
+      hits.push(...findDropHits(body));
       break;
     case 'TruncateStmt':
       hits.push({ rule: 'truncate', detail: list(body.relations).map(rangeVarName).join(', ') });
       break;
     case 'AlterTableStmt':
-      if (body.objtype === 'OBJECT_TABLE') hits.push(...alterTableHits(body));
+      if (body.objtype === 'OBJECT_TABLE') hits.push(...findAlterTableHits(body));
       break;
     case 'RenameStmt':
       if (body.renameType === 'OBJECT_COLUMN' && body.relationType === 'OBJECT_TABLE') {
@@ -48,7 +48,7 @@ export function analyzeParsedStatement(stmt: AstNode): SqlHit[] {
   return hits;
 }
 
-function dropHits(body: AstNode): SqlHit[] {
+function findDropHits(body: AstNode): SqlHit[] {
   const objects = list(body.objects);
   switch (body.removeType) {
     case 'OBJECT_TABLE': {
@@ -64,7 +64,7 @@ function dropHits(body: AstNode): SqlHit[] {
   }
 }
 
-function alterTableHits(body: AstNode): SqlHit[] {
+function findAlterTableHits(body: AstNode): SqlHit[] {
   const table = rangeVarName(body.relation);
   const hits: SqlHit[] = [];
   for (const item of list(body.cmds)) {

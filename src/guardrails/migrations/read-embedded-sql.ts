@@ -12,8 +12,8 @@ export interface EmbeddedSql {
  * `{...}` parts stay as template text), `"..." % args` or `"...".format(...)`. Escapes are
  * neutralised without changing lengths, so every character keeps its source position.
  */
-export function embeddedSql(node: Node | undefined, source: string): EmbeddedSql | undefined {
-  const literal = literalOf(node);
+export function readEmbeddedSql(node: Node | undefined, source: string): EmbeddedSql | undefined {
+  const literal = findLiteral(node);
   if (!literal) return undefined;
   const parts = literal.type === 'concatenated_string' ? literal.namedChildren.filter((c): c is Node => c?.type === 'string') : [literal];
   const segments: { at: number; source: number }[] = [];
@@ -38,20 +38,20 @@ export function embeddedSql(node: Node | undefined, source: string): EmbeddedSql
   };
 }
 
-function literalOf(node: Node | undefined): Node | undefined {
+function findLiteral(node: Node | undefined): Node | undefined {
   if (!node) return undefined;
   switch (node.type) {
     case 'string':
     case 'concatenated_string':
       return node;
     case 'parenthesized_expression':
-      return literalOf(node.namedChildren[0] ?? undefined);
+      return findLiteral(node.namedChildren[0] ?? undefined);
     case 'binary_operator':
-      return node.childForFieldName('operator')?.text === '%' ? literalOf(node.childForFieldName('left') ?? undefined) : undefined;
+      return node.childForFieldName('operator')?.text === '%' ? findLiteral(node.childForFieldName('left') ?? undefined) : undefined;
     case 'call': {
       const fn = node.childForFieldName('function');
       if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
-        return literalOf(fn.childForFieldName('object') ?? undefined);
+        return findLiteral(fn.childForFieldName('object') ?? undefined);
       }
       return undefined;
     }

@@ -61,10 +61,10 @@ export function groupMigrations(files: FoundFile[], isAlembic: (file: FoundFile)
     }
   }
   migrations.push(...pairs.values(), ...flyway.values());
-  return { migrations: migrations.sort((a, b) => sortKey(a).localeCompare(sortKey(b), 'en', { numeric: true })), others };
+  return { migrations: migrations.sort((a, b) => readSortKey(a).localeCompare(readSortKey(b), 'en', { numeric: true })), others };
 }
 
-function sortKey(m: FoundMigration): string {
+function readSortKey(m: FoundMigration): string {
   return m.kind === 'sql-pair' || m.kind === 'flyway' ? m.key : m.up.absolute;
 }
 

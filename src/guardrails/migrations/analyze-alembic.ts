@@ -3,10 +3,10 @@ import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
 import { isCovered, shortenStatement } from '../safety-marker.js';
 import { scanSql } from '../sql/scan-sql.js';
-import { type CodeScanInput, callFindings } from '../code/code-rules.js';
-import { callArguments, calledName, stringValue } from '../code/python-parser.js';
+import { type CodeScanInput, makeCallFindings } from '../code/code-matchers.js';
+import { readCallArguments, readCalledName, readStringValue } from '../code/python-parser.js';
 import type { PythonFile } from '../code/scan-python.js';
-import { type EmbeddedSql, embeddedSql } from './python-sql-string.js';
+import { type EmbeddedSql, readEmbeddedSql } from './read-embedded-sql.js';
 
 export type DowngradeState = 'missing' | 'empty' | 'raises' | 'present';
 
@@ -27,9 +27,9 @@ export function isAlembicRevision(py: PythonFile): boolean {
     if (!stmt) continue;
     if (stmt.type === 'import_from_statement' && /^from\s+alembic\b/.test(stmt.text)) return true;
     if (stmt.type === 'import_statement' && /^import\s+alembic\b/.test(stmt.text)) return true;
-    const assigned = assignedName(stmt);
+    const assigned = readAssignedName(stmt);
     if (assigned === 'revision' || assigned === 'down_revision') return true;
-    const fn = functionName(stmt);
+    const fn = readFunctionName(stmt);
     if (fn === 'upgrade' || fn === 'downgrade') return true;
   }
   return false;
@@ -41,16 +41,16 @@ export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAna
   const functions = new Map<string, Node>();
   let revision: string | undefined;
   for (const stmt of top) {
-    const fn = functionName(stmt);
+    const fn = readFunctionName(stmt);
     if (fn) functions.set(fn, definition(stmt) ?? stmt);
-    if (assignedName(stmt) === 'revision') revision = stringValue(stmt.namedChildren[0]?.childForFieldName('right') ?? undefined);
+    if (readAssignedName(stmt) === 'revision') revision = readStringValue(stmt.namedChildren[0]?.childForFieldName('right') ?? undefined);
   }
   const first = top[0];
-  const docstring = first?.type === 'expression_statement' ? stringValue(first.namedChildren[0] ?? undefined) : undefined;
+  const docstring = first?.type === 'expression_statement' ? readStringValue(first.namedChildren[0] ?? undefined) : undefined;
   const description = docstring !== undefined && hasDescription(docstring);
   const upgrade = functions.get('upgrade');
   const downgradeFn = functions.get('downgrade');
-  const downgrade: DowngradeState = downgradeFn ? bodyState(downgradeFn) : 'missing';
+  const downgrade: DowngradeState = downgradeFn ? classifyBody(downgradeFn) : 'missing';
 
   const structure: Finding[] = [];
   const add = (rule: string, node: Node | undefined): void => {
@@ -99,18 +99,18 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
   const creations: Creation[] = [];
   const sqlCalls: { call: Node; fn: string; sql: EmbeddedSql }[] = [];
   for (const call of py.calls) {
-    const called = calledName(call);
+    const called = readCalledName(call);
     if (!called) continue;
     if (called.name === 'batch_alter_table' && call.parent?.type === 'as_pattern') {
       const alias = call.parent.childForFieldName('alias') ?? call.parent.namedChildren[call.parent.namedChildren.length - 1];
       if (alias) receivers.add(alias.text);
     }
     if (called.name === 'create_table' && called.object?.text === 'op') {
-      const name = stringValue(callArguments(call).positional[0]);
+      const name = readStringValue(readCallArguments(call).positional[0]);
       if (name) creations.push({ fn: enclosingFunction(call), at: call.startIndex, table: [name.toLowerCase()] });
     }
     if ((called.name === 'execute' && called.object) || called.name === 'text') {
-      const sql = embeddedSql(callArguments(call).positional[0], input.text);
+      const sql = readEmbeddedSql(readCallArguments(call).positional[0], input.text);
       if (sql) sqlCalls.push({ call, fn: enclosingFunction(call), sql });
     }
   }
@@ -132,20 +132,20 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
 
   const findings: Finding[] = [];
   for (const call of py.calls) {
-    const called = calledName(call);
+    const called = readCalledName(call);
     if (!called?.object || !receivers.has(called.object.text)) continue;
-    const { positional, keywords } = callArguments(call);
+    const { positional, keywords } = readCallArguments(call);
     let rule = OP_RULES[called.name];
     if (called.name === 'alter_column') rule = keywords.has('new_column_name') ? 'rename-column' : undefined;
     if (!rule) continue;
     if (rule === 'drop-table') {
-      const table = stringValue(positional[0] ?? keywords.get('table_name'))?.toLowerCase();
+      const table = readStringValue(positional[0] ?? keywords.get('table_name'))?.toLowerCase();
       const before = createdBefore(enclosingFunction(call), call.startIndex);
       if (table && before.some((t) => t[t.length - 1] === table)) continue;
     }
     const active = input.rules.active(rule);
     if (!active) continue;
-    findings.push(...callFindings(input, [active], { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text }, py.markers));
+    findings.push(...makeCallFindings(input, [active], { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text }, py.markers));
   }
   for (const s of sqlCalls) {
     const result = scanString(s, createdBefore(s.fn, s.call.startIndex));
@@ -165,7 +165,7 @@ function enclosingFunction(node: Node): string {
   return name;
 }
 
-function bodyState(fn: Node): DowngradeState {
+function classifyBody(fn: Node): DowngradeState {
   const body = fn.childForFieldName('body');
   const stmts = (body?.namedChildren ?? []).filter((n): n is Node => n !== null && n.type !== 'comment');
   const real = stmts.filter((s) => !(s.type === 'pass_statement' || isBareExpression(s)));
@@ -188,7 +188,7 @@ function hasDescription(docstring: string): boolean {
     .some((l) => l.length > 0 && !/^(Revision ID|Revises|Create Date)\s*:/i.test(l));
 }
 
-function functionName(stmt: Node): string | undefined {
+function readFunctionName(stmt: Node): string | undefined {
   const def = definition(stmt);
   return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
 }
@@ -199,7 +199,7 @@ function definition(stmt: Node): Node | undefined {
   return undefined;
 }
 
-function assignedName(stmt: Node): string | undefined {
+function readAssignedName(stmt: Node): string | undefined {
   if (stmt.type !== 'expression_statement') return undefined;
   const assignment = stmt.namedChildren[0];
   if (assignment?.type !== 'assignment') return undefined;
