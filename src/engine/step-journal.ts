@@ -9,6 +9,7 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
       const row = store.step(project, taskId, iteration, name);
       if (row?.state === 'done') return (row.result === null ? undefined : JSON.parse(row.result)) as T;
       if (row?.state === 'running' && options.redoSafe === false) {
+        store.interruptStep(project, taskId, iteration, name);
         throw new Error(`step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
       }
       store.beginStep(project, taskId, iteration, name);

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LoopError, ExitCode } from '../errors.js';
 import { packageRoot } from '../workspace/paths.js';
+import { toStorageError } from '../workspace/storage-error.js';
 
 export type Db = Database.Database;
 
@@ -17,19 +18,34 @@ export function schemaMigrations(): { version: number; name: string; sql: string
 
 /** Opens (or creates) the state store in WAL mode and brings its schema up to date. */
 export function openDatabase(file: string, upTo?: number): Db {
+  let db: Db | undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: 10_000 });
+    db = new Database(file, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, upTo);
     return db;
   } catch (e) {
+    if (db?.open) db.close();
     if (e instanceof LoopError) throw e;
-    const code = (e as { code?: string }).code ?? '';
+    const storage = toStorageError(whyCannotOpen(e, file), file, 'open the state store');
+    if (storage) throw storage;
     const reason = e instanceof Error ? e.message : String(e);
-    throw new LoopError(`${file}: cannot open the state store (${code ? `${code}: ` : ''}${reason})`, ExitCode.badInput);
+    throw new LoopError(`${file}: cannot open the state store (${reason})`, ExitCode.badInput);
+  }
+}
+
+// SQLite says only that it cannot open or write the file; its folder tells why (read-only, no permission).
+function whyCannotOpen(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(CANTOPEN|READONLY)/.test(code)) return e;
+  try {
+    accessSync(path.dirname(file), constants.W_OK);
+    return e;
+  } catch (probe) {
+    return probe;
   }
 }
 

@@ -149,6 +149,11 @@ export class StateStore {
     this.#stmts.endStep.run({ project, task_id: taskId, iteration, name, result, ended_at: now() });
   }
 
+  /** A step cut off by a crash and not redone: kept on record as such. */
+  interruptStep(project: string, taskId: string, iteration: number, name: string): void {
+    this.#stmts.interruptStep.run(project, taskId, iteration, name);
+  }
+
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): void {
     this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) });
   }
@@ -243,6 +248,7 @@ function prepare(db: Db) {
     endStep: db.prepare(
       `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
     ),
+    interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
     insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
     allDeployments: db.prepare('SELECT seq, id, record FROM deployments ORDER BY seq'),

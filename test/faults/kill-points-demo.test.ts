@@ -11,7 +11,7 @@ afterEach(removeDemoWorkspaces);
 // health check, records. Every kind of point at its first passing (FULL_FAULT_TABLE=1: all).
 async function demoWorkspace(): Promise<string> {
   const ws = makeTempWorkspace('al-faults-');
-  writeDemoProject(ws, 'demo', await demoPorts(), (yaml) => yaml.replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
+  writeDemoProject(ws, 'demo', await demoPorts(), (yaml) => yaml.replace('backoff_seconds: 0.05', 'backoff_seconds: 0.5').replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
   copyFileSync(path.join(repoRoot, 'tasks', 'work_queue_demo.json'), path.join(ws.tasksDir, 'work_queue_demo.json'));
   return ws.root;
 }

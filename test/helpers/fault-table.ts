@@ -8,6 +8,8 @@ export interface KillPointOutcome {
   crashed: boolean;
   finalExit: number | null;
   problems: string[];
+  /** The last command's output when something is wrong. */
+  detail?: string;
 }
 
 /** The commands of one scenario; `env(i)` is the environment of its i-th command. */
@@ -34,7 +36,9 @@ export function killAndResume(ws: string, point: string, steps: Steps, project: 
   const crashed = first[at]?.code === null;
   const results = steps(() => ({}));
   const finalExit = results.at(-1)?.code ?? null;
-  return { point, crashed, finalExit, problems: checkInvariants(ws, project) };
+  const problems = checkInvariants(ws, project);
+  const last = results.at(-1);
+  return { point, crashed, finalExit, problems, ...(problems.length > 0 && last ? { detail: `${first.map((r) => r.stdout.slice(-1500)).join('\n---\n')}\n=== resumed ===\n${last.stdout.slice(-2000)}${last.stderr.slice(-1000)}` } : {}) };
 }
 
 export function checkInvariants(ws: string, project: string): string[] {
@@ -58,7 +62,7 @@ export function checkInvariants(ws: string, project: string): string[] {
       if (kept.length !== 1) problems.push(`${t.id}: ${kept.length} iterations kept the promise`);
     }
     const stepRows = store.db.prepare(`SELECT task_id, iteration, name, state, runs FROM steps WHERE project = ?`).all(project) as { task_id: string; name: string; state: string; runs: number }[];
-    for (const s of stepRows) if (s.state !== 'done') problems.push(`step ${s.task_id}/${s.name} left ${s.state}`);
+    for (const s of stepRows) if (s.state === 'running') problems.push(`step ${s.task_id}/${s.name} left ${s.state}`);
     const storedDeployments = store.deployments(project).map((r) => r.id);
     const fileDeployments = existsSync(path.join(aibrain, 'deployments.json'))
       ? (readJson(path.join(aibrain, 'deployments.json')).deployments as { id: string }[]).map((d) => d.id)
@@ -82,6 +86,7 @@ export function formatTable(rows: KillPointOutcome[]): string {
   return [
     `${'kill point'.padEnd(width)}  killed  final exit  outcome`,
     ...rows.map((r) => `${r.point.padEnd(width)}  ${r.crashed ? 'yes   ' : 'no    '}  ${String(r.finalExit).padEnd(9)}  ${r.problems.length === 0 ? 'ok' : r.problems.join('; ')}`),
+    ...rows.filter((r) => r.detail).map((r) => `\n--- ${r.point}\n${r.detail}`),
   ].join('\n');
 }
 

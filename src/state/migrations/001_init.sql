@@ -44,7 +44,7 @@ CREATE TABLE steps (
   task_id     TEXT NOT NULL,
   iteration   INTEGER NOT NULL,
   name        TEXT NOT NULL,
-  state       TEXT NOT NULL,            -- running | done
+  state       TEXT NOT NULL,            -- running | done | interrupted (cut off, not redone)
   result      TEXT,
   started_at  TEXT NOT NULL,
   ended_at    TEXT,
