@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
 import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
-import { AbortError, ExitCode, InputError, InterruptError, LockError, formatProblems } from '../errors.js';
+import { AbortError, ExitCode, InputError, InterruptError, LockError, LoopError, formatProblems } from '../errors.js';
 import { flushDecisions } from '../gates/record-decision.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
 import { StateStore } from '../state/state-store.js';
-import { queueFilePath } from '../workspace/paths.js';
+import { queueFilePath, type Workspace } from '../workspace/paths.js';
+import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { EngineEmitter } from './events.js';
 import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
@@ -60,10 +61,22 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     const h = lock.holder;
     throw new LockError(`project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish`);
   }
-  const log = createLogger(ws.logsDir, options.project, runId, options.logLevel);
+  const controller = new AbortController();
+  // A write under .aibrain/ that fails (disk full, read-only) stops the run: it could record nothing more.
+  let storageFailure: LoopError | undefined;
+  let log: Logger;
+  try {
+    log = createLogger(ws.logsDir, options.project, runId, options.logLevel, (e) => {
+      storageFailure ??= e;
+      controller.abort();
+    });
+  } catch (e) {
+    attempt(() => store.releaseLock(options.project, runId));
+    attempt(() => store.close());
+    throw toRunError(e, ws);
+  }
   if (lock.tookOverFrom) log.warn({ stale: lock.tookOverFrom }, 'took over the lock of a loop that is gone');
   const emitter = options.emitter ?? new EngineEmitter();
-  const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) controller.abort();
@@ -86,6 +99,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     aborted: undefined,
   };
   let exitCode: number = ExitCode.done;
+  let failure: unknown;
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
@@ -97,6 +111,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     const resumed = reconcileTasks(ctx);
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
+    if (storageFailure) throw storageFailure;
     const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, () => {
       const { written, edits } = sync.flush();
@@ -106,12 +121,14 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     });
     exitCode = exitCodeFor(ctx, outcome);
   } catch (e) {
-    exitCode = e instanceof InputError ? ExitCode.badInput : 70;
-    throw e;
-  } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
-    finish(ctx, log, exitCode);
+    failure = toRunError(e, ws);
   }
+  options.signal?.removeEventListener('abort', onOuterAbort);
+  failure = storageFailure ?? failure;
+  if (failure !== undefined) exitCode = failure instanceof LoopError ? failure.exitCode : 70;
+  const finishFailure = finish(ctx, log, exitCode);
+  failure ??= storageFailure ?? (finishFailure === undefined ? undefined : toRunError(finishFailure, ws));
+  if (failure !== undefined) throw failure;
   const counts = countStatuses(ctx);
   emitter.emit('run:end', { runId, exitCode, counts });
   if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
@@ -119,19 +136,40 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
 }
 
-function finish(ctx: EngineContext, log: Logger, exitCode: number): void {
-  try {
+/** Writes back, ends the run, releases the lock, closes the store: every step tried, the first error returned. */
+function finish(ctx: EngineContext, log: Logger, exitCode: number): unknown {
+  let first: unknown;
+  const step = (fn: () => void): void => {
+    const e = attempt(fn);
+    first ??= e;
+  };
+  step(() => {
     const { written } = ctx.sync.flush();
     if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
-  } finally {
-    stopTracking();
-    ctx.store.endRun(ctx.runId, exitCode);
-    ctx.store.releaseLock(ctx.project, ctx.runId);
-    log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');
-    log.flush?.();
-    ctx.store.close();
+  });
+  stopTracking();
+  step(() => ctx.store.endRun(ctx.runId, exitCode));
+  step(() => ctx.store.releaseLock(ctx.project, ctx.runId));
+  log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');
+  log.flush?.();
+  step(() => ctx.store.close());
+  return first;
+}
+
+function attempt(fn: () => void): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return e;
   }
+}
+
+/** A failed read or write of the workspace (disk full, read-only, a file in the way) as the one line a person reads. */
+function toRunError(e: unknown, ws: Workspace): unknown {
+  const sqlite = isStateStoreError(e);
+  return toStorageError(e, sqlite ? ws.stateDb : ws.aibrainDir, sqlite ? 'write the state store' : "save the run's records") ?? e;
 }
 
 function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped'): number {

@@ -8,6 +8,7 @@ import { findPromise } from './find-promise.js';
 import { createRecordSink, successfulDeployments } from './record-sink.js';
 import { createStepJournal } from './step-journal.js';
 import { faultPoint } from '../workspace/fault-point.js';
+import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/deploy/roll-back.js';
 
 const OUTPUT_TAIL = 4_000;
@@ -54,6 +55,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     try {
       result = await agent.runIteration(ictx);
     } catch (e) {
+      // The loop's own state store failing (disk full, read-only) is not the task failing: the run stops.
+      if (isStateStoreError(e)) throw e;
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
@@ -206,8 +209,12 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
-    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line }),
+    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }
 
-const tail = (s: string): string => redactSecrets(s.length > OUTPUT_TAIL ? s.slice(-OUTPUT_TAIL) : s);
+// Redacted before it is cut: a secret across the cut would otherwise leave its end behind.
+const tail = (s: string): string => {
+  const redacted = redactSecrets(s);
+  return redacted.length > OUTPUT_TAIL ? redacted.slice(-OUTPUT_TAIL) : redacted;
+};

@@ -1,4 +1,5 @@
 import type { StepJournal } from '../agents/agent.js';
+import { redactValue } from '../log/redact-secrets.js';
 import type { StateStore } from '../state/state-store.js';
 import { faultPoint } from '../workspace/fault-point.js';
 
@@ -16,7 +17,8 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
       faultPoint(`step:${name}:start`);
       const result = await fn();
       faultPoint(`step:${name}:done`);
-      store.endStep(project, taskId, iteration, name, JSON.stringify(result ?? null));
+      // Kept redacted: a step's result may hold a command's output, and outputs print secrets.
+      store.endStep(project, taskId, iteration, name, JSON.stringify(redactValue(result ?? null)));
       faultPoint(`step:${name}:recorded`);
       return result;
     },

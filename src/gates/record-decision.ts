@@ -5,6 +5,7 @@ import { redactValue } from '../log/redact-secrets.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
+import { toStorageError } from '../workspace/storage-error.js';
 
 export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
@@ -60,12 +61,19 @@ export function recordDecision(
   return record;
 }
 
-/** Writes decisions the state store holds but the file does not yet (after a crash, too). */
+/**
+ * Writes decisions the state store holds but the file does not yet (after a crash, too). A file
+ * that cannot be written (disk full, read-only) is a LoopError naming it; the store keeps them.
+ */
 export function flushDecisions(store: StateStore, ws: Workspace): void {
   store.transaction(() => {
     const pending = store.unwrittenDecisions();
     if (pending.length === 0) return;
-    appendDecisionLines(ws.decisionsFile, pending.map((r) => ({ id: r.id, json: r.record })));
+    try {
+      appendDecisionLines(ws.decisionsFile, pending.map((r) => ({ id: r.id, json: r.record })));
+    } catch (e) {
+      throw toStorageError(e, ws.decisionsFile, 'append the decision') ?? e;
+    }
     store.markDecisionsWritten(pending.map((r) => r.id));
   });
 }

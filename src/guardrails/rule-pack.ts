@@ -20,6 +20,8 @@ export interface RuleMatch {
   /** Leading keywords of a SQL statement, upper case (user rules: `statement: DROP VIEW`). */
   statement?: string[];
   pythonMethods: string[];
+  /** boto3 resource objects whose `.delete()` matches: a Bucket, an Object, or a bucket's object collection. */
+  pythonResource: ('bucket' | 'object' | 'objects')[];
   jsConstructors: string[];
   jsMethods: string[];
   cli: CliPattern[];
@@ -66,6 +68,7 @@ const RuleEntry = z.strictObject({
     .strictObject({
       statement: z.string().regex(/^[A-Za-z_]+( +[A-Za-z_]+)*$/, 'expected leading keywords like "DROP VIEW"').optional(),
       python_methods: z.array(Name).optional(),
+      python_resource: z.array(z.enum(['bucket', 'object', 'objects'])).optional(),
       js_constructors: z.array(Name).optional(),
       js_methods: z.array(Name).optional(),
       cli: z.array(z.string().regex(/^[a-z0-9-]+( +[a-z0-9-]+)*( +--[a-z0-9-]+)*$/, 'expected words then flags, like "s3 rm --recursive"')).optional(),
@@ -199,7 +202,7 @@ function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, p
       enabled: true,
       dialects: ['postgres', 'mysql'],
       severityByEnvironment: {},
-      match: { pythonMethods: [], jsConstructors: [], jsMethods: [], cli: [], cliPrograms: ['aws', 'awslocal'] },
+      match: { pythonMethods: [], pythonResource: [], jsConstructors: [], jsMethods: [], cli: [], cliPrograms: ['aws', 'awslocal'] },
       sources: [],
     },
     entry,
@@ -213,8 +216,8 @@ function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, p
     problems.push(`${at}.match.statement: a new SQL rule needs the statement's leading keywords, e.g. "DROP VIEW"`);
   }
   const m = rule.match;
-  if (entry.scanner === 'code' && m.pythonMethods.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
-    problems.push(`${at}.match: a code rule needs python_methods, js_constructors, js_methods or cli`);
+  if (entry.scanner === 'code' && m.pythonMethods.length + m.pythonResource.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
+    problems.push(`${at}.match: a code rule needs python_methods, python_resource, js_constructors, js_methods or cli`);
   }
   return missing.length === 0 ? rule : undefined;
 }
@@ -232,6 +235,7 @@ function mergeRule(base: Rule, entry: RuleEntry, file: string): Rule {
     match: {
       statement: m?.statement ? m.statement.toUpperCase().split(/ +/) : base.match.statement,
       pythonMethods: m?.python_methods ?? base.match.pythonMethods,
+      pythonResource: m?.python_resource ?? base.match.pythonResource,
       jsConstructors: m?.js_constructors ?? base.match.jsConstructors,
       jsMethods: m?.js_methods ?? base.match.jsMethods,
       cli: m?.cli ? m.cli.map(parseCliPattern) : base.match.cli,

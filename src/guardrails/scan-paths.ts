@@ -88,35 +88,45 @@ export function collectFiles(paths: string[], cwd = process.cwd(), filter?: (fil
     }
     if (st.isDirectory()) {
       const prefix = given.endsWith('/') || given.endsWith(path.sep) ? given : `${given}/`;
-      for (const rel of walk(absolute, '')) {
-        addFile(found, seen, path.join(absolute, rel), prefix + rel, filter, false);
+      for (const entry of walk(absolute, '')) {
+        addFile(found, seen, { absolute: path.join(absolute, entry.rel), display: prefix + entry.rel, isFile: entry.isFile }, filter, false);
       }
     } else {
-      addFile(found, seen, absolute, given, filter, true);
+      addFile(found, seen, { absolute, display: given, isFile: st.isFile() }, filter, true);
     }
   }
   return found;
 }
 
-function walk(root: string, rel: string): string[] {
+/** Files under a folder, sorted; symbolic links are followed to files only (`isFile` unknown), never into folders. */
+function walk(root: string, rel: string): { rel: string; isFile?: boolean }[] {
   const entries = readdirSync(path.join(root, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
+  const out: { rel: string; isFile?: boolean }[] = [];
   for (const e of entries) {
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
       if (!SKIPPED_DIRS.has(e.name)) out.push(...walk(root, child));
-    } else if (e.isFile() || e.isSymbolicLink()) out.push(child);
+    } else if (e.isFile()) out.push({ rel: child, isFile: true });
+    else if (e.isSymbolicLink()) out.push({ rel: child });
   }
   return out;
 }
 
-function addFile(found: FoundFile[], seen: Set<string>, absolute: string, display: string, filter: ((file: string) => boolean) | undefined, explicit: boolean): void {
+function addFile(
+  found: FoundFile[],
+  seen: Set<string>,
+  candidate: { absolute: string; display: string; isFile?: boolean },
+  filter: ((file: string) => boolean) | undefined,
+  explicit: boolean,
+): void {
+  const { absolute, display } = candidate;
   if (seen.has(absolute) || (filter && !filter(absolute))) return;
   let kind = detectFileKind(absolute);
+  if (!kind && path.extname(absolute) !== '') return;
   try {
-    if (!statSync(absolute).isFile()) return;
-    if (!kind && path.extname(absolute) === '') kind = detectFileKind(absolute, readHead(absolute));
+    if (!(candidate.isFile ?? statSync(absolute).isFile())) return;
+    if (!kind) kind = detectFileKind(absolute, readHead(absolute));
   } catch (e) {
     if (!explicit) return;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);

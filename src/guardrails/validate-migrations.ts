@@ -9,6 +9,7 @@ import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.
 import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
 import { type RuleSet, loadRulePacks } from './rule-pack.js';
 import { collectFiles, readFoundFile } from './scan-paths.js';
+import { LineIndex } from './line-index.js';
 import { loadPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
@@ -96,7 +97,13 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options });
       const upgrade = hasStatements(m.up.text, m.upRange);
       const downgrade = m.downRange !== undefined && hasStatements(m.up.text, m.downRange);
-      const findings = [...scanned.findings];
+      const lines = new LineIndex(m.up.text);
+      const within = (line: number, range: [number, number] | undefined): boolean =>
+        range !== undefined && line >= lines.lineOf(range[0]) && line <= lines.lineOf(Math.max(range[0], range[1] - 1));
+      const findings = scanned.findings.map((f): Finding => {
+        if (within(f.line, m.upRange)) return { ...f, direction: 'upgrade' };
+        return within(f.line, m.downRange) ? { ...f, direction: 'downgrade' } : f;
+      });
       if (!upgrade) findings.push(...structural('missing-upgrade', m.up, 'the up section has no statements'));
       if (!m.downRange) findings.push(...structural('missing-down-file', m.up, 'no down migration'));
       else if (!downgrade) findings.push(...structural('empty-downgrade', m.up, 'the down section has no statements'));
@@ -107,7 +114,8 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       const findings: Finding[] = [];
       const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options }) : undefined;
       const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [] }) : undefined;
-      findings.push(...(up?.findings ?? []), ...(down?.findings ?? []));
+      findings.push(...(up?.findings ?? []).map((f): Finding => ({ ...f, direction: 'upgrade' })));
+      findings.push(...(down?.findings ?? []).map((f): Finding => ({ ...f, direction: 'downgrade' })));
       const upgrade = m.up !== undefined && hasStatements(m.up.text);
       const downgrade = m.down !== undefined && hasStatements(m.down.text);
       const file = m.up ?? m.down;

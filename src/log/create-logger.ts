@@ -1,17 +1,39 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { ExitCode, LoopError } from '../errors.js';
+import { toStorageError } from '../workspace/storage-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger } from 'pino';
 
 /**
  * JSON lines in `.aibrain/logs/<project>.jsonl`, run_id and task_id on every line, secrets
- * redacted. Synchronous writes: a crash loses no line that was logged.
+ * redacted. Synchronous writes: a crash loses no line that was logged. A file that cannot be
+ * opened is a LoopError (exit 2) naming it; a line that cannot be written (disk full) never throws
+ * into the caller: `onWriteError` hears of the first failure and no further line is tried.
  */
-export function createLogger(logsDir: string, project: string, runId: string, level = 'info'): Logger {
-  mkdirSync(logsDir, { recursive: true });
-  const destination = pino.destination({ dest: path.join(logsDir, `${project}.jsonl`), sync: true, mkdir: true });
+export function createLogger(logsDir: string, project: string, runId: string, level = 'info', onWriteError?: (error: LoopError) => void): Logger {
+  const file = path.join(logsDir, `${project}.jsonl`);
+  let destination: DestinationStream;
+  try {
+    mkdirSync(logsDir, { recursive: true });
+    destination = pino.destination({ dest: file, sync: true, mkdir: true });
+  } catch (e) {
+    throw toStorageError(e, file, 'open the log') ?? e;
+  }
+  let failed = false;
+  const guarded: DestinationStream = {
+    write(line: string): void {
+      if (failed) return;
+      try {
+        destination.write(line);
+      } catch (e) {
+        failed = true;
+        onWriteError?.(toStorageError(e, file, 'write the log') ?? new LoopError(`${file}: cannot write the log (${String(e)})`, ExitCode.badInput));
+      }
+    },
+  };
   return pino(
     {
       level,
@@ -29,7 +51,7 @@ export function createLogger(logsDir: string, project: string, runId: string, le
         },
       },
     },
-    destination,
+    guarded,
   );
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../workspace/read-regular-file.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 
 /**
@@ -8,13 +9,7 @@ import { writeFileAtomic } from '../workspace/write-file-atomic.js';
  * Returns the ids written.
  */
 export function appendDeploymentRecords(file: string, records: readonly { id: string; json: string }[]): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    text = '{\n  "deployments": []\n}\n';
-  }
+  const text = readRegularFile(file) ?? '{\n  "deployments": []\n}\n';
   const fresh = records.filter((r) => !text.includes(`"id": ${JSON.stringify(r.id)}`));
   if (fresh.length === 0) return records.map((r) => r.id);
   const close = findArrayClose(text, file);

@@ -1,6 +1,7 @@
 // Values of environment variables named like secrets never reach a log line or a record.
-const SECRET_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|CREDENTIAL|AUTH|DATABASE_URL|DSN|CONNECTION_STRING)/i;
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]+):([^@/\s]+)@/gi;
+const SECRET_NAME = /(TOKEN|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|SECRET|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|CREDENTIAL|AUTH|DATABASE_URL|DSN|CONNECTION_STRING)/i;
+// `scheme://user:password@` and `scheme://:password@` (Redis URLs carry no user).
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi;
 export const REDACTED = '[REDACTED]';
 
 let cache: { env: NodeJS.ProcessEnv; values: string[] } | undefined;

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskSpec } from '../agents/agent.js';
 import { InputError, formatProblems, quoteValue } from '../errors.js';
@@ -40,8 +40,12 @@ export function displayPath(file: string): string {
 export function readQueueFile(file: string): string {
   let bytes: Buffer;
   try {
+    const stat = statSync(file);
+    // A device or a pipe would be read forever (or block): not a queue file.
+    if (!stat.isFile() && !stat.isDirectory()) throw new InputError(`${displayPath(file)}: not a regular file (a device, a pipe or a socket): expected a JSON queue file`);
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${displayPath(file)}: no such queue file (create it, or run 'autonomous-loop init --project <name>')`);
     if (code === 'EISDIR') throw new InputError(`${displayPath(file)}: is a folder, expected a JSON queue file`);

@@ -16,14 +16,19 @@ export function writeFileAtomic(file: string, data: string): void {
   } catch {
     // a new file
   }
-  const fd = openSync(tmp, 'w', mode);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w', mode);
+  } catch (e) {
+    throw naming(e, file);
+  }
   try {
     writeSync(fd, data);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     safeUnlink(tmp);
-    throw e;
+    throw naming(e, file);
   }
   closeSync(fd);
   faultPoint(`write:${path.basename(file)}:before-rename`);
@@ -31,7 +36,7 @@ export function writeFileAtomic(file: string, data: string): void {
     renameSync(tmp, file);
   } catch (e) {
     safeUnlink(tmp);
-    throw e;
+    throw naming(e, file);
   }
   faultPoint(`write:${path.basename(file)}:after`);
 }
@@ -42,4 +47,10 @@ function safeUnlink(file: string): void {
   } catch {
     // already gone
   }
+}
+
+// A failed write names the file being replaced (a write error names none; an open error the temp file).
+function naming(e: unknown, file: string): unknown {
+  if (e !== null && typeof e === 'object') (e as NodeJS.ErrnoException).path = file;
+  return e;
 }

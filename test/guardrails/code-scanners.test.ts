@@ -25,8 +25,9 @@ describe('code scanners', () => {
       'const d = total / count / 2; await c.send(new DeleteObjectCommand(p));',
       "const s = '\\' new DeleteObjectsCommand('; const t = \"new DeleteObjectsCommand(\";",
       'class K { deleteBucket(name: string) { return name; } }',
+      'await c.send(new S3.DeleteObjectsCommand(p)); const n = new S3.Other.DeleteBucketCommandInput();',
     ].join('\n');
-    expect(await scanOne('x.ts', ts)).toEqual(['1 s3-delete-bucket', '3 s3-delete-object']);
+    expect(await scanOne('x.ts', ts)).toEqual(['1 s3-delete-bucket', '3 s3-delete-object', '6 s3-bulk-delete']);
   });
 
   it('shell: command substitutions and wrappers are commands, arguments to other commands are not', async () => {

@@ -32,7 +32,11 @@ describe('splitStatements', () => {
   it('honours MySQL DELIMITER, backslash escapes and # comments', () => {
     const sql = "DELIMITER $$\nCREATE PROCEDURE p() BEGIN DELETE FROM t; END$$\nDELIMITER ;\nINSERT INTO t VALUES ('a\\'; b'); # c; d\nSELECT 1;";
     expect(texts(sql, 'mysql')).toEqual(['CREATE PROCEDURE p() BEGIN DELETE FROM t; END', "INSERT INTO t VALUES ('a\\'; b')", 'SELECT 1']);
+    const long = 'DELIMITER $$\nUPDATE t SET a = b, c = d WHERE e = f$$\nINSERT INTO t (a, b, c) VALUES (1, 2, 3)$$\nDELIMITER ;\nSELECT 4;';
+    expect(texts(long, 'mysql')).toEqual(['UPDATE t SET a = b, c = d WHERE e = f', 'INSERT INTO t (a, b, c) VALUES (1, 2, 3)', 'SELECT 4']);
     expect(splitStatements('SELECT `a;b`;', 'postgres').mysqlSyntax).toBe(true);
+    expect(splitStatements('CREATE TABLE t (a int unsigned, b text);', 'postgres').mysqlSyntax).toBe(true);
+    expect(splitStatements("CREATE TABLE t (a int, b text DEFAULT 'unsigned') -- unsigned\n;", 'postgres').mysqlSyntax).toBe(false);
     expect(splitStatements('CREATE TABLE t (a int) ENGINE = InnoDB;', 'postgres').mysqlSyntax).toBe(true);
     expect(splitStatements('SELECT engine FROM cars WHERE engine = 1;', 'postgres').mysqlSyntax).toBe(false);
   });
@@ -40,6 +44,11 @@ describe('splitStatements', () => {
   it('skips COPY ... FROM stdin data up to the \\. line', () => {
     const sql = "COPY t (a) FROM stdin;\nit's; DROP TABLE x;\n\\.\nSELECT 1;";
     expect(texts(sql)).toEqual(['COPY t (a) FROM stdin', 'SELECT 1']);
+  });
+
+  it('skips psql meta-commands to the end of their line', () => {
+    const sql = '\\set ON_ERROR_STOP on\n\\connect shop\nDROP TABLE x;\n\\i other.sql\nSELECT 1;';
+    expect(texts(sql)).toEqual(['DROP TABLE x', 'SELECT 1']);
   });
 
   it('treats template directives between statements as no statement', () => {
@@ -59,25 +68,34 @@ describe('SqlLexer.nextBoundary', () => {
   const pieces = [
     "'a;''b'", "E'c\\';'", 'B\'01\'', "U&'d\\0061'", '"q;""x"', '$$ ; $$', '$t$ ; $u$ ; $t$', '$1', 'price$', 'a$b$c',
     '-- c;\n', '/* c; /* n; */ ; */', '(', ')', ';', ',', '1e-5', '1--x\n', 'x-y', 'a/b', "x'y'", '{{ v; }}', '{% s; %}', '{# c; #}',
-    '`b;t`', 'VALUES', 'é;', '\n', ' ', '::int', '#', ':name', '?', '.5e-1', '$_$', 'E', '&',
+    '`b;t`', 'VALUES', 'é;', '\n', ' ', '::int', '#', ':name', '?', '.5e-1', '$_$', 'E', '&', 'end$$', 'x//y',
   ];
   const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 
-  it.each(['postgres', 'mysql'] as const)('agrees with next() on random %s text', (dialect) => {
-    const rnd = random(dialect === 'postgres' ? 7 : 11);
-    for (let round = 0; round < 300; round++) {
+  it.each([
+    ['postgres', ';'],
+    ['mysql', ';'],
+    ['mysql', '$$'],
+    ['mysql', '//'],
+  ] as const)('agrees with next() on random %s text (delimiter %s)', (dialect, delimiter) => {
+    const rnd = random(dialect === 'postgres' ? 7 : delimiter.length * 11);
+    for (let round = 0; round < 500; round++) {
       const text = Array.from({ length: 40 }, () => pieces[Math.floor(rnd() * pieces.length)]).join(rnd() < 0.5 ? ' ' : '');
       const slow: string[] = [];
       const a = new SqlLexer(text, dialect);
+      a.delimiter = delimiter;
       let depth = 0;
       for (let k = a.next(); k !== Tok.End; k = a.next()) {
         const c = text.charCodeAt(a.start);
         if (k === Tok.Punct && c === 40) depth++;
         else if (k === Tok.Punct && c === 41 && depth > 0) depth--;
-        else if ((k === Tok.Punct && c === 59 && depth === 0) || k === Tok.Comment || (k === Tok.QuotedIdent && c === 96)) slow.push(`${k}@${a.start}`);
+        else if ((k === Tok.Punct && c === 59 && depth === 0 && delimiter === ';') || k === Tok.Comment || k === Tok.Delimiter || (k === Tok.QuotedIdent && c === 96)) {
+          slow.push(`${k}@${a.start}`);
+        }
       }
       const fast: string[] = [];
       const b = new SqlLexer(text, dialect);
+      b.delimiter = delimiter;
       for (let k = b.nextBoundary(); k !== Tok.End; k = b.nextBoundary()) fast.push(`${k}@${b.start}`);
       expect(fast, text).toEqual(slow);
     }

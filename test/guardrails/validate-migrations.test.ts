@@ -55,6 +55,22 @@ describe('validateMigrations', () => {
     const r = await validateMigrations(path.join(fixtures, 'dbmate'), { environment: 'production' });
     expect(ticks(r)).toEqual(['20240101120000_events.sql sql-pair 111', '20240102120000_events_at.sql sql-pair 100']);
     expect(rules(r.errors)).toEqual(['20240102120000_events_at.sql empty-downgrade']);
+    // The down section drops what the up section created, in the same file: no finding.
+    expect(r.migrations[0]?.findings).toEqual([]);
+  });
+
+  it('tells which findings run on upgrade and which on downgrade', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'al-mig-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, '001_a.up.sql'), 'ALTER TABLE t DROP COLUMN a;\n');
+    writeFileSync(path.join(dir, '001_a.down.sql'), 'ALTER TABLE t ADD COLUMN a int;\nTRUNCATE t;\n');
+    writeFileSync(path.join(dir, '002_b.sql'), '-- migrate:up\nALTER TABLE u RENAME TO v;\n-- migrate:down\nALTER TABLE v RENAME TO u;\n');
+    const r = await validateMigrations(dir, { environment: 'staging' });
+    const directions = r.migrations.flatMap((m) => m.findings).map((f) => `${path.basename(f.file)}:${f.line} ${f.rule} ${f.direction}`);
+    expect(directions).toEqual(['001_a.up.sql:1 drop-column upgrade', '001_a.down.sql:2 truncate downgrade', '002_b.sql:2 rename-table upgrade', '002_b.sql:4 rename-table downgrade']);
+    const alembic = await validateMigrations(path.join(fixtures, 'alembic'), { environment: 'staging' });
+    const a1b2 = alembic.migrations[0]?.findings.map((f) => `${f.line} ${f.rule} ${f.direction}`);
+    expect(a1b2).toEqual(['29 drop-column downgrade']);
   });
 
   it('checks Alembic revisions: downgrade present, not empty, not only raising; errors for production only', async () => {

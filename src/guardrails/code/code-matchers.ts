@@ -13,6 +13,7 @@ export interface CodeScanInput {
 /** The code rules (S3 and user-added) indexed by the names they match. */
 export interface CodeMatchers {
   pythonMethods: Map<string, Rule[]>;
+  pythonResource: Map<string, Rule[]>;
   jsConstructors: Map<string, Rule[]>;
   jsMethods: Map<string, Rule[]>;
   cli: { rule: Rule; pattern: CliPattern }[];
@@ -24,12 +25,13 @@ const matcherCache = new WeakMap<RuleSet, CodeMatchers>();
 export function buildCodeMatchers(rules: RuleSet): CodeMatchers {
   const cached = matcherCache.get(rules);
   if (cached) return cached;
-  const m: CodeMatchers = { pythonMethods: new Map(), jsConstructors: new Map(), jsMethods: new Map(), cli: [], cliPrograms: new Set() };
+  const m: CodeMatchers = { pythonMethods: new Map(), pythonResource: new Map(), jsConstructors: new Map(), jsMethods: new Map(), cli: [], cliPrograms: new Set() };
   const add = (map: Map<string, Rule[]>, name: string, rule: Rule): void => {
     map.set(name, [...(map.get(name) ?? []), rule]);
   };
   for (const rule of rules.byScanner('code')) {
     for (const n of rule.match.pythonMethods) add(m.pythonMethods, n, rule);
+    for (const n of rule.match.pythonResource) add(m.pythonResource, n, rule);
     for (const n of rule.match.jsConstructors) add(m.jsConstructors, n, rule);
     for (const n of rule.match.jsMethods) add(m.jsMethods, n, rule);
     for (const pattern of rule.match.cli) m.cli.push({ rule, pattern });

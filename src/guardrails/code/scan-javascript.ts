@@ -29,13 +29,12 @@ export function scanJavaScript(input: CodeScanInput): Finding[] {
     const next = tokens[i + 1];
     let rules;
     let from = t.start;
-    if (prev?.value === 'new' && prev.kind === 'ident') {
+    const newAt = constructorCallAt(tokens, i);
+    if (newAt !== undefined) {
       rules = matchers.jsConstructors.get(t.value);
-      from = prev.start;
+      from = tokens[newAt]?.start ?? from;
     } else if (prev?.kind === 'punct' && (prev.value === '.' || prev.value === '?.') && next?.value === '(') {
       rules = matchers.jsMethods.get(t.value);
-    } else if (tokens[i - 2]?.value === 'new' && prev?.value === '.') {
-      rules = matchers.jsConstructors.get(t.value);
     }
     if (!rules) return;
     const end = next?.value === '(' ? closingParen(tokens, i + 1) : t.end;
@@ -44,6 +43,14 @@ export function scanJavaScript(input: CodeScanInput): Finding[] {
     findings.push(...makeCallFindings(input, rules, { line, lastLine: lines.lineOf(end), code }, markerLines));
   });
   return findings;
+}
+
+/** Where `new` stands when tokens[i] is the class of `new X(` or `new ns.sub.X(`. */
+function constructorCallAt(tokens: JsToken[], i: number): number | undefined {
+  let j = i;
+  while (tokens[j - 1]?.value === '.' && tokens[j - 2]?.kind === 'ident') j -= 2;
+  const before = tokens[j - 1];
+  return before?.kind === 'ident' && before.value === 'new' ? j - 1 : undefined;
 }
 
 function closingParen(tokens: JsToken[], open: number): number {
@@ -113,16 +120,16 @@ export function lexJavaScript(text: string): { tokens: JsToken[]; markers: { off
       i = e;
       continue;
     }
-    if (/[A-Za-z_$\u0080-\uffff]/.test(c)) {
+    if (isIdentifierStart(text.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && /[\w$\u0080-\uffff]/.test(text[j] ?? '')) j++;
+      while (j < n && isIdentifierPart(text.charCodeAt(j))) j++;
       tokens.push({ kind: 'ident', value: text.slice(i, j), start: i, end: j });
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c)) {
+    if (c >= '0' && c <= '9') {
       let j = i + 1;
-      while (j < n && /[\w.]/.test(text[j] ?? '')) j++;
+      while (j < n && (isIdentifierPart(text.charCodeAt(j)) || text[j] === '.')) j++;
       tokens.push({ kind: 'literal', value: '', start: i, end: j });
       i = j;
       continue;
@@ -177,4 +184,12 @@ function skipRegex(text: string, i: number): number {
     }
   }
   return j;
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 128;
+}
+
+function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
 }

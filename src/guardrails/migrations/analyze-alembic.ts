@@ -21,18 +21,23 @@ export interface AlembicAnalysis {
   operations: Finding[];
 }
 
-/** Whether a parsed Python file is an Alembic revision (revision ids, an alembic import, upgrade/downgrade). */
+/**
+ * Whether a parsed Python file is an Alembic revision: it sets `revision`/`down_revision`, or it
+ * imports alembic and defines upgrade() or downgrade(). (alembic/env.py imports alembic but is neither.)
+ */
 export function isAlembicRevision(py: PythonFile): boolean {
+  let importsAlembic = false;
+  let definesStep = false;
   for (const stmt of py.tree.rootNode.namedChildren) {
     if (!stmt) continue;
-    if (stmt.type === 'import_from_statement' && /^from\s+alembic\b/.test(stmt.text)) return true;
-    if (stmt.type === 'import_statement' && /^import\s+alembic\b/.test(stmt.text)) return true;
+    if (stmt.type === 'import_from_statement' && /^from\s+alembic\b/.test(stmt.text)) importsAlembic = true;
+    if (stmt.type === 'import_statement' && /^import\s+alembic\b/.test(stmt.text)) importsAlembic = true;
     const assigned = readAssignedName(stmt);
     if (assigned === 'revision' || assigned === 'down_revision') return true;
     const fn = readFunctionName(stmt);
-    if (fn === 'upgrade' || fn === 'downgrade') return true;
+    if (fn === 'upgrade' || fn === 'downgrade') definesStep = true;
   }
-  return false;
+  return importsAlembic && definesStep;
 }
 
 export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAnalysis {
@@ -42,7 +47,7 @@ export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAna
   let revision: string | undefined;
   for (const stmt of top) {
     const fn = readFunctionName(stmt);
-    if (fn) functions.set(fn, definition(stmt) ?? stmt);
+    if (fn) functions.set(fn, unwrapDefinition(stmt) ?? stmt);
     if (readAssignedName(stmt) === 'revision') revision = readStringValue(stmt.namedChildren[0]?.childForFieldName('right') ?? undefined);
   }
   const first = top[0];
@@ -145,15 +150,21 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
     }
     const active = input.rules.active(rule);
     if (!active) continue;
-    findings.push(...makeCallFindings(input, [active], { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text }, py.markers));
+    const at = { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text };
+    findings.push(...withDirection(makeCallFindings(input, [active], at, py.markers), enclosingFunction(call)));
   }
   for (const s of sqlCalls) {
     const result = scanString(s, createdBefore(s.fn, s.call.startIndex));
     // A Python comment cannot sit inside the string, so a marker on the call's lines speaks for all of it.
     const byPython = isCovered(py.markers, s.call.startPosition.row + 1, s.call.endPosition.row + 1);
-    findings.push(...result.findings.map((f) => (byPython ? { ...f, suppressed: true } : f)));
+    findings.push(...withDirection(result.findings, s.fn).map((f) => (byPython ? { ...f, suppressed: true } : f)));
   }
   return findings;
+}
+
+function withDirection(findings: Finding[], fn: string): Finding[] {
+  if (fn !== 'upgrade' && fn !== 'downgrade') return findings;
+  return findings.map((f) => ({ ...f, direction: fn }));
 }
 
 /** The module-level function a node is in ('' at module level). */
@@ -189,11 +200,11 @@ function hasDescription(docstring: string): boolean {
 }
 
 function readFunctionName(stmt: Node): string | undefined {
-  const def = definition(stmt);
+  const def = unwrapDefinition(stmt);
   return def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
 }
 
-function definition(stmt: Node): Node | undefined {
+function unwrapDefinition(stmt: Node): Node | undefined {
   if (stmt.type === 'function_definition') return stmt;
   if (stmt.type === 'decorated_definition') return stmt.childForFieldName('definition') ?? undefined;
   return undefined;

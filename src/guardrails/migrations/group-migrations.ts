@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FoundFile as ListedFile } from '../scan-paths.js';
+import { SqlLexer, Tok } from '../sql/sql-lexer.js';
 
 /** A listed file with its text. */
 export type FoundFile = ListedFile & { text: string };
@@ -14,7 +15,7 @@ export type FoundMigration =
 const UP_DOWN = /^(.+)\.(up|down)\.sql$/i;
 const FLYWAY = /^([VUR])([0-9][0-9._]*)?__(.+)\.sql$/;
 const NUMBERED = /^\d+[_-].*\.sql$/;
-const SECTION = /^[ \t]*--[ \t]*(?:migrate:(up|down)|\+goose[ \t]+(Up|Down))\b.*$/gim;
+const SECTION = /^--[ \t]*(?:migrate:(up|down)|\+goose[ \t]+(up|down))\b/i;
 
 /**
  * Groups a folder's files into migrations: `NNN_name.up.sql`/`.down.sql` pairs (or `dir/up.sql` and
@@ -68,13 +69,14 @@ function readSortKey(m: FoundMigration): string {
   return m.kind === 'sql-pair' || m.kind === 'flyway' ? m.key : m.up.absolute;
 }
 
-/** The up and down sections of a dbmate/goose file, or undefined when it has no markers. */
+/** The up and down sections of a dbmate/goose file (marker comments, read as comments), or undefined when it has none. */
 function findSections(text: string): { upRange: [number, number]; downRange?: [number, number] } | undefined {
   const marks: { direction: 'up' | 'down'; start: number; bodyStart: number }[] = [];
-  SECTION.lastIndex = 0;
-  for (let m = SECTION.exec(text); m; m = SECTION.exec(text)) {
-    const direction = (m[1] ?? m[2] ?? '').toLowerCase() === 'up' ? 'up' : 'down';
-    marks.push({ direction, start: m.index, bodyStart: m.index + m[0].length });
+  const lex = new SqlLexer(text, 'postgres');
+  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
+    if (kind !== Tok.Comment) continue;
+    const m = SECTION.exec(text.slice(lex.start, lex.end));
+    if (m) marks.push({ direction: (m[1] ?? m[2] ?? '').toLowerCase() === 'up' ? 'up' : 'down', start: lex.start, bodyStart: lex.end });
   }
   const up = marks.find((m) => m.direction === 'up');
   if (!up) return undefined;

@@ -5,7 +5,7 @@ import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
-import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
+import { type SafetyMarker, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
@@ -27,7 +27,6 @@ export interface SqlScanResult {
   created: string[][];
   dialect: Dialect;
 }
-
 
 /**
  * Scans SQL text: the tokenizer splits it and picks the statements that can break a rule (by
@@ -51,7 +50,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     created: [...(input.createdBefore ?? [])],
     ownCreated: [],
     findings: [],
-    sqlRules: input.rules.byScanner('sql'),
+    keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
   };
   for (const stmt of split.statements) scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
   return { findings: ctx.findings, created: ctx.ownCreated, dialect };
@@ -65,13 +64,14 @@ interface ScanContext {
   created: string[][];
   ownCreated: string[][];
   findings: Finding[];
-  sqlRules: Rule[];
+  /** Rules matched by a statement's leading keywords (workspace packs add them). */
+  keywordRules: Rule[];
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
   const { text } = ctx.input;
   const hits: SqlHit[] = [];
-  for (const rule of ctx.sqlRules) {
+  for (const rule of ctx.keywordRules) {
     const prefix = rule.match.statement;
     if (prefix && prefix.every((w, i) => words[i] === w)) hits.push({ rule: rule.id });
   }

@@ -27,8 +27,6 @@ export interface SplitResult {
 }
 
 const LEADING_WORDS = 4;
-/** Statements no rule looks into past their leading words: their bodies are read by nextBoundary(). */
-const FAST_STATEMENTS = new Set(['INSERT', 'SELECT', 'VALUES', 'COMMENT', 'GRANT', 'REVOKE', 'COPY', 'SET', 'REPLACE']);
 const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
 const MARKER_LENGTH = 'safety-exception'.length;
 const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
@@ -55,6 +53,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   const flush = (terminatorEnd: number): void => {
     if (start >= 0) {
       statements.push({ start, end: last, terminatorEnd, words });
+      if (!mysqlSyntax && (words[0] === 'CREATE' || words[0] === 'ALTER')) mysqlSyntax = hasMysqlDdl(text, start, last, dialect);
       if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
     }
     start = -1;
@@ -66,7 +65,8 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   };
 
   for (;;) {
-    const fast = words.length >= LEADING_WORDS && FAST_STATEMENTS.has(words[0] ?? '');
+    // Past its leading words, only the end of a statement matters here (routine bodies aside).
+    const fast = words.length >= LEADING_WORDS && !compound;
     if (fast) lex.depth = depth;
     const kind = fast ? lex.nextBoundary() : lex.next();
     if (fast) {
@@ -75,6 +75,8 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     }
     if (kind === Tok.End) break;
     if (kind === Tok.Comment) {
+      // MySQL's executable comments (/*!40101 SET ... */) in dumps
+      if (text.charCodeAt(lex.start + 2) === 33 && text.charCodeAt(lex.start + 1) === 42) mysqlSyntax = true;
       const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
       if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
       continue;
@@ -90,6 +92,12 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     if (start < 0) {
       // Template directives ({% if %}, {{ config() }}) between statements are not statements.
       if (kind === Tok.Template) continue;
+      // psql meta-commands (\connect db, \set ON_ERROR_STOP on) end at the end of their line.
+      if (kind === Tok.Op && text.charCodeAt(lex.start) === 92) {
+        const nl = text.indexOf('\n', lex.end);
+        lex.position = nl < 0 || nl > to ? to : nl;
+        continue;
+      }
       start = lex.start;
       if (lex.isWord('DELIMITER')) {
         const newDelimiter = readDelimiter(text, lex.end, to);
@@ -110,8 +118,6 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     } else if (kind === Tok.QuotedIdent && text.charCodeAt(lex.start) === 96) {
       mysqlSyntax = true;
     } else if (kind === Tok.Word) {
-      const length = lex.end - lex.start;
-      if ((length === 14 || length === 6) && isMysqlOnlyWord(lex, depth)) mysqlSyntax = true;
       if (words.length < LEADING_WORDS) {
         words.push(lex.upperWord());
         if (words.length >= 2) compound = isRoutineDefinition(words);
@@ -164,15 +170,35 @@ function readDelimiter(text: string, from: number, to: number): { delimiter: str
 }
 
 
-/** AUTO_INCREMENT anywhere, or `ENGINE =` after a table definition's closing parenthesis. */
+/** Whether a CREATE/ALTER statement uses MySQL-only types or options (a quick search, then the lexer's word). */
+function hasMysqlDdl(text: string, start: number, end: number, dialect: Dialect): boolean {
+  if (!MYSQL_DDL.test(text.slice(start, end))) return false;
+  const lex = new SqlLexer(text, dialect, start, end);
+  let depth = 0;
+  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
+    if (kind === Tok.Punct) {
+      const c = text.charCodeAt(lex.start);
+      if (c === 40) depth++;
+      else if (c === 41 && depth > 0) depth--;
+    } else if (kind === Tok.Word && isMysqlOnlyWord(lex, depth)) return true;
+  }
+  return false;
+}
+const MYSQL_DDL = /AUTO_INCREMENT|UNSIGNED|TINYINT|MEDIUMINT|TINYTEXT|MEDIUMTEXT|LONGTEXT|MEDIUMBLOB|LONGBLOB|ENGINE/i;
+
+/** Column types and options only MySQL has, or `ENGINE =` after a table definition's closing parenthesis. */
 function isMysqlOnlyWord(lex: SqlLexer, depth: number): boolean {
-  if (lex.isWord('AUTO_INCREMENT')) return true;
+  const first = lex.text.charCodeAt(lex.start) | 32;
+  // a, e, l, m, t, u: the first letters of the words below; most words stop here
+  if (first !== 97 && first !== 101 && first !== 108 && first !== 109 && first !== 116 && first !== 117) return false;
+  if (MYSQL_WORDS.some((w) => lex.isWord(w))) return true;
   if (depth !== 0 || !lex.isWord('ENGINE')) return false;
   const t = lex.text;
   let i = lex.end;
   while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
   return t.charCodeAt(i) === 61;
 }
+const MYSQL_WORDS = ['AUTO_INCREMENT', 'UNSIGNED', 'TINYINT', 'MEDIUMINT', 'TINYTEXT', 'MEDIUMTEXT', 'LONGTEXT', 'MEDIUMBLOB', 'LONGBLOB'];
 
 /** After `COPY ... FROM stdin;` comes data, not SQL, up to a line `\.` (psql, pg_dump). */
 function skipCopyData(text: string, from: number, to: number): number {

@@ -79,15 +79,7 @@ export class SqlLexer {
     if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isWordPart(t.charCodeAt(j))) j++;
-      if (this.delimiter !== ';') {
-        // The mysql client splits at its delimiter wherever it appears outside literals: END$$
-        for (let k = i + 1; k < j; k++) {
-          if (t.startsWith(this.delimiter, k)) {
-            j = k;
-            break;
-          }
-        }
-      }
+      j = this.cutAtDelimiter(i, j);
       if (j === i + 1 && j < n && t.charCodeAt(j) === 39) {
         // E'..', B'..', X'..', N'..' are literals; E'' is the one with backslash escapes.
         const p = c | 32;
@@ -140,7 +132,7 @@ export class SqlLexer {
         if (isWordStart(t.charCodeAt(i + 1))) {
           let j = i + 2;
           while (j < n && isWordPart(t.charCodeAt(j))) j++;
-          return this.finish(j, Tok.Param);
+          return this.finish(this.cutAtDelimiter(i, j), Tok.Param);
         }
         return this.finish(i + 1, Tok.Punct);
       case 63: // ?
@@ -186,8 +178,8 @@ export class SqlLexer {
             }
           }
           if (j === i + 1 && t.charCodeAt(j) === 38) break;
-          i = j;
-          this.skippedEnd = j;
+          i = this.cutAtDelimiter(i, j);
+          this.skippedEnd = i;
           continue;
         }
         if (isDigit(c)) {
@@ -236,11 +228,6 @@ export class SqlLexer {
     }
   }
 
-  /** The current token's text. */
-  tokenText(): string {
-    return this.text.slice(this.start, this.end);
-  }
-
   /** Whether the current token is the word `upper` (given in upper case), in any case; allocates nothing. */
   isWord(upper: string): boolean {
     if (this.kind !== Tok.Word || this.end - this.start !== upper.length) return false;
@@ -254,6 +241,13 @@ export class SqlLexer {
   /** The current Word token in upper case, or '' for any other token. */
   upperWord(): string {
     return this.kind === Tok.Word ? this.text.slice(this.start, this.end).toUpperCase() : '';
+  }
+
+  /** The mysql client splits at its delimiter wherever it appears outside literals (`END$$`): a word ends there. */
+  private cutAtDelimiter(i: number, j: number): number {
+    if (this.delimiter === ';') return j;
+    for (let k = i + 1; k < j; k++) if (this.text.startsWith(this.delimiter, k)) return k;
+    return j;
   }
 
   private finish(end: number, kind: Tok): Tok {
