@@ -1,21 +1,15 @@
 // One engine benchmark in its own process (so peak RSS is its own): a generated queue through
-// the real loop, state store and write-back, with the in-process no-op agent.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// the real loop, state store and write-back, with the in-process no-op agent. The queue file is
+// written by the parent (run-bench), so that generating it is not counted here.
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runLoop } from '../src/engine/run-loop.js';
 import { loadWorkspaceQueue } from '../src/engine/load-workspace-queue.js';
 import { planWaves } from '../src/queue/plan-waves.js';
-import { generateQueue, type Shape } from './generate-queue.js';
 
-const size = Number(process.argv[2] ?? 10_000);
-const shape = (process.argv[3] ?? 'layered') as Shape;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'al-bench-'));
+const [dir, sizeArg, shape] = process.argv.slice(2) as [string, string, string];
+const size = Number(sizeArg);
 try {
-  mkdirSync(path.join(dir, 'tasks'));
-  const queue = generateQueue(size, shape);
-  writeFileSync(path.join(dir, 'tasks', 'work_queue_bench.json'), JSON.stringify(queue, null, 2));
   const t0 = performance.now();
   const { queue: loaded } = loadWorkspaceQueue(dir, 'bench');
   const plan = planWaves(loaded.tasks, (id) => loaded.fileStatus.get(id) ?? 'pending');

@@ -28,7 +28,11 @@ interface EngineRow {
 const engine: EngineRow[] = [];
 for (const size of sizes) {
   for (const shape of shapes) {
-    const out = execFileSync(process.execPath, [path.join(here, 'engine-bench.js'), String(size), shape], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'al-bench-'));
+    mkdirSync(path.join(dir, 'tasks'));
+    writeFileSync(path.join(dir, 'tasks', 'work_queue_bench.json'), JSON.stringify(generateQueue(size, shape), null, 2));
+    // The child removes the folder when done.
+    const out = execFileSync(process.execPath, [path.join(here, 'engine-bench.js'), dir, String(size), shape], { encoding: 'utf8', maxBuffer: 1 << 20 });
     const row = JSON.parse(out.trim().split('\n').pop()!) as EngineRow;
     engine.push(row);
     process.stderr.write(`engine ${shape} ${size}: ${row.per_task_ms} ms/task\n`);

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+
+// simple-git is loaded when a task first touches git, not at start-up.
+async function simpleGit(dir: string): Promise<SimpleGit> {
+  return (await import('simple-git')).simpleGit(dir);
+}
 
 /** The state of a work tree when a task started: enough to put it back. */
 export interface GitBaseline {
@@ -13,7 +18,7 @@ export interface GitBaseline {
 export async function isGitRepo(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return false;
   try {
-    return await simpleGit(dir).checkIsRepo();
+    return await (await simpleGit(dir)).checkIsRepo();
   } catch {
     return false;
   }
@@ -21,7 +26,7 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 
 export async function captureBaseline(dir: string): Promise<GitBaseline | null> {
   if (!(await isGitRepo(dir))) return null;
-  const git = simpleGit(dir);
+  const git = await simpleGit(dir);
   let head: string;
   try {
     head = (await git.revparse(['HEAD'])).trim();
@@ -38,7 +43,7 @@ export async function captureBaseline(dir: string): Promise<GitBaseline | null> 
  * files. What a person had before (uncommitted changes, untracked files) is kept.
  */
 export async function revertToBaseline(dir: string, baseline: GitBaseline): Promise<string> {
-  const git = simpleGit(dir);
+  const git = await simpleGit(dir);
   const before = (await git.status()).not_added;
   await git.reset(['--hard', baseline.head]);
   const created = before.filter((f) => !baseline.untracked.includes(f));

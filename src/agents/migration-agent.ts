@@ -2,7 +2,7 @@ import type { Agent, IterationContext, IterationResult } from './agent.js';
 import { loadContract, type Contract } from '../gates/contract.js';
 import { migrateDownTo, newlyApplied, readMigrationStatus } from './deploy/migration-state.js';
 import { prepareTarget } from './deploy/prepare-target.js';
-import { ROLLBACK_FAILED } from './deploy/roll-back.js';
+import { ROLLBACK_FAILED } from './rollback-failure.js';
 import { checkMigrations, scanOptionsFor } from './deploy/run-preflight.js';
 import { describeFailure, runProjectCommand } from './deploy/run-project-command.js';
 import { shouldRollBack } from './deploy/should-roll-back.js';

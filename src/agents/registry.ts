@@ -2,10 +2,8 @@ import { InputError } from '../errors.js';
 import type { Contract } from '../gates/contract.js';
 import type { Agent } from './agent.js';
 import { createCommandAgent } from './command-agent.js';
-import { createDeploymentAgent } from './deployment-agent.js';
-import { createMigrationAgent } from './migration-agent.js';
+import { lazyAgent } from './lazy-agent.js';
 import { noopAgent } from './noop-agent.js';
-import { readinessAgent } from './readiness-agent.js';
 
 export const BUILT_IN_AGENT_TYPES = ['deployment', 'migration', 'command', 'readiness', 'noop'] as const;
 
@@ -34,16 +32,16 @@ export class AgentRegistry {
 }
 
 /**
- * The built-in agents, plus one command agent for every agent type the contract maps to a
+ * The built-in agents (the heavy ones imported when first used), plus one command agent for every agent type the contract maps to a
  * command (`agents.<name>.command`).
  */
 export function createDefaultRegistry(contract: Contract): AgentRegistry {
   const registry = new AgentRegistry()
     .register(noopAgent)
     .register(createCommandAgent('command', contract))
-    .register(createDeploymentAgent({ contract }))
-    .register(createMigrationAgent({ contract }))
-    .register(readinessAgent);
+    .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
+    .register(lazyAgent({ type: 'migration', redoSafe: false, revert: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
+    .register(lazyAgent({ type: 'readiness', redoSafe: true, revert: true }, async () => (await import('./readiness-agent.js')).readinessAgent));
   for (const [type, policy] of Object.entries(contract.agents)) {
     if (policy.command && !registry.has(type)) registry.register(createCommandAgent(type, contract));
   }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 export interface CommandSpec {
   /** argv: the program and its arguments. Never run through a shell. */
@@ -67,6 +66,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   if (file === undefined) {
     return result(spec, { exitCode: null, output: 'empty command', stdout: '', stderr: '', failedToStart: true }, started);
   }
+  const { execa } = await import('execa'); // loaded when a command first runs, not at start-up
   const child = execa(file, args, {
     cwd: spec.cwd,
     env: spec.env,

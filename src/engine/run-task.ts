@@ -9,7 +9,7 @@ import { createRecordSink, successfulDeployments } from './record-sink.js';
 import { createStepJournal } from './step-journal.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
-import { isRollbackFailure } from '../agents/deploy/roll-back.js';
+import { isRollbackFailure } from '../agents/rollback-failure.js';
 
 const OUTPUT_TAIL = 4_000;
 

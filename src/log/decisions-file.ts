@@ -1,24 +1,35 @@
-import { appendFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
-import { LoopError } from '../errors.js';
-import { readRegularFile } from '../workspace/read-regular-file.js';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { faultPoint } from '../workspace/fault-point.js';
+import { openRegularFile, readTail } from '../workspace/file-tail.js';
 
-/** Appends one JSON line a decision; a line whose id is in the file already is not added again. */
+/** How far back from the end a line already written is looked for (a resumed run's decisions are the newest). */
+const DEDUP_WINDOW = 1 << 20;
+
+/**
+ * Appends one JSON line a decision; a line whose id is in the last megabyte of the file is not
+ * added again. Only the tail is read: the cost is that of the new lines, whatever the history.
+ */
 export function appendDecisionLines(file: string, records: readonly { id: string; json: string }[]): void {
-  let existing = '';
-  try {
-    existing = readRegularFile(file) ?? '';
-  } catch (e) {
-    if (e instanceof LoopError) throw e;
-    // unreadable: the append below says why
+  const existing = openRegularFile(file);
+  let tail = '';
+  let endsWithNewline = true;
+  if (existing !== undefined) {
+    try {
+      const read = readTail(existing, DEDUP_WINDOW);
+      tail = read.tail.toString('utf8');
+      endsWithNewline = read.tail.length === 0 || read.tail[read.tail.length - 1] === 0x0a;
+    } finally {
+      closeSync(existing);
+    }
   }
-  const lines = records.filter((r) => !existing.includes(`"id":${JSON.stringify(r.id)}`)).map((r) => `${r.json}\n`);
+  const lines = records.filter((r) => !tail.includes(`"id":${JSON.stringify(r.id)}`)).map((r) => `${r.json}\n`);
   if (lines.length === 0) return;
   faultPoint('write:decisions.jsonl:before');
-  const prefix = existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
-  appendFileSync(file, prefix + lines.join(''));
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, 'a');
   try {
+    const data = Buffer.from((endsWithNewline ? '' : '\n') + lines.join(''));
+    let done = 0;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

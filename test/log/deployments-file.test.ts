@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRecordSink } from '../../src/engine/record-sink.js';
@@ -35,6 +35,27 @@ describe('deployments.json', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('{"id": "old", "note": "written by hand", "n": 1.50}');
     expect(JSON.parse(text).deployments.map((d: { id: string }) => d.id)).toEqual(['old', 'a', 'b']);
+  });
+
+  it('writes in place at the end: the history before is neither read whole nor rewritten', () => {
+    const file = path.join(makeWorkspace(), 'deployments.json');
+    writeFileSync(file, '{"deployments":[]}');
+    appendDeploymentRecords(file, [{ id: 'a', json: '{"id": "a"}' }]);
+    const inode = statSync(file).ino;
+    const before = readFileSync(file, 'utf8');
+    appendDeploymentRecords(file, [{ id: 'b', json: '{"id": "b", "note": "über"}' }]);
+    const after = readFileSync(file, 'utf8');
+    expect(statSync(file).ino).toBe(inode);
+    expect(after.startsWith(before.slice(0, before.lastIndexOf(']')).trimEnd())).toBe(true);
+    expect(JSON.parse(after).deployments).toEqual([{ id: 'a' }, { id: 'b', note: 'über' }]);
+  });
+
+  it('refuses a file that does not end with the array, and leaves it as it was', () => {
+    const file = path.join(makeWorkspace(), 'deployments.json');
+    const text = '{"deployments": [{"id": "a"}], "edited": true}\n';
+    writeFileSync(file, text);
+    expect(() => appendDeploymentRecords(file, [{ id: 'b', json: '{"id": "b"}' }])).toThrow(/deployments.json: does not end with the deployments array/);
+    expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
   it('records through SQLite first, with the design fields, and redacts secrets', () => {

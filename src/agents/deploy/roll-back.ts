@@ -3,14 +3,7 @@ import { checkHealth } from './check-health.js';
 import { commandVariables, type DeployTarget } from './deploy-target.js';
 import { migrateDownTo, newlyApplied } from './migration-state.js';
 import { describeFailure, runProjectCommand } from './run-project-command.js';
-
-/** The prefix of every error of a rollback that itself failed: the environment is degraded. */
-export const ROLLBACK_FAILED = 'ROLLBACK FAILED';
-
-/** Did this error come from a rollback that failed? The engine makes no further attempt then. */
-export function isRollbackFailure(error: string | null | undefined): boolean {
-  return typeof error === 'string' && error.startsWith(ROLLBACK_FAILED);
-}
+import { ROLLBACK_FAILED } from '../rollback-failure.js';
 
 export interface RollbackPlan {
   /** The version being rolled back from (its migrations are undone with it). */

@@ -1,0 +1,27 @@
+import type { Agent } from './agent.js';
+
+/** What the engine reads of an agent before it runs it. */
+export interface AgentShape {
+  type: string;
+  redoSafe: boolean;
+  preflight?: boolean;
+  revert?: boolean;
+}
+
+/**
+ * An agent whose module is imported the first time it is used, so a run loads only the agents its
+ * queue needs (the deployment agent brings the SQL parser, tree-sitter and git with it). Loaded
+ * once; the same instance serves every task after that.
+ */
+export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent {
+  let loading: Promise<Agent> | undefined;
+  const loaded = (): Promise<Agent> => (loading ??= load());
+  const agent: Agent = {
+    type: shape.type,
+    redoSafe: shape.redoSafe,
+    runIteration: async (ctx) => (await loaded()).runIteration(ctx),
+  };
+  if (shape.preflight) agent.preflight = async (ctx) => (await (await loaded()).preflight?.(ctx)) ?? [];
+  if (shape.revert) agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
+  return agent;
+}
