@@ -9,15 +9,7 @@ export class LineIndex {
 
   lineOf(offset: number): number {
     this.scanTo(offset);
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return lineNumberAt(this.starts, offset);
   }
 
   private scanTo(offset: number): void {
@@ -31,6 +23,18 @@ export class LineIndex {
       this.scannedTo = nl + 1;
     }
   }
+}
+
+/** 1-based line of an offset, given the sorted offsets where lines start (the first is 0). */
+export function lineNumberAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }
 
 /** A UTF-8 byte offset into `text` as a string index (they differ once non-ASCII text comes before it). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/state/state-store.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { isProcessAlive } from '../../src/state/is-process-alive.js';
 
 afterEach(removeWorkspaces);
 
@@ -139,18 +140,9 @@ describe('the CLI run', () => {
     run.kill('SIGINT');
     expect(await run.exited).toBe(130);
     const [parent, child] = readFileSync(pids, 'utf8').split(' ').map(Number);
-    await waitFor(() => !alive(parent!) && !alive(child!), 5_000, 'children to be stopped');
+    await waitFor(() => !isProcessAlive(parent!) && !isProcessAlive(child!), 5_000, 'children to be stopped');
     const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout);
     expect(status.tasks[0].status).toBe('in_progress');
     expect(readdirSync(path.join(ws, '.aibrain'))).toContain('state.db');
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

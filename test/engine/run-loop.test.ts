@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EngineEmitter } from '../../src/engine/events.js';
 import { runLoop } from '../../src/engine/run-loop.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, waitFor, writeQueue } from '../helpers/workspace.js';
+import { isProcessAlive } from '../../src/state/is-process-alive.js';
 
 afterEach(removeWorkspaces);
 
@@ -72,7 +73,7 @@ describe('the loop', () => {
     expect(summary.exitCode).toBe(1);
     expect(summary.tasks[0]!.lastError).toMatch(/timed out/);
     const [parent, child] = readFileSync(pids, 'utf8').split(' ').map(Number);
-    await waitFor(() => !alive(parent!) && !alive(child!), 5000, 'the hung processes to be gone');
+    await waitFor(() => !isProcessAlive(parent!) && !isProcessAlive(child!), 5000, 'the hung processes to be gone');
   });
 
   it('does not count a promise that only echoes the prompt', async () => {
@@ -150,12 +151,3 @@ describe('the loop', () => {
     expect(existsSync(path.join(ws, '.aibrain'))).toBe(false);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

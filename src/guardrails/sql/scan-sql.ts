@@ -4,7 +4,7 @@ import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.j
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
-import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
+import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
@@ -124,16 +124,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
 
 /** Whether a WHERE sits outside all parentheses; read with the lexer, no tokens kept. */
 function hasTopLevelWhere(text: string, dialect: Dialect, start: number, end: number): boolean {
-  const lex = new SqlLexer(text, dialect, start, end);
-  let depth = 0;
-  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
-    if (kind === Tok.Punct) {
-      const c = text.charCodeAt(lex.start);
-      if (c === 40) depth++;
-      else if (c === 41 && depth > 0) depth--;
-    } else if (depth === 0 && lex.isWord('WHERE')) return true;
-  }
-  return false;
+  return someWord(text, dialect, start, end, (lex, depth) => depth === 0 && lex.isWord('WHERE'));
 }
 
 /** The parser's reading of one statement, or the tokenizer's where the parser rejects it. */

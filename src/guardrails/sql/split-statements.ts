@@ -1,5 +1,5 @@
 import { SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
-import { type Dialect, SqlLexer, Tok } from './sql-lexer.js';
+import { type Dialect, SqlLexer, Tok, someWord } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
 export interface SqlStatement {
@@ -169,20 +169,9 @@ function readDelimiter(text: string, from: number, to: number): { delimiter: str
   return delimiter ? { delimiter, lineEnd } : undefined;
 }
 
-
 /** Whether a CREATE/ALTER statement uses MySQL-only types or options (a quick search, then the lexer's word). */
 function hasMysqlDdl(text: string, start: number, end: number, dialect: Dialect): boolean {
-  if (!MYSQL_DDL.test(text.slice(start, end))) return false;
-  const lex = new SqlLexer(text, dialect, start, end);
-  let depth = 0;
-  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
-    if (kind === Tok.Punct) {
-      const c = text.charCodeAt(lex.start);
-      if (c === 40) depth++;
-      else if (c === 41 && depth > 0) depth--;
-    } else if (kind === Tok.Word && isMysqlOnlyWord(lex, depth)) return true;
-  }
-  return false;
+  return MYSQL_DDL.test(text.slice(start, end)) && someWord(text, dialect, start, end, isMysqlOnlyWord);
 }
 const MYSQL_DDL = /AUTO_INCREMENT|UNSIGNED|TINYINT|MEDIUMINT|TINYTEXT|MEDIUMTEXT|LONGTEXT|MEDIUMBLOB|LONGBLOB|ENGINE/i;
 

@@ -357,3 +357,20 @@ export class SqlLexer {
     return this.finish(end, c1 === 35 ? Tok.Comment : Tok.Template);
   }
 }
+
+/**
+ * Whether any word of text[start, end) passes `test`, given how deep in parentheses it stands;
+ * stops at the first that does. Comments and literals are not words.
+ */
+export function someWord(text: string, dialect: Dialect, start: number, end: number, test: (lex: SqlLexer, depth: number) => boolean): boolean {
+  const lex = new SqlLexer(text, dialect, start, end);
+  let depth = 0;
+  for (let kind = lex.next(); kind !== Tok.End; kind = lex.next()) {
+    if (kind === Tok.Punct) {
+      const c = text.charCodeAt(lex.start);
+      if (c === 40) depth++;
+      else if (c === 41 && depth > 0) depth--;
+    } else if (kind === Tok.Word && test(lex, depth)) return true;
+  }
+  return false;
+}

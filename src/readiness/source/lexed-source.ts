@@ -1,3 +1,5 @@
+import { lineNumberAt } from '../../guardrails/line-index.js';
+
 // A source file seen as code: comments blanked out, string contents kept apart, so that rules
 // match what the program does and not what a comment or a string says.
 
@@ -32,15 +34,7 @@ export function computeLineStarts(text: string): number[] {
 
 /** 1-based line of an offset. */
 export function lineAt(source: Pick<LexedSource, 'lineStarts'>, offset: number): number {
-  const starts = source.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return lineNumberAt(source.lineStarts, offset);
 }
 
 /** The string literal that starts at `offset` (after optional blanks), if any. */
