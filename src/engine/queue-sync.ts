@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Logger } from '../log/create-logger.js';
 import { InputError } from '../errors.js';
-import { parseQueue, readQueueFile, type Queue, type QueueDefaults } from '../queue/load-queue.js';
+import { parseQueue, readQueueFile, taskFingerprints, type Queue, type QueueDefaults } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
@@ -81,10 +81,12 @@ export class QueueSync {
     const added: string[] = [];
     const changed: string[] = [];
     const statusEdits = new Map<string, TaskStatus>();
+    const oldPrints = taskFingerprints(before);
+    const newPrints = taskFingerprints(next);
     for (const task of next.tasks) {
-      const old = before.fingerprints.get(task.id);
+      const old = oldPrints.get(task.id);
       if (old === undefined) added.push(task.id);
-      else if (old !== next.fingerprints.get(task.id)) changed.push(task.id);
+      else if (old !== newPrints.get(task.id)) changed.push(task.id);
       const was = before.fileStatus.get(task.id);
       const now = next.fileStatus.get(task.id);
       if (was !== undefined && now !== undefined && was !== now) {
@@ -93,7 +95,7 @@ export class QueueSync {
         this.#desired.delete(task.id);
       }
     }
-    const removed = [...before.fingerprints.keys()].filter((id) => !next.fingerprints.has(id));
+    const removed = [...before.fileStatus.keys()].filter((id) => !next.fileStatus.has(id));
     this.queue = next;
     return { queue: next, added, removed, changed, statusEdits };
   }

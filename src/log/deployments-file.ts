@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { ExitCode, LoopError } from '../errors.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { openRegularFile, readTail } from '../workspace/file-tail.js';
@@ -10,8 +11,10 @@ const DEDUP_WINDOW = 1 << 20;
 
 /**
  * Appends records to `{"deployments": [...]}` without reading or rewriting what is there: the
- * tail of the file is read, the new records are written in place over the closing `]}` in one
- * write, and the file is fsynced. The cost is that of the new records, whatever the history.
+ * tail of the file is read, and the new records replace the closing `]}` in place. The cost is
+ * that of the new records, whatever the history. Atomic by a redo journal: the patch is written
+ * and fsynced beside the file first, then applied and fsynced, then the journal removed; a patch
+ * cut off by a crash or a power cut is applied again by the next append.
  * Records already in the last megabyte of the file (by id) are not added again: a resumed run,
  * whose unwritten records are the newest, never duplicates one. The caller serialises writers.
  * Returns the ids written.
@@ -19,6 +22,7 @@ const DEDUP_WINDOW = 1 << 20;
 export function appendDeploymentRecords(file: string, records: readonly { id: string; json: string }[]): string[] {
   const fd = openForAppend(file);
   try {
+    replayJournal(file, fd);
     const bodyBytes = records.reduce((n, r) => n + Buffer.byteLength(r.json) * 2 + 64, 0);
     const { start, tail } = readTail(fd, DEDUP_WINDOW + bodyBytes);
     const text = tail.toString('utf8');
@@ -34,26 +38,16 @@ export function appendDeploymentRecords(file: string, records: readonly { id: st
     const body = fresh.map((r) => indent(r.json)).join(',\n');
     const insert = Buffer.from(`${end.empty ? '' : ','}\n${body}\n  ]\n}\n`);
     const at = start + end.offset;
+    writeJournal(file, at, insert);
     faultPoint('write:deployments.json:before');
-    writeAll(fd, insert, at);
-    ftruncateSync(fd, at + insert.length);
-    fsyncSync(fd);
+    applyPatch(fd, at, insert);
+    faultPoint('write:deployments.json:applied');
+    unlinkSync(journalPath(file));
     faultPoint('write:deployments.json:after');
     return records.map((r) => r.id);
   } finally {
     closeSync(fd);
   }
-}
-
-export function readDeploymentRecords(file: string): unknown[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const parsed = JSON.parse(text) as { deployments?: unknown };
-  return Array.isArray(parsed.deployments) ? parsed.deployments : [];
 }
 
 /** The file open for reading and writing; created (atomically, empty) when missing. */
@@ -86,6 +80,41 @@ function findRecordsEnd(tail: Buffer): { offset: number; empty: boolean } | unde
 function writeAll(fd: number, data: Buffer, position: number): void {
   let done = 0;
   while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
+}
+
+function applyPatch(fd: number, at: number, data: Buffer): void {
+  writeAll(fd, data, at);
+  ftruncateSync(fd, at + data.length);
+  fsyncSync(fd);
+}
+
+// The journal: a line `<offset> <length>` and then the bytes that go at that offset (the file ends after them).
+const journalPath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.journal`);
+
+function writeJournal(file: string, at: number, data: Buffer): void {
+  const fd = openSync(journalPath(file), 'w');
+  try {
+    writeAll(fd, Buffer.concat([Buffer.from(`${at} ${data.length}\n`), data]), 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Applies a journal left by an append that was cut off; one that was itself cut off is dropped (the file was not touched yet). */
+function replayJournal(file: string, fd: number): void {
+  const journal = journalPath(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(journal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const newline = bytes.indexOf(0x0a);
+  const header = /^(\d+) (\d+)$/.exec(bytes.subarray(0, Math.max(newline, 0)).toString('latin1'));
+  if (header && bytes.length === newline + 1 + Number(header[2])) applyPatch(fd, Number(header[1]), bytes.subarray(newline + 1));
+  unlinkSync(journal);
 }
 
 function indent(json: string): string {

@@ -5,16 +5,38 @@ const MAX_DEPTH = 256;
 
 /** Strict JSON.parse with a message a person can act on: file, line, column, what was expected. */
 export function parseJsonText(text: string, file: string): unknown {
-  const depthProblem = findExcessiveNesting(text);
-  if (depthProblem !== undefined) {
-    const { line, column } = lineColumn(text, depthProblem);
-    throw new InputError(`${file}: line ${line}, column ${column}: nested deeper than ${MAX_DEPTH} levels`);
-  }
+  let value: unknown;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // iterative in V8: any depth parses
   } catch {
     throw new InputError(`${file}: ${describeSyntaxError(text)}`);
   }
+  // What reads the value later (validation, write-back) recurses: refuse a depth no queue needs.
+  if (nestedDeeperThan(value, MAX_DEPTH)) {
+    const { line, column } = lineColumn(text, findExcessiveNesting(text) ?? 0);
+    throw new InputError(`${file}: line ${line}, column ${column}: nested deeper than ${MAX_DEPTH} levels`);
+  }
+  return value;
+}
+
+/** Whether a parsed JSON value nests objects and arrays deeper than `max`; iterative, one pass. */
+function nestedDeeperThan(root: unknown, max: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth + 1 > max) return true;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 function describeSyntaxError(text: string): string {

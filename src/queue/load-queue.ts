@@ -26,8 +26,6 @@ export interface Queue {
   tasks: TaskSpec[];
   /** Each task's status as the file has it now (normalized; `pending` when absent). */
   fileStatus: Map<string, TaskStatus>;
-  /** Each task's fields other than status, as canonical JSON: tells a person's edit apart. */
-  fingerprints: Map<string, string>;
   /** The file writes `completed` rather than `complete`. */
   usesCompleted: boolean;
 }
@@ -87,7 +85,6 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
   const problems: string[] = [];
   const specs: TaskSpec[] = [];
   const fileStatus = new Map<string, TaskStatus>();
-  const fingerprints = new Map<string, string>();
   const firstIndex = new Map<string, number>();
   let usesCompleted = false;
 
@@ -111,7 +108,6 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
     fileStatus.set(raw.id, raw.status ?? 'pending');
     const rawStatus = (value as { status?: unknown }).status;
     if (typeof rawStatus === 'string' && rawStatus.trim().toLowerCase() === 'completed') usesCompleted = true;
-    fingerprints.set(raw.id, fingerprint(value as Record<string, unknown>));
   });
 
   // Suggestions compare an id with every known one: offered for the first few unknown ids only,
@@ -135,7 +131,7 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
     throw new InputError(formatProblems(header, problems), problems);
   }
   const projectName = top.data.project ?? path.basename(file).replace(/^work_queue_/, '').replace(/\.json$/, '');
-  return { file, displayFile, text, projectName, tasksKey, tasks: specs, fileStatus, fingerprints, usesCompleted };
+  return { file, displayFile, text, projectName, tasksKey, tasks: specs, fileStatus, usesCompleted };
 }
 
 function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefaults, problems: string[]): TaskSpec | undefined {
@@ -178,9 +174,20 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
   };
 }
 
-function fingerprint(task: Record<string, unknown>): string {
-  const { status: _status, ...rest } = task;
-  return JSON.stringify(rest);
+/**
+ * Each task's fields other than status, as JSON: what tells a person's edit of a task apart.
+ * Read again from the queue's text, so that loading keeps none of it: it is asked for only when
+ * the file changed on disk.
+ */
+export function taskFingerprints(queue: Pick<Queue, 'text' | 'tasksKey'>): Map<string, string> {
+  const fingerprints = new Map<string, string>();
+  const tasks = (JSON.parse(queue.text.charCodeAt(0) === 0xfeff ? queue.text.slice(1) : queue.text) as Record<string, unknown>)[queue.tasksKey];
+  if (!Array.isArray(tasks)) return fingerprints;
+  for (const task of tasks as Record<string, unknown>[]) {
+    const { status: _status, ...rest } = task;
+    if (typeof rest.id === 'string' && !fingerprints.has(rest.id)) fingerprints.set(rest.id, JSON.stringify(rest));
+  }
+  return fingerprints;
 }
 
 function pathPart(p: PropertyKey): string {

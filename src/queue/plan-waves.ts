@@ -5,11 +5,26 @@ type PlanTask = Pick<TaskSpec, 'id' | 'dependsOn' | 'index'>;
 
 /** One dependency cycle as the ids along it (`A -> B -> A`), or undefined when there is none. */
 export function findCycle(tasks: readonly PlanTask[]): string[] | undefined {
+  // Kahn's algorithm over positions first: linear, and enough to say there is no cycle.
+  const graph = indexGraph(tasks, () => true);
+  const remaining = graph.openDeps.slice();
+  const ready: number[] = [];
+  for (let p = 0; p < tasks.length; p++) if (remaining[p] === 0) ready.push(p);
+  let seen = 0;
+  while (ready.length > 0) {
+    const p = ready.pop()!;
+    seen++;
+    for (const next of graph.dependents[p]!) if (--remaining[next]! === 0) ready.push(next);
+  }
+  return seen === tasks.length ? undefined : traceCycle(tasks);
+}
+
+/** The cycle itself, by depth-first search (iterative: a 50,000-task chain must not overflow the stack). */
+function traceCycle(tasks: readonly PlanTask[]): string[] | undefined {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
   for (const root of tasks) {
     if (state.has(root.id)) continue;
-    // Iterative DFS: a 50,000-task chain must not overflow the stack.
     const stack: { id: string; next: number }[] = [{ id: root.id, next: 0 }];
     state.set(root.id, 1);
     while (stack.length > 0) {
@@ -36,6 +51,29 @@ export function findCycle(tasks: readonly PlanTask[]): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The dependency graph over positions in `tasks`, for the tasks `included` says: for each, how
+ * many of its dependencies are included, and which included tasks depend on it.
+ */
+function indexGraph(tasks: readonly PlanTask[], included: (p: number) => boolean): { openDeps: Int32Array; dependents: number[][] } {
+  const position = new Map<string, number>();
+  tasks.forEach((t, p) => {
+    if (included(p)) position.set(t.id, p);
+  });
+  const openDeps = new Int32Array(tasks.length);
+  const dependents: number[][] = Array.from({ length: tasks.length }, () => []);
+  tasks.forEach((t, p) => {
+    if (!included(p)) return;
+    for (const dep of t.dependsOn) {
+      const d = position.get(dep);
+      if (d === undefined) continue;
+      openDeps[p]!++;
+      dependents[d]!.push(p);
+    }
+  });
+  return { openDeps, dependents };
+}
+
 export interface Wave {
   wave: number;
   tasks: string[];
@@ -55,10 +93,7 @@ export interface Plan {
  */
 export function planWaves(tasks: readonly PlanTask[], status: (id: string) => TaskStatus = () => 'pending'): Plan {
   const done: Plan['done'] = [];
-  const remaining = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  const index = new Map<string, number>();
-  const live = tasks.filter((t) => {
+  const live = tasks.map((t) => {
     const s = status(t.id);
     if (s === 'complete' || s === 'blocked' || s === 'failed' || s === 'skipped') {
       done.push({ id: t.id, status: s });
@@ -66,36 +101,27 @@ export function planWaves(tasks: readonly PlanTask[], status: (id: string) => Ta
     }
     return true;
   });
-  const liveIds = new Set(live.map((t) => t.id));
-  for (const t of live) {
-    index.set(t.id, t.index);
-    const open = t.dependsOn.filter((d) => liveIds.has(d));
-    remaining.set(t.id, open.length);
-    for (const d of open) {
-      const list = dependents.get(d);
-      if (list) list.push(t.id);
-      else dependents.set(d, [t.id]);
-    }
-  }
-  const waveOf = new Map<string, number>();
-  const heap = new MinHeap<string>((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
-  for (const t of live) if (remaining.get(t.id) === 0) heap.push(t.id);
+  const { openDeps: remaining, dependents } = indexGraph(tasks, (p) => live[p]!);
+  const waveOf = new Int32Array(tasks.length).fill(1);
+  const heap = new MinHeap<number>((a, b) => tasks[a]!.index - tasks[b]!.index);
+  for (let p = 0; p < tasks.length; p++) if (live[p] && remaining[p] === 0) heap.push(p);
   const order: string[] = [];
-  const waves: Wave[] = [];
+  const wavePositions: number[][] = [];
   while (heap.size > 0) {
-    const id = heap.pop()!;
-    order.push(id);
-    const w = waveOf.get(id) ?? 1;
-    while (waves.length < w) waves.push({ wave: waves.length + 1, tasks: [] });
-    waves[w - 1]!.tasks.push(id);
-    for (const next of dependents.get(id) ?? []) {
-      waveOf.set(next, Math.max(waveOf.get(next) ?? 1, w + 1));
-      const left = (remaining.get(next) ?? 1) - 1;
-      remaining.set(next, left);
-      if (left === 0) heap.push(next);
+    const p = heap.pop()!;
+    order.push(tasks[p]!.id);
+    const w = waveOf[p]!;
+    while (wavePositions.length < w) wavePositions.push([]);
+    wavePositions[w - 1]!.push(p);
+    for (const next of dependents[p]!) {
+      if (waveOf[next]! < w + 1) waveOf[next] = w + 1;
+      if (--remaining[next]! === 0) heap.push(next);
     }
   }
-  for (const wave of waves) wave.tasks.sort((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
+  const waves = wavePositions.map((positions, i) => ({
+    wave: i + 1,
+    tasks: positions.sort((a, b) => tasks[a]!.index - tasks[b]!.index).map((p) => tasks[p]!.id),
+  }));
   return { done, waves, order };
 }
 

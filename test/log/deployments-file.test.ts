@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRecordSink } from '../../src/engine/record-sink.js';
@@ -48,6 +48,34 @@ describe('deployments.json', () => {
     expect(statSync(file).ino).toBe(inode);
     expect(after.startsWith(before.slice(0, before.lastIndexOf(']')).trimEnd())).toBe(true);
     expect(JSON.parse(after).deployments).toEqual([{ id: 'a' }, { id: 'b', note: 'über' }]);
+  });
+
+  it('finishes an append that a power cut tore, from its journal, before the next one', () => {
+    const dir = makeWorkspace();
+    const file = path.join(dir, 'deployments.json');
+    writeFileSync(file, '{\n  "deployments": [\n    {"id": "a"}\n  ]\n}\n');
+    const before = readFileSync(file);
+    appendDeploymentRecords(file, [{ id: 'b', json: '{"id": "b", "note": "ü"}' }]);
+    const after = readFileSync(file);
+    let at = 0;
+    while (before[at] === after[at]) at++;
+    const patch = after.subarray(at);
+    // What a cut-off append leaves: its journal, and the file with only part of the patch written.
+    writeFileSync(path.join(dir, '.deployments.json.journal'), Buffer.concat([Buffer.from(`${at} ${patch.length}\n`), patch]));
+    writeFileSync(file, after.subarray(0, at + 7));
+    expect(() => JSON.parse(readFileSync(file, 'utf8'))).toThrow();
+    appendDeploymentRecords(file, [{ id: 'b', json: '{"id": "b", "note": "ü"}' }, { id: 'c', json: '{"id": "c"}' }]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).deployments.map((d: { id: string }) => d.id)).toEqual(['a', 'b', 'c']);
+    expect(existsSync(path.join(dir, '.deployments.json.journal'))).toBe(false);
+  });
+
+  it('drops a journal that was itself cut off: the file was not touched yet', () => {
+    const dir = makeWorkspace();
+    const file = path.join(dir, 'deployments.json');
+    writeFileSync(file, '{"deployments": [{"id": "a"}]}\n');
+    writeFileSync(path.join(dir, '.deployments.json.journal'), '27 400\n, {"id": "lost"');
+    appendDeploymentRecords(file, [{ id: 'b', json: '{"id": "b"}' }]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).deployments).toEqual([{ id: 'a' }, { id: 'b' }]);
   });
 
   it('refuses a file that does not end with the array, and leaves it as it was', () => {
