@@ -23,6 +23,7 @@ describe('approvals without a terminal', () => {
     const first = runCli(['--project', 'shop', '--yes'], { cwd: ws });
     expect(first.code).toBe(3);
     expect(first.stdout).toContain('approve: autonomous-loop approve DEPLOY-PROD-001 --project shop --by <name>');
+    expect(first.stdout.match(/DEPLOY-PROD-001 awaiting approval/g)).toHaveLength(1);
     expect(statuses(file)).toEqual(['complete', 'complete', 'awaiting_approval', 'complete']);
     const approve = runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ana', '--comment', 'checked the dashboards'], { cwd: ws });
     expect(approve.code, approve.stderr).toBe(0);

@@ -69,7 +69,10 @@ export function attachListrView(emitter: EngineEmitter, concurrency: number): Vi
       l.finish(e.promiseMet || e.verdict === 'PASS' ? undefined : (e.error ?? e.verdict));
       live.delete(e.taskId);
     })
-    .on('task:end', (e) => print(`${e.status === 'complete' ? '✔' : e.status === 'awaiting_approval' ? '⏸' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`))
+    .on('task:end', (e) => {
+      if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
+      print(`${e.status === 'complete' ? '✔' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);
+    })
     .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
     .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))

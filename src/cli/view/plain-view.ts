@@ -15,7 +15,10 @@ export function attachPlainView(emitter: EngineEmitter): View {
     .on('iteration:end', (e) =>
       out(`  ${e.taskId} iteration ${e.iteration}: ${e.verdict}${e.promiseMet ? ', promise kept' : ''}${e.error ? ` (${e.error})` : ''}`),
     )
-    .on('task:end', (e) => out(`${symbol(e.status)} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`))
+    .on('task:end', (e) => {
+      if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
+      out(`${symbol(e.status)} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);
+    })
     .on('task:skipped', (e) => out(`- ${e.taskId} skipped: ${e.reason}`))
     .on('task:waiting', (e) => out(`? ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => out(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
