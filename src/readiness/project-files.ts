@@ -10,6 +10,8 @@ const SKIPPED_DIRS = new Set([
   'coverage', '.nyc_output', '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', '.parcel-cache', '.tox', '.nox',
   '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store',
   '.idea', '.vscode', '.aibrain', 'htmlcov', '.terraform', '.serverless', '.vercel', '.output',
+  // Third-party code copied into the tree (pip's _vendor, Go-style vendor/, Chromium-style third_party/).
+  'vendor', '_vendor', 'vendored', 'third_party',
 ]);
 
 const MAX_FILE_BYTES = 1_000_000;

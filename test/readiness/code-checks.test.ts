@@ -13,6 +13,19 @@ describe('health endpoint', () => {
     expect(checkOf(lib, 'health-endpoint').status).toBe('not-applicable');
   });
 
+  it('reads no vendored code: a copy of a web framework under _vendor/ does not make a library a web app', async () => {
+    const lib = await review(
+      makeProject({
+        'setup.py': 'from setuptools import setup\nsetup(name="tool")\n',
+        'tool/__init__.py': 'def run():\n    return 1\n',
+        'tool/_vendor/tenacity/tornadoweb.py': 'from tornado import gen\nimport requests\nrequests.get("http://x")\n',
+        'vendor/web/app.js': "const express = require('express');\nexpress().listen(80);\n",
+      }),
+    );
+    expect(checkOf(lib, 'health-endpoint').status).toBe('not-applicable');
+    expect(findingsOf(lib, 'http-timeouts')).toEqual([]);
+  });
+
   it('finds routes in Express, NestJS, Django, FastAPI and file-based routes', async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [expressApp("app.get('/healthz', (req, res) => res.send('ok'));"), 'src/app.ts:3 ("/healthz")'],
