@@ -74,7 +74,7 @@ async function runMigrations(ctx: IterationContext, options: MigrationAgentOptio
     say(decision.why);
     return result({ verdict: 'FAIL', error: `${problem}; ${decision.why}` });
   }
-  const down = await ctx.steps.run('rollback:migrate-down', () => migrateDownTo(target, version, before.applied, current), { redoSafe: false });
+  const down = await ctx.steps.run('rollback:migrate-down', () => migrateDownTo(target, version, before.applied, current), { redoSafe: true });
   if (!down.ok) {
     const failure = `${ROLLBACK_FAILED}: migrations down to [${before.applied.join(', ') || 'none'}]: ${down.error ?? 'failed'}`;
     say(failure);

@@ -1,7 +1,7 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { demoPorts, makeTempWorkspace, removeDemoWorkspaces, stopServices, writeDemoProject } from '../agents/helpers/demo-workspace.js';
+import { demoPorts, getJson, makeTempWorkspace, removeDemoWorkspaces, stopServices, writeDemoProject } from '../agents/helpers/demo-workspace.js';
 import { formatTable, killAndResume, tracePoints, type KillPointOutcome, type Steps } from '../helpers/fault-table.js';
 import { repoRoot, runCli } from '../helpers/workspace.js';
 
@@ -9,11 +9,12 @@ afterEach(removeDemoWorkspaces);
 
 // The shipped demo cascade with the real deployment agent: pre-flight, build, deploy, migrate,
 // health check, records. Every kind of point at its first passing (FULL_FAULT_TABLE=1: all).
-async function demoWorkspace(): Promise<string> {
+async function demoWorkspace(project = 'demo'): Promise<{ root: string; port: number }> {
   const ws = makeTempWorkspace('al-faults-');
-  writeDemoProject(ws, 'demo', await demoPorts(), (yaml) => yaml.replace('backoff_seconds: 0.05', 'backoff_seconds: 0.5').replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
-  copyFileSync(path.join(repoRoot, 'tasks', 'work_queue_demo.json'), path.join(ws.tasksDir, 'work_queue_demo.json'));
-  return ws.root;
+  const ports = await demoPorts();
+  writeDemoProject(ws, project, ports, (yaml) => yaml.replace('backoff_seconds: 0.05', 'backoff_seconds: 0.5').replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
+  copyFileSync(path.join(repoRoot, 'tasks', `work_queue_${project}.json`), path.join(ws.tasksDir, `work_queue_${project}.json`));
+  return { root: ws.root, port: ports.development };
 }
 
 const steps =
@@ -42,18 +43,52 @@ describe('kill -9 during the demo deployment cascade', () => {
   afterAll(() => process.stdout.write(`\n${formatTable(rows)}\n`));
 
   it('resumes to the end from every kind of step boundary, with one record per deployment', async () => {
-    const clean = await demoWorkspace();
+    const { root: clean } = await demoWorkspace();
     const traced = tracePoints(clean, steps(clean));
     await stopServices(clean);
     expect(traced.some((p) => p.includes('step:deploy'))).toBe(true);
     const points = process.env.FULL_FAULT_TABLE ? traced : firstOfEach(traced);
     for (const point of points) {
-      const ws = await demoWorkspace();
+      const { root: ws } = await demoWorkspace();
       const outcome = killAndResume(ws, point, steps(ws), 'demo');
       rows.push(outcome);
       await stopServices(ws);
     }
     expect(rows.filter((r) => !r.crashed && !r.point.includes('write:work_queue_')).map((r) => r.point)).toEqual([]);
     expect(rows.filter((r) => r.problems.length > 0 || r.finalExit !== 0)).toEqual([]);
+  }, 1_800_000);
+});
+
+// The broken demo: 1.1.0 to development, then 1.2.0 whose health check fails, so development rolls
+// back to 1.1.0 by itself (migration down, 1.1.0 redeployed). Killed at every kind of point of that,
+// rollback steps included, the resumed run must end the same way: the old version answering, the
+// migration down, one `success` and one `rolled_back` record.
+describe('kill -9 during the automatic rollback of the broken demo', () => {
+  const rows: KillPointOutcome[] = [];
+  afterAll(() => process.stdout.write(`\n${formatTable(rows)}\n`));
+  const broken = (ws: string): Steps => (env) => [runCli(['--project', 'demo_broken'], { cwd: ws, env: env(0), timeoutMs: 120_000 })];
+
+  it('resumes to the same end: rolled back once, on the record once, the old version answering', async () => {
+    const clean = await demoWorkspace('demo_broken');
+    const traced = tracePoints(clean.root, broken(clean.root));
+    await stopServices(clean.root);
+    expect(traced.some((p) => p.includes('step:rollback'))).toBe(true);
+    // Sampled: the rollback's own points (the deployment before it is the first table's ground).
+    const points = process.env.FULL_FAULT_TABLE ? traced : firstOfEach(traced).filter((p) => /rollback|rolled_back|state:failed/.test(p));
+    for (const point of points) {
+      const { root: ws, port } = await demoWorkspace('demo_broken');
+      const outcome = killAndResume(ws, point, broken(ws), 'demo_broken', { 'DEPLOY-DEV-BROKEN': 'failed' });
+      const records = (JSON.parse(readFileSync(path.join(ws, '.aibrain', 'deployments.json'), 'utf8')) as { deployments: { version: string; status: string }[] }).deployments;
+      const seen = records.map((r) => `${r.version} ${r.status}`).join(', ');
+      if (seen !== '1.1.0 success, 1.2.0 rolled_back') outcome.problems.push(`records: ${seen}`);
+      const health = await getJson(`http://127.0.0.1:${port}/health`).catch((e: unknown) => ({ status: 0, body: String(e) }));
+      const answer = health.body as { version?: string; migrations?: { applied?: string[] } };
+      if (health.status !== 200 || answer.version !== '1.1.0') outcome.problems.push(`development answers ${health.status} ${JSON.stringify(answer).slice(0, 120)}`);
+      else if (JSON.stringify(answer.migrations?.applied) !== JSON.stringify(['001_create_items', '002_add_item_tags'])) outcome.problems.push(`migrations: ${JSON.stringify(answer.migrations)}`);
+      rows.push(outcome);
+      await stopServices(ws);
+    }
+    expect(rows.filter((r) => !r.crashed && !r.point.includes('write:work_queue_')).map((r) => r.point)).toEqual([]);
+    expect(rows.filter((r) => r.problems.length > 0 || r.finalExit !== 1)).toEqual([]);
   }, 1_800_000);
 });

@@ -29,19 +29,22 @@ export function tracePoints(ws: string, steps: Steps): string[] {
  * Kills the loop at `point` (SIGKILL), then runs the steps again without faults, and checks that
  * nothing was lost, duplicated or left disagreeing.
  */
-export function killAndResume(ws: string, point: string, steps: Steps, project: string): KillPointOutcome {
+export function killAndResume(ws: string, point: string, steps: Steps, project: string, expected: ExpectedEnd = {}): KillPointOutcome {
   const at = Number(point.slice(0, point.indexOf(':')));
   const crashAt = point.slice(point.indexOf(':') + 1);
   const first = steps((i): Record<string, string> => (i === at ? { AUTONOMOUS_LOOP_CRASH_AT: crashAt } : {}));
   const crashed = first[at]?.code === null;
   const results = steps(() => ({}));
   const finalExit = results.at(-1)?.code ?? null;
-  const problems = checkInvariants(ws, project);
+  const problems = checkInvariants(ws, project, expected);
   const last = results.at(-1);
   return { point, crashed, finalExit, problems, ...(problems.length > 0 && last ? { detail: `${first.map((r) => r.stdout.slice(-1500)).join('\n---\n')}\n=== resumed ===\n${last.stdout.slice(-2000)}${last.stderr.slice(-1000)}` } : {}) };
 }
 
-export function checkInvariants(ws: string, project: string): string[] {
+/** How tasks end when the scenario ends as it should (by default: every task complete). */
+export type ExpectedEnd = Record<string, 'complete' | 'failed'>;
+
+export function checkInvariants(ws: string, project: string, expected: ExpectedEnd = {}): string[] {
   const problems: string[] = [];
   const aibrain = path.join(ws, '.aibrain');
   let queue: { features: { id: string; status?: string }[] };
@@ -56,10 +59,11 @@ export function checkInvariants(ws: string, project: string): string[] {
     for (const t of queue.features) {
       const row = rows.get(t.id);
       if ((t.status ?? 'pending') !== (row?.status ?? 'pending')) problems.push(`${t.id}: file says ${t.status}, store says ${row?.status}`);
-      if (t.status !== 'complete') problems.push(`${t.id}: not complete (${t.status})`);
+      const want = expected[t.id] ?? 'complete';
+      if (t.status !== want) problems.push(`${t.id}: ${t.status ?? 'pending'}, expected ${want}`);
       const its = store.iterations(project, t.id);
       const kept = its.filter((i) => i.state === 'done' && i.promise_met === 1);
-      if (kept.length !== 1) problems.push(`${t.id}: ${kept.length} iterations kept the promise`);
+      if (kept.length !== (want === 'complete' ? 1 : 0)) problems.push(`${t.id}: ${kept.length} iterations kept the promise`);
     }
     const stepRows = store.db.prepare(`SELECT task_id, iteration, name, state, runs FROM steps WHERE project = ?`).all(project) as { task_id: string; name: string; state: string; runs: number }[];
     for (const s of stepRows) if (s.state === 'running') problems.push(`step ${s.task_id}/${s.name} left ${s.state}`);

@@ -62,7 +62,8 @@ export interface MigrateDownResult {
 /**
  * Takes the migrations back to `keep` (what was applied before): runs migrate_down with
  * MIGRATE_TARGET (the last id to keep, or 0) and MIGRATE_STEPS, then checks with migrate_status.
- * `current` is what is applied now, undefined when migrate status could not say.
+ * `current` is what was applied when the failure was seen; what is applied now is asked first, so
+ * that doing it again (a resumed rollback) takes down only what is still up: safe to redo.
  */
 export async function migrateDownTo(
   target: DeployTarget,
@@ -70,6 +71,8 @@ export async function migrateDownTo(
   keep: readonly string[],
   current: readonly string[] | undefined,
 ): Promise<MigrateDownResult> {
+  const live = await readMigrationStatus(target, version);
+  if (live.ok) current = live.applied;
   const undo = current ? newlyApplied(keep, current) : undefined;
   if (undo?.length === 0) return { ok: true, applied: [...keep] };
   const argv = target.section.commands.migrate_down;

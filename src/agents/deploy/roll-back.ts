@@ -38,7 +38,8 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
   const migrations = plan.migrations;
   if (migrations && (migrations.current === undefined || newlyApplied(migrations.keep, migrations.current).length > 0)) {
     const { keep, current } = migrations;
-    const down = await steps.run(`${prefix}:migrate-down`, () => migrateDownTo(target, plan.fromVersion, keep, current), { redoSafe: false });
+    // Safe to redo: migrateDownTo asks what is applied now and takes down only that.
+    const down = await steps.run(`${prefix}:migrate-down`, () => migrateDownTo(target, plan.fromVersion, keep, current), { redoSafe: true });
     if (!down.ok) return fail(`migrations down to [${keep.join(', ') || 'none'}]: ${down.error ?? 'failed'}`);
     reverted = current ? newlyApplied(keep, current).reverse() : [];
     say(`migrations back to [${keep.join(', ') || 'none'}]${reverted.length ? `: reverted ${reverted.join(', ')}` : ''}`);
@@ -72,7 +73,9 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
       }
       return runProjectCommand(target, 'deploy', deployArgv, toVersion, extra);
     },
-    { redoSafe: false },
+    // Bringing an earlier version back is the same act however often it is done (as `deploy` is):
+    // a rollback cut off by a crash is finished by the resumed run, not left half done.
+    { redoSafe: true },
   );
   if (!redeploy) return fail(`no rollback or deploy command for ${target.environment} in ${target.config.displayFile}`, reverted);
   if (!redeploy.ok) return fail(`redeploying ${toVersion}: ${describeFailure(redeploy)}`, reverted);
