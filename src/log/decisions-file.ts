@@ -1,9 +1,6 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { faultPoint } from '../workspace/fault-point.js';
-import { openRegularFile, readTail } from '../workspace/file-tail.js';
-
-/** How far back from the end a line already written is looked for (a resumed run's decisions are the newest). */
-const DEDUP_WINDOW = 1 << 20;
+import { DEDUP_WINDOW, openRegularFile, readTail, writeAll } from '../workspace/file-tail.js';
 
 /**
  * Appends one JSON line a decision; a line whose id is in the last megabyte of the file is not
@@ -27,9 +24,7 @@ export function appendDecisionLines(file: string, records: readonly { id: string
   faultPoint('write:decisions.jsonl:before');
   const fd = openSync(file, 'a');
   try {
-    const data = Buffer.from((endsWithNewline ? '' : '\n') + lines.join(''));
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+    writeAll(fd, Buffer.from((endsWithNewline ? '' : '\n') + lines.join('')));
     fsyncSync(fd);
   } finally {
     closeSync(fd);

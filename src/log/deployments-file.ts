@@ -1,13 +1,11 @@
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, LoopError } from '../errors.js';
 import { faultPoint } from '../workspace/fault-point.js';
-import { openRegularFile, readTail } from '../workspace/file-tail.js';
+import { DEDUP_WINDOW, openRegularFile, readTail, writeAll } from '../workspace/file-tail.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 
 const EMPTY = '{\n  "deployments": []\n}\n';
-/** How far back from the end a record already written is looked for (a resumed run's records are the newest). */
-const DEDUP_WINDOW = 1 << 20;
 
 /**
  * Appends records to `{"deployments": [...]}` without reading or rewriting what is there: the
@@ -55,7 +53,7 @@ function openForAppend(file: string): number {
   const fd = openRegularFile(file);
   if (fd !== undefined) return fd;
   writeFileAtomic(file, EMPTY);
-  return openRegularFile(file) ?? openForAppend(file);
+  return openForAppend(file);
 }
 
 const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -75,11 +73,6 @@ function findRecordsEnd(tail: Buffer): { offset: number; empty: boolean } | unde
   while (isSpace(tail[i])) i--;
   if (i < 0) return undefined;
   return { offset: i + 1, empty: tail[i] === 0x5b }; // [
-}
-
-function writeAll(fd: number, data: Buffer, position: number): void {
-  let done = 0;
-  while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
 }
 
 function applyPatch(fd: number, at: number, data: Buffer): void {

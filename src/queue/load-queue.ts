@@ -179,9 +179,9 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
  * Read again from the queue's text, so that loading keeps none of it: it is asked for only when
  * the file changed on disk.
  */
-export function taskFingerprints(queue: Pick<Queue, 'text' | 'tasksKey'>): Map<string, string> {
+export function taskFingerprints(queue: Pick<Queue, 'text' | 'tasksKey' | 'displayFile'>): Map<string, string> {
   const fingerprints = new Map<string, string>();
-  const tasks = (JSON.parse(queue.text.charCodeAt(0) === 0xfeff ? queue.text.slice(1) : queue.text) as Record<string, unknown>)[queue.tasksKey];
+  const tasks = (parseJsonText(queue.text, queue.displayFile) as Record<string, unknown>)[queue.tasksKey];
   if (!Array.isArray(tasks)) return fingerprints;
   for (const task of tasks as Record<string, unknown>[]) {
     const { status: _status, ...rest } = task;

@@ -1,5 +1,11 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { ExitCode, LoopError } from '../errors.js';
+
+/**
+ * How far back from the end of an append-only record file a record already written is looked
+ * for: the records a resumed run may have written before it died are the newest ones.
+ */
+export const DEDUP_WINDOW = 1 << 20;
 
 /**
  * Opens a regular file for reading and writing, or returns undefined when there is none. A device,
@@ -31,4 +37,10 @@ export function readTail(fd: number, bytes: number): { start: number; tail: Buff
     done += n;
   }
   return { start, tail: buf.subarray(0, done) };
+}
+
+/** Writes all of `data` at `position` (at the end, for a file opened to append, when omitted); a short write goes on. */
+export function writeAll(fd: number, data: Buffer, position?: number): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done, position === undefined ? null : position + done);
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
-import { PROJECT, checkCase, describeMessageProblem, makeFuzzWorkspace, removeFuzzWorkspaces, resetFiles, type FuzzWorkspace } from './check-case.js';
+import { PROJECT, VALID_CONTRACT, checkCase, describeMessageProblem, makeFuzzWorkspace, removeFuzzWorkspaces, resetFiles, type FuzzWorkspace } from './check-case.js';
 import { generateContractCases } from './contract-cases.js';
 import { SHELL_VERSIONS, TEN_MB, type FuzzCase } from './fuzz-case.js';
 import { createRng, fuzzSeed } from './prng.js';
@@ -114,16 +114,10 @@ describe(`generated bad input (seed ${seed})`, () => {
     mkdirSync(contractDir, { recursive: true });
     writeFileSync(
       path.join(contractDir, 'operator-team.yaml'),
-      [
-        'version: 1',
-        'environments:',
-        '  development: {auto_deploy: true, auto_rollback: true, approval: never}',
-        '  staging: {auto_deploy: true, auto_rollback: true, approval: first-time}',
-        '  production: {auto_deploy: false, auto_rollback: false, approval: always}',
-        'agents:',
+      VALID_CONTRACT.replace(
+        '  noop: {max_iterations: 1}',
         `  shelly: {command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(recorder)}], prompt: argument, max_iterations: 1}`,
-        '',
-      ].join('\n'),
+      ),
     );
     const args = shellTexts(1);
     const description = shellTexts(2).join(' ');

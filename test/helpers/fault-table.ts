@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { StateStore } from '../../src/state/state-store.js';
 import { readJson, type CliResult } from './workspace.js';
 
@@ -83,6 +84,15 @@ export function checkInvariants(ws: string, project: string, expected: ExpectedE
     store.close();
   }
   return problems;
+}
+
+/**
+ * Every point was reached and killed there (a batched queue-file write may not recur in the
+ * resumed scenario), and every resumed scenario ended with `finalExit` and no problem.
+ */
+export function expectEveryKillRecovered(rows: KillPointOutcome[], finalExit = 0): void {
+  expect(rows.filter((r) => !r.crashed && !r.point.includes(':write:work_queue_')).map((r) => r.point)).toEqual([]);
+  expect(rows.filter((r) => r.problems.length > 0 || r.finalExit !== finalExit)).toEqual([]);
 }
 
 export function formatTable(rows: KillPointOutcome[]): string {
