@@ -1,6 +1,6 @@
 import type { Logger } from '../log/create-logger.js';
 import type { AgentRegistry } from '../agents/registry.js';
-import type { TaskSpec } from '../agents/agent.js';
+import type { TaskSpec } from '../queue/task-spec.js';
 import type { Contract } from '../gates/contract.js';
 import type { TaskStatus } from '../queue/schema.js';
 import type { StateStore } from '../state/state-store.js';

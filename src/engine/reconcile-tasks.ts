@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../agents/agent.js';
+import type { TaskSpec } from '../queue/task-spec.js';
 import { FINAL_STATUSES, type TaskStatus } from '../queue/schema.js';
 import type { TaskRow } from '../state/state-store.js';
 import type { EngineContext, TaskState } from './engine-context.js';

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { TaskSpec } from '../agents/agent.js';
+import type { TaskSpec } from '../queue/task-spec.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Contract } from './contract.js';

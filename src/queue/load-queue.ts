@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { TaskSpec } from '../agents/agent.js';
+import type { TaskSpec } from './task-spec.js';
 import { InputError, formatProblems, quoteValue } from '../errors.js';
 import { normalizeEnvironment } from '../workspace/environment.js';
 import { lineColumn, parseJsonText } from './json-text.js';

@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../agents/agent.js';
+import type { TaskSpec } from './task-spec.js';
 import type { TaskStatus } from './schema.js';
 
 type PlanTask = Pick<TaskSpec, 'id' | 'dependsOn' | 'index'>;
