@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import type { CodeScanInput } from './code/code-matchers.js';
-import { loadPythonParser } from './code/python-parser.js';
+import { parseSource } from '../parsing/parse-source.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { scanShell } from './code/scan-shell.js';
@@ -60,9 +60,7 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
       return { findings: result.findings, created: result.created };
     }
     case 'python': {
-      const parser = await loadPythonParser();
-      const tree = parser.parse(input.text);
-      if (!tree) return { findings: [], created: [] };
+      const tree = await parseSource('python', input.text);
       try {
         const py = indexPythonFile(tree, input.text);
         const findings = scanPythonCalls(input, py);
