@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import type { CodeScanInput } from './code/code-matchers.js';
-import { parseSource } from '../parsing/parse-source.js';
+import { languageForPath, parseSource } from '../parsing/parse-source.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { scanShell } from './code/scan-shell.js';
@@ -74,7 +74,7 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
       }
     }
     case 'javascript':
-      return { findings: scanJavaScript(input), created: [] };
+      return { findings: await scanJavaScript(input, languageForPath(input.file) ?? 'javascript'), created: [] };
     case 'shell':
       return { findings: scanShell(input), created: [] };
   }
