@@ -47,7 +47,7 @@ export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
   'drop-database', 'drop-table', 'drop-schema', 'truncate', 'delete-without-where', 'update-without-where',
   'drop-column', 'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type',
   'index-not-concurrent', 'fk-not-valid', 'drop-index-not-concurrent', 'missing-upgrade', 'missing-downgrade',
-  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file',
+  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file', 'unparsed-sql', 'unreadable-file',
 ]);
 
 const SeveritySchema = z.enum(SEVERITIES);

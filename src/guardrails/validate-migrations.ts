@@ -33,9 +33,13 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
   });
+  const unreadable: Finding[] = [];
   const files = listed.flatMap((f): FoundFile[] => {
-    const text = readFoundFile(f);
-    return text === undefined ? [] : [{ ...f, text }];
+    const read = readFoundFile(f);
+    if ('text' in read) return [{ ...f, text: read.text }];
+    const finding = rules.makeFinding('unreadable-file', { file: f.display, line: 1, detail: read.error }, options);
+    if (finding) unreadable.push(finding);
+    return [];
   });
   const alembicFiles = new Set<FoundFile>();
   if (files.some((f) => f.kind === 'python')) {
@@ -52,7 +56,7 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
 
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
-  for (const f of [...migrations.flatMap((m) => m.findings), ...loose]) {
+  for (const f of [...unreadable, ...migrations.flatMap((m) => m.findings), ...loose]) {
     (isError(f, options.environment) ? errors : warnings).push(f);
   }
   return { ok: errors.length === 0, environment: options.environment, migrations, errors, warnings };

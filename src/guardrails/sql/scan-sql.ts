@@ -7,6 +7,8 @@ import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
+import { findUnreadable } from './find-unreadable.js';
+import { readOwnDialect } from './detect-dialect.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanInput {
@@ -19,6 +21,8 @@ export interface SqlScanInput {
   /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
   lineAt?: (offset: number) => number;
   dialect?: Dialect;
+  /** The dialect the file's folder suggests; the text's own MySQL syntax outweighs it. */
+  dialectHint?: Dialect;
 }
 
 export interface SqlScanResult {
@@ -26,6 +30,8 @@ export interface SqlScanResult {
   /** Tables this text creates (CREATE TABLE), for scratch-table checks of later text. */
   created: string[][];
   dialect: Dialect;
+  /** Statements the Postgres parser rejected, read by the tokenizer instead: where, and the parser's words. */
+  rejected: { line: number; message: string }[];
 }
 
 /**
@@ -35,9 +41,10 @@ export interface SqlScanResult {
  */
 export function scanSql(input: SqlScanInput): SqlScanResult {
   const { text } = input;
-  let dialect: Dialect = input.dialect ?? 'postgres';
+  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(text);
+  let dialect: Dialect = given ?? input.dialectHint ?? 'postgres';
   let split = splitStatements(text, dialect);
-  if (!input.dialect && split.mysqlSyntax) {
+  if (!given && split.mysqlSyntax) {
     dialect = 'mysql';
     split = splitStatements(text, dialect);
   }
@@ -51,9 +58,14 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
+    rejected: [],
   };
-  for (const stmt of split.statements) scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
-  return { findings: ctx.findings, created: ctx.ownCreated, dialect };
+  for (const stmt of split.statements) {
+    const unreadable = findUnreadable(stmt, text);
+    if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
+    else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
+  }
+  return { findings: ctx.findings, created: ctx.ownCreated, dialect, rejected: ctx.rejected };
 }
 
 interface ScanContext {
@@ -66,6 +78,7 @@ interface ScanContext {
   findings: Finding[];
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
+  rejected: { line: number; message: string }[];
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
@@ -132,8 +145,12 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
   const { text } = ctx.input;
   const sql = text.slice(start, end);
   const parsed = parsePostgres(sql);
-  if (parsed && parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
-  if (parsed && parsed.length > 1) {
+  if ('error' in parsed) {
+    if (ctx.dialect === 'postgres') ctx.rejected.push({ line: ctx.lineAt(start), message: parsed.error });
+    return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
+  }
+  if (parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
+  if (parsed.length > 1) {
     // More than one statement where the tokenizer saw one: place each by the parser's offset,
     // which counts UTF-8 bytes, not string indexes.
     return parsed.flatMap((p) => {
@@ -141,7 +158,7 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
       return analyzeParsedStatement(p.node).map((hit) => ({ ...hit, at }));
     });
   }
-  return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
+  return [];
 }
 
 /**
