@@ -127,6 +127,7 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
       rules: input.rules,
       options: input.options,
       createdBefore,
+      checkLockTimeout: false,
       lineAt: (offset) => lines.lineOf(s.sql.sourceOffset(offset)),
     });
   for (const s of sqlCalls) {

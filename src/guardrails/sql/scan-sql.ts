@@ -23,6 +23,8 @@ export interface SqlScanInput {
   dialect?: Dialect;
   /** The dialect the file's folder suggests; the text's own MySQL syntax outweighs it. */
   dialectHint?: Dialect;
+  /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
+  checkLockTimeout?: boolean;
 }
 
 export interface SqlScanResult {
@@ -59,6 +61,8 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
     rejected: [],
+    lockTimeoutSet: false,
+    checkLockTimeout: input.checkLockTimeout ?? true,
   };
   for (const stmt of split.statements) {
     const unreadable = findUnreadable(stmt, text);
@@ -79,6 +83,9 @@ interface ScanContext {
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
   rejected: { line: number; message: string }[];
+  /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
+  lockTimeoutSet: boolean;
+  checkLockTimeout: boolean;
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
@@ -104,7 +111,9 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       break;
     }
     case 'DROP':
-      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '')) hits.push(...readStatement(ctx, start, end));
+      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) {
+        hits.push(...readStatement(ctx, start, end));
+      }
       break;
     case 'TRUNCATE':
     case 'RENAME':
@@ -112,7 +121,10 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       break;
     case 'DELETE':
     case 'UPDATE':
-      if (!hasTopLevelWhere(text, ctx.dialect, start, end)) hits.push(...readStatement(ctx, start, end));
+      if (!hasTopLevelWhere(text, ctx.dialect, start, end) || ALWAYS_TRUE.test(text.slice(start, end))) hits.push(...readStatement(ctx, start, end));
+      break;
+    case 'SET':
+      if (words.includes('LOCK_TIMEOUT')) ctx.lockTimeoutSet = true;
       break;
     case 'WITH': {
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
@@ -134,6 +146,14 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   }
   if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
 }
+
+/** A WHERE that may select every row (`WHERE true`, `WHERE 1=1`); the parser confirms. */
+const ALWAYS_TRUE = /\bWHERE[\s(]+(TRUE|1\s*=\s*1|'[^']*'\s*=\s*'[^']*'|NOT\s+FALSE)\b/i;
+/** Lock and rewrite rules: harmless on a table this text created before (it is empty, and no one reads it yet). */
+const ON_EXISTING_TABLES = new Set([
+  'index-not-concurrent', 'fk-not-valid', 'add-not-null-without-default', 'alter-column-type', 'set-not-null', 'check-not-valid',
+  'unique-without-index', 'add-column-volatile-default',
+]);
 
 /** Whether a WHERE sits outside all parentheses; read with the lexer, no tokens kept. */
 function hasTopLevelWhere(text: string, dialect: Dialect, start: number, end: number): boolean {
@@ -200,12 +220,26 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
+    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
+    if (hit.rule === 'set-not-null' && hasNotNullCheck(input.text.slice(0, start), hit.detail)) continue;
+    if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres') {
+      ctx.lockTimeoutSet = true;
+      const lock = input.rules.makeFinding('missing-lock-timeout', { file: input.file, line, statement, suppressed }, input.options);
+      if (lock) ctx.findings.push(lock);
+    }
     const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
     if (finding) ctx.findings.push(finding);
   }
+}
+
+/** SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and skips the scan. */
+function hasNotNullCheck(before: string, detail: string | undefined): boolean {
+  const column = detail?.split('.').pop();
+  if (!column || !/^\w+$/.test(column)) return false;
+  return new RegExp(`CHECK\\s*\\(\\s*"?${column}"?\\s+IS\\s+NOT\\s+NULL\\s*\\)`, 'i').test(before);
 }
 
 /** Same table when the names match and the schemas do too (or either has none). */
