@@ -48,7 +48,7 @@ export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
   'drop-column', 'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type',
   'index-not-concurrent', 'fk-not-valid', 'drop-index-not-concurrent', 'missing-upgrade', 'missing-downgrade',
   'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file', 'unparsed-sql', 'unreadable-file',
-  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout',
+  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout', 'unresolved-sql',
 ]);
 
 const SeveritySchema = z.enum(SEVERITIES);

@@ -69,3 +69,74 @@ function neutraliseEscapes(raw: string): string {
     return m;
   });
 }
+
+const TEXT_CALL = /^((sa|sqlalchemy|sql|expression)\.)?text$/;
+
+/**
+ * The node holding the SQL text an `execute()` argument stands for: through `text(...)`, a local
+ * variable assigned before the call in the same function, or a module constant; `%` and
+ * `.format()` on either. `indirect` when it came through a name (report it at the call);
+ * `unresolved` names what could not be followed.
+ */
+export function resolveSqlNode(node: Node | undefined, depth = 0): { node: Node; indirect: boolean } | { unresolved: string } | undefined {
+  if (!node || depth > 6) return undefined;
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string':
+      return { node, indirect: depth > 0 };
+    case 'parenthesized_expression':
+      return resolveSqlNode(node.namedChildren[0] ?? undefined, depth);
+    case 'identifier': {
+      const value = findAssignedValue(node);
+      if (!value) return { unresolved: node.text };
+      const found = resolveSqlNode(value, depth + 1);
+      return found && 'node' in found ? { node: found.node, indirect: true } : found;
+    }
+    case 'binary_operator': {
+      if (node.childForFieldName('operator')?.text !== '%') return { unresolved: node.text.slice(0, 60) };
+      const left = resolveSqlNode(node.childForFieldName('left') ?? undefined, depth);
+      if (!left || !('node' in left)) return left;
+      return left.indirect ? left : { node, indirect: depth > 0 };
+    }
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      if (fn && TEXT_CALL.test(fn.text)) {
+        const args = node.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment' && c.type !== 'keyword_argument');
+        return resolveSqlNode(args?.[0], depth);
+      }
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
+        const inner = resolveSqlNode(fn.childForFieldName('object') ?? undefined, depth);
+        if (!inner || !('node' in inner)) return inner;
+        return inner.indirect ? inner : { node, indirect: depth > 0 };
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The value last assigned to a name before `use`: in its function, else at module level. */
+function findAssignedValue(use: Node): Node | undefined {
+  const name = use.text;
+  let scope: Node | null = use.parent;
+  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+  for (let s: Node | null = scope; s; ) {
+    const body = s.type === 'function_definition' ? s.childForFieldName('body') : s;
+    let found: Node | undefined;
+    // In a function, what was assigned before the use; at module level, constants anywhere (the
+    // module has run by the time a migration function is called).
+    const inFunction = s.type === 'function_definition' || scope?.type === 'function_definition';
+    for (const stmt of body?.namedChildren ?? []) {
+      if (!stmt || (s.type === 'function_definition' || !inFunction ? stmt.startIndex >= use.startIndex : false)) break;
+      const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assignment?.type !== 'assignment') continue;
+      if (assignment.childForFieldName('left')?.text === name) found = assignment.childForFieldName('right') ?? undefined;
+    }
+    if (found) return found;
+    if (s.type === 'module') return undefined;
+    s = s.parent;
+    while (s && s.type !== 'module') s = s.parent;
+  }
+  return undefined;
+}

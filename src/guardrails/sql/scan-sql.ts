@@ -25,6 +25,8 @@ export interface SqlScanInput {
   dialectHint?: Dialect;
   /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
   checkLockTimeout?: boolean;
+  /** Whether text that starts no statement is reported (unparsed-sql); not for fragments. Default: true. */
+  reportUnreadable?: boolean;
 }
 
 export interface SqlScanResult {
@@ -65,7 +67,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     checkLockTimeout: input.checkLockTimeout ?? true,
   };
   for (const stmt of split.statements) {
-    const unreadable = findUnreadable(stmt, text);
+    const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
     if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
     else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
   }
