@@ -58,8 +58,11 @@ describe('code scanners', () => {
       'a.deleteBucket(p).promise(); b.deleteObjects(p); c.deleteObject(p); d.deleteBucket(p);',
       'const bucketStore = makeStore(); bucketStore.deleteBucket(p);',
       '// a.deleteBucket(p)',
+      'function Client(options) { this.s3 = options.s3Client || new AWS.S3(options.s3Options); }',
+      'Client.prototype.deleteObjects = function (p) { var self = this; self.s3.deleteObjects(p, cb); };',
+      'client.deleteObjects(p);',
     ].join('\n');
-    expect(await scanOne('x.js', js)).toEqual(['5 s3-delete-bucket', '5 s3-bulk-delete', '5 s3-delete-object', '5 s3-delete-bucket']);
+    expect(await scanOne('x.js', js)).toEqual(['5 s3-delete-bucket', '5 s3-bulk-delete', '5 s3-delete-object', '5 s3-delete-bucket', '9 s3-bulk-delete']);
   });
 
   it('shell: command substitutions and wrappers are commands, arguments to other commands are not', async () => {

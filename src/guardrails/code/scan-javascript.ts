@@ -114,7 +114,7 @@ function indexJavaScript(tree: Tree, text: string): JsFile {
   for (let pass = 0; pass < 2; pass++) {
     for (const [key, value, type] of bindings) {
       if (!key) continue;
-      if ((value && isS3Client(js, value)) || (type && isS3Type(js, type))) js.clients.add(key);
+      if ((value && isS3Client(js, value)) || (type && isS3Type(js, type))) js.clients.add(normalizeReceiver(key));
     }
   }
   return js;
@@ -158,7 +158,16 @@ function isS3Client(js: JsFile, expression: Node): boolean {
     const ctor = readConstructed(node);
     return ctor !== undefined && isS3ClientClass(js, ctor);
   }
-  return js.clients.has(node.text);
+  // `options.s3 || new AWS.S3()`, `cond ? new S3Client(a) : new S3Client(b)`
+  if (node.type === 'binary_expression' || node.type === 'ternary_expression') {
+    return node.namedChildren.some((c) => c !== null && c.type !== 'comment' && isS3Client(js, c));
+  }
+  return js.clients.has(normalizeReceiver(node.text));
+}
+
+/** `self.s3` and `that.s3` (aliases of `this` in older code) read as `this.s3`. */
+function normalizeReceiver(text: string): string {
+  return text.replace(/^(self|that|_this|_self|me)\./, 'this.');
 }
 
 function isS3Type(js: JsFile, typeAnnotation: Node): boolean {

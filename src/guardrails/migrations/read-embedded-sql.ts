@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { collectDescendants, findAncestor } from '../../parsing/syntax-tree.js';
 
 /** SQL taken from a Python string literal, with the way back to the source for line numbers. */
 export interface EmbeddedSql {
@@ -71,6 +72,9 @@ function neutraliseEscapes(raw: string): string {
 }
 
 const TEXT_CALL = /^((sa|sqlalchemy|sql|expression)\.)?text$/;
+const TEXT_METHODS = new Set(['bindparams', 'execution_options', 'columns', 'strip', 'lstrip', 'rstrip']);
+/** Calls that hand back the same SQL text: dedent("..."), str("..."). */
+const SAME_TEXT_CALL = /^((textwrap|inspect)\.)?(dedent|cleandoc)$|^str$/;
 
 /**
  * The node holding the SQL text an `execute()` argument stands for: through `text(...)`, a local
@@ -90,7 +94,7 @@ export function resolveSqlNode(node: Node | undefined, depth = 0): { node: Node;
       const value = findAssignedValue(node);
       if (!value) return { unresolved: node.text };
       const found = resolveSqlNode(value, depth + 1);
-      return found && 'node' in found ? { node: found.node, indirect: true } : found;
+      return found && 'node' in found ? { node: found.node, indirect: true } : (found ?? { unresolved: node.text });
     }
     case 'binary_operator': {
       if (node.childForFieldName('operator')?.text !== '%') return { unresolved: node.text.slice(0, 60) };
@@ -100,9 +104,13 @@ export function resolveSqlNode(node: Node | undefined, depth = 0): { node: Node;
     }
     case 'call': {
       const fn = node.childForFieldName('function');
-      if (fn && TEXT_CALL.test(fn.text)) {
+      if (fn && (TEXT_CALL.test(fn.text) || SAME_TEXT_CALL.test(fn.text))) {
         const args = node.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment' && c.type !== 'keyword_argument');
         return resolveSqlNode(args?.[0], depth);
+      }
+      // text("...").bindparams(...), .execution_options(...), .columns(...), "...".strip(): the same SQL.
+      if (fn?.type === 'attribute' && TEXT_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')) {
+        return resolveSqlNode(fn.childForFieldName('object') ?? undefined, depth);
       }
       if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
         const inner = resolveSqlNode(fn.childForFieldName('object') ?? undefined, depth);
@@ -116,27 +124,26 @@ export function resolveSqlNode(node: Node | undefined, depth = 0): { node: Node;
   }
 }
 
-/** The value last assigned to a name before `use`: in its function, else at module level. */
+/** The value last assigned to a name before `use`: in its function (any block of it), else at module level. */
 function findAssignedValue(use: Node): Node | undefined {
   const name = use.text;
-  let scope: Node | null = use.parent;
-  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
-  for (let s: Node | null = scope; s; ) {
-    const body = s.type === 'function_definition' ? s.childForFieldName('body') : s;
+  let fn: Node | null = use.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  const assigned = (root: Node, before: number, outsideFunctions: boolean): Node | undefined => {
     let found: Node | undefined;
-    // In a function, what was assigned before the use; at module level, constants anywhere (the
-    // module has run by the time a migration function is called).
-    const inFunction = s.type === 'function_definition' || scope?.type === 'function_definition';
-    for (const stmt of body?.namedChildren ?? []) {
-      if (!stmt || (s.type === 'function_definition' || !inFunction ? stmt.startIndex >= use.startIndex : false)) break;
-      const assignment = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-      if (assignment?.type !== 'assignment') continue;
-      if (assignment.childForFieldName('left')?.text === name) found = assignment.childForFieldName('right') ?? undefined;
+    for (const a of collectDescendants(root, ASSIGNMENT)) {
+      if (a.startIndex >= before) break;
+      if (outsideFunctions && findAncestor(a, FUNCTION)) continue;
+      if (a.childForFieldName('left')?.text === name) found = a.childForFieldName('right') ?? undefined;
     }
-    if (found) return found;
-    if (s.type === 'module') return undefined;
-    s = s.parent;
-    while (s && s.type !== 'module') s = s.parent;
-  }
-  return undefined;
+    return found;
+  };
+  const local = fn ? assigned(fn, use.startIndex, false) : undefined;
+  if (local) return local;
+  let root: Node = use;
+  while (root.parent) root = root.parent;
+  // The module has run by the time a migration function is called: its constants count wherever they stand.
+  return assigned(root, fn ? Infinity : use.startIndex, true);
 }
+const ASSIGNMENT = new Set(['assignment']);
+const FUNCTION = new Set(['function_definition']);
