@@ -99,7 +99,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   }
   switch (words[0]) {
     case 'CREATE': {
-      if (words.includes('TABLE')) {
+      if (words.includes('TABLE') || words.includes('VIEW')) {
         const name = readCreatedTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
         if (name) {
           ctx.created.push(name);
