@@ -100,7 +100,11 @@ export class RuleSet {
   }
 
   /** A finding of rule `id`, or undefined when the rule is disabled. */
-  makeFinding(id: string, at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string }, options: ScanOptions = {}): Finding | undefined {
+  makeFinding(
+    id: string,
+    at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string; exception?: string | undefined },
+    options: ScanOptions = {},
+  ): Finding | undefined {
     const rule = this.active(id);
     if (!rule) return undefined;
     const severity =
@@ -114,6 +118,7 @@ export class RuleSet {
       suppressed: at.suppressed ?? false,
     };
     if (at.detail) finding.target = at.detail;
+    if (at.suppressed && at.exception) finding.exception = at.exception;
     if (rule.fix) finding.fix = rule.fix;
     if (at.statement) finding.statement = at.statement;
     return finding;

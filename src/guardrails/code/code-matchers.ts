@@ -1,6 +1,6 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import type { CliPattern, Rule, RuleSet } from '../rule-pack.js';
-import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 
 /** What a code scanner needs to know about one file. */
 export interface CodeScanInput {
@@ -48,11 +48,12 @@ export function makeCallFindings(
   at: { line: number; lastLine: number; code: string },
   markers: readonly MarkerLine[],
 ): Finding[] {
-  const suppressed = isCovered(markers, at.line, at.lastLine);
   const statement = shortenStatement(at.code);
   const findings: Finding[] = [];
   for (const rule of rules) {
-    const f = input.rules.makeFinding(rule.id, { file: input.file, line: at.line, statement, suppressed }, input.options);
+    const exception = findException(markers, { first: at.line, last: at.lastLine }, rule.id, (w) => input.rules.rules.has(w));
+    const suppressed = exception !== undefined;
+    const f = input.rules.makeFinding(rule.id, { file: input.file, line: at.line, statement, suppressed, exception: exception?.reason }, input.options);
     if (f) findings.push(f);
   }
   return findings;

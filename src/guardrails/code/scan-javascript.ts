@@ -3,7 +3,7 @@ import { readCallee, readConstructed, readModuleName, stripParentheses } from '.
 import { type SourceLanguage, withSyntaxTree } from '../../parsing/parse-source.js';
 import { collectDescendants, readLines } from '../../parsing/syntax-tree.js';
 import type { Finding } from '../finding.js';
-import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
 
 // JavaScript/TypeScript read as syntax trees: comments, strings, templates and regular expressions
@@ -72,7 +72,9 @@ function indexJavaScript(tree: Tree, text: string): JsFile {
         readImport(node, js.origins);
         break;
       case 'comment':
-        if (SAFETY_MARKER.test(node.text)) js.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex) });
+        if (SAFETY_MARKER.test(node.text)) {
+          js.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex), note: readMarkerNote(node.text) });
+        }
         break;
       case 'call_expression':
         js.calls.push(node);

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Finding } from '../finding.js';
-import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
 import { readCalledName } from '../../parsing/python-syntax.js';
 import { collectDescendants } from '../../parsing/syntax-tree.js';
@@ -24,7 +24,7 @@ export function indexPythonFile(tree: Tree, text: string): PythonFile {
     if (node.type === 'call') file.calls.push(node);
     else if (node.type === 'assignment') file.assignments.push(node);
     else if (SAFETY_MARKER.test(node.text)) {
-      file.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex) });
+      file.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex), note: readMarkerNote(node.text) });
     }
   }
   return file;

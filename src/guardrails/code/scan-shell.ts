@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
-import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, makeCallFindings, buildCodeMatchers } from './code-matchers.js';
 
 // Shell read the way the shell reads it: words after quote removal, commands split at ; & | ( )
@@ -22,7 +22,7 @@ export function scanShell(input: CodeScanInput): Finding[] {
   if (matchers.cli.length === 0) return [];
   const { commands, markers } = lexShell(input.text);
   const lines = new LineIndex(input.text);
-  const markerLines: MarkerLine[] = markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly }));
+  const markerLines: MarkerLine[] = markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly, note: m.note }));
   const findings: Finding[] = [];
   for (const words of commands) {
     let k = 0;
@@ -54,9 +54,9 @@ export function scanShell(input: CodeScanInput): Finding[] {
   return findings;
 }
 
-export function lexShell(text: string, base = 0): { commands: ShellWord[][]; markers: { offset: number; commentOnly: boolean }[] } {
+export function lexShell(text: string, base = 0): { commands: ShellWord[][]; markers: { offset: number; commentOnly: boolean; note: string }[] } {
   const commands: ShellWord[][] = [];
-  const markers: { offset: number; commentOnly: boolean }[] = [];
+  const markers: { offset: number; commentOnly: boolean; note: string }[] = [];
   const heredocs: { delimiter: string; stripTabs: boolean }[] = [];
   let words: ShellWord[] = [];
   let word = '';
@@ -97,7 +97,7 @@ export function lexShell(text: string, base = 0): { commands: ShellWord[][]; mar
       const e = text.indexOf('\n', i);
       const end = e < 0 ? n : e;
       const m = SAFETY_MARKER.exec(text.slice(i, end));
-      if (m) markers.push({ offset: base + i + m.index, commentOnly: isAloneOnLine(text, i, end) });
+      if (m) markers.push({ offset: base + i + m.index, commentOnly: isAloneOnLine(text, i, end), note: readMarkerNote(text.slice(i, end)) });
       i = end;
       continue;
     }

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
-import { isCovered, shortenStatement } from '../safety-marker.js';
+import { findException, shortenStatement } from '../safety-marker.js';
 import { scanSql } from '../sql/scan-sql.js';
 import type { CodeScanInput } from '../code/code-matchers.js';
 import { readCallArguments, readCalledName, readStringValue } from '../../parsing/python-syntax.js';
@@ -43,6 +43,7 @@ export function isAlembicRevision(py: PythonFile): boolean {
 }
 
 export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAnalysis {
+  const isRule = (word: string): boolean => input.rules.rules.has(word);
   const root = py.tree.rootNode;
   const top = root.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
   const functions = new Map<string, Node>();
@@ -68,11 +69,13 @@ export function analyzeAlembic(input: CodeScanInput, py: PythonFile): AlembicAna
   const add = (rule: string, node: Node | undefined): void => {
     const line = node ? node.startPosition.row + 1 : 1;
     const code = node ? node.text.split('\n').slice(0, 3).join('\n') : '';
+    const exception = findException(py.markers, { first: line, last: line }, rule, isRule);
     const f = input.rules.makeFinding(rule, {
       file: input.file,
       line,
       statement: code ? shortenStatement(code) : undefined,
-      suppressed: isCovered(py.markers, line, line),
+      suppressed: exception !== undefined,
+      exception: exception?.reason,
     }, input.options);
     if (f) structure.push(f);
   };
@@ -111,6 +114,7 @@ const ON_EXISTING_TABLES = new Set([
  * downgrade() whatever upgrade() created or added (a downgrade undoing its own upgrade).
  */
 function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
+  const isRule = (word: string): boolean => input.rules.rules.has(word);
   const creations: Creation[] = [];
   const additions = new Set<string>();
   const sqlCalls: { call: Node; fn: string; sql: EmbeddedSql; indirect: boolean }[] = [];
@@ -171,8 +175,9 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
   const findings: Finding[] = [];
   const add = (rule: string, call: Node, fn: string, detail?: string): void => {
     const line = call.startPosition.row + 1;
-    const suppressed = isCovered(py.markers, line, call.endPosition.row + 1);
-    const f = input.rules.makeFinding(rule, { file: input.file, line, statement: shortenStatement(call.text), suppressed, ...(detail ? { detail } : {}) }, input.options);
+    const exception = findException(py.markers, { first: line, last: call.endPosition.row + 1 }, rule, isRule);
+    const at = { file: input.file, line, statement: shortenStatement(call.text), suppressed: exception !== undefined, exception: exception?.reason };
+    const f = input.rules.makeFinding(rule, { ...at, ...(detail ? { detail } : {}) }, input.options);
     if (f) findings.push(...withDirection([f], fn));
   };
   for (const call of py.calls) {
@@ -191,8 +196,11 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
   for (const s of sqlCalls) {
     const result = scanString(s, createdBefore(s.fn, s.call.startIndex));
     // A Python comment cannot sit inside the string, so a marker on the call's lines speaks for all of it.
-    const byPython = isCovered(py.markers, s.call.startPosition.row + 1, s.call.endPosition.row + 1);
-    findings.push(...withDirection(result.findings, s.fn).map((f) => (byPython ? { ...f, suppressed: true } : f)));
+    const span = { first: s.call.startPosition.row + 1, last: s.call.endPosition.row + 1 };
+    for (const f of withDirection(result.findings, s.fn)) {
+      const exception = f.suppressed ? undefined : findException(py.markers, span, f.rule, isRule);
+      findings.push(exception ? { ...f, suppressed: true, exception: exception.reason } : f);
+    }
   }
   return findings;
 }

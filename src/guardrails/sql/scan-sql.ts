@@ -1,6 +1,6 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
-import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
@@ -63,6 +63,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
     rejected: [],
+    starts: split.statements.map((s) => s.start),
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
   };
@@ -85,6 +86,8 @@ interface ScanContext {
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
   rejected: { line: number; message: string }[];
+  /** Where each statement starts, in order. */
+  starts: number[];
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;
   checkLockTimeout: boolean;
@@ -217,7 +220,10 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   const seen = new Set<string>();
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
-    const suppressed = isCovered(ctx.markerLines, line, lastLine);
+    const at = hit.at ?? start;
+    const span = { first: line, last: lastLine, start: at, nextStart: ctx.starts.find((s) => s > at), previousStart: ctx.starts.findLast((s) => s < at) };
+    const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
+    const suppressed = exception !== undefined;
     const statement = shortenStatement(input.text.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
@@ -232,7 +238,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
+    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail, exception: exception?.reason }, input.options);
     if (finding) ctx.findings.push(finding);
   }
 }
@@ -255,7 +261,7 @@ function isCreated(created: string[][], name: string[]): boolean {
 }
 
 function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
-  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
+  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly, offset: m.offset, note: m.note }));
 }
 
 function skipSpace(text: string, i: number): number {

@@ -1,4 +1,4 @@
-import { SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type Dialect, SqlLexer, Tok, someWord } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
@@ -19,6 +19,8 @@ export interface SafetyMarker {
   offset: number;
   /** The comment is alone on its line (only whitespace around it). */
   commentOnly: boolean;
+  /** What the comment says after `safety-exception`: the rule it names, and why. */
+  note: string;
 }
 
 export interface SplitResult {
@@ -111,7 +113,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
       // MySQL's executable comments (/*!40101 SET ... */) in dumps
       if (text.charCodeAt(lex.start + 2) === 33 && text.charCodeAt(lex.start + 1) === 42) mysqlSyntax = true;
       const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
-      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
+      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end), note: readMarkerNote(text.slice(lex.start, lex.end)) });
       continue;
     }
     if (kind === Tok.Delimiter) {
