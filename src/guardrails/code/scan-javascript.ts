@@ -5,6 +5,8 @@ import { collectDescendants, readLines } from '../../parsing/syntax-tree.js';
 import type { Finding } from '../finding.js';
 import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
+import { type ExecShell, readJsExec } from './exec-strings.js';
+import { scanShellPieces } from './scan-shell.js';
 
 // JavaScript/TypeScript read as syntax trees: comments, strings, templates and regular expressions
 // are never calls. S3 rules go by receiver, not by name: `x.deleteBucket()` is flagged only when
@@ -40,7 +42,7 @@ export async function scanJavaScript(input: CodeScanInput, language: SourceLangu
   const matchers = buildCodeMatchers(input.rules);
   if (matchers.jsConstructors.size === 0 && matchers.jsMethods.size === 0) return [];
   // Only a file that mentions a rule's name is parsed.
-  const names = [...matchers.jsConstructors.keys(), ...matchers.jsMethods.keys()];
+  const names = [...matchers.jsConstructors.keys(), ...matchers.jsMethods.keys(), ...matchers.cliPrograms];
   if (!names.some((n) => input.text.includes(n))) return [];
   return withSyntaxTree(language, input.text, (tree) => {
     const js = indexJavaScript(tree, input.text);
@@ -58,6 +60,9 @@ export async function scanJavaScript(input: CodeScanInput, language: SourceLangu
       if (!rules || !callee?.receiver || !isS3Client(js, callee.receiver)) continue;
       findings.push(...makeCallFindings(input, rules, { ...readLines(call), code: call.text }, js.markers));
     }
+    const exec: ExecShell = { pieces: [], commands: [] };
+    for (const call of js.calls) readJsExec(call, exec);
+    if (exec.pieces.length + exec.commands.length > 0) findings.push(...scanShellPieces(input, exec.pieces, exec.commands, js.markers));
     return findings.sort((a, b) => a.line - b.line);
   });
 }

@@ -2,6 +2,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { Finding } from '../finding.js';
 import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
+import { type ExecShell, readPythonExec } from './exec-strings.js';
+import { scanShellPieces } from './scan-shell.js';
 import { readCalledName } from '../../parsing/python-syntax.js';
 import { collectDescendants } from '../../parsing/syntax-tree.js';
 
@@ -37,9 +39,11 @@ export function indexPythonFile(tree: Tree, text: string): PythonFile {
  */
 export function scanPythonCalls(input: CodeScanInput, py: PythonFile): Finding[] {
   const matchers = buildCodeMatchers(input.rules);
-  if (matchers.pythonMethods.size === 0 && matchers.pythonResource.size === 0) return [];
+  const exec: ExecShell = { pieces: [], commands: [] };
+  for (const call of py.calls) readPythonExec(call, input.text, exec);
+  const findings = exec.pieces.length + exec.commands.length > 0 ? scanShellPieces(input, exec.pieces, exec.commands, py.markers) : [];
+  if (matchers.pythonMethods.size === 0 && matchers.pythonResource.size === 0) return findings;
   const bindings = bindResources(py);
-  const findings: Finding[] = [];
   for (const call of py.calls) {
     const called = readCalledName(call);
     if (!called?.object) continue;

@@ -7,7 +7,7 @@ import { type CodeScanInput, makeCallFindings, buildCodeMatchers } from './code-
 // and newlines, comments only at the start of a word, here-document bodies skipped, command
 // substitutions read as commands. `echo "aws s3 rb ..."` is echo with one argument.
 
-interface ShellWord {
+export interface ShellWord {
   text: string;
   start: number;
   end: number;
@@ -18,11 +18,32 @@ const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nohup', 'command', 'bu
 const BOOLEAN_OPTIONS = new Set(['--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request', '--no-cli-pager', '--cli-auto-prompt', '--no-cli-auto-prompt']);
 
 export function scanShell(input: CodeScanInput): Finding[] {
+  return scanShellPieces(input, [{ text: input.text, base: 0 }]);
+}
+
+/** A piece of shell inside another file: its text, and where that text starts in the file. */
+export interface ShellPiece {
+  text: string;
+  base: number;
+}
+
+/**
+ * The CLI rules over shell found inside a file (a Makefile's recipes, a Dockerfile's RUN, a
+ * workflow's run: blocks, a string passed to subprocess or execSync), and over commands already
+ * split into words (`["aws", "s3", "rb", ...]`).
+ */
+export function scanShellPieces(input: CodeScanInput, pieces: ShellPiece[], split: ShellWord[][] = [], hostMarkers: MarkerLine[] = []): Finding[] {
   const matchers = buildCodeMatchers(input.rules);
   if (matchers.cli.length === 0) return [];
-  const { commands, markers } = lexShell(input.text);
+  const commands: ShellWord[][] = [...split];
+  const markers: { offset: number; commentOnly: boolean; note: string }[] = [];
+  for (const piece of pieces) {
+    const lexed = lexShell(piece.text, piece.base);
+    commands.push(...lexed.commands);
+    markers.push(...lexed.markers);
+  }
   const lines = new LineIndex(input.text);
-  const markerLines: MarkerLine[] = markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly, note: m.note }));
+  const markerLines: MarkerLine[] = [...hostMarkers, ...markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly, note: m.note }))];
   const findings: Finding[] = [];
   for (const words of commands) {
     let k = 0;
