@@ -48,7 +48,7 @@ export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
   'drop-column', 'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type',
   'index-not-concurrent', 'fk-not-valid', 'drop-index-not-concurrent', 'missing-upgrade', 'missing-downgrade',
   'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file', 'unparsed-sql', 'unreadable-file',
-  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout', 'unresolved-sql',
+  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout', 'unresolved-sql', 's3-delete-loop',
 ]);
 
 const SeveritySchema = z.enum(SEVERITIES);
@@ -222,7 +222,7 @@ function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, p
     problems.push(`${at}.match.statement: a new SQL rule needs the statement's leading keywords, e.g. "DROP VIEW"`);
   }
   const m = rule.match;
-  if (entry.scanner === 'code' && m.pythonMethods.length + m.pythonResource.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
+  if (entry.scanner === 'code' && !builtIn && m.pythonMethods.length + m.pythonResource.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
     problems.push(`${at}.match: a code rule needs python_methods, python_resource, js_constructors, js_methods or cli`);
   }
   return missing.length === 0 ? rule : undefined;

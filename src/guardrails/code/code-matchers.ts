@@ -41,15 +41,20 @@ export function buildCodeMatchers(rules: RuleSet): CodeMatchers {
   return m;
 }
 
-/** Findings for the rules a call matched, at the call's lines; a marker on them suppresses. */
+/**
+ * Findings for the rules a call matched, at the call's lines; a marker on them suppresses. A
+ * one-object delete in a loop over a listing is also an s3-delete-loop.
+ */
 export function makeCallFindings(
   input: CodeScanInput,
-  rules: Rule[],
-  at: { line: number; lastLine: number; code: string },
+  matched: Rule[],
+  at: { line: number; lastLine: number; code: string; inListingLoop?: boolean },
   markers: readonly MarkerLine[],
 ): Finding[] {
   const statement = shortenStatement(at.code);
   const findings: Finding[] = [];
+  const loop = at.inListingLoop && matched.some((r) => r.id === 's3-delete-object') ? input.rules.active('s3-delete-loop') : undefined;
+  const rules = loop ? [loop, ...matched] : matched;
   for (const rule of rules) {
     const exception = findException(markers, { first: at.line, last: at.lastLine }, rule.id, (w) => input.rules.rules.has(w));
     const suppressed = exception !== undefined;

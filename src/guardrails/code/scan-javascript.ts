@@ -7,6 +7,7 @@ import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '.
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
 import { type ExecShell, readJsExec } from './exec-strings.js';
 import { scanShellPieces } from './scan-shell.js';
+import { isInListingLoop } from './delete-loops.js';
 
 // JavaScript/TypeScript read as syntax trees: comments, strings, templates and regular expressions
 // are never calls. S3 rules go by receiver, not by name: `x.deleteBucket()` is flagged only when
@@ -52,13 +53,13 @@ export async function scanJavaScript(input: CodeScanInput, language: SourceLangu
       const name = ctor?.split('.').pop() ?? '';
       const rules = matchers.jsConstructors.get(name);
       if (!rules || !ctor || !isS3Class(js, ctor)) continue;
-      findings.push(...makeCallFindings(input, rules, { ...readLines(node), code: node.text }, js.markers));
+      findings.push(...makeCallFindings(input, rules, { ...readLines(node), code: node.text, inListingLoop: isInListingLoop(node, 'javascript') }, js.markers));
     }
     for (const call of js.calls) {
       const callee = readCallee(call);
       const rules = callee ? matchers.jsMethods.get(callee.name) : undefined;
       if (!rules || !callee?.receiver || !isS3Client(js, callee.receiver)) continue;
-      findings.push(...makeCallFindings(input, rules, { ...readLines(call), code: call.text }, js.markers));
+      findings.push(...makeCallFindings(input, rules, { ...readLines(call), code: call.text, inListingLoop: isInListingLoop(call, 'javascript') }, js.markers));
     }
     const exec: ExecShell = { pieces: [], commands: [] };
     for (const call of js.calls) readJsExec(call, exec);

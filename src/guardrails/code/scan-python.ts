@@ -4,10 +4,11 @@ import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '.
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
 import { type ExecShell, readPythonExec } from './exec-strings.js';
 import { scanShellPieces } from './scan-shell.js';
+import { isInListingLoop } from './delete-loops.js';
 import { readCalledName } from '../../parsing/python-syntax.js';
 import { collectDescendants } from '../../parsing/syntax-tree.js';
 
-const INDEXED = new Set(['call', 'comment', 'assignment']);
+const INDEXED = new Set(['call', 'comment', 'assignment', 'for_statement']);
 const COLLECTION_CALLS = new Set(['all', 'filter', 'limit', 'page_size']);
 
 type Resource = 'bucket' | 'object' | 'objects';
@@ -16,15 +17,18 @@ export interface PythonFile {
   tree: Tree;
   calls: Node[];
   assignments: Node[];
+  /** for loops: their variable is bound to what they iterate (`for obj in bucket.objects.all()`). */
+  loops: Node[];
   markers: MarkerLine[];
 }
 
 /** The calls, assignments and `safety-exception` comments of a parsed Python file (comments and strings are never calls). */
 export function indexPythonFile(tree: Tree, text: string): PythonFile {
-  const file: PythonFile = { tree, calls: [], assignments: [], markers: [] };
+  const file: PythonFile = { tree, calls: [], assignments: [], loops: [], markers: [] };
   for (const node of collectDescendants(tree.rootNode, INDEXED)) {
     if (node.type === 'call') file.calls.push(node);
     else if (node.type === 'assignment') file.assignments.push(node);
+    else if (node.type === 'for_statement') file.loops.push(node);
     else if (SAFETY_MARKER.test(node.text)) {
       file.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex), note: readMarkerNote(node.text) });
     }
@@ -53,7 +57,7 @@ export function scanPythonCalls(input: CodeScanInput, py: PythonFile): Finding[]
       rules = resource ? matchers.pythonResource.get(resource) : undefined;
     }
     if (!rules) continue;
-    const at = { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text };
+    const at = { line: call.startPosition.row + 1, lastLine: call.endPosition.row + 1, code: call.text, inListingLoop: isInListingLoop(call, 'python') };
     findings.push(...makeCallFindings(input, rules, at, py.markers));
   }
   return findings;
@@ -70,6 +74,12 @@ function bindResources(py: PythonFile): Map<string, Resource> {
       if (!left || !right || (left.type !== 'identifier' && left.type !== 'attribute')) continue;
       const resource = resourceOf(right, bindings);
       if (resource) bindings.set(left.text, resource);
+    }
+    // `for obj in bucket.objects.all():` makes obj one object of the bucket.
+    for (const loop of py.loops) {
+      const left = loop.childForFieldName('left');
+      const right = loop.childForFieldName('right');
+      if (left?.type === 'identifier' && right && resourceOf(right, bindings) === 'objects') bindings.set(left.text, 'object');
     }
   }
   return bindings;
