@@ -5,7 +5,7 @@ import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
-import { type SafetyMarker, splitStatements } from './split-statements.js';
+import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
 import { readOwnDialect } from './detect-dialect.js';
@@ -44,35 +44,65 @@ export interface SqlScanResult {
  * the tokenizer's reading stands in for the parser where it rejects the statement.
  */
 export function scanSql(input: SqlScanInput): SqlScanResult {
+  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(input.text);
+  const first = given ?? input.dialectHint ?? 'postgres';
+  // Statements are scanned as the splitter finds them (never all held at once). MySQL-only syntax
+  // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
+  const ctx = scanAs(input, first, !given && first === 'postgres') ?? scanAs(input, 'mysql', false);
+  if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
+  return { findings: ctx.findings, created: ctx.ownCreated, dialect: ctx.dialect, rejected: ctx.rejected };
+}
+
+function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): ScanContext | undefined {
   const { text } = input;
-  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(text);
-  let dialect: Dialect = given ?? input.dialectHint ?? 'postgres';
-  let split = splitStatements(text, dialect);
-  if (!given && split.mysqlSyntax) {
-    dialect = 'mysql';
-    split = splitStatements(text, dialect);
-  }
   const lines = new LineIndex(text);
+  const lineAt = input.lineAt ?? ((o: number) => lines.lineOf(o));
   const ctx: ScanContext = {
     input,
     dialect,
-    lineAt: input.lineAt ?? ((o) => lines.lineOf(o)),
-    markerLines: toMarkerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
+    lineAt,
+    markerLines: [],
     created: [...(input.createdBefore ?? [])],
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
     rejected: [],
-    starts: split.statements.map((s) => s.start),
+    neighbours: {},
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
   };
-  for (const stmt of split.statements) {
+  let markersSeen = 0;
+  const takeMarkers = (markers: readonly SafetyMarker[]): void => {
+    ctx.markerLines.push(...toMarkerLines(markers.slice(markersSeen), lineAt));
+    markersSeen = markers.length;
+  };
+  // One statement behind the splitter, so a trailing `-- safety-exception` after `;` is known.
+  let pending: SqlStatement | undefined;
+  let previousStart: number | undefined;
+  const scanPending = (nextStart: number | undefined): void => {
+    if (!pending) return;
+    ctx.neighbours = { ...(previousStart !== undefined ? { previousStart } : {}), ...(nextStart !== undefined ? { nextStart } : {}) };
+    const stmt = pending;
     const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
     if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
     else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
-  }
-  return { findings: ctx.findings, created: ctx.ownCreated, dialect, rejected: ctx.rejected };
+    previousStart = stmt.start;
+  };
+  let switched = false;
+  const split = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
+    if (switchToMysql && state.mysqlSyntax) {
+      switched = true;
+      return false;
+    }
+    takeMarkers(state.markers);
+    scanPending(stmt.start);
+    pending = stmt;
+    return true;
+  });
+  if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
+  takeMarkers(split.markers);
+  scanPending(undefined);
+  return ctx;
 }
 
 interface ScanContext {
@@ -86,8 +116,8 @@ interface ScanContext {
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
   rejected: { line: number; message: string }[];
-  /** Where each statement starts, in order. */
-  starts: number[];
+  /** Where the statements before and after the one being scanned start (which statement a marker is on). */
+  neighbours: { previousStart?: number; nextStart?: number };
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;
   checkLockTimeout: boolean;
@@ -221,7 +251,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
     const at = hit.at ?? start;
-    const span = { first: line, last: lastLine, start: at, nextStart: ctx.starts.find((s) => s > at), previousStart: ctx.starts.findLast((s) => s < at) };
+    const span = { first: line, last: lastLine, start: at, ...ctx.neighbours };
     const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
     const suppressed = exception !== undefined;
     const statement = shortenStatement(input.text.slice(hit.at ?? start, end));

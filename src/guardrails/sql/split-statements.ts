@@ -30,6 +30,12 @@ export interface SplitResult {
   mysqlSyntax: boolean;
 }
 
+/**
+ * Receives each statement as it ends instead of collecting them all (a 60 MB dump holds hundreds of
+ * thousands); `false` stops the split. `markers` are those found so far.
+ */
+export type OnStatement = (statement: SqlStatement, state: { mysqlSyntax: boolean; markers: readonly SafetyMarker[] }) => boolean | void;
+
 const LEADING_WORDS = 4;
 const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
 const MARKER_LENGTH = 'safety-exception'.length;
@@ -40,8 +46,9 @@ const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
  * comments, literals, quoted identifiers, dollar-quoted bodies, parentheses, or compound bodies
  * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
  */
-export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length): SplitResult {
+export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length, onStatement?: OnStatement): SplitResult {
   const markers: SafetyMarker[] = [];
+  let stopped = false;
   const statements: SqlStatement[] = [];
   const lex = new SqlLexer(text, dialect, from, to);
   let mysqlSyntax = false;
@@ -57,8 +64,10 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
 
   const flush = (terminatorEnd: number, unreadable?: string): void => {
     if (start >= 0) {
-      statements.push({ start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) });
+      const statement: SqlStatement = { start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) };
       if (!mysqlSyntax && (words[0] === 'CREATE' || words[0] === 'ALTER')) mysqlSyntax = hasMysqlDdl(text, start, last, dialect);
+      if (!onStatement) statements.push(statement);
+      else if (onStatement(statement, { mysqlSyntax, markers }) === false) stopped = true;
       if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
     }
     start = -1;
@@ -70,6 +79,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   };
 
   for (;;) {
+    if (stopped) break;
     // Past its leading words, only the end of a statement matters here (routine bodies aside).
     const fast = words.length >= LEADING_WORDS && !compound;
     if (fast) lex.depth = depth;
