@@ -35,9 +35,10 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('-y, --yes', 'pre-approve development and staging gates (never production, never requires_approval)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
     .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
+    .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell instead of exiting 3', false)
     .option('--json', 'print one JSON event per line (schema/run-events.schema.json) instead of the view', false)
     .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
-    .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
+    .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
   target(program.command('plan'))
     .description('show the order the tasks will run in, as waves')

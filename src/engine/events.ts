@@ -15,6 +15,7 @@ export interface EngineEvents {
   'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
   'queue:invalid': { message: string };
+  'run:waiting': { taskIds: string[]; message: string };
   'warning': { message: string };
 }
 

@@ -1,4 +1,5 @@
 import { targetArgs } from '../workspace/find-workspace.js';
+import { notifyPeople } from './notify-people.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { evaluateGate, standingDecision } from '../gates/approval-gate.js';
 import { recordDecision, type DecisionKind } from '../gates/record-decision.js';
@@ -166,6 +167,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
   saveTask(ctx, state, { status: 'awaiting_approval', reason: need.reasons.join('; ') });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: need.reasons.join('; '), approveCommand });
+  await notifyPeople(ctx, 'gate', spec, need.reasons.join('; '), approveCommand);
   return { outcome: 'waiting' };
 }
 
@@ -193,6 +195,8 @@ async function decideOnBlocked(
   if (answer === 'timeout') {
     recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
     saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
+    ctx.vetoed.add(spec.id);
+    await notifyPeople(ctx, 'blocked', spec, error, `autonomous-loop override ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name> --reason "..."`);
     return 'stopped';
   }
   const by = ctx.prompter?.by ?? 'unknown';

@@ -38,6 +38,16 @@ export const ContractSchema = z.strictObject({
       production: z.record(z.string(), Severity).optional(),
     })
     .default({}),
+  /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
+  notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
+  /** The cascade: production of version V needs a successful staging deployment of V first. */
+  cascade: z
+    .strictObject({
+      require_staging: z.boolean().default(true),
+      /** Projects that deploy to production without staging (each run says so, on the record). */
+      skip_staging_for: z.array(z.string().min(1)).default([]),
+    })
+    .default({ require_staging: true, skip_staging_for: [] }),
 });
 
 export type Contract = z.infer<typeof ContractSchema> & { file: string };

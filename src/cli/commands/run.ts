@@ -15,6 +15,7 @@ export interface RunCommandOptions {
   approvalTimeout?: number;
   by?: string;
   json?: boolean;
+  wait?: boolean;
 }
 
 /** A terminal on both ends and nobody saying otherwise: then, and only then, prompts are shown. */
@@ -50,6 +51,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       concurrency: opts.concurrency,
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
       yes: opts.yes,
+      wait: opts.wait ?? false,
       ...(prompter ? { prompter } : {}),
       emitter,
       signal: controller.signal,

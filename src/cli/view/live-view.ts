@@ -91,6 +91,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
     .on('queue:invalid', (e) => print(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
+    .on('run:waiting', (e) => print(`… ${e.message}`))
     .on('warning', (e) => print(`! ${e.message}`));
 
   return {
