@@ -79,6 +79,8 @@ export interface IterationResult {
   output: string;
   /** Why the iteration did not pass, in one line. */
   error?: string;
+  /** No further iteration can help (the program is not installed, say): the task fails now. */
+  fatal?: boolean;
   /** For BLOCKED: what the guardrail found. */
   findings?: BlockingFinding[];
 }

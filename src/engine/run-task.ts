@@ -71,7 +71,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
     const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
-    const lastAllowed = rollbackFailed || n - state.baseIteration >= spec.maxIterations;
+    // A program that cannot start is not retried: the same iteration would fail the same way.
+    const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
@@ -83,7 +84,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
         if (spec.environment) ctx.store.setEnvironmentHealth(ctx.project, spec.environment, error);
         saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
       } else if (result.verdict !== 'BLOCKED') {
-        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+        const reason = result.fatal ? error : `no promise after ${n - state.baseIteration} iteration(s)`;
+        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error });
       }
     });
     faultPoint('iteration:end');
