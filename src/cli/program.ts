@@ -76,6 +76,12 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts));
 
   program
+    .command('repair')
+    .description('bring the records in line: rewrite deployments.json / decisions.jsonl from state.db, or rebuild a missing or damaged state.db from them')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (opts) => (await import('./commands/repair.js')).repairCommand(opts));
+
+  program
     .command('readiness')
     .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')
     .requiredOption('-p, --project <project>', 'the project: governance/projects/<project>.yaml says where it lives')

@@ -1,11 +1,12 @@
 import type { IterationContext, IterationResult } from '../agents/agent.js';
-import { evaluateGate, standingDecision } from '../gates/approval-gate.js';
-import { recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
+import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { describeApprovalSubject } from './approval-subject.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
-import { createRecordSink, successfulDeployments } from './record-sink.js';
+import { createRecordSink, successfulDeployments, warnBehind } from './record-sink.js';
 import { createStepJournal } from './step-journal.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
@@ -115,16 +116,23 @@ type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settl
 
 async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
   const { spec } = state;
-  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length);
+  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract);
+  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
-  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint);
-  if (standing?.decision === 'approve') return { outcome: 'approved', by: standing.by };
+  // The attempt this approval lets run: a production approval is used by it, once.
+  const attempt = state.baseIteration;
+  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
+  if (standing?.decision === 'approve') {
+    if (need.production) ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    return { outcome: 'approved', by: standing.by };
+  }
   if (standing?.decision === 'reject') {
     saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
+  const stale = describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
   const decide = (decision: DecisionKind, by: string, reason: string | null): void => {
-    recordDecision(ctx.store, ctx.ws, {
+    const record = recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
       project: ctx.project,
       task_id: spec.id,
@@ -134,33 +142,36 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       environment: spec.environment ?? null,
       version: spec.version ?? null,
       fingerprint: need.fingerprint,
+      subject,
     });
+    if (decision === 'approve' && need.production) ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
-  if (ctx.yes && !need.production && ctx.prompter === undefined) {
-    decide('approve', `${process.env.USER ?? 'unknown'} (--yes)`, need.reasons.join('; '));
-    return { outcome: 'approved', by: `${process.env.USER ?? 'unknown'} (--yes)` };
+  // --yes passes the environment gates of development and staging only: never production, never
+  // a task's own requires_approval.
+  if (ctx.yes && !need.production && !need.taskRequires) {
+    const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
+    decide('approve', by, need.reasons.join('; '));
+    return { outcome: 'approved', by };
   }
-  if (ctx.yes && !need.production && ctx.prompter) {
-    decide('approve', `${ctx.prompter.by} (--yes)`, need.reasons.join('; '));
-    return { outcome: 'approved', by: `${ctx.prompter.by} (--yes)` };
-  }
+  const refused = need.production ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
-    const preflight = agent.preflight ? await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]) : [];
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight });
-    if (answer === 'yes') {
+    const preflight = refused || !agent.preflight ? [] : await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}) });
+    if (answer === 'yes' && !refused) {
       decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
     }
-    if (answer === 'no') {
+    if (answer === 'no' && !refused) {
       decide('reject', ctx.prompter.by, 'rejected at the prompt');
       saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }
   }
   const approveCommand = `autonomous-loop approve ${spec.id} --project ${ctx.project} --by <name>`;
-  saveTask(ctx, state, { status: 'awaiting_approval', reason: need.reasons.join('; ') });
-  ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: need.reasons.join('; '), approveCommand });
+  const why = [...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; ');
+  saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
+  ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   return { outcome: 'waiting' };
 }
 
@@ -207,7 +218,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     signal: ctx.signal,
     log: ctx.log.child({ task_id: spec.id, iteration: n }),
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
-    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy),
+    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };

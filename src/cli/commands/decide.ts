@@ -1,8 +1,10 @@
+import { describeApprovalSubject } from '../../engine/approval-subject.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { InputError } from '../../errors.js';
-import { evaluateGate } from '../../gates/approval-gate.js';
-import { recordDecision } from '../../gates/record-decision.js';
-import { StateStore } from '../../state/state-store.js';
+import { evaluateGate, refuseApprover } from '../../gates/approval-gate.js';
+import { osUser, recordDecision } from '../../gates/record-decision.js';
+import { openRecordStore } from '../../records/open-record-store.js';
+import { recordsBehind } from '../../records/records-behind.js';
 
 export interface DecideOptions {
   project: string;
@@ -13,7 +15,8 @@ export interface DecideOptions {
 
 /**
  * `approve` / `reject`: a person's decision on a gated task, recorded for what the task would run
- * now (environment, version, migrations). The next run proceeds, or blocks the task.
+ * now (agent, environment, version, command, project commands, migrations, commit). The next run
+ * proceeds, or blocks the task.
  */
 export async function decideCommand(decision: 'approve' | 'reject', taskId: string, opts: DecideOptions): Promise<void> {
   const { ws, contract, queue } = loadWorkspaceQueue(opts.root, opts.project);
@@ -21,12 +24,15 @@ export async function decideCommand(decision: 'approve' | 'reject', taskId: stri
   if (!by) throw new InputError(`${decision}: --by <name> is required: who decides is recorded`);
   const task = queue.tasks.find((t) => t.id === taskId);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision}`);
-  if (decision === 'approve' && task.environment === 'production' && contract.approvers.length > 0 && !contract.approvers.includes(by)) {
-    throw new InputError(`${contract.file}: approvers: '${by}' may not approve production (may: ${contract.approvers.join(', ')})`);
-  }
-  const store = StateStore.open(ws.stateDb);
+  const store = openRecordStore(ws);
   try {
-    const need = evaluateGate(task, contract, () => 0);
+    if (decision === 'approve' && task.environment === 'production') {
+      const starter = store.lastRunStarter(opts.project);
+      const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
+      if (refused) throw new InputError(`${contract.file}: ${refused}`);
+    }
+    const subject = await describeApprovalSubject(ws, opts.project, task, contract);
+    const need = evaluateGate(task, contract, () => 0, subject);
     const record = recordDecision(store, ws, {
       run_id: null,
       project: opts.project,
@@ -37,11 +43,14 @@ export async function decideCommand(decision: 'approve' | 'reject', taskId: stri
       environment: task.environment ?? null,
       version: task.version ?? null,
       fingerprint: need.fingerprint,
+      subject,
     });
     process.stdout.write(
       `${decision === 'approve' ? 'approved' : 'rejected'} ${task.id}${task.environment ? ` (${task.environment}${task.version ? ` ${task.version}` : ''})` : ''} by ${by} (os user ${record.os_user}); ` +
         `the next 'autonomous-loop --project ${opts.project}' ${decision === 'approve' ? 'runs it' : 'marks it blocked'}\n`,
     );
+    const behind = recordsBehind();
+    if (behind) process.stderr.write(`autonomous-loop: warning: ${behind}\n`);
   } finally {
     store.close();
   }
