@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { toStorageError } from '../workspace/storage-error.js';
 
 /** A record file as read back: its records (id and JSON text), or why it cannot be trusted. */
 export type Projection = { state: 'missing' } | { state: 'damaged'; why: string } | { state: 'ok'; records: { id: string; json: string }[] };
@@ -8,7 +9,7 @@ function read(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw toStorageError(e, file, 'read the records') ?? e;
   }
 }
 
