@@ -4,6 +4,7 @@ import path from 'node:path';
 import { agentPolicy, type Contract } from '../gates/contract.js';
 import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
+import type { StateStore } from '../state/state-store.js';
 import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
 
 const MAX_MIGRATION_FILES = 10_000;
@@ -13,7 +14,7 @@ const MAX_MIGRATION_FILES = 10_000;
  * the command argv, the project file's commands for the environment, the sha-256 of every file in
  * the migrations folder, and the project's git commit. A change of any of it asks again.
  */
-export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract): Promise<ApprovalSubject> {
+export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: StateStore): Promise<ApprovalSubject> {
   const config = task.environment ? await loadConfigQuietly(ws, project) : undefined;
   const section = config && task.environment ? config.environments[task.environment] : undefined;
   let migrations: Record<string, string> | null = null;
@@ -35,7 +36,15 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
     project_commands: section ? { commands: section.commands, env: section.env, health_check: section.healthCheck ?? null } : null,
     migrations,
     commit,
+    ...interruptedSteps(store, project, task.id),
   };
+}
+
+// Steps of the task's current attempt that a crash cut off and that were not redone since.
+function interruptedSteps(store: StateStore, project: string, taskId: string): { interrupted_steps?: string[] } {
+  const row = store.task(project, taskId);
+  const cut = store.interruptedSteps(project, taskId, row?.base_iteration ?? 0).map((s) => `${s.name} (iteration ${s.iteration})`);
+  return cut.length > 0 ? { interrupted_steps: cut } : {};
 }
 
 // The project file is checked elsewhere (bad input stops the run before a gate); here a file that

@@ -7,7 +7,7 @@ import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { createRecordSink, successfulDeployments, warnBehind } from './record-sink.js';
-import { createStepJournal } from './step-journal.js';
+import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
@@ -58,6 +58,15 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     } catch (e) {
       // The loop's own state store failing (disk full, read-only) is not the task failing: the run stops.
       if (isStateStoreError(e)) throw e;
+      if (e instanceof CutOffStepError) {
+        // Not safe to redo: on the record as interrupted, and a person decides (the gate asks).
+        ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: e.message, outputTail: null });
+        saveTask(ctx, state, { iterations: n - 1, lastError: e.message });
+        recordInterrupted(ctx, state, n, e);
+        const again = await passGate(ctx, state, (i) => iterationContext(ctx, state, i, () => null));
+        if (again.outcome !== 'approved') return again.outcome;
+        continue;
+      }
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
@@ -116,7 +125,7 @@ type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settl
 
 async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
   const { spec } = state;
-  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract);
+  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
   const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
   // The attempt this approval lets run: a production approval is used by it, once.
@@ -204,6 +213,28 @@ async function decideOnBlocked(ctx: EngineContext, state: TaskState, n: number, 
   recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}` });
   saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
   return 'stopped';
+}
+
+/** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
+function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: CutOffStepError): void {
+  const { spec } = state;
+  if (!spec.environment || spec.version === undefined) return;
+  const at = new Date().toISOString();
+  createRecordSink(ctx.store, ctx.ws, ctx.project, `${spec.id}:cut:${e.step}`, n, () => null, (problem) => warnBehind(ctx, problem)).recordDeployment({
+    task_id: spec.id,
+    environment: spec.environment,
+    version: spec.version,
+    status: 'interrupted',
+    started_at: at,
+    completed_at: at,
+    iterations: n,
+    migrations_run: [],
+    errors: [e.message],
+    warnings: [],
+    rollback_executed: false,
+    approved_by: null,
+    commit: null,
+  });
 }
 
 function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): IterationContext {

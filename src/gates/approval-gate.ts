@@ -16,6 +16,8 @@ export interface ApprovalSubject {
   /** sha-256 of each file in the migrations folder, by relative path. */
   migrations: Record<string, string> | null;
   commit: string | null;
+  /** Steps of this attempt a crash cut off that are not safe to redo: a person must say to redo them. */
+  interrupted_steps?: string[];
 }
 
 export interface GateNeed {
@@ -40,11 +42,13 @@ export function evaluateGate(task: TaskSpec, contract: Contract, successfulDeplo
     else if (policy.approval === 'first-time' && successfulDeployments(env) === 0) reasons.push(`${env}: first deployment to ${env}`);
     else if (!policy.auto_deploy) reasons.push(`${env}: the contract does not deploy here without a person`);
   }
+  const cut = subject.interrupted_steps ?? [];
+  if (cut.length > 0) reasons.push(`cut off by a crash and not safe to redo: ${cut.join(', ')}; check it by hand, then approve to run it again`);
   if (task.approvalReasons) reasons.push(...task.approvalReasons.map((r) => (r === 'requires_approval' ? 'the task requires approval' : r)));
   return {
     reasons,
     production: task.environment === 'production' && task.agentType !== 'readiness',
-    taskRequires: task.approvalReasons !== false,
+    taskRequires: task.approvalReasons !== false || cut.length > 0,
     fingerprint: gateFingerprint(task, subject),
   };
 }

@@ -171,6 +171,11 @@ export class StateStore {
     this.#stmts.interruptStep.run(project, taskId, iteration, name);
   }
 
+  /** Steps of a task a crash cut off and that were not redone, after an iteration number. */
+  interruptedSteps(project: string, taskId: string, afterIteration: number): { iteration: number; name: string }[] {
+    return this.#stmts.interruptedSteps.all(project, taskId, afterIteration) as { iteration: number; name: string }[];
+  }
+
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): void {
     this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) });
   }
@@ -275,6 +280,7 @@ function prepare(db: Db) {
     endStep: db.prepare(
       `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
     ),
+    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
     interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
     insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),

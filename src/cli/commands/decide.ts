@@ -31,7 +31,7 @@ export async function decideCommand(decision: 'approve' | 'reject', taskId: stri
       const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
       if (refused) throw new InputError(`${contract.file}: ${refused}`);
     }
-    const subject = await describeApprovalSubject(ws, opts.project, task, contract);
+    const subject = await describeApprovalSubject(ws, opts.project, task, contract, store);
     const need = evaluateGate(task, contract, () => 0, subject);
     const record = recordDecision(store, ws, {
       run_id: null,
