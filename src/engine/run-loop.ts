@@ -143,8 +143,12 @@ function finish(ctx: EngineContext, log: Logger, exitCode: number): unknown {
     first ??= e;
   };
   step(() => {
-    const { written } = ctx.sync.flush();
-    if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+    // A write held back by someone saving the file meanwhile is merged and tried again.
+    for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
+      const { written } = ctx.sync.flush();
+      if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+      if (ctx.sync.invalid) break;
+    }
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
   });
   step(() => {
