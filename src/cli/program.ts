@@ -95,6 +95,14 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts))
     .addHelpText('after', examples(['rollback --project shop --env staging --to 1.1.0', 'rollback --env production --to 1.1.0 --migrations-down']));
 
+  program
+    .command('repair')
+    .description('bring the records in line: rewrite deployments.json / decisions.jsonl from state.db, or rebuild a missing or damaged state.db from them')
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
+    .option('--json', 'print what was repaired as JSON', false)
+    .action(async (opts) => (await import('./commands/repair.js')).repairCommand(opts))
+    .addHelpText('after', examples(['repair', 'repair --root ../shop-infra']));
+
   target(program.command('readiness'))
     .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')
     .option('--env <environment>', 'the environment to review for', 'production')

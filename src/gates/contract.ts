@@ -29,6 +29,8 @@ export const ContractSchema = z.strictObject({
     production: EnvironmentPolicy,
   }),
   approvers: z.array(z.string().min(1)).default([]),
+  /** As GitHub environments do: the user who started a run may not approve its production gate. */
+  prevent_self_approval: z.boolean().default(false),
   default_agent: z.string().min(1).default('command'),
   agents: z.record(z.string(), AgentPolicy).default({}),
   severity_overrides: z

@@ -8,11 +8,12 @@ import { rollBack } from '../../agents/deploy/roll-back.js';
 import { requireCommand } from '../../agents/project-config.js';
 import { createRecordSink, successfulDeployments } from '../../engine/record-sink.js';
 import { ExitCode, InputError, LockError } from '../../errors.js';
+import { refuseApprover } from '../../gates/approval-gate.js';
 import { loadContract } from '../../gates/contract.js';
 import { osUser, recordDecision } from '../../gates/record-decision.js';
 import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
-import { StateStore } from '../../state/state-store.js';
+import { openRecordStore } from '../../records/open-record-store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
@@ -38,13 +39,18 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
   if (problem) throw new InputError(problem);
   const ws = resolveWorkspace(opts.root);
   const contract = loadContract(ws);
+  if (environment === 'production') {
+    // Rolling production back is a production decision: the approvers hold here as at the prompt.
+    const refused = refuseApprover(contract, { by: opts.by ?? osUser(), osUser: osUser() });
+    if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
+  }
   const runId = `rollback-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = createLogger(ws.logsDir, project, runId).child({ task_id: null, command: 'rollback' });
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 
-  const store = StateStore.open(ws.stateDb);
+  const store = openRecordStore(ws);
   try {
     const lock = store.acquireLock(project, runId, isProcessAlive);
     if (!lock.ok) {
@@ -89,7 +95,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       const result = await rollBack({ run: (_name, fn) => fn(), latest: () => undefined }, target, plan, say);
       const taskId = `rollback-${environment}`;
       const approvedBy = by;
-      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy).recordDeployment({
+      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => process.stderr.write(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
         task_id: taskId,
         environment,
         version: opts.to,

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
-import { StateStore } from '../../state/state-store.js';
+import { openRecordStore } from '../../records/open-record-store.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = existsSync(ws.stateDb) ? StateStore.open(ws.stateDb) : undefined;
+  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
   try {
     const rows = store?.tasks(opts.project) ?? new Map();
     const tasks = queue.tasks.map((t) => {

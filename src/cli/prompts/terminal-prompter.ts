@@ -47,6 +47,10 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
     async confirmGate(prompt: GatePrompt) {
       await options.beforePrompt?.();
       process.stdout.write(`\n${formatGateBox(prompt)}\n`);
+      if (prompt.refused) {
+        process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
+        return 'timeout';
+      }
       const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
       const answer = await timed((signal) => confirm({ message, default: false }, signal ? { signal } : {}));
       return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
