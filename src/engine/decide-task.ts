@@ -9,6 +9,9 @@ import type { StateStore } from '../state/state-store.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import type { Contract } from '../gates/contract.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { successfulDeployments } from './record-sink.js';
 
@@ -33,6 +36,8 @@ export interface DecideResult {
 export async function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): Promise<DecideResult> {
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
+  const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
+  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = openRecordStore(ws);
   try {
@@ -84,6 +89,33 @@ export async function decideTask(root: string, project: string, taskId: string, 
           ? `${taskId} is blocked; tasks that depend on it will be skipped (a later 'approve' undoes this)`
           : `${taskId} is pending again; on the next ${run} what blocked it (${blockedBy || 'the agent'}) counts as passed`;
     return result(true, status, effect);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A rollback requested without a terminal (`rollback --env e --to v` said so): approved or
+ * rejected like a deployment of that environment; the next `rollback` with the same target runs it.
+ */
+function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): DecideResult {
+  const store = openRecordStore(ws);
+  try {
+    if (decision === 'approve' && environment === 'production') {
+      const refused = refuseApprover(contract, { by, osUser: osUser() });
+      if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
+    }
+    recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
+    const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
+    return {
+      decision,
+      task_id: id,
+      by,
+      recorded: true,
+      status_before: 'awaiting_approval',
+      status: decision === 'approve' ? 'pending' : 'blocked',
+      effect: decision === 'approve' ? `the rollback of ${environment} to ${version} may run: ${again} runs it (once)` : `the rollback of ${environment} to ${version} is refused; ${again} asks again`,
+    };
   } finally {
     store.close();
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
 import { checkCascade } from '../gates/check-cascade.js';
-import { StateStore } from '../state/state-store.js';
+import { openRecordStore } from '../records/open-record-store.js';
 import { successfulDeployments } from './record-sink.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
 import { displayPath } from '../queue/load-queue.js';
@@ -42,7 +42,8 @@ export function checkProjectFile(ws: Workspace, project: string, queue: Queue, c
 // Versions with a successful staging deployment on record (read only: no state.db is made here).
 function stagedVersions(ws: Workspace, project: string): Set<string> {
   if (!existsSync(ws.stateDb)) return new Set();
-  const store = StateStore.open(ws.stateDb);
+  // Opened as every record reader opens it: a damaged or emptied state.db is refused, never made anew.
+  const store = openRecordStore(ws);
   try {
     return new Set(successfulDeployments(store, project, 'staging').map((d) => d.version));
   } finally {

@@ -1,5 +1,6 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
+import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
 import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
@@ -119,6 +120,11 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       return 'settled';
     }
     if (state.status === 'failed') break;
+    if (result.verdict === 'FAIL' && spec.environment === 'production' && (spec.agentType === 'deployment' || spec.agentType === 'migration')) {
+      // Never again into production by itself: a person says retry, leave it, or roll back.
+      const next = await decideAfterProductionFailure(ctx, state, error);
+      if (next !== 'retry') return next;
+    }
   }
   if (state.status === 'failed') {
     log.warn({ last_error: state.lastError }, 'task failed: budget spent');
@@ -191,71 +197,6 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
-}
-
-/** BLOCKED: a person chooses (R)evert, (O)verride or (A)bort; with nobody there the task stops blocked. */
-async function decideOnBlocked(
-  ctx: EngineContext,
-  state: TaskState,
-  n: number,
-  result: IterationResult,
-  ictx: IterationContext,
-): Promise<'stopped' | 'aborted' | { by: string; reason: string }> {
-  const { spec } = state;
-  const agent = ctx.registry.get(spec.agentType);
-  const error = result.error ?? 'a guardrail blocked the task';
-  const rules = blockingRules(result);
-  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null };
-  // A person overrode exactly these findings already (`autonomous-loop override`, or at a prompt).
-  const earlier = overriddenRules(ctx, spec.id);
-  const standing = rules.length > 0 && rules.every((r) => earlier.rules.has(r));
-  if (standing) return { by: earlier.by ?? 'unknown', reason: earlier.reason ?? 'overridden earlier' };
-  const canRevert = agent.revert !== undefined && (agent.canRevert ? await agent.canRevert(ictx) : true);
-  const answer = ctx.prompter
-    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
-    : 'timeout';
-  if (answer === 'timeout') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
-    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
-    ctx.vetoed.add(spec.id);
-    await notifyPeople(ctx, 'blocked', spec, error, `autonomous-loop override ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name> --reason "..."`);
-    return 'stopped';
-  }
-  const by = ctx.prompter?.by ?? 'unknown';
-  if (answer.choice === 'override') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
-    return { by, reason: answer.reason };
-  }
-  if (answer.choice === 'abort') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error, fingerprint: null });
-    saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
-    ctx.aborted = { by };
-    return 'aborted';
-  }
-  const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
-  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}`, fingerprint: null });
-  saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
-  return 'stopped';
-}
-
-/** Who or what blocked: the rule ids of the findings (an agent's own verdict is `agent-blocked`). */
-function blockingRules(result: IterationResult): string[] {
-  return [...new Set((result.findings ?? []).map((f) => f.rule))].sort();
-}
-
-/** The findings a person has overridden for this task (override decisions name their rules). */
-function overriddenRules(ctx: EngineContext, taskId: string): { rules: Set<string>; by: string | undefined; reason: string | undefined } {
-  const rules = new Set<string>();
-  let by: string | undefined;
-  let reason: string | undefined;
-  for (const d of ctx.store.taskDecisions(ctx.project, taskId)) {
-    if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
-    for (const r of d.fingerprint.slice('override:'.length).split(',')) if (r) rules.add(r);
-    const record = JSON.parse(d.record) as { by?: string; reason?: string | null };
-    by = record.by ?? by;
-    reason = record.reason ?? reason;
-  }
-  return { rules, by, reason };
 }
 
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
