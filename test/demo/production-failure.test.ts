@@ -70,6 +70,8 @@ describe('production, when it goes wrong', () => {
     expect(health.body).toMatchObject({ version: '1.1.0', environment: 'production' });
     expect(production(ws.deploymentsFile).at(-1)).toMatchObject({ status: 'success', approved_by: 'ana', rollback_executed: true });
     // Used once: the same rollback asks again.
-    expect(runCli(['rollback', '--env', 'production', '--to', '1.1.0'], { cwd, timeoutMs: 120_000 }).code).toBe(3);
+    const again = runCli(['rollback', '--env', 'production', '--to', '1.1.0', '--json'], { cwd, timeoutMs: 120_000 });
+    expect(again.code).toBe(3);
+    expect(JSON.parse(again.stdout)).toMatchObject({ environment: 'production', to: '1.1.0', outcome: 'awaiting_approval', exit_code: 3 });
   }, 240_000);
 });

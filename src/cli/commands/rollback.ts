@@ -26,6 +26,7 @@ export interface RollbackOptions {
   migrationsDown: boolean;
   root: string;
   by?: string;
+  json?: boolean;
 }
 
 /**
@@ -34,6 +35,17 @@ export interface RollbackOptions {
  * where rollbacks are not automatic (production), a person confirms at a terminal.
  */
 export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTerminal): Promise<void> {
+  if (!opts.json) return rollBackTo(opts, ask, (line) => void process.stdout.write(`${line}\n`), (text) => void process.stderr.write(text));
+  // --json: what was said, and the outcome, as one object on stdout (a terminal is never asked).
+  const lines: string[] = [];
+  const messages: string[] = [];
+  await rollBackTo(opts, async () => 'unavailable', (line) => lines.push(line), (text) => messages.push(text.replace(/^autonomous-loop: /, '').trim()));
+  const code = Number(process.exitCode ?? 0);
+  const outcome = code === 0 ? 'rolled_back' : code === ExitCode.awaitingApproval ? 'awaiting_approval' : code === ExitCode.aborted ? 'declined' : 'failed';
+  process.stdout.write(`${JSON.stringify({ environment: opts.env, to: opts.to, outcome, exit_code: code, lines, messages })}\n`);
+}
+
+async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) => void, tell: (text: string) => void): Promise<void> {
   const project = assertProjectName(opts.project);
   const environment = normalizeEnvironment(opts.env);
   if (!environment) throw new InputError(`--env: '${opts.env}' is not an environment (development, staging, production; dev, stage, prod)`);
@@ -43,7 +55,6 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
   const contract = loadContract(ws);
   const runId = `rollback-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = createLogger(ws.logsDir, project, runId).child({ task_id: null, command: 'rollback' });
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 
@@ -83,7 +94,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
         const base = { run_id: runId, project, task_id: request, by: who, environment, version: opts.to, fingerprint: rollbackFingerprint(environment, opts.to) };
         if (answer === 'unavailable') {
           for (const line of lines) say(line);
-          process.stderr.write(
+          tell(
             `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${contract.approvers.join(', ')})` : ''}: ` +
               `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>', then run this command again (or run it at a terminal)\n`,
           );
@@ -106,7 +117,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       const result = await rollBack({ run: (_name, fn) => fn(), latest: () => undefined }, target, plan, say);
       const taskId = `rollback-${environment}`;
       const approvedBy = by;
-      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => process.stderr.write(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
+      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => tell(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
         task_id: taskId,
         environment,
         version: opts.to,
@@ -123,7 +134,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       });
       store.setEnvironmentHealth(project, environment, result.ok ? null : (result.error ?? 'rollback failed'));
       if (!result.ok) {
-        process.stderr.write(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
+        tell(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
         process.exitCode = ExitCode.taskFailed;
         return;
       }
