@@ -83,6 +83,7 @@ export async function decideAfterProductionFailure(ctx: EngineContext, state: Ta
       return 'retry';
     }
     if (answer === 'no') {
+      recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'reject', by: ctx.prompter.by, reason: `no retry; left as it is after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
       saveTask(ctx, state, { status: 'failed', lastError: error, reason: `production deployment failed and was left as it is by ${ctx.prompter.by}: ${error}` });
       return 'settled';
     }
