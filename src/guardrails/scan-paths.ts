@@ -78,11 +78,14 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   };
 }
 
-/** SQL rules over one text; `file` is only used to label the findings. */
+/**
+ * SQL rules over one text, often a fragment taken from code (a migration's RunSQL): `file` only
+ * labels the findings; text that starts no statement and a missing lock_timeout are not reported.
+ */
 export async function scanSqlText(text: string, file: string, options: ScanOptions = {}): Promise<Finding[]> {
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  return scanSql({ text, file, rules, options }).findings.sort((a, b) => a.line - b.line);
+  return scanSql({ text, file, rules, options, reportUnreadable: false, checkLockTimeout: false }).findings.sort((a, b) => a.line - b.line);
 }
 
 /** The up migration a down/undo file reverts: x.down.sql -> x.up.sql, dir/down.sql -> dir/up.sql, U1__a.sql -> V1__a.sql. */
