@@ -4,23 +4,14 @@ import type { ShellPiece, ShellWord } from './scan-shell.js';
 // a GitHub workflow's `run:` blocks. Each is cut out as pieces that keep their place in the file,
 // so findings point at the right line.
 
+const CONTINUES = /\\\r?$/;
+
 /** Recipe lines (tab-indented, and their `\` continuations) with make's @, - and + prefixes dropped. */
 export function readMakefileShell(text: string): ShellPiece[] {
-  const pieces: ShellPiece[] = [];
-  let continued = false;
-  forEachLine(text, (line, at) => {
-    const last = pieces[pieces.length - 1];
-    if (continued && last) {
-      // A `\` continuation stays one command: the piece grows to the end of this line.
-      last.text = text.slice(last.base, at + line.length);
-      continued = /\\\r?$/.test(line);
-      return;
-    }
-    continued = false;
-    if (!line.startsWith('\t')) return;
-    continued = /\\\r?$/.test(line);
+  const pieces = collectContinued(text, (line, at) => {
+    if (!line.startsWith('\t')) return undefined;
     const prefix = /^\t*[@+\- \t]*/.exec(line)?.[0].length ?? 0;
-    pieces.push({ text: line.slice(prefix), base: at + prefix });
+    return { text: line.slice(prefix), base: at + prefix };
   });
   // $(VAR) and ${VAR} are make's own expansions, not command substitutions: same length, one word.
   return pieces.map((p) => ({ ...p, text: p.text.replace(/\$[({][A-Za-z0-9_.-]+[)}]/g, (m) => 'V'.repeat(m.length)) }));
@@ -28,29 +19,38 @@ export function readMakefileShell(text: string): ShellPiece[] {
 
 /** RUN instructions (shell form with continuations; exec form as words) of a Dockerfile. */
 export function readDockerfileShell(text: string): { pieces: ShellPiece[]; commands: ShellWord[][] } {
-  const pieces: ShellPiece[] = [];
   const commands: ShellWord[][] = [];
-  let continued = false;
-  forEachLine(text, (line, at) => {
-    const last = pieces[pieces.length - 1];
-    if (continued && last) {
-      last.text = text.slice(last.base, at + line.length);
-      continued = /\\\r?$/.test(line);
-      return;
-    }
+  const pieces = collectContinued(text, (line, at) => {
     const m = /^\s*RUN\s+((?:--[a-z-]+=\S+\s+)*)/i.exec(line);
-    if (!m) return;
+    if (!m) return undefined;
     const start = m[0].length;
     const rest = line.slice(start);
     if (rest.trimStart().startsWith('[')) {
       const words = readExecForm(rest, at + start);
       if (words) commands.push(words);
-      return;
+      return undefined;
     }
-    continued = /\\\r?$/.test(line);
-    pieces.push({ text: rest, base: at + start });
+    return { text: rest, base: at + start };
   });
   return { pieces, commands };
+}
+
+/** Pieces that `open` starts on a line, each grown over the lines its trailing `\` continues it to. */
+function collectContinued(text: string, open: (line: string, at: number) => ShellPiece | undefined): ShellPiece[] {
+  const pieces: ShellPiece[] = [];
+  let continued = false;
+  forEachLine(text, (line, at) => {
+    const last = pieces[pieces.length - 1];
+    if (continued && last) {
+      last.text = text.slice(last.base, at + line.length);
+      continued = CONTINUES.test(line);
+      return;
+    }
+    const piece = open(line, at);
+    continued = piece !== undefined && CONTINUES.test(line);
+    if (piece) pieces.push(piece);
+  });
+  return pieces;
 }
 
 /** The `run:` blocks of a GitHub Actions workflow (inline, quoted, or `|` / `>` block scalars). */
