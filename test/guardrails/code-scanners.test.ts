@@ -78,6 +78,20 @@ describe('code scanners', () => {
     expect(await scanOne('x.sh', sh)).toEqual(['1 s3-delete-bucket', '2 s3-recursive-rm', '3 s3-delete-bucket', '7 s3-delete-bucket']);
   });
 
+  it('Python: S3 client methods by receiver (another service, or a driver without Bucket=, is not S3)', async () => {
+    const py = [
+      'import boto3',
+      's3 = boto3.client("s3")',
+      'lightsail = boto3.client("lightsail")',
+      's3.delete_object(**params)',
+      'lightsail.delete_bucket(bucketName="b")',
+      'self.driver.delete_object(obj)',
+      'get_client().delete_objects(Bucket="b", Delete={"Objects": []})',
+      'boto3.resource("s3").meta.client.delete_bucket(**kw)',
+    ].join('\n');
+    expect(await scanOne('x.py', py)).toEqual(['4 s3-delete-object', '7 s3-bulk-delete', '8 s3-delete-bucket']);
+  });
+
   it('Python: calls anywhere in the tree count, even in a file with a syntax error elsewhere', async () => {
     const py = ['handlers = {"wipe": lambda b: s3.delete_bucket(Bucket=b)}', 'def broken(:', '    pass', 'client.delete_objects(Bucket="b", Delete={})'].join('\n');
     expect(await scanOne('x.py', py)).toEqual(['1 s3-delete-bucket', '4 s3-bulk-delete']);

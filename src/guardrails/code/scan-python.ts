@@ -5,7 +5,7 @@ import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-
 import { type ExecShell, readPythonExec } from './exec-strings.js';
 import { scanShellPieces } from './scan-shell.js';
 import { isInListingLoop } from './delete-loops.js';
-import { readCalledName } from '../../parsing/python-syntax.js';
+import { readCallArguments, readCalledName, readStringValue } from '../../parsing/python-syntax.js';
 import { collectDescendants } from '../../parsing/syntax-tree.js';
 
 const INDEXED = new Set(['call', 'comment', 'assignment', 'for_statement']);
@@ -48,10 +48,12 @@ export function scanPythonCalls(input: CodeScanInput, py: PythonFile): Finding[]
   const findings = exec.pieces.length + exec.commands.length > 0 ? scanShellPieces(input, exec.pieces, exec.commands, py.markers) : [];
   if (matchers.pythonMethods.size === 0 && matchers.pythonResource.size === 0) return findings;
   const bindings = bindResources(py);
+  const clients = bindClients(py);
   for (const call of py.calls) {
     const called = readCalledName(call);
     if (!called?.object) continue;
     let rules = matchers.pythonMethods.get(called.name);
+    if (rules && !isS3ClientCall(call, called.object, clients)) rules = undefined;
     if (!rules && called.name === 'delete') {
       const resource = resourceOf(called.object, bindings);
       rules = resource ? matchers.pythonResource.get(resource) : undefined;
@@ -61,6 +63,39 @@ export function scanPythonCalls(input: CodeScanInput, py: PythonFile): Finding[]
     findings.push(...makeCallFindings(input, rules, at, py.markers));
   }
   return findings;
+}
+
+/**
+ * A client method call is S3's when its receiver was made by `.client("s3")` (or is an S3
+ * resource's `meta.client`), and not when it was made for another service; an unknown receiver
+ * counts when the call passes boto3's `Bucket=` (libcloud's `driver.delete_object(obj)` does not).
+ */
+function isS3ClientCall(call: Node, receiver: Node, clients: Map<string, boolean>): boolean {
+  const known = clients.get(receiver.text) ?? (receiver.type === 'call' ? madeForS3(receiver) : undefined);
+  if (known !== undefined) return known;
+  if (receiver.type === 'attribute' && receiver.childForFieldName('attribute')?.text === 'client' && /\.meta$/.test(receiver.childForFieldName('object')?.text ?? '')) return true;
+  return readCallArguments(call).keywords.has('Bucket');
+}
+
+/** Names assigned a `.client(...)`: true when it is an S3 client, false for another service. */
+function bindClients(py: PythonFile): Map<string, boolean> {
+  const clients = new Map<string, boolean>();
+  for (const a of py.assignments) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    const made = right?.type === 'call' ? madeForS3(right) : undefined;
+    if (left && made !== undefined) clients.set(left.text, made);
+  }
+  return clients;
+}
+
+/** `boto3.client("s3")` gives true, `session.client("lightsail")` false, anything else undefined. */
+function madeForS3(call: Node): boolean | undefined {
+  const called = readCalledName(call);
+  if (called?.name !== 'client' || !called.object) return undefined;
+  const { positional, keywords } = readCallArguments(call);
+  const service = readStringValue(keywords.get('service_name') ?? positional[0]);
+  return service === undefined ? undefined : service === 's3';
 }
 
 /** Names (`bucket`, `self.bucket`) assigned an S3 resource anywhere in the file. */
