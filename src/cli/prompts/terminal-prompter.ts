@@ -15,6 +15,12 @@ export interface TerminalPrompterOptions {
 
 /** The person at this terminal, asked with @inquirer/prompts. */
 export function createTerminalPrompter(options: TerminalPrompterOptions): Prompter {
+  // --approval-timeout: the question says until when it waits (then the task stays awaiting approval).
+  const until = (message: string): string => {
+    if (!options.timeoutSeconds) return message;
+    const at = new Date(Date.now() + options.timeoutSeconds * 1000).toTimeString().slice(0, 8);
+    return `${message} [answer by ${at}, in ${options.timeoutSeconds}s; then it waits for 'approve']`;
+  };
   const timed = async <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
     const signal = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
     try {
@@ -38,7 +44,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
   const ask: Ask = async (question) => {
     await options.beforePrompt?.();
     process.stdout.write(`\n${[question.title, ...question.lines].join('\n')}\n`);
-    const answer = await timed((signal) => confirm({ message: question.title, default: false }, signal ? { signal } : {}));
+    const answer = await timed((signal) => confirm({ message: until(question.title), default: false }, signal ? { signal } : {}));
     return answer === 'timeout' ? 'unavailable' : answer ? 'yes' : 'no';
   };
   return {
@@ -52,7 +58,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
         return 'timeout';
       }
       const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
-      const answer = await timed((signal) => confirm({ message, default: false }, signal ? { signal } : {}));
+      const answer = await timed((signal) => confirm({ message: until(message), default: false }, signal ? { signal } : {}));
       return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
     },
     async chooseOnBlocked(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'> {
@@ -63,7 +69,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
         { key: 'o' as const, name: 'Override: go on as if it passed (a reason is recorded)', value: 'override' as const },
         { key: 'a' as const, name: 'Abort: stop the whole run now (resumable)', value: 'abort' as const },
       ];
-      const choice = await timed((signal) => expand({ message: '(R)evert / (O)verride / (A)bort?', choices, expanded: true }, signal ? { signal } : {}));
+      const choice = await timed((signal) => expand({ message: until('(R)evert / (O)verride / (A)bort?'), choices, expanded: true }, signal ? { signal } : {}));
       if (choice === 'timeout') return 'timeout';
       if (choice === 'override') {
         const reason = await timed(() => input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' }));
