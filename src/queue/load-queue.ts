@@ -203,7 +203,7 @@ function suggest(id: string, known: Map<string, number>): string {
   let bestDistance = Math.max(2, Math.floor(id.length / 4)) + 1;
   if (known.size > 5000) return '';
   for (const candidate of known.keys()) {
-    const d = distance(id, candidate, bestDistance);
+    const d = editDistance(id, candidate, bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
@@ -212,7 +212,8 @@ function suggest(id: string, known: Map<string, number>): string {
   return best ? ` (did you mean '${best}'?)` : '';
 }
 
-function distance(a: string, b: string, limit: number): number {
+/** Levenshtein distance, cut off at `limit`: for did-you-mean suggestions. */
+export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
