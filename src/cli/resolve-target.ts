@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { editDistance } from '../queue/load-queue.js';
+import { editDistance } from '../queue/edit-distance.js';
 import { findWorkspaceRoot, listQueueFiles } from '../workspace/find-workspace.js';
 import { packageRoot, resolveWorkspace, useQueueFile } from '../workspace/paths.js';
 
