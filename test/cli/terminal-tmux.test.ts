@@ -74,6 +74,20 @@ describe('BLOCKED on iteration 2: each answer does what it says', () => {
     expect(decisions(ws).map((d) => d.decision)).toEqual(['abort']);
   });
 
+  it('Ctrl-C at the question: exit 130, nothing recorded, the dependent not skipped, the next run asks again', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', queue);
+    const t = startCliInTmux(['--project', 'p'], { cwd: ws });
+    await t.expect('(R)evert / (O)verride / (A)bort?');
+    t.send('C-c');
+    expect(await t.exited()).toBe(130);
+    expect(t.screen()).not.toMatch(/ExitPromptError|this is a bug|at .*\.js:\d+/);
+    expect(readJson(file).features.map((f: { status?: string }) => f.status ?? 'pending')).toEqual(['pending', 'pending']);
+    expect(decisions(ws)).toEqual([]);
+    const again = startCliInTmux(['--project', 'p'], { cwd: ws });
+    await again.expect('(R)evert / (O)verride / (A)bort?');
+  });
+
   it('without a terminal the task is blocked (a veto); `override` from another shell lets it pass on the next run', () => {
     const ws = makeWorkspace();
     const file = writeQueue(ws, 'p', queue);
