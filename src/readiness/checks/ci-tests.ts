@@ -15,6 +15,9 @@ const SCRIPT_CALL = /\b(?:(?:npm|pnpm|bun)\s+run|yarn(?:\s+run)?)\s+([\w:.-]+)|\
 export const ciTestsRule: ReadinessRule = {
   id: 'ci-tests',
   title: 'CI runs the tests',
+  area: 'ci-cd',
+  impact:
+    'Changes reach the deployment without the tests having run on them: a regression is found by users, not by the pipeline.',
   run(ctx) {
     const ciFiles = ctx.files.files.filter((f) => CI_FILE.test(f.rel));
     if (ciFiles.length === 0) {

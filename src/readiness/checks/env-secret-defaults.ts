@@ -8,6 +8,9 @@ import { listEvidence, type ReadinessRule } from './rule.js';
 export const envSecretDefaultsRule: ReadinessRule = {
   id: 'env-secret-default',
   title: 'No secret-looking literal defaults',
+  area: 'config',
+  impact:
+    'A secret with a literal default is a secret in the repository, readable by everyone with access to it, and a service that starts with it when the real value is missing.',
   run(ctx) {
     const sites: Array<{ location: string; line: string }> = [];
     for (const read of collectEnvReads(ctx.files)) {

@@ -13,6 +13,9 @@ const PYTHON_SERVERS = ['gunicorn', 'uvicorn', 'hypercorn', 'daphne', 'waitress'
 export const gracefulShutdownRule: ReadinessRule = {
   id: 'graceful-shutdown',
   title: 'Graceful shutdown on SIGTERM',
+  area: 'error-handling',
+  impact:
+    'An orchestrator stops the process with SIGTERM on every deploy and scale-down: without a handler that stops accepting work, finishes what is in flight and closes connections, requests are cut and jobs are lost on each release.',
   run(ctx) {
     if (!ctx.service) return { findings: [], notApplicable: 'not a long-running service (no server, worker or deployment manifest found)' };
     const found = findShutdownHandling(ctx);

@@ -22,6 +22,9 @@ const HEALTH_LIBRARIES = [
 export const healthEndpointRule: ReadinessRule = {
   id: 'health-endpoint',
   title: 'Health endpoint',
+  area: 'health',
+  impact:
+    'Load balancers, orchestrators and the deployment itself cannot tell a healthy instance from a broken one: a bad release is reported as deployed and traffic keeps going to instances that fail.',
   run(ctx) {
     if (!ctx.webApp) return { findings: [], notApplicable: 'not a web app (no HTTP framework or server found)' };
     const found = findHealthEndpoint(ctx);

@@ -22,6 +22,9 @@ const SAFETY_NOTE = /^\s*(?:--|#|\/\/|\/?\*)\s*safety(?:[- ]plan)?\s*:|\bsafety[
 export const migrationsRule: ReadinessRule = {
   id: 'migrations-reversible',
   title: 'Reversible migrations',
+  area: 'migrations',
+  impact:
+    'A migration that destroys or rewrites data, or that cannot be reverted, turns a bad release into data loss or an outage that a redeploy does not fix.',
   async run(ctx) {
     const failures: string[] = [];
     const reviews = await reviewMigrations(ctx, failures);

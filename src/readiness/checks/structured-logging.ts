@@ -11,6 +11,9 @@ const PYTHON_LOGGERS = ['structlog', 'pythonjsonlogger', 'json_log_formatter', '
 export const structuredLoggingRule: ReadinessRule = {
   id: 'structured-logging',
   title: 'Structured logging',
+  area: 'logging',
+  impact:
+    'Plain-text logs cannot be filtered by field or correlated across requests: during an incident people grep free text instead of querying by request id, user or error type.',
   run(ctx) {
     if (!ctx.service) return { findings: [], notApplicable: 'not a long-running service' };
     const found = findStructuredLogging(ctx);
