@@ -20,9 +20,10 @@ export async function reviewReadiness(input: ReviewInput): Promise<ReadinessRepo
   }
   if (!isDir) throw new InputError(`readiness: the project folder ${projectPath} does not exist or is not a folder`);
   const ctx = createReviewContext(input, projectPath);
-  if (ctx.files.code({ tests: true }).length === 0) {
+  const reviewable = ctx.files.code({ tests: true }).length > 0 || ctx.files.files.some((f) => /\.sql$|(?:^|\/)Dockerfile$/.test(f.rel));
+  if (!reviewable) {
     throw new InputError(
-      `readiness: nothing to review in ${projectPath}: no JavaScript/TypeScript or Python code (${ctx.files.files.length} file(s) looked at); point the project file's path at the service's repository`,
+      `readiness: nothing to review in ${projectPath}: no JavaScript/TypeScript or Python code, SQL migrations or Dockerfile (${ctx.files.files.length} file(s) looked at); point the project file's path at the service's repository`,
     );
   }
   const drafts: Array<Omit<ReadinessFinding, 'id'> & { order: number }> = [];
