@@ -1,5 +1,6 @@
 import type { Environment } from '../workspace/environment.js';
 import type { ReadinessArea } from './areas.js';
+import type { AppliedMigrations } from './migrations/pending-migrations.js';
 
 export type ReadinessSeverity = 'BLOCKER' | 'HIGH' | 'MEDIUM' | 'LOW';
 export const READINESS_SEVERITIES: readonly ReadinessSeverity[] = ['BLOCKER', 'HIGH', 'MEDIUM', 'LOW'];
@@ -95,10 +96,8 @@ export interface ReviewInput {
   rollbackConfigured?: boolean;
   /** The migrations folder, absolute or relative to the project; found by looking when absent. */
   migrationsPath?: string;
-  /** Output of the project file's `migrate_status` command for this environment, when it was run. */
-  migrateStatusOutput?: string;
-  /** The version last deployed to this environment (from the deployment records), when there is one. */
-  lastDeployedVersion?: string;
+  /** What is known of the migrations applied to the environment (migrate_status, or the tag of the last deployed version). */
+  appliedMigrations?: AppliedMigrations;
   /** Total bytes of files the review reads (default 64 MiB). */
   budgetBytes?: number;
 }

@@ -3,7 +3,7 @@ import { validateMigrations, type Finding, type MigrationCheck } from '../../gua
 import type { Environment } from '../../workspace/environment.js';
 import { lexPython } from '../source/lex-python.js';
 import { lineAt } from '../source/lexed-source.js';
-import type { DestructiveStatement, MigrationReview } from './migration-review.js';
+import type { MigrationReview, MigrationStatement } from './migration-review.js';
 
 // Findings about a migration's shape, not about what its statements do.
 const STRUCTURE_RULES = new Set(['missing-upgrade', 'missing-downgrade', 'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file']);
@@ -15,10 +15,13 @@ const WHY_NOT: Record<string, string> = {
   'missing-down-file': 'no down migration',
 };
 
+// Alembic calls that fail when the constraint or index has no name (autogenerate writes None).
+const UNNAMED_DROP = /\bop\.(?:drop_constraint|drop_index)\s*\(\s*(?:None|op\.f\(\s*None\s*\))\s*,/;
+
 /**
- * Alembic and SQL migrations (and Prisma's), checked by the guardrails' validator. A statement
- * counts as destructive when the validator rates it CRITICAL or HIGH, it is not suppressed by a
- * `safety-exception` marker, and it is in the upgrade (a downgrade may drop what the upgrade made).
+ * Alembic and SQL migrations (and Prisma's), checked by the guardrails' validator: the same scan
+ * as `scan`/`validate-migrations`. What the upgrade does counts (the downgrade may drop what the
+ * upgrade made), unless a `safety-exception` marker suppresses it.
  */
 export async function reviewGuardrailMigrations(
   projectPath: string,
@@ -33,13 +36,13 @@ export async function reviewGuardrailMigrations(
     const byFile = new Map<string, Finding[]>();
     for (const f of [...report.errors, ...report.warnings]) byFile.set(normalize(f.file), [...(byFile.get(normalize(f.file)) ?? []), f]);
     for (const file of options.prismaFiles) {
-      const findings = byFile.get(file) ?? [];
       reviews.push({
         file,
         kind: 'prisma',
         reversible: false,
         irreversibleBecause: 'Prisma Migrate has no down migrations',
-        destructive: destructiveOf(findings, () => true),
+        statements: statementsOf(byFile.get(file) ?? [], () => true),
+        brokenDowngrade: [],
       });
     }
   }
@@ -48,8 +51,17 @@ export async function reviewGuardrailMigrations(
 
 function reviewCheck(m: MigrationCheck, readText: (rel: string) => string): MigrationReview {
   const file = normalize(m.file);
-  const inUpgrade = upgradeFilter(m, readText(file));
-  const review: MigrationReview = { file, kind: m.kind, reversible: m.reversible, destructive: destructiveOf(m.findings, inUpgrade) };
+  const text = readText(file);
+  const inUpgrade = upgradeFilter(m, text);
+  const review: MigrationReview = { file, kind: m.kind, reversible: m.reversible, statements: statementsOf(m.findings, inUpgrade), brokenDowngrade: [] };
+  if (m.kind === 'alembic') {
+    const down = downgradeLines(text);
+    if (down) {
+      text.split('\n').forEach((line, i) => {
+        if (i + 1 >= down[0] && i + 1 <= down[1] && UNNAMED_DROP.test(line)) review.brokenDowngrade.push(`${file}:${i + 1}: ${line.trim()} (a constraint named None cannot be dropped: the downgrade fails)`);
+      });
+    }
+  }
   if (!m.reversible) {
     const why = m.findings.find((f) => WHY_NOT[f.rule]);
     review.irreversibleBecause = why ? (WHY_NOT[why.rule] ?? why.message) : 'it cannot be reverted';
@@ -57,10 +69,10 @@ function reviewCheck(m: MigrationCheck, readText: (rel: string) => string): Migr
   return review;
 }
 
-function destructiveOf(findings: Finding[], inUpgrade: (f: Finding) => boolean): DestructiveStatement[] {
+function statementsOf(findings: Finding[], inUpgrade: (f: Finding) => boolean): MigrationStatement[] {
   return findings
-    .filter((f) => !f.suppressed && !STRUCTURE_RULES.has(f.rule) && (f.severity === 'CRITICAL' || f.severity === 'HIGH') && inUpgrade(f))
-    .map((f) => ({ line: f.line, rule: f.rule, message: f.message }));
+    .filter((f) => !f.suppressed && !STRUCTURE_RULES.has(f.rule) && f.severity !== 'LOW' && (f.direction ? f.direction === 'upgrade' : inUpgrade(f)))
+    .map((f) => ({ line: f.line, rule: f.rule, message: f.message, severity: f.severity }));
 }
 
 /** Tells the upgrade's findings from the downgrade's: by file (SQL pairs), section (dbmate/goose) or function (Alembic). */
