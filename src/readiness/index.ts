@@ -8,3 +8,5 @@ export { AREAS, type ReadinessArea } from './areas.js';
 export { formatReadinessReport, formatSummaryLine } from './format-readiness-report.js';
 export { writeReview } from './write-review.js';
 export { SEVERITY_WEIGHTS } from './score.js';
+export { readLastDeployedVersion } from './last-deployed-version.js';
+export type { AppliedMigrations } from './migrations/pending-migrations.js';
