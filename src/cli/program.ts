@@ -87,9 +87,10 @@ export function buildProgram(): Command {
   program
     .command('scan <paths...>')
     .description('scan SQL, migrations and code for destructive operations (paths relative to the current folder); exit 1 at or above --fail-on')
-    .option('--json', 'print JSON: {"findings": [{file, line, rule, severity, message, suppressed}]}', false)
+    .option('--json', 'print JSON (streamed): {"findings": [{file, line, rule, severity, message, suppressed, ...}], files_scanned, not_scanned, parse_errors}', false)
     .option('--fail-on <severity>', 'lowest severity that fails the scan: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
     .option('--env <environment>', "apply the contract's severity overrides for this environment")
+    .option('--dialect <dialect>', 'read every SQL file as postgres or mysql (default: detected per file)')
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
     .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts));
 
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
     .command('validate-migrations <path>')
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
+    .option('--dialect <dialect>', 'read every SQL migration as postgres or mysql (default: detected per file)')
     .option('--json', 'print JSON', false)
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
     .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts));
