@@ -1,8 +1,8 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import type { LexedSource } from './source/lexed-source.js';
-import { lexJavaScript } from './source/lex-javascript.js';
-import { lexPython } from './source/lex-python.js';
+import { languageForPath } from '../parsing/parse-source.js';
+import { computeLineStarts, type LexedSource } from './source/lexed-source.js';
+import { lexSource } from './source/lex-source.js';
 import type { ReviewCoverage } from './types.js';
 
 // Folders that hold dependencies, build output or caches: never the project's own code.
@@ -99,14 +99,19 @@ export class ProjectFiles {
     return text;
   }
 
-  lexed(file: ProjectFile): LexedSource {
-    let lexed = this.#lexed.get(file.rel);
-    if (!lexed) {
+  /** Parses every code file the budget holds (tests left out), once: the checks then read them synchronously. */
+  async prepare(): Promise<void> {
+    for (const file of this.files) {
+      if (file.language === undefined || file.skipped || file.test || this.#lexed.has(file.rel)) continue;
+      const grammar = languageForPath(file.rel);
       const text = this.text(file);
-      lexed = file.language === 'python' ? lexPython(text) : lexJavaScript(text);
-      this.#lexed.set(file.rel, lexed);
+      this.#lexed.set(file.rel, grammar ? await lexSource(grammar, text) : unparsed(text));
     }
-    return lexed;
+  }
+
+  /** The file seen as code (see prepare); a file that was not prepared is seen as all code, no strings. */
+  lexed(file: ProjectFile): LexedSource {
+    return this.#lexed.get(file.rel) ?? unparsed(this.text(file));
   }
 
   /** Code files of the project, by default leaving out tests. */
@@ -264,6 +269,10 @@ function isClientSide(rel: string, ext: string): boolean {
   if (ext === '.jsx' || ext === '.tsx') return true;
   if (/(?:^|\/)pages\/api\//.test(rel)) return false;
   return /(?:^|\/)(?:client|frontend|public|static|browser|www|web-?ui|ui(?:-v\d+)?|webapp|spa|dashboard-ui|components|pages)\//.test(rel);
+}
+
+function unparsed(text: string): LexedSource {
+  return { text, code: text, strings: [], lineStarts: computeLineStarts(text) };
 }
 
 function safeRead(file: string): string {

@@ -44,8 +44,9 @@ export interface ReviewContext {
   migrationState: { basis: string; pending: number; applied: number };
 }
 
-export function createReviewContext(input: ReviewInput, projectPath: string): ReviewContext {
+export async function createReviewContext(input: ReviewInput, projectPath: string): Promise<ReviewContext> {
   const files = new ProjectFiles(projectPath, input.budgetBytes);
+  await files.prepare();
   const deps = readDependencies(files);
   const imports = indexImports(files);
   const docs = parseDocs(files);

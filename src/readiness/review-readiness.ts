@@ -19,7 +19,7 @@ export async function reviewReadiness(input: ReviewInput): Promise<ReadinessRepo
     isDir = false;
   }
   if (!isDir) throw new InputError(`readiness: the project folder ${projectPath} does not exist or is not a folder`);
-  const ctx = createReviewContext(input, projectPath);
+  const ctx = await createReviewContext(input, projectPath);
   const reviewable = ctx.files.code({ tests: true }).length > 0 || ctx.files.files.some((f) => /\.sql$|(?:^|\/)Dockerfile$/.test(f.rel));
   if (!reviewable) {
     throw new InputError(

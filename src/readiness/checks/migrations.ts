@@ -8,6 +8,7 @@ import { reviewDjangoMigrations } from '../migrations/review-django-migrations.j
 import { reviewGuardrailMigrations } from '../migrations/review-guardrail-migrations.js';
 import { reviewJavaScriptMigrations } from '../migrations/review-javascript-migrations.js';
 import type { ReviewContext } from '../review-context.js';
+import type { LexedSource } from '../source/lexed-source.js';
 import type { DraftFinding } from '../types.js';
 import { listEvidence, type ReadinessRule } from './rule.js';
 
@@ -128,7 +129,10 @@ export const migrationsRule: ReadinessRule = {
 
 async function reviewMigrations(ctx: ReviewContext, failures: string[]): Promise<MigrationReview[]> {
   const root = ctx.files.root;
-  const read = (rel: string): string => ctx.files.text(rel);
+  const read = (rel: string): LexedSource => {
+    const file = ctx.files.get(rel);
+    return file ? ctx.files.lexed(file) : { text: '', code: '', strings: [], lineStarts: [0] };
+  };
   const environment = ctx.input.environment;
   // One folder the validator cannot read does not stop the review of the others.
   const validate = async (dir: string, options: { prismaFiles?: string[] } = {}): Promise<MigrationReview[]> => {

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { validateMigrations, type Finding, type MigrationCheck } from '../../guardrails/index.js';
 import type { Environment } from '../../workspace/environment.js';
-import { lexPython } from '../source/lex-python.js';
-import { lineAt } from '../source/lexed-source.js';
+import { lineAt, type LexedSource } from '../source/lexed-source.js';
 import type { MigrationReview, MigrationStatement } from './migration-review.js';
 
 // Findings about a migration's shape, not about what its statements do.
@@ -27,11 +26,11 @@ export async function reviewGuardrailMigrations(
   projectPath: string,
   dir: string,
   environment: Environment,
-  readText: (rel: string) => string,
+  readSource: (rel: string) => LexedSource,
   options: { prismaFiles?: string[] } = {},
 ): Promise<MigrationReview[]> {
   const report = await validateMigrations(dir, { environment, cwd: projectPath });
-  const reviews: MigrationReview[] = report.migrations.map((m) => reviewCheck(m, readText));
+  const reviews: MigrationReview[] = report.migrations.map((m) => reviewCheck(m, readSource));
   if (options.prismaFiles) {
     const byFile = new Map<string, Finding[]>();
     for (const f of [...report.errors, ...report.warnings]) byFile.set(normalize(f.file), [...(byFile.get(normalize(f.file)) ?? []), f]);
@@ -49,13 +48,14 @@ export async function reviewGuardrailMigrations(
   return reviews;
 }
 
-function reviewCheck(m: MigrationCheck, readText: (rel: string) => string): MigrationReview {
+function reviewCheck(m: MigrationCheck, readSource: (rel: string) => LexedSource): MigrationReview {
   const file = normalize(m.file);
-  const text = readText(file);
-  const inUpgrade = upgradeFilter(m, text);
+  const source = readSource(file);
+  const text = source.text;
+  const inUpgrade = upgradeFilter(m, source);
   const review: MigrationReview = { file, kind: m.kind, reversible: m.reversible, statements: statementsOf(m.findings, inUpgrade), brokenDowngrade: [] };
   if (m.kind === 'alembic') {
-    const down = downgradeLines(text);
+    const down = downgradeLines(source);
     if (down) {
       text.split('\n').forEach((line, i) => {
         if (i + 1 >= down[0] && i + 1 <= down[1] && UNNAMED_DROP.test(line)) review.brokenDowngrade.push(`${file}:${i + 1}: ${line.trim()} (a constraint named None cannot be dropped: the downgrade fails)`);
@@ -76,9 +76,10 @@ function statementsOf(findings: Finding[], inUpgrade: (f: Finding) => boolean): 
 }
 
 /** Tells the upgrade's findings from the downgrade's: by file (SQL pairs), section (dbmate/goose) or function (Alembic). */
-function upgradeFilter(m: MigrationCheck, text: string): (f: Finding) => boolean {
+function upgradeFilter(m: MigrationCheck, source: LexedSource): (f: Finding) => boolean {
+  const text = source.text;
   if (m.kind === 'alembic') {
-    const down = downgradeLines(text);
+    const down = downgradeLines(source);
     return (f) => !down || f.line < down[0] || f.line > down[1];
   }
   if (m.downFile && m.downFile !== m.file) return (f) => f.file !== m.downFile;
@@ -89,8 +90,7 @@ function upgradeFilter(m: MigrationCheck, text: string): (f: Finding) => boolean
 }
 
 /** First and last line of a top-level `def downgrade`, if there is one. */
-function downgradeLines(text: string): [number, number] | undefined {
-  const source = lexPython(text);
+function downgradeLines(source: LexedSource): [number, number] | undefined {
   const def = /^(?:async[ \t]+)?def[ \t]+downgrade\b/m.exec(source.code);
   if (!def) return undefined;
   const next = /^[^\s#]/gm;
