@@ -21,7 +21,7 @@ export const DEFAULT_BUDGET_BYTES = 64 * 1024 * 1024;
 
 // Never read: binaries, media, archives, lock files, source maps, minified bundles.
 const NOT_READ =
-  /\.(?:png|jpe?g|gif|ico|svg|webp|bmp|tiff?|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|wav|ogg|zip|gz|tgz|bz2|xz|7z|rar|jar|war|pdf|docx?|xlsx?|pptx?|so|dylib|dll|exe|bin|o|a|pyc|pyo|class|wasm|map|sqlite3?|db|parquet|pkl|npy|h5|onnx|pt|ckpt|safetensors)$|(?:^|\/)(?:package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|uv\.lock|composer\.lock|Cargo\.lock)$|\.min\.(?:js|css)$/i;
+  /\.(?:png|jpe?g|gif|ico|svg|webp|bmp|tiff?|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|wav|ogg|zip|gz|tgz|bz2|xz|7z|rar|jar|war|pdf|docx?|xlsx?|pptx?|so|dylib|dll|exe|bin|o|a|pyc|pyo|class|wasm|map|sqlite3?|db|parquet|pkl|npy|h5|onnx|pt|ckpt|safetensors)$|(?:^|\/)(?:yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|uv\.lock|composer\.lock|Cargo\.lock)$|\.min\.(?:js|css)$/i;
 
 export type Language = 'javascript' | 'python';
 

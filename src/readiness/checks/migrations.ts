@@ -110,7 +110,8 @@ export const migrationsRule: ReadinessRule = {
         snippet: 'op.drop_constraint("fk_orders_user_id_users", "orders", type_="foreignkey")',
       });
     }
-    const irreversible = pending.filter((r) => !r.reversible);
+    const lost = new Set(loss.map((l) => l.r));
+    const irreversible = pending.filter((r) => !r.reversible && !lost.has(r));
     if (irreversible.length > 0) {
       findings.push({
         rule: this.id,
