@@ -86,7 +86,7 @@ const DATASTORES = [
   'sqlalchemy', 'flask-sqlalchemy', 'sqlmodel', 'psycopg2', 'psycopg2-binary', 'psycopg', 'asyncpg', 'pymongo', 'motor', 'django', 'peewee', 'tortoise-orm', 'databases', 'redis-py', 'aioredis', 'mongoengine',
 ];
 // Words of a handler that touches a dependency.
-const TOUCHES = /(?:db|database|session|engine|pool|query|execute|exec|ping|redis|cache|connection|connect|cursor|prisma|mongoose|sequelize|knex|typeorm|dataSource|check\w*|health_check|isHealthy|HealthCheckService|indicator|SELECT)/i;
+const TOUCHES = /\b(?:db|database|session|engine|pool|query|execute|exec|ping|redis|cache|connection|connect|cursor|prisma|mongoose|sequelize|knex|typeorm|dataSource|check\w*|health_check|isHealthy|HealthCheckService|indicator|SELECT)\b/i;
 
 /** The health handler's body when the service depends on a datastore and the handler touches none. */
 function shallowHealth(ctx: ReviewContext): { location: string; evidence: string; dependsOn: string } | undefined {
