@@ -89,8 +89,6 @@ describe('migrations, judged by what they do', () => {
     ]);
     expect(report.findings.find((f) => f.rule === rule && f.title.endsWith('cannot be rolled back'))?.evidence.split('\n')).toEqual([
       'orders/migrations/0002_backfill.py: RunPython at line 4 has no reverse_code',
-      'orders/migrations/0003_drop.py: RunSQL at line 4 has no reverse_sql',
-      'src/migrations/20240201_cleanup.js: down() does nothing',
       'src/migrations/20240301_index.ts: no down()',
     ]);
   });
@@ -102,7 +100,7 @@ describe('migrations, judged by what they do', () => {
       'other/migrations/001_x.up.sql': 'DROP TABLE z;\n',
     });
     const report = await review(dir, { migrationsPath: 'prisma/migrations' });
-    expect(findingsOf(report, rule)).toEqual(['BLOCKER Destructive migration without a safety plan', 'HIGH 2 pending migrations cannot be rolled back']);
+    expect(findingsOf(report, rule)).toEqual(['BLOCKER Destructive migration without a safety plan', 'HIGH 1 pending migration cannot be rolled back']);
     expect(report.findings.find((f) => f.rule === rule)?.location).toBe('prisma/migrations/20240201_drop/migration.sql:1');
     await expect(review(dir, { migrationsPath: 'nope' })).rejects.toThrow(InputError);
   });
