@@ -183,3 +183,56 @@ describe('bounded', () => {
     expect(report.coverage.bytesRead).toBeLessThanOrEqual(6000);
   });
 });
+
+describe('field-test false alarms and misses, as fixtures', () => {
+  it('a compose file that runs runserver from a local Dockerfile is a development file: no production findings', async () => {
+    const compose = 'services:\n  db:\n    image: postgres:14\n    environment:\n      - POSTGRES_PASSWORD=postgres\n    ports: ["5432:5432"]\n  web:\n    build:\n      context: .\n      dockerfile: docker/local.Dockerfile\n    command: python manage.py runserver 0.0.0.0:8000\n    volumes:\n      - .:/app\n';
+    const report = await review(makeProject({ 'requirements.txt': 'django\n', 'manage.py': 'import django\n', 'docker-compose.yml': compose }));
+    expect(findingsOf(report, 'compose')).toEqual([]);
+  });
+
+  it('a password inside a database URL in a committed .env, and TypeORM synchronize: true, are HIGH', async () => {
+    const report = await review(
+      makeProject({
+        'package.json': '{"dependencies":{"@nestjs/core":"^10","typeorm":"^0.3"}}',
+        'src/main.ts': "import { NestFactory } from '@nestjs/core';\n",
+        'prisma/.env': 'DATABASE_URL="mysql://root:admin@localhost:3306/app"\n',
+        'ormconfig.json.example': '{\n  "type": "mysql",\n  "synchronize": true\n}\n',
+      }),
+    );
+    expect(findingsOf(report, 'config-hygiene')).toEqual(['HIGH The ORM synchronizes the schema at start-up', 'HIGH Secrets committed in an environment file']);
+    expect(evidenceOf(report, 'config-hygiene', 'Secrets committed in an environment file')).toBe('prisma/.env:1: DATABASE_URL holds a password in its URL ("ad…" (5 characters))');
+    expect(report.findings.find((f) => f.title === 'The ORM synchronizes the schema at start-up')?.area).toBe('migrations');
+  });
+
+  it('env reads through the project\'s wrappers count: getOsEnv(key), an imported django-environ env; reads with a default are optional', async () => {
+    const js = await review(
+      makeProject({
+        ...express,
+        'src/lib/env.ts': 'export function getOsEnv(key: string): string {\n  return process.env[key] as string;\n}\n',
+        'src/env.ts': "import { getOsEnv } from './lib/env';\nexport const env = { name: getOsEnv('APP_NAME'), port: process.env.PORT || '3000' };\n",
+      }),
+    );
+    expect(evidenceOf(js, 'env-documented')).toContain('APP_NAME (src/env.ts:2, getOsEnv())');
+    expect(evidenceOf(js, 'env-documented')).not.toContain('PORT');
+    const py = await review(
+      makeProject({
+        'requirements.txt': 'django\ndjango-environ\n',
+        'config/env.py': 'import environ\nenv = environ.Env()\n',
+        'config/settings.py': 'from config.env import env\nINSTALLED_APPS = []\nAPP_DOMAIN = env("APP_DOMAIN", default="http://localhost")\nTIMEOUT = env.int("TIMEOUT", default=10)\nBROKER = env("CELERY_BROKER_URL")\nSECRET_KEY = env("SECRET_KEY")\n',
+      }),
+    );
+    expect(evidenceOf(py, 'env-documented').split('\n').slice(1).map((l) => l.split(' ')[0])).toEqual(['CELERY_BROKER_URL', 'SECRET_KEY']);
+  });
+
+  it('an Express error middleware written over several lines with a trailing comma is found (and its leak)', async () => {
+    const app = "import express from 'express';\nconst app = express();\napp.use(\n  (\n    err: Error,\n    req: express.Request,\n    res: express.Response,\n    next: express.NextFunction,\n  ) => {\n    res.status(500).json(err.message);\n  },\n);\n";
+    const report = await review(makeProject({ ...express, 'src/main.ts': app }));
+    expect(findingsOf(report, 'error-handling')).toEqual(['HIGH Error handler sends internal error details to clients']);
+  });
+
+  it('Travis node_js lists on an end-of-life runtime are found', async () => {
+    const report = await review(makeProject({ ...express, 'src/app.js': "require('express')();\n", '.travis.yml': 'language: node_js\nnode_js:\n  - "8.9.4"\nscript:\n  - npm start test\n' }));
+    expect(evidenceOf(report, 'ci-tests')).toBe('.travis.yml:3: - "8.9.4" — Node 8 (end of life 2019-12-31)');
+  });
+});

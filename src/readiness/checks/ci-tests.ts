@@ -118,7 +118,7 @@ function recipeRunsTests(ctx: ReviewContext, fileName: string, target: string): 
 }
 
 // When each runtime line stops getting security fixes (the last day of support).
-const NODE_EOL: Record<number, string> = { 10: '2021-04-30', 12: '2022-04-30', 14: '2023-04-30', 16: '2023-09-11', 18: '2025-04-30', 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+const NODE_EOL: Record<number, string> = { 4: '2018-04-30', 6: '2019-04-30', 8: '2019-12-31', 9: '2018-06-30', 10: '2021-04-30', 11: '2019-06-01', 13: '2020-06-01', 15: '2021-06-01', 17: '2022-06-01', 19: '2023-06-01', 21: '2024-06-01', 23: '2025-06-01', 12: '2022-04-30', 14: '2023-04-30', 16: '2023-09-11', 18: '2025-04-30', 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
 const PYTHON_EOL: Record<string, string> = { '2.7': '2020-01-01', '3.6': '2021-12-23', '3.7': '2023-06-27', '3.8': '2024-10-07', '3.9': '2025-10-31', '3.10': '2026-10-31', '3.11': '2027-10-31', '3.12': '2028-10-31' };
 
 /** `node-version: 16`, `python-version: "3.8"`, `image: node:14`, matrix lists: lines naming a runtime past its end of life today. */
@@ -126,17 +126,26 @@ function findEndOfLifeRuntimes(ctx: ReviewContext, ciFiles: ProjectFile[], today
   const out: string[] = [];
   const past = (date: string | undefined): boolean => date !== undefined && new Date(`${date}T23:59:59Z`) < today;
   for (const file of ciFiles) {
+    let list: 'node' | 'python' | null = null;
     ctx.files
       .text(file)
       .split('\n')
-      .forEach((line, i) => {
-        if (/^\s*#/.test(line)) return;
+      .forEach((raw, i) => {
+        if (/^\s*#/.test(raw)) return;
+        // Travis and similar: `node_js:` / `python:` followed by a list of versions.
+        const header = /^\s*(node_js|nodejs|python)\s*:\s*$/.exec(raw);
+        if (header?.[1]) {
+          list = header[1] === 'python' ? 'python' : 'node';
+          return;
+        }
+        if (list && !/^\s*-\s*/.test(raw)) list = null;
+        const line = list ? `${list === 'node' ? 'node-version' : 'python-version'}: ${raw.replace(/^\s*-\s*/, '')}` : raw;
         const node = /\bnode(?:[-_]version|js)?\s*:\s*\[?\s*['"]?(\d+)|\bimage\s*:\s*['"]?(?:docker\.io\/)?(?:library\/)?node:(\d+)/i.exec(line);
         const nodeMajors = node ? [...line.matchAll(/(?<![\d.])(\d{1,2})(?:\.x|\.\d+)*(?![\d.])/g)].map((m) => Number(m[1])).filter((n) => NODE_EOL[n] !== undefined) : [];
         const python = /\bpython(?:[-_]version)?\s*:\s*\[?|\bimage\s*:\s*['"]?(?:docker\.io\/)?(?:library\/)?python:/i.exec(line);
         const pythonVersions = python ? [...line.matchAll(/(?<![\d.])([23]\.\d{1,2})(?![\d])/g)].map((m) => m[1] ?? '') : [];
         const old = [...nodeMajors.filter((n) => past(NODE_EOL[n])).map((n) => `Node ${n} (end of life ${NODE_EOL[n]})`), ...pythonVersions.filter((v) => past(PYTHON_EOL[v])).map((v) => `Python ${v} (end of life ${PYTHON_EOL[v]})`)];
-        if (old.length > 0) out.push(`${quoteLine(file.rel, i + 1, line)} — ${old.join(', ')}`);
+        if (old.length > 0) out.push(`${quoteLine(file.rel, i + 1, raw)} — ${old.join(', ')}`);
       });
   }
   return out;

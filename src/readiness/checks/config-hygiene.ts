@@ -61,6 +61,21 @@ export const configHygieneRule: ReadinessRule = {
         recommendation: 'Log to stdout/stderr in containers (keep the file handler for runs outside them, behind a setting).',
       });
     }
+    const sync = schemaSync(ctx);
+    if (sync.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'The ORM synchronizes the schema at start-up',
+        severity: 'HIGH',
+        area: 'migrations',
+        location: sync[0]?.split(': ')[0] ?? '',
+        effort: 'M',
+        issue: 'With synchronize on, every start compares the entities with the database and alters it to match: a renamed or removed field drops its column and its data in production, with no migration to review or reverse.',
+        evidence: listEvidence(sync),
+        recommendation: 'Turn synchronize off outside development and change the schema through migrations (typeorm migration:generate / migration:run).',
+        snippet: "TypeOrmModule.forRoot({ ...options, synchronize: false, migrationsRun: true, migrations: ['dist/migrations/*.js'] })",
+      });
+    }
     if (findings.length > 0) return { findings };
     return { findings: [], passed: 'no committed secrets in environment files, no silent SQLite fallback, no log files inside containers' };
   },
@@ -80,7 +95,9 @@ function committedSecrets(ctx: ReviewContext): string[] {
         if (!m?.[1]) return;
         const value = (m[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
         if (PLACEHOLDER.test(value) || /^(?:true|false|\d+)$/i.test(value)) return;
-        if (looksLikeSecretValue(value) || (isSecretName(m[1]) && value.length >= 4)) out.push(`${file.rel}:${i + 1}: ${m[1]}=${maskSecret(value)}`);
+        const urlPassword = /^[a-z][\w+.-]*:\/\/[^:/\s@]+:([^@\s]+)@/i.exec(value)?.[1];
+        if (urlPassword !== undefined && !PLACEHOLDER.test(urlPassword)) out.push(`${file.rel}:${i + 1}: ${m[1]} holds a password in its URL (${maskSecret(urlPassword)})`);
+        else if (looksLikeSecretValue(value) || (isSecretName(m[1]) && value.length >= 4)) out.push(`${file.rel}:${i + 1}: ${m[1]}=${maskSecret(value)}`);
       });
   }
   return out;
@@ -124,4 +141,19 @@ function quote(ctx: ReviewContext, file: ProjectFile, offset: number): string {
   const source = ctx.files.lexed(file);
   const line = source.lineStarts.findIndex((s, i) => offset >= s && offset < (source.lineStarts[i + 1] ?? Infinity)) + 1;
   return quoteLine(file.rel, line, ctx.files.text(file).split('\n')[line - 1] ?? '');
+}
+
+/** `synchronize: true` in TypeORM options or ormconfig (examples included: they are what people copy). */
+function schemaSync(ctx: ReviewContext): string[] {
+  const out: string[] = [];
+  for (const file of ctx.files.files) {
+    if (file.test || file.skipped || !(/(?:^|\/)ormconfig[\w.-]*$/.test(file.rel) || (file.language === 'javascript' && !file.clientSide && !file.toolConfig))) continue;
+    ctx.files
+      .text(file)
+      .split('\n')
+      .forEach((line, i) => {
+        if (/["']?synchronize["']?\s*:\s*true\b/.test(line) && !/^\s*(?:\/\/|\*)/.test(line)) out.push(quoteLine(file.rel, i + 1, line));
+      });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import type { DraftFinding } from '../types.js';
 import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
 // Express-style error middleware: four parameters, the first the error.
-const EXPRESS_HANDLER = /(?:function\s*\w*\s*\(|\()\s*(?:err|error|e|ex|exception)\b[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*\)\s*(?::\s*[\w<>]+\s*)?(?:=>\s*)?\{/g;
+const EXPRESS_HANDLER = /(?:function\s*\w*\s*\(|\()\s*(?:err|error|e|ex|exception)\b[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*,?\s*\)\s*(?::\s*[\w<>]+\s*)?(?:=>\s*)?\{/g;
 // Sending the error's message or stack in a response.
 const LEAK_JS = /\.(?:json|send|end|render)\s*\([^;]*\b(?:err|error|e|ex|exception)\s*\.\s*(?:message|stack)\b|\b(?:message|stack|error)\s*:\s*(?:err|error|e|ex|exception)\s*\.\s*(?:message|stack)\b/;
 const LEAK_PY = /\b(?:str|repr)\s*\(\s*(?:e|exc|err|error|ex|exception)\s*\)|\btraceback\.format_exc\s*\(|\b(?:e|exc|err|error|ex|exception)\.args\b/;

@@ -114,7 +114,7 @@ function findServerCommand(ctx: ReviewContext): string | undefined {
     const base = file.rel.slice(file.rel.lastIndexOf('/') + 1);
     if (file.test || !/^(?:Procfile|Dockerfile(?:\..+)?|(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml)$/.test(base)) continue;
     const lines = ctx.files.text(file).split('\n');
-    const index = lines.findIndex((l) => !/^\s*#/.test(l) && new RegExp(`\\b(?:${PYTHON_SERVERS.join('|')})\\b`).test(l));
+    const index = lines.findIndex((l) => !/^\s*#/.test(l) && (new RegExp(`\\b(?:${PYTHON_SERVERS.join('|')})\\b`).test(l) || /["'\s]fastapi["',\s]+run\b/.test(l)));
     if (index >= 0) return `${file.rel}:${index + 1} (served by a server that handles SIGTERM)`;
   }
   return undefined;

@@ -55,6 +55,18 @@ export const migrationsRule: ReadinessRule = {
     }
     const { pending, basis } = selectPending(all, ctx.input.appliedMigrations, ctx.files.root, (rel) => ctx.files.text(rel));
     Object.assign(ctx.migrationState, { basis, pending: pending.length, applied: all.length - pending.length });
+    const unreadable = pending.flatMap((r) => (r.unreadable ?? []).map((line) => `${r.file}:${line}: SQL the scan could not read; nothing in it was checked`));
+    if (unreadable.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'Pending migrations hold SQL that could not be checked',
+        severity: 'MEDIUM',
+        location: unreadable[0]?.split(': ')[0] ?? '',
+        effort: 'S',
+        evidence: listEvidence(unreadable),
+        recommendation: 'Read these statements by hand before deploying (or write them so the PostgreSQL parser reads them: no templating inside the SQL).',
+      });
+    }
     const planned = (r: MigrationReview): boolean => safetyNote(ctx, r);
     const at = (r: MigrationReview, line: number, rule: string, message: string): string => `${r.file}:${line}: ${rule}: ${message}`;
     const loss = pending.flatMap((r) => (planned(r) ? [] : r.statements.filter(losesData).map((s) => ({ r, s }))));

@@ -34,7 +34,7 @@ export function readComposeServices(files: ProjectFiles): ComposeService[] {
       continue;
     }
     const services = (data as { services?: unknown } | null)?.services;
-    if (!services || typeof services !== 'object') continue;
+    if (!services || typeof services !== 'object' || isDevelopmentCompose(services as Record<string, unknown>)) continue;
     for (const [name, raw] of Object.entries(services as Record<string, unknown>)) {
       if (!raw || typeof raw !== 'object') continue;
       const s = raw as Record<string, unknown>;
@@ -55,6 +55,19 @@ export function readComposeServices(files: ProjectFiles): ComposeService[] {
     }
   }
   return out;
+}
+
+// A development server or a development Dockerfile: the file is for a laptop, whatever its name.
+const DEV_COMMAND = /\bnodemon\b|\bmanage\.py\s+runserver\b|\bflask\s+run\b|--reload\b|\bnpm\s+run\s+dev\b|\bnext\s+dev\b|--watch\b|\bfastapi\s+dev\b/;
+
+function isDevelopmentCompose(services: Record<string, unknown>): boolean {
+  return Object.values(services).some((raw) => {
+    if (!raw || typeof raw !== 'object') return false;
+    const s = raw as { command?: unknown; build?: unknown };
+    const command = Array.isArray(s.command) ? s.command.join(' ') : typeof s.command === 'string' ? s.command : '';
+    const dockerfile = s.build && typeof s.build === 'object' ? String((s.build as { dockerfile?: unknown }).dockerfile ?? '') : '';
+    return DEV_COMMAND.test(command) || /(?:^|[/._-])(?:local|dev|development)(?:[._-]|$)/i.test(dockerfile);
+  });
 }
 
 /** 1-based line of the first line of `file` containing `needle`, else 1. */

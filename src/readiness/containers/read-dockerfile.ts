@@ -19,7 +19,7 @@ export interface Dockerfile {
 
 const DOCKERFILE = /(?:^|\/)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Containerfile)$/;
 // Images built for development or tests are not what production runs.
-const NOT_PRODUCTION = /(?:^|[./_-])(?:dev|develop|development|local|test|tests|ci|debug)(?:[./_-]|$)/i;
+const NOT_PRODUCTION = /(?:^|[./_-])(?:dev|develop|development|local|test|tests|ci|debug|playwright|cypress|e2e|selenium)(?:[./_-]|$)/i;
 
 /** The project's production Dockerfiles (development, test and example ones left out). */
 export function readDockerfiles(files: ProjectFiles): Dockerfile[] {

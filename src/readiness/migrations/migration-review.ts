@@ -21,6 +21,8 @@ export interface MigrationReview {
   statements: MigrationStatement[];
   /** Lines of the downgrade that fail when run (`op.drop_constraint(None, …)`). */
   brokenDowngrade: string[];
+  /** Lines whose SQL the scan could not read (nothing in them was checked). */
+  unreadable?: number[];
 }
 
 // Operations that lose data: no downgrade brings the rows back.

@@ -5,7 +5,7 @@ import { lineAt, type LexedSource } from '../source/lexed-source.js';
 import type { MigrationReview, MigrationStatement } from './migration-review.js';
 
 // Findings about a migration's shape, not about what its statements do.
-const STRUCTURE_RULES = new Set(['missing-upgrade', 'missing-downgrade', 'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file']);
+const STRUCTURE_RULES = new Set(['unparsed-sql', 'missing-upgrade', 'missing-downgrade', 'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file']);
 
 const WHY_NOT: Record<string, string> = {
   'missing-downgrade': 'no downgrade()',
@@ -54,6 +54,8 @@ function reviewCheck(m: MigrationCheck, readSource: (rel: string) => LexedSource
   const text = source.text;
   const inUpgrade = upgradeFilter(m, source);
   const review: MigrationReview = { file, kind: m.kind, reversible: m.reversible, statements: statementsOf(m.findings, inUpgrade), brokenDowngrade: [] };
+  const unreadable = m.findings.filter((f) => f.rule === 'unparsed-sql' && !f.suppressed && inUpgrade(f)).map((f) => f.line);
+  if (unreadable.length > 0) review.unreadable = unreadable;
   if (m.kind === 'alembic') {
     const down = downgradeLines(source);
     if (down) {
