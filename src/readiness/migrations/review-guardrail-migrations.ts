@@ -54,7 +54,10 @@ function reviewCheck(m: MigrationCheck, readSource: (rel: string) => LexedSource
   const text = source.text;
   const inUpgrade = upgradeFilter(m, source);
   const review: MigrationReview = { file, kind: m.kind, reversible: m.reversible, statements: statementsOf(m.findings, inUpgrade), brokenDowngrade: [] };
-  const unreadable = m.findings.filter((f) => f.rule === 'unparsed-sql' && !f.suppressed && inUpgrade(f)).map((f) => f.line);
+  // Only what reads as a statement: an expression such as sa.text('uuid_generate_v4()') is no SQL to check.
+  const unreadable = m.findings
+    .filter((f) => f.rule === 'unparsed-sql' && !f.suppressed && inUpgrade(f) && /^\s*(?:select|insert|update|delete|create|alter|drop|truncate|grant|revoke|with|merge|copy|comment|rename)\b/i.test(f.statement ?? f.target ?? ''))
+    .map((f) => f.line);
   if (unreadable.length > 0) review.unreadable = unreadable;
   if (m.kind === 'alembic') {
     const down = downgradeLines(source);
