@@ -1,6 +1,5 @@
 import type { Node } from 'web-tree-sitter';
 import { withSyntaxTree, type SourceLanguage } from '../../parsing/parse-source.js';
-import { walkNodes } from '../../parsing/syntax-tree.js';
 import { computeLineStarts, unescapeString, type LexedSource, type StringToken } from './lexed-source.js';
 
 /**
@@ -15,7 +14,8 @@ export async function lexSource(language: SourceLanguage, text: string): Promise
 function readJavaScript(root: Node, text: string): LexedSource {
   const blanks: Array<[number, number]> = [];
   const strings: StringToken[] = [];
-  walkNodes(root, (node) => {
+  for (const node of root.descendantsOfType(JS_TYPES)) {
+    if (!node) continue;
     switch (node.type) {
       case 'comment':
       case 'jsx_text':
@@ -42,21 +42,26 @@ function readJavaScript(root: Node, text: string): LexedSource {
       default:
         break;
     }
-  });
+  }
   return build(text, blanks, strings);
 }
+
+// The nodes that are not code; found inside the WebAssembly module, not by walking every node here.
+const JS_TYPES = ['comment', 'jsx_text', 'regex_pattern', 'html_comment', 'string', 'template_string'];
+const PYTHON_TYPES = ['comment', 'string'];
 
 function readPython(root: Node, text: string): LexedSource {
   const blanks: Array<[number, number]> = [];
   const strings: StringToken[] = [];
   let insideUntil = -1;
-  walkNodes(root, (node) => {
-    if (node.startIndex < insideUntil) return;
+  const nodes = root.descendantsOfType(PYTHON_TYPES).filter((n): n is Node => n !== null);
+  nodes.sort((a, b) => a.startIndex - b.startIndex);
+  for (const node of nodes) {
+    if (node.startIndex < insideUntil) continue;
     if (node.type === 'comment') {
       blanks.push([node.startIndex, node.endIndex]);
-      return;
+      continue;
     }
-    if (node.type !== 'string') return;
     insideUntil = node.endIndex;
     const children = node.children.filter((c): c is Node => c !== null);
     const open = children.find((c) => c.type === 'string_start');
@@ -72,7 +77,7 @@ function readPython(root: Node, text: string): LexedSource {
       value: raw ? inner : unescapeString(inner),
       interpolated: children.some((c) => c.type === 'interpolation') || node.descendantsOfType('interpolation').length > 0,
     });
-  });
+  }
   return build(text, blanks, strings);
 }
 
