@@ -37,6 +37,8 @@ export interface StoredRecord {
   seq: number;
   id: string;
   record: string;
+  /** 1 once projected into its file (listed for all projects only). */
+  written?: number;
 }
 
 const now = (): string => new Date().toISOString();
@@ -96,8 +98,23 @@ export class StateStore {
     return this.#stmts.getLock.get(project) as LockHolder | undefined;
   }
 
-  startRun(project: string, runId: string): void {
-    this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now() });
+  startRun(project: string, runId: string, osUser: string | null = null): void {
+    this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now(), os_user: osUser });
+  }
+
+  /** Who started the project's latest run (the OS user), for `prevent_self_approval`. */
+  lastRunStarter(project: string): { run_id: string; os_user: string | null } | undefined {
+    return this.#stmts.lastRunStarter.get(project) as { run_id: string; os_user: string | null } | undefined;
+  }
+
+  /** The attempt a production approval was used by, if it was. */
+  approvalUse(decisionId: string): { attempt: number; run_id: string; used_at: string } | undefined {
+    return this.#stmts.approvalUse.get(decisionId) as { attempt: number; run_id: string; used_at: string } | undefined;
+  }
+
+  /** Marks an approval used by this attempt of its task (a first use sticks). */
+  useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): void {
+    this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() });
   }
 
   endRun(runId: string, exitCode: number): void {
@@ -137,6 +154,10 @@ export class StateStore {
     return this.#stmts.runningIterations.all(project) as IterationRow[];
   }
 
+  latestDoneStep(project: string, taskId: string, name: string): { result: string | null } | undefined {
+    return this.#stmts.latestDoneStep.get(project, taskId, name) as { result: string | null } | undefined;
+  }
+
   step(project: string, taskId: string, iteration: number, name: string): { state: string; result: string | null; runs: number } | undefined {
     return this.#stmts.getStep.get(project, taskId, iteration, name) as { state: string; result: string | null; runs: number } | undefined;
   }
@@ -152,6 +173,11 @@ export class StateStore {
   /** A step cut off by a crash and not redone: kept on record as such. */
   interruptStep(project: string, taskId: string, iteration: number, name: string): void {
     this.#stmts.interruptStep.run(project, taskId, iteration, name);
+  }
+
+  /** Steps of a task a crash cut off and that were not redone, after an iteration number. */
+  interruptedSteps(project: string, taskId: string, afterIteration: number): { iteration: number; name: string }[] {
+    return this.#stmts.interruptedSteps.all(project, taskId, afterIteration) as { iteration: number; name: string }[];
   }
 
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): void {
@@ -194,6 +220,11 @@ export class StateStore {
     for (const id of ids) this.#stmts.markDecisionWritten.run(id);
   }
 
+  /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from state.db). */
+  markAllUnwritten(table: 'deployments' | 'decisions'): void {
+    this.db.prepare(`UPDATE ${table} SET written = 0`).run();
+  }
+
   addProcess(project: string, runId: string, pid: number, startTime: string | null): void {
     this.#stmts.addProcess.run({ project, run_id: runId, pid, start_time: startTime, started_at: now() });
   }
@@ -221,7 +252,12 @@ function prepare(db: Db) {
     getLock: db.prepare('SELECT pid, host, since, run_id FROM locks WHERE project = ?'),
     putLock: db.prepare('INSERT OR REPLACE INTO locks (project, pid, host, since, run_id) VALUES (@project, @pid, @host, @since, @run_id)'),
     deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
-    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at) VALUES (@run_id, @project, @pid, @host, @started_at)'),
+    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES (@run_id, @project, @pid, @host, @started_at, @os_user)'),
+    lastRunStarter: db.prepare(`SELECT run_id, os_user FROM runs WHERE project = ? AND run_id LIKE 'run-%' ORDER BY started_at DESC, rowid DESC LIMIT 1`),
+    approvalUse: db.prepare('SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = ?'),
+    useApproval: db.prepare(
+      'INSERT OR IGNORE INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES (@decision_id, @project, @task_id, @attempt, @run_id, @used_at)',
+    ),
     endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
     tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
     task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
@@ -240,6 +276,7 @@ function prepare(db: Db) {
     ),
     iterations: db.prepare('SELECT * FROM iterations WHERE project = ? AND task_id = ? ORDER BY id'),
     runningIterations: db.prepare(`SELECT * FROM iterations WHERE project = ? AND state = 'running' ORDER BY id`),
+    latestDoneStep: db.prepare(`SELECT result FROM steps WHERE project = ? AND task_id = ? AND name = ? AND state = 'done' ORDER BY iteration DESC LIMIT 1`),
     getStep: db.prepare('SELECT state, result, runs FROM steps WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?'),
     beginStep: db.prepare(
       `INSERT INTO steps (project, task_id, iteration, name, state, started_at) VALUES (@project, @task_id, @iteration, @name, 'running', @started_at)
@@ -248,17 +285,18 @@ function prepare(db: Db) {
     endStep: db.prepare(
       `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
     ),
+    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
     interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
     insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
-    allDeployments: db.prepare('SELECT seq, id, record FROM deployments ORDER BY seq'),
+    allDeployments: db.prepare('SELECT seq, id, record, written FROM deployments ORDER BY seq'),
     deploymentsOf: db.prepare('SELECT seq, id, record FROM deployments WHERE project = ? ORDER BY seq'),
     unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
     markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
     insertDecision: db.prepare(
       'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record)',
     ),
-    allDecisions: db.prepare('SELECT seq, id, record FROM decisions ORDER BY seq'),
+    allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
     decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
     taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
     unwrittenDecisions: db.prepare('SELECT seq, id, record FROM decisions WHERE written = 0 ORDER BY seq'),

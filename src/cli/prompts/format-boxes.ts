@@ -2,11 +2,17 @@ import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
 
 function box(title: string, rawLines: string[]): string {
   const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
-  const lines = rawLines.flatMap((l) => wrap(l, max - 4));
+  const lines = rawLines.map(escapeControl).flatMap((l) => wrap(l, max - 4));
   const width = Math.min(max, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
   const bar = '═'.repeat(width - 2);
   const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;
   return [`╔${bar}╗`, row(title), `╠${bar}╣`, ...lines.map(row), `╚${bar}╝`].join('\n');
+}
+
+// Task text is shown, never obeyed: escapes, bidi and other control characters appear as \u codes.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+function escapeControl(line: string): string {
+  return line.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function wrap(line: string, width: number): string[] {
@@ -32,6 +38,8 @@ export function formatGateBox(p: GatePrompt): string {
     `Project:      ${p.project}`,
     `Task:         ${t.id} (${t.agentType})`,
     `Migrations:   ${t.runMigrations ? (t.migrationsPath ?? 'yes') : 'NO'}`,
+    ...(t.command ? [`Command:      ${t.command.map((a) => JSON.stringify(a)).join(' ')}`] : []),
+    ...(p.changes && p.changes.length > 0 ? ['', 'Asked again:', ...p.changes.map((c) => `  - ${c}`)] : []),
     '',
     'Why a person decides:',
     ...p.reasons.map((r) => `  - ${r}`),
@@ -53,5 +61,17 @@ export function formatBlockedBox(p: BlockedPrompt): string {
     ...p.findings.slice(0, 12).map((f) => `  [${f.severity}] ${f.rule}${f.location ? ` at ${f.location}` : ''}: ${f.message}`),
   ];
   if (p.findings.length > 12) lines.push(`  ... and ${p.findings.length - 12} more`);
-  return box('GUARDRAIL BLOCKED THE TASK', lines);
+  lines.push(
+    '',
+    ...(p.canRevert ? ['R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
+    `O  Override: count this iteration as passed${p.task.agentType === 'deployment' || p.task.agentType === 'migration' ? ' (the blocked step goes on)' : ' (the task completes, its dependents run)'}; a reason is recorded`,
+    'A  Abort:    stop the whole run now; the task stays pending (run again to resume)',
+  );
+  const rules = p.findings.map((f) => f.rule);
+  const who = rules.length > 0 && rules.every((r) => r === 'agent-blocked')
+    ? 'THE AGENT BLOCKED THE TASK'
+    : rules.some((r) => /^OPERATOR-/.test(r))
+      ? `READINESS BLOCKED THE TASK (${[...new Set(rules.map((r) => r.split(' ')[0]))].join(', ')})`
+      : `GUARDRAIL BLOCKED THE TASK${rules.length > 0 ? ` (${[...new Set(rules)].slice(0, 4).join(', ')})` : ''}`;
+  return box(who, lines);
 }
