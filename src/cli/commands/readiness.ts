@@ -1,4 +1,4 @@
-import { InputError, LoopError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { loadProjectConfig } from '../../agents/project-config.js';
 import { gatherAppliedMigrations } from '../../agents/readiness-agent.js';
 import { formatReadinessReport, reviewReadiness, writeReview } from '../../readiness/index.js';
@@ -14,21 +14,9 @@ export interface ReadinessOptions {
 
 /**
  * `readiness --project p [--env e] [--json]`: review, keep the review in .aibrain/reviews/ (the
- * last 20 per project), exit 1 when blocked. With --json an error is JSON on stdout too.
+ * last 20 per project), exit 1 when blocked. With --json, cli/main prints an error as JSON too.
  */
 export async function readinessCommand(opts: ReadinessOptions): Promise<void> {
-  try {
-    await runReadiness(opts);
-  } catch (error) {
-    if (opts.json) {
-      const exitCode = error instanceof LoopError ? error.exitCode : 70;
-      process.stdout.write(`${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error), exit_code: exitCode } }, null, 2)}\n`);
-    }
-    throw error;
-  }
-}
-
-async function runReadiness(opts: ReadinessOptions): Promise<void> {
   const environment = normalizeEnvironment(opts.env);
   if (!environment) throw new InputError(`--env: '${opts.env}' is not an environment (development, staging, production; dev, stage, prod)`);
   const project = assertProjectName(opts.project);
