@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killPtys, startCliInPty } from '../helpers/pty.js';
-import { makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { listFiles, makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 // Secrets by value and by shape (issue 11): a task prints tokens of every known shape, and the
 // value of GH_PAT (a name the old rules missed), a URL password holding '/' and '@', and a token
@@ -52,13 +52,6 @@ process.stdout.write('x'.repeat(65536 - 8) + ' ' + s.split + '\\n');
 setTimeout(() => { console.error('fatal: login failed for ' + s.ghp); process.exit(1); }, 50);
 `;
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
 describe('secrets by value and by shape', () => {
   it('are found nowhere: terminal, logs, state.db, records, queue file', () => {
     const ws = makeWorkspace();
@@ -71,7 +64,7 @@ describe('secrets by value and by shape', () => {
       ['terminal', r.stdout + r.stderr],
       ['queue', readFileSync(queue, 'utf8')],
       // where the agent read them from is the one place they are allowed
-      ...walk(path.join(ws, '.aibrain')).map((f): [string, string] => [path.relative(ws, f), readFileSync(f).toString('latin1')]),
+      ...listFiles(path.join(ws, '.aibrain')).map((f): [string, string] => [path.relative(ws, f), readFileSync(f).toString('latin1')]),
     ];
     const found = Object.entries(SECRETS).flatMap(([name, value]) => places.filter(([, text]) => text.includes(value)).map(([where]) => `${name} in ${where}`));
     console.log(`secrets printed ${Object.keys(SECRETS).length}, found ${found.length}${found.length ? `: ${found.join(', ')}` : ''}`);
