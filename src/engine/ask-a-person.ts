@@ -31,6 +31,11 @@ export async function decideOnBlocked(
   const answer = ctx.prompter
     ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
     : 'timeout';
+  if (answer === 'timeout' && ctx.signal.aborted) {
+    // Ctrl-C at the prompt: nobody decided. Nothing is recorded; the next run asks again.
+    saveTask(ctx, state, { status: 'pending', lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
+    return 'stopped';
+  }
   if (answer === 'timeout') {
     recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
     saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
