@@ -50,4 +50,19 @@ describe('SQL dialect per file', () => {
     expect(await rulesOf(dir, { dialect: 'mysql' })).toEqual(['a.sql drop-column']);
     expect(await rulesOf(dir, { dialect: 'postgres' })).toEqual(['a.sql drop-column', 'a.sql index-not-concurrent', 'a.sql missing-lock-timeout']);
   });
+
+  it('backticks in a comment and # lines in a PL/Python body are no MySQL syntax', async () => {
+    const dir = project({
+      'db/001_warn.sql': '/*\n  Warnings:\n  - You are about to drop the `team_website` table.\n*/\nDROP TABLE team_website;\n',
+      'db/002_fn.sql': 'CREATE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$\n# a Python comment\nreturn 1\n$$;\nCREATE INDEX idx_b ON t (b);\n',
+      'db/003_idx.sql': 'CREATE INDEX idx_a ON t (a);\n',
+    });
+    expect(await rulesOf(dir)).toEqual([
+      'db/001_warn.sql drop-table',
+      'db/002_fn.sql index-not-concurrent',
+      'db/002_fn.sql missing-lock-timeout',
+      'db/003_idx.sql index-not-concurrent',
+      'db/003_idx.sql missing-lock-timeout',
+    ]);
+  });
 });

@@ -15,8 +15,17 @@ const folders = new Map<string, Dialect | undefined>();
 
 /** The dialect a file's text alone shows by a `#` comment at the start of a line, or undefined. */
 export function readOwnDialect(text: string): Dialect | undefined {
-  return /^[ \t]*#(?!!)/m.test(text) ? 'mysql' : undefined;
+  // Not in a text with dollar quotes: a `#` line there is a comment in a PL/Python or PL/Perl body.
+  return /^[ \t]*#(?!!)/m.test(text) && !DOLLAR_QUOTE.test(text) ? 'mysql' : undefined;
 }
+
+/** Whether a sibling's SQL (its comments and string literals left out) uses MySQL-only syntax. */
+function looksMysql(text: string): boolean {
+  if (DOLLAR_QUOTE.test(text)) return false;
+  const code = text.replace(/--[^\n]*|\/\*(?!!)[\s\S]*?\*\//g, ' ').replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  return MYSQL_TEXT.test(code);
+}
+const DOLLAR_QUOTE = /\$[A-Za-z_]*\$/;
 
 /** The dialect a file's place suggests (its path, Prisma's lock file, its sibling migrations), or undefined. */
 export function readFolderDialect(file: string): Dialect | undefined {
@@ -60,7 +69,7 @@ function readSiblingDialect(dir: string): Dialect | undefined {
   }
   for (const n of names) {
     try {
-      if (MYSQL_TEXT.test(readFileSync(path.join(dir, n), 'utf8').slice(0, 20000))) return 'mysql';
+      if (looksMysql(readFileSync(path.join(dir, n), 'utf8').slice(0, 20000))) return 'mysql';
     } catch {
       // gone or unreadable: it is reported when it is scanned
     }
