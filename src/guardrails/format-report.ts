@@ -1,7 +1,10 @@
 import { type Finding, type MigrationReport, SEVERITIES } from './finding.js';
 
 /** The DEPLOYMENT SAFETY VIOLATIONS DETECTED block: unsuppressed findings by severity, then the suppressed ones. */
-export function formatViolations(findings: Finding[], scanned?: { filesScanned: number; notScanned?: { file: string; reason: string }[] }): string {
+export function formatViolations(
+  findings: Finding[],
+  scanned?: { filesScanned: number; notScanned?: { file: string; reason: string }[]; parseErrors?: { file: string; line: number; message: string }[] },
+): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const lines: string[] = [];
@@ -30,7 +33,13 @@ export function formatViolations(findings: Finding[], scanned?: { filesScanned: 
     for (const n of notScanned) lines.push(`  ${n.file}: ${n.reason}`);
     lines.push('');
   }
-  lines.push(summary(findings) + (scanned ? ` in ${scanned.filesScanned} file(s) scanned` : '') + (notScanned.length > 0 ? `, ${notScanned.length} not scanned` : ''));
+  const rejected = scanned?.parseErrors?.length ?? 0;
+  lines.push(
+    summary(findings) +
+      (scanned ? ` in ${scanned.filesScanned} file(s) scanned` : '') +
+      (notScanned.length > 0 ? `, ${notScanned.length} not scanned` : '') +
+      (rejected > 0 ? `; ${rejected} statement(s) the PostgreSQL parser rejected were read by the tokenizer (--json: parse_errors)` : ''),
+  );
   return lines.join('\n');
 }
 

@@ -117,6 +117,9 @@ describe('autonomous-loop scan', () => {
     expect(parsed.findings.map((f) => f.rule)).toEqual(['unparsed-sql']);
     expect(parsed).toMatchObject({ files_scanned: 1, not_scanned: [{ file: 'blob.bin', reason: 'binary content, not scanned' }], parse_errors: [] });
     expect(JSON.parse(runCli(['scan', 'ok.sql', '--json'], { cwd: ws }).stdout)).toEqual({ findings: [], files_scanned: 1, not_scanned: [], parse_errors: [] });
+    writeFileSync(path.join(ws, 'rejected.sql'), 'ALTER TABLE t DROP COLUMN c c;\n');
+    const rejected = runCli(['scan', 'rejected.sql'], { cwd: ws });
+    expect(rejected.stdout).toContain('in 1 file(s) scanned; 1 statement(s) the PostgreSQL parser rejected were read by the tokenizer (--json: parse_errors)');
     const bad = runCli(['scan', 'ok.sql', '--dialect', 'oracle'], { cwd: ws });
     expect([bad.code, bad.stderr.trim()]).toEqual([2, "autonomous-loop: --dialect: 'oracle' is not a SQL dialect (postgres, mysql)"]);
   });
