@@ -52,12 +52,16 @@ export interface FileScanInput extends CodeScanInput {
   absolute?: string;
   /** Tables created before this file: its up migration's, when this is a down migration. */
   createdBefore?: string[][];
+  /** Columns and indexes its up migration added (`column:t.c`, `index:i`), when this is a down migration. */
+  addedBefore?: string[];
 }
 
 export interface FileScanResult {
   findings: Finding[];
   /** Tables the file creates (SQL files), for its down migration's scratch check. */
   created: string[][];
+  /** Columns and indexes the file adds (SQL files), for its down migration. */
+  added?: string[];
   /** Where a parser rejected the text and a tolerant reading stood in. */
   parseErrors?: { line: number; message: string }[];
 }
@@ -67,8 +71,8 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
   switch (input.kind) {
     case 'sql': {
       const hint = input.options.dialect || !input.absolute ? undefined : readFolderDialect(input.absolute);
-      const result = scanSql({ ...input, ...(input.createdBefore ? { createdBefore: input.createdBefore } : {}), ...(hint ? { dialectHint: hint } : {}) });
-      return { findings: result.findings, created: result.created, parseErrors: result.rejected };
+      const result = scanSql({ ...input, ...(hint ? { dialectHint: hint } : {}) });
+      return { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };
     }
     case 'python': {
       const tree = await parseSource('python', input.text);

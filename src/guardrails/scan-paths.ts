@@ -43,7 +43,8 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   const findings: Finding[][] = [];
   const parseErrors: ScanResult['parseErrors'] = [];
   const downs: [number, FoundFile, string][] = [];
-  const scanOne = async (index: number, file: FoundFile, createdBefore?: string[][]): Promise<void> => {
+  const added = new Map<string, string[]>();
+  const scanOne = async (index: number, file: FoundFile, up?: string): Promise<void> => {
     const read = readFoundFile(file);
     if ('error' in read) {
       notScanned.push({ file: file.display, reason: read.error });
@@ -52,8 +53,10 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
       return;
     }
     const input = { kind: file.kind, text: read.text, file: file.display, absolute: file.absolute, rules, options };
-    const result = await scanFile({ ...input, ...(createdBefore ? { createdBefore } : {}) });
+    const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
+    const result = await scanFile({ ...input, ...before });
     if (result.created.length > 0) created.set(file.absolute, result.created);
+    if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
     keep(index, result.findings);
   };
@@ -69,7 +72,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     if (up && scanned.has(up)) downs.push([index, file, up]);
     else await scanOne(index, file);
   }
-  for (const [index, file, up] of downs) await scanOne(index, file, created.get(up) ?? []);
+  for (const [index, file, up] of downs) await scanOne(index, file, up);
   return {
     findings: findings.flatMap((f) => f ?? []),
     filesScanned: files.length - notScanned.filter((n) => files.some((f) => f.display === n.file)).length,

@@ -115,7 +115,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
     case 'flyway': {
       const findings: Finding[] = [];
       const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) }) : undefined;
-      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [], ...hintFor(m.down, options) }) : undefined;
+      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [], addedBefore: up?.added ?? [], ...hintFor(m.down, options) }) : undefined;
       findings.push(...(up?.findings ?? []).map((f): Finding => ({ ...f, direction: 'upgrade' })));
       findings.push(...(down?.findings ?? []).map((f): Finding => ({ ...f, direction: 'downgrade' })));
       const upgrade = m.up !== undefined && hasStatements(m.up.text);

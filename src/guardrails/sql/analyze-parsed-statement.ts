@@ -8,6 +8,8 @@ export interface SqlHit {
   tables?: string[][];
   /** The existing table a lock or rewrite rule is about: no finding when this text created it. */
   table?: string[];
+  /** What a drop removes (`column:t.c`, `index:i`): no finding in a down migration when its up one added it. */
+  object?: string;
   /** Where the statement that broke the rule starts, when not where the scanned statement does. */
   at?: number;
 }
@@ -66,8 +68,11 @@ function findDropHits(body: AstNode): SqlHit[] {
     }
     case 'OBJECT_SCHEMA':
       return [{ rule: 'drop-schema', detail: objects.map((o) => str(asNode(asNode(o).String).sval)).join(', ') }];
-    case 'OBJECT_INDEX':
-      return body.concurrent === true ? [] : [{ rule: 'drop-index-not-concurrent' }];
+    case 'OBJECT_INDEX': {
+      if (body.concurrent === true) return [];
+      const names = objects.map((o) => list(asNode(asNode(o).List).items).map((s) => str(asNode(asNode(s).String).sval)).pop() ?? '');
+      return [{ rule: 'drop-index-not-concurrent', ...(names.length === 1 && names[0] ? { object: `index:${names[0].toLowerCase()}` } : {}) }];
+    }
     default:
       return [];
   }
@@ -82,7 +87,7 @@ function findAlterTableHits(body: AstNode): SqlHit[] {
     const cmd = asNode(asNode(item).AlterTableCmd);
     switch (cmd.subtype) {
       case 'AT_DropColumn':
-        hits.push(at('drop-column', `${table}.${str(cmd.name)}`));
+        hits.push({ ...at('drop-column', `${table}.${str(cmd.name)}`), object: `column:${(parts[parts.length - 1] ?? '').toLowerCase()}.${str(cmd.name).toLowerCase()}` });
         if (cmd.behavior === 'DROP_CASCADE') hits.push({ rule: 'drop-cascade', detail: `COLUMN ${table}.${str(cmd.name)}` });
         break;
       case 'AT_AlterColumnType':

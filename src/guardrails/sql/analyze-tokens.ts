@@ -4,7 +4,7 @@
 import { type SqlHit, VOLATILE_FUNCTIONS as VOLATILE } from './analyze-parsed-statement.js';
 import type { Dialect } from './sql-lexer.js';
 import { Tok } from './sql-lexer.js';
-import { type SqlToken, readQualifiedName } from './tokenize-statement.js';
+import { type SqlToken, readIdentifier, readQualifiedName } from './tokenize-statement.js';
 
 const NOT_A_COLUMN_AFTER_ADD = new Set([
   'CONSTRAINT', 'FOREIGN', 'PRIMARY', 'UNIQUE', 'CHECK', 'INDEX', 'KEY', 'FULLTEXT', 'SPATIAL', 'PARTITION', 'EXCLUDE',
@@ -75,7 +75,14 @@ function findDropObjectHits(tokens: SqlToken[], text: string, dialect: Dialect):
   const what = wordAt(tokens, 1);
   if (what === 'DATABASE') return [{ rule: 'drop-database' }];
   if (what === 'SCHEMA') return [{ rule: 'drop-schema' }];
-  if (what === 'INDEX') return wordAt(tokens, 2) === 'CONCURRENTLY' ? [] : [{ rule: 'drop-index-not-concurrent' }];
+  if (what === 'INDEX') {
+    if (wordAt(tokens, 2) === 'CONCURRENTLY') return [];
+    let i = 2;
+    if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'EXISTS') i += 2;
+    const name = readQualifiedName(tokens, i, text, dialect)?.parts;
+    const index = name?.[name.length - 1]?.toLowerCase();
+    return [{ rule: 'drop-index-not-concurrent', ...(index ? { object: `index:${index}` } : {}) }];
+  }
   if (what !== 'TABLE') return [];
   let i = 2;
   if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'EXISTS') i += 2;
@@ -125,10 +132,55 @@ function findAlterTableHits(tokens: SqlToken[], from: number, text: string, dial
   i = name.next;
   if (tokens[i]?.value === '*') i++;
   const hits: SqlHit[] = [];
+  const table = (name.parts[name.parts.length - 1] ?? '').toLowerCase();
   for (const clause of splitClauses(tokens, i)) {
-    for (const hit of findClauseHits(clause)) hits.push({ ...hit, table: name.parts });
+    for (const hit of findClauseHits(clause)) {
+      const column = hit.rule === 'drop-column' ? readClauseColumn(clause, text, dialect) : undefined;
+      hits.push({ ...hit, table: name.parts, ...(column ? { object: `column:${table}.${column}` } : {}) });
+    }
   }
   return hits;
+}
+
+/**
+ * What a statement adds that a down migration may drop again without loss of anything older:
+ * `column:t.c` for ADD COLUMN, `index:i` for CREATE INDEX.
+ */
+export function readAdditions(tokens: SqlToken[], text: string, dialect: Dialect): string[] {
+  if (wordAt(tokens, 0) === 'CREATE') {
+    let i = 1;
+    if (wordAt(tokens, i) === 'UNIQUE') i++;
+    if (wordAt(tokens, i) !== 'INDEX') return [];
+    i++;
+    if (wordAt(tokens, i) === 'CONCURRENTLY') i++;
+    if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'NOT' && wordAt(tokens, i + 2) === 'EXISTS') i += 3;
+    const name = wordAt(tokens, i) === 'ON' ? undefined : readQualifiedName(tokens, i, text, dialect)?.parts;
+    const index = name?.[name.length - 1];
+    return index ? [`index:${index.toLowerCase()}`] : [];
+  }
+  if (wordAt(tokens, 0) !== 'ALTER' || wordAt(tokens, 1) !== 'TABLE') return [];
+  let i = 2;
+  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'EXISTS') i += 2;
+  if (wordAt(tokens, i) === 'ONLY') i++;
+  const name = readQualifiedName(tokens, i, text, dialect);
+  if (!name) return [];
+  const table = (name.parts[name.parts.length - 1] ?? '').toLowerCase();
+  const added: string[] = [];
+  for (const c of splitClauses(tokens, name.next)) {
+    if (wordAt(c, 0) !== 'ADD' || NOT_A_COLUMN_AFTER_ADD.has(wordAt(c, 1))) continue;
+    const column = readClauseColumn(c, text, dialect);
+    if (column) added.push(`column:${table}.${column}`);
+  }
+  return added;
+}
+
+/** The column an ADD or DROP clause names: `ADD [COLUMN] [IF [NOT] EXISTS] name`. */
+function readClauseColumn(c: SqlToken[], text: string, dialect: Dialect): string | undefined {
+  let i = wordAt(c, 1) === 'COLUMN' ? 2 : 1;
+  if (wordAt(c, i) === 'IF' && wordAt(c, i + 1) === 'NOT' && wordAt(c, i + 2) === 'EXISTS') i += 3;
+  else if (wordAt(c, i) === 'IF' && wordAt(c, i + 1) === 'EXISTS') i += 2;
+  const t = c[i];
+  return t ? readIdentifier(t, text, dialect)?.toLowerCase() : undefined;
 }
 
 function splitClauses(tokens: SqlToken[], from: number): SqlToken[][] {

@@ -6,7 +6,7 @@ import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
-import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
+import { analyzeTokens, readAdditions, readCreatedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
 import { readOwnDialect } from './detect-dialect.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
@@ -18,6 +18,8 @@ export interface SqlScanInput {
   options: ScanOptions;
   /** Tables created before this text (a migration's up file when this is its down file). */
   createdBefore?: string[][];
+  /** Columns and indexes its up migration added, when this is a down migration (`column:t.c`, `index:i`). */
+  addedBefore?: string[];
   /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
   lineAt?: (offset: number) => number;
   dialect?: Dialect;
@@ -33,6 +35,8 @@ export interface SqlScanResult {
   findings: Finding[];
   /** Tables this text creates (CREATE TABLE), for scratch-table checks of later text. */
   created: string[][];
+  /** Columns and indexes this text adds, for its down migration. */
+  added: string[];
   dialect: Dialect;
   /** Statements the Postgres parser rejected, read by the tokenizer instead: where, and the parser's words. */
   rejected: { line: number; message: string }[];
@@ -50,7 +54,7 @@ export function scanSql(input: SqlScanInput): SqlScanResult {
   // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
   const ctx = scanAs(input, first, !given && first === 'postgres') ?? scanAs(input, 'mysql', false);
   if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
-  return { findings: ctx.findings, created: ctx.ownCreated, dialect: ctx.dialect, rejected: ctx.rejected };
+  return { findings: ctx.findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
 
 function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): ScanContext | undefined {
@@ -68,6 +72,8 @@ function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): 
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
     rejected: [],
     neighbours: {},
+    added: [],
+    addedBefore: new Set(input.addedBefore ?? []),
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
   };
@@ -116,6 +122,9 @@ interface ScanContext {
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
   rejected: { line: number; message: string }[];
+  /** Columns and indexes this text adds (`column:t.c`, `index:i`), and those its up migration added. */
+  added: string[];
+  addedBefore: ReadonlySet<string>;
   /** Where the statements before and after the one being scanned start (which statement a marker is on). */
   neighbours: { previousStart?: number; nextStart?: number };
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
@@ -140,8 +149,9 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
         }
         break;
       }
-      if ((words[1] === 'INDEX' || (words[1] === 'UNIQUE' && words[2] === 'INDEX')) && !words.includes('CONCURRENTLY')) {
-        hits.push(...readStatement(ctx, start, end));
+      if (words[1] === 'INDEX' || (words[1] === 'UNIQUE' && words[2] === 'INDEX')) {
+        ctx.added.push(...readAdditions(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect));
+        if (!words.includes('CONCURRENTLY')) hits.push(...readStatement(ctx, start, end));
       }
       break;
     }
@@ -172,6 +182,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       // Most ALTER TABLE statements in a migration break no rule; the tokens tell which might,
       // and the parser has the last word on those.
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
+      ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
       if (analyzeTokens(tokens, text, ctx.dialect).length > 0) hits.push(...readStatement(ctx, start, end, tokens));
       break;
     }
@@ -259,6 +270,8 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
     if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
+    // A down migration dropping the column or index its own up migration added loses nothing older.
+    if (hit.object && ctx.addedBefore.has(hit.object)) continue;
     if (hit.rule === 'set-not-null' && hasNotNullCheck(input.text.slice(0, start), hit.detail)) continue;
     if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres') {
       ctx.lockTimeoutSet = true;
