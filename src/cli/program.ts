@@ -96,6 +96,15 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['rollback --project shop --env staging --to 1.1.0', 'rollback --env production --to 1.1.0 --migrations-down']));
 
   program
+    .command('unlock')
+    .description('remove the project lock of a loop that is gone (another host, a lost container); recorded')
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--force', 'remove it: you have checked that no loop runs the project', false)
+    .option('--by <name>', 'who removes it (recorded with the OS user)')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (opts) => (await import('./commands/unlock.js')).unlockCommand(opts));
+
+  program
     .command('repair')
     .description('bring the records in line: rewrite deployments.json / decisions.jsonl from state.db, or rebuild a missing or damaged state.db from them')
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')

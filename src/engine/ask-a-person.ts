@@ -31,6 +31,11 @@ export async function decideOnBlocked(
   const answer = ctx.prompter
     ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
     : 'timeout';
+  if (answer === 'timeout' && ctx.signal.aborted) {
+    // Ctrl-C at the prompt: nobody decided. Nothing is recorded; the next run asks again.
+    saveTask(ctx, state, { status: 'pending', lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
+    return 'stopped';
+  }
   if (answer === 'timeout') {
     recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
     saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
@@ -83,6 +88,7 @@ export async function decideAfterProductionFailure(ctx: EngineContext, state: Ta
       return 'retry';
     }
     if (answer === 'no') {
+      recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'reject', by: ctx.prompter.by, reason: `no retry; left as it is after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
       saveTask(ctx, state, { status: 'failed', lastError: error, reason: `production deployment failed and was left as it is by ${ctx.prompter.by}: ${error}` });
       return 'settled';
     }

@@ -63,7 +63,9 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   if (!lock.ok) {
     store.close();
     const h = lock.holder;
-    throw new LockError(`project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish`);
+    throw new LockError(
+      `project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish, or if it is gone run 'autonomous-loop unlock --project ${options.project} --force'`,
+    );
   }
   const controller = new AbortController();
   // A write under .aibrain/ that fails (disk full, read-only) stops the run: it could record nothing more.

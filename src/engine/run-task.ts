@@ -192,7 +192,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     }
   }
   const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
-  const why = [...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; ');
+  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
   saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);

@@ -7,7 +7,7 @@ import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
 
-export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto'] as const;
+export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto', 'unlock'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
 
 export interface DecisionRecord {

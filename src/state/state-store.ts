@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { openDatabase, type Db } from './open-database.js';
+import { bootId, startTimeOf } from './process-identity.js';
 
 export interface TaskRow {
   task_id: string;
@@ -31,6 +32,8 @@ export interface LockHolder {
   host: string;
   since: string;
   run_id: string;
+  boot_id?: string | null;
+  start_time?: string | null;
 }
 
 export interface StoredRecord {
@@ -78,15 +81,25 @@ export class StateStore {
     return this.db.transaction(fn).immediate();
   }
 
-  // The project lock: one loop per project. A holder that is a dead process on this host is
-  // replaced; the check and the take happen in one transaction.
+  // The project lock: one loop per project. A holder that is gone is replaced: on this host, a
+  // dead pid, a pid from an earlier boot, or a pid now held by a later process (its start time
+  // differs: a container's PID 1 restarted). The check and the take happen in one transaction.
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder } {
     return this.transaction(() => {
       const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
       const host = hostname();
-      if (holder && !(holder.host === host && !isAlive(holder.pid))) return { ok: false as const, holder };
-      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId });
+      if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
+      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId, boot_id: bootId(), start_time: startTimeOf(process.pid) });
       return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
+    });
+  }
+
+  /** `unlock --force`: the lock removed whoever holds it; the holder it had, if any. */
+  forceUnlock(project: string): LockHolder | undefined {
+    return this.transaction(() => {
+      const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
+      if (holder) this.#stmts.forceUnlock.run(project);
+      return holder;
     });
   }
 
@@ -249,8 +262,11 @@ export class StateStore {
 
 function prepare(db: Db) {
   return {
-    getLock: db.prepare('SELECT pid, host, since, run_id FROM locks WHERE project = ?'),
-    putLock: db.prepare('INSERT OR REPLACE INTO locks (project, pid, host, since, run_id) VALUES (@project, @pid, @host, @since, @run_id)'),
+    getLock: db.prepare('SELECT pid, host, since, run_id, boot_id, start_time FROM locks WHERE project = ?'),
+    putLock: db.prepare(
+      'INSERT OR REPLACE INTO locks (project, pid, host, since, run_id, boot_id, start_time) VALUES (@project, @pid, @host, @since, @run_id, @boot_id, @start_time)',
+    ),
+    forceUnlock: db.prepare('DELETE FROM locks WHERE project = ?'),
     deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
     startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES (@run_id, @project, @pid, @host, @started_at, @os_user)'),
     lastRunStarter: db.prepare(`SELECT run_id, os_user FROM runs WHERE project = ? AND run_id LIKE 'run-%' ORDER BY started_at DESC, rowid DESC LIMIT 1`),
@@ -310,4 +326,13 @@ function prepare(db: Db) {
     clearHealth: db.prepare('DELETE FROM environment_health WHERE project = ? AND environment = ?'),
     health: db.prepare('SELECT environment, state, reason, since FROM environment_health WHERE project = ?'),
   };
+}
+
+// A holder on this host that is no longer the process that took the lock.
+function isGone(holder: LockHolder, isAlive: (pid: number) => boolean): boolean {
+  if (!isAlive(holder.pid)) return true;
+  const boot = bootId();
+  if (holder.boot_id && boot && holder.boot_id !== boot) return true;
+  const started = holder.start_time ? startTimeOf(holder.pid) : null;
+  return started !== null && started !== holder.start_time;
 }

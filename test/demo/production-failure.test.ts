@@ -2,18 +2,45 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoPorts, getJson, makeTempWorkspace, removeDemoWorkspaces, writeDemoProject } from '../agents/helpers/demo-workspace.js';
+import { killTmuxSessions, startCliInTmux } from '../helpers/tmux.js';
 import { readJson, repoRoot, runCli } from '../helpers/workspace.js';
 
-afterEach(removeDemoWorkspaces);
+afterEach(async () => {
+  killTmuxSessions();
+  await removeDemoWorkspaces();
+});
 
 const production = (file: string) => readJson(file).deployments.filter((r: { environment: string }) => r.environment === 'production');
 
+const failingProduction = (yaml: string): string =>
+  yaml.replace(/(production:\n\s+port: \d+)/, '$1\n    health_check:\n      url: "http://127.0.0.1:${PORT}/no-such-page"\n      retries: 1\n      backoff_seconds: 0.05');
+
 describe('production, when it goes wrong', () => {
+  it('at a terminal: the rollback is offered, then retry or leave it; N leaves it, on the record', async () => {
+    const ws = makeTempWorkspace('al-prodtty-');
+    writeDemoProject(ws, 'demo', await demoPorts(), failingProduction);
+    copyFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', 'work_queue_demo.json'), path.join(ws.tasksDir, 'work_queue_demo.json'));
+    const t = startCliInTmux(['--project', 'demo', '--yes', '--by', 'ana'], { cwd: ws.root });
+    await t.expect('Deploy DEPLOY-PROD-001 to PRODUCTION? (y/N)', 90_000);
+    t.send('y', 'Enter');
+    await t.expect('Roll back production? (y/N)', 60_000);
+    expect(t.screen()).toContain('Failed: health check failed');
+    t.send('n', 'Enter');
+    await t.expect('Retry the PRODUCTION deployment of 1.1.0? (y/N)', 30_000);
+    expect(t.screen()).toContain('N: leave it as it is (the task fails)');
+    t.send('n', 'Enter');
+    expect(await t.exited()).toBe(1);
+    expect(t.screen()).toContain('production deployment failed and was left as it is by ana');
+    expect(production(ws.deploymentsFile)).toHaveLength(1);
+    const decisions = readFileSync(ws.decisionsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; task_id: string });
+    expect(decisions.filter((d) => d.task_id === 'DEPLOY-PROD-001').map((d) => d.decision)).toEqual(['approve', 'reject']);
+  }, 240_000);
+
   it('a failed production deployment is never retried by itself: it waits for a person, and status tells the truth', async () => {
     const ws = makeTempWorkspace('al-prodfail-');
     const ports = await demoPorts();
     // Production's health check asks for a page the app does not have: every production deploy fails it.
-    writeDemoProject(ws, 'demo', ports, (yaml) => yaml.replace(/(production:\n\s+port: \d+)/, '$1\n    health_check:\n      url: "http://127.0.0.1:${PORT}/no-such-page"\n      retries: 1\n      backoff_seconds: 0.05'));
+    writeDemoProject(ws, 'demo', ports, failingProduction);
     const queue = path.join(ws.tasksDir, 'work_queue_demo.json');
     copyFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', 'work_queue_demo.json'), queue);
     const cwd = ws.root;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirm } from '@inquirer/prompts';
 import type { Ask } from '../../agents/agent.js';
-import { describeVersionProblem } from '../../agents/deploy/check-version.js';
+import { describeVersionProblem } from '../../queue/check-version.js';
 import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js';
 import { openTarget } from '../../agents/deploy/prepare-target.js';
 import { rollBack } from '../../agents/deploy/roll-back.js';

@@ -40,6 +40,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
         beforePrompt: () => view.idle(),
         afterPrompt: () => view.resume?.(),
         onInterrupt: () => onSignal('SIGINT'),
+        stopping: () => controller.signal.aborted,
       })
     : undefined;
   process.on('SIGINT', onSignal);

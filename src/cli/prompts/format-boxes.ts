@@ -1,8 +1,9 @@
 import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
+import { redactSecrets } from '../../log/redact-secrets.js';
 
 function box(title: string, rawLines: string[]): string {
   const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
-  const lines = rawLines.map(escapeControl).flatMap((l) => wrap(l, max - 4));
+  const lines = rawLines.map((l) => escapeControl(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
   const width = Math.min(max, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
   const bar = '═'.repeat(width - 2);
   const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;

@@ -51,9 +51,11 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     }, 120).unref();
   };
   // A finished line goes above the live region, which is drawn again beneath it.
+  // While a question is on screen, what other tasks say waits beneath it, then comes in order.
+  const held: string[] = [];
   const print = (line: string): void => {
     if (paused) {
-      process.stdout.write(`${line}\n`);
+      held.push(line);
       return;
     }
     wipe();
@@ -101,12 +103,14 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     },
     resume: () => {
       paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
       draw();
     },
     summary: (s) => {
       running.clear();
       tick();
       paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
       print(formatSummary(s));
     },
   };
