@@ -27,3 +27,9 @@ export function detectStack(imports: ImportSite[], deps: Dependency[], languages
 export function isPythonStack(stack: Stack): boolean {
   return stack === 'fastapi' || stack === 'flask' || stack === 'django' || stack === 'python';
 }
+
+/** Packages that make the service keep data in a database or cache of its own. */
+export const DATASTORE_PACKAGES: readonly string[] = [
+  'pg', 'mysql', 'mysql2', 'mongoose', 'mongodb', 'sequelize', 'typeorm', '@prisma/client', 'prisma', 'knex', 'redis', 'ioredis', '@mikro-orm/core', 'drizzle-orm', 'objection', 'better-sqlite3',
+  'sqlalchemy', 'flask-sqlalchemy', 'sqlmodel', 'psycopg2', 'psycopg2-binary', 'psycopg', 'asyncpg', 'pymongo', 'motor', 'django', 'peewee', 'tortoise-orm', 'databases', 'aioredis', 'mongoengine',
+];

@@ -236,3 +236,13 @@ describe('field-test false alarms and misses, as fixtures', () => {
     expect(evidenceOf(report, 'ci-tests')).toBe('.travis.yml:3: - "8.9.4" — Node 8 (end of life 2019-12-31)');
   });
 });
+
+describe('example configuration', () => {
+  it('admin/1234 in .env.example is MEDIUM; empty values and placeholders are not', async () => {
+    const report = await review(
+      makeProject({ ...express, 'src/app.js': "require('express')();\n", '.env.example': 'MONITOR_USERNAME=admin\nMONITOR_PASSWORD=1234\nDB_PASSWORD=\nAPI_TOKEN=changeme\n' }),
+    );
+    expect(findingsOf(report, 'config-hygiene')).toEqual(['MEDIUM The example configuration ships well-known credentials']);
+    expect(evidenceOf(report, 'config-hygiene')).toBe('.env.example:2: MONITOR_PASSWORD=1234');
+  });
+});

@@ -1,8 +1,7 @@
 import { findDependency } from '../review-context.js';
+import { DATASTORE_PACKAGES } from '../stack.js';
 import type { ReadinessRule } from './rule.js';
 import { describeMatch, findDocs, quoteMatch } from './find-doc.js';
-
-const DATASTORES = ['pg', 'mysql', 'mysql2', 'mongoose', 'mongodb', 'sequelize', 'typeorm', '@prisma/client', 'knex', '@mikro-orm/core', 'drizzle-orm', 'sqlalchemy', 'flask-sqlalchemy', 'sqlmodel', 'psycopg2', 'psycopg2-binary', 'psycopg', 'asyncpg', 'pymongo', 'motor', 'django', 'peewee', 'tortoise-orm', 'mongoengine'];
 
 // Data that is not backed up, or whose backups were never restored, is data one incident away from gone.
 export const backupRecoveryRule: ReadinessRule = {
@@ -15,7 +14,8 @@ export const backupRecoveryRule: ReadinessRule = {
       '## Backup and restore\n\n- Backups: nightly `pg_dump -Fc "$DATABASE_URL" > backup-$(date +%F).dump`, kept 30 days (retention), off-host.\n- Restore: `pg_restore --clean -d "$DATABASE_URL" backup-<date>.dump`\n- Tested: restore into staging every month; RTO 1 h, RPO 24 h.',
   },
   run(ctx) {
-    const store = findDependency(ctx, DATASTORES, { dev: false });
+    // A cache alone (redis) holds nothing to restore.
+    const store = findDependency(ctx, DATASTORE_PACKAGES.filter((p) => !/redis/.test(p)), { dev: false });
     const migrations = ctx.files.files.some((f) => !f.test && /(?:^|\/)(?:migrations|alembic|prisma)\//.test(f.rel));
     if (!store && !migrations) return { findings: [], notApplicable: 'the service keeps no database of its own (no database driver, ORM or migrations)' };
     const matches = findDocs(ctx.docs, {

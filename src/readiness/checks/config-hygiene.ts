@@ -33,6 +33,19 @@ export const configHygieneRule: ReadinessRule = {
         snippet: '# .gitignore\n.env\n.env.*\n!.env.example',
       });
     }
+    const weak = weakExampleCredentials(ctx);
+    if (weak.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'The example configuration ships well-known credentials',
+        severity: 'MEDIUM',
+        location: weak[0]?.split(': ')[0] ?? '',
+        effort: 'S',
+        issue: 'An example file is what people copy to make the real one: a password such as admin/1234 in it tends to reach production unchanged, and the code takes it without complaint.',
+        evidence: listEvidence(weak),
+        recommendation: 'Leave secret values empty (or an obvious placeholder) in example files, and refuse to start in production when they are empty or a known default.',
+      });
+    }
     const fallback = sqliteFallbacks(ctx);
     if (fallback.length > 0 && ctx.service) {
       findings.push({
@@ -80,6 +93,27 @@ export const configHygieneRule: ReadinessRule = {
     return { findings: [], passed: 'no committed secrets in environment files, no silent SQLite fallback, no log files inside containers' };
   },
 };
+
+// .env.example, .env.sample, env.template and the like.
+const EXAMPLE_FILE = /^(?:\.?env(?:\.[\w-]+)*[._-](?:example|sample|template|dist|defaults?|tmpl|tpl)|(?:example|sample|template)[._-]?\.env)$/i;
+const WEAK_PASSWORD = /^(?:admin|root|password|passw0rd|pass|1234|12345|123456|12345678|qwerty|secret|test|guest|default|letmein)$/i;
+
+/** Secret-named keys of example files set to a well-known password (`MONITOR_PASSWORD=1234`). */
+function weakExampleCredentials(ctx: ReviewContext): string[] {
+  const out: string[] = [];
+  for (const file of ctx.files.files) {
+    if (file.test || !EXAMPLE_FILE.test(file.rel.slice(file.rel.lastIndexOf('/') + 1))) continue;
+    ctx.files
+      .text(file)
+      .split('\n')
+      .forEach((raw, i) => {
+        const m = /^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/.exec(raw);
+        const value = (m?.[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+        if (m?.[1] && /PASSWORD|PASSWD|SECRET|TOKEN/i.test(m[1]) && WEAK_PASSWORD.test(value)) out.push(`${file.rel}:${i + 1}: ${m[1]}=${value}`);
+      });
+  }
+  return out;
+}
 
 function committedSecrets(ctx: ReviewContext): string[] {
   const ignored = gitIgnoresEnv(ctx);

@@ -4,8 +4,8 @@ import type { ReadinessRule } from './rule.js';
 
 const LIBRARIES = [
   'cls-rtracer', 'express-request-id', 'correlation-id', 'express-correlation-id', 'pino-http', 'nestjs-pino', 'nestjs-cls', '@nestjs/cls', 'express-http-context', 'request-ip-id', 'hyperid',
-  '@opentelemetry/api', '@opentelemetry/sdk-node', 'dd-trace', 'elastic-apm-node', 'newrelic', '@sentry/node',
-  'asgi_correlation_id', 'django_guid', 'flask_request_id', 'request_id', 'opentelemetry', 'ddtrace', 'elasticapm', 'sentry_sdk', 'structlog',
+  '@opentelemetry/api', '@opentelemetry/sdk-node', 'dd-trace', 'elastic-apm-node', 'newrelic',
+  'asgi_correlation_id', 'django_guid', 'django_structlog', 'flask_request_id', 'request_id', 'opentelemetry', 'ddtrace', 'elasticapm',
 ];
 const ID_WORDS = /^(?:x-request-id|x-correlation-id|x-trace-id|x-amzn-trace-id|traceparent|request[-_]id|correlation[-_]id|%\(request_id\)s|%\(correlation_id\)s)$/i;
 
@@ -30,7 +30,7 @@ export const correlationIdsRule: ReadinessRule = {
     for (const file of ctx.files.code({ toolConfig: false })) {
       if (file.clientSide) continue;
       const source = ctx.files.lexed(file);
-      const id = source.strings.find((s) => ID_WORDS.test(s.value));
+      const id = source.strings.find((s) => ID_WORDS.test(s.value) || /^(?:django_structlog|django_guid|asgi_correlation_id|request_id)\./.test(s.value));
       // A field named requestId proves nothing; the header read or set, or a library, does.
       if (id) return { findings: [], passed: `${file.rel}:${lineAt(source, id.start)} ("${id.value}")` };
     }

@@ -1,6 +1,7 @@
 import type { ProjectFile } from '../project-files.js';
 import type { ReviewContext } from '../review-context.js';
 import { findClosing, lineAt, type LexedSource } from '../source/lexed-source.js';
+import { findSwallowedExceptions } from '../source/syntax-queries.js';
 import type { DraftFinding } from '../types.js';
 import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
@@ -28,7 +29,7 @@ export const errorHandlingRule: ReadinessRule = {
     django: '# settings.py\nDEBUG = env.bool("DEBUG", default=False)\nLOGGING = {... "loggers": {"django.request": {"level": "ERROR", "handlers": ["console"]}}}',
     python: 'except SomeError:\n    logger.exception("what failed, with the ids")\n    raise',
   },
-  run(ctx) {
+  async run(ctx) {
     const findings: DraftFinding[] = [];
     const leaks: string[] = [];
     const handlers: string[] = [];
@@ -36,8 +37,13 @@ export const errorHandlingRule: ReadinessRule = {
     for (const file of ctx.files.code({ toolConfig: false })) {
       if (file.clientSide) continue;
       const source = ctx.files.lexed(file);
-      if (file.language === 'python') scanPython(file, source, { leaks, handlers, swallowed });
-      else scanJavaScript(file, source, { leaks, handlers, swallowed });
+      if (file.language === 'python') {
+        scanPython(file, source, { leaks, handlers, swallowed });
+        const lines = source.text.split('\n');
+        for (const line of await findSwallowedExceptions(source.text)) swallowed.push(quoteLine(file.rel, line, lines[line - 1] ?? ''));
+      } else {
+        scanJavaScript(file, source, { leaks, handlers, swallowed });
+      }
     }
     if (leaks.length > 0) {
       findings.push({
@@ -71,7 +77,7 @@ export const errorHandlingRule: ReadinessRule = {
         location: swallowed[0]?.split(': ')[0] ?? '',
         effort: swallowed.length > 10 ? 'M' : 'S',
         issue: 'An exception caught and dropped without a log line leaves no trace: the operation fails (or half-succeeds) and nobody finds out until the data is wrong.',
-        evidence: listEvidence(swallowed),
+        evidence: listEvidence(swallowed.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))),
         recommendation: 'Catch only the exceptions you expect, and log (or re-raise) what you catch; never `except: pass` or an empty catch block.',
         snippet: ctx.stack === 'express' || ctx.stack === 'nestjs' || ctx.stack === 'fastify' || ctx.stack === 'node' ? "} catch (err) {\n  logger.warn({ err }, 'cache refresh failed; serving stale data');\n}" : 'except (ConnectionError, TimeoutError):\n    logger.warning("cache refresh failed; serving stale data", exc_info=True)',
       });
@@ -124,9 +130,6 @@ function scanPython(file: ProjectFile, source: LexedSource, out: Found): void {
     const line = lineAt(source, offset);
     return quoteLine(file.rel, line, lines[line - 1] ?? '');
   };
-  for (const m of source.code.matchAll(/^[ \t]*except(?:[ \t]+(?:Exception|BaseException)(?:[ \t]+as[ \t]+\w+)?)?[ \t]*:[ \t]*(?:\n[ \t]*)?(?:pass|\.\.\.|continue)[ \t]*$/gm)) {
-    out.swallowed.push(quote(m.index + (m[0].length - m[0].trimStart().length)));
-  }
   for (const m of source.code.matchAll(/@\s*[\w.]+\.(?:exception_handler|errorhandler|app_errorhandler)\s*\(|\badd_exception_handler\s*\(|\bregister_error_handler\s*\(/g)) {
     out.handlers.push(quote(m.index));
     const def = /\bdef\s+\w+\s*\([^)]*\)[^:]*:/g;

@@ -1,7 +1,9 @@
 import type { ProjectFile } from '../project-files.js';
 import { findDependency, type ReviewContext } from '../review-context.js';
 import { findImport } from '../imports.js';
-import { findClosing, lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
+import { languageForPath } from '../../parsing/parse-source.js';
+import { lineAt, stringAt } from '../source/lexed-source.js';
+import { findSigtermHandlers } from '../source/syntax-queries.js';
 import type { ReadinessRule } from './rule.js';
 
 // Libraries that stop a Node server cleanly on SIGTERM.
@@ -16,10 +18,10 @@ export const gracefulShutdownRule: ReadinessRule = {
   area: 'error-handling',
   impact:
     'An orchestrator stops the process with SIGTERM on every deploy and scale-down: without a handler that stops accepting work, finishes what is in flight and closes connections, requests are cut and jobs are lost on each release.',
-  run(ctx) {
+  async run(ctx) {
     if (!ctx.service) return { findings: [], notApplicable: 'not a long-running service (no server, worker or deployment manifest found)' };
     const hollow: string[] = [];
-    const found = findShutdownHandling(ctx, hollow);
+    const found = await findShutdownHandling(ctx, hollow);
     if (found) return { findings: [], passed: found };
     if (hollow.length > 0) {
       return {
@@ -55,10 +57,10 @@ export const gracefulShutdownRule: ReadinessRule = {
   },
 };
 
-function findShutdownHandling(ctx: ReviewContext, hollow: string[]): string | undefined {
+async function findShutdownHandling(ctx: ReviewContext, hollow: string[]): Promise<string | undefined> {
   for (const file of ctx.files.code({ toolConfig: false })) {
     if (file.clientSide) continue;
-    const found = file.language === 'python' ? findPythonHandler(ctx, file) : findNodeHandler(ctx, file, hollow);
+    const found = file.language === 'python' ? findPythonHandler(ctx, file) : await findNodeHandler(ctx, file, hollow);
     if (found) return found;
   }
   const library = findImport(ctx.imports, SHUTDOWN_LIBRARIES);
@@ -73,21 +75,22 @@ function findShutdownHandling(ctx: ReviewContext, hollow: string[]): string | un
 const PROCESS_LISTENER = /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*/g;
 
 /** `process.on('SIGTERM', …)`, or 'SIGTERM' in a list whose items are passed to `process.on(sig, …)`. */
-function findNodeHandler(ctx: ReviewContext, file: ProjectFile, hollow: string[]): string | undefined {
+async function findNodeHandler(ctx: ReviewContext, file: ProjectFile, hollow: string[]): Promise<string | undefined> {
   const source = ctx.files.lexed(file);
+  const grammar = languageForPath(file.rel);
+  const handlers = grammar ? await findSigtermHandlers(grammar, source.text) : [];
+  const stopping = handlers.find((h) => h.stops !== false);
+  if (stopping) return `${file.rel}:${stopping.line}`;
+  const lines = source.text.split('\n');
+  for (const h of handlers) {
+    const [first, last] = h.span ?? [h.line, h.line];
+    for (let n = h.line; n <= Math.min(last, first + 7); n++) if ((lines[n - 1] ?? '').trim()) hollow.push(`${file.rel}:${n}: ${(lines[n - 1] ?? '').trim()}`);
+  }
   let listenerByVariable = false;
   for (const m of source.code.matchAll(PROCESS_LISTENER)) {
     const at = m.index + m[0].length;
     const token = stringAt(source, at);
-    if (token?.value === 'SIGTERM') {
-      const body = handlerBody(source, m.index + m[0].length - 1);
-      if (body === undefined || STOPS.test(body)) return `${file.rel}:${lineAt(source, token.start)}`;
-      const first = lineAt(source, m.index);
-      const lines = source.text.split('\n');
-      const last = Math.min(lines.length, first + Math.max(0, body.split('\n').length - 1), first + 7);
-      for (let n = first; n <= last; n++) if ((lines[n - 1] ?? '').trim()) hollow.push(`${file.rel}:${n}: ${(lines[n - 1] ?? '').trim()}`);
-      continue;
-    }
+    if (token?.value === 'SIGTERM') continue;
     if (!token && /^[A-Za-z_$]/.test(source.code.slice(at, at + 1))) listenerByVariable = true;
   }
   if (listenerByVariable) {
@@ -118,24 +121,4 @@ function findServerCommand(ctx: ReviewContext): string | undefined {
     if (index >= 0) return `${file.rel}:${index + 1} (served by a server that handles SIGTERM)`;
   }
   return undefined;
-}
-
-// What a handler does to stop: close servers and connections, or exit.
-const STOPS = /\.(?:close|closeAll|end|disconnect|quit|destroy|stop|shutdown|terminate|drain|\$disconnect)\s*\(|\bprocess\.exit\s*\(|\bprocess\.kill\s*\(|\b(?:shutdown|gracefulShutdown|stop|close|cleanup|exit)\w*\s*\(/i;
-
-/** The code of the listener given to `process.on(` (open paren at `open`): inline, or a function named in the file; undefined when it cannot be read. */
-function handlerBody(source: LexedSource, open: number): string | undefined {
-  const args = splitArguments(source.code, open);
-  const handler = args[1];
-  if (!handler) return undefined;
-  if (/^(?:async\s*)?(?:function\b|\(|[\w$]+\s*=>)/.test(handler.code)) return handler.code;
-  const name = /^[\w$.]+$/.exec(handler.code)?.[0];
-  if (!name || name.includes('.')) return undefined;
-  const def = new RegExp(`(?:function\\s+${name}\\s*\\(|(?:const|let|var)\\s+${name}\\s*=)`).exec(source.code);
-  if (!def) return undefined;
-  const brace = source.code.indexOf('{', def.index);
-  if (brace < 0) return undefined;
-  const arrowLine = source.code.slice(def.index, brace);
-  if (/=>\s*[^\s{]/.test(arrowLine)) return arrowLine;
-  return source.code.slice(def.index, findClosing(source.code, brace));
 }

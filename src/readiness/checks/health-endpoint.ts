@@ -2,6 +2,7 @@ import type { ProjectFile } from '../project-files.js';
 import type { ReviewContext } from '../review-context.js';
 import { findImport } from '../imports.js';
 import { findClosing, lineAt, type LexedSource } from '../source/lexed-source.js';
+import { DATASTORE_PACKAGES } from '../stack.js';
 import type { DraftFinding } from '../types.js';
 import type { ReadinessRule } from './rule.js';
 
@@ -80,17 +81,12 @@ export const healthEndpointRule: ReadinessRule = {
   },
 };
 
-// Packages that make the service depend on a database or cache.
-const DATASTORES = [
-  'pg', 'mysql', 'mysql2', 'mongoose', 'mongodb', 'sequelize', 'typeorm', '@prisma/client', 'prisma', 'knex', 'redis', 'ioredis', '@mikro-orm/core', 'drizzle-orm', 'objection', 'better-sqlite3',
-  'sqlalchemy', 'flask-sqlalchemy', 'sqlmodel', 'psycopg2', 'psycopg2-binary', 'psycopg', 'asyncpg', 'pymongo', 'motor', 'django', 'peewee', 'tortoise-orm', 'databases', 'redis-py', 'aioredis', 'mongoengine',
-];
 // Words of a handler that touches a dependency.
 const TOUCHES = /\b(?:db|database|session|engine|pool|query|execute|exec|ping|redis|cache|connection|connect|cursor|prisma|mongoose|sequelize|knex|typeorm|dataSource|check\w*|health_check|isHealthy|HealthCheckService|indicator|SELECT)\b/i;
 
 /** The health handler's body when the service depends on a datastore and the handler touches none. */
 function shallowHealth(ctx: ReviewContext): { location: string; evidence: string; dependsOn: string } | undefined {
-  const store = ctx.deps.find((d) => !d.dev && DATASTORES.includes(d.name));
+  const store = ctx.deps.find((d) => !d.dev && DATASTORE_PACKAGES.includes(d.name));
   if (!store) return undefined;
   const code = ctx.files.code({ toolConfig: false }).filter((f) => !f.clientSide);
   for (const file of code) {
