@@ -47,11 +47,13 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
           AUTONOMOUS_LOOP_PROMISE: task.completionPromise,
           AUTONOMOUS_LOOP_MAX_ITERATIONS: String(task.maxIterations),
           AUTONOMOUS_LOOP_RUN_ID: ctx.runId,
+          AUTONOMOUS_LOOP_LAST_ERROR: ctx.previous?.error ?? '',
         },
         input: task.command || viaStdin ? task.description : '',
         timeoutMs: (policy.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
         signal: ctx.signal,
         onOutput: (chunk) => {
+          ctx.output?.(chunk);
           for (const line of chunk.split('\n')) if (line.trim()) ctx.progress(line);
         },
       });

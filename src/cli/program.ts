@@ -16,6 +16,7 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'the workspace folder', process.cwd())
     .option('-c, --concurrency <n>', 'tasks that may run at once', parsePositiveInt, 1)
     .option('--max-iterations <n>', 'iterations the whole run may spend', parsePositiveInt)
+    .option('--max-cost <usd>', 'USD the whole run may spend (agents that report cost)', parsePositiveNumber)
     .option('--non-interactive', 'never prompt: gated tasks wait for `approve`', false)
     .option('-y, --yes', 'pre-approve development and staging gates (never production)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
@@ -106,22 +107,58 @@ export function buildProgram(): Command {
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')
     .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
+    .option('--iterations', 'list iterations with cost, tokens, turns, time and checkpoint commit', false)
+    .option('--task <id>', 'with --iterations: only this task')
     .option('--root <dir>', 'the workspace folder', process.cwd())
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts));
 
+  // The coding loop (issue 15): the CLIs it drives, an iteration's output, going back to a checkpoint.
+  program
+    .command('agents')
+    .description('the coding CLIs the loop can drive: which are installed (with versions) and what each will run')
+    .option('--root <dir>', 'the workspace folder (its contract configures the presets)', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/agents.js')).agentsCommand(opts));
+
+  program
+    .command('logs <task>')
+    .description("print an iteration's full output (.aibrain/runs/<run>/<task>/<n>.log); the latest by default")
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--iteration <n>', 'this iteration (the numbers history --iterations shows)', parsePositiveInt)
+    .option('-f, --follow', 'keep printing as the iteration writes, and the next ones, until the task stops', false)
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (task, opts) => (await import('./commands/logs.js')).logsCommand(task, opts));
+
+  program
+    .command('revert <task>')
+    .description("move the work tree back to a task's checkpoint (git reset --keep), recorded as a decision")
+    .requiredOption('-p, --project <project>', 'the project')
+    .requiredOption('--iteration <n>', 'the iteration whose checkpoint to go back to', parsePositiveInt)
+    .requiredOption('--by <name>', 'who decides (recorded)')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts));
+
   return program;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) throw invalidArgument(`'${value}' is not a number above 0`);
+  return n;
 }
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-    throw new (class extends Error {
-      code = 'commander.invalidArgument';
-      exitCode = 2;
-    })(`'${value}' is not a whole number from 1 to 1000000`);
-  }
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw invalidArgument(`'${value}' is not a whole number from 1 to 1000000`);
   return n;
+}
+
+function invalidArgument(message: string): Error {
+  return new (class extends Error {
+    code = 'commander.invalidArgument';
+    exitCode = 2;
+  })(message);
 }
 
 function readVersion(): string {

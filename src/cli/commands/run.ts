@@ -9,6 +9,7 @@ export interface RunCommandOptions {
   root: string;
   concurrency: number;
   maxIterations?: number;
+  maxCost?: number;
   nonInteractive: boolean;
   yes: boolean;
   approvalTimeout?: number;
@@ -40,6 +41,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       project: opts.project,
       concurrency: opts.concurrency,
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
+      ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
       yes: opts.yes,
       ...(prompter ? { prompter } : {}),
       emitter,

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { StateStore } from '../../state/state-store.js';
+import { taskTotals } from '../../state/iteration-metrics.js';
+import { formatFigures } from './format-figures.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
   const store = existsSync(ws.stateDb) ? StateStore.open(ws.stateDb) : undefined;
   try {
     const rows = store?.tasks(opts.project) ?? new Map();
+    const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -20,6 +23,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
         reason: row?.reason ?? null,
         agent_type: t.agentType,
         environment: t.environment ?? null,
+        // What the current attempt spent (null where the agent does not report it).
+        cost_usd: totals.get(t.id)?.cost_usd ?? null,
+        tokens: totals.get(t.id)?.tokens ?? null,
+        turns: totals.get(t.id)?.turns ?? null,
+        duration_ms: totals.get(t.id)?.duration_ms ?? null,
       };
     });
     const environments = store?.environmentHealth(opts.project) ?? [];
@@ -32,7 +40,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
       const detail = t.reason ?? t.last_error;
-      lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${detail ? `  ${detail}` : ''}`);
+      const figures = formatFigures(t);
+      lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
     for (const e of environments) lines.push(`  ! ${e.environment} is DEGRADED since ${e.since}: ${e.reason}`);
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,63 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { iterationLogPath } from '../../engine/iteration-log.js';
+import { InputError } from '../../errors.js';
+import { iterationsWithMetrics, type IterationWithMetrics } from '../../state/iteration-metrics.js';
+import { StateStore } from '../../state/state-store.js';
+import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
+
+const POLL_MS = 200;
+
+export async function logsCommand(taskId: string, opts: { project: string; root: string; iteration?: number; follow: boolean }): Promise<void> {
+  const ws = resolveWorkspace(opts.root);
+  assertProjectName(opts.project);
+  if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: nothing to show for ${taskId}`);
+  const store = StateStore.open(ws.stateDb);
+  try {
+    const rows = iterationsWithMetrics(store, opts.project, taskId);
+    if (rows.length === 0) throw new InputError(`task '${taskId}' of project '${opts.project}' has no iterations on record`);
+    let current = opts.iteration === undefined ? rows.at(-1) : rows.findLast((r) => r.n === opts.iteration);
+    if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
+    let offset = copyFrom(logFile(ws, current), 0);
+    if (!opts.follow) return;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const now = iterationsWithMetrics(store, opts.project, taskId);
+      const same = now.find((r) => r.iteration_id === current?.iteration_id);
+      offset = copyFrom(logFile(ws, same ?? current), offset);
+      if (same?.state === 'running') continue;
+      const next = opts.iteration === undefined ? now.find((r) => r.iteration_id > (current?.iteration_id ?? 0)) : undefined;
+      if (next) {
+        current = next;
+        process.stdout.write(`── ${taskId} iteration ${next.n} ──\n`);
+        offset = copyFrom(logFile(ws, next), 0);
+        continue;
+      }
+      // Nothing running and nobody running the project: the task will write no more.
+      const task = store.task(opts.project, taskId);
+      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return;
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function logFile(ws: Workspace, row: IterationWithMetrics): string {
+  return path.join(ws.aibrainDir, row.log_file ?? iterationLogPath(row.run_id, row.task_id, row.n));
+}
+
+/** Writes the file's bytes from `offset` to stdout; returns the new offset. */
+function copyFrom(file: string, offset: number): number {
+  if (!existsSync(file)) return offset;
+  const size = statSync(file).size;
+  if (size <= offset) return offset;
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(size - offset);
+    const read = readSync(fd, buffer, 0, buffer.length, offset);
+    process.stdout.write(buffer.subarray(0, read));
+    return offset + read;
+  } finally {
+    closeSync(fd);
+  }
+}
