@@ -70,3 +70,27 @@ export function oneLine(text: string, width = 160): string {
   const first = text.trim().split('\n').find((l) => l.trim() !== '') ?? '';
   return first.length > width ? `${first.slice(0, width - 1)}…` : first;
 }
+
+/**
+ * Reads a whole output: a single (pretty-printed) JSON document as one event, else line by line.
+ * Gemini's `--output-format json` prints its object over many lines.
+ */
+export function readWhole(parser: OutputParser, text: string): AgentOutput {
+  const trimmed = text.trim();
+  let whole: unknown;
+  if (trimmed.includes('\n') && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+    try {
+      whole = JSON.parse(trimmed) as unknown;
+    } catch {
+      whole = undefined;
+    }
+  }
+  if (whole === undefined) return readLines(parser, text);
+  parser.push(JSON.stringify(whole));
+  return parser.finish();
+}
+
+export function readLines(parser: OutputParser, text: string): AgentOutput {
+  for (const line of text.split('\n')) parser.push(line);
+  return parser.finish();
+}

@@ -2,7 +2,7 @@ import type { AgentPolicy } from '../../gates/contract.js';
 import type { Agent, IterationContext, IterationMetrics, IterationResult } from '../agent.js';
 import { captureBaseline, revertToBaseline, type GitBaseline } from '../git-baseline.js';
 import { runCommand, type CommandResult } from '../run-command.js';
-import type { AgentOutput, OutputParser } from './agent-output.js';
+import { readLines, readWhole, type AgentOutput } from './agent-output.js';
 import { DEFAULT_RETRY, backoffSeconds, classifyFailure, type RetryPolicy } from './classify-failure.js';
 import { textParser, type Invocation, type Preset } from './presets.js';
 import { DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './render-prompt.js';
@@ -123,9 +123,7 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
   });
   if (pending) show(pending);
   // The final reading is of stdout alone, whole: chunks of stderr cannot cut into a JSON line.
-  const parser: OutputParser = preset ? preset.createParser() : textParser();
-  for (const line of (preset ? run.stdout : run.output).split('\n')) parser.push(line);
-  const read = parser.finish();
+  const read = preset ? readWhole(preset.createParser(), run.stdout) : readLines(textParser(), run.output);
   if (run.failedToStart) read.error = `${invocation.argv[0] ?? ''}: could not start (${firstLine(run.output)})`;
   return { run, read };
 }
