@@ -4,9 +4,14 @@ import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { isGitRepo } from './git-baseline.js';
 
+// simple-git refuses an environment that sets an editor or a pager: only what git needs is passed.
+const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'SYSTEMROOT', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'XDG_CONFIG_HOME'];
+
 async function gitAt(dir: string, env?: Record<string, string>): Promise<SimpleGit> {
   const git = (await import('simple-git')).simpleGit(dir);
-  return env ? git.env({ ...process.env, ...env }) : git;
+  if (!env) return git;
+  const base = Object.fromEntries(PASSED_ENV.flatMap((k) => (process.env[k] !== undefined ? [[k, process.env[k] as string]] : [])));
+  return git.env({ ...base, ...env });
 }
 
 /** Paths with changes in the work tree or the index (relative to the repository's top). */

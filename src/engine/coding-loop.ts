@@ -39,7 +39,8 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   const before = attemptIterations(ctx, state);
   const last = before.at(-1);
   const log = openIterationLog(ctx.ws, ctx.runId, spec.id, n, (e) => ctx.emitter.emit('warning', { message: `${spec.id}: cannot write the iteration log (${e instanceof Error ? e.message : String(e)})` }));
-  const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : last.error, outputTail: last.output_tail, sessionId: last.session_id } : undefined;
+  // A PASS without the promise has no error of its own: the task's last error says why it goes on.
+  const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : (last.error ?? state.lastError), outputTail: last.output_tail, sessionId: last.session_id } : undefined;
   const left = timeLeftMs(spec, used(before));
   return {
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
@@ -128,13 +129,14 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     const before = await changedBeforeTask(ctx, state);
     const aibrain = realpathSync(ctx.ws.aibrainDir) + path.sep;
     const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
-    const leftOut = new Set(before);
+    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
+    const leftOut = new Set(before.filter((p) => !isOwn(p)));
     const made = await git.makeCheckpoint(ctx.ws.root, {
       message: `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`,
       branch,
       runBranch: `loop/${ctx.runId}`,
       // The loop's own files (.aibrain/, the queue) are not the agent's work either.
-      exclude: (abs) => leftOut.has(abs) || abs.startsWith(aibrain) || abs === queueFile,
+      exclude: (abs) => leftOut.has(abs) || isOwn(abs),
     });
     const warned = warnedLeftOut.get(ctx) ?? new Set<string>();
     warnedLeftOut.set(ctx, warned);

@@ -55,7 +55,7 @@ function describePreset(type: string, preset: Preset, contract: Contract, cwd: s
     program: preset.program,
     path: findOnPath(preset.program, cwd),
     version: null,
-    argv: [...invocation.argv, ...(resume ? ['(then --resume <session_id of the last iteration>)'] : [])],
+    argv: invocation.argv,
     promptOn: invocation.stdin !== null ? 'stdin' : 'argument',
     model: policy.model ?? null,
     permissionMode,

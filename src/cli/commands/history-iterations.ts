@@ -19,7 +19,7 @@ export async function historyIterations(opts: { project?: string; root: string; 
             tokens: r.input_tokens === null && r.output_tokens === null ? null : (r.input_tokens ?? 0) + (r.output_tokens ?? 0),
             promise_met: r.promise_met === 1,
           })),
-        )
+        ).sort((a, b) => a.iteration_id - b.iteration_id)
       : [];
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ project: opts.project, iterations }, null, 2)}\n`);
