@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorkspace, readJson, removeWorkspaces, repoRoot, runCli, writeQueue } from '../../helpers/workspace.js';
+import { makeWorkspace, readJson, removeWorkspaces, repoRoot, runCli, startCli, waitFor, writeQueue } from '../../helpers/workspace.js';
 import { fakeCalls, installFakeClis } from './fake-clis.js';
 
 afterEach(removeWorkspaces);
@@ -193,6 +193,27 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
     expect(branch).toMatch(/^loop\/run-/);
     expect(git(ws, 'log', '--format=%s', 'main..HEAD')).toBe('autonomous-loop: A iteration 2/3 (PASS, promise kept)\nautonomous-loop: A iteration 1/3 (PASS)');
     expect(git(ws, 'status', '--porcelain')).toContain('work-B.txt');
+  });
+});
+
+describe('watching and resuming', () => {
+  it('logs --follow prints each iteration as it is written, until the task stops; resume passes the last session', async () => {
+    const ws = codingWorkspace('    resume: true\n');
+    const fakes = installFakeClis(ws);
+    writeQueue(ws, 'p', { project: 'p', features: [task('W', 'claude', 'slow', { max_iterations: 2, stuck_after: 'never' })] });
+    const env = fakes.env('slow');
+    const run = startCli(['--project', 'p'], { cwd: ws, env });
+    await waitFor(() => fakeCalls(fakes.state).length > 0, 20_000, 'the first call');
+    const follow = startCli(['logs', 'W', '--project', 'p', '--follow'], { cwd: ws, env });
+    expect(await run.exited).toBe(1);
+    expect(await follow.exited).toBe(0);
+    const followed = follow.output();
+    expect(followed).toContain('Working, step 1.');
+    expect(followed).toContain('── W iteration 2 ──');
+    expect(followed).toContain('Working, step 2.');
+    const calls = fakeCalls(fakes.state);
+    expect(calls[0]?.args).not.toContain('--resume');
+    expect(calls[1]?.args.slice(-2)).toEqual(['--resume', 'sess-1']);
   });
 });
 
