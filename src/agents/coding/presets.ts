@@ -59,7 +59,8 @@ export const PRESETS: readonly Preset[] = [
     defaultPermissionMode: 'workspace-write',
     resumes: false,
     invoke: (prompt, o) => ({
-      argv: ['codex', 'exec', '--json', ...opt('--sandbox', o.permissionMode ?? 'workspace-write'), ...opt('--model', o.model), ...(o.args ?? []), '-'],
+      // The loop keeps its own git checkpoints: codex may run in a folder that is not a repository.
+      argv: ['codex', 'exec', '--json', ...opt('--sandbox', o.permissionMode ?? 'workspace-write'), '--skip-git-repo-check', ...opt('--model', o.model), ...(o.args ?? []), '-'],
       stdin: prompt,
     }),
     createParser: createCodexParser,
