@@ -19,8 +19,12 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
   return {
     type,
     redoSafe: true,
+    async canRevert(ctx) {
+      return Boolean(baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline'));
+    },
     async revert(ctx) {
-      const baseline = baselines.get(ctx.task.id);
+      // The baseline is in the state store (a journaled step): Revert knows it after a crash too.
+      const baseline = baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline');
       if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
       return revertToBaseline(ctx.workspace.root, baseline);
     },

@@ -1,3 +1,4 @@
+import { targetArgs } from '../workspace/find-workspace.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { evaluateGate, standingDecision } from '../gates/approval-gate.js';
 import { recordDecision, type DecisionKind } from '../gates/record-decision.js';
@@ -25,7 +26,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     // No automatic attempt into an environment whose rollback failed: a person restores it first.
     saveTask(ctx, state, {
       status: 'blocked',
-      reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback --project ${ctx.project} --env ${spec.environment} --to <version>'`,
+      reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback ${targetArgs(ctx.ws.root, ctx.project)} --env ${spec.environment} --to <version>'`,
     });
     return 'settled';
   }
@@ -104,9 +105,13 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       const choice = await decideOnBlocked(ctx, state, n, result, ictx);
       if (choice === 'aborted') return 'aborted';
       if (choice === 'stopped') return 'settled';
-      promiseMet = findPromise(result.output, spec.completionPromise, spec.description);
-      if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
-      else saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+      // Override: the blocked iteration counts as passed. An agent that was stopped before its
+      // work (a deployment's pre-flight) runs again with the overridden findings let through.
+      if (agent.rerunOnOverride) {
+        if (lastAllowed) saveTask(ctx, state, { baseIteration: state.baseIteration + 1 });
+        continue;
+      }
+      saveTask(ctx, state, { status: 'complete', lastError: null, reason: `overridden by ${choice.by}: ${choice.reason}` });
     }
     if (state.status === 'complete') {
       log.info({ iterations: n - state.baseIteration }, 'task complete');
@@ -170,41 +175,73 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       return { outcome: 'settled' };
     }
   }
-  const approveCommand = `autonomous-loop approve ${spec.id} --project ${ctx.project} --by <name>`;
+  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
   saveTask(ctx, state, { status: 'awaiting_approval', reason: need.reasons.join('; ') });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: need.reasons.join('; '), approveCommand });
   return { outcome: 'waiting' };
 }
 
 /** BLOCKED: a person chooses (R)evert, (O)verride or (A)bort; with nobody there the task stops blocked. */
-async function decideOnBlocked(ctx: EngineContext, state: TaskState, n: number, result: IterationResult, ictx: IterationContext): Promise<'stopped' | 'aborted' | 'override'> {
+async function decideOnBlocked(
+  ctx: EngineContext,
+  state: TaskState,
+  n: number,
+  result: IterationResult,
+  ictx: IterationContext,
+): Promise<'stopped' | 'aborted' | { by: string; reason: string }> {
   const { spec } = state;
   const agent = ctx.registry.get(spec.agentType);
   const error = result.error ?? 'a guardrail blocked the task';
-  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null, fingerprint: null };
+  const rules = blockingRules(result);
+  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null };
+  // A person overrode exactly these findings already (`autonomous-loop override`, or at a prompt).
+  const earlier = overriddenRules(ctx, spec.id);
+  const standing = rules.length > 0 && rules.every((r) => earlier.rules.has(r));
+  if (standing) return { by: earlier.by ?? 'unknown', reason: earlier.reason ?? 'overridden earlier' };
+  const canRevert = agent.revert !== undefined && (agent.canRevert ? await agent.canRevert(ictx) : true);
   const answer = ctx.prompter
-    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert: agent.revert !== undefined })
+    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
     : 'timeout';
   if (answer === 'timeout') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error });
-    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `blocked: ${error}` });
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
+    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
     return 'stopped';
   }
   const by = ctx.prompter?.by ?? 'unknown';
   if (answer.choice === 'override') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason });
-    return 'override';
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
+    return { by, reason: answer.reason };
   }
   if (answer.choice === 'abort') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error });
+    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error, fingerprint: null });
     saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
     ctx.aborted = { by };
     return 'aborted';
   }
   const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
-  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}` });
+  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}`, fingerprint: null });
   saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
   return 'stopped';
+}
+
+/** Who or what blocked: the rule ids of the findings (an agent's own verdict is `agent-blocked`). */
+function blockingRules(result: IterationResult): string[] {
+  return [...new Set((result.findings ?? []).map((f) => f.rule))].sort();
+}
+
+/** The findings a person has overridden for this task (override decisions name their rules). */
+function overriddenRules(ctx: EngineContext, taskId: string): { rules: Set<string>; by: string | undefined; reason: string | undefined } {
+  const rules = new Set<string>();
+  let by: string | undefined;
+  let reason: string | undefined;
+  for (const d of ctx.store.taskDecisions(ctx.project, taskId)) {
+    if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
+    for (const r of d.fingerprint.slice('override:'.length).split(',')) if (r) rules.add(r);
+    const record = JSON.parse(d.record) as { by?: string; reason?: string | null };
+    by = record.by ?? by;
+    reason = record.reason ?? reason;
+  }
+  return { rules, by, reason };
 }
 
 function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): IterationContext {
@@ -221,6 +258,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
+    overridden: overriddenRules(ctx, spec.id).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, formatProblems } from '../errors.js';
-import type { Environment } from '../workspace/environment.js';
+import { normalizeEnvironmentKeys, withEnvironmentAliases, type Environment } from '../workspace/environment.js';
 import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { contractPath, type Workspace } from '../workspace/paths.js';
 
@@ -63,13 +63,29 @@ export type AgentPolicy = z.infer<typeof AgentPolicy>;
 
 export const DEFAULT_MAX_ITERATIONS = 3;
 
+/** governance/contracts/operator-team.yaml for editors (yaml-language-server). */
+export function contractJsonSchema(): Record<string, unknown> {
+  return withEnvironmentAliases(
+    { ...z.toJSONSchema(ContractSchema, { target: 'draft-7', io: 'input' }), $id: 'https://autonomous-loop.dev/schema/contract.schema.json', title: 'autonomous-loop contract (governance/contracts/operator-team.yaml)' },
+    ['environments', 'severity_overrides'],
+  );
+}
+
 export function loadContract(ws: Workspace): Contract {
   const file = contractPath(ws);
   return parseContract(readText(file), file);
 }
 
 export function parseContract(text: string, file: string): Contract {
-  const parsed = ContractSchema.safeParse(parseYamlText(text, file));
+  const raw = parseYamlText(text, file) as Record<string, unknown> | null;
+  const aliasProblems: string[] = [];
+  if (raw && typeof raw === 'object') {
+    for (const key of ['environments', 'severity_overrides']) {
+      if (key in raw) raw[key] = normalizeEnvironmentKeys(raw[key], key, aliasProblems);
+    }
+  }
+  if (aliasProblems.length > 0) throw new InputError(formatProblems(`${file}: not a valid contract`, aliasProblems), aliasProblems);
+  const parsed = ContractSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`);
     throw new InputError(formatProblems(`${file}: not a valid contract`, problems), problems);

@@ -30,6 +30,8 @@ export interface ScanOptions {
   rulePackDirs?: string[];
   /** Relative paths given to scanPaths/validateMigrations resolve against this (default: cwd). */
   cwd?: string;
+  /** The SQL dialect of every SQL file; by default each file's own is detected. */
+  dialect?: 'postgres' | 'mysql';
 }
 
 export interface MigrationCheck {
@@ -64,6 +66,11 @@ export function compareSeverity(a: Severity, b: Severity): number {
 
 export function isAtOrAbove(severity: Severity, threshold: Severity): boolean {
   return RANK[severity] <= RANK[threshold];
+}
+
+/** A finding about text that could not be read: a scan never passes over one (fail closed). */
+export function isUnread(f: Finding): boolean {
+  return f.rule === 'unparsed-sql' || f.rule === 'unreadable-file';
 }
 
 /** A deployment with any unsuppressed CRITICAL finding is BLOCKED. */

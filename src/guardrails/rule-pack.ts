@@ -47,7 +47,8 @@ export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
   'drop-database', 'drop-table', 'drop-schema', 'truncate', 'delete-without-where', 'update-without-where',
   'drop-column', 'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type',
   'index-not-concurrent', 'fk-not-valid', 'drop-index-not-concurrent', 'missing-upgrade', 'missing-downgrade',
-  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file',
+  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file', 'unparsed-sql', 'unreadable-file',
+  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout',
 ]);
 
 const SeveritySchema = z.enum(SEVERITIES);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
-import { loadPythonParser } from './code/python-parser.js';
+import { parseSource } from '../parsing/parse-source.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
@@ -33,17 +33,20 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
   });
+  const unreadable: Finding[] = [];
   const files = listed.flatMap((f): FoundFile[] => {
-    const text = readFoundFile(f);
-    return text === undefined ? [] : [{ ...f, text }];
+    const read = readFoundFile(f);
+    if ('text' in read) return [{ ...f, text: read.text }];
+    const finding = rules.makeFinding('unreadable-file', { file: f.display, line: 1, detail: read.error }, options);
+    if (finding) unreadable.push(finding);
+    return [];
   });
   const alembicFiles = new Set<FoundFile>();
   if (files.some((f) => f.kind === 'python')) {
-    const parser = await loadPythonParser();
     for (const f of files.filter((file) => file.kind === 'python')) {
-      const tree = parser.parse(f.text);
-      if (tree && isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
-      tree?.delete();
+      const tree = await parseSource('python', f.text);
+      if (isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
+      tree.delete();
     }
   }
   const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
@@ -53,7 +56,7 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
 
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
-  for (const f of [...migrations.flatMap((m) => m.findings), ...loose]) {
+  for (const f of [...unreadable, ...migrations.flatMap((m) => m.findings), ...loose]) {
     (isError(f, options.environment) ? errors : warnings).push(f);
   }
   return { ok: errors.length === 0, environment: options.environment, migrations, errors, warnings };
@@ -72,9 +75,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
   };
   switch (m.kind) {
     case 'alembic': {
-      const parser = await loadPythonParser();
-      const tree = parser.parse(m.up.text);
-      if (!tree) throw new Error(`tree-sitter returned no tree for ${m.up.display}`);
+      const tree = await parseSource('python', m.up.text);
       try {
         const py = indexPythonFile(tree, m.up.text);
         const input = { text: m.up.text, file: m.up.display, rules, options };

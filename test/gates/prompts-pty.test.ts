@@ -85,7 +85,7 @@ describe('prompts in a terminal', () => {
     writeFileSync(path.join(ws, 'mine.txt'), 'a person’s uncommitted edit\n');
     const file = writeQueue(ws, 'p', { features: [nodeTask('MIGRATE', 'blocked.mjs'), { id: 'AFTER', agent_type: 'noop', depends_on: ['MIGRATE'] }] });
     const pty = startCliInPty(['--project', 'p', '--by', 'cy'], { cwd: ws });
-    await pty.expect('GUARDRAIL BLOCKED THE TASK');
+    await pty.expect('THE AGENT BLOCKED THE TASK');
     await pty.expect('(R)evert / (O)verride / (A)bort');
     expect(pty.screen()).toContain('DROP TABLE users in 003_drop.sql');
     pty.send('r\r');

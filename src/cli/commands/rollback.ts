@@ -86,7 +86,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       }
 
       const startedAt = new Date().toISOString();
-      const result = await rollBack({ run: (_name, fn) => fn() }, target, plan, say);
+      const result = await rollBack({ run: (_name, fn) => fn(), latest: () => undefined }, target, plan, say);
       const taskId = `rollback-${environment}`;
       const approvedBy = by;
       createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy).recordDeployment({

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { StateStore } from '../../state/state-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
@@ -31,7 +33,9 @@ export async function statusCommand(opts: { project: string; root: string; json:
       };
     });
     const environments = store?.environmentHealth(opts.project) ?? [];
-    const lock = store?.lockHolder(opts.project);
+    const held = store?.lockHolder(opts.project);
+    // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
+    const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null }, null, 2)}\n`);
       return;

@@ -8,19 +8,32 @@ export interface TerminalPrompterOptions {
   /** An unanswered prompt becomes awaiting_approval after this many seconds (never an approval). */
   timeoutSeconds?: number | undefined;
   beforePrompt?: () => Promise<void>;
+  afterPrompt?: () => void;
+  /** Ctrl-C at a prompt: stop the run as a SIGINT would. */
+  onInterrupt?: () => void;
 }
 
 /** The person at this terminal, asked with @inquirer/prompts. */
 export function createTerminalPrompter(options: TerminalPrompterOptions): Prompter {
-  const timed = <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
+  const timed = async <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
     const signal = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
-    return run(signal).catch((e: unknown) => {
+    try {
+      return await run(signal);
+    } catch (e) {
       if (signal?.aborted) {
         process.stdout.write('\n(no answer in time: left awaiting approval)\n');
-        return 'timeout' as const;
+        return 'timeout';
+      }
+      // Ctrl-C at a prompt: no answer; the run stops (state saved) and the task stays awaiting approval.
+      if ((e as Error).name === 'ExitPromptError') {
+        process.stdout.write('\n(interrupted: no answer recorded; the task stays awaiting approval)\n');
+        options.onInterrupt?.();
+        return 'timeout';
       }
       throw e;
-    });
+    } finally {
+      options.afterPrompt?.();
+    }
   };
   const ask: Ask = async (question) => {
     await options.beforePrompt?.();
@@ -49,7 +62,8 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       const choice = await timed((signal) => expand({ message: '(R)evert / (O)verride / (A)bort?', choices, expanded: true }, signal ? { signal } : {}));
       if (choice === 'timeout') return 'timeout';
       if (choice === 'override') {
-        const reason = await input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' });
+        const reason = await timed(() => input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' }));
+        if (reason === 'timeout') return 'timeout';
         return { choice: 'override', reason: reason.trim() };
       }
       return { choice };

@@ -2,7 +2,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { Finding } from '../finding.js';
 import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
-import { collectDescendants, readCalledName } from './python-parser.js';
+import { readCalledName } from '../../parsing/python-syntax.js';
+import { collectDescendants } from '../../parsing/syntax-tree.js';
 
 const INDEXED = new Set(['call', 'comment', 'assignment']);
 const COLLECTION_CALLS = new Set(['all', 'filter', 'limit', 'page_size']);

@@ -4,7 +4,7 @@ import { LineIndex } from '../line-index.js';
 import { isCovered, shortenStatement } from '../safety-marker.js';
 import { scanSql } from '../sql/scan-sql.js';
 import { type CodeScanInput, makeCallFindings } from '../code/code-matchers.js';
-import { readCallArguments, readCalledName, readStringValue } from '../code/python-parser.js';
+import { readCallArguments, readCalledName, readStringValue } from '../../parsing/python-syntax.js';
 import type { PythonFile } from '../code/scan-python.js';
 import { type EmbeddedSql, readEmbeddedSql } from './read-embedded-sql.js';
 
@@ -127,6 +127,7 @@ function operationFindings(input: CodeScanInput, py: PythonFile): Finding[] {
       rules: input.rules,
       options: input.options,
       createdBefore,
+      checkLockTimeout: false,
       lineAt: (offset) => lines.lineOf(s.sql.sourceOffset(offset)),
     });
   for (const s of sqlCalls) {

@@ -17,14 +17,14 @@ export interface ParsedStatement {
   byteLocation: number;
 }
 
-/** The statements of `sql` as the Postgres parser reads them, or undefined when it rejects the text. */
-export function parsePostgres(sql: string): ParsedStatement[] | undefined {
+/** The statements of `sql` as the Postgres parser reads them, or the parser's message when it rejects the text. */
+export function parsePostgres(sql: string): ParsedStatement[] | { error: string } {
   if (!loaded) throw new Error('parsePostgres called before loadPgParser() resolved');
   let result;
   try {
     result = parseSync(sql);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
   return (result.stmts ?? []).map((s) => ({
     node: (s.stmt ?? {}) as Record<string, unknown>,
