@@ -61,6 +61,13 @@ export function parseJsonLine(line: string): unknown {
 
 export type Json = Record<string, unknown>;
 
+/** One line of a JSON-lines stream: its event(s) read, a line that is not JSON shown as it is. */
+export function pushJsonLine(line: string, read: (event: Json) => string[]): string[] {
+  const value = parseJsonLine(line);
+  if (value === undefined) return line.trim() ? [line] : [];
+  return (Array.isArray(value) ? value : [value]).flatMap((e) => (isObject(e) ? read(e) : []));
+}
+
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

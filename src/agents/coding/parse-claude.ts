@@ -1,4 +1,4 @@
-import { addKnown, emptyOutput, isObject, num, oneLine, parseJsonLine, str, type Json, type OutputParser } from './agent-output.js';
+import { addKnown, emptyOutput, isObject, num, oneLine, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
 
 /**
  * Claude Code's `--output-format stream-json --verbose` (one event a line: `system` init,
@@ -63,12 +63,7 @@ export function createClaudeParser(): OutputParser {
     }
   };
   return {
-    push(line) {
-      const value = parseJsonLine(line);
-      if (value === undefined) return line.trim() ? [line] : [];
-      const events = Array.isArray(value) ? value : [value];
-      return events.flatMap((e) => (isObject(e) ? read(e) : []));
-    },
+    push: (line) => pushJsonLine(line, read),
     finish() {
       const last = texts.at(-1)?.trim();
       out.answer = [...texts, ...(result !== null && result.trim() !== last ? [result] : [])].join('\n');

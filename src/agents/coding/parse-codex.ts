@@ -1,4 +1,4 @@
-import { addKnown, emptyOutput, isObject, num, oneLine, parseJsonLine, str, type Json, type OutputParser } from './agent-output.js';
+import { addKnown, emptyOutput, isObject, num, oneLine, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
 
 /**
  * `codex exec --json`: one event a line — `thread.started` (thread_id), `turn.started`,
@@ -55,11 +55,7 @@ export function createCodexParser(): OutputParser {
     }
   };
   return {
-    push(line) {
-      const value = parseJsonLine(line);
-      if (value === undefined) return line.trim() ? [line] : [];
-      return isObject(value) ? read(value) : [];
-    },
+    push: (line) => pushJsonLine(line, read),
     finish() {
       out.answer = texts.join('\n');
       out.metrics.turns = turns > 0 ? turns : null;
