@@ -217,6 +217,21 @@ describe('watching and resuming', () => {
   });
 });
 
+describe('any argv', () => {
+  it("a command task's own timeout_seconds stops an iteration; max_runtime stops the task", () => {
+    const ws = makeWorkspace();
+    const hang = { id: 'HANG', agent_type: 'command', command: [process.execPath, '-e', 'setTimeout(() => {}, 60000)'], max_iterations: 5, timeout_seconds: 0.5, max_runtime: 1.2 };
+    writeQueue(ws, 'p', { project: 'p', features: [hang] });
+    const started = Date.now();
+    const run = runCli(['--project', 'p'], { cwd: ws });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout) as { tasks: StatusTask[] };
+    expect(status.tasks[0]?.last_error).toMatch(/timed out after \ds \(stopped\)/);
+    expect(status.tasks[0]?.reason).toMatch(/^budget spent: max_runtime 1\.2s \(ran \ds over [23] iteration\(s\)\)$/);
+  });
+});
+
 describe('agents and validate', () => {
   it('lists the presets, which are installed with their versions, and what each runs', () => {
     const ws = codingWorkspace('  mine:\n    preset: claude\n    model: claude-opus-4-1\n    permission_mode: plan\n    resume: true\n');
