@@ -159,6 +159,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description("print an iteration's full output (.aibrain/runs/<run>/<task>/<n>.log); the latest by default")
     .option('--iteration <n>', 'this iteration (the numbers history --iterations shows)', parsePositiveInt)
     .option('-f, --follow', 'keep printing as the iteration writes, and the next ones, until the task stops', false)
+    .option('--raw', "the log as the CLI wrote it (JSON events and all), not read into lines", false)
     .action(async (task, opts) => (await import('./commands/logs.js')).logsCommand(task, opts))
     .addHelpText('after', examples(['logs FIX-001 --project shop', 'logs FIX-001 --iteration 2', 'logs FIX-001 --follow']));
 

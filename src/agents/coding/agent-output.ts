@@ -72,6 +72,15 @@ export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !=
 export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** The lines of an agent's text for the view: each non-empty one, cut to a width. */
+export function textLines(text: string, width = 160): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+}
+
 /** One line for the view: the first line of a text, cut to a width. */
 export function oneLine(text: string, width = 160): string {
   const first = text.trim().split('\n').find((l) => l.trim() !== '') ?? '';

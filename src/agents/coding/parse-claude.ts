@@ -1,4 +1,4 @@
-import { addKnown, emptyOutput, isObject, num, oneLine, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
+import { addKnown, emptyOutput, isObject, num, oneLine, textLines, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
 
 /**
  * Claude Code's `--output-format stream-json --verbose` (one event a line: `system` init,
@@ -30,7 +30,7 @@ export function createClaudeParser(): OutputParser {
           if (!isObject(block)) continue;
           if (block.type === 'text' && typeof block.text === 'string') {
             texts.push(block.text);
-            lines.push(oneLine(block.text));
+            lines.push(...textLines(block.text));
           } else if (block.type === 'tool_use') lines.push(`→ ${str(block.name) ?? 'tool'}${describeInput(block.input)}`);
         }
         return lines.filter((l) => l !== '');

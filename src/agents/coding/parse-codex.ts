@@ -1,4 +1,4 @@
-import { addKnown, emptyOutput, isObject, num, oneLine, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
+import { addKnown, emptyOutput, isObject, num, oneLine, textLines, pushJsonLine, str, type Json, type OutputParser } from './agent-output.js';
 
 /**
  * `codex exec --json`: one event a line — `thread.started` (thread_id), `turn.started`,
@@ -23,7 +23,7 @@ export function createCodexParser(): OutputParser {
         const done = event.type === 'item.completed';
         if (item.type === 'agent_message' && done && typeof item.text === 'string') {
           texts.push(item.text);
-          return [oneLine(item.text)];
+          return textLines(item.text);
         }
         if (item.type === 'command_execution' && !done) return [`→ $ ${oneLine(str(item.command) ?? '', 120)}`];
         if (item.type === 'command_execution' && done && num(item.exit_code) !== null && item.exit_code !== 0) return [`  ✗ exit ${String(item.exit_code)}`];

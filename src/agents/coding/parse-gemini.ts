@@ -1,4 +1,4 @@
-import { addKnown, emptyOutput, isObject, num, oneLine, parseJsonLine, str, type Json, type OutputParser } from './agent-output.js';
+import { addKnown, emptyOutput, isObject, num, oneLine, textLines, parseJsonLine, str, type Json, type OutputParser } from './agent-output.js';
 
 /**
  * Gemini CLI headless output. `--output-format stream-json`: `init` (session_id, model),
@@ -12,6 +12,12 @@ export function createGeminiParser(): OutputParser {
   const out = emptyOutput();
   let answer = '';
   let sawResult = false;
+  let partial = '';
+  const flush = (): string[] => {
+    const rest = textLines(partial);
+    partial = '';
+    return rest;
+  };
   const m = out.metrics;
   const readStream = (event: Json): string[] => {
     switch (event.type) {
@@ -22,16 +28,21 @@ export function createGeminiParser(): OutputParser {
       case 'message': {
         if (event.role !== 'assistant' || typeof event.content !== 'string') return [];
         answer += event.delta === true ? event.content : `${answer && !answer.endsWith('\n') ? '\n' : ''}${event.content}`;
-        return event.delta === true ? [] : [oneLine(event.content)];
+        if (event.delta !== true) return textLines(event.content);
+        // Deltas are shown a whole line at a time.
+        const parts = (partial + event.content).split('\n');
+        partial = parts.pop() ?? '';
+        return textLines(parts.join('\n'));
       }
       case 'tool_use':
-        return [`→ ${str(event.tool_name) ?? 'tool'}${describeParameters(event.parameters)}`];
+        return [...flush(), `→ ${str(event.tool_name) ?? 'tool'}${describeParameters(event.parameters)}`];
       case 'tool_result':
         return event.status === 'error' ? [`  ✗ ${oneLine(errorText(event.error) ?? str(event.output) ?? '', 120)}`] : [];
       case 'error':
         out.error = str(event.message) ?? out.error;
         return [`! ${oneLine(str(event.message) ?? '')}`];
       case 'result': {
+        const rest = flush();
         sawResult = true;
         const status = str(event.status);
         out.subtype = status;
@@ -45,7 +56,7 @@ export function createGeminiParser(): OutputParser {
         m.cachedTokens = num(stats.cached) ?? m.cachedTokens;
         m.durationMs = num(stats.duration_ms) ?? m.durationMs;
         if (m.inputTokens === null && m.outputTokens === null) m.inputTokens = num(stats.total_tokens);
-        return [out.isError ? `✗ ${oneLine(out.error ?? '')}` : '✓ done'];
+        return [...rest, out.isError ? `✗ ${oneLine(out.error ?? '')}` : '✓ done'];
       }
       default:
         return [];

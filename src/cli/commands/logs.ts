@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { createLogRenderer } from '../../agents/coding/render-log.js';
 import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
 import { iterationsWithMetrics, type IterationWithMetrics } from '../../state/iteration-metrics.js';
@@ -8,7 +9,8 @@ import { assertProjectName, resolveWorkspace, type Workspace } from '../../works
 
 const POLL_MS = 200;
 
-export async function logsCommand(taskId: string, opts: { project: string; root: string; iteration?: number; follow: boolean }): Promise<void> {
+export async function logsCommand(taskId: string, opts: { project: string; root: string; iteration?: number; follow: boolean; raw?: boolean }): Promise<void> {
+  const out = opts.raw ? { write: (text: string) => void process.stdout.write(text), end: () => undefined } : createLogRenderer((text) => process.stdout.write(text));
   const ws = resolveWorkspace(opts.root);
   assertProjectName(opts.project);
   if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: nothing to show for ${taskId}`);
@@ -18,24 +20,25 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     if (rows.length === 0) throw new InputError(`task '${taskId}' of project '${opts.project}' has no iterations on record`);
     let current = opts.iteration === undefined ? rows.at(-1) : rows.findLast((r) => r.n === opts.iteration);
     if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
-    let offset = copyFrom(logFile(ws, current), 0);
-    if (!opts.follow) return;
+    let offset = copyFrom(logFile(ws, current), 0, out);
+    if (!opts.follow) return out.end();
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const now = iterationsWithMetrics(store, opts.project, taskId);
       const same = now.find((r) => r.iteration_id === current?.iteration_id);
-      offset = copyFrom(logFile(ws, same ?? current), offset);
+      offset = copyFrom(logFile(ws, same ?? current), offset, out);
       if (same?.state === 'running') continue;
       const next = opts.iteration === undefined ? now.find((r) => r.iteration_id > (current?.iteration_id ?? 0)) : undefined;
       if (next) {
         current = next;
+        out.end();
         process.stdout.write(`── ${taskId} iteration ${next.n} ──\n`);
-        offset = copyFrom(logFile(ws, next), 0);
+        offset = copyFrom(logFile(ws, next), 0, out);
         continue;
       }
       // Nothing running and nobody running the project: the task will write no more.
       const task = store.task(opts.project, taskId);
-      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return;
+      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return out.end();
     }
   } finally {
     store.close();
@@ -46,8 +49,8 @@ function logFile(ws: Workspace, row: IterationWithMetrics): string {
   return path.join(ws.aibrainDir, row.log_file ?? iterationLogPath(row.run_id, row.task_id, row.n));
 }
 
-/** Writes the file's bytes from `offset` to stdout; returns the new offset. */
-function copyFrom(file: string, offset: number): number {
+/** Gives the file's bytes from `offset` on to `out`; returns the new offset. */
+function copyFrom(file: string, offset: number, out: { write(text: string): void }): number {
   if (!existsSync(file)) return offset;
   const size = statSync(file).size;
   if (size <= offset) return offset;
@@ -55,7 +58,7 @@ function copyFrom(file: string, offset: number): number {
   try {
     const buffer = Buffer.alloc(size - offset);
     const read = readSync(fd, buffer, 0, buffer.length, offset);
-    process.stdout.write(buffer.subarray(0, read));
+    out.write(buffer.subarray(0, read).toString('utf8'));
     return offset + read;
   } finally {
     closeSync(fd);

@@ -113,10 +113,11 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
     // Logs: the full output of an iteration, redacted.
     const logs1 = runCli(['logs', 'A', '--project', 'p', '--iteration', '1'], { cwd: ws });
     expect(logs1.code, logs1.stderr).toBe(0);
-    expect(logs1.stdout).toContain('Implemented half of it');
-    expect(logs1.stdout).toContain('"type":"result"');
-    expect(logs1.stdout).not.toContain('sk-test-0123456789abcdef');
-    expect(logs1.stdout).toContain('[REDACTED]');
+    expect(logs1.stdout).toBe('Looking at the task. key=[REDACTED]\n→ Bash npm test\nImplemented half of it; tests still fail.\n✓ done in 3 turn(s), $0.0100\n');
+    const raw = runCli(['logs', 'A', '--project', 'p', '--iteration', '1', '--raw'], { cwd: ws }).stdout;
+    expect(raw).toContain('"type":"result"');
+    expect(raw).not.toContain('sk-test-0123456789abcdef');
+    expect(raw).toContain('key=[REDACTED]');
     expect(runCli(['logs', 'A', '--project', 'p'], { cwd: ws }).stdout).toContain('<promise>DONE</promise>');
     expect(runCli(['logs', 'A', '--project', 'p', '--iteration', '7'], { cwd: ws })).toMatchObject({ code: 2 });
 

@@ -64,6 +64,9 @@ describe('reading the coding CLIs', () => {
   });
 
   it('gemini stream-json and json: the assistant text (deltas joined), tokens, session', () => {
+    const live = createGeminiParser();
+    const shown = fixture('gemini-stream.jsonl').split('\n').flatMap((l) => live.push(l));
+    expect(shown).toEqual(['→ run_shell_command npm test', '  ✗ 1 failing (shell_error)', 'Fixed sum(); all tests pass.', '<promise>TESTS_PASS</promise>', '✓ done']);
     const stream = readWhole(createGeminiParser(), fixture('gemini-stream.jsonl'));
     expect(stream.answer).toBe('Fixed sum(); all tests pass.\n<promise>TESTS_PASS</promise>');
     expect(stream.metrics).toMatchObject({ inputTokens: 24939, outputTokens: 174, cachedTokens: 21263, durationMs: 9800, sessionId: 'abc123', model: 'gemini-2.5-pro' });
