@@ -17,6 +17,8 @@ export function createClaudeParser(): OutputParser {
     switch (event.type) {
       case 'system':
         m.model = str(event.model) ?? m.model;
+        // Claude Code retries the API itself and says so: shown, not counted as the loop's retries.
+        if (event.subtype === 'api_retry') return [`! API retry ${num(event.attempt) ?? ''}${num(event.error_status) !== null ? ` (status ${num(event.error_status)})` : ''}`.replace(/ +$/, '')];
         return [];
       case 'assistant': {
         const message = isObject(event.message) ? event.message : {};
@@ -48,7 +50,9 @@ export function createClaudeParser(): OutputParser {
         result = str(event.result);
         out.subtype = str(event.subtype);
         out.isError = event.is_error === true || (out.subtype !== null && out.subtype !== 'success');
-        if (out.isError) out.error = result ?? out.subtype ?? 'the run ended in an error';
+        // `subtype: success` with `is_error: true` happens (terminal_reason api_error): is_error decides.
+        const status = num(event.api_error_status);
+        if (out.isError) out.error = `${status !== null && !(result ?? '').includes(String(status)) ? `API error ${status}: ` : ''}${result ?? str(event.terminal_reason) ?? out.subtype ?? 'the run ended in an error'}`;
         m.costUsd = num(event.total_cost_usd) ?? num(event.cost_usd) ?? m.costUsd;
         m.turns = num(event.num_turns) ?? m.turns;
         m.durationMs = num(event.duration_ms) ?? m.durationMs;

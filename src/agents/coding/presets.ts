@@ -71,9 +71,9 @@ export const PRESETS: readonly Preset[] = [
     title: 'Gemini CLI',
     permissionFlag: '--approval-mode',
     defaultPermissionMode: 'auto_edit',
-    resumes: false,
+    resumes: true,
     invoke: (prompt, o) => ({
-      argv: ['gemini', '--output-format', 'stream-json', ...opt('--approval-mode', o.permissionMode ?? 'auto_edit'), ...opt('--model', o.model), ...(o.args ?? []), `--prompt=${prompt}`],
+      argv: ['gemini', '--output-format', 'stream-json', ...opt('--approval-mode', o.permissionMode ?? 'auto_edit'), ...opt('--model', o.model), ...opt('--resume', o.resumeSession), ...(o.args ?? []), `--prompt=${prompt}`],
       stdin: null,
     }),
     createParser: createGeminiParser,

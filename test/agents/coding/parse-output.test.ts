@@ -7,6 +7,7 @@ import { createCodexParser } from '../../../src/agents/coding/parse-codex.js';
 import { createGeminiParser } from '../../../src/agents/coding/parse-gemini.js';
 import { createAiderParser } from '../../../src/agents/coding/parse-text.js';
 import { findPromise } from '../../../src/engine/find-promise.js';
+import { classifyFailure } from '../../../src/agents/coding/classify-failure.js';
 import { repoRoot } from '../../helpers/workspace.js';
 
 // Recorded shapes, written from each CLI's documented output (the real CLIs need network and keys).
@@ -37,6 +38,16 @@ describe('reading the coding CLIs', () => {
     expect(out.metrics.costUsd).toBe(0.31);
     expect(out.metrics.turns).toBe(10);
     expect(out.metrics.inputTokens).toBe(30000);
+  });
+
+  it("Claude Code's own API retries are shown; an error result says success but is_error decides, and is transient on 429", () => {
+    const parser = createClaudeParser();
+    const shown = fixture('claude-api-error.jsonl').split('\n').flatMap((l) => parser.push(l));
+    expect(shown.slice(0, 2)).toEqual(['! API retry 1 (status 429)', '! API retry 2 (status 429)']);
+    const out = parser.finish();
+    expect(out.isError).toBe(true);
+    expect(out.error).toBe('API error 429: Request rejected: too many requests, please slow down');
+    expect(classifyFailure(out.error, '')?.reason).toBe('rate limited');
   });
 
   it('a promise echoed only inside a tool call or its result is not kept', () => {
