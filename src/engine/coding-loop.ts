@@ -121,6 +121,13 @@ function loopSettings(ctx: EngineContext, state: TaskState): LoopSettings {
 
 const warnedLeftOut = new WeakMap<EngineContext, Set<string>>();
 
+let checkpointing: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const next = checkpointing.then(fn, fn);
+  checkpointing = next.catch(() => undefined);
+  return next;
+}
+
 async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, outcome: string, branch: 'current' | 'run'): Promise<{ commit: string; branch: string } | null> {
   const { spec } = state;
   const git = await import('../agents/git-checkpoint.js');
@@ -131,13 +138,14 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
     const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
     const leftOut = new Set(before.filter((p) => !isOwn(p)));
-    const made = await git.makeCheckpoint(ctx.ws.root, {
+    // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
+    const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
       message: `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`,
       branch,
       runBranch: `loop/${ctx.runId}`,
       // The loop's own files (.aibrain/, the queue) are not the agent's work either.
       exclude: (abs) => leftOut.has(abs) || isOwn(abs),
-    });
+    }));
     const warned = warnedLeftOut.get(ctx) ?? new Set<string>();
     warnedLeftOut.set(ctx, warned);
     if (leftOut.size > 0 && !warned.has(spec.id)) {

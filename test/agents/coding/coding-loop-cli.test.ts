@@ -218,6 +218,40 @@ describe('watching and resuming', () => {
   });
 });
 
+describe('crashes and concurrency', () => {
+  it('after kill -9 mid-iteration, the resumed run redoes that iteration only; checkpoints and figures are not doubled', async () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    writeQueue(ws, 'p', { project: 'p', features: [task('K', 'claude', 'slow', { max_iterations: 3, stuck_after: 'never' })] });
+    const env = fakes.env('slow');
+    const first = startCli(['--project', 'p'], { cwd: ws, env });
+    await waitFor(() => fakeCalls(fakes.state).length >= 2, 30_000, 'the second iteration');
+    first.kill('SIGKILL');
+    await first.exited;
+    const resumed = runCli(['--project', 'p'], { cwd: ws, env });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(1);
+    const history = JSON.parse(runCli(['history', '--iterations', '--project', 'p', '--json'], { cwd: ws }).stdout) as { iterations: { n: number; state: string; checkpoint: string | null; cost_usd: number | null }[] };
+    expect(history.iterations.map((i) => `${i.n}:${i.state}`)).toEqual(['1:done', '2:interrupted', '2:done', '3:done']);
+    expect(git(ws, 'log', '--format=%s').split('\n').filter((l) => l.startsWith('autonomous-loop: K iteration 1/3'))).toHaveLength(1);
+    const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout) as { tasks: StatusTask[] };
+    expect(status.tasks[0]).toMatchObject({ status: 'failed', iterations: 3, reason: 'no promise after 3 iteration(s)', cost_usd: 0.003 });
+  });
+
+  it('tasks side by side (--concurrency 2) share the work tree: checkpoints one at a time, all work committed', () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    writeQueue(ws, 'p', { project: 'p', features: [task('X', 'claude', 'promise-on-2'), task('Y', 'claude', 'promise-on-2')] });
+    const run = runCli(['--project', 'p', '--concurrency', '2'], { cwd: ws, env: fakes.env('promise-on-2') });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('no checkpoint');
+    // Which task's commit holds a file the other wrote depends on timing; that all of it is committed does not.
+    expect(git(ws, 'status', '--porcelain', '--', 'work-X.txt', 'work-Y.txt')).toBe('');
+    const subjects = git(ws, 'log', '--format=%s', 'main').split('\n').filter((l) => l.startsWith('autonomous-loop:'));
+    expect(subjects.length).toBeGreaterThanOrEqual(2);
+    for (const s of subjects) expect(s).toMatch(/^autonomous-loop: [XY] iteration [12]\/3 \(PASS(, promise kept)?\)$/);
+  });
+});
+
 describe('any argv', () => {
   it("a command task's own timeout_seconds stops an iteration; max_runtime stops the task", () => {
     const ws = makeWorkspace();
