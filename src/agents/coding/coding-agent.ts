@@ -52,6 +52,7 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
         spent.durationMs = Date.now() - started;
         const failed = !run.ok || read.isError;
         const transient = failed && !run.timedOut && !run.cancelled ? classifyFailure(read.error, `${run.stderr}\n${run.stdout}`.slice(-4_000)) : null;
+        read.answer = withoutEchoedInstructions(read.answer, prompt);
         if (!transient || ctx.signal.aborted) return verdictOf(run, read, spent);
         if (spent.retries >= retry.maxRetries) {
           return { ...verdictOf(run, read, spent), error: `${transient.reason} after ${spent.retries} retr${spent.retries === 1 ? 'y' : 'ies'}, gave up: ${transient.line}` };
@@ -159,6 +160,19 @@ function describeFailure(run: CommandResult, read: AgentOutput): string {
   const why = read.error ? firstLine(read.error) : lastLine(run.stderr) || lastLine(run.output);
   if (run.exitCode === 0) return `${cmd}: ${read.subtype && read.subtype !== 'success' ? `${read.subtype}: ` : ''}${why}`;
   return `${cmd}: exited with code ${run.exitCode}${why ? `: ${why}` : ''}`;
+}
+
+/**
+ * The answer without the prompt's own lines that name the promise ("print <promise>DONE</promise>
+ * when done"): a CLI that echoes its prompt has not kept the promise. A line of the agent's that
+ * is just the promise is kept.
+ */
+export function withoutEchoedInstructions(answer: string, prompt: string): string {
+  let out = answer;
+  for (const line of prompt.split('\n').map((l) => l.trim())) {
+    if (line.includes('<promise>') && !/^<promise>[^<]*<\/promise>$/.test(line)) out = out.split(line).join('');
+  }
+  return out;
 }
 
 const firstLine = (s: string): string => s.trim().split('\n')[0]?.slice(0, 300) ?? '';

@@ -267,6 +267,18 @@ describe('any argv', () => {
   });
 });
 
+describe('any argv in the coding loop', () => {
+  it("a CLI that echoes its prompt (with the template's promise instruction) has not kept the promise", () => {
+    const ws = codingWorkspace(`  echoer:\n    preset: any\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(path.join(repoRoot, 'test', 'fixtures', 'agents', 'echo-prompt.mjs'))}]\n`);
+    writeQueue(ws, 'p', { project: 'p', features: [{ id: 'E', description: 'Say hi.', agent_type: 'echoer', completion_promise: 'DONE', max_iterations: 2 }] });
+    const run = runCli(['--project', 'p'], { cwd: ws });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toContain('print <promise>DONE</promise> on a line of its own');
+    const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout) as { tasks: StatusTask[] };
+    expect(status.tasks[0]).toMatchObject({ status: 'failed', iterations: 2, reason: 'no promise after 2 iteration(s)' });
+  });
+});
+
 describe('agents and validate', () => {
   it('lists the presets, which are installed with their versions, and what each runs', () => {
     const ws = codingWorkspace('  mine:\n    preset: claude\n    model: claude-opus-4-1\n    permission_mode: plan\n    resume: true\n');
