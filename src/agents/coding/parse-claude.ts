@@ -60,7 +60,9 @@ export function createClaudeParser(): OutputParser {
         m.inputTokens = addKnown(addKnown(null, num(usage.input_tokens)), num(usage.cache_creation_input_tokens));
         m.outputTokens = num(usage.output_tokens);
         m.cachedTokens = num(usage.cache_read_input_tokens);
-        return [out.isError ? `✗ ${out.subtype ?? 'error'}: ${oneLine(out.error ?? '')}` : `✓ done${m.turns !== null ? ` in ${m.turns} turn(s)` : ''}${m.costUsd !== null ? `, $${m.costUsd.toFixed(4)}` : ''}`];
+        // Tools the permission mode refused: the likely reason an iteration made no progress.
+        const denied = (Array.isArray(event.permission_denials) ? event.permission_denials : []).filter(isObject).map((d) => `! permission denied: ${str(d.tool_name) ?? 'tool'}${describeInput(d.tool_input)}`);
+        return [...denied, out.isError ? `✗ ${out.subtype ?? 'error'}: ${oneLine(out.error ?? '')}` : `✓ done${m.turns !== null ? ` in ${m.turns} turn(s)` : ''}${m.costUsd !== null ? `, $${m.costUsd.toFixed(4)}` : ''}`];
       }
       default:
         return [];

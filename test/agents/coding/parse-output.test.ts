@@ -31,7 +31,10 @@ describe('reading the coding CLIs', () => {
   });
 
   it('Claude Code json: an error result (error_max_turns) is an error with its figures', () => {
+    const parser = createClaudeParser();
+    expect(parser.push(fixture('claude-json.json'))).toEqual(['! permission denied: Bash rm -rf build && echo <promise>TESTS_PASS</promise>', '✗ error_max_turns: error_max_turns']);
     const out = readWhole(createClaudeParser(), fixture('claude-json.json'));
+    expect(findPromise(out.answer, 'TESTS_PASS')).toBe(false);
     expect(out.isError).toBe(true);
     expect(out.subtype).toBe('error_max_turns');
     expect(out.error).toBe('error_max_turns');
