@@ -298,6 +298,15 @@ describe('agents and validate', () => {
     expect(text.stdout).toContain('with:   model claude-opus-4-1, permission mode plan, resumes the last session');
   });
 
+  it('bad budgets in the queue are bad input, every problem named by its path', () => {
+    const ws = codingWorkspace();
+    writeQueue(ws, 'p', { project: 'p', features: [task('A', 'claude', 'x', { max_cost_usd: -1, max_tokens: 1.5, max_runtime: 'soon', timeout_seconds: 0, checkpoint: 0, stuck_after: 1 })] });
+    const r = runCli(['validate', '--project', 'p'], { cwd: ws });
+    expect(r.code).toBe(2);
+    for (const field of ['max_cost_usd', 'max_tokens', 'max_runtime', 'timeout_seconds', 'checkpoint', 'stuck_after']) expect(r.stderr).toContain(`features[0].${field}:`);
+    expect(r.stderr).toContain("expected seconds, or a duration like '90s', '30m', '2h'");
+  });
+
   it('validate warns about a task whose CLI is not installed; a bad preset in the contract is bad input', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws, ['claude']);
