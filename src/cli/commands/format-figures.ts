@@ -14,3 +14,8 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** Input + output tokens of a stored iteration, null when its agent reported neither. */
+export function iterationTokens(r: { input_tokens: number | null; output_tokens: number | null }): number | null {
+  return r.input_tokens === null && r.output_tokens === null ? null : (r.input_tokens ?? 0) + (r.output_tokens ?? 0);
+}

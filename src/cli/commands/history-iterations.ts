@@ -3,7 +3,7 @@ import { InputError } from '../../errors.js';
 import { iterationsWithMetrics } from '../../state/iteration-metrics.js';
 import { StateStore } from '../../state/state-store.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
-import { formatFigures } from './format-figures.js';
+import { formatFigures, iterationTokens } from './format-figures.js';
 
 /** `history --iterations`: each iteration with its verdict, figures, checkpoint and log file. */
 export async function historyIterations(opts: { project?: string; root: string; json: boolean; task?: string }): Promise<void> {
@@ -16,7 +16,7 @@ export async function historyIterations(opts: { project?: string; root: string; 
       ? taskIds.flatMap((id) =>
           iterationsWithMetrics(store, opts.project ?? '', id).map(({ output_tail: _tail, ...r }) => ({
             ...r,
-            tokens: r.input_tokens === null && r.output_tokens === null ? null : (r.input_tokens ?? 0) + (r.output_tokens ?? 0),
+            tokens: iterationTokens(r),
             promise_met: r.promise_met === 1,
           })),
         ).sort((a, b) => a.iteration_id - b.iteration_id)

@@ -5,6 +5,7 @@ import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
 import { iterationsWithMetrics, type IterationWithMetrics } from '../../state/iteration-metrics.js';
 import { StateStore } from '../../state/state-store.js';
+import { formatFigures, iterationTokens } from './format-figures.js';
 import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
 
 const POLL_MS = 200;
@@ -21,28 +22,39 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     let current = opts.iteration === undefined ? rows.at(-1) : rows.findLast((r) => r.n === opts.iteration);
     if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
     let offset = copyFrom(logFile(ws, current), 0, out);
-    if (!opts.follow) return out.end();
+    // After an iteration's output, what it came to and what it spent (not with --raw: the file only).
+    const footer = (row: IterationWithMetrics): void => {
+      out.end();
+      if (!opts.raw && row.state !== 'running') process.stdout.write(`── ${describeIteration(row)} ──\n`);
+    };
+    if (!opts.follow) return footer(current);
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const now = iterationsWithMetrics(store, opts.project, taskId);
-      const same = now.find((r) => r.iteration_id === current?.iteration_id);
-      offset = copyFrom(logFile(ws, same ?? current), offset, out);
-      if (same?.state === 'running') continue;
+      const same = now.find((r) => r.iteration_id === current?.iteration_id) ?? current;
+      offset = copyFrom(logFile(ws, same), offset, out);
+      if (same.state === 'running') continue;
       const next = opts.iteration === undefined ? now.find((r) => r.iteration_id > (current?.iteration_id ?? 0)) : undefined;
       if (next) {
+        footer(same);
         current = next;
-        out.end();
         process.stdout.write(`── ${taskId} iteration ${next.n} ──\n`);
         offset = copyFrom(logFile(ws, next), 0, out);
         continue;
       }
       // Nothing running and nobody running the project: the task will write no more.
       const task = store.task(opts.project, taskId);
-      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return out.end();
+      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return footer(same);
     }
   } finally {
     store.close();
   }
+}
+
+function describeIteration(r: IterationWithMetrics): string {
+  const outcome = r.state === 'done' ? `${r.verdict ?? '?'}${r.promise_met ? ', promise kept' : ''}` : r.state;
+  const figures = formatFigures({ ...r, tokens: iterationTokens(r) });
+  return [`${r.task_id} iteration ${r.n}: ${outcome}`, figures, r.checkpoint ? `checkpoint ${r.checkpoint.slice(0, 12)}` : '', r.stop_reason ?? ''].filter(Boolean).join(' · ');
 }
 
 function logFile(ws: Workspace, row: IterationWithMetrics): string {

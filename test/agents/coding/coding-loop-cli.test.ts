@@ -113,7 +113,7 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
     // Logs: the full output of an iteration, redacted.
     const logs1 = runCli(['logs', 'A', '--project', 'p', '--iteration', '1'], { cwd: ws });
     expect(logs1.code, logs1.stderr).toBe(0);
-    expect(logs1.stdout).toBe('Looking at the task. key=[REDACTED]\n→ Bash npm test\nImplemented half of it; tests still fail.\n✓ done in 3 turn(s), $0.0100\n');
+    expect(logs1.stdout).toMatch(/^Looking at the task\. key=\[REDACTED\]\n→ Bash npm test\nImplemented half of it; tests still fail\.\n✓ done in 3 turn\(s\), \$0\.0100\n── A iteration 1: PASS · \$0\.0100 · 1\.5k tok · 3 turns · \d+s · checkpoint [0-9a-f]{12} ──\n$/);
     const raw = runCli(['logs', 'A', '--project', 'p', '--iteration', '1', '--raw'], { cwd: ws }).stdout;
     expect(raw).toContain('"type":"result"');
     expect(raw).not.toContain('sk-test-0123456789abcdef');
