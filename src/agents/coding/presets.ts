@@ -57,10 +57,13 @@ export const PRESETS: readonly Preset[] = [
     title: 'OpenAI Codex CLI',
     permissionFlag: '--sandbox',
     defaultPermissionMode: 'workspace-write',
-    resumes: false,
+    resumes: true,
+    // The loop keeps its own git checkpoints: codex may run in a folder that is not a repository.
+    // `codex exec resume <thread_id>` continues a thread (it takes no --sandbox: the thread keeps its own).
     invoke: (prompt, o) => ({
-      // The loop keeps its own git checkpoints: codex may run in a folder that is not a repository.
-      argv: ['codex', 'exec', '--json', ...opt('--sandbox', o.permissionMode ?? 'workspace-write'), '--skip-git-repo-check', ...opt('--model', o.model), ...(o.args ?? []), '-'],
+      argv: o.resumeSession
+        ? ['codex', 'exec', 'resume', '--json', '--skip-git-repo-check', ...opt('--model', o.model), ...(o.args ?? []), o.resumeSession, '-']
+        : ['codex', 'exec', '--json', ...opt('--sandbox', o.permissionMode ?? 'workspace-write'), '--skip-git-repo-check', ...opt('--model', o.model), ...(o.args ?? []), '-'],
       stdin: prompt,
     }),
     createParser: createCodexParser,

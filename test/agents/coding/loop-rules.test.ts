@@ -3,6 +3,7 @@ import { backoffSeconds, classifyFailure, DEFAULT_RETRY } from '../../../src/age
 import { DEFAULT_PROMPT_TEMPLATE, renderPrompt, unknownPlaceholders } from '../../../src/agents/coding/render-prompt.js';
 import { detectStuck } from '../../../src/engine/detect-stuck.js';
 import { durationSeconds } from '../../../src/queue/schema.js';
+import { findPreset } from '../../../src/agents/coding/presets.js';
 
 const values = { description: 'Fix {last_error} in sum()', iteration: '2', max_iterations: '5', promise: 'DONE', last_error: 'tests failed: {promise}', last_output_tail: '1 failing' };
 
@@ -55,6 +56,16 @@ describe('stuck detection', () => {
     expect(detectStuck([same(1), same(2), same(3)], 3)).toBe('stuck: (near-)identical output 3 iterations in a row: No promise yet.');
     const moving = [1, 2, 3].map((n) => ({ error: null, output: `Implemented part ${'abc'[n - 1]}: file${'xyz'[n - 1]}.ts` }));
     expect(detectStuck(moving, 3)).toBeNull();
+  });
+});
+
+describe('presets', () => {
+  it('put the prompt on stdin or in one --flag=value, and resume where the CLI can', () => {
+    const claude = findPreset('claude')?.invoke('-rm -rf /', { resumeSession: 's-1', model: 'm' });
+    expect(claude).toEqual({ argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--model', 'm', '--resume', 's-1'], stdin: '-rm -rf /' });
+    expect(findPreset('codex')?.invoke('p', { resumeSession: 't-1' }).argv).toEqual(['codex', 'exec', 'resume', '--json', '--skip-git-repo-check', 't-1', '-']);
+    expect(findPreset('gemini')?.invoke('-x', {}).argv.at(-1)).toBe('--prompt=-x');
+    expect(findPreset('aider')?.invoke('-x', {}).argv.at(-1)).toBe('--message=-x');
   });
 });
 
