@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { isGitRepo } from './git-baseline.js';
 
 // simple-git refuses an environment that sets an editor or a pager: only what git needs is passed.
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'SYSTEMROOT', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'XDG_CONFIG_HOME'];
@@ -16,9 +15,16 @@ async function gitAt(dir: string, env?: Record<string, string>): Promise<SimpleG
 
 /** Paths with changes in the work tree or the index (relative to the repository's top). */
 export async function changedPaths(dir: string): Promise<{ top: string; paths: string[] } | null> {
-  if (!(await isGitRepo(dir))) return null;
+  if (!existsSync(dir)) return null;
   const git = await gitAt(dir);
-  const top = (await git.revparse(['--show-toplevel'])).trim();
+  let top: string;
+  try {
+    top = (await git.revparse(['--show-toplevel'])).trim();
+  } catch (e) {
+    // Not a work tree is an answer; any other failure is not, and must not pass for one.
+    if (/not a git repository/i.test(e instanceof Error ? e.message : String(e))) return null;
+    throw e;
+  }
   const raw = await (await gitAt(top)).raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
   const paths: string[] = [];
   const parts = raw.split('\0');

@@ -34,7 +34,12 @@ export interface IterationExtras {
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
   const { spec } = state;
   // Before the task's first iteration: what a person had changed or staged, which checkpoints leave alone.
-  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never') await changedBeforeTask(ctx, state);
+  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never') {
+    await changedBeforeTask(ctx, state).catch((e: unknown) => {
+      untold(ctx).add(spec.id);
+      ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
+    });
+  }
   const started = Date.now();
   const before = attemptIterations(ctx, state);
   const last = before.at(-1);
@@ -95,7 +100,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
             model: m?.model ?? null,
             checkpoint: checkpoint?.commit ?? null,
             checkpoint_branch: checkpoint?.branch ?? null,
-            log_file: log.relative,
+            log_file: log.written ? log.relative : null,
             stop_reason: stop?.kind ?? null,
           }),
       };
@@ -120,6 +125,13 @@ function loopSettings(ctx: EngineContext, state: TaskState): LoopSettings {
 }
 
 const warnedLeftOut = new WeakMap<EngineContext, Set<string>>();
+// Tasks of this run whose work tree could not be read before they started: never checkpointed.
+const untoldTasks = new WeakMap<EngineContext, Set<string>>();
+const untold = (ctx: EngineContext): Set<string> => {
+  let set = untoldTasks.get(ctx);
+  if (!set) untoldTasks.set(ctx, (set = new Set()));
+  return set;
+};
 
 let checkpointing: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
@@ -133,7 +145,10 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
   const git = await import('../agents/git-checkpoint.js');
   try {
     // What was changed or staged before the task's first iteration is a person's: never committed.
+    if (untold(ctx).has(spec.id)) return null;
     const before = await changedBeforeTask(ctx, state);
+    // Not a work tree when the task started: what is in it now cannot be told apart from a person's.
+    if (before === null) return null;
     const aibrain = realpathSync(ctx.ws.aibrainDir) + path.sep;
     const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
     const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
@@ -155,17 +170,21 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     }
     return made ? { commit: made.commit, branch: made.branch } : null;
   } catch (e) {
-    ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+    ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });
     return null;
   }
 }
 
-/** Journaled with the task's first iteration, so a resumed run knows what was there before. */
-async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<string[]> {
+/**
+ * Journaled with the task's first iteration, so a resumed run knows what was there before: the
+ * paths, or null when the folder was not a git work tree then. A failure to tell is thrown, never
+ * taken for "nothing was changed".
+ */
+async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<string[] | null> {
   const first = state.baseIteration + 1;
   return createStepJournal(ctx.store, ctx.project, state.spec.id, first).run('checkpoint-baseline', async () => {
-    const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root).catch(() => null);
-    return changed ? changed.paths.map((p) => path.join(changed.top, p)) : [];
+    const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root);
+    return changed ? changed.paths.map((p) => path.join(changed.top, p)) : null;
   });
 }
 
@@ -185,3 +204,5 @@ function used(iterations: IterationWithMetrics[]): BudgetUse {
 
 const traceOf = (i: IterationWithMetrics): IterationTrace => ({ error: i.verdict === 'FAIL' ? i.error : null, output: i.output_tail ?? '' });
 const add = (a: number | null, b: number | null): number | null => (b === null ? a : (a ?? 0) + b);
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';

@@ -6,6 +6,8 @@ import type { Workspace } from '../workspace/paths.js';
 export interface IterationLog {
   /** Relative to .aibrain/: what the state store keeps. */
   relative: string;
+  /** Whether anything was written (the file exists). */
+  readonly written: boolean;
   write(chunk: string): void;
   close(): void;
 }
@@ -25,24 +27,24 @@ export function openIterationLog(ws: Workspace, runId: string, taskId: string, n
   const file = path.join(ws.aibrainDir, relative);
   let pending = '';
   let failed = false;
+  let made = false;
+  // Made at the first output: an agent that prints nothing (noop) leaves no file behind.
   const append = (text: string): void => {
     if (failed || text === '') return;
     try {
+      if (!made) mkdirSync(path.dirname(file), { recursive: true });
+      made = true;
       appendFileSync(file, redactSecrets(text));
     } catch (e) {
       failed = true;
       onError(e);
     }
   };
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    appendFileSync(file, '');
-  } catch (e) {
-    failed = true;
-    onError(e);
-  }
   return {
     relative,
+    get written() {
+      return made;
+    },
     write(chunk) {
       const text = pending + chunk;
       const cut = text.lastIndexOf('\n');

@@ -51,7 +51,9 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
         addUp(spent, read);
         spent.durationMs = Date.now() - started;
         const failed = !run.ok || read.isError;
-        const transient = failed && !run.timedOut && !run.cancelled ? classifyFailure(read.error, `${run.stderr}\n${run.stdout}`.slice(-4_000)) : null;
+        // A CLI with structured output says what failed; its stdout is the agent's own words.
+        const tail = preset ? run.stderr : `${run.stderr}\n${run.stdout}`;
+        const transient = failed && !run.timedOut && !run.cancelled ? classifyFailure(read.error, tail.slice(-4_000)) : null;
         read.answer = withoutEchoedInstructions(read.answer, prompt);
         if (!transient || ctx.signal.aborted) return verdictOf(run, read, spent);
         if (spent.retries >= retry.maxRetries) {
