@@ -16,21 +16,9 @@ export interface BlockingFinding {
   location?: string;
 }
 
-export interface DeploymentRecordInput {
-  task_id: string;
-  environment: Environment;
-  version: string;
-  status: 'success' | 'failed' | 'rolled_back' | 'rejected';
-  started_at: string;
-  completed_at: string;
-  iterations: number;
-  migrations_run: string[];
-  errors: string[];
-  warnings: string[];
-  rollback_executed: boolean;
-  approved_by: string | null;
-  commit: string | null;
-}
+import type { DeploymentRecordInput } from '../records/deployment-record.js';
+
+export type { DeploymentRecordInput };
 
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
@@ -101,6 +89,8 @@ export interface IterationResult {
   output: string;
   /** Why the iteration did not pass, in one line. */
   error?: string;
+  /** No further iteration can help (the program is not installed, say): the task fails now. */
+  fatal?: boolean;
   /** For BLOCKED: what the guardrail found. */
   findings?: BlockingFinding[];
   /** Cost, tokens, turns and time, where the agent knows them. */

@@ -5,6 +5,7 @@ import { captureBaseline, revertToBaseline, type GitBaseline } from './git-basel
 import { runCommand } from './run-command.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
+const MAX_OUTPUT = 8 * 1024 * 1024;
 const VERDICT_TAG = /<verdict>\s*(BLOCKED|FAIL)\s*(?::\s*([^<]*))?<\/verdict>/;
 
 /**
@@ -57,29 +58,35 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
         // The task's own timeout_seconds wins; max_runtime's time left caps it (issue 15).
         timeoutMs: Math.max(1, Math.min((task.timeoutSeconds ?? policy.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ctx.timeLeftMs ?? Number.POSITIVE_INFINITY)),
         signal: ctx.signal,
-        onOutput: (chunk) => {
-          ctx.output?.(chunk);
-          for (const line of chunk.split('\n')) if (line.trim()) ctx.progress(line);
+        maxOutputChars: MAX_OUTPUT,
+        onOutput: (line) => {
+          ctx.output?.(`${line}\n`);
+          if (line.trim()) ctx.progress(line);
         },
+        // An iteration ends with its agent: a daemon it started does not outlive it.
+        stopGroupOnExit: true,
       });
+      if (run.droppedChars > 0) ctx.progress(`output exceeded ${Math.round(MAX_OUTPUT / (1024 * 1024))} MB: the last ${Math.round(MAX_OUTPUT / (1024 * 1024))} MB kept`);
       const blocked = VERDICT_TAG.exec(run.output);
       if (blocked?.[1] === 'BLOCKED') {
         const why = blocked[2]?.trim() || 'the agent reported BLOCKED';
         return { verdict: 'BLOCKED', output: run.output, error: why, findings: [{ rule: 'agent-blocked', severity: 'CRITICAL', message: why }] };
       }
       if (run.ok) return { verdict: 'PASS', output: run.output };
-      return { verdict: 'FAIL', output: run.output, error: describeFailure(run) };
+      return { verdict: 'FAIL', output: run.output, error: describeFailure(run), ...(run.failedToStart ? { fatal: true } : {}) };
     },
   };
 }
 
 function describeFailure(run: Awaited<ReturnType<typeof runCommand>>): string {
   const cmd = run.argv[0] ?? '';
+  if (run.failedToStart && /ENOENT/.test(run.output)) return `${cmd}: not found (not installed, or not on PATH): nothing ran, and no retry would help`;
   if (run.failedToStart) return `${cmd}: could not start (${firstLine(run.output)})`;
   if (run.timedOut) return `${cmd}: timed out after ${Math.round(run.durationMs / 1000)}s (stopped)`;
   if (run.cancelled) return `${cmd}: stopped`;
   const tail = lastLine(run.output);
-  return `${cmd}: exited with code ${run.exitCode}${tail ? `: ${tail}` : ''}`;
+  const exceeded = run.droppedChars > 0 ? ` (output exceeded ${Math.round(MAX_OUTPUT / (1024 * 1024))} MB; the tail was kept)` : '';
+  return `${cmd}: exited with code ${run.exitCode}${exceeded}${tail ? `: ${tail}` : ''}`;
 }
 
 const firstLine = (s: string): string => s.trim().split('\n')[0]?.slice(0, 300) ?? '';

@@ -1,3 +1,4 @@
+import { unwatchGroup, watchGroup } from './process-watchdog.js';
 
 export interface CommandSpec {
   /** argv: the program and its arguments. Never run through a shell. */
@@ -9,10 +10,15 @@ export interface CommandSpec {
   input?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with each chunk of output as it arrives (stdout and stderr interleaved). */
-  onOutput?: (chunk: string) => void;
+  /** Called with each complete line of output as it arrives (stdout and stderr each line-buffered). */
+  onOutput?: (line: string) => void;
   /** Keep at most this many characters of output (the tail). Default 1 MiB. */
   maxOutputChars?: number;
+  /**
+   * Stop the command's whole process group when the command ends (a daemon it left does not
+   * outlive it). Off for commands whose job is to start a service (deploy), which must detach it.
+   */
+  stopGroupOnExit?: boolean;
 }
 
 export interface CommandResult {
@@ -27,11 +33,15 @@ export interface CommandResult {
   cancelled: boolean;
   /** Could not start (program not found, not executable). */
   failedToStart: boolean;
+  /** Characters of output past the cap, not kept (the tail is). */
+  droppedChars: number;
   durationMs: number;
   ok: boolean;
 }
 
 const KILL_GRACE_MS = 2_000;
+/** After the command exits, how long a process it left holding its output is waited for. */
+const OUTPUT_GRACE_MS = 2_000;
 
 /** Told of every process group started and ended, so a crashed loop's leftovers can be stopped. */
 export interface ProcessTracker {
@@ -51,20 +61,39 @@ export function killProcessGroup(pid: number, graceMs = KILL_GRACE_MS): void {
   setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs).unref();
 }
 
+/** A tail of text capped at `max` characters, counting what was dropped. */
+class Tail {
+  text = '';
+  dropped = 0;
+  constructor(readonly max: number) {}
+  add(chunk: string): void {
+    this.text += chunk;
+    if (this.text.length > this.max * 2) this.cut();
+  }
+  cut(): string {
+    if (this.text.length > this.max) {
+      // cut at a line start: a secret is never kept half (redaction finds it whole or not at all)
+      let at = this.text.length - this.max;
+      const nl = this.text.indexOf('\n', at);
+      if (nl !== -1 && nl - at < 4096) at = nl + 1;
+      this.dropped += at;
+      this.text = this.text.slice(at);
+    }
+    return this.text;
+  }
+}
+
 // The one place that starts processes. Each command runs in its own process group so that a
 // timeout or a cancel stops the whole tree: no orphans left behind.
 export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const [file, ...args] = spec.argv;
   const started = Date.now();
   const max = spec.maxOutputChars ?? 1024 * 1024;
-  let output = '';
-  const keep = (chunk: string): void => {
-    output += chunk;
-    if (output.length > max * 2) output = output.slice(-max);
-    spec.onOutput?.(chunk);
-  };
+  const output = new Tail(max);
+  const stdout = new Tail(max);
+  const stderr = new Tail(max);
   if (file === undefined) {
-    return result(spec, { exitCode: null, output: 'empty command', stdout: '', stderr: '', failedToStart: true }, started);
+    return result(spec, { exitCode: null, output: 'empty command', stdout: '', stderr: '', failedToStart: true, droppedChars: 0 }, started);
   }
   const { execa } = await import('execa'); // loaded when a command first runs, not at start-up
   const child = execa(file, args, {
@@ -74,21 +103,21 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     input: spec.input ?? '',
     reject: false,
     all: false,
+    buffer: false, // kept here, as a capped tail: output past the cap is never a failure
     detached: true,
     cleanup: true,
     stripFinalNewline: false,
     encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
   });
   const pid = child.pid;
-  if (pid !== undefined) tracker?.started(pid);
+  if (pid !== undefined) {
+    tracker?.started(pid);
+    watchGroup(pid);
+  }
   let timedOut = false;
   let cancelled = false;
   const killTree = (): void => {
-    const pid = child.pid;
-    if (pid === undefined) return;
-    signalGroup(pid, 'SIGTERM');
-    setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+    if (pid !== undefined) killProcessGroup(pid);
   };
   const timer =
     spec.timeoutMs !== undefined && spec.timeoutMs > 0
@@ -103,28 +132,83 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   };
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort, { once: true });
+  const lines = { out: lineBuffer(spec.onOutput), err: lineBuffer(spec.onOutput) };
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (c: string) => keep(c));
-  child.stderr?.on('data', (c: string) => keep(c));
+  child.stdout?.on('data', (c: string) => {
+    output.add(c);
+    stdout.add(c);
+    lines.out.push(c);
+  });
+  child.stderr?.on('data', (c: string) => {
+    output.add(c);
+    stderr.add(c);
+    lines.err.push(c);
+  });
+  // The command is over when it exits: a process it left holding stdout open gets a short grace,
+  // then is stopped (or, for a service that must live on, no longer listened to).
+  let graceTimer: NodeJS.Timeout | undefined;
+  child.once('exit', () => {
+    graceTimer = setTimeout(() => {
+      if (spec.stopGroupOnExit && pid !== undefined) killProcessGroup(pid, 500);
+      else {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
+    }, OUTPUT_GRACE_MS);
+    graceTimer.unref();
+  });
   try {
     const done = await child;
+    lines.out.end();
+    lines.err.end();
     const failedToStart = done.exitCode === undefined && done.failed && !timedOut && !cancelled;
-    const stdout = typeof done.stdout === 'string' ? done.stdout : '';
-    const stderr = typeof done.stderr === 'string' ? done.stderr : '';
-    if (failedToStart && output === '') output = done.shortMessage ?? done.message ?? 'failed to start';
+    let text = output.cut();
+    if (failedToStart && text === '') text = done.shortMessage ?? done.message ?? 'failed to start';
+    if (output.dropped > 0) text = `[output exceeded ${formatMb(max)}: the first ${formatMb(output.dropped)} not kept, the last ${formatMb(max)} follow]\n${text}`;
     return result(
       spec,
-      { exitCode: done.exitCode ?? null, output: output.slice(-max), stdout: stdout.slice(-max), stderr: stderr.slice(-max), failedToStart },
+      { exitCode: done.exitCode ?? null, output: text, stdout: stdout.cut(), stderr: stderr.cut(), failedToStart, droppedChars: output.dropped },
       started,
       timedOut,
       cancelled,
     );
   } finally {
     if (timer) clearTimeout(timer);
+    if (graceTimer) clearTimeout(graceTimer);
     spec.signal?.removeEventListener('abort', onAbort);
-    if (pid !== undefined) tracker?.ended(pid);
+    if (pid !== undefined) {
+      // Nothing of the command outlives it: a daemon left in its group is stopped.
+      if (spec.stopGroupOnExit) killProcessGroup(pid, 500);
+      unwatchGroup(pid);
+      tracker?.ended(pid);
+    }
   }
+}
+
+const formatMb = (chars: number): string => `${Math.round((chars / (1024 * 1024)) * 10) / 10} MB`;
+
+// Whole lines to `emit`: a token split across two reads of a pipe is given (and redacted) whole.
+function lineBuffer(emit: ((line: string) => void) | undefined): { push(chunk: string): void; end(): void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      if (!emit) return;
+      const text = partial + chunk;
+      const cut = text.lastIndexOf('\n');
+      if (cut === -1) {
+        // a line longer than a megabyte is given in pieces rather than held without end
+        partial = text.length > 1024 * 1024 ? (emit(text), '') : text;
+        return;
+      }
+      partial = text.slice(cut + 1);
+      for (const line of text.slice(0, cut).split('\n')) emit(line);
+    },
+    end() {
+      if (emit && partial !== '') emit(partial);
+      partial = '';
+    },
+  };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -137,7 +221,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 function result(
   spec: CommandSpec,
-  r: { exitCode: number | null; output: string; stdout: string; stderr: string; failedToStart: boolean },
+  r: { exitCode: number | null; output: string; stdout: string; stderr: string; failedToStart: boolean; droppedChars: number },
   started: number,
   timedOut = false,
   cancelled = false,

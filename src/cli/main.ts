@@ -41,8 +41,8 @@ export function reportError(error: unknown, how: { json: boolean; command?: stri
   if (error instanceof LoopError) {
     const message = error.message;
     if (how.json) return printJsonError(error.name, message, error.exitCode);
-    const hint = /'autonomous-loop [^']*'|`autonomous-loop [^`]*`/.test(message) || error.exitCode !== 2 ? '' : `\nsee '${help}'`;
-    process.stderr.write(`autonomous-loop: ${message}${hint}\n`);
+    // The message says what to do (the command to try, the file to fix): one block, no stack.
+    process.stderr.write(`autonomous-loop: ${message}\n`);
     return error.exitCode;
   }
   const { code, exitCode, message } = error as { code?: string; exitCode?: number; message?: string };

@@ -36,9 +36,10 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('-y, --yes', 'pre-approve development and staging gates (never production, never requires_approval)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
     .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
+    .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell instead of exiting 3', false)
     .option('--json', 'print one JSON event per line (schema/run-events.schema.json) instead of the view', false)
     .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
-    .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
+    .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
   target(program.command('plan'))
     .description('show the order the tasks will run in, as waves')
@@ -94,6 +95,23 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--json', 'print the result as JSON', false)
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts))
     .addHelpText('after', examples(['rollback --project shop --env staging --to 1.1.0', 'rollback --env production --to 1.1.0 --migrations-down']));
+
+  program
+    .command('unlock')
+    .description('remove the project lock of a loop that is gone (another host, a lost container); recorded')
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--force', 'remove it: you have checked that no loop runs the project', false)
+    .option('--by <name>', 'who removes it (recorded with the OS user)')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .action(async (opts) => (await import('./commands/unlock.js')).unlockCommand(opts));
+
+  program
+    .command('repair')
+    .description('bring the records in line: rewrite deployments.json / decisions.jsonl from state.db, or rebuild a missing or damaged state.db from them')
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
+    .option('--json', 'print what was repaired as JSON', false)
+    .action(async (opts) => (await import('./commands/repair.js')).repairCommand(opts))
+    .addHelpText('after', examples(['repair', 'repair --root ../shop-infra']));
 
   target(program.command('readiness'))
     .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { editDistance } from '../queue/edit-distance.js';
 import { findWorkspaceRoot, listQueueFiles } from '../workspace/find-workspace.js';
 import { packageRoot, resolveWorkspace, useQueueFile } from '../workspace/paths.js';
 
@@ -53,22 +54,10 @@ function projectOfQueueFile(file: string): string {
 export function suggest(word: string, candidates: string[]): string | undefined {
   let best: { name: string; d: number } | undefined;
   for (const name of candidates) {
-    const d = editDistance(word.toLowerCase(), name.toLowerCase());
+    const d = editDistance(word.toLowerCase(), name.toLowerCase(), 100);
     if (!best || d < best.d) best = { name, d };
   }
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.name : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
 }
 
 let version: string | undefined;

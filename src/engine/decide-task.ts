@@ -1,14 +1,18 @@
 import { InputError } from '../errors.js';
-import { evaluateGate } from '../gates/approval-gate.js';
-import type { DecisionKind } from '../gates/record-decision.js';
-import { recordDecision } from '../gates/record-decision.js';
+import { evaluateGate, refuseApprover } from '../gates/approval-gate.js';
+import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { openRecordStore } from '../records/open-record-store.js';
 import { readQueueFile } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
-import { StateStore } from '../state/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import type { Contract } from '../gates/contract.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
+import { describeApprovalSubject } from './approval-subject.js';
 import { successfulDeployments } from './record-sink.js';
 
 export interface DecideResult {
@@ -29,15 +33,20 @@ export interface DecideResult {
  * so the next run (or a run waiting with --wait) acts on it. A decision that would change nothing
  * is said so and not recorded.
  */
-export function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): DecideResult {
+export async function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): Promise<DecideResult> {
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
+  const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
+  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
-  if ((decision === 'approve' || decision === 'override') && task.environment === 'production' && contract.approvers.length > 0 && !contract.approvers.includes(by)) {
-    throw new InputError(`${contract.file}: approvers: '${by}' may not ${decision} production (may: ${contract.approvers.join(', ')})`);
-  }
-  const store = StateStore.open(ws.stateDb);
+  const store = openRecordStore(ws);
   try {
+    if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
+      // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
+      const starter = store.lastRunStarter(project);
+      const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
+      if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
+    }
     const row = store.tasks(project).get(taskId);
     const inFile = (queue.fileStatus.get(taskId) ?? 'pending') as TaskStatus;
     const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
@@ -46,7 +55,8 @@ export function decideTask(root: string, project: string, taskId: string, decisi
     const run = `'autonomous-loop ${targetArgs(ws.root, project)}'`;
     const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect });
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
-    const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length);
+    const subject = await describeApprovalSubject(ws, project, task, contract, store);
+    const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, subject);
     const rejected = before === 'blocked' && reason.startsWith('rejected by');
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {
@@ -67,6 +77,7 @@ export function decideTask(root: string, project: string, taskId: string, decisi
       environment: task.environment ?? null,
       version: task.version ?? null,
       fingerprint: decision === 'override' ? `override:${blockedBy ?? ''}` : need.fingerprint,
+      ...(decision === 'override' ? {} : { subject }),
     });
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
     const why = decision === 'reject' ? `rejected by ${by}${comment ? `: ${comment}` : ''}` : null;
@@ -78,6 +89,33 @@ export function decideTask(root: string, project: string, taskId: string, decisi
           ? `${taskId} is blocked; tasks that depend on it will be skipped (a later 'approve' undoes this)`
           : `${taskId} is pending again; on the next ${run} what blocked it (${blockedBy || 'the agent'}) counts as passed`;
     return result(true, status, effect);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A rollback requested without a terminal (`rollback --env e --to v` said so): approved or
+ * rejected like a deployment of that environment; the next `rollback` with the same target runs it.
+ */
+function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): DecideResult {
+  const store = openRecordStore(ws);
+  try {
+    if (decision === 'approve' && environment === 'production') {
+      const refused = refuseApprover(contract, { by, osUser: osUser() });
+      if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
+    }
+    recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
+    const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
+    return {
+      decision,
+      task_id: id,
+      by,
+      recorded: true,
+      status_before: 'awaiting_approval',
+      status: decision === 'approve' ? 'pending' : 'blocked',
+      effect: decision === 'approve' ? `the rollback of ${environment} to ${version} may run: ${again} runs it (once)` : `the rollback of ${environment} to ${version} is refused; ${again} asks again`,
+    };
   } finally {
     store.close();
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.js';
+import { redactSecrets } from '../log/redact-secrets.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Contract } from '../gates/contract.js';
@@ -42,11 +43,18 @@ export interface EngineContext {
   maxCostUsd?: number;
   /** Set when a person chose (A)bort. */
   aborted: { by: string } | undefined;
+  /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */
+  waitForPeople?: { pollMs: number };
+  /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */
+  vetoed: Set<string>;
 }
 
 /** Saves a task's state: the state store first, then the queue file (batched). */
 export function saveTask(ctx: EngineContext, state: TaskState, changes: Partial<Omit<TaskState, 'spec'>>): void {
   Object.assign(state, changes);
+  // Reasons and errors quote task text and output: stored and shown without secrets.
+  if (state.reason) state.reason = redactSecrets(state.reason);
+  if (state.lastError) state.lastError = redactSecrets(state.lastError);
   ctx.store.saveTask(ctx.project, {
     task_id: state.spec.id,
     status: state.status,

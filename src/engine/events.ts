@@ -17,6 +17,7 @@ export interface EngineEvents {
   'iteration:figures': { taskId: string; iteration: number; costUsd: number | null; tokens: number | null; turns: number | null; durationMs: number; checkpoint?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
   'queue:invalid': { message: string };
+  'run:waiting': { taskIds: string[]; message: string };
   'warning': { message: string };
 }
 

@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { killProcessGroup, trackProcesses } from '../agents/run-command.js';
+import { startTimeOf } from '../state/process-identity.js';
 import type { StateStore } from '../state/state-store.js';
-
-/** The kernel's start time of a process (Linux), to tell our process from a reused pid. */
-function startTimeOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Stops the agent processes a crashed loop left running (they would otherwise finish a step the

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, formatProblems } from '../errors.js';
+import { checkCascade } from '../gates/check-cascade.js';
+import { openRecordStore } from '../records/open-record-store.js';
+import { successfulDeployments } from './record-sink.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
 import { displayPath } from '../queue/load-queue.js';
 import { loadProjectConfig } from '../agents/project-config.js';
@@ -28,8 +31,24 @@ const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness']);
  * Checks governance/projects/<project>.yaml when a task needs it (deployments, migrations,
  * readiness), so that a bad project file is bad input before anything runs.
  */
-export function checkProjectFile(ws: Workspace, project: string, queue: Queue): void {
+export function checkProjectFile(ws: Workspace, project: string, queue: Queue, contract?: Contract): void {
   if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) loadProjectConfig(ws, project);
+  if (contract) {
+    const problems = checkCascade(queue, contract, project, stagedVersions(ws, project));
+    if (problems.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: the cascade dev → staging → production`, problems), problems);
+  }
+}
+
+// Versions with a successful staging deployment on record (read only: no state.db is made here).
+function stagedVersions(ws: Workspace, project: string): Set<string> {
+  if (!existsSync(ws.stateDb)) return new Set();
+  // Opened as every record reader opens it: a damaged or emptied state.db is refused, never made anew.
+  const store = openRecordStore(ws);
+  try {
+    return new Set(successfulDeployments(store, project, 'staging').map((d) => d.version));
+  } finally {
+    store.close();
+  }
 }
 
 // A queue that is not where the project's name puts it: say which queues there are, and how to run one.

@@ -6,6 +6,10 @@ export interface GatePrompt {
   reasons: string[];
   production: boolean;
   preflight: PreflightCheck[];
+  /** What changed since the last approval, one line each (empty when nothing was approved). */
+  changes?: string[];
+  /** Why the person at this terminal may not approve (not an approver, or started the run): shown, not asked. */
+  refused?: string;
 }
 
 export interface BlockedPrompt {

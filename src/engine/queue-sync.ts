@@ -81,6 +81,8 @@ export class QueueSync {
     const added: string[] = [];
     const changed: string[] = [];
     const statusEdits = new Map<string, TaskStatus>();
+    const stale = this.#staleOverwrite(before, next);
+    if (stale) this.#log.warn({ tasks: [...stale] }, 'queue file saved from a copy read before the loop wrote its statuses: they are written again');
     const oldPrints = taskFingerprints(before);
     const newPrints = taskFingerprints(next);
     for (const task of next.tasks) {
@@ -89,6 +91,11 @@ export class QueueSync {
       else if (old !== newPrints.get(task.id)) changed.push(task.id);
       const was = before.fileStatus.get(task.id);
       const now = next.fileStatus.get(task.id);
+      if (stale?.has(task.id)) {
+        // Saved from a copy read before our write: our status is written again, not taken as a person's.
+        if (!this.#desired.has(task.id) && was !== undefined) this.#desired.set(task.id, was);
+        continue;
+      }
       if (was !== undefined && now !== undefined && was !== now) {
         statusEdits.set(task.id, now);
         // A person's status wins over a change of ours not yet written.
@@ -118,14 +125,59 @@ export class QueueSync {
         written.set(id, status);
       }
     }
+    if (updates.size === 0) {
+      this.#desired.clear();
+      return { written, ...(edits ? { edits } : {}) };
+    }
+    const base = this.queue.text;
+    const text = patchStatuses(base, this.queue.tasksKey, updates);
+    // Compare-and-swap: a file saved by someone since it was read is not replaced; its edits are
+    // merged at the next flush and our statuses written then.
+    const swapped = writeFileAtomic(this.queue.file, text, () => readQueueFileQuietly(this.queue.file) === base);
+    if (!swapped) {
+      this.#stamp = undefined;
+      this.conflicts++;
+      return { written: new Map(), ...(edits ? { edits } : {}) };
+    }
     this.#desired.clear();
-    if (updates.size === 0) return { written, ...(edits ? { edits } : {}) };
-    const text = patchStatuses(this.queue.text, this.queue.tasksKey, updates);
-    writeFileAtomic(this.queue.file, text);
+    const now = Date.now();
+    this.#recentWrites = [...this.#recentWrites.filter((w) => now - w.at < STALE_WINDOW_MS), { at: now, before: new Map(this.queue.fileStatus) }];
     this.#stamp = stampOf(this.queue.file);
     for (const [id, status] of written) this.queue.fileStatus.set(id, status);
     this.queue.text = text;
     return { written, ...(edits ? { edits } : {}) };
+  }
+
+  /** Write-backs held back because the file changed under them (each merged and retried). */
+  conflicts = 0;
+
+  // The file's statuses before each of our recent writes.
+  #recentWrites: { at: number; before: Map<string, TaskStatus> }[] = [];
+
+  /**
+   * The tasks whose status a save put back to what it was before one of our writes of the last
+   * seconds, every one of those our writes since then changed: an editor (or a script) saving a copy
+   * it read before we wrote. Those statuses are ours to write again, not a person's decision.
+   */
+  #staleOverwrite(before: Queue, next: Queue): Set<string> | undefined {
+    const now = Date.now();
+    for (const write of this.#recentWrites) {
+      if (now - write.at >= STALE_WINDOW_MS) continue;
+      const ours = [...before.fileStatus].filter(([id, status]) => write.before.has(id) && write.before.get(id) !== status).map(([id]) => id);
+      if (ours.length > 0 && ours.every((id) => next.fileStatus.get(id) === write.before.get(id))) return new Set(ours);
+    }
+    return undefined;
+  }
+}
+
+/** How long after a write of ours a save that undoes all of it is taken for one from an older copy. */
+const STALE_WINDOW_MS = 500;
+
+function readQueueFileQuietly(file: string): string | undefined {
+  try {
+    return readQueueFile(file);
+  } catch {
+    return undefined;
   }
 }
 

@@ -46,6 +46,7 @@ export function applyEdits(ctx: EngineContext, edits: QueueEdits): void {
         continue;
       }
       if (state.status !== 'in_progress') state.spec = spec;
+      else state.spec = takeRunningEdit(state.spec, spec);
       const edited = edits.statusEdits.get(spec.id);
       if (edited !== undefined && state.status !== 'in_progress') {
         takePersonStatus(state, edited);
@@ -60,6 +61,20 @@ export function applyEdits(ctx: EngineContext, edits: QueueEdits): void {
   });
   ctx.emitter.emit('queue:reloaded', { added: edits.added, changed: edits.changed, reset });
   ctx.log.info({ added: edits.added, changed: edits.changed, reset, removed: edits.removed }, 'queue file edited');
+}
+
+/**
+ * A running task's edit that its next iteration takes: the description always (a person fixing the
+ * prompt), the command only where no gate stood before the task (a gated command was approved as it was).
+ */
+function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
+  const gated = running.environment !== undefined || running.approvalReasons !== false;
+  const next: TaskSpec = { ...running, description: edited.description };
+  if (!gated) {
+    if (edited.command) next.command = edited.command;
+    else delete next.command;
+  }
+  return next;
 }
 
 function stateFor(ctx: EngineContext, spec: TaskSpec, row: TaskRow | undefined, fileStatus: TaskStatus): TaskState {

@@ -3,11 +3,11 @@ import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
 import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
 import { AbortError, ExitCode, InputError, InterruptError, LockError, LoopError, formatProblems } from '../errors.js';
-import { flushDecisions } from '../gates/record-decision.js';
+import { flushDecisions, osUser } from '../gates/record-decision.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
-import { StateStore } from '../state/state-store.js';
+import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
 import type { EngineContext, TaskState } from './engine-context.js';
@@ -15,7 +15,7 @@ import { EngineEmitter } from './events.js';
 import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
-import { flushDeployments } from './record-sink.js';
+import { flushDeployments, warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
 import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
 import { Scheduler } from './scheduler.js';
@@ -33,6 +33,10 @@ export interface RunOptions {
   registry?: AgentRegistry;
   emitter?: EngineEmitter;
   signal?: AbortSignal;
+  /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */
+  wait?: boolean;
+  /** How often --wait looks for a decision (ms). */
+  waitPollMs?: number;
   /** How often the queue file is checked for edits and written back (ms). */
   syncIntervalMs?: number;
   logLevel?: string;
@@ -53,15 +57,17 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   const registry = options.registry ?? createDefaultRegistry(contract);
   const unknown = queue.tasks.filter((t) => !registry.has(t.agentType)).map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')})`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: unknown agent types`, unknown), unknown);
-  if (!options.registry) checkProjectFile(ws, options.project, queue);
+  if (!options.registry) checkProjectFile(ws, options.project, queue, contract);
 
-  const store = StateStore.open(ws.stateDb);
+  const store = openRecordStore(ws);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const lock = store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
     store.close();
     const h = lock.holder;
-    throw new LockError(`project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish`);
+    throw new LockError(
+      `project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish, or if it is gone run 'autonomous-loop unlock --project ${options.project} --force'`,
+    );
   }
   const controller = new AbortController();
   // A write under .aibrain/ that fails (disk full, read-only) stops the run: it could record nothing more.
@@ -100,17 +106,18 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
     signal: controller.signal,
     aborted: undefined,
+    vetoed: new Set(),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
   };
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
-    store.startRun(options.project, runId);
+    store.startRun(options.project, runId, osUser());
     const stopped = stopLeftoversAndTrack(store, options.project, runId);
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
-    flushDeployments(store, ws);
-    flushDecisions(store, ws);
+    for (const problem of [flushDeployments(store, ws), flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = reconcileTasks(ctx);
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
@@ -147,9 +154,16 @@ function finish(ctx: EngineContext, log: Logger, exitCode: number): unknown {
     first ??= e;
   };
   step(() => {
-    const { written } = ctx.sync.flush();
-    if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+    // A write held back by someone saving the file meanwhile is merged and tried again.
+    for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
+      const { written } = ctx.sync.flush();
+      if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+      if (ctx.sync.invalid) break;
+    }
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
+  });
+  step(() => {
+    for (const problem of [flushDeployments(ctx.store, ctx.ws), flushDecisions(ctx.store, ctx.ws)]) if (problem) warnBehind(ctx, problem);
   });
   stopTracking();
   step(() => ctx.store.endRun(ctx.runId, exitCode));

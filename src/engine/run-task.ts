@@ -1,13 +1,16 @@
 import { targetArgs } from '../workspace/find-workspace.js';
+import { notifyPeople } from './notify-people.js';
+import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
-import { evaluateGate, standingDecision } from '../gates/approval-gate.js';
-import { recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
+import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { describeApprovalSubject } from './approval-subject.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
-import { createRecordSink, successfulDeployments } from './record-sink.js';
-import { createStepJournal } from './step-journal.js';
+import { createRecordSink, successfulDeployments, warnBehind } from './record-sink.js';
+import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
@@ -66,6 +69,15 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     } catch (e) {
       // The loop's own state store failing (disk full, read-only) is not the task failing: the run stops.
       if (isStateStoreError(e)) throw e;
+      if (e instanceof CutOffStepError) {
+        // Not safe to redo: on the record as interrupted, and a person decides (the gate asks).
+        ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: e.message, outputTail: null });
+        saveTask(ctx, state, { iterations: n - 1, lastError: e.message });
+        recordInterrupted(ctx, state, n, e);
+        const again = await passGate(ctx, state, (i) => iterationContext(ctx, state, i, () => null));
+        if (again.outcome !== 'approved') return again.outcome;
+        continue;
+      }
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
@@ -78,7 +90,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
     const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
-    const lastAllowed = rollbackFailed || n - state.baseIteration >= spec.maxIterations;
+    // A program that cannot start is not retried: the same iteration would fail the same way.
+    const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     const after = await extras.finish(result, promiseMet, error); // checkpoint, budgets, stuck detection
     // The iteration's end and what it means for the task are one commit: a crash between them
@@ -94,7 +107,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       } else if (after.stop) {
         saveTask(ctx, state, { status: 'failed', lastError: error, reason: after.stop });
       } else if (result.verdict !== 'BLOCKED') {
-        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+        const reason = result.fatal ? error : `no promise after ${n - state.baseIteration} iteration(s)`;
+        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error });
       }
     });
     faultPoint('iteration:end');
@@ -118,6 +132,11 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       return 'settled';
     }
     if (state.status === 'failed') break;
+    if (result.verdict === 'FAIL' && spec.environment === 'production' && (spec.agentType === 'deployment' || spec.agentType === 'migration')) {
+      // Never again into production by itself: a person says retry, leave it, or roll back.
+      const next = await decideAfterProductionFailure(ctx, state, error);
+      if (next !== 'retry') return next;
+    }
   }
   if (state.status === 'failed') {
     log.warn({ last_error: state.lastError }, 'task failed: budget spent');
@@ -132,16 +151,23 @@ type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settl
 
 async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
   const { spec } = state;
-  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length);
+  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
+  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
-  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint);
-  if (standing?.decision === 'approve') return { outcome: 'approved', by: standing.by };
+  // The attempt this approval lets run: a production approval is used by it, once.
+  const attempt = state.baseIteration;
+  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
+  if (standing?.decision === 'approve') {
+    if (need.production) ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    return { outcome: 'approved', by: standing.by };
+  }
   if (standing?.decision === 'reject') {
     saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
+  const stale = describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
   const decide = (decision: DecisionKind, by: string, reason: string | null): void => {
-    recordDecision(ctx.store, ctx.ws, {
+    const record = recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
       project: ctx.project,
       task_id: spec.id,
@@ -151,97 +177,60 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       environment: spec.environment ?? null,
       version: spec.version ?? null,
       fingerprint: need.fingerprint,
+      subject,
     });
+    if (decision === 'approve' && need.production) ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
-  if (ctx.yes && !need.production && ctx.prompter === undefined) {
-    decide('approve', `${process.env.USER ?? 'unknown'} (--yes)`, need.reasons.join('; '));
-    return { outcome: 'approved', by: `${process.env.USER ?? 'unknown'} (--yes)` };
+  // --yes passes the environment gates of development and staging only: never production, never
+  // a task's own requires_approval.
+  if (ctx.yes && !need.production && !need.taskRequires) {
+    const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
+    decide('approve', by, need.reasons.join('; '));
+    return { outcome: 'approved', by };
   }
-  if (ctx.yes && !need.production && ctx.prompter) {
-    decide('approve', `${ctx.prompter.by} (--yes)`, need.reasons.join('; '));
-    return { outcome: 'approved', by: `${ctx.prompter.by} (--yes)` };
-  }
+  const refused = need.production ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
-    const preflight = agent.preflight ? await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]) : [];
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight });
-    if (answer === 'yes') {
+    const preflight = refused || !agent.preflight ? [] : await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}) });
+    if (answer === 'yes' && !refused) {
       decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
     }
-    if (answer === 'no') {
+    if (answer === 'no' && !refused) {
       decide('reject', ctx.prompter.by, 'rejected at the prompt');
       saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }
   }
   const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
-  saveTask(ctx, state, { status: 'awaiting_approval', reason: need.reasons.join('; ') });
-  ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: need.reasons.join('; '), approveCommand });
+  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
+  saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
+  ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
+  await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
 }
 
-/** BLOCKED: a person chooses (R)evert, (O)verride or (A)bort; with nobody there the task stops blocked. */
-async function decideOnBlocked(
-  ctx: EngineContext,
-  state: TaskState,
-  n: number,
-  result: IterationResult,
-  ictx: IterationContext,
-): Promise<'stopped' | 'aborted' | { by: string; reason: string }> {
+/** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
+function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: CutOffStepError): void {
   const { spec } = state;
-  const agent = ctx.registry.get(spec.agentType);
-  const error = result.error ?? 'a guardrail blocked the task';
-  const rules = blockingRules(result);
-  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null };
-  // A person overrode exactly these findings already (`autonomous-loop override`, or at a prompt).
-  const earlier = overriddenRules(ctx, spec.id);
-  const standing = rules.length > 0 && rules.every((r) => earlier.rules.has(r));
-  if (standing) return { by: earlier.by ?? 'unknown', reason: earlier.reason ?? 'overridden earlier' };
-  const canRevert = agent.revert !== undefined && (agent.canRevert ? await agent.canRevert(ictx) : true);
-  const answer = ctx.prompter
-    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
-    : 'timeout';
-  if (answer === 'timeout') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
-    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
-    return 'stopped';
-  }
-  const by = ctx.prompter?.by ?? 'unknown';
-  if (answer.choice === 'override') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
-    return { by, reason: answer.reason };
-  }
-  if (answer.choice === 'abort') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error, fingerprint: null });
-    saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
-    ctx.aborted = { by };
-    return 'aborted';
-  }
-  const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
-  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}`, fingerprint: null });
-  saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
-  return 'stopped';
-}
-
-/** Who or what blocked: the rule ids of the findings (an agent's own verdict is `agent-blocked`). */
-function blockingRules(result: IterationResult): string[] {
-  return [...new Set((result.findings ?? []).map((f) => f.rule))].sort();
-}
-
-/** The findings a person has overridden for this task (override decisions name their rules). */
-function overriddenRules(ctx: EngineContext, taskId: string): { rules: Set<string>; by: string | undefined; reason: string | undefined } {
-  const rules = new Set<string>();
-  let by: string | undefined;
-  let reason: string | undefined;
-  for (const d of ctx.store.taskDecisions(ctx.project, taskId)) {
-    if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
-    for (const r of d.fingerprint.slice('override:'.length).split(',')) if (r) rules.add(r);
-    const record = JSON.parse(d.record) as { by?: string; reason?: string | null };
-    by = record.by ?? by;
-    reason = record.reason ?? reason;
-  }
-  return { rules, by, reason };
+  if (!spec.environment || spec.version === undefined) return;
+  const at = new Date().toISOString();
+  createRecordSink(ctx.store, ctx.ws, ctx.project, `${spec.id}:cut:${e.step}`, n, () => null, (problem) => warnBehind(ctx, problem)).recordDeployment({
+    task_id: spec.id,
+    environment: spec.environment,
+    version: spec.version,
+    status: 'interrupted',
+    started_at: at,
+    completed_at: at,
+    iterations: n,
+    migrations_run: [],
+    errors: [e.message],
+    warnings: [],
+    rollback_executed: false,
+    approved_by: null,
+    commit: null,
+  });
 }
 
 function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): IterationContext {
@@ -256,7 +245,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     signal: ctx.signal,
     log: ctx.log.child({ task_id: spec.id, iteration: n }),
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
-    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy),
+    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     overridden: overriddenRules(ctx, spec.id).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),

@@ -11,7 +11,7 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
       if (row?.state === 'done') return (row.result === null ? undefined : JSON.parse(row.result)) as T;
       if (row?.state === 'running' && options.redoSafe === false) {
         store.interruptStep(project, taskId, iteration, name);
-        throw new Error(`step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
+        throw new CutOffStepError(name, `step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
       }
       store.beginStep(project, taskId, iteration, name);
       faultPoint(`step:${name}:start`);
@@ -27,4 +27,14 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
       return row?.result ? (JSON.parse(row.result) as T) : undefined;
     },
   };
+}
+
+/** A step a crash cut off and that is not safe to redo: a person decides, the engine never redoes it by itself. */
+export class CutOffStepError extends Error {
+  readonly step: string;
+  constructor(step: string, message: string) {
+    super(message);
+    this.name = 'CutOffStepError';
+    this.step = step;
+  }
 }

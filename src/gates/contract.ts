@@ -47,6 +47,8 @@ export const ContractSchema = z.strictObject({
     production: EnvironmentPolicy,
   }),
   approvers: z.array(z.string().min(1)).default([]),
+  /** As GitHub environments do: the user who started a run may not approve its production gate. */
+  prevent_self_approval: z.boolean().default(false),
   default_agent: z.string().min(1).default('command'),
   agents: z.record(z.string(), AgentPolicy).default({}),
   severity_overrides: z
@@ -56,6 +58,16 @@ export const ContractSchema = z.strictObject({
       production: z.record(z.string(), Severity).optional(),
     })
     .default({}),
+  /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
+  notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
+  /** The cascade: production of version V needs a successful staging deployment of V first. */
+  cascade: z
+    .strictObject({
+      require_staging: z.boolean().default(true),
+      /** Projects that deploy to production without staging (each run says so, on the record). */
+      skip_staging_for: z.array(z.string().min(1)).default([]),
+    })
+    .default({ require_staging: true, skip_staging_for: [] }),
 });
 
 export type Contract = z.infer<typeof ContractSchema> & { file: string };

@@ -18,6 +18,8 @@ export interface Finding {
   statement?: string;
   /** A `safety-exception` comment on the statement's line(s) turned this finding off. */
   suppressed: boolean;
+  /** Why, as the `safety-exception` comment says (after the rule it names, if it names one). */
+  exception?: string;
   /** In a migration: whether the statement or call runs on upgrade or on downgrade (a down file, downgrade()). */
   direction?: 'upgrade' | 'downgrade';
 }

@@ -56,7 +56,7 @@ export function formatMigrationReport(report: MigrationReport): string {
 
 function describe(f: Finding): string[] {
   const target = f.target ? ` (${f.target})` : '';
-  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${target}${f.suppressed ? '  [suppressed: safety-exception]' : ''}`, `    ${f.message}`];
+  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${target}${f.suppressed ? `  [suppressed: safety-exception${f.exception ? `: ${f.exception}` : ''}]` : ''}`, `    ${f.message}`];
   if (f.statement) out.push(`    > ${f.statement}`);
   if (f.fix) out.push(`    fix: ${f.fix}`);
   return out;

@@ -4,12 +4,13 @@ import type { CodeScanInput } from './code/code-matchers.js';
 import { languageForPath, parseSource } from '../parsing/parse-source.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
-import { scanShell } from './code/scan-shell.js';
+import { readDockerfileShell, readMakefileShell, readWorkflowShell } from './code/embedded-shell.js';
+import { scanShell, scanShellPieces } from './code/scan-shell.js';
 import type { Finding } from './finding.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 
-export type FileKind = 'sql' | 'python' | 'javascript' | 'shell';
+export type FileKind = 'sql' | 'python' | 'javascript' | 'shell' | 'makefile' | 'dockerfile' | 'workflow';
 
 const EXTENSIONS: Record<string, FileKind> = {
   '.sql': 'sql',
@@ -30,6 +31,10 @@ const EXTENSIONS: Record<string, FileKind> = {
 
 /** What a file is, by extension, or by its `#!` line when it has none. */
 export function detectFileKind(file: string, head?: string): FileKind | undefined {
+  const base = path.basename(file);
+  if (/^(GNUmakefile|makefile|Makefile)$|\.mk$/.test(base)) return 'makefile';
+  if (/^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile)$/i.test(base)) return 'dockerfile';
+  if (/\.ya?ml$/i.test(base) && /(^|[\\/])\.github[\\/]workflows[\\/]/.test(file)) return 'workflow';
   const byExt = EXTENSIONS[path.extname(file).toLowerCase()];
   if (byExt) return byExt;
   if (path.extname(file) === '' && head?.startsWith('#!')) {
@@ -83,5 +88,13 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
       return { findings: await scanJavaScript(input, languageForPath(input.file) ?? 'javascript'), created: [] };
     case 'shell':
       return { findings: scanShell(input), created: [] };
+    case 'makefile':
+      return { findings: scanShellPieces(input, readMakefileShell(input.text)), created: [] };
+    case 'workflow':
+      return { findings: scanShellPieces(input, readWorkflowShell(input.text)), created: [] };
+    case 'dockerfile': {
+      const run = readDockerfileShell(input.text);
+      return { findings: scanShellPieces(input, run.pieces, run.commands), created: [] };
+    }
   }
 }

@@ -5,7 +5,7 @@ import { decodeText } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
-import { loadPgParser } from './sql/parse-postgres.js';
+import { loadPgParser, warmPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
@@ -32,10 +32,12 @@ export interface ScanResult {
  * A down migration scanned together with its up migration may drop what the up one created.
  */
 export async function scanPaths(paths: string[], options: ScanOptions = {}, onFindings?: (findings: Finding[]) => void): Promise<ScanResult> {
+  // The Postgres parser compiles in the background while the rule packs load and the files are listed.
+  const parser = warmPgParser();
   const rules = loadRulePacks(options.rulePackDirs);
   const notScanned: ScanResult['notScanned'] = [];
   const files = collectFiles(paths, options.cwd, undefined, notScanned);
-  if (files.some((f) => f.kind === 'sql' || f.kind === 'python')) await loadPgParser();
+  if (files.some((f) => f.kind === 'sql' || f.kind === 'python')) await parser;
   const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
@@ -76,11 +78,14 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   };
 }
 
-/** SQL rules over one text; `file` is only used to label the findings. */
+/**
+ * SQL rules over one text, often a fragment taken from code (a migration's RunSQL): `file` only
+ * labels the findings; text that starts no statement and a missing lock_timeout are not reported.
+ */
 export async function scanSqlText(text: string, file: string, options: ScanOptions = {}): Promise<Finding[]> {
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  return scanSql({ text, file, rules, options }).findings.sort((a, b) => a.line - b.line);
+  return scanSql({ text, file, rules, options, reportUnreadable: false, checkLockTimeout: false }).findings.sort((a, b) => a.line - b.line);
 }
 
 /** The up migration a down/undo file reverts: x.down.sql -> x.up.sql, dir/down.sql -> dir/up.sql, U1__a.sql -> V1__a.sql. */

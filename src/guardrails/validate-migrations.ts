@@ -11,6 +11,7 @@ import { type RuleSet, loadRulePacks } from './rule-pack.js';
 import { collectFiles, readFoundFile } from './scan-paths.js';
 import { LineIndex } from './line-index.js';
 import { loadPgParser } from './sql/parse-postgres.js';
+import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
 
@@ -52,7 +53,7 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
   const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
   const migrations: MigrationCheck[] = [];
   for (const m of found) migrations.push(await checkMigration(m, rules, options));
-  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options }).findings);
+  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options, ...hintFor(f, options) }).findings);
 
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
@@ -95,7 +96,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       }
     }
     case 'sql-single': {
-      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options });
+      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) });
       const upgrade = hasStatements(m.up.text, m.upRange);
       const downgrade = m.downRange !== undefined && hasStatements(m.up.text, m.downRange);
       const lines = new LineIndex(m.up.text);
@@ -113,8 +114,8 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
     case 'sql-pair':
     case 'flyway': {
       const findings: Finding[] = [];
-      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options }) : undefined;
-      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [] }) : undefined;
+      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) }) : undefined;
+      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [], ...hintFor(m.down, options) }) : undefined;
       findings.push(...(up?.findings ?? []).map((f): Finding => ({ ...f, direction: 'upgrade' })));
       findings.push(...(down?.findings ?? []).map((f): Finding => ({ ...f, direction: 'downgrade' })));
       const upgrade = m.up !== undefined && hasStatements(m.up.text);
@@ -137,6 +138,12 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       };
     }
   }
+}
+
+/** The dialect a migration's folder suggests, unless --dialect settles it. */
+function hintFor(file: { absolute: string }, options: ScanOptions): { dialectHint?: 'postgres' | 'mysql' } {
+  const hint = options.dialect ? undefined : readFolderDialect(file.absolute);
+  return hint ? { dialectHint: hint } : {};
 }
 
 function hasStatements(text: string, range: [number, number] = [0, text.length]): boolean {

@@ -31,8 +31,11 @@ export function readCallArguments(call: Node): { positional: Node[]; keywords: M
   return { positional, keywords };
 }
 
-/** The value of a plain string literal (no interpolation), or undefined. */
+/** The value of a plain string literal (no interpolation), or undefined; Alembic's `op.f("name")` reads as its name. */
 export function readStringValue(node: Node | undefined): string | undefined {
+  if (node?.type === 'call' && /(^|\.)f$/.test(node.childForFieldName('function')?.text ?? '')) {
+    return readStringValue(readCallArguments(node).positional[0]);
+  }
   if (!node || node.type !== 'string') return undefined;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   return node.namedChildren

@@ -25,11 +25,13 @@ export function openDatabase(file: string, upTo?: number): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    checkIntact(db, file);
     migrate(db, upTo);
     return db;
   } catch (e) {
     if (db?.open) db.close();
     if (e instanceof LoopError) throw e;
+    if (/^SQLITE_(CORRUPT|NOTADB)/.test(String((e as { code?: unknown }).code))) throw damaged(file, e instanceof Error ? e.message : String(e));
     const storage = toStorageError(whyCannotOpen(e, file), file, 'open the state store');
     if (storage) throw storage;
     const reason = e instanceof Error ? e.message : String(e);
@@ -62,4 +64,19 @@ function migrate(db: Db, upTo = Number.POSITIVE_INFINITY): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
+}
+
+/** The repair a damaged state store needs, as the one line a person reads. */
+export function damaged(file: string, why: string): LoopError {
+  return new LoopError(
+    `${file}: the state store is damaged (${why}); run 'autonomous-loop repair --root ${path.dirname(path.dirname(file))}' to set it aside and rebuild it from deployments.json and decisions.jsonl`,
+    ExitCode.badInput,
+  );
+}
+
+// A file garbled mid-way opens, and then answers wrong: it is checked before anything reads it.
+function checkIntact(db: Db, file: string): void {
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  const first = rows[0]?.quick_check ?? 'no answer';
+  if (first !== 'ok') throw damaged(file, `quick_check: ${first.split('\n')[0]}`);
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { openDatabase, type Db } from './open-database.js';
+import { bootId, startTimeOf } from './process-identity.js';
 
 export interface TaskRow {
   task_id: string;
@@ -31,12 +32,16 @@ export interface LockHolder {
   host: string;
   since: string;
   run_id: string;
+  boot_id?: string | null;
+  start_time?: string | null;
 }
 
 export interface StoredRecord {
   seq: number;
   id: string;
   record: string;
+  /** 1 once projected into its file (listed for all projects only). */
+  written?: number;
 }
 
 const now = (): string => new Date().toISOString();
@@ -76,15 +81,25 @@ export class StateStore {
     return this.db.transaction(fn).immediate();
   }
 
-  // The project lock: one loop per project. A holder that is a dead process on this host is
-  // replaced; the check and the take happen in one transaction.
+  // The project lock: one loop per project. A holder that is gone is replaced: on this host, a
+  // dead pid, a pid from an earlier boot, or a pid now held by a later process (its start time
+  // differs: a container's PID 1 restarted). The check and the take happen in one transaction.
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder } {
     return this.transaction(() => {
       const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
       const host = hostname();
-      if (holder && !(holder.host === host && !isAlive(holder.pid))) return { ok: false as const, holder };
-      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId });
+      if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
+      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId, boot_id: bootId(), start_time: startTimeOf(process.pid) });
       return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
+    });
+  }
+
+  /** `unlock --force`: the lock removed whoever holds it; the holder it had, if any. */
+  forceUnlock(project: string): LockHolder | undefined {
+    return this.transaction(() => {
+      const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
+      if (holder) this.#stmts.forceUnlock.run(project);
+      return holder;
     });
   }
 
@@ -96,8 +111,23 @@ export class StateStore {
     return this.#stmts.getLock.get(project) as LockHolder | undefined;
   }
 
-  startRun(project: string, runId: string): void {
-    this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now() });
+  startRun(project: string, runId: string, osUser: string | null = null): void {
+    this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now(), os_user: osUser });
+  }
+
+  /** Who started the project's latest run (the OS user), for `prevent_self_approval`. */
+  lastRunStarter(project: string): { run_id: string; os_user: string | null } | undefined {
+    return this.#stmts.lastRunStarter.get(project) as { run_id: string; os_user: string | null } | undefined;
+  }
+
+  /** The attempt a production approval was used by, if it was. */
+  approvalUse(decisionId: string): { attempt: number; run_id: string; used_at: string } | undefined {
+    return this.#stmts.approvalUse.get(decisionId) as { attempt: number; run_id: string; used_at: string } | undefined;
+  }
+
+  /** Marks an approval used by this attempt of its task (a first use sticks). */
+  useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): void {
+    this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() });
   }
 
   endRun(runId: string, exitCode: number): void {
@@ -158,6 +188,11 @@ export class StateStore {
     this.#stmts.interruptStep.run(project, taskId, iteration, name);
   }
 
+  /** Steps of a task a crash cut off and that were not redone, after an iteration number. */
+  interruptedSteps(project: string, taskId: string, afterIteration: number): { iteration: number; name: string }[] {
+    return this.#stmts.interruptedSteps.all(project, taskId, afterIteration) as { iteration: number; name: string }[];
+  }
+
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): void {
     this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) });
   }
@@ -198,6 +233,11 @@ export class StateStore {
     for (const id of ids) this.#stmts.markDecisionWritten.run(id);
   }
 
+  /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from state.db). */
+  markAllUnwritten(table: 'deployments' | 'decisions'): void {
+    this.db.prepare(`UPDATE ${table} SET written = 0`).run();
+  }
+
   addProcess(project: string, runId: string, pid: number, startTime: string | null): void {
     this.#stmts.addProcess.run({ project, run_id: runId, pid, start_time: startTime, started_at: now() });
   }
@@ -222,10 +262,18 @@ export class StateStore {
 
 function prepare(db: Db) {
   return {
-    getLock: db.prepare('SELECT pid, host, since, run_id FROM locks WHERE project = ?'),
-    putLock: db.prepare('INSERT OR REPLACE INTO locks (project, pid, host, since, run_id) VALUES (@project, @pid, @host, @since, @run_id)'),
+    getLock: db.prepare('SELECT pid, host, since, run_id, boot_id, start_time FROM locks WHERE project = ?'),
+    putLock: db.prepare(
+      'INSERT OR REPLACE INTO locks (project, pid, host, since, run_id, boot_id, start_time) VALUES (@project, @pid, @host, @since, @run_id, @boot_id, @start_time)',
+    ),
+    forceUnlock: db.prepare('DELETE FROM locks WHERE project = ?'),
     deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
-    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at) VALUES (@run_id, @project, @pid, @host, @started_at)'),
+    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES (@run_id, @project, @pid, @host, @started_at, @os_user)'),
+    lastRunStarter: db.prepare(`SELECT run_id, os_user FROM runs WHERE project = ? AND run_id LIKE 'run-%' ORDER BY started_at DESC, rowid DESC LIMIT 1`),
+    approvalUse: db.prepare('SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = ?'),
+    useApproval: db.prepare(
+      'INSERT OR IGNORE INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES (@decision_id, @project, @task_id, @attempt, @run_id, @used_at)',
+    ),
     endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
     tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
     task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
@@ -253,17 +301,18 @@ function prepare(db: Db) {
     endStep: db.prepare(
       `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
     ),
+    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
     interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
     insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
-    allDeployments: db.prepare('SELECT seq, id, record FROM deployments ORDER BY seq'),
+    allDeployments: db.prepare('SELECT seq, id, record, written FROM deployments ORDER BY seq'),
     deploymentsOf: db.prepare('SELECT seq, id, record FROM deployments WHERE project = ? ORDER BY seq'),
     unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
     markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
     insertDecision: db.prepare(
       'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record)',
     ),
-    allDecisions: db.prepare('SELECT seq, id, record FROM decisions ORDER BY seq'),
+    allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
     decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
     taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
     unwrittenDecisions: db.prepare('SELECT seq, id, record FROM decisions WHERE written = 0 ORDER BY seq'),
@@ -277,4 +326,13 @@ function prepare(db: Db) {
     clearHealth: db.prepare('DELETE FROM environment_health WHERE project = ? AND environment = ?'),
     health: db.prepare('SELECT environment, state, reason, since FROM environment_health WHERE project = ?'),
   };
+}
+
+// A holder on this host that is no longer the process that took the lock.
+function isGone(holder: LockHolder, isAlive: (pid: number) => boolean): boolean {
+  if (!isAlive(holder.pid)) return true;
+  const boot = bootId();
+  if (holder.boot_id && boot && holder.boot_id !== boot) return true;
+  const started = holder.start_time ? startTimeOf(holder.pid) : null;
+  return started !== null && started !== holder.start_time;
 }

@@ -8,7 +8,7 @@ let counter = 0;
  * Writes through a temp file in the same folder, fsyncs it, then renames it over the target:
  * readers see the old file or the new one, never half of either. Keeps the file's mode.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string, beforeRename?: () => boolean): boolean {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let mode = 0o644;
   try {
@@ -32,6 +32,11 @@ export function writeFileAtomic(file: string, data: string): void {
   }
   closeSync(fd);
   faultPoint(`write:${path.basename(file)}:before-rename`);
+  // Compare-and-swap: the caller's last look at the file, as late as can be, before it is replaced.
+  if (beforeRename && !beforeRename()) {
+    safeUnlink(tmp);
+    return false;
+  }
   try {
     renameSync(tmp, file);
   } catch (e) {
@@ -39,6 +44,7 @@ export function writeFileAtomic(file: string, data: string): void {
     throw naming(e, file);
   }
   faultPoint(`write:${path.basename(file)}:after`);
+  return true;
 }
 
 function safeUnlink(file: string): void {

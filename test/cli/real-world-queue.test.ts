@@ -17,8 +17,11 @@ describe('a queue written by other people', () => {
       { wave: 2, tasks: ['F004'] },
     ]);
     expect(plan.done).toEqual([{ id: 'F001', status: 'complete' }]);
-    // F002 requires approval (reasons given): --yes may approve it, it is no production task
-    const run = runCli(['--project', 'karematch_features', '--yes'], { cwd: ws });
+    // F002 requires approval (reasons given): --yes passes environment gates only, never a task's own
+    const first = runCli(['--project', 'karematch_features', '--yes'], { cwd: ws });
+    expect(first.code, first.stdout + first.stderr).toBe(3);
+    expect(runCli(['approve', 'F002', '--project', 'karematch_features', '--by', 'ana', '--comment', 'touches PII; schema change'], { cwd: ws }).code).toBe(0);
+    const run = runCli(['--project', 'karematch_features'], { cwd: ws });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const after = readFileSync(file, 'utf8');
     // the file's own spelling, "completed", is kept for the tasks the run finished

@@ -40,6 +40,23 @@ describe('the live view in a terminal', () => {
   });
 });
 
+describe('several gates at --concurrency 3', () => {
+  it('asks one question at a time, each answer applies to its own task', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', { features: ['G1', 'G2', 'G3'].map((id) => ({ id, agent_type: 'noop', requires_approval: true })) });
+    const t = startCliInTmux(['--project', 'p', '--concurrency', '3', '--by', 'ana'], { cwd: ws });
+    for (const [id, key] of [['G1', 'y'], ['G2', 'n'], ['G3', 'y']] as const) {
+      await t.expect(`? Approve ${id}? (y/N)`);
+      expect(t.screen().match(/\? Approve G\d\? \(y\/N\)/g)).toHaveLength(1); // never two questions at once
+      t.send(key, 'Enter');
+      await t.expect(`Approve ${id}? ${key === 'y' ? 'Yes' : 'No'}`);
+    }
+    expect(await t.exited()).toBe(1);
+    expect(readJson(file).features.map((f: { status: string }) => f.status)).toEqual(['complete', 'blocked', 'complete']);
+    expect(decisions(ws).map((d) => [d.task_id, d.decision])).toEqual([['G1', 'approve'], ['G2', 'reject'], ['G3', 'approve']]);
+  });
+});
+
 describe('BLOCKED on iteration 2: each answer does what it says', () => {
   const queue = { features: [nodeTask('RISKY', 'blocked-on-second.mjs', { completion_promise: 'DONE', max_iterations: 3 }), { id: 'AFTER', agent_type: 'noop', depends_on: ['RISKY'] }] };
 
@@ -72,6 +89,20 @@ describe('BLOCKED on iteration 2: each answer does what it says', () => {
     expect(await t.exited()).toBe(4);
     expect(readJson(file).features[0].status ?? 'pending').toBe('pending');
     expect(decisions(ws).map((d) => d.decision)).toEqual(['abort']);
+  });
+
+  it('Ctrl-C at the question: exit 130, nothing recorded, the dependent not skipped, the next run asks again', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', queue);
+    const t = startCliInTmux(['--project', 'p'], { cwd: ws });
+    await t.expect('(R)evert / (O)verride / (A)bort?');
+    t.send('C-c');
+    expect(await t.exited()).toBe(130);
+    expect(t.screen()).not.toMatch(/ExitPromptError|this is a bug|at .*\.js:\d+/);
+    expect(readJson(file).features.map((f: { status?: string }) => f.status ?? 'pending')).toEqual(['pending', 'pending']);
+    expect(decisions(ws)).toEqual([]);
+    const again = startCliInTmux(['--project', 'p'], { cwd: ws });
+    await again.expect('(R)evert / (O)verride / (A)bort?');
   });
 
   it('without a terminal the task is blocked (a veto); `override` from another shell lets it pass on the next run', () => {

@@ -112,8 +112,10 @@ describe('a .aibrain/ that cannot be written', () => {
     const decisions = path.join(ws, '.aibrain', 'decisions.jsonl');
     symlinkSync('/dev/full', decisions);
     const approve = runCli(['approve', 'GATED', '--project', 'p', '--by', 'ann'], { cwd: ws, timeoutMs: 20_000 });
-    expectOneClearLine(approve, decisions, /not a regular file/, /put a file there, or remove it, and run again/);
+    // Refused before anything is recorded (a symlink out of the workspace); approved again once it is gone.
+    expectOneClearLine(approve, decisions, /symlink to \/dev\/full, outside the workspace: refused/, /put a regular file there/);
     rmSync(decisions);
+    expect(runCli(['approve', 'GATED', '--project', 'p', '--by', 'ann'], { cwd: ws }).code).toBe(0);
     const run = runCli(['--project', 'p', '--non-interactive'], { cwd: ws });
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(decisions, 'utf8')).toMatch(/"decision":"approve".*"by":"ann"/);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
+import { listFiles, makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
 
 // Secrets in the environment (issue 6): a real run whose agents print them, fail with them, are
 // blocked for them, approved and rejected with them in the comment, and deploy with them. Not one
@@ -47,13 +47,6 @@ setTimeout(() => {
   if (mode === 'fail') { console.error('fatal: cannot log in with ' + process.env.DATABASE_URL); process.exit(1); }
 }, 50);
 `;
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
 
 describe('secrets in the environment', () => {
   it('never reach a file under .aibrain/ or the queue file', () => {
@@ -122,7 +115,7 @@ describe('secrets in the environment', () => {
     expect(readFileSync(path.join(aibrain, 'logs', 'p.jsonl'), 'utf8')).toContain('[REDACTED]');
 
     // Not one secret in any of them, nor on the terminal.
-    const files = [...walk(aibrain), queueFile];
+    const files = [...listFiles(aibrain), queueFile];
     expect(files.map((f) => path.relative(ws, f))).toEqual(expect.arrayContaining([path.join('.aibrain', 'state.db'), path.join('.aibrain', 'decisions.jsonl')]));
     const leaks = files.flatMap((file) => {
       const bytes = readFileSync(file);

@@ -72,6 +72,7 @@ describe('prompts in a terminal', () => {
     writeQueue(ws, 'shop', { features: [{ ...cascade.features[2], depends_on: [] }] });
     const pty = startCliInPty(['--project', 'shop', '--approval-timeout', '1'], { cwd: ws });
     expect(await pty.exited).toBe(3);
+    expect(pty.screen()).toMatch(/\[answer by \d\d:\d\d:\d\d, in 1s; then it waits for 'approve'\]/);
     expect(readJson(file).features[0].status).toBe('awaiting_approval');
     expect(decisions(ws)).toEqual([]);
   });

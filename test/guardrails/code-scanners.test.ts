@@ -58,8 +58,11 @@ describe('code scanners', () => {
       'a.deleteBucket(p).promise(); b.deleteObjects(p); c.deleteObject(p); d.deleteBucket(p);',
       'const bucketStore = makeStore(); bucketStore.deleteBucket(p);',
       '// a.deleteBucket(p)',
+      'function Client(options) { this.s3 = options.s3Client || new AWS.S3(options.s3Options); }',
+      'Client.prototype.deleteObjects = function (p) { var self = this; self.s3.deleteObjects(p, cb); };',
+      'client.deleteObjects(p);',
     ].join('\n');
-    expect(await scanOne('x.js', js)).toEqual(['5 s3-delete-bucket', '5 s3-bulk-delete', '5 s3-delete-object', '5 s3-delete-bucket']);
+    expect(await scanOne('x.js', js)).toEqual(['5 s3-delete-bucket', '5 s3-bulk-delete', '5 s3-delete-object', '5 s3-delete-bucket', '9 s3-bulk-delete']);
   });
 
   it('shell: command substitutions and wrappers are commands, arguments to other commands are not', async () => {
@@ -73,6 +76,20 @@ describe('code scanners', () => {
       'x=`aws s3api delete-bucket --bucket b`',
     ].join('\n');
     expect(await scanOne('x.sh', sh)).toEqual(['1 s3-delete-bucket', '2 s3-recursive-rm', '3 s3-delete-bucket', '7 s3-delete-bucket']);
+  });
+
+  it('Python: S3 client methods by receiver (another service, or a driver without Bucket=, is not S3)', async () => {
+    const py = [
+      'import boto3',
+      's3 = boto3.client("s3")',
+      'lightsail = boto3.client("lightsail")',
+      's3.delete_object(**params)',
+      'lightsail.delete_bucket(bucketName="b")',
+      'self.driver.delete_object(obj)',
+      'get_client().delete_objects(Bucket="b", Delete={"Objects": []})',
+      'boto3.resource("s3").meta.client.delete_bucket(**kw)',
+    ].join('\n');
+    expect(await scanOne('x.py', py)).toEqual(['4 s3-delete-object', '7 s3-bulk-delete', '8 s3-delete-bucket']);
   });
 
   it('Python: calls anywhere in the tree count, even in a file with a syntax error elsewhere', async () => {

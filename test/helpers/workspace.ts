@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,4 +71,12 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what
 /** A command task that runs one of the fixture agents with node. */
 export function nodeTask(id: string, script: string, extra: Record<string, unknown> = {}, args: string[] = []): Record<string, unknown> {
   return { id, description: `task ${id}`, agent_type: 'command', command: [process.execPath, fixture(script), ...args], ...extra };
+}
+
+/** Every file under dir, at any depth. */
+export function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? listFiles(p) : [p];
+  });
 }

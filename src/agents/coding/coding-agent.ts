@@ -1,6 +1,6 @@
 import type { AgentPolicy } from '../../gates/contract.js';
 import type { Agent, IterationContext, IterationMetrics, IterationResult } from '../agent.js';
-import { captureBaseline, revertToBaseline, type GitBaseline } from '../git-baseline.js';
+import { taskBaselines } from '../task-baselines.js';
 import { runCommand, type CommandResult } from '../run-command.js';
 import { readLines, readWhole, type AgentOutput } from './agent-output.js';
 import { DEFAULT_RETRY, backoffSeconds, classifyFailure, type RetryPolicy } from './classify-failure.js';
@@ -21,7 +21,7 @@ const VERDICT_TAG = /<verdict>\s*(BLOCKED|FAIL)\s*(?::\s*([^<]*))?<\/verdict>/;
  * retried without spending the iteration.
  */
 export function createCodingAgent(type: string, preset: Preset | null, policy: AgentPolicy): Agent {
-  const baselines = new Map<string, GitBaseline | null>();
+  const baselines = taskBaselines();
   const retry: RetryPolicy = {
     initialSeconds: policy.retry?.initial_seconds ?? DEFAULT_RETRY.initialSeconds,
     maxSeconds: policy.retry?.max_seconds ?? DEFAULT_RETRY.maxSeconds,
@@ -31,19 +31,14 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
     type,
     redoSafe: true,
     loopDefaults: { checkpointEvery: 1, stuckAfter: 3 },
-    async revert(ctx) {
-      const baseline = baselines.get(ctx.task.id);
-      if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
-      return revertToBaseline(ctx.workspace.root, baseline);
-    },
+    canRevert: baselines.canRevert,
+    revert: baselines.revert,
     async runIteration(ctx: IterationContext): Promise<IterationResult> {
       const { task } = ctx;
       const prompt = promptFor(ctx, policy.prompt_template ?? DEFAULT_PROMPT_TEMPLATE);
       const invocation = invoke(preset, policy, ctx, prompt);
       if (!invocation) return { verdict: 'FAIL', output: '', error: `task ${task.id}: no command to run (set "command" in the task, or agents.${type}.command or .preset in the contract)` };
-      if ((ctx.attemptIteration ?? 1) === 1) {
-        baselines.set(task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workspace.root)));
-      }
+      await baselines.capture(ctx);
       const started = Date.now();
       const spent: IterationMetrics = { costUsd: null, inputTokens: null, outputTokens: null, cachedTokens: null, turns: null, durationMs: 0, sessionId: null, model: null, retries: 0 };
       for (;;) {
@@ -98,10 +93,6 @@ function timeoutMs(ctx: IterationContext, policy: AgentPolicy): number {
 
 async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Preset | null, timeout: number): Promise<{ run: CommandResult; read: AgentOutput }> {
   const live = preset ? preset.createParser() : textParser();
-  let pending = '';
-  const show = (line: string): void => {
-    for (const shown of live.push(line)) ctx.progress(shown);
-  };
   const run = await runCommand({
     argv: invocation.argv,
     cwd: ctx.workspace.root,
@@ -117,14 +108,13 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
     timeoutMs: timeout,
     signal: ctx.signal,
     maxOutputChars: 16 * 1024 * 1024,
-    onOutput: (chunk) => {
-      ctx.output?.(chunk);
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) show(line);
+    // Lines, stdout and stderr each whole: a JSON event is never cut by the other stream.
+    onOutput: (line) => {
+      ctx.output?.(`${line}\n`);
+      for (const shown of live.push(line)) ctx.progress(shown);
     },
+    stopGroupOnExit: true,
   });
-  if (pending) show(pending);
   // The final reading is of stdout alone, whole: chunks of stderr cannot cut into a JSON line.
   const read = preset ? readWhole(preset.createParser(), run.stdout) : readLines(textParser(), run.output);
   if (run.failedToStart) read.error = `${invocation.argv[0] ?? ''}: could not start (${firstLine(run.output)})`;

@@ -1,5 +1,6 @@
 import { decideTask } from '../../engine/decide-task.js';
 import { InputError } from '../../errors.js';
+import { recordsBehind } from '../../records/records-behind.js';
 
 export interface DecideOptions {
   project: string;
@@ -20,7 +21,9 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
   if (!by) throw new InputError(`${decision}: --by <name> is required: who decides is recorded\ntry 'autonomous-loop ${decision} ${taskId} --by <name>'`);
   const why = (decision === 'override' ? opts.reason : opts.comment)?.trim();
   if (decision === 'override' && (!why || why.length < 3)) throw new InputError(`override: --reason "<why>" is required: an override is recorded with its reason`);
-  const result = decideTask(opts.root, opts.project, taskId, decision, by, why);
+  const result = await decideTask(opts.root, opts.project, taskId, decision, by, why);
+  const behind = recordsBehind();
+  if (behind) process.stderr.write(`autonomous-loop: warning: ${behind}\n`);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

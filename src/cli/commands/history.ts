@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolveWorkspace } from '../../workspace/paths.js';
-import { StateStore } from '../../state/state-store.js';
+import { openRecordStore } from '../../records/open-record-store.js';
 
 export async function historyCommand(opts: { project?: string; root: string; json: boolean; decisions: boolean; iterations?: boolean; task?: string }): Promise<void> {
   if (opts.iterations) return (await import('./history-iterations.js')).historyIterations(opts);
   const ws = resolveWorkspace(opts.root);
-  if (!existsSync(ws.stateDb)) {
+  if (![ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f))) {
     process.stdout.write(opts.json ? `${JSON.stringify(opts.decisions ? { decisions: [] } : { deployments: [] })}\n` : 'no history yet\n');
     return;
   }
-  const store = StateStore.open(ws.stateDb);
+  const store = openRecordStore(ws);
   try {
     const rows = opts.decisions ? store.decisions(opts.project) : store.deployments(opts.project);
     const records = rows.map((r) => JSON.parse(r.record) as Record<string, unknown>);

@@ -16,6 +16,7 @@ export interface RunCommandOptions {
   approvalTimeout?: number;
   by?: string;
   json?: boolean;
+  wait?: boolean;
 }
 
 /** A terminal on both ends and nobody saying otherwise: then, and only then, prompts are shown. */
@@ -40,6 +41,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
         beforePrompt: () => view.idle(),
         afterPrompt: () => view.resume?.(),
         onInterrupt: () => onSignal('SIGINT'),
+        stopping: () => controller.signal.aborted,
       })
     : undefined;
   process.on('SIGINT', onSignal);
@@ -52,6 +54,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
       ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
       yes: opts.yes,
+      wait: opts.wait ?? false,
       ...(prompter ? { prompter } : {}),
       emitter,
       signal: controller.signal,

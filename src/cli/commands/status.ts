@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
-import { StateStore } from '../../state/state-store.js';
+import { environmentStates } from '../../records/environment-state.js';
+import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import { formatFigures } from './format-figures.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = existsSync(ws.stateDb) ? StateStore.open(ws.stateDb) : undefined;
+  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
   try {
     const rows = store?.tasks(opts.project) ?? new Map();
     const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
@@ -32,7 +33,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
       };
     });
-    const environments = store?.environmentHealth(opts.project) ?? [];
+    const environments = store ? environmentStates(store, opts.project) : [];
     const held = store?.lockHolder(opts.project);
     // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
     const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
@@ -47,7 +48,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
-    for (const e of environments) lines.push(`  ! ${e.environment} is DEGRADED since ${e.since}: ${e.reason}`);
+    if (environments.length > 0) lines.push('environments:');
+    for (const e of environments) {
+      const mark = e.state === 'healthy' ? '✔' : '!';
+      lines.push(`  ${mark} ${e.environment.padEnd(11)} ${(e.version ?? 'nothing').padEnd(10)} ${e.state}${e.reason ? `: ${e.reason}` : ''}${e.last_good && e.last_good !== e.version ? ` (last good: ${e.last_good})` : ''}`);
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     store?.close();

@@ -52,9 +52,11 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     }, 120).unref();
   };
   // A finished line goes above the live region, which is drawn again beneath it.
+  // While a question is on screen, what other tasks say waits beneath it, then comes in order.
+  const held: string[] = [];
   const print = (line: string): void => {
     if (paused) {
-      process.stdout.write(`${line}\n`);
+      held.push(line);
       return;
     }
     wipe();
@@ -96,6 +98,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
     .on('queue:invalid', (e) => print(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
+    .on('run:waiting', (e) => print(`… ${e.message}`))
     .on('warning', (e) => print(`! ${e.message}`));
 
   return {
@@ -105,12 +108,14 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     },
     resume: () => {
       paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
       draw();
     },
     summary: (s) => {
       running.clear();
       tick();
       paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
       print(formatSummary(s));
     },
   };

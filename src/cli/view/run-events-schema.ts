@@ -23,6 +23,7 @@ const RunEvent = z.union([
   ev('task:waiting', { taskId: z.string(), reason: z.string(), approveCommand: z.string() }, 'a gate waits for a person'),
   ev('queue:reloaded', { added: z.array(z.string()), changed: z.array(z.string()), reset: z.array(z.string()) }, 'a person edited the queue file during the run'),
   ev('queue:invalid', { message: z.string() }, 'an edit of the queue file is not valid; the run goes on with the last valid queue'),
+  ev('run:waiting', { taskIds: z.array(z.string()), message: z.string() }, '--wait: nothing left to run but tasks waiting for a decision from another shell'),
   ev('warning', { message: z.string() }, 'something a person should know'),
   ev(
     'run:summary',

@@ -3,8 +3,11 @@ import { readCallee, readConstructed, readModuleName, stripParentheses } from '.
 import { type SourceLanguage, withSyntaxTree } from '../../parsing/parse-source.js';
 import { collectDescendants, readLines } from '../../parsing/syntax-tree.js';
 import type { Finding } from '../finding.js';
-import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, buildCodeMatchers, makeCallFindings } from './code-matchers.js';
+import { type ExecShell, readJsExec } from './exec-strings.js';
+import { scanShellPieces } from './scan-shell.js';
+import { isInListingLoop } from './delete-loops.js';
 
 // JavaScript/TypeScript read as syntax trees: comments, strings, templates and regular expressions
 // are never calls. S3 rules go by receiver, not by name: `x.deleteBucket()` is flagged only when
@@ -40,7 +43,7 @@ export async function scanJavaScript(input: CodeScanInput, language: SourceLangu
   const matchers = buildCodeMatchers(input.rules);
   if (matchers.jsConstructors.size === 0 && matchers.jsMethods.size === 0) return [];
   // Only a file that mentions a rule's name is parsed.
-  const names = [...matchers.jsConstructors.keys(), ...matchers.jsMethods.keys()];
+  const names = [...matchers.jsConstructors.keys(), ...matchers.jsMethods.keys(), ...matchers.cliPrograms];
   if (!names.some((n) => input.text.includes(n))) return [];
   return withSyntaxTree(language, input.text, (tree) => {
     const js = indexJavaScript(tree, input.text);
@@ -50,14 +53,17 @@ export async function scanJavaScript(input: CodeScanInput, language: SourceLangu
       const name = ctor?.split('.').pop() ?? '';
       const rules = matchers.jsConstructors.get(name);
       if (!rules || !ctor || !isS3Class(js, ctor)) continue;
-      findings.push(...makeCallFindings(input, rules, { ...readLines(node), code: node.text }, js.markers));
+      findings.push(...makeCallFindings(input, rules, { ...readLines(node), code: node.text, inListingLoop: isInListingLoop(node, 'javascript') }, js.markers));
     }
     for (const call of js.calls) {
       const callee = readCallee(call);
       const rules = callee ? matchers.jsMethods.get(callee.name) : undefined;
       if (!rules || !callee?.receiver || !isS3Client(js, callee.receiver)) continue;
-      findings.push(...makeCallFindings(input, rules, { ...readLines(call), code: call.text }, js.markers));
+      findings.push(...makeCallFindings(input, rules, { ...readLines(call), code: call.text, inListingLoop: isInListingLoop(call, 'javascript') }, js.markers));
     }
+    const exec: ExecShell = { pieces: [], commands: [] };
+    for (const call of js.calls) readJsExec(call, exec);
+    if (exec.pieces.length + exec.commands.length > 0) findings.push(...scanShellPieces(input, exec.pieces, exec.commands, js.markers));
     return findings.sort((a, b) => a.line - b.line);
   });
 }
@@ -72,7 +78,9 @@ function indexJavaScript(tree: Tree, text: string): JsFile {
         readImport(node, js.origins);
         break;
       case 'comment':
-        if (SAFETY_MARKER.test(node.text)) js.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex) });
+        if (SAFETY_MARKER.test(node.text)) {
+          js.markers.push({ line: node.startPosition.row + 1, commentOnly: isAloneOnLine(text, node.startIndex, node.endIndex), note: readMarkerNote(node.text) });
+        }
         break;
       case 'call_expression':
         js.calls.push(node);
@@ -114,7 +122,7 @@ function indexJavaScript(tree: Tree, text: string): JsFile {
   for (let pass = 0; pass < 2; pass++) {
     for (const [key, value, type] of bindings) {
       if (!key) continue;
-      if ((value && isS3Client(js, value)) || (type && isS3Type(js, type))) js.clients.add(key);
+      if ((value && isS3Client(js, value)) || (type && isS3Type(js, type))) js.clients.add(normalizeReceiver(key));
     }
   }
   return js;
@@ -158,7 +166,16 @@ function isS3Client(js: JsFile, expression: Node): boolean {
     const ctor = readConstructed(node);
     return ctor !== undefined && isS3ClientClass(js, ctor);
   }
-  return js.clients.has(node.text);
+  // `options.s3 || new AWS.S3()`, `cond ? new S3Client(a) : new S3Client(b)`
+  if (node.type === 'binary_expression' || node.type === 'ternary_expression') {
+    return node.namedChildren.some((c) => c !== null && c.type !== 'comment' && isS3Client(js, c));
+  }
+  return js.clients.has(normalizeReceiver(node.text));
+}
+
+/** `self.s3` and `that.s3` (aliases of `this` in older code) read as `this.s3`. */
+function normalizeReceiver(text: string): string {
+  return text.replace(/^(self|that|_this|_self|me)\./, 'this.');
 }
 
 function isS3Type(js: JsFile, typeAnnotation: Node): boolean {

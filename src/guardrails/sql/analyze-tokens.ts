@@ -41,13 +41,14 @@ export function analyzeTokens(tokens: SqlToken[], text: string, dialect: Dialect
   }
 }
 
-/** The table a CREATE TABLE statement makes, as folded name parts; undefined for anything else. */
+/** The table (or view) a CREATE TABLE / VIEW statement makes, as folded name parts; undefined for anything else. */
 export function readCreatedTable(tokens: SqlToken[], text: string, dialect: Dialect): string[] | undefined {
   if (wordAt(tokens, 0) !== 'CREATE') return undefined;
   let i = 1;
   if (wordAt(tokens, i) === 'OR' && wordAt(tokens, i + 1) === 'REPLACE') i += 2;
-  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED'].includes(wordAt(tokens, i))) i++;
-  if (wordAt(tokens, i) !== 'TABLE') return undefined;
+  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'MATERIALIZED'].includes(wordAt(tokens, i))) i++;
+  // A view made here is as new as a table made here (ClickHouse drops views with DROP TABLE).
+  if (wordAt(tokens, i) !== 'TABLE' && wordAt(tokens, i) !== 'VIEW') return undefined;
   i++;
   // IF NOT EXISTS: the table may be an old one, holding data; it is not "created here".
   if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'NOT' && wordAt(tokens, i + 2) === 'EXISTS') return undefined;

@@ -20,9 +20,11 @@ export function readOwnDialect(text: string): Dialect | undefined {
 
 /** The dialect a file's place suggests (its path, Prisma's lock file, its sibling migrations), or undefined. */
 export function readFolderDialect(file: string): Dialect | undefined {
+  const byPath = readPathDialect(file);
+  if (byPath) return byPath;
   const dir = path.dirname(file);
   if (folders.has(dir)) return folders.get(dir);
-  const found = readPrismaProvider(dir) ?? readPathDialect(file) ?? readSiblingDialect(dir);
+  const found = readPrismaProvider(dir) ?? readSiblingDialect(dir);
   folders.set(dir, found);
   return found;
 }
@@ -51,7 +53,8 @@ function readPrismaProvider(dir: string): Dialect | undefined {
 function readSiblingDialect(dir: string): Dialect | undefined {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.sql')).slice(0, SIBLINGS_READ);
+    // Siblings that name another dialect (x.postgres.up.sql beside x.mysql.up.sql) say nothing of this file.
+    names = readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.sql') && !readPathDialect(n)).slice(0, SIBLINGS_READ);
   } catch {
     return undefined;
   }

@@ -1,11 +1,11 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
-import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
-import { type SafetyMarker, splitStatements } from './split-statements.js';
+import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
 import { readOwnDialect } from './detect-dialect.js';
@@ -25,6 +25,8 @@ export interface SqlScanInput {
   dialectHint?: Dialect;
   /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
   checkLockTimeout?: boolean;
+  /** Whether text that starts no statement is reported (unparsed-sql); not for fragments. Default: true. */
+  reportUnreadable?: boolean;
 }
 
 export interface SqlScanResult {
@@ -42,34 +44,65 @@ export interface SqlScanResult {
  * the tokenizer's reading stands in for the parser where it rejects the statement.
  */
 export function scanSql(input: SqlScanInput): SqlScanResult {
+  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(input.text);
+  const first = given ?? input.dialectHint ?? 'postgres';
+  // Statements are scanned as the splitter finds them (never all held at once). MySQL-only syntax
+  // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
+  const ctx = scanAs(input, first, !given && first === 'postgres') ?? scanAs(input, 'mysql', false);
+  if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
+  return { findings: ctx.findings, created: ctx.ownCreated, dialect: ctx.dialect, rejected: ctx.rejected };
+}
+
+function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): ScanContext | undefined {
   const { text } = input;
-  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(text);
-  let dialect: Dialect = given ?? input.dialectHint ?? 'postgres';
-  let split = splitStatements(text, dialect);
-  if (!given && split.mysqlSyntax) {
-    dialect = 'mysql';
-    split = splitStatements(text, dialect);
-  }
   const lines = new LineIndex(text);
+  const lineAt = input.lineAt ?? ((o: number) => lines.lineOf(o));
   const ctx: ScanContext = {
     input,
     dialect,
-    lineAt: input.lineAt ?? ((o) => lines.lineOf(o)),
-    markerLines: toMarkerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
+    lineAt,
+    markerLines: [],
     created: [...(input.createdBefore ?? [])],
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
     rejected: [],
+    neighbours: {},
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
   };
-  for (const stmt of split.statements) {
-    const unreadable = findUnreadable(stmt, text);
+  let markersSeen = 0;
+  const takeMarkers = (markers: readonly SafetyMarker[]): void => {
+    ctx.markerLines.push(...toMarkerLines(markers.slice(markersSeen), lineAt));
+    markersSeen = markers.length;
+  };
+  // One statement behind the splitter, so a trailing `-- safety-exception` after `;` is known.
+  let pending: SqlStatement | undefined;
+  let previousStart: number | undefined;
+  const scanPending = (nextStart: number | undefined): void => {
+    if (!pending) return;
+    ctx.neighbours = { ...(previousStart !== undefined ? { previousStart } : {}), ...(nextStart !== undefined ? { nextStart } : {}) };
+    const stmt = pending;
+    const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
     if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
     else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
-  }
-  return { findings: ctx.findings, created: ctx.ownCreated, dialect, rejected: ctx.rejected };
+    previousStart = stmt.start;
+  };
+  let switched = false;
+  const split = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
+    if (switchToMysql && state.mysqlSyntax) {
+      switched = true;
+      return false;
+    }
+    takeMarkers(state.markers);
+    scanPending(stmt.start);
+    pending = stmt;
+    return true;
+  });
+  if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
+  takeMarkers(split.markers);
+  scanPending(undefined);
+  return ctx;
 }
 
 interface ScanContext {
@@ -83,6 +116,8 @@ interface ScanContext {
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
   rejected: { line: number; message: string }[];
+  /** Where the statements before and after the one being scanned start (which statement a marker is on). */
+  neighbours: { previousStart?: number; nextStart?: number };
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;
   checkLockTimeout: boolean;
@@ -97,7 +132,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   }
   switch (words[0]) {
     case 'CREATE': {
-      if (words.includes('TABLE')) {
+      if (words.includes('TABLE') || words.includes('VIEW')) {
         const name = readCreatedTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
         if (name) {
           ctx.created.push(name);
@@ -215,7 +250,10 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   const seen = new Set<string>();
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
-    const suppressed = isCovered(ctx.markerLines, line, lastLine);
+    const at = hit.at ?? start;
+    const span = { first: line, last: lastLine, start: at, ...ctx.neighbours };
+    const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
+    const suppressed = exception !== undefined;
     const statement = shortenStatement(input.text.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
@@ -230,7 +268,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
+    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail, exception: exception?.reason }, input.options);
     if (finding) ctx.findings.push(finding);
   }
 }
@@ -253,7 +291,7 @@ function isCreated(created: string[][], name: string[]): boolean {
 }
 
 function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
-  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
+  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly, offset: m.offset, note: m.note }));
 }
 
 function skipSpace(text: string, i: number): number {

@@ -1,4 +1,4 @@
-import { SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type Dialect, SqlLexer, Tok, someWord } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
@@ -19,6 +19,8 @@ export interface SafetyMarker {
   offset: number;
   /** The comment is alone on its line (only whitespace around it). */
   commentOnly: boolean;
+  /** What the comment says after `safety-exception`: the rule it names, and why. */
+  note: string;
 }
 
 export interface SplitResult {
@@ -27,6 +29,12 @@ export interface SplitResult {
   /** The text used MySQL-only syntax outside comments and literals (backticks, DELIMITER, AUTO_INCREMENT, ENGINE=). */
   mysqlSyntax: boolean;
 }
+
+/**
+ * Receives each statement as it ends instead of collecting them all (a 60 MB dump holds hundreds of
+ * thousands); `false` stops the split. `markers` are those found so far.
+ */
+export type OnStatement = (statement: SqlStatement, state: { mysqlSyntax: boolean; markers: readonly SafetyMarker[] }) => boolean | void;
 
 const LEADING_WORDS = 4;
 const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
@@ -38,8 +46,9 @@ const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
  * comments, literals, quoted identifiers, dollar-quoted bodies, parentheses, or compound bodies
  * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
  */
-export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length): SplitResult {
+export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length, onStatement?: OnStatement): SplitResult {
   const markers: SafetyMarker[] = [];
+  let stopped = false;
   const statements: SqlStatement[] = [];
   const lex = new SqlLexer(text, dialect, from, to);
   let mysqlSyntax = false;
@@ -55,8 +64,10 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
 
   const flush = (terminatorEnd: number, unreadable?: string): void => {
     if (start >= 0) {
-      statements.push({ start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) });
+      const statement: SqlStatement = { start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) };
       if (!mysqlSyntax && (words[0] === 'CREATE' || words[0] === 'ALTER')) mysqlSyntax = hasMysqlDdl(text, start, last, dialect);
+      if (!onStatement) statements.push(statement);
+      else if (onStatement(statement, { mysqlSyntax, markers }) === false) stopped = true;
       if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
     }
     start = -1;
@@ -68,6 +79,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   };
 
   for (;;) {
+    if (stopped) break;
     // Past its leading words, only the end of a statement matters here (routine bodies aside).
     const fast = words.length >= LEADING_WORDS && !compound;
     if (fast) lex.depth = depth;
@@ -111,7 +123,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
       // MySQL's executable comments (/*!40101 SET ... */) in dumps
       if (text.charCodeAt(lex.start + 2) === 33 && text.charCodeAt(lex.start + 1) === 42) mysqlSyntax = true;
       const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
-      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
+      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end), note: readMarkerNote(text.slice(lex.start, lex.end)) });
       continue;
     }
     if (kind === Tok.Delimiter) {

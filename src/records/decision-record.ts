@@ -1,0 +1,88 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { appendDecisionLines } from '../log/decisions-file.js';
+import { redactValue } from '../log/redact-secrets.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Workspace } from '../workspace/paths.js';
+import { faultPoint } from '../workspace/fault-point.js';
+import { noteBehind, projectionWrite } from './records-behind.js';
+
+export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto', 'unlock'] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+export interface DecisionRecord {
+  id: string;
+  timestamp: string;
+  run_id: string | null;
+  project: string;
+  task_id: string | null;
+  decision: DecisionKind;
+  by: string;
+  os_user: string;
+  reason: string | null;
+  environment: string | null;
+  version: string | null;
+  /** What the person was shown, hashed: an approval holds only for it. */
+  fingerprint: string | null;
+  /** What the person was shown, itemised: a later prompt says what changed. */
+  subject?: unknown;
+}
+
+export function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/**
+ * Records a decision: committed to SQLite, then projected as one JSON line in
+ * .aibrain/decisions.jsonl. A line that cannot be written is noted (recordsBehind) and written by
+ * the next flush or `repair`; the decision stands.
+ */
+export function recordDecision(
+  store: StateStore,
+  ws: Workspace,
+  input: Omit<DecisionRecord, 'id' | 'timestamp' | 'os_user'> & { id?: string },
+): DecisionRecord {
+  const record: DecisionRecord = redactValue({
+    id: input.id ?? randomUUID(),
+    timestamp: new Date().toISOString(),
+    run_id: input.run_id,
+    project: input.project,
+    task_id: input.task_id,
+    decision: input.decision,
+    by: input.by,
+    os_user: osUser(),
+    reason: input.reason,
+    environment: input.environment,
+    version: input.version,
+    fingerprint: input.fingerprint,
+    ...(input.subject !== undefined ? { subject: input.subject } : {}),
+  });
+  const json = JSON.stringify(record);
+  store.transaction(() => store.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json));
+  faultPoint('record:decision:stored');
+  noteBehind(flushDecisions(store, ws));
+  return record;
+}
+
+/**
+ * Writes decisions the state store holds but the file does not yet (after a crash, too). Returns
+ * the problem in one line when the file cannot be written; the store keeps them.
+ */
+export function flushDecisions(store: StateStore, ws: Workspace): string | undefined {
+  return projectionWrite(ws.decisionsFile, ws, 'append the decision', () =>
+    store.transaction(() => {
+      const pending = store.unwrittenDecisions();
+      if (pending.length === 0) return;
+      appendDecisionLines(ws.decisionsFile, pending.map((r) => ({ id: r.id, json: r.record })));
+      store.markDecisionsWritten(pending.map((r) => r.id));
+    }),
+  );
+}
+
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,86 @@
+import { appendDeploymentRecords } from '../log/deployments-file.js';
+import { redactValue } from '../log/redact-secrets.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
+import { faultPoint } from '../workspace/fault-point.js';
+import { noteBehind, projectionWrite } from './records-behind.js';
+
+export interface DeploymentRecordInput {
+  task_id: string;
+  environment: Environment;
+  version: string;
+  /** `interrupted`: the attempt was cut off by a crash at a step that is not safe to redo. */
+  status: 'success' | 'failed' | 'rolled_back' | 'rejected' | 'interrupted';
+  started_at: string;
+  completed_at: string;
+  iterations: number;
+  migrations_run: string[];
+  errors: string[];
+  warnings: string[];
+  rollback_executed: boolean;
+  approved_by: string | null;
+  commit: string | null;
+}
+
+export interface DeploymentRecord extends DeploymentRecordInput {
+  id: string;
+  project: string;
+}
+
+/**
+ * Records a deployment: one commit in state.db holds it with its outcome; then it is projected
+ * into deployments.json. A file that cannot be written never fails (or redoes) the deployment: the
+ * problem is returned, and the next flush or `repair` writes it.
+ */
+export function recordDeployment(store: StateStore, ws: Workspace, record: DeploymentRecord): string | undefined {
+  const r = record;
+  // The file's key order: id first, as people read it.
+  const redacted = redactValue({
+    id: r.id,
+    task_id: r.task_id,
+    project: r.project,
+    environment: r.environment,
+    version: r.version,
+    status: r.status,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    iterations: r.iterations,
+    migrations_run: r.migrations_run,
+    errors: r.errors,
+    warnings: r.warnings,
+    rollback_executed: r.rollback_executed,
+    approved_by: r.approved_by,
+    commit: r.commit,
+  });
+  store.transaction(() => store.insertDeployment(record.project, record.id, JSON.stringify(redacted, null, 2)));
+  faultPoint('record:deployment:stored');
+  const problem = flushDeployments(store, ws);
+  noteBehind(problem);
+  return problem;
+}
+
+export function successfulDeployments(store: StateStore, project: string, environment: Environment): DeploymentRecord[] {
+  return store
+    .deployments(project)
+    .map((r) => JSON.parse(r.record) as DeploymentRecord)
+    .filter((r) => r.environment === environment && r.status === 'success')
+    .reverse();
+}
+
+/** Appends to deployments.json what the state store holds and the file does not; one writer at a time. */
+export function flushDeployments(store: StateStore, ws: Workspace): string | undefined {
+  return projectionWrite(ws.deploymentsFile, ws, 'append the deployment record', () =>
+    store.transaction(() => {
+      const pending = store.unwrittenDeployments();
+      if (pending.length === 0) return;
+      appendDeploymentRecords(ws.deploymentsFile, pending.map((r) => ({ id: r.id, json: r.record })));
+      store.markDeploymentsWritten(pending.map((r) => r.id));
+    }),
+  );
+}
+
+/** Both projections brought up to date; the problems, one line each. */
+export function flushRecords(store: StateStore, ws: Workspace, flushDecisions: (store: StateStore, ws: Workspace) => string | undefined): string[] {
+  return [flushDeployments(store, ws), flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
+}

@@ -1,0 +1,56 @@
+import { lstatSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode, LoopError } from '../errors.js';
+import type { Workspace } from '../workspace/paths.js';
+import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
+
+let behind: string | undefined;
+
+/** Remembers that a record file is behind state.db (the last reason); said by the run and `approve`. */
+export function noteBehind(problem: string | undefined): void {
+  if (problem !== undefined) behind = problem;
+}
+
+/** Why a record file is behind state.db, when a write failed in this process and none succeeded since. */
+export function recordsBehind(): string | undefined {
+  return behind;
+}
+
+/**
+ * Writes a projection of state.db (deployments.json, decisions.jsonl). A file that cannot be
+ * written is not the deployment failing: the problem comes back as one line, the records stay in
+ * state.db, and the next flush or `autonomous-loop repair` writes them. The store failing throws.
+ */
+export function projectionWrite(file: string, ws: Workspace, action: string, write: () => void): string | undefined {
+  try {
+    refuseOutsideLink(file, ws);
+    write();
+    if (behind?.startsWith(file)) behind = undefined;
+    return undefined;
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    const error = toStorageError(e, file, action);
+    if (!error) throw e;
+    return `${error.message.replace(/: run again$|and run again$/, '').trimEnd()} — the records are safe in ${path.relative(ws.root, ws.stateDb)}; 'autonomous-loop repair --root ${ws.root}' writes them`;
+  }
+}
+
+/** A record file that is a symlink leading out of the workspace is refused: records are written inside it. */
+export function refuseOutsideLink(file: string, ws: Workspace): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(file).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (!isLink) return;
+  let target: string;
+  try {
+    target = realpathSync(file);
+  } catch {
+    target = '(a link that leads nowhere)';
+  }
+  const root = realpathSync(ws.root);
+  if (target.startsWith(root + path.sep)) return;
+  throw new LoopError(`${file}: a symlink to ${target}, outside the workspace: refused (put a regular file there)`, ExitCode.badInput);
+}

@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+
+afterEach(removeWorkspaces);
+
+// A deployment with migrations whose migrate_up counts its runs in app/migrate.log.
+function workspace(): { ws: string; migrations: () => number } {
+  const ws = makeWorkspace();
+  mkdirSync(path.join(ws, 'app'), { recursive: true });
+  mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+  const node = JSON.stringify(process.execPath);
+  const up = JSON.stringify("require('fs').appendFileSync('migrate.log', 'up\\n')");
+  const status = JSON.stringify("console.log(JSON.stringify({applied: require('fs').existsSync('migrate.log') ? ['001'] : []}))");
+  writeFileSync(
+    path.join(ws, 'governance', 'projects', 'shop.yaml'),
+    [
+      'version: 1',
+      'path: app',
+      'environments:',
+      '  development:',
+      '    commands:',
+      `      deploy: [${node}, "-e", "0"]`,
+      `      migrate_up: [${node}, "-e", ${up}]`,
+      `      migrate_status: [${node}, "-e", ${status}]`,
+      '    health_check:',
+      `      command: [${node}, "-e", "0"]`,
+      '',
+    ].join('\n'),
+  );
+  const log = path.join(ws, 'app', 'migrate.log');
+  return { ws, migrations: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
+}
+
+describe('a step cut off and not safe to redo', () => {
+  it('is never redone by itself: the task waits for a person, with an interrupted deployment record; approve lets it run again', () => {
+    const { ws, migrations } = workspace();
+    const file = writeQueue(ws, 'shop', {
+      features: [
+        { id: 'DEPLOY-DEV-001', agent_type: 'deployment', environment: 'development', version: '1.0.0', run_migrations: true },
+        { id: 'AFTER', agent_type: 'noop', depends_on: ['DEPLOY-DEV-001'] },
+      ],
+    });
+    // killed (SIGKILL) just after migrate_up ran, before the journal heard it finished
+    const killed = runCli(['--project', 'shop'], { cwd: ws, env: { AUTONOMOUS_LOOP_CRASH_AT: 'step:migrate:up:done#1' } });
+    expect(killed.code).toBeNull();
+    expect(migrations()).toBe(1);
+
+    const resumed = runCli(['--project', 'shop'], { cwd: ws });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(3);
+    expect(migrations()).toBe(1);
+    expect(readJson(file).features.map((t: { status?: string }) => t.status)).toEqual(['awaiting_approval', undefined]);
+    expect(resumed.stdout).toContain("not safe to redo: migrate:up (iteration 1)");
+    const records = readJson(path.join(ws, '.aibrain', 'deployments.json')).deployments;
+    expect(records.map((d: { status: string }) => d.status)).toEqual(['interrupted']);
+    expect(records[0].errors[0]).toContain("step 'migrate:up'");
+
+    // again, and with --yes: still nobody redoes it
+    expect(runCli(['--project', 'shop', '--yes'], { cwd: ws }).code).toBe(3);
+    expect(migrations()).toBe(1);
+
+    expect(runCli(['approve', 'DEPLOY-DEV-001', '--project', 'shop', '--by', 'ana', '--comment', 'checked: 001 half applied, safe to rerun'], { cwd: ws }).code).toBe(0);
+    const after = runCli(['--project', 'shop'], { cwd: ws });
+    expect(after.code, after.stdout).toBe(0);
+    expect(migrations()).toBe(2);
+    expect(readJson(file).features.map((t: { status?: string }) => t.status)).toEqual(['complete', 'complete']);
+    expect(readJson(path.join(ws, '.aibrain', 'deployments.json')).deployments.map((d: { status: string }) => d.status)).toEqual(['interrupted', 'success']);
+  });
+});
