@@ -13,7 +13,7 @@ export async function agentsCommand(opts: { root: string; json: boolean }): Prom
   }
   const lines: string[] = [];
   for (const a of agents) {
-    const found = a.path ? `installed: ${a.path}${a.version ? ` (${a.version})` : ''}` : `NOT on PATH: install '${a.program}' or set agents.${a.agentType}.command in the contract`;
+    const found = a.path ? `installed: ${a.path}${a.version ? ` (${a.version})` : ''}` : `NOT on PATH: install '${a.program}' (tasks with agent_type ${a.agentType} cannot run here)`;
     lines.push(`${a.agentType.padEnd(10)} ${a.title}`);
     lines.push(`  ${found}`);
     lines.push(`  runs:   ${a.argv.map(quote).join(' ')}${a.promptOn === 'stdin' ? '  < <prompt on stdin>' : ''}`);
