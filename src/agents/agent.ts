@@ -2,8 +2,9 @@ import type { Logger } from '../log/create-logger.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { TaskSpec } from '../queue/task-spec.js';
+import type { IterationMetrics } from './coding/agent-output.js';
 
-export type { TaskSpec };
+export type { TaskSpec, IterationMetrics };
 
 export type Verdict = 'PASS' | 'FAIL' | 'BLOCKED';
 
@@ -59,6 +60,27 @@ export interface IterationContext {
   overridden?: ReadonlySet<string>;
   /** A line of progress for the terminal view. */
   progress(line: string): void;
+  // --- coding loop (issue 15) ---
+  /** The task's last iteration (in any run), for the next prompt's feedback. */
+  previous?: PreviousIteration;
+  /** Wall time the task's max_runtime leaves, in ms (no limit when absent). */
+  timeLeftMs?: number;
+  /** The iteration's raw output as it arrives: kept in its log file. */
+  output?(chunk: string): void;
+}
+
+/** What the last iteration of a task left behind. */
+export interface PreviousIteration {
+  verdict: string | null;
+  error: string | null;
+  outputTail: string | null;
+  sessionId: string | null;
+}
+
+/** Loop features on by default for an agent (a task or the contract may say otherwise). */
+export interface LoopDefaults {
+  checkpointEvery: number | 'never';
+  stuckAfter: number | 'never';
 }
 
 export interface IterationResult {
@@ -71,6 +93,8 @@ export interface IterationResult {
   fatal?: boolean;
   /** For BLOCKED: what the guardrail found. */
   findings?: BlockingFinding[];
+  /** Cost, tokens, turns and time, where the agent knows them. */
+  metrics?: IterationMetrics;
 }
 
 /** One pre-flight check as it stands, shown in the approval prompt. */
@@ -94,4 +118,6 @@ export interface Agent {
   canRevert?(ctx: IterationContext): Promise<boolean>;
   /** (R)evert after BLOCKED: undo what the task did. Returns what was done, for the record. */
   revert?(ctx: IterationContext): Promise<string>;
+  /** A coding agent: checkpoints and stuck detection on unless configured off. */
+  readonly loopDefaults?: LoopDefaults;
 }

@@ -52,12 +52,15 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
           AUTONOMOUS_LOOP_PROMISE: task.completionPromise,
           AUTONOMOUS_LOOP_MAX_ITERATIONS: String(task.maxIterations),
           AUTONOMOUS_LOOP_RUN_ID: ctx.runId,
+          AUTONOMOUS_LOOP_LAST_ERROR: ctx.previous?.error ?? '',
         },
         input: task.command || viaStdin ? task.description : '',
-        timeoutMs: (policy.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+        // The task's own timeout_seconds wins; max_runtime's time left caps it (issue 15).
+        timeoutMs: Math.max(1, Math.min((task.timeoutSeconds ?? policy.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ctx.timeLeftMs ?? Number.POSITIVE_INFINITY)),
         signal: ctx.signal,
         maxOutputChars: MAX_OUTPUT,
         onOutput: (line) => {
+          ctx.output?.(`${line}\n`);
           if (line.trim()) ctx.progress(line);
         },
         // An iteration ends with its agent: a daemon it started does not outlive it.

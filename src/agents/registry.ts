@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import type { Contract } from '../gates/contract.js';
 import type { Agent } from './agent.js';
 import { createCommandAgent } from './command-agent.js';
+import { codingAgents } from './coding/register-coding-agents.js';
 import { lazyAgent } from './lazy-agent.js';
 import { noopAgent } from './noop-agent.js';
 
@@ -42,6 +43,8 @@ export function createDefaultRegistry(contract: Contract): AgentRegistry {
     .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
     .register(lazyAgent({ type: 'migration', redoSafe: false, revert: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
     .register(lazyAgent({ type: 'readiness', redoSafe: true, revert: true }, async () => (await import('./readiness-agent.js')).readinessAgent));
+  // Coding CLIs (claude, codex, gemini, aider, and contract agents naming a preset): issue 15.
+  for (const agent of codingAgents(contract)) registry.register(agent);
   for (const [type, policy] of Object.entries(contract.agents)) {
     if (policy.command && !registry.has(type)) registry.register(createCommandAgent(type, contract));
   }

@@ -31,6 +31,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('run the queue tasks/work_queue_<project>.json to the end (the default command)')
     .option('-c, --concurrency <n>', 'tasks that may run at once', parsePositiveInt, 1)
     .option('--max-iterations <n>', 'iterations the whole run may spend', parsePositiveInt)
+    .option('--max-cost <usd>', 'USD the whole run may spend (agents that report cost)', parsePositiveNumber)
     .option('--non-interactive', 'never prompt: gated tasks wait for `approve`', false)
     .option('-y, --yes', 'pre-approve development and staging gates (never production, never requires_approval)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
@@ -145,6 +146,8 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')
     .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
+    .option('--iterations', 'list iterations with cost, tokens, turns, time and checkpoint commit', false)
+    .option('--task <id>', 'with --iterations: only this task')
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts))
@@ -161,7 +164,37 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('print the version')
     .action(() => void process.stdout.write(`${readVersion()}\n`));
 
+  // The coding loop (issue 15): the CLIs it drives, an iteration's output, going back to a checkpoint.
+  program
+    .command('agents')
+    .description('the coding CLIs the loop can drive: which are installed (with versions) and what each will run')
+    .option('--root <dir>', 'the workspace folder: its contract configures the presets (default: found from the current folder)')
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/agents.js')).agentsCommand(opts))
+    .addHelpText('after', examples(['agents', 'agents --json']));
+
+  target(program.command('logs <task>'))
+    .description("print an iteration's full output (.aibrain/runs/<run>/<task>/<n>.log); the latest by default")
+    .option('--iteration <n>', 'this iteration (the numbers history --iterations shows)', parsePositiveInt)
+    .option('-f, --follow', 'keep printing as the iteration writes, and the next ones, until the task stops', false)
+    .option('--raw', "the log as the CLI wrote it (JSON events and all), not read into lines", false)
+    .action(async (task, opts) => (await import('./commands/logs.js')).logsCommand(task, opts))
+    .addHelpText('after', examples(['logs FIX-001 --project shop', 'logs FIX-001 --iteration 2', 'logs FIX-001 --follow']));
+
+  target(program.command('revert <task>'))
+    .description("move the work tree back to a task's checkpoint (git reset --keep), recorded as a decision")
+    .requiredOption('--iteration <n>', 'the iteration whose checkpoint to go back to', parsePositiveInt)
+    .requiredOption('--by <name>', 'who decides (recorded)')
+    .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts))
+    .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana']));
+
   return program;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) throw invalidArgument(`'${value}' is not a number above 0`);
+  return n;
 }
 
 /** The options that say which workspace, project and queue a command is about. */
@@ -178,8 +211,10 @@ function examples(lines: string[]): string {
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-    throw Object.assign(new Error(`'${value}' is not a whole number from 1 to 1000000`), { code: 'commander.invalidArgument', exitCode: 2 });
-  }
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw invalidArgument(`'${value}' is not a whole number from 1 to 1000000`);
   return n;
+}
+
+function invalidArgument(message: string): Error {
+  return Object.assign(new Error(message), { code: 'commander.invalidArgument', exitCode: 2 });
 }

@@ -39,6 +39,8 @@ export interface EngineContext {
   /** Iterations this run may still start (the global --max-iterations). */
   iterationBudget: { left: number };
   signal: AbortSignal;
+  /** The run's --max-cost in USD: no task starts another iteration once the run has spent it. */
+  maxCostUsd?: number;
   /** Set when a person chose (A)bort. */
   aborted: { by: string } | undefined;
   /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */

@@ -13,6 +13,8 @@ export interface EngineEvents {
   'iteration:start': { taskId: string; iteration: number; maxIterations: number };
   'iteration:output': { taskId: string; iteration: number; line: string };
   'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string };
+  /** What an iteration spent (null where the agent does not say), and its checkpoint commit. */
+  'iteration:figures': { taskId: string; iteration: number; costUsd: number | null; tokens: number | null; turns: number | null; durationMs: number; checkpoint?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
   'queue:invalid': { message: string };
   'run:waiting': { taskIds: string[]; message: string };

@@ -25,6 +25,8 @@ export interface RunOptions {
   project: string;
   concurrency?: number;
   maxIterations?: number;
+  /** USD the whole run may spend (coding agents that report cost). */
+  maxCostUsd?: number;
   yes?: boolean;
   /** A person at a terminal; without one nothing waits on stdin. */
   prompter?: Prompter;
@@ -101,6 +103,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     prompter: options.prompter,
     yes: options.yes ?? false,
     iterationBudget: { left: options.maxIterations ?? Number.POSITIVE_INFINITY },
+    ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
     signal: controller.signal,
     aborted: undefined,
     vetoed: new Set(),

@@ -11,6 +11,7 @@ import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { createRecordSink, successfulDeployments, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal } from './step-journal.js';
+import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
@@ -48,12 +49,19 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
       return 'capped';
     }
+    const held = checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
+    if (held) {
+      saveTask(ctx, state, { status: held.stop === 'capped' ? 'pending' : 'failed', reason: held.reason });
+      return held.stop === 'capped' ? 'capped' : 'settled';
+    }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
     const iterationId = ctx.store.beginIteration(ctx.project, spec.id, n, ctx.runId);
     saveTask(ctx, state, { iterations: n });
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
     const ictx = iterationContext(ctx, state, n, () => approval.by);
+    const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file
+    Object.assign(ictx, extras.context);
     faultPoint('iteration:start');
     let result: IterationResult;
     try {
@@ -85,15 +93,19 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     // A program that cannot start is not retried: the same iteration would fail the same way.
     const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
+    const after = await extras.finish(result, promiseMet, error); // checkpoint, budgets, stuck detection
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     ctx.store.transaction(() => {
       ctx.store.endIteration(iterationId, ended);
+      after.save();
       if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
       else if (rollbackFailed) {
         // ROLLBACK FAILED: the environment is degraded, the cascade below stops, no more attempts.
         if (spec.environment) ctx.store.setEnvironmentHealth(ctx.project, spec.environment, error);
         saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
+      } else if (after.stop) {
+        saveTask(ctx, state, { status: 'failed', lastError: error, reason: after.stop });
       } else if (result.verdict !== 'BLOCKED') {
         const reason = result.fatal ? error : `no promise after ${n - state.baseIteration} iteration(s)`;
         saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error });

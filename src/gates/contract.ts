@@ -19,6 +19,24 @@ const AgentPolicy = z.strictObject({
   command: z.array(z.string().min(1)).min(1).optional(),
   prompt: z.enum(['argument', 'stdin']).optional(),
   timeout_seconds: z.number().positive().max(7 * 24 * 3600).optional(),
+  // The coding loop (issue 15): a preset CLI, its options, feedback, checkpoints, stuck detection, retries.
+  preset: z.string().min(1).optional(),
+  model: z.string().min(1).max(200).optional(),
+  permission_mode: z.string().min(1).max(100).optional(),
+  args: z.array(z.string()).optional(),
+  resume: z.boolean().optional(),
+  prompt_template: z.string().min(1).max(100_000).optional(),
+  checkpoint: z.union([z.literal('never'), z.number().int().min(1)]).optional(),
+  checkpoint_branch: z.enum(['current', 'run']).optional(),
+  stuck_after: z.union([z.literal('never'), z.number().int().min(2).max(1000)]).optional(),
+  retry: z
+    .strictObject({
+      initial_seconds: z.number().min(0).max(3600),
+      max_seconds: z.number().min(0).max(24 * 3600),
+      max_retries: z.number().int().min(0).max(100),
+    })
+    .partial()
+    .optional(),
 });
 
 export const ContractSchema = z.strictObject({

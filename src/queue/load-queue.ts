@@ -7,7 +7,7 @@ import { InputError, formatProblems, quoteValue } from '../errors.js';
 import { normalizeEnvironment } from '../workspace/environment.js';
 import { lineColumn, parseJsonText } from './json-text.js';
 import { findCycle } from './plan-waves.js';
-import { QueueSchema, TaskSchema, defaultPromise, type RawTask, type TaskStatus } from './schema.js';
+import { QueueSchema, TaskSchema, defaultPromise, durationSeconds, type RawTask, type TaskStatus } from './schema.js';
 
 const MAX_SUGGESTIONS = 20;
 
@@ -171,6 +171,12 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     dependsOn,
     approvalReasons,
     ...(raw.command != null ? { command: raw.command } : {}),
+    ...(raw.max_cost_usd != null ? { maxCostUsd: raw.max_cost_usd } : {}),
+    ...(raw.max_tokens != null ? { maxTokens: raw.max_tokens } : {}),
+    ...(raw.max_runtime != null ? { maxRuntimeSeconds: durationSeconds(raw.max_runtime) } : {}),
+    ...(raw.timeout_seconds != null ? { timeoutSeconds: raw.timeout_seconds } : {}),
+    ...(raw.checkpoint != null ? { checkpoint: raw.checkpoint } : {}),
+    ...(raw.stuck_after != null ? { stuckAfter: raw.stuck_after } : {}),
     index,
   };
 }

@@ -22,6 +22,12 @@ const EditorTask = z
     dependencies: nullable(ids.describe('alias of depends_on')),
     requires_approval: nullable(z.union([z.boolean(), z.string(), z.array(z.string())]).describe('a person approves before it runs; a list gives the reasons')),
     command: nullable(z.array(z.string()).min(1).describe('argv run each iteration by a command agent')),
+    max_cost_usd: nullable(z.number().positive().describe('budget: the task stops (failed, budget spent) once its iterations cost this much in USD')),
+    max_tokens: nullable(z.number().int().min(1).describe('budget: input + output tokens over all iterations of the task')),
+    max_runtime: nullable(z.union([z.number().positive(), z.string().regex(/^\s*\d+(\.\d+)?\s*(s|m|h|d)?\s*$/)]).describe("budget: wall time of the task, seconds or '30m', '2h'")),
+    timeout_seconds: nullable(z.number().positive().describe('one iteration is stopped after this long (overrides the contract)')),
+    checkpoint: nullable(z.union([z.literal('never'), z.number().int().min(1)]).describe('a git checkpoint commit every N iterations, or never')),
+    stuck_after: nullable(z.union([z.literal('never'), z.number().int().min(2)]).describe('end the task as stuck after N iterations in a row with the same failure or output')),
   })
   .describe('a task');
 

@@ -31,6 +31,18 @@ const VersionSchema = z.string().superRefine((version, ctx) => {
   if (why) ctx.addIssue({ code: 'custom', message: `${quoteValue(version)} refused: ${why}` });
 });
 
+const DURATION = /^\s*\d+(\.\d+)?\s*(s|m|h|d)?\s*$/;
+
+/** `max_runtime` in seconds: a number, or '90s' / '30m' / '2h' / '1d'. */
+export function durationSeconds(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd])?\s*$/.exec(value);
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(m?.[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(m?.[1] ?? 0) * unit;
+}
+
+const neverOr = (min: number, max: number, message: string) => z.union([z.literal('never'), z.number().int(message).min(min, message).max(max, message)], { error: message });
+
 const IdList = z.array(z.string().regex(TASK_ID_PATTERN, 'expected a task id'));
 
 /** A task as people write it: known fields checked, every other field kept as it is. */
@@ -50,6 +62,13 @@ export const TaskSchema = z.looseObject({
   dependencies: optional(IdList),
   requires_approval: optional(z.union([z.boolean(), z.string().min(1), z.array(z.string())])),
   command: optional(z.array(z.string().max(100_000)).min(1).max(10_000)),
+  // Budgets and the coding loop (issue 15).
+  max_cost_usd: optional(z.number().positive('expected a cost in USD above 0').max(1_000_000)),
+  max_tokens: optional(z.number().int().min(1).max(1e12)),
+  max_runtime: optional(z.union([z.number().positive().max(365 * 24 * 3600), z.string().regex(DURATION, "expected seconds, or a duration like '90s', '30m', '2h'")])),
+  timeout_seconds: optional(z.number().positive().max(7 * 24 * 3600)),
+  checkpoint: optional(neverOr(1, 10_000, "expected 'never' or every how many iterations (1 or more)")),
+  stuck_after: optional(neverOr(2, 1000, "expected 'never' or a number of iterations in a row (2 or more)")),
 });
 export type RawTask = z.infer<typeof TaskSchema>;
 

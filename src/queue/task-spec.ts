@@ -17,6 +17,16 @@ export interface TaskSpec {
   /** false, or the reasons a person must approve (true becomes ['requires_approval']). */
   approvalReasons: string[] | false;
   command?: string[];
+  // Budgets and the coding loop (issue 15): a spent budget stops the task with that reason.
+  maxCostUsd?: number;
+  maxTokens?: number;
+  maxRuntimeSeconds?: number;
+  /** Per iteration, overriding the contract's timeout_seconds. */
+  timeoutSeconds?: number;
+  /** A checkpoint commit every N iterations, or never. */
+  checkpoint?: number | 'never';
+  /** End the task as stuck after N iterations in a row with the same failure or output. */
+  stuckAfter?: number | 'never';
   /** Index in the queue file's task array: the plan's tie-breaker. */
   index: number;
 }

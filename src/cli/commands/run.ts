@@ -10,6 +10,7 @@ export interface RunCommandOptions {
   root: string;
   concurrency: number;
   maxIterations?: number;
+  maxCost?: number;
   nonInteractive: boolean;
   yes: boolean;
   approvalTimeout?: number;
@@ -51,6 +52,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       project: opts.project,
       concurrency: opts.concurrency,
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
+      ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
       yes: opts.yes,
       wait: opts.wait ?? false,
       ...(prompter ? { prompter } : {}),

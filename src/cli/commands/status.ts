@@ -4,12 +4,15 @@ import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
+import { taskTotals } from '../../state/iteration-metrics.js';
+import { formatFigures } from './format-figures.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
   const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
   try {
     const rows = store?.tasks(opts.project) ?? new Map();
+    const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -23,6 +26,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
         reason: row?.reason ?? null,
         agent_type: t.agentType,
         environment: t.environment ?? null,
+        // What the current attempt spent (null where the agent does not report it).
+        cost_usd: totals.get(t.id)?.cost_usd ?? null,
+        tokens: totals.get(t.id)?.tokens ?? null,
+        turns: totals.get(t.id)?.turns ?? null,
+        duration_ms: totals.get(t.id)?.duration_ms ?? null,
       };
     });
     const environments = store ? environmentStates(store, opts.project) : [];
@@ -37,7 +45,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
       const detail = t.reason ?? t.last_error;
-      lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${detail ? `  ${detail}` : ''}`);
+      const figures = formatFigures(t);
+      lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
     if (environments.length > 0) lines.push('environments:');
     for (const e of environments) {

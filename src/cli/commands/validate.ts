@@ -2,6 +2,7 @@ import { createDefaultRegistry } from '../../agents/registry.js';
 import { checkProjectFile, loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { InputError, formatProblems } from '../../errors.js';
 import { planWaves } from '../../queue/plan-waves.js';
+import { missingPrograms } from '../../agents/coding/missing-programs.js';
 
 export async function validateCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
@@ -12,8 +13,11 @@ export async function validateCommand(opts: { project: string; root: string; jso
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: ${unknown.length} problem(s)`, unknown), unknown);
   checkProjectFile(ws, opts.project, queue, contract);
   const plan = planWaves(queue.tasks, (id) => queue.fileStatus.get(id) ?? 'pending');
+  // A CLI that is not installed is a warning, not bad input: it may be installed before the run.
+  const warnings = missingPrograms(queue.tasks, contract, ws.root).map((m) => `${queue.tasksKey}[${m.index}] (${m.taskId}, agent ${m.agentType}): '${m.program}' is not on PATH`);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, file: queue.displayFile, project: queue.projectName, tasks: queue.tasks.length, waves: plan.waves.length, contract: contract.file })}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: true, file: queue.displayFile, project: queue.projectName, tasks: queue.tasks.length, waves: plan.waves.length, contract: contract.file, warnings })}\n`);
   } else {
     process.stdout.write(`${queue.displayFile}: valid: ${queue.tasks.length} task(s) in ${plan.waves.length} wave(s); contract ${contract.file}\n`);
   }

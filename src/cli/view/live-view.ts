@@ -1,5 +1,6 @@
 import type { EngineEmitter } from '../../engine/events.js';
 import { formatSummary, type View } from './format-summary.js';
+import { formatFigures } from '../commands/format-figures.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -84,6 +85,10 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
       tick();
       const ok = e.promiseMet || e.verdict === 'PASS';
       print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${e.error && !e.promiseMet ? ` · ${e.error}` : ''}`);
+    })
+    .on('iteration:figures', (e) => {
+      const figures = formatFigures({ cost_usd: e.costUsd, tokens: e.tokens, turns: e.turns, duration_ms: null });
+      if (figures) print(`  ${e.taskId} · ${figures}${e.checkpoint ? ` · checkpoint ${e.checkpoint.slice(0, 12)}` : ''}`);
     })
     .on('task:end', (e) => {
       if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command

@@ -1,5 +1,6 @@
 import type { EngineEmitter } from '../../engine/events.js';
 import { formatSummary, type View } from './format-summary.js';
+import { formatFigures } from '../commands/format-figures.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -15,6 +16,10 @@ export function attachPlainView(emitter: EngineEmitter): View {
     .on('iteration:end', (e) =>
       out(`  ${e.taskId} iteration ${e.iteration}: ${e.verdict}${e.promiseMet ? ', promise kept' : ''}${e.error ? ` (${e.error})` : ''}`),
     )
+    .on('iteration:figures', (e) => {
+      const figures = formatFigures({ cost_usd: e.costUsd, tokens: e.tokens, turns: e.turns, duration_ms: null });
+      if (figures || e.checkpoint) out(`    ${[figures, e.checkpoint ? `checkpoint ${e.checkpoint.slice(0, 12)}` : ''].filter(Boolean).join(' · ')}`);
+    })
     .on('task:end', (e) => {
       if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
       out(`${symbol(e.status)} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);

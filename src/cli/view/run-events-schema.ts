@@ -13,6 +13,11 @@ const RunEvent = z.union([
   ev('iteration:start', { taskId: z.string(), iteration: z.number().int(), maxIterations: z.number().int() }, 'an iteration began'),
   ev('iteration:output', { taskId: z.string(), iteration: z.number().int(), line: z.string() }, "a line of the agent's progress"),
   ev('iteration:end', { taskId: z.string(), iteration: z.number().int(), verdict: z.enum(['PASS', 'FAIL', 'BLOCKED']), promiseMet: z.boolean(), error: z.string().optional() }, 'an iteration ended with its verdict'),
+  ev(
+    'iteration:figures',
+    { taskId: z.string(), iteration: z.number().int(), costUsd: z.number().nullable(), tokens: z.number().nullable(), turns: z.number().nullable(), durationMs: z.number(), checkpoint: z.string().optional() },
+    'what an iteration spent (null where the agent does not say) and its checkpoint commit',
+  ),
   ev('task:end', { taskId: z.string(), status, iterations: z.number().int(), reason: z.string().optional() }, 'a task ended'),
   ev('task:skipped', { taskId: z.string(), reason: z.string() }, 'a task will not run (a dependency failed or was blocked)'),
   ev('task:waiting', { taskId: z.string(), reason: z.string(), approveCommand: z.string() }, 'a gate waits for a person'),

@@ -1,0 +1,26 @@
+import type { IterationContext } from './agent.js';
+import { captureBaseline, revertToBaseline, type GitBaseline } from './git-baseline.js';
+
+/**
+ * Where each task's work tree stood before its first iteration: what (R)evert goes back to. Kept
+ * as a journaled step, so Revert knows it after a crash too.
+ */
+export function taskBaselines(): {
+  capture(ctx: IterationContext): Promise<void>;
+  canRevert(ctx: IterationContext): Promise<boolean>;
+  revert(ctx: IterationContext): Promise<string>;
+} {
+  const baselines = new Map<string, GitBaseline | null>();
+  const known = (ctx: IterationContext): GitBaseline | null => baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline') ?? null;
+  return {
+    async capture(ctx) {
+      if ((ctx.attemptIteration ?? 1) === 1) baselines.set(ctx.task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workspace.root)));
+    },
+    canRevert: async (ctx) => Boolean(known(ctx)),
+    async revert(ctx) {
+      const baseline = known(ctx);
+      if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
+      return revertToBaseline(ctx.workspace.root, baseline);
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { IterationContext, IterationResult, PreviousIteration } from '../agents/agent.js';
+import { agentPolicy } from '../gates/contract.js';
+import { iterationsWithMetrics, runCost, saveIterationMetrics, type IterationWithMetrics } from '../state/iteration-metrics.js';
+import { queueFilePath } from '../workspace/paths.js';
+import { spentBudget, timeLeftMs, type BudgetUse } from './check-budgets.js';
+import { detectStuck, type IterationTrace } from './detect-stuck.js';
+import type { EngineContext, TaskState } from './engine-context.js';
+import { openIterationLog } from './iteration-log.js';
+import { createStepJournal } from './step-journal.js';
+
+// The coding loop around one iteration (issue 15): budgets, feedback, the log file, checkpoints,
+// stuck detection and the figures on record. run-task.ts calls in at three points.
+
+export type BeforeIteration = { stop: 'failed'; reason: string } | { stop: 'capped'; reason: string } | null;
+
+/** A budget already spent (this task's, or the run's --max-cost) stops the task before it runs again. */
+export function checkBeforeIteration(ctx: EngineContext, state: TaskState): BeforeIteration {
+  if (ctx.maxCostUsd !== undefined) {
+    const spent = runCost(ctx.store, ctx.runId);
+    if (spent >= ctx.maxCostUsd) return { stop: 'capped', reason: `the run reached --max-cost $${ctx.maxCostUsd} (spent $${spent.toFixed(4)})` };
+  }
+  const budget = spentBudget(state.spec, used(attemptIterations(ctx, state)));
+  return budget ? { stop: 'failed', reason: budget.reason } : null;
+}
+
+export interface IterationExtras {
+  context: Pick<IterationContext, 'previous' | 'timeLeftMs' | 'output'>;
+  /** After the agent: the log closed, the checkpoint made, why the task must stop (if it must). */
+  finish(result: IterationResult, promiseMet: boolean, error: string): Promise<{ stop: string | null; save(): void }>;
+}
+
+export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
+  const { spec } = state;
+  // Before the task's first iteration: what a person had changed or staged, which checkpoints leave alone.
+  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never') {
+    await changedBeforeTask(ctx, state).catch((e: unknown) => {
+      untold(ctx).add(spec.id);
+      ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
+    });
+  }
+  const started = Date.now();
+  const before = attemptIterations(ctx, state);
+  const last = before.at(-1);
+  const log = openIterationLog(ctx.ws, ctx.runId, spec.id, n, (e) => ctx.emitter.emit('warning', { message: `${spec.id}: cannot write the iteration log (${e instanceof Error ? e.message : String(e)})` }));
+  // A PASS without the promise has no error of its own: the task's last error says why it goes on.
+  const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : (last.error ?? state.lastError), outputTail: last.output_tail, sessionId: last.session_id } : undefined;
+  const left = timeLeftMs(spec, used(before));
+  return {
+    context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
+    async finish(result, promiseMet, error) {
+      log.close();
+      const durationMs = result.metrics?.durationMs ?? Date.now() - started;
+      const m = result.metrics;
+      const attemptN = n - state.baseIteration;
+      const settings = loopSettings(ctx, state);
+      let stop: { kind: string; reason: string } | null = null;
+      if (!promiseMet && result.verdict !== 'BLOCKED') {
+        const now = used(before);
+        now.iterations++;
+        now.costUsd = add(now.costUsd, m?.costUsd ?? null);
+        now.tokens = add(add(now.tokens, m?.inputTokens ?? null), m?.outputTokens ?? null);
+        now.runtimeMs += durationMs;
+        stop = spentBudget(spec, now);
+        if (!stop && settings.stuckAfter !== 'never') {
+          const traces: IterationTrace[] = [...before.filter((i) => i.state === 'done').map(traceOf), { error: result.verdict === 'FAIL' ? error : null, output: result.output }];
+          const stuck = detectStuck(traces, settings.stuckAfter);
+          if (stuck) stop = { kind: 'stuck', reason: stuck };
+        }
+      }
+      const due = settings.checkpointEvery !== 'never' && (attemptN % settings.checkpointEvery === 0 || promiseMet || stop !== null);
+      const checkpoint = due ? await checkpointAfter(ctx, state, n, `${result.verdict}${promiseMet ? ', promise kept' : ''}`, settings.branch) : null;
+      ctx.emitter.emit('iteration:figures', {
+        taskId: spec.id,
+        iteration: attemptN,
+        costUsd: m?.costUsd ?? null,
+        tokens: m ? add(m.inputTokens, m.outputTokens) : null,
+        turns: m?.turns ?? null,
+        durationMs,
+        ...(checkpoint ? { checkpoint: checkpoint.commit } : {}),
+      });
+      return {
+        stop: stop?.reason ?? null,
+        save: () =>
+          saveIterationMetrics(ctx.store, {
+            iteration_id: iterationId,
+            project: ctx.project,
+            task_id: spec.id,
+            n,
+            run_id: ctx.runId,
+            cost_usd: m?.costUsd ?? null,
+            input_tokens: m?.inputTokens ?? null,
+            output_tokens: m?.outputTokens ?? null,
+            cached_tokens: m?.cachedTokens ?? null,
+            turns: m?.turns ?? null,
+            duration_ms: durationMs,
+            retries: m?.retries ?? 0,
+            session_id: m?.sessionId ?? null,
+            model: m?.model ?? null,
+            checkpoint: checkpoint?.commit ?? null,
+            checkpoint_branch: checkpoint?.branch ?? null,
+            log_file: log.written ? log.relative : null,
+            stop_reason: stop?.kind ?? null,
+          }),
+      };
+    },
+  };
+}
+
+interface LoopSettings {
+  checkpointEvery: number | 'never';
+  stuckAfter: number | 'never';
+  branch: 'current' | 'run';
+}
+
+function loopSettings(ctx: EngineContext, state: TaskState): LoopSettings {
+  const policy = agentPolicy(ctx.contract, state.spec.agentType);
+  const defaults = ctx.registry.has(state.spec.agentType) ? ctx.registry.get(state.spec.agentType).loopDefaults : undefined;
+  return {
+    checkpointEvery: state.spec.checkpoint ?? policy.checkpoint ?? defaults?.checkpointEvery ?? 'never',
+    stuckAfter: state.spec.stuckAfter ?? policy.stuck_after ?? defaults?.stuckAfter ?? 'never',
+    branch: policy.checkpoint_branch ?? 'current',
+  };
+}
+
+const warnedLeftOut = new WeakMap<EngineContext, Set<string>>();
+// Tasks of this run whose work tree could not be read before they started: never checkpointed.
+const untoldTasks = new WeakMap<EngineContext, Set<string>>();
+const untold = (ctx: EngineContext): Set<string> => {
+  let set = untoldTasks.get(ctx);
+  if (!set) untoldTasks.set(ctx, (set = new Set()));
+  return set;
+};
+
+let checkpointing: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const next = checkpointing.then(fn, fn);
+  checkpointing = next.catch(() => undefined);
+  return next;
+}
+
+async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, outcome: string, branch: 'current' | 'run'): Promise<{ commit: string; branch: string } | null> {
+  const { spec } = state;
+  const git = await import('../agents/git-checkpoint.js');
+  try {
+    // What was changed or staged before the task's first iteration is a person's: never committed.
+    if (untold(ctx).has(spec.id)) return null;
+    const before = await changedBeforeTask(ctx, state);
+    // Not a work tree when the task started: what is in it now cannot be told apart from a person's.
+    if (before === null) return null;
+    const aibrain = realpathSync(ctx.ws.aibrainDir) + path.sep;
+    const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
+    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
+    const leftOut = new Set(before.filter((p) => !isOwn(p)));
+    // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
+    const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
+      message: `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`,
+      branch,
+      runBranch: `loop/${ctx.runId}`,
+      // The loop's own files (.aibrain/, the queue) are not the agent's work either.
+      exclude: (abs) => leftOut.has(abs) || isOwn(abs),
+    }));
+    const warned = warnedLeftOut.get(ctx) ?? new Set<string>();
+    warnedLeftOut.set(ctx, warned);
+    if (leftOut.size > 0 && !warned.has(spec.id)) {
+      warned.add(spec.id);
+      const names = [...leftOut].map((p) => path.relative(ctx.ws.root, p));
+      ctx.emitter.emit('warning', { message: `${spec.id}: checkpoints leave out ${names.length} file(s) changed or staged before the task started: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` });
+    }
+    return made ? { commit: made.commit, branch: made.branch } : null;
+  } catch (e) {
+    ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });
+    return null;
+  }
+}
+
+/**
+ * Journaled with the task's first iteration, so a resumed run knows what was there before: the
+ * paths, or null when the folder was not a git work tree then. A failure to tell is thrown, never
+ * taken for "nothing was changed".
+ */
+async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<string[] | null> {
+  const first = state.baseIteration + 1;
+  return createStepJournal(ctx.store, ctx.project, state.spec.id, first).run('checkpoint-baseline', async () => {
+    const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root);
+    return changed ? changed.paths.map((p) => path.join(changed.top, p)) : null;
+  });
+}
+
+function attemptIterations(ctx: EngineContext, state: TaskState): IterationWithMetrics[] {
+  return iterationsWithMetrics(ctx.store, ctx.project, state.spec.id, state.baseIteration + 1).filter((i) => i.state === 'done');
+}
+
+function used(iterations: IterationWithMetrics[]): BudgetUse {
+  const use: BudgetUse = { iterations: iterations.length, costUsd: null, tokens: null, runtimeMs: 0 };
+  for (const i of iterations) {
+    use.costUsd = add(use.costUsd, i.cost_usd);
+    use.tokens = add(add(use.tokens, i.input_tokens), i.output_tokens);
+    use.runtimeMs += i.duration_ms;
+  }
+  return use;
+}
+
+const traceOf = (i: IterationWithMetrics): IterationTrace => ({ error: i.verdict === 'FAIL' ? i.error : null, output: i.output_tail ?? '' });
+const add = (a: number | null, b: number | null): number | null => (b === null ? a : (a ?? 0) + b);
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
