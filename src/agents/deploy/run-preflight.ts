@@ -3,6 +3,7 @@ import type { BlockingFinding, PreflightCheck, StepJournal, Verdict } from '../a
 import { isBlocking, scanPaths, validateMigrations, type Finding, type ScanOptions, type Severity } from '../../guardrails/index.js';
 import type { Environment } from '../../workspace/environment.js';
 import { reviewReadiness } from '../../readiness/index.js';
+import { gatherAppliedMigrations } from '../readiness-agent.js';
 import type { DeployTarget } from './deploy-target.js';
 import { listChangedFiles } from './git-release.js';
 import { describeFailure, runProjectCommand } from './run-project-command.js';
@@ -94,11 +95,15 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
   }
 
   if (options.readiness) {
+    // What is applied there already: a destructive migration applied long ago blocks nothing now.
+    const appliedMigrations = await steps.run('preflight:applied-migrations', () => gatherAppliedMigrations(target.workspace, target.config, target.environment), { redoSafe: true });
     const report = await reviewReadiness({
       project: target.project,
       projectPath: target.config.path,
       environment: target.environment,
       healthCheckConfigured: target.section.healthCheck !== undefined,
+      rollbackConfigured: target.section.commands.rollback !== undefined,
+      appliedMigrations,
       ...(target.migrationsPath !== undefined ? { migrationsPath: target.migrationsPath } : {}),
     });
     const blockers = report.findings.filter((f) => f.severity === 'BLOCKER');
