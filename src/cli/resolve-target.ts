@@ -32,9 +32,15 @@ export function resolveTarget(action: Command): void {
   }
   const listed = queues.map((f) => /^work_queue_(.+)\.json$/.exec(path.basename(f))?.[1]).join(', ');
   throw new InputError(
-    `${action.name()}: which project? --project <project> is required${queues.length > 0 ? ` (queues in ${path.relative(process.cwd(), path.join(root, 'tasks')) || 'tasks'}/: ${listed})` : ` (no queue in ${path.join(root, 'tasks')}/)`}\n` +
+    `${action.name()}: which project? --project <project> is required${queues.length > 0 ? ` (queues in ${shown(path.join(root, 'tasks'))}/: ${listed})` : ` (no queue in ${path.join(root, 'tasks')}/)`}\n` +
       `try 'autonomous-loop ${action.name() === 'run' ? '' : `${action.name()} `}--project <project>', or 'autonomous-loop init --project <name>'`,
   );
+}
+
+// A folder as a person reads it: relative when it is here or below, else absolute.
+function shown(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
 }
 
 function projectOfQueueFile(file: string): string {
