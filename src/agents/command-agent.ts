@@ -1,7 +1,7 @@
 import type { Contract } from '../gates/contract.js';
 import { agentPolicy } from '../gates/contract.js';
 import type { Agent, IterationContext, IterationResult } from './agent.js';
-import { captureBaseline, revertToBaseline, type GitBaseline } from './git-baseline.js';
+import { taskBaselines } from './task-baselines.js';
 import { runCommand } from './run-command.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
@@ -16,29 +16,19 @@ const VERDICT_TAG = /<verdict>\s*(BLOCKED|FAIL)\s*(?::\s*([^<]*))?<\/verdict>/;
  */
 export function createCommandAgent(type: string, contract: Contract): Agent {
   const policy = agentPolicy(contract, type);
-  const baselines = new Map<string, GitBaseline | null>();
+  const baselines = taskBaselines();
   return {
     type,
     redoSafe: true,
-    async canRevert(ctx) {
-      return Boolean(baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline'));
-    },
-    async revert(ctx) {
-      // The baseline is in the state store (a journaled step): Revert knows it after a crash too.
-      const baseline = baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline');
-      if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
-      return revertToBaseline(ctx.workspace.root, baseline);
-    },
+    canRevert: baselines.canRevert,
+    revert: baselines.revert,
     async runIteration(ctx: IterationContext): Promise<IterationResult> {
       const { task } = ctx;
       const base = task.command ?? policy.command;
       if (!base || base.length === 0) {
         return { verdict: 'FAIL', output: '', error: `task ${task.id}: no command to run (set "command" in the task, or agents.${type}.command in the contract)` };
       }
-      // Where the work tree stood before the task's first iteration: what (R)evert goes back to.
-      if ((ctx.attemptIteration ?? 1) === 1) {
-        baselines.set(task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workspace.root)));
-      }
+      await baselines.capture(ctx);
       const viaStdin = policy.prompt === 'stdin';
       // A task's own command gets the description on stdin only when it asks for it; the
       // contract's command (a coding CLI) gets it as its prompt argument by default.
