@@ -1,10 +1,13 @@
-// npm run demo:reset: stops the demo's services and forgets its runs, so `npm run demo` starts over.
+// npm run demo:reset: stops the demo's services and removes the demo workspace (demo-workspace/),
+// so the next `npm run demo` starts over from the shipped files. Nothing else is touched.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { demoRoot, makeDemoWorkspace } from './demo.mjs';
 
-execFileSync(process.execPath, ['examples/demo-app/scripts/stop.mjs', '--all'], { stdio: 'inherit' });
-for (const f of ['envs', 'state.db', 'state.db-wal', 'state.db-shm', 'deployments.json', '.deployments.json.journal', 'decisions.jsonl', 'logs', 'reviews']) {
-  rmSync(`.aibrain/${f}`, { recursive: true, force: true });
+if (existsSync(demoRoot)) {
+  execFileSync(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'examples', 'demo-app', 'scripts', 'stop.mjs'), '--all'], { stdio: 'inherit', cwd: demoRoot });
+  rmSync(demoRoot, { recursive: true, force: true });
 }
-execFileSync('git', ['checkout', '--', 'tasks/work_queue_demo.json', 'tasks/work_queue_demo_broken.json'], { stdio: 'inherit' });
-console.log('demo reset: services stopped, .aibrain runtime files removed, demo queues back to pending');
+makeDemoWorkspace();
+console.log('demo reset: services stopped, demo-workspace/ made anew from examples/demo/');

@@ -33,6 +33,8 @@ export interface RecordSink {
  */
 export interface StepJournal {
   run<T>(name: string, fn: () => Promise<T>, options?: { redoSafe?: boolean }): Promise<T>;
+  /** The result of the task's latest completed step of this name, in any iteration (after a crash too). */
+  latest<T>(name: string): T | undefined;
 }
 
 /** A question to a person: yes, no, or nobody there to answer. */
@@ -53,6 +55,8 @@ export interface IterationContext {
   steps: StepJournal;
   records: RecordSink;
   ask: Ask;
+  /** Rule ids of blocking findings a person has overridden for this task: let them through. */
+  overridden?: ReadonlySet<string>;
   /** A line of progress for the terminal view. */
   progress(line: string): void;
 }
@@ -63,6 +67,8 @@ export interface IterationResult {
   output: string;
   /** Why the iteration did not pass, in one line. */
   error?: string;
+  /** No further iteration can help (the program is not installed, say): the task fails now. */
+  fatal?: boolean;
   /** For BLOCKED: what the guardrail found. */
   findings?: BlockingFinding[];
 }
@@ -81,6 +87,11 @@ export interface Agent {
   /** May an iteration that a crash cut off be run again from its start? */
   readonly redoSafe: boolean;
   runIteration(ctx: IterationContext): Promise<IterationResult>;
+  /** Override of a BLOCKED iteration runs the agent again with the findings let through (its work
+   * had not started), instead of counting the iteration as passed. */
+  readonly rerunOnOverride?: boolean;
+  /** Whether (R)evert would undo anything here (a git work tree with a baseline, say). */
+  canRevert?(ctx: IterationContext): Promise<boolean>;
   /** (R)evert after BLOCKED: undo what the task did. Returns what was done, for the record. */
   revert?(ctx: IterationContext): Promise<string>;
 }

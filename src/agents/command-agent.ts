@@ -20,8 +20,12 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
   return {
     type,
     redoSafe: true,
+    async canRevert(ctx) {
+      return Boolean(baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline'));
+    },
     async revert(ctx) {
-      const baseline = baselines.get(ctx.task.id);
+      // The baseline is in the state store (a journaled step): Revert knows it after a crash too.
+      const baseline = baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline');
       if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
       return revertToBaseline(ctx.workspace.root, baseline);
     },
@@ -66,13 +70,14 @@ export function createCommandAgent(type: string, contract: Contract): Agent {
         return { verdict: 'BLOCKED', output: run.output, error: why, findings: [{ rule: 'agent-blocked', severity: 'CRITICAL', message: why }] };
       }
       if (run.ok) return { verdict: 'PASS', output: run.output };
-      return { verdict: 'FAIL', output: run.output, error: describeFailure(run) };
+      return { verdict: 'FAIL', output: run.output, error: describeFailure(run), ...(run.failedToStart ? { fatal: true } : {}) };
     },
   };
 }
 
 function describeFailure(run: Awaited<ReturnType<typeof runCommand>>): string {
   const cmd = run.argv[0] ?? '';
+  if (run.failedToStart && /ENOENT/.test(run.output)) return `${cmd}: not found (not installed, or not on PATH): nothing ran, and no retry would help`;
   if (run.failedToStart) return `${cmd}: could not start (${firstLine(run.output)})`;
   if (run.timedOut) return `${cmd}: timed out after ${Math.round(run.durationMs / 1000)}s (stopped)`;
   if (run.cancelled) return `${cmd}: stopped`;

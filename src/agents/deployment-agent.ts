@@ -25,6 +25,10 @@ export function createDeploymentAgent(options: DeploymentAgentOptions = {}): Age
   return {
     type: 'deployment',
     redoSafe: false,
+    rerunOnOverride: true,
+    async canRevert() {
+      return false; // a BLOCKED deployment stopped at its pre-flight, before it changed anything
+    },
     async preflight(ctx) {
       return preflightChecks(ctx, options);
     },
@@ -84,6 +88,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
     severityOverrides: contract.severity_overrides[environment],
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: environment === 'production',
+    ...(ctx.overridden ? { overridden: ctx.overridden } : {}),
   });
   for (const c of pre.checks) say(`pre-flight ${c.check}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`);
   for (const w of pre.warnings) say(`  warning: ${w}`);

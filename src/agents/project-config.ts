@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
-import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
+import { ENVIRONMENTS, normalizeEnvironmentKeys, type Environment } from '../workspace/environment.js';
 import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { projectConfigPath, type Workspace } from '../workspace/paths.js';
 import { KNOWN_VARIABLES, listReferences } from './deploy/command-variables.js';
@@ -81,7 +81,11 @@ export function loadProjectConfig(ws: Workspace, project: string): ProjectConfig
 
 export function parseProjectConfig(text: string, where: { file: string; displayFile: string; project: string; root: string }): ProjectConfig {
   const { displayFile } = where;
-  const parsed = ProjectFileSchema.safeParse(parseYamlText(text, displayFile) ?? {});
+  const raw = (parseYamlText(text, displayFile) ?? {}) as Record<string, unknown>;
+  const aliasProblems: string[] = [];
+  if (raw && typeof raw === 'object' && 'environments' in raw) raw.environments = normalizeEnvironmentKeys(raw.environments, 'environments', aliasProblems);
+  if (aliasProblems.length > 0) throw new InputError(formatProblems(`${displayFile}: not a valid project file`, aliasProblems), aliasProblems);
+  const parsed = ProjectFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${formatKeyPath(i.path)}: ${i.message}`);
     throw new InputError(formatProblems(`${displayFile}: not a valid project file`, problems), problems);

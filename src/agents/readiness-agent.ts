@@ -1,6 +1,12 @@
-import { formatReadinessReport, formatSummaryLine, reviewReadiness, writeReview, type ReadinessReport } from '../readiness/index.js';
+import { formatReadinessReport, formatSummaryLine, readLastDeployedVersion, reviewReadiness, writeReview, type AppliedMigrations, type ReadinessReport } from '../readiness/index.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
 import type { Agent, IterationContext, IterationResult } from './agent.js';
-import { loadProjectConfig } from './project-config.js';
+import { interpolate } from './deploy/command-variables.js';
+import { listChangedFiles, releaseTag } from './deploy/git-release.js';
+import { parseMigrationStatus } from './deploy/migration-state.js';
+import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+import { runCommand } from './run-command.js';
 
 // agent_type "readiness": reviews the project's repository for production readiness. No BLOCKER:
 // PASS with the promise. A BLOCKER: BLOCKED with the blocking findings. The review itself is
@@ -23,6 +29,7 @@ async function runReview(ctx: IterationContext): Promise<IterationResult> {
   try {
     const config = loadProjectConfig(ctx.workspace, ctx.project);
     const section = config.environments[environment];
+    const appliedMigrations = await ctx.steps.run('applied-migrations', () => gatherAppliedMigrations(ctx.workspace, config, environment), { redoSafe: true });
     report = await ctx.steps.run(
       'readiness-review',
       () =>
@@ -31,6 +38,8 @@ async function runReview(ctx: IterationContext): Promise<IterationResult> {
           projectPath: config.path,
           environment,
           healthCheckConfigured: section?.healthCheck !== undefined,
+          rollbackConfigured: section?.commands.rollback !== undefined,
+          appliedMigrations,
           ...(ctx.task.migrationsPath !== undefined ? { migrationsPath: ctx.task.migrationsPath } : {}),
         }),
       { redoSafe: true },
@@ -49,4 +58,39 @@ async function runReview(ctx: IterationContext): Promise<IterationResult> {
     error: `readiness: ${blockers.length} BLOCKER finding${blockers.length === 1 ? '' : 's'}: ${blockers.map((f) => `${f.id} ${f.title} (${f.location})`).join('; ')}`,
     findings: blockers.map((f) => ({ rule: `${f.id} ${f.rule}`, severity: f.severity, message: `${f.title}: ${f.recommendation}`, location: f.location })),
   };
+}
+
+const STATUS_TIMEOUT_MS = 60_000;
+
+/**
+ * What is applied in the environment: the project file's `migrate_status` when it has one (its
+ * `{"applied": [...]}` line), else the migrations changed since the tag of the last version
+ * deployed there, else nothing known (the review then takes every migration as pending).
+ */
+export async function gatherAppliedMigrations(ws: Workspace, config: ProjectConfig, environment: Environment): Promise<AppliedMigrations> {
+  const section = config.environments[environment];
+  const status = section?.commands.migrate_status;
+  let statusProblem = '';
+  if (section && status) {
+    const vars: Record<string, string> = { ENVIRONMENT: environment, PROJECT: config.project, PROJECT_PATH: config.path, WORKSPACE_ROOT: ws.root, NODE: process.execPath, VERSION: '' };
+    if (section.port !== undefined) vars.PORT = String(section.port);
+    const env = Object.fromEntries(Object.entries(section.env).map(([k, v]) => [k, interpolate(v, vars)]));
+    const result = await runCommand({ argv: status.map((a) => interpolate(a, { ...vars, ...env })), cwd: config.path, env: { ...vars, ...env }, timeoutMs: Math.min(section.timeoutsMs.migrate_status, STATUS_TIMEOUT_MS) });
+    const parsed = result.ok ? parseMigrationStatus(result.stdout) : undefined;
+    if (parsed) return { basis: `migrate_status of ${environment}`, applied: parsed.applied };
+    statusProblem = result.ok ? `migrate_status printed no {"applied": [...]} line; ` : `migrate_status failed (exit ${String(result.exitCode)}); `;
+  }
+  const version = readLastDeployedVersion(ws.aibrainDir, config.project, environment);
+  if (version !== undefined) {
+    const tag = releaseTag(version);
+    const changed = await listChangedFiles(config.git.repo, config.path, version);
+    if (changed.length > 0 || (await tagExists(config, tag))) return { basis: `${statusProblem}changed since tag ${tag} (last deployed to ${environment})`, changedFiles: changed };
+    statusProblem += `no tag ${tag} of the last deployed version; `;
+  }
+  return { basis: `${statusProblem}no migrate_status command and no tag of a version deployed to ${environment}` };
+}
+
+async function tagExists(config: ProjectConfig, tag: string): Promise<boolean> {
+  const result = await runCommand({ argv: ['git', 'rev-parse', '--verify', '--quiet', `refs/tags/${tag}`], cwd: config.git.repo, timeoutMs: 10_000 });
+  return result.ok;
 }

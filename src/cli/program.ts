@@ -1,79 +1,99 @@
 import { Command, Option } from 'commander';
+import { readVersion, resolveTarget } from './resolve-target.js';
+
+export const EXIT_CODES = `
+Exit codes: 0 done · 1 a task failed or was blocked · 2 bad input (nothing written)
+            3 waiting for approval · 4 aborted at a prompt · 130 interrupted (state saved)`;
 
 // Commands are declared here and loaded when used, so that `--help` starts fast.
 export function buildProgram(): Command {
   const program = new Command('autonomous-loop')
     .description("Runs a project's work queue to completion, stopping for a person where a gate demands it.")
-    .version(readVersion(), '-V, --version')
+    .version(readVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autonomous-loop init --project shop          # a workspace with an example queue and project file
+  $ autonomous-loop --project shop               # run tasks/work_queue_shop.json to the end
+  $ autonomous-loop status --project shop --json
+${EXIT_CODES}
 
-  program
-    .command('run', { isDefault: true })
+The workspace is the nearest folder up from here holding tasks/, governance/ or .aibrain/ (or --root).
+See 'autonomous-loop <command> --help' for a command's options and examples.`,
+    );
+  program.hook('preAction', (_root, action) => resolveTarget(action));
+
+  target(program.command('run', { isDefault: true }))
     .description('run the queue tasks/work_queue_<project>.json to the end (the default command)')
-    .requiredOption('-p, --project <project>', 'the project: reads tasks/work_queue_<project>.json')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
     .option('-c, --concurrency <n>', 'tasks that may run at once', parsePositiveInt, 1)
     .option('--max-iterations <n>', 'iterations the whole run may spend', parsePositiveInt)
     .option('--non-interactive', 'never prompt: gated tasks wait for `approve`', false)
-    .option('-y, --yes', 'pre-approve development and staging gates (never production)', false)
+    .option('-y, --yes', 'pre-approve development and staging gates (never production, never requires_approval)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
     .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
-    .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts));
+    .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell instead of exiting 3', false)
+    .option('--json', 'print one JSON event per line (schema/run-events.schema.json) instead of the view', false)
+    .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
+    .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
-  program
-    .command('plan')
+  target(program.command('plan'))
     .description('show the order the tasks will run in, as waves')
-    .requiredOption('-p, --project <project>', 'the project')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
     .option('--json', 'print JSON', false)
-    .action(async (opts) => (await import('./commands/plan.js')).planCommand(opts));
+    .action(async (opts) => (await import('./commands/plan.js')).planCommand(opts))
+    .addHelpText('after', examples(['plan --project shop', 'plan --project shop --json']));
 
-  program
-    .command('status')
-    .description('tasks with their status, iterations used and last error')
-    .requiredOption('-p, --project <project>', 'the project')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
+  target(program.command('status'))
+    .description('tasks with their status, iterations used and last error; environments; whether a loop runs')
     .option('--json', 'print JSON', false)
-    .action(async (opts) => (await import('./commands/status.js')).statusCommand(opts));
+    .action(async (opts) => (await import('./commands/status.js')).statusCommand(opts))
+    .addHelpText('after', examples(['status --project shop', 'status --json']));
 
-  program
-    .command('validate')
-    .description('check the queue (and the contract) without running anything')
-    .requiredOption('-p, --project <project>', 'the project')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
+  target(program.command('validate'))
+    .description('check the queue, the contract and the project file without running anything')
     .option('--json', 'print JSON', false)
-    .action(async (opts) => (await import('./commands/validate.js')).validateCommand(opts));
+    .action(async (opts) => (await import('./commands/validate.js')).validateCommand(opts))
+    .addHelpText('after', examples(['validate --project shop', 'validate --queue ../other/work_queue_api.json']));
 
   program
     .command('init')
-    .description('create a workspace: tasks/, governance/, guardrails/, .aibrain/')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
-    .option('-p, --project <project>', 'also create an empty queue for this project')
-    .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
+    .description('create a workspace: tasks/ (an example queue), governance/ (contract, project file), schemas, .aibrain/')
+    .option('--root <dir>', 'the workspace folder (default: the current folder)')
+    .option('-p, --project <project>', 'the project to create a queue and a project file for')
+    .option('--json', 'print what was created as JSON', false)
+    .action(async (opts) => (await import('./commands/init.js')).initCommand({ ...opts, root: opts.root ?? process.cwd() }))
+    .addHelpText('after', examples(['init --project shop', 'init --root ../infra --project api --json']));
 
   for (const decision of ['approve', 'reject'] as const) {
-    program
-      .command(`${decision} <task>`)
+    target(program.command(`${decision} <task>`))
       .description(decision === 'approve' ? 'approve a gated task (recorded); the next run proceeds' : 'reject a gated task (recorded); the next run blocks it')
-      .requiredOption('-p, --project <project>', 'the project')
-      .requiredOption('--by <name>', 'who decides (recorded with the OS user)')
+      .option('--by <name>', 'who decides (required; recorded with the OS user)')
       .option('--comment <text>', 'why')
-      .option('--root <dir>', 'the workspace folder', process.cwd())
-      .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts));
+      .option('--json', 'print the decision as JSON', false)
+      .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts))
+      .addHelpText('after', examples([`${decision} DEPLOY-PROD-001 --project shop --by ana --comment "checked the dashboards"`, `${decision} DEPLOY-STAGING-001 --by ana --json`]));
   }
 
-  program
-    .command('rollback')
+  target(program.command('override <task>'))
+    .description('let a task blocked by its agent or a guardrail go on as if the blocked iteration passed (recorded, with a reason)')
+    .option('--by <name>', 'who decides (required; recorded with the OS user)')
+    .option('--reason <text>', 'why (required; recorded)')
+    .option('--json', 'print the decision as JSON', false)
+    .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand('override', task, opts))
+    .addHelpText('after', examples(['override FIX-001 --project shop --by ana --reason "the DROP is of a table nobody reads"', 'override DEPLOY-PROD-001 --by ana --reason "OPERATOR-002 accepted for this release" --json']));
+
+  target(program.command('rollback'))
     .description('redeploy an earlier version of a project in an environment (production asks first)')
-    .requiredOption('-p, --project <project>', 'the project: governance/projects/<project>.yaml')
     .requiredOption('--env <environment>', 'development, staging or production')
     .requiredOption('--to <version>', 'the version to bring back')
     .option('--migrations-down', 'also undo the migrations applied since that version was deployed', false)
     .option('--by <name>', 'who confirms (default: the OS user)')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
-    .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts));
+    .option('--json', 'print the result as JSON', false)
+    .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts))
+    .addHelpText('after', examples(['rollback --project shop --env staging --to 1.1.0', 'rollback --env production --to 1.1.0 --migrations-down']));
 
   program
     .command('unlock')
@@ -87,58 +107,79 @@ export function buildProgram(): Command {
   program
     .command('repair')
     .description('bring the records in line: rewrite deployments.json / decisions.jsonl from state.db, or rebuild a missing or damaged state.db from them')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
-    .action(async (opts) => (await import('./commands/repair.js')).repairCommand(opts));
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
+    .option('--json', 'print what was repaired as JSON', false)
+    .action(async (opts) => (await import('./commands/repair.js')).repairCommand(opts))
+    .addHelpText('after', examples(['repair', 'repair --root ../shop-infra']));
 
-  program
-    .command('readiness')
+  target(program.command('readiness'))
     .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')
-    .requiredOption('-p, --project <project>', 'the project: governance/projects/<project>.yaml says where it lives')
     .option('--env <environment>', 'the environment to review for', 'production')
-    .option('--root <dir>', 'the workspace folder', process.cwd())
     .option('--json', 'print JSON', false)
-    .action(async (opts) => (await import('./commands/readiness.js')).readinessCommand(opts));
+    .action(async (opts) => (await import('./commands/readiness.js')).readinessCommand(opts))
+    .addHelpText('after', examples(['readiness --project shop', 'readiness --project shop --json']));
 
   program
     .command('scan <paths...>')
     .description('scan SQL, migrations and code for destructive operations (paths relative to the current folder); exit 1 at or above --fail-on')
-    .option('--json', 'print JSON: {"findings": [{file, line, rule, severity, message, suppressed}]}', false)
+    .option('--json', 'print JSON (streamed): {"findings": [{file, line, rule, severity, message, suppressed, ...}], files_scanned, not_scanned, parse_errors}', false)
     .option('--fail-on <severity>', 'lowest severity that fails the scan: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
     .option('--env <environment>', "apply the contract's severity overrides for this environment")
-    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
-    .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts));
+    .option('--dialect <dialect>', 'read every SQL file as postgres or mysql (default: detected per file)')
+    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
+    .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts))
+    .addHelpText('after', examples(['scan migrations/ src/', 'scan db/migrate --json --fail-on HIGH', 'scan schema.sql --dialect mysql']));
 
   program
     .command('validate-migrations <path>')
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
+    .option('--dialect <dialect>', 'read every SQL migration as postgres or mysql (default: detected per file)')
     .option('--json', 'print JSON', false)
-    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)', process.cwd())
-    .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts));
+    .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
+    .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts))
+    .addHelpText('after', examples(['validate-migrations migrations/ --env production', 'validate-migrations alembic/versions --env staging --json']));
 
   program
     .command('history')
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')
     .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
-    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
-    .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts));
+    .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts))
+    .addHelpText('after', examples(['history --project shop', 'history --decisions --json']));
+
+  program
+    .command('completion <shell>')
+    .description('print a completion script for bash, zsh or fish')
+    .action(async (shell) => (await import('./commands/completion.js')).completionCommand(shell))
+    .addHelpText('after', examples(['completion bash >> ~/.bashrc', 'completion fish > ~/.config/fish/completions/autonomous-loop.fish']));
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => void process.stdout.write(`${readVersion()}\n`));
 
   return program;
+}
+
+/** The options that say which workspace, project and queue a command is about. */
+function target(command: Command): Command {
+  return command
+    .option('-p, --project <project>', 'the project: reads tasks/work_queue_<project>.json (default: the only queue there is)')
+    .option('--queue <file>', "run a queue kept anywhere (its 'project' names the project; state stays in the workspace)")
+    .option('--root <dir>', 'the workspace folder (default: the nearest one up from the current folder)');
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ autonomous-loop ${l}`).join('\n')}\n${EXIT_CODES}`;
 }
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-    throw new (class extends Error {
-      code = 'commander.invalidArgument';
-      exitCode = 2;
-    })(`'${value}' is not a whole number from 1 to 1000000`);
+    throw Object.assign(new Error(`'${value}' is not a whole number from 1 to 1000000`), { code: 'commander.invalidArgument', exitCode: 2 });
   }
   return n;
-}
-
-function readVersion(): string {
-  return '0.1.0';
 }

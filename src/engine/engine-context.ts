@@ -41,6 +41,10 @@ export interface EngineContext {
   signal: AbortSignal;
   /** Set when a person chose (A)bort. */
   aborted: { by: string } | undefined;
+  /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */
+  waitForPeople?: { pollMs: number };
+  /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */
+  vetoed: Set<string>;
 }
 
 /** Saves a task's state: the state store first, then the queue file (batched). */

@@ -15,6 +15,7 @@ export interface EngineEvents {
   'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
   'queue:invalid': { message: string };
+  'run:waiting': { taskIds: string[]; message: string };
   'warning': { message: string };
 }
 
@@ -22,9 +23,17 @@ export type EngineEventName = keyof EngineEvents;
 
 export class EngineEmitter {
   readonly #emitter = new EventEmitter();
+  readonly #any: ((name: EngineEventName, payload: EngineEvents[EngineEventName]) => void)[] = [];
 
   emit<K extends EngineEventName>(name: K, payload: EngineEvents[K]): void {
     this.#emitter.emit(name, payload);
+    for (const listener of this.#any) listener(name, payload);
+  }
+
+  /** Every event, in the order emitted: for the JSON event stream. */
+  onAny(listener: (name: EngineEventName, payload: EngineEvents[EngineEventName]) => void): this {
+    this.#any.push(listener);
+    return this;
   }
 
   on<K extends EngineEventName>(name: K, listener: (payload: EngineEvents[K]) => void): this {

@@ -31,6 +31,10 @@ export interface RunOptions {
   registry?: AgentRegistry;
   emitter?: EngineEmitter;
   signal?: AbortSignal;
+  /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */
+  wait?: boolean;
+  /** How often --wait looks for a decision (ms). */
+  waitPollMs?: number;
   /** How often the queue file is checked for edits and written back (ms). */
   syncIntervalMs?: number;
   logLevel?: string;
@@ -51,7 +55,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   const registry = options.registry ?? createDefaultRegistry(contract);
   const unknown = queue.tasks.filter((t) => !registry.has(t.agentType)).map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')})`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: unknown agent types`, unknown), unknown);
-  if (!options.registry) checkProjectFile(ws, options.project, queue);
+  if (!options.registry) checkProjectFile(ws, options.project, queue, contract);
 
   const store = openRecordStore(ws);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
@@ -99,6 +103,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     iterationBudget: { left: options.maxIterations ?? Number.POSITIVE_INFINITY },
     signal: controller.signal,
     aborted: undefined,
+    vetoed: new Set(),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
   };
   let exitCode: number = ExitCode.done;
   let failure: unknown;

@@ -1,3 +1,6 @@
+import { targetArgs } from '../workspace/find-workspace.js';
+import { notifyPeople } from './notify-people.js';
+import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
 import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
@@ -25,7 +28,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     // No automatic attempt into an environment whose rollback failed: a person restores it first.
     saveTask(ctx, state, {
       status: 'blocked',
-      reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback --project ${ctx.project} --env ${spec.environment} --to <version>'`,
+      reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback ${targetArgs(ctx.ws.root, ctx.project)} --env ${spec.environment} --to <version>'`,
     });
     return 'settled';
   }
@@ -79,7 +82,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
     const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
-    const lastAllowed = rollbackFailed || n - state.baseIteration >= spec.maxIterations;
+    // A program that cannot start is not retried: the same iteration would fail the same way.
+    const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
@@ -91,7 +95,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
         if (spec.environment) ctx.store.setEnvironmentHealth(ctx.project, spec.environment, error);
         saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
       } else if (result.verdict !== 'BLOCKED') {
-        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+        const reason = result.fatal ? error : `no promise after ${n - state.baseIteration} iteration(s)`;
+        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error });
       }
     });
     faultPoint('iteration:end');
@@ -102,15 +107,24 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       const choice = await decideOnBlocked(ctx, state, n, result, ictx);
       if (choice === 'aborted') return 'aborted';
       if (choice === 'stopped') return 'settled';
-      promiseMet = findPromise(result.output, spec.completionPromise, spec.description);
-      if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
-      else saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason: `no promise after ${spec.maxIterations} iteration(s)` } : { lastError: error });
+      // Override: the blocked iteration counts as passed. An agent that was stopped before its
+      // work (a deployment's pre-flight) runs again with the overridden findings let through.
+      if (agent.rerunOnOverride) {
+        if (lastAllowed) saveTask(ctx, state, { baseIteration: state.baseIteration + 1 });
+        continue;
+      }
+      saveTask(ctx, state, { status: 'complete', lastError: null, reason: `overridden by ${choice.by}: ${choice.reason}` });
     }
     if (state.status === 'complete') {
       log.info({ iterations: n - state.baseIteration }, 'task complete');
       return 'settled';
     }
     if (state.status === 'failed') break;
+    if (result.verdict === 'FAIL' && spec.environment === 'production' && (spec.agentType === 'deployment' || spec.agentType === 'migration')) {
+      // Never again into production by itself: a person says retry, leave it, or roll back.
+      const next = await decideAfterProductionFailure(ctx, state, error);
+      if (next !== 'retry') return next;
+    }
   }
   if (state.status === 'failed') {
     log.warn({ last_error: state.lastError }, 'task failed: budget spent');
@@ -177,42 +191,12 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       return { outcome: 'settled' };
     }
   }
-  const approveCommand = `autonomous-loop approve ${spec.id} --project ${ctx.project} --by <name>`;
+  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
   const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
   saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
+  await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
-}
-
-/** BLOCKED: a person chooses (R)evert, (O)verride or (A)bort; with nobody there the task stops blocked. */
-async function decideOnBlocked(ctx: EngineContext, state: TaskState, n: number, result: IterationResult, ictx: IterationContext): Promise<'stopped' | 'aborted' | 'override'> {
-  const { spec } = state;
-  const agent = ctx.registry.get(spec.agentType);
-  const error = result.error ?? 'a guardrail blocked the task';
-  const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null, fingerprint: null };
-  const answer = ctx.prompter
-    ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert: agent.revert !== undefined })
-    : 'timeout';
-  if (answer === 'timeout') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error });
-    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `blocked: ${error}` });
-    return 'stopped';
-  }
-  const by = ctx.prompter?.by ?? 'unknown';
-  if (answer.choice === 'override') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason });
-    return 'override';
-  }
-  if (answer.choice === 'abort') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error });
-    saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
-    ctx.aborted = { by };
-    return 'aborted';
-  }
-  const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
-  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}` });
-  saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
-  return 'stopped';
 }
 
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
@@ -251,6 +235,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
+    overridden: overriddenRules(ctx, spec.id).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }

@@ -31,20 +31,63 @@ export class Scheduler {
 
   async run(syncIntervalMs: number, sync: () => boolean): Promise<RunOutcome> {
     this.refresh();
-    const timer = setInterval(() => this.#guard(() => sync() && this.refresh()), syncIntervalMs);
+    const timer = setInterval(() => this.#guard(() => sync() && this.#takeDecisions()), syncIntervalMs);
     try {
       for (;;) {
         await this.#pq.onIdle();
         if (this.#fatal !== undefined) throw this.#fatal;
         if (this.#stopped) break;
-        if (sync()) this.refresh();
-        if (this.#pq.size === 0 && this.#pq.pending === 0) break;
+        if (sync()) this.#takeDecisions();
+        if (this.#pq.size === 0 && this.#pq.pending === 0) {
+          if (!(await this.#waitForPeople(sync))) break;
+        }
       }
     } finally {
       clearInterval(timer);
     }
     if (this.#ctx.signal.aborted && this.#outcome === 'done') this.#outcome = 'interrupted';
     return this.#outcome;
+  }
+
+  /**
+   * --wait: nothing left to run but tasks waiting for a person. Polls the queue file (where
+   * `approve`, `reject` and `override` given in another shell put the task's new status) until a
+   * decision comes or the run is interrupted; false when there is nothing to wait for.
+   */
+  async #waitForPeople(sync: () => boolean): Promise<boolean> {
+    const wait = this.#ctx.waitForPeople;
+    if (!wait || this.#ctx.signal.aborted) return false;
+    const waiting = [...this.#ctx.tasks.values()].filter((t) => t.status === 'awaiting_approval' || (t.status === 'blocked' && this.#ctx.vetoed.has(t.spec.id)));
+    if (waiting.length === 0) return false;
+    const ids = waiting.map((t) => t.spec.id).join(', ');
+    if (this.#waitingFor !== ids) {
+      this.#waitingFor = ids;
+      this.#ctx.emitter.emit('run:waiting', { taskIds: waiting.map((t) => t.spec.id), message: `waiting for a decision on ${ids} (approve, reject or override from another shell; Ctrl-C stops, the run resumes later)` });
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait.pollMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#ctx.signal.addEventListener('abort', done, { once: true });
+    });
+    if (this.#ctx.signal.aborted) return false;
+    if (sync()) this.#takeDecisions();
+    return true;
+  }
+
+  #waitingFor = '';
+
+  /** A person's edit or decision changed statuses: tasks that waited this run may go again. */
+  #takeDecisions(): void {
+    for (const id of [...this.#waitedThisRun]) {
+      if (this.#ctx.tasks.get(id)?.status !== 'awaiting_approval') this.#waitedThisRun.delete(id);
+    }
+    for (const id of [...this.#ctx.vetoed]) {
+      if (this.#ctx.tasks.get(id)?.status !== 'blocked') this.#ctx.vetoed.delete(id);
+    }
+    this.refresh();
   }
 
   /** Looks at every task again: after the start and after a person edits the queue. */

@@ -22,6 +22,10 @@ export function createStepJournal(store: StateStore, project: string, taskId: st
       faultPoint(`step:${name}:recorded`);
       return result;
     },
+    latest<T>(name: string): T | undefined {
+      const row = store.latestDoneStep(project, taskId, name);
+      return row?.result ? (JSON.parse(row.result) as T) : undefined;
+    },
   };
 }
 

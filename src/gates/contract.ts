@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError, formatProblems } from '../errors.js';
-import type { Environment } from '../workspace/environment.js';
+import { normalizeEnvironmentKeys, withEnvironmentAliases, type Environment } from '../workspace/environment.js';
 import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { contractPath, type Workspace } from '../workspace/paths.js';
 
@@ -40,6 +40,16 @@ export const ContractSchema = z.strictObject({
       production: z.record(z.string(), Severity).optional(),
     })
     .default({}),
+  /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
+  notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
+  /** The cascade: production of version V needs a successful staging deployment of V first. */
+  cascade: z
+    .strictObject({
+      require_staging: z.boolean().default(true),
+      /** Projects that deploy to production without staging (each run says so, on the record). */
+      skip_staging_for: z.array(z.string().min(1)).default([]),
+    })
+    .default({ require_staging: true, skip_staging_for: [] }),
 });
 
 export type Contract = z.infer<typeof ContractSchema> & { file: string };
@@ -47,13 +57,29 @@ export type AgentPolicy = z.infer<typeof AgentPolicy>;
 
 export const DEFAULT_MAX_ITERATIONS = 3;
 
+/** governance/contracts/operator-team.yaml for editors (yaml-language-server). */
+export function contractJsonSchema(): Record<string, unknown> {
+  return withEnvironmentAliases(
+    { ...z.toJSONSchema(ContractSchema, { target: 'draft-7', io: 'input' }), $id: 'https://autonomous-loop.dev/schema/contract.schema.json', title: 'autonomous-loop contract (governance/contracts/operator-team.yaml)' },
+    ['environments', 'severity_overrides'],
+  );
+}
+
 export function loadContract(ws: Workspace): Contract {
   const file = contractPath(ws);
   return parseContract(readText(file), file);
 }
 
 export function parseContract(text: string, file: string): Contract {
-  const parsed = ContractSchema.safeParse(parseYamlText(text, file));
+  const raw = parseYamlText(text, file) as Record<string, unknown> | null;
+  const aliasProblems: string[] = [];
+  if (raw && typeof raw === 'object') {
+    for (const key of ['environments', 'severity_overrides']) {
+      if (key in raw) raw[key] = normalizeEnvironmentKeys(raw[key], key, aliasProblems);
+    }
+  }
+  if (aliasProblems.length > 0) throw new InputError(formatProblems(`${file}: not a valid contract`, aliasProblems), aliasProblems);
+  const parsed = ContractSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`);
     throw new InputError(formatProblems(`${file}: not a valid contract`, problems), problems);

@@ -18,6 +18,8 @@ export interface Finding {
   statement?: string;
   /** A `safety-exception` comment on the statement's line(s) turned this finding off. */
   suppressed: boolean;
+  /** Why, as the `safety-exception` comment says (after the rule it names, if it names one). */
+  exception?: string;
   /** In a migration: whether the statement or call runs on upgrade or on downgrade (a down file, downgrade()). */
   direction?: 'upgrade' | 'downgrade';
 }
@@ -30,6 +32,8 @@ export interface ScanOptions {
   rulePackDirs?: string[];
   /** Relative paths given to scanPaths/validateMigrations resolve against this (default: cwd). */
   cwd?: string;
+  /** The SQL dialect of every SQL file; by default each file's own is detected. */
+  dialect?: 'postgres' | 'mysql';
 }
 
 export interface MigrationCheck {
@@ -64,6 +68,11 @@ export function compareSeverity(a: Severity, b: Severity): number {
 
 export function isAtOrAbove(severity: Severity, threshold: Severity): boolean {
   return RANK[severity] <= RANK[threshold];
+}
+
+/** A finding about text that could not be read: a scan never passes over one (fail closed). */
+export function isUnread(f: Finding): boolean {
+  return f.rule === 'unparsed-sql' || f.rule === 'unreadable-file';
 }
 
 /** A deployment with any unsuppressed CRITICAL finding is BLOCKED. */

@@ -1,7 +1,7 @@
 import { type Finding, type MigrationReport, SEVERITIES } from './finding.js';
 
 /** The DEPLOYMENT SAFETY VIOLATIONS DETECTED block: unsuppressed findings by severity, then the suppressed ones. */
-export function formatViolations(findings: Finding[], scanned?: { filesScanned: number }): string {
+export function formatViolations(findings: Finding[], scanned?: { filesScanned: number; notScanned?: { file: string; reason: string }[] }): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const lines: string[] = [];
@@ -23,7 +23,14 @@ export function formatViolations(findings: Finding[], scanned?: { filesScanned: 
     for (const f of suppressed) lines.push(...describe(f));
     lines.push('');
   }
-  lines.push(summary(findings) + (scanned ? ` in ${scanned.filesScanned} file(s) scanned` : ''));
+  const notScanned = scanned?.notScanned ?? [];
+  if (notScanned.length > 0) {
+    if (lines[lines.length - 1] !== '') lines.push('');
+    lines.push(`Not scanned (${notScanned.length})`);
+    for (const n of notScanned) lines.push(`  ${n.file}: ${n.reason}`);
+    lines.push('');
+  }
+  lines.push(summary(findings) + (scanned ? ` in ${scanned.filesScanned} file(s) scanned` : '') + (notScanned.length > 0 ? `, ${notScanned.length} not scanned` : ''));
   return lines.join('\n');
 }
 
@@ -49,7 +56,7 @@ export function formatMigrationReport(report: MigrationReport): string {
 
 function describe(f: Finding): string[] {
   const target = f.target ? ` (${f.target})` : '';
-  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${target}${f.suppressed ? '  [suppressed: safety-exception]' : ''}`, `    ${f.message}`];
+  const out = [`  ${f.file}:${f.line}  ${f.severity}  ${f.rule}${target}${f.suppressed ? `  [suppressed: safety-exception${f.exception ? `: ${f.exception}` : ''}]` : ''}`, `    ${f.message}`];
   if (f.statement) out.push(`    > ${f.statement}`);
   if (f.fix) out.push(`    fix: ${f.fix}`);
   return out;

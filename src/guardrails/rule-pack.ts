@@ -47,7 +47,8 @@ export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
   'drop-database', 'drop-table', 'drop-schema', 'truncate', 'delete-without-where', 'update-without-where',
   'drop-column', 'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type',
   'index-not-concurrent', 'fk-not-valid', 'drop-index-not-concurrent', 'missing-upgrade', 'missing-downgrade',
-  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file',
+  'empty-downgrade', 'irreversible-downgrade', 'missing-description', 'missing-down-file', 'unparsed-sql', 'unreadable-file',
+  'set-not-null', 'check-not-valid', 'unique-without-index', 'drop-cascade', 'add-column-volatile-default', 'missing-lock-timeout', 'unresolved-sql', 's3-delete-loop',
 ]);
 
 const SeveritySchema = z.enum(SEVERITIES);
@@ -99,7 +100,11 @@ export class RuleSet {
   }
 
   /** A finding of rule `id`, or undefined when the rule is disabled. */
-  makeFinding(id: string, at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string }, options: ScanOptions = {}): Finding | undefined {
+  makeFinding(
+    id: string,
+    at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string; exception?: string | undefined },
+    options: ScanOptions = {},
+  ): Finding | undefined {
     const rule = this.active(id);
     if (!rule) return undefined;
     const severity =
@@ -113,6 +118,7 @@ export class RuleSet {
       suppressed: at.suppressed ?? false,
     };
     if (at.detail) finding.target = at.detail;
+    if (at.suppressed && at.exception) finding.exception = at.exception;
     if (rule.fix) finding.fix = rule.fix;
     if (at.statement) finding.statement = at.statement;
     return finding;
@@ -216,7 +222,7 @@ function newRule(entry: RuleEntry, file: string, shipped: boolean, at: string, p
     problems.push(`${at}.match.statement: a new SQL rule needs the statement's leading keywords, e.g. "DROP VIEW"`);
   }
   const m = rule.match;
-  if (entry.scanner === 'code' && m.pythonMethods.length + m.pythonResource.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
+  if (entry.scanner === 'code' && !builtIn && m.pythonMethods.length + m.pythonResource.length + m.jsConstructors.length + m.jsMethods.length + m.cli.length === 0) {
     problems.push(`${at}.match: a code rule needs python_methods, python_resource, js_constructors, js_methods or cli`);
   }
   return missing.length === 0 ? rule : undefined;

@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import type { CodeScanInput } from './code/code-matchers.js';
-import { loadPythonParser } from './code/python-parser.js';
+import { languageForPath, parseSource } from '../parsing/parse-source.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
-import { scanShell } from './code/scan-shell.js';
+import { readDockerfileShell, readMakefileShell, readWorkflowShell } from './code/embedded-shell.js';
+import { scanShell, scanShellPieces } from './code/scan-shell.js';
 import type { Finding } from './finding.js';
+import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 
-export type FileKind = 'sql' | 'python' | 'javascript' | 'shell';
+export type FileKind = 'sql' | 'python' | 'javascript' | 'shell' | 'makefile' | 'dockerfile' | 'workflow';
 
 const EXTENSIONS: Record<string, FileKind> = {
   '.sql': 'sql',
@@ -29,6 +31,10 @@ const EXTENSIONS: Record<string, FileKind> = {
 
 /** What a file is, by extension, or by its `#!` line when it has none. */
 export function detectFileKind(file: string, head?: string): FileKind | undefined {
+  const base = path.basename(file);
+  if (/^(GNUmakefile|makefile|Makefile)$|\.mk$/.test(base)) return 'makefile';
+  if (/^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile)$/i.test(base)) return 'dockerfile';
+  if (/\.ya?ml$/i.test(base) && /(^|[\\/])\.github[\\/]workflows[\\/]/.test(file)) return 'workflow';
   const byExt = EXTENSIONS[path.extname(file).toLowerCase()];
   if (byExt) return byExt;
   if (path.extname(file) === '' && head?.startsWith('#!')) {
@@ -42,6 +48,8 @@ export function detectFileKind(file: string, head?: string): FileKind | undefine
 
 export interface FileScanInput extends CodeScanInput {
   kind: FileKind;
+  /** Where the file is on disk, for what its folder says about it (the SQL dialect). */
+  absolute?: string;
   /** Tables created before this file: its up migration's, when this is a down migration. */
   createdBefore?: string[][];
 }
@@ -50,19 +58,20 @@ export interface FileScanResult {
   findings: Finding[];
   /** Tables the file creates (SQL files), for its down migration's scratch check. */
   created: string[][];
+  /** Where a parser rejected the text and a tolerant reading stood in. */
+  parseErrors?: { line: number; message: string }[];
 }
 
 /** All the rules that apply to one file's text. */
 export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
   switch (input.kind) {
     case 'sql': {
-      const result = scanSql({ ...input, ...(input.createdBefore ? { createdBefore: input.createdBefore } : {}) });
-      return { findings: result.findings, created: result.created };
+      const hint = input.options.dialect || !input.absolute ? undefined : readFolderDialect(input.absolute);
+      const result = scanSql({ ...input, ...(input.createdBefore ? { createdBefore: input.createdBefore } : {}), ...(hint ? { dialectHint: hint } : {}) });
+      return { findings: result.findings, created: result.created, parseErrors: result.rejected };
     }
     case 'python': {
-      const parser = await loadPythonParser();
-      const tree = parser.parse(input.text);
-      if (!tree) return { findings: [], created: [] };
+      const tree = await parseSource('python', input.text);
       try {
         const py = indexPythonFile(tree, input.text);
         const findings = scanPythonCalls(input, py);
@@ -76,8 +85,16 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
       }
     }
     case 'javascript':
-      return { findings: scanJavaScript(input), created: [] };
+      return { findings: await scanJavaScript(input, languageForPath(input.file) ?? 'javascript'), created: [] };
     case 'shell':
       return { findings: scanShell(input), created: [] };
+    case 'makefile':
+      return { findings: scanShellPieces(input, readMakefileShell(input.text)), created: [] };
+    case 'workflow':
+      return { findings: scanShellPieces(input, readWorkflowShell(input.text)), created: [] };
+    case 'dockerfile': {
+      const run = readDockerfileShell(input.text);
+      return { findings: scanShellPieces(input, run.pieces, run.commands), created: [] };
+    }
   }
 }

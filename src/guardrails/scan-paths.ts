@@ -1,10 +1,11 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { decodeText } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
-import { loadPgParser } from './sql/parse-postgres.js';
+import { loadPgParser, warmPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
@@ -16,45 +17,75 @@ export interface FoundFile {
   kind: FileKind;
 }
 
+/** What a scan found, and what it could not read: a scan never passes silently over what it skipped. */
+export interface ScanResult {
+  findings: Finding[];
+  filesScanned: number;
+  /** Files not read, and why (binary, an undecodable encoding, no scanner for a file named explicitly). */
+  notScanned: { file: string; reason: string }[];
+  /** Where a parser rejected the text and the tokenizer (or an error-tolerant tree) read it instead. */
+  parseErrors: { file: string; line: number; message: string }[];
+}
+
 /**
  * Scans files and folders (recursively) with every rule that applies to each file's language.
  * A down migration scanned together with its up migration may drop what the up one created.
  */
-export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<{ findings: Finding[]; filesScanned: number }> {
+export async function scanPaths(paths: string[], options: ScanOptions = {}, onFindings?: (findings: Finding[]) => void): Promise<ScanResult> {
+  // The Postgres parser compiles in the background while the rule packs load and the files are listed.
+  const parser = warmPgParser();
   const rules = loadRulePacks(options.rulePackDirs);
-  await loadPgParser();
-  const files = collectFiles(paths, options.cwd);
+  const notScanned: ScanResult['notScanned'] = [];
+  const files = collectFiles(paths, options.cwd, undefined, notScanned);
+  if (files.some((f) => f.kind === 'sql' || f.kind === 'python')) await parser;
   const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
+  const parseErrors: ScanResult['parseErrors'] = [];
   const downs: [number, FoundFile, string][] = [];
+  const scanOne = async (index: number, file: FoundFile, createdBefore?: string[][]): Promise<void> => {
+    const read = readFoundFile(file);
+    if ('error' in read) {
+      notScanned.push({ file: file.display, reason: read.error });
+      const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: read.error }, options);
+      keep(index, f ? [f] : []);
+      return;
+    }
+    const input = { kind: file.kind, text: read.text, file: file.display, absolute: file.absolute, rules, options };
+    const result = await scanFile({ ...input, ...(createdBefore ? { createdBefore } : {}) });
+    if (result.created.length > 0) created.set(file.absolute, result.created);
+    for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
+    keep(index, result.findings);
+  };
+  // Streaming: each file's findings go to the caller as soon as they are known, and are not kept.
+  const keep = (index: number, found: Finding[]): void => {
+    found.sort((a, b) => a.line - b.line);
+    if (onFindings) onFindings(found);
+    else findings[index] = found;
+  };
   // One file in memory at a time: read, scan, let go.
   for (const [index, file] of files.entries()) {
     const up = findUpMigration(file.absolute);
-    if (up && scanned.has(up)) {
-      downs.push([index, file, up]);
-      continue;
-    }
-    const text = readFoundFile(file);
-    if (text === undefined) continue;
-    const result = await scanFile({ kind: file.kind, text, file: file.display, rules, options });
-    if (result.created.length > 0) created.set(file.absolute, result.created);
-    findings[index] = result.findings;
+    if (up && scanned.has(up)) downs.push([index, file, up]);
+    else await scanOne(index, file);
   }
-  for (const [index, file, up] of downs) {
-    const text = readFoundFile(file);
-    if (text === undefined) continue;
-    const result = await scanFile({ kind: file.kind, text, file: file.display, rules, options, createdBefore: created.get(up) ?? [] });
-    findings[index] = result.findings;
-  }
-  return { findings: findings.flatMap((f) => (f ?? []).sort((a, b) => a.line - b.line)), filesScanned: files.length };
+  for (const [index, file, up] of downs) await scanOne(index, file, created.get(up) ?? []);
+  return {
+    findings: findings.flatMap((f) => f ?? []),
+    filesScanned: files.length - notScanned.filter((n) => files.some((f) => f.display === n.file)).length,
+    notScanned,
+    parseErrors,
+  };
 }
 
-/** SQL rules over one text; `file` is only used to label the findings. */
+/**
+ * SQL rules over one text, often a fragment taken from code (a migration's RunSQL): `file` only
+ * labels the findings; text that starts no statement and a missing lock_timeout are not reported.
+ */
 export async function scanSqlText(text: string, file: string, options: ScanOptions = {}): Promise<Finding[]> {
   const rules = loadRulePacks(options.rulePackDirs);
   await loadPgParser();
-  return scanSql({ text, file, rules, options }).findings.sort((a, b) => a.line - b.line);
+  return scanSql({ text, file, rules, options, reportUnreadable: false, checkLockTimeout: false }).findings.sort((a, b) => a.line - b.line);
 }
 
 /** The up migration a down/undo file reverts: x.down.sql -> x.up.sql, dir/down.sql -> dir/up.sql, U1__a.sql -> V1__a.sql. */
@@ -74,7 +105,12 @@ export function findUpMigration(file: string): string | undefined {
  * Synchronous file system calls: thousands of small files are listed and read several times faster
  * than by awaiting each call.
  */
-export function collectFiles(paths: string[], cwd = process.cwd(), filter?: (file: string) => boolean): FoundFile[] {
+export function collectFiles(
+  paths: string[],
+  cwd = process.cwd(),
+  filter?: (file: string) => boolean,
+  notScanned?: { file: string; reason: string }[],
+): FoundFile[] {
   const found: FoundFile[] = [];
   const seen = new Set<string>();
   for (const given of paths) {
@@ -92,7 +128,8 @@ export function collectFiles(paths: string[], cwd = process.cwd(), filter?: (fil
         addFile(found, seen, { absolute: path.join(absolute, entry.rel), display: prefix + entry.rel, isFile: entry.isFile }, filter, false);
       }
     } else {
-      addFile(found, seen, { absolute, display: given, isFile: st.isFile() }, filter, true);
+      const added = addFile(found, seen, { absolute, display: given, isFile: st.isFile() }, filter, true);
+      if (!added && st.isFile() && !seen.has(absolute)) notScanned?.push({ file: given, reason: describeUnscanned(absolute) });
     }
   }
   return found;
@@ -119,34 +156,44 @@ function addFile(
   candidate: { absolute: string; display: string; isFile?: boolean },
   filter: ((file: string) => boolean) | undefined,
   explicit: boolean,
-): void {
+): boolean {
   const { absolute, display } = candidate;
-  if (seen.has(absolute) || (filter && !filter(absolute))) return;
+  if (seen.has(absolute) || (filter && !filter(absolute))) return false;
   let kind = detectFileKind(absolute);
-  if (!kind && path.extname(absolute) !== '') return;
+  if (!kind && path.extname(absolute) !== '' && !explicit) return false;
   try {
-    if (!(candidate.isFile ?? statSync(absolute).isFile())) return;
+    if (!(candidate.isFile ?? statSync(absolute).isFile())) return false;
     if (!kind) kind = detectFileKind(absolute, readHead(absolute));
   } catch (e) {
-    if (!explicit) return;
+    if (!explicit) return false;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (!kind) return;
+  if (!kind) return false;
   seen.add(absolute);
   found.push({ absolute, display, kind });
+  return true;
 }
 
-/** The file's text, or undefined for a binary file or one gone since it was listed. */
-export function readFoundFile(file: FoundFile): string | undefined {
+/** Why a file named on the command line is not scanned. */
+function describeUnscanned(file: string): string {
+  try {
+    const head = readFileSync(file).subarray(0, 8000);
+    if (head.includes(0) && 'error' in decodeText(head)) return 'binary content, not scanned';
+  } catch (e) {
+    return `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  return 'no scanner reads this kind of file (SQL, Python, JavaScript/TypeScript, shell), not scanned';
+}
+
+/** The file's text (decoded by its byte order mark, lone CRs read as line ends), or why it cannot be read. */
+export function readFoundFile(file: FoundFile): { text: string } | { error: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file.absolute);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return { error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  if (bytes.subarray(0, 8000).includes(0)) return undefined;
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return bytes.toString('utf8', start);
+  return decodeText(bytes);
 }
 
 function readHead(file: string): string {

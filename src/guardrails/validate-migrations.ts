@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
-import { loadPythonParser } from './code/python-parser.js';
+import { parseSource } from '../parsing/parse-source.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
@@ -11,6 +11,7 @@ import { type RuleSet, loadRulePacks } from './rule-pack.js';
 import { collectFiles, readFoundFile } from './scan-paths.js';
 import { LineIndex } from './line-index.js';
 import { loadPgParser } from './sql/parse-postgres.js';
+import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
 
@@ -33,27 +34,30 @@ export async function validateMigrations(dir: string, options: ScanOptions & { e
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
   });
+  const unreadable: Finding[] = [];
   const files = listed.flatMap((f): FoundFile[] => {
-    const text = readFoundFile(f);
-    return text === undefined ? [] : [{ ...f, text }];
+    const read = readFoundFile(f);
+    if ('text' in read) return [{ ...f, text: read.text }];
+    const finding = rules.makeFinding('unreadable-file', { file: f.display, line: 1, detail: read.error }, options);
+    if (finding) unreadable.push(finding);
+    return [];
   });
   const alembicFiles = new Set<FoundFile>();
   if (files.some((f) => f.kind === 'python')) {
-    const parser = await loadPythonParser();
     for (const f of files.filter((file) => file.kind === 'python')) {
-      const tree = parser.parse(f.text);
-      if (tree && isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
-      tree?.delete();
+      const tree = await parseSource('python', f.text);
+      if (isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
+      tree.delete();
     }
   }
   const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
   const migrations: MigrationCheck[] = [];
   for (const m of found) migrations.push(await checkMigration(m, rules, options));
-  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options }).findings);
+  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options, ...hintFor(f, options) }).findings);
 
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
-  for (const f of [...migrations.flatMap((m) => m.findings), ...loose]) {
+  for (const f of [...unreadable, ...migrations.flatMap((m) => m.findings), ...loose]) {
     (isError(f, options.environment) ? errors : warnings).push(f);
   }
   return { ok: errors.length === 0, environment: options.environment, migrations, errors, warnings };
@@ -72,9 +76,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
   };
   switch (m.kind) {
     case 'alembic': {
-      const parser = await loadPythonParser();
-      const tree = parser.parse(m.up.text);
-      if (!tree) throw new Error(`tree-sitter returned no tree for ${m.up.display}`);
+      const tree = await parseSource('python', m.up.text);
       try {
         const py = indexPythonFile(tree, m.up.text);
         const input = { text: m.up.text, file: m.up.display, rules, options };
@@ -94,7 +96,7 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       }
     }
     case 'sql-single': {
-      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options });
+      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) });
       const upgrade = hasStatements(m.up.text, m.upRange);
       const downgrade = m.downRange !== undefined && hasStatements(m.up.text, m.downRange);
       const lines = new LineIndex(m.up.text);
@@ -112,8 +114,8 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
     case 'sql-pair':
     case 'flyway': {
       const findings: Finding[] = [];
-      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options }) : undefined;
-      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [] }) : undefined;
+      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) }) : undefined;
+      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [], ...hintFor(m.down, options) }) : undefined;
       findings.push(...(up?.findings ?? []).map((f): Finding => ({ ...f, direction: 'upgrade' })));
       findings.push(...(down?.findings ?? []).map((f): Finding => ({ ...f, direction: 'downgrade' })));
       const upgrade = m.up !== undefined && hasStatements(m.up.text);
@@ -136,6 +138,12 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
       };
     }
   }
+}
+
+/** The dialect a migration's folder suggests, unless --dialect settles it. */
+function hintFor(file: { absolute: string }, options: ScanOptions): { dialectHint?: 'postgres' | 'mysql' } {
+  const hint = options.dialect ? undefined : readFolderDialect(file.absolute);
+  return hint ? { dialectHint: hint } : {};
 }
 
 function hasStatements(text: string, range: [number, number] = [0, text.length]): boolean {

@@ -37,7 +37,9 @@ export function createLogger(logsDir: string, project: string, runId: string, le
   return pino(
     {
       level,
-      base: { run_id: runId, task_id: null, project },
+      base: { run_id: runId, project },
+      // task_id on every line, once: null on the run's own lines, the task's in a task's child logger.
+      mixin: (_object, _level, logger) => ('task_id' in (logger as pino.Logger).bindings() ? {} : { task_id: null }),
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['*.password', '*.token', '*.secret', '*.apiKey', '*.api_key', 'env', '*.env'], censor: '[REDACTED]' },
       hooks: {

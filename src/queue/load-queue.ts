@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskSpec } from './task-spec.js';
+import { editDistance } from './edit-distance.js';
 import { InputError, formatProblems, quoteValue } from '../errors.js';
 import { normalizeEnvironment } from '../workspace/environment.js';
 import { lineColumn, parseJsonText } from './json-text.js';
@@ -203,24 +204,11 @@ function suggest(id: string, known: Map<string, number>): string {
   let bestDistance = Math.max(2, Math.floor(id.length / 4)) + 1;
   if (known.size > 5000) return '';
   for (const candidate of known.keys()) {
-    const d = distance(id, candidate, bestDistance);
+    const d = editDistance(id, candidate, bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
   return best ? ` (did you mean '${best}'?)` : '';
-}
-
-function distance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? limit;
 }

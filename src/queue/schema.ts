@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkVersion } from '../agents/deploy/check-version.js';
+import { checkVersion } from './check-version.js';
 import { quoteValue } from '../errors.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'awaiting_approval', 'complete', 'blocked', 'failed', 'skipped'] as const;

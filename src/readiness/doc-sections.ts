@@ -1,3 +1,4 @@
+import { isProjectDocument } from './doc-substance.js';
 import type { ProjectFile, ProjectFiles } from './project-files.js';
 
 /** A heading of a document and the text under it (its subsections included). */
@@ -8,24 +9,22 @@ export interface DocSection {
   level: number;
   /** 1-based line of the heading. */
   line: number;
+  /** 1-based line of the body's first line. */
+  bodyLine: number;
   body: string;
 }
 
-// Release notes talk about rollbacks and deployments of the past, not how to do them.
-const RELEASE_NOTES = /^(?:changelog|changes|history|news|releases?|release-notes)(?:\.|$)/i;
-
-// Examples and samples are other, smaller projects with documents of their own.
-const OTHER_PROJECTS = /(?:^|\/)(?:examples?|samples?|templates?|\.github)\//i;
-
-/** Sections of the project's documents (Markdown, reStructuredText, AsciiDoc, text). */
+/**
+ * Sections of the project's own documents (Markdown, reStructuredText, AsciiDoc, text): release
+ * notes, session logs, examples, vendored and test trees talk about other things or other times.
+ */
 export function parseDocs(files: ProjectFiles): DocSection[] {
   const sections: DocSection[] = [];
   for (const file of files.docs()) {
-    if (file.test || OTHER_PROJECTS.test(file.rel)) continue;
+    if (file.test || !isProjectDocument(file.rel)) continue;
     const base = file.rel.slice(file.rel.lastIndexOf('/') + 1);
-    if (RELEASE_NOTES.test(base)) continue;
     const text = files.text(file);
-    sections.push({ file, title: base, level: 0, line: 1, body: text });
+    sections.push({ file, title: base, level: 0, line: 1, bodyLine: 1, body: text });
     sections.push(...parseHeadings(file, text));
   }
   return sections;
@@ -51,7 +50,7 @@ function parseHeadings(file: ProjectFile, text: string): DocSection[] {
         break;
       }
     }
-    return { file, title: h.title, level: h.level, line: h.index + 1, body: lines.slice(h.bodyIndex, end).join('\n') };
+    return { file, title: h.title, level: h.level, line: h.index + 1, bodyLine: h.bodyIndex + 1, body: lines.slice(h.bodyIndex, end).join('\n') };
   });
 }
 
@@ -118,14 +117,4 @@ function cleanTitle(title: string): string {
     .replace(/[*_`]/g, '')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .trim();
-}
-
-/** Does the text give steps to follow: a list of two or more items, or commands in a code block? */
-export function hasSteps(body: string): boolean {
-  const items = body.match(/^\s*(?:\d+[.)]|[-*+]|#\.)\s+\S/gm)?.length ?? 0;
-  return items >= 2 || /^ {0,3}(?:```|~~~)|^\.\. code(?:-block)?::|::\s*$|^\s*\$ \S|^----\s*$/m.test(body);
-}
-
-export function countWords(body: string): number {
-  return body.split(/\s+/).filter((w) => /[A-Za-z]/.test(w)).length;
 }

@@ -1,57 +1,91 @@
-import type { ReadinessReport } from './types.js';
+import { AREAS } from './areas.js';
+import { SEVERITY_WEIGHTS } from './score.js';
+import type { ReadinessFinding, ReadinessReport } from './types.js';
 
-/** `1 BLOCKER, 2 HIGH, 0 MEDIUM, 1 LOW — score 43/100` */
+/** `1 BLOCKER, 2 HIGH, 0 MEDIUM, 1 LOW — score 43/100 — BLOCKED` */
 export function formatSummaryLine(report: ReadinessReport): string {
   const { counts } = report;
-  return `${counts.BLOCKER} BLOCKER, ${counts.HIGH} HIGH, ${counts.MEDIUM} MEDIUM, ${counts.LOW} LOW — score ${report.score}/100`;
+  return `${counts.BLOCKER} BLOCKER, ${counts.HIGH} HIGH, ${counts.MEDIUM} MEDIUM, ${counts.LOW} LOW — score ${report.score}/100 — ${report.verdict}`;
 }
+
+const VERDICT_TEXT: Record<ReadinessReport['verdict'], string> = {
+  BLOCKED: 'BLOCKED: a BLOCKER stops a production deployment until it is fixed (or a person overrides it)',
+  'NOT READY': 'NOT READY: no BLOCKER, but HIGH findings an operator would not sign off',
+  READY: 'READY: no BLOCKER and no HIGH finding',
+};
 
 /** The review as Markdown: what the terminal shows and what .aibrain/reviews/ keeps. */
 export function formatReadinessReport(report: ReadinessReport): string {
-  const verdict = report.blocked
-    ? `BLOCKED: ${report.counts.BLOCKER} BLOCKER finding${report.counts.BLOCKER === 1 ? '' : 's'} stop${report.counts.BLOCKER === 1 ? 's' : ''} a production deployment`
-    : report.findings.length === 0
-      ? 'READY: no findings'
-      : 'READY: no BLOCKER (the findings below should still be fixed)';
   const out: string[] = [
     `# Production readiness review: ${report.project}`,
     '',
     `- Project: ${report.path}`,
     `- Environment: ${report.environment}`,
     `- Taken for: ${describeProfile(report)}`,
-    `- Verdict: ${verdict}`,
+    `- Migrations: ${report.migrations.basis}`,
+    `- Verdict: ${VERDICT_TEXT[report.verdict]}`,
     '',
     `**Summary: ${formatSummaryLine(report)}**`,
     '',
-    '## Findings',
-    '',
   ];
+  if (report.topActions.length > 0) out.push('## Top actions', '', ...report.topActions.map((a, i) => `${i + 1}. ${a}`), '');
+  out.push('## Findings by area', '');
   if (report.findings.length === 0) out.push('None.', '');
-  for (const f of report.findings) {
-    out.push(`### ${f.id}: ${f.title}`, '');
-    out.push(`- Severity: ${f.severity}`);
-    out.push(`- Rule: ${f.rule}`);
-    out.push(`- Location: ${f.location}`);
-    out.push(`- Effort: ${f.effort}`);
-    const [head = '', ...rest] = f.evidence.split('\n');
-    if (rest.length === 0) out.push(`- Evidence: ${head}`);
-    else if (head.endsWith(':')) out.push(`- Evidence: ${head}`, ...rest.map((line) => `  - ${line}`));
-    else out.push('- Evidence:', ...[head, ...rest].map((line) => `  - ${line}`));
-    out.push(`- Recommendation: ${f.recommendation}`, '');
+  for (const { area, title } of AREAS) {
+    const own = report.findings.filter((f) => f.area === area);
+    if (own.length === 0) continue;
+    const score = report.areas.find((a) => a.area === area)?.score;
+    out.push(`### ${title} (area score ${score ?? 'n/a'}/100)`, '');
+    for (const f of own) out.push(...formatFinding(f));
   }
-  out.push('## Checks', '', '| Rule | Result | Detail |', '|---|---|---|');
+  out.push('## Score', '', '| Area | Weight | Score | Findings |', '|---|---|---|---|');
+  for (const a of report.areas) out.push(`| ${a.title} | ${a.weight} | ${a.score === null ? 'n/a (no check applies)' : a.score} | ${a.findings} |`);
+  out.push(
+    '',
+    `Each area starts at 100 and loses ${SEVERITY_WEIGHTS.BLOCKER} per BLOCKER, ${SEVERITY_WEIGHTS.HIGH} per HIGH, ${SEVERITY_WEIGHTS.MEDIUM} per MEDIUM and ${SEVERITY_WEIGHTS.LOW} per LOW (never below 0); the score is the mean of the areas that apply, weighted as above. The verdict does not come from the score: any BLOCKER blocks.`,
+    '',
+  );
+  out.push('## Checks', '', '| Area | Rule | Result | Detail |', '|---|---|---|---|');
   for (const c of report.checks) {
     const result = c.status === 'pass' ? 'pass' : c.status === 'finding' ? 'FINDING' : 'n/a';
-    out.push(`| ${c.rule} | ${result} | ${escapeCell(c.detail)} |`);
+    out.push(`| ${c.area} | ${c.rule} | ${result} | ${escapeCell(shorten(c.detail, 600))} |`);
   }
-  out.push('');
+  out.push('', ...formatCoverage(report), '');
   return out.join('\n');
+}
+
+function formatFinding(f: ReadinessFinding): string[] {
+  const out = [`#### ${f.id}: ${f.title} [${f.severity}]`, '', `**Location:** \`${f.location}\``, `**Effort:** ${f.effort} (~${f.effortHours} h)`, '', `**Issue:** ${f.issue}`, ''];
+  out.push('**Evidence:**', '```', f.evidence, '```', '', `**Recommendation:** ${f.recommendation}`, '');
+  if (f.snippet) out.push('```', f.snippet, '```', '');
+  return out;
+}
+
+function formatCoverage(report: ReadinessReport): string[] {
+  const c = report.coverage;
+  const line = `Read ${c.filesRead} file(s), ${formatBytes(c.bytesRead)} of a ${formatBytes(c.budgetBytes)} budget.`;
+  if (c.skippedCount === 0) return ['## Coverage', '', line];
+  return [
+    '## Coverage',
+    '',
+    `${line} Not read: ${c.skippedCount} file(s), ${formatBytes(c.skippedBytes)} — findings may be missing for them:`,
+    ...c.skipped.map((s) => `- ${s.file} (${formatBytes(s.bytes)}, ${s.why})`),
+    ...(c.skippedCount > c.skipped.length ? [`- … and ${c.skippedCount - c.skipped.length} more`] : []),
+  ];
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
 }
 
 function describeProfile(report: ReadinessReport): string {
   const languages = report.profile.languages.length > 0 ? report.profile.languages.join(' + ') : 'no JavaScript/TypeScript or Python code';
   const kind = report.profile.webApp ? `web app (${report.profile.webApp})` : report.profile.service ? `service (${report.profile.service})` : 'not a service (library or tool)';
-  return `${languages}; ${kind}`;
+  return `${languages}; stack ${report.profile.stack}; ${kind}`;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function escapeCell(text: string): string {

@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import type { LexedSource } from './source/lexed-source.js';
-import { lexJavaScript } from './source/lex-javascript.js';
-import { lexPython } from './source/lex-python.js';
+import { languageForPath } from '../parsing/parse-source.js';
+import { computeLineStarts, type LexedSource } from './source/lexed-source.js';
+import { lexSource } from './source/lex-source.js';
+import type { ReviewCoverage } from './types.js';
 
 // Folders that hold dependencies, build output or caches: never the project's own code.
 const SKIPPED_DIRS = new Set([
@@ -15,6 +16,12 @@ const SKIPPED_DIRS = new Set([
 ]);
 
 const MAX_FILE_BYTES = 1_000_000;
+/** What a review reads at most, all files together: enough for a large service, far from the heap limit. */
+export const DEFAULT_BUDGET_BYTES = 64 * 1024 * 1024;
+
+// Never read: binaries, media, archives, lock files, source maps, minified bundles.
+const NOT_READ =
+  /\.(?:png|jpe?g|gif|ico|svg|webp|bmp|tiff?|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|wav|ogg|zip|gz|tgz|bz2|xz|7z|rar|jar|war|pdf|docx?|xlsx?|pptx?|so|dylib|dll|exe|bin|o|a|pyc|pyo|class|wasm|map|sqlite3?|db|parquet|pkl|npy|h5|onnx|pt|ckpt|safetensors)$|(?:^|\/)(?:yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|uv\.lock|composer\.lock|Cargo\.lock)$|\.min\.(?:js|css)$/i;
 
 export type Language = 'javascript' | 'python';
 
@@ -34,6 +41,8 @@ export interface ProjectFile {
   /** Browser-side code (components, client folders): it makes no outgoing calls of the service. */
   clientSide: boolean;
   doc: boolean;
+  /** Over the byte budget or the per-file limit: listed, never read. */
+  skipped?: string;
 }
 
 /** The files of a project, read once and lexed once, shared by every check. */
@@ -44,11 +53,35 @@ export class ProjectFiles {
   readonly #texts = new Map<string, string>();
   readonly #lexed = new Map<string, LexedSource>();
 
-  constructor(root: string) {
+  readonly budgetBytes: number;
+
+  constructor(root: string, budgetBytes: number = DEFAULT_BUDGET_BYTES) {
     this.root = root;
+    this.budgetBytes = budgetBytes;
     this.files = [];
-    walk(root, '', this.files);
+    let realRoot = root;
+    try {
+      realRoot = realpathSync(root);
+    } catch {
+      realRoot = root;
+    }
+    walk({ root, realRoot, seen: new Set([realRoot]) }, '', this.files);
     for (const f of this.files) this.#byRel.set(f.rel, f);
+    applyBudget(this.files, budgetBytes);
+  }
+
+  /** What was read and what the budget left out. */
+  coverage(): ReviewCoverage {
+    const read = this.files.filter((f) => !f.skipped && !NOT_READ.test(f.rel));
+    const skipped = this.files.filter((f) => f.skipped);
+    return {
+      filesRead: read.length,
+      bytesRead: read.reduce((sum, f) => sum + f.size, 0),
+      budgetBytes: this.budgetBytes,
+      skipped: skipped.slice(0, 20).map((f) => ({ file: f.rel, bytes: f.size, why: f.skipped ?? '' })),
+      skippedCount: skipped.length,
+      skippedBytes: skipped.reduce((sum, f) => sum + f.size, 0),
+    };
   }
 
   get(rel: string): ProjectFile | undefined {
@@ -60,20 +93,25 @@ export class ProjectFiles {
     if (!f) return '';
     let text = this.#texts.get(f.rel);
     if (text === undefined) {
-      text = f.size > MAX_FILE_BYTES ? '' : safeRead(f.abs);
+      text = f.skipped || NOT_READ.test(f.rel) ? '' : safeRead(f.abs);
       this.#texts.set(f.rel, text);
     }
     return text;
   }
 
-  lexed(file: ProjectFile): LexedSource {
-    let lexed = this.#lexed.get(file.rel);
-    if (!lexed) {
+  /** Parses every code file the budget holds (tests left out), once: the checks then read them synchronously. */
+  async prepare(): Promise<void> {
+    for (const file of this.files) {
+      if (file.language === undefined || file.skipped || file.test || this.#lexed.has(file.rel)) continue;
+      const grammar = languageForPath(file.rel);
       const text = this.text(file);
-      lexed = file.language === 'python' ? lexPython(text) : lexJavaScript(text);
-      this.#lexed.set(file.rel, lexed);
+      this.#lexed.set(file.rel, grammar ? await lexSource(grammar, text) : unparsed(text));
     }
-    return lexed;
+  }
+
+  /** The file seen as code (see prepare); a file that was not prepared is seen as all code, no strings. */
+  lexed(file: ProjectFile): LexedSource {
+    return this.#lexed.get(file.rel) ?? unparsed(this.text(file));
   }
 
   /** Code files of the project, by default leaving out tests. */
@@ -81,6 +119,7 @@ export class ProjectFiles {
     return this.files.filter(
       (f) =>
         f.language !== undefined &&
+        !f.skipped &&
         (options.tests || !f.test) &&
         (options.toolConfig !== false || !f.toolConfig) &&
         (!options.language || f.language === options.language),
@@ -88,14 +127,21 @@ export class ProjectFiles {
   }
 
   docs(): ProjectFile[] {
-    return this.files.filter((f) => f.doc);
+    return this.files.filter((f) => f.doc && !f.skipped);
   }
 }
 
-function walk(root: string, relDir: string, out: ProjectFile[]): void {
+interface Walk {
+  root: string;
+  realRoot: string;
+  /** Real paths of the folders walked: a symlink loop is walked once. */
+  seen: Set<string>;
+}
+
+function walk(w: Walk, relDir: string, out: ProjectFile[]): void {
   let entries: Dirent[];
   try {
-    entries = readdirSync(path.join(root, relDir), { withFileTypes: true });
+    entries = readdirSync(path.join(w.root, relDir), { withFileTypes: true });
   } catch {
     return;
   }
@@ -103,13 +149,60 @@ function walk(root: string, relDir: string, out: ProjectFile[]): void {
   const dirs: string[] = [];
   for (const entry of entries) {
     const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.endsWith('.egg-info') && !isVirtualenv(root, rel)) dirs.push(rel);
-    } else if (entry.isFile()) {
-      out.push(describe(root, rel));
+    let kind: 'dir' | 'file' | null = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : null;
+    if (entry.isSymbolicLink()) kind = followLink(w, rel);
+    if (kind === 'dir') {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.endsWith('.egg-info') && !isVirtualenv(w.root, rel)) dirs.push(rel);
+    } else if (kind === 'file') {
+      out.push(describe(w.root, rel));
     }
   }
-  for (const dir of dirs) walk(root, dir, out);
+  for (const dir of dirs) {
+    let real = path.join(w.root, dir);
+    try {
+      real = realpathSync(real);
+    } catch {
+      continue;
+    }
+    if (w.seen.has(real)) continue;
+    w.seen.add(real);
+    walk(w, dir, out);
+  }
+}
+
+/** A symlink is followed when it points inside the repository (a `ROLLBACK.md -> docs/rollback.md`). */
+function followLink(w: Walk, rel: string): 'dir' | 'file' | null {
+  try {
+    const real = realpathSync(path.join(w.root, rel));
+    if (real !== w.realRoot && !real.startsWith(`${w.realRoot}${path.sep}`)) return null;
+    const stat = statSync(real);
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Marks what the budget cannot hold: documents and manifests first, then the service's code from
+ * the top of the tree down, then tests. Every file over the per-file limit is left out.
+ */
+function applyBudget(files: ProjectFile[], budget: number): void {
+  const rank = (f: ProjectFile): number => (f.language === undefined ? 0 : f.test || f.toolConfig ? 2 : 1);
+  const readable = files
+    .filter((f) => !NOT_READ.test(f.rel))
+    .sort((a, b) => rank(a) - rank(b) || a.rel.split('/').length - b.rel.split('/').length || a.size - b.size);
+  let used = 0;
+  for (const f of readable) {
+    if (f.size > MAX_FILE_BYTES) {
+      f.skipped = `over ${MAX_FILE_BYTES} bytes`;
+      continue;
+    }
+    if (used + f.size > budget) {
+      f.skipped = 'over the review\'s byte budget';
+      continue;
+    }
+    used += f.size;
+  }
 }
 
 function isVirtualenv(root: string, rel: string): boolean {
@@ -126,7 +219,7 @@ function describe(root: string, rel: string): ProjectFile {
   const ext = path.extname(base).toLowerCase();
   let size = 0;
   try {
-    size = lstatSync(abs).size;
+    size = statSync(abs).size;
   } catch {
     size = 0;
   }
@@ -168,14 +261,18 @@ function isToolConfig(rel: string, base: string): boolean {
     /^\.[\w-]+rc\.[cm]?js$/.test(base) ||
     /^(?:gulpfile|gruntfile|jakefile|setup|noxfile|fabfile|tasks|conftest)\.(?:[cm]?js|ts|py)$/i.test(base) ||
     /(?:^|\/)docs?\/conf\.py$/.test(rel) ||
-    /(?:^|\/)(?:examples?|bench(?:marks?)?|docs?)\//.test(rel)
+    /(?:^|\/)(?:examples?|samples?|bench(?:es|marks?)?|docs?|scripts?\/dev|tools?\/dev)\//.test(rel)
   );
 }
 
 function isClientSide(rel: string, ext: string): boolean {
   if (ext === '.jsx' || ext === '.tsx') return true;
   if (/(?:^|\/)pages\/api\//.test(rel)) return false;
-  return /(?:^|\/)(?:client|frontend|public|static|browser|www|web-ui|ui|components|pages)\//.test(rel);
+  return /(?:^|\/)(?:client|frontend|public|static|browser|www|web-?ui|ui(?:-v\d+)?|webapp|spa|dashboard-ui|components|pages)\//.test(rel);
+}
+
+function unparsed(text: string): LexedSource {
+  return { text, code: text, strings: [], lineStarts: computeLineStarts(text) };
 }
 
 function safeRead(file: string): string {

@@ -3,6 +3,7 @@ import { parseDocs, type DocSection } from './doc-sections.js';
 import { indexImports, type ImportSite } from './imports.js';
 import { ProjectFiles, type Language } from './project-files.js';
 import { lineAt } from './source/lexed-source.js';
+import { detectStack, type Stack } from './stack.js';
 import type { ReviewInput } from './types.js';
 
 // Packages that make a project an HTTP service.
@@ -38,17 +39,23 @@ export interface ReviewContext {
   webApp: string | null;
   /** Why it is taken for a long-running service, or null (a library, a CLI). */
   service: string | null;
+  stack: Stack;
+  /** Filled by the migrations check: which migrations were taken as pending, and why. */
+  migrationState: { basis: string; pending: number; applied: number };
 }
 
-export function createReviewContext(input: ReviewInput, projectPath: string): ReviewContext {
-  const files = new ProjectFiles(projectPath);
+export async function createReviewContext(input: ReviewInput, projectPath: string): Promise<ReviewContext> {
+  const files = new ProjectFiles(projectPath, input.budgetBytes);
+  await files.prepare();
   const deps = readDependencies(files);
   const imports = indexImports(files);
   const docs = parseDocs(files);
   const languages = detectLanguages(files, deps);
   const webApp = detectWebApp(files, deps, imports) ?? (input.healthCheckConfigured ? 'the project file configures a health check' : null);
   const service = webApp ?? detectService(files, deps);
-  return { input, files, deps, imports, docs, languages, webApp, service };
+  const stack = detectStack(imports, deps, languages);
+  const migrationState = { basis: 'no migrations found', pending: 0, applied: 0 };
+  return { input, files, deps, imports, docs, languages, webApp, service, stack, migrationState };
 }
 
 export function findDependency(ctx: Pick<ReviewContext, 'deps'>, names: readonly string[], options: { dev?: boolean } = {}): Dependency | undefined {

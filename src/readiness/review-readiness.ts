@@ -1,40 +1,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { ciTestsRule } from './checks/ci-tests.js';
-import { deployGuideRule } from './checks/deploy-guide.js';
-import { envDocumentedRule } from './checks/env-documented.js';
-import { envSecretDefaultsRule } from './checks/env-secret-defaults.js';
-import { gracefulShutdownRule } from './checks/graceful-shutdown.js';
-import { healthEndpointRule } from './checks/health-endpoint.js';
-import { httpTimeoutsRule } from './checks/http-timeouts.js';
-import { migrationsRule } from './checks/migrations.js';
-import { rollbackProcedureRule } from './checks/rollback-procedure.js';
+import { READINESS_RULES } from './readiness-rules.js';
 import type { ReadinessRule } from './checks/rule.js';
-import { runbookRule } from './checks/runbook.js';
-import { securityHeadersRule } from './checks/security-headers.js';
-import { structuredLoggingRule } from './checks/structured-logging.js';
-import { versionConsistencyRule } from './checks/version-consistency.js';
-import { createReviewContext } from './review-context.js';
-import { countBySeverity, scoreFindings } from './score.js';
-import { READINESS_SEVERITIES, type DraftFinding, type ReadinessCheck, type ReadinessReport, type ReviewInput } from './types.js';
+import { createReviewContext, type ReviewContext } from './review-context.js';
+import { areaOrder, countBySeverity, decideVerdict, scoreAreas, scoreFindings } from './score.js';
+import { READINESS_SEVERITIES, type DraftFinding, type ReadinessCheck, type ReadinessFinding, type ReadinessReport, type ReviewInput } from './types.js';
 
-/** The rules, in the order the report lists them among findings of equal severity. */
-export const READINESS_RULES: readonly ReadinessRule[] = [
-  runbookRule,
-  rollbackProcedureRule,
-  migrationsRule,
-  deployGuideRule,
-  healthEndpointRule,
-  gracefulShutdownRule,
-  httpTimeoutsRule,
-  envSecretDefaultsRule,
-  envDocumentedRule,
-  structuredLoggingRule,
-  securityHeadersRule,
-  versionConsistencyRule,
-  ciTestsRule,
-];
+const HOURS = { S: 1, M: 3, L: 8 } as const;
 
 /** Reviews the project's repository for production readiness; a BLOCKER makes the report `blocked`. */
 export async function reviewReadiness(input: ReviewInput): Promise<ReadinessReport> {
@@ -46,15 +19,22 @@ export async function reviewReadiness(input: ReviewInput): Promise<ReadinessRepo
     isDir = false;
   }
   if (!isDir) throw new InputError(`readiness: the project folder ${projectPath} does not exist or is not a folder`);
-  const ctx = createReviewContext(input, projectPath);
-  const drafts: Array<DraftFinding & { order: number }> = [];
+  const ctx = await createReviewContext(input, projectPath);
+  const reviewable = ctx.files.code({ tests: true }).length > 0 || ctx.files.files.some((f) => /\.sql$|(?:^|\/)Dockerfile$/.test(f.rel));
+  if (!reviewable) {
+    throw new InputError(
+      `readiness: nothing to review in ${projectPath}: no JavaScript/TypeScript or Python code, SQL migrations or Dockerfile (${ctx.files.files.length} file(s) looked at); point the project file's path at the service's repository`,
+    );
+  }
+  const drafts: Array<Omit<ReadinessFinding, 'id'> & { order: number }> = [];
   const checks: ReadinessCheck[] = [];
   for (const [order, rule] of READINESS_RULES.entries()) {
     const outcome = await rule.run(ctx);
-    drafts.push(...outcome.findings.map((f) => ({ ...f, order })));
+    drafts.push(...outcome.findings.map((f) => ({ ...complete(f, rule, ctx), order })));
     checks.push({
       rule: rule.id,
       title: rule.title,
+      area: rule.area,
       status: outcome.findings.length > 0 ? 'finding' : outcome.notApplicable ? 'not-applicable' : 'pass',
       detail:
         outcome.findings.length > 0
@@ -63,18 +43,40 @@ export async function reviewReadiness(input: ReviewInput): Promise<ReadinessRepo
     });
   }
   const rank = (s: DraftFinding['severity']): number => READINESS_SEVERITIES.indexOf(s);
-  drafts.sort((a, b) => rank(a.severity) - rank(b.severity) || a.order - b.order);
-  const findings = drafts.map(({ order: _order, ...f }, i) => ({ id: `OPERATOR-${String(i + 1).padStart(3, '0')}`, ...f }));
+  drafts.sort((a, b) => rank(a.severity) - rank(b.severity) || areaOrder(a.area) - areaOrder(b.area) || a.order - b.order);
+  const findings = drafts.map(({ order: _order, ...f }, i) => ({ ...f, id: `OPERATOR-${String(i + 1).padStart(3, '0')}` }));
   const counts = countBySeverity(findings);
+  const areas = scoreAreas(findings, checks);
+  const verdict = decideVerdict(counts);
   return {
     project: input.project,
     path: projectPath,
     environment: input.environment,
     findings,
     counts,
-    score: scoreFindings(findings),
-    blocked: counts.BLOCKER > 0,
+    score: scoreFindings(areas),
+    areas,
+    verdict,
+    blocked: verdict === 'BLOCKED',
+    topActions: findings
+      .filter((f) => f.severity === 'BLOCKER' || f.severity === 'HIGH')
+      .slice(0, 5)
+      .map((f) => `${f.id} [${f.severity}] ${f.title} (${f.location}; ~${f.effortHours} h)`),
     checks,
-    profile: { languages: ctx.languages, webApp: ctx.webApp, service: ctx.service },
+    profile: { languages: ctx.languages, webApp: ctx.webApp, service: ctx.service, stack: ctx.stack },
+    migrations: ctx.migrationState,
+    coverage: ctx.files.coverage(),
+  };
+}
+
+/** Fills what the rule knows for every finding: the area, the Issue paragraph, the hours, the snippet for this stack. */
+function complete(draft: DraftFinding, rule: ReadinessRule, ctx: ReviewContext): Omit<ReadinessFinding, 'id'> {
+  const snippet = draft.snippet ?? rule.snippets?.[ctx.stack] ?? rule.snippets?.default;
+  return {
+    ...draft,
+    area: draft.area ?? rule.area,
+    issue: draft.issue ?? rule.impact,
+    effortHours: draft.effortHours ?? HOURS[draft.effort],
+    ...(snippet !== undefined ? { snippet } : {}),
   };
 }

@@ -1,10 +1,12 @@
-import { READINESS_SEVERITIES, type ReadinessFinding, type ReadinessSeverity } from './types.js';
+import { AREAS, type ReadinessArea } from './areas.js';
+import { READINESS_SEVERITIES, type AreaScore, type ReadinessCheck, type ReadinessFinding, type ReadinessSeverity, type ReadinessVerdict } from './types.js';
 
 /**
- * Points a finding takes off the score of 100. A BLOCKER alone leaves at most 60 (two leave 20),
- * three HIGHs take off as much as a BLOCKER and a bit more, MEDIUMs and LOWs only nudge it.
+ * Points a finding takes off its area's 100: a BLOCKER empties the area, two HIGHs nearly do,
+ * MEDIUMs and LOWs dent it. The score is the weighted mean of the areas that apply, so one bad
+ * area cannot zero a project that does the rest well, and projects spread apart.
  */
-export const SEVERITY_WEIGHTS: Record<ReadinessSeverity, number> = { BLOCKER: 40, HIGH: 15, MEDIUM: 5, LOW: 2 };
+export const SEVERITY_WEIGHTS: Record<ReadinessSeverity, number> = { BLOCKER: 100, HIGH: 45, MEDIUM: 20, LOW: 8 };
 
 export function countBySeverity(findings: Pick<ReadinessFinding, 'severity'>[]): Record<ReadinessSeverity, number> {
   const counts = Object.fromEntries(READINESS_SEVERITIES.map((s) => [s, 0])) as Record<ReadinessSeverity, number>;
@@ -12,8 +14,32 @@ export function countBySeverity(findings: Pick<ReadinessFinding, 'severity'>[]):
   return counts;
 }
 
-/** 100 minus the weighted findings, never below 0. */
-export function scoreFindings(findings: Pick<ReadinessFinding, 'severity'>[]): number {
-  const deduction = findings.reduce((sum, f) => sum + SEVERITY_WEIGHTS[f.severity], 0);
-  return Math.max(0, 100 - deduction);
+/** Each area's score; an area none of whose checks applies scores null and does not count. */
+export function scoreAreas(findings: Pick<ReadinessFinding, 'severity' | 'area'>[], checks: Pick<ReadinessCheck, 'area' | 'status'>[]): AreaScore[] {
+  return AREAS.map(({ area, title, weight }) => {
+    const own = findings.filter((f) => f.area === area);
+    const applies = own.length > 0 || checks.some((c) => c.area === area && c.status !== 'not-applicable');
+    const deduction = own.reduce((sum, f) => sum + SEVERITY_WEIGHTS[f.severity], 0);
+    return { area, title, weight, score: applies ? Math.max(0, 100 - deduction) : null, findings: own.length };
+  });
+}
+
+/** The weighted mean of the areas that apply, rounded; 0 when none applies. */
+export function scoreFindings(areas: AreaScore[]): number {
+  let total = 0;
+  let weights = 0;
+  for (const a of areas) {
+    if (a.score === null) continue;
+    total += a.score * a.weight;
+    weights += a.weight;
+  }
+  return weights === 0 ? 0 : Math.round(total / weights);
+}
+
+export function decideVerdict(counts: Record<ReadinessSeverity, number>): ReadinessVerdict {
+  return counts.BLOCKER > 0 ? 'BLOCKED' : counts.HIGH > 0 ? 'NOT READY' : 'READY';
+}
+
+export function areaOrder(area: ReadinessArea): number {
+  return AREAS.findIndex((a) => a.area === area);
 }

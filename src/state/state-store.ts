@@ -167,6 +167,10 @@ export class StateStore {
     return this.#stmts.runningIterations.all(project) as IterationRow[];
   }
 
+  latestDoneStep(project: string, taskId: string, name: string): { result: string | null } | undefined {
+    return this.#stmts.latestDoneStep.get(project, taskId, name) as { result: string | null } | undefined;
+  }
+
   step(project: string, taskId: string, iteration: number, name: string): { state: string; result: string | null; runs: number } | undefined {
     return this.#stmts.getStep.get(project, taskId, iteration, name) as { state: string; result: string | null; runs: number } | undefined;
   }
@@ -288,6 +292,7 @@ function prepare(db: Db) {
     ),
     iterations: db.prepare('SELECT * FROM iterations WHERE project = ? AND task_id = ? ORDER BY id'),
     runningIterations: db.prepare(`SELECT * FROM iterations WHERE project = ? AND state = 'running' ORDER BY id`),
+    latestDoneStep: db.prepare(`SELECT result FROM steps WHERE project = ? AND task_id = ? AND name = ? AND state = 'done' ORDER BY iteration DESC LIMIT 1`),
     getStep: db.prepare('SELECT state, result, runs FROM steps WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?'),
     beginStep: db.prepare(
       `INSERT INTO steps (project, task_id, iteration, name, state, started_at) VALUES (@project, @task_id, @iteration, @name, 'running', @started_at)

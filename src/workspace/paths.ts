@@ -58,8 +58,15 @@ export function assertProjectName(project: string): string {
   return project;
 }
 
+const queueFiles = new Map<string, string>();
+
+/** `--queue FILE`: this process reads and writes the project's queue there instead of tasks/. */
+export function useQueueFile(project: string, file: string): void {
+  queueFiles.set(assertProjectName(project), path.resolve(file));
+}
+
 export function queueFilePath(ws: Workspace, project: string): string {
-  return path.join(ws.tasksDir, `work_queue_${assertProjectName(project)}.json`);
+  return queueFiles.get(project) ?? path.join(ws.tasksDir, `work_queue_${assertProjectName(project)}.json`);
 }
 
 export function projectConfigPath(ws: Workspace, project: string): string {

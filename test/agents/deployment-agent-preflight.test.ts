@@ -61,7 +61,7 @@ describe('deployment agent pre-flight', () => {
     expect(result.error).toMatch(/^production readiness: OPERATOR-\d{3} /);
     expect(result.findings?.length).toBeGreaterThan(0);
     expect(result.findings?.every((f) => f.severity === 'BLOCKER')).toBe(true);
-    expect(result.findings?.map((f) => f.rule).join(' ')).toMatch(/runbook/);
+    expect(result.findings?.map((f) => f.rule).join(' ')).toMatch(/rollback-procedure/);
     expect(ctx.steps.ran).toEqual([]);
   });
 

@@ -81,7 +81,7 @@ describe('autonomous-loop rollback', () => {
 
     const r = runCli(['rollback', '--project', 'demo', '--env', 'production', '--to', '1.0.0', '--root', ws.root], { cwd: ws.root });
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe('autonomous-loop: rolling back production needs a person to confirm at a terminal; run this command in one\n');
+    expect(r.stderr).toBe("autonomous-loop: rolling back production to 1.0.0 needs a person's approval: 'autonomous-loop approve ROLLBACK-production-1.0.0 --project demo --by <name>', then run this command again (or run it at a terminal)\n");
     expect(runningPid(ws.root, 'production')).toBe(pid);
     expect((await getJson(`http://127.0.0.1:${ports.production}/health`)).body.version).toBe('1.1.0');
     expect(deployments(ws)).toHaveLength(2);
@@ -101,7 +101,7 @@ describe('autonomous-loop rollback', () => {
       return answer;
     });
     expect(process.exitCode ?? 0).toBe(exitCode);
-    expect(asked).toEqual(['Roll back production to 1.0.0?', 'Project: demo', 'Environment: production', 'Now: 1.1.0', 'Roll back to: 1.0.0', 'Migrations to undo: 002_add_item_tags']);
+    expect(asked).toEqual(['Roll back production to 1.0.0?', 'Project: demo', 'Environment: production', 'Now: 1.1.0 (healthy)', 'Roll back to: 1.0.0', 'Migrations to undo: 002_add_item_tags']);
     expect((await getJson(`http://127.0.0.1:${ports.production}/health`)).body.version).toBe(running);
     const decisions = readFileSync(ws.decisionsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(decisions).toEqual([expect.objectContaining({ decision: answer === 'yes' ? 'approve' : 'reject', by: 'Dana', environment: 'production', version: '1.0.0' })]);

@@ -16,7 +16,7 @@ describe('the demo', () => {
     const ports = await demoPorts();
     writeDemoProject(ws, 'demo', ports);
     const queue = path.join(ws.tasksDir, 'work_queue_demo.json');
-    copyFileSync(path.join(repoRoot, 'tasks', 'work_queue_demo.json'), queue);
+    copyFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', 'work_queue_demo.json'), queue);
     const cwd = ws.root;
 
     const first = runCli(['--project', 'demo', '--yes'], { cwd, timeoutMs: 120_000 });
@@ -54,7 +54,7 @@ describe('the demo', () => {
     const ports = await demoPorts();
     writeDemoProject(ws, 'demo_broken', ports);
     const queue = path.join(ws.tasksDir, 'work_queue_demo_broken.json');
-    copyFileSync(path.join(repoRoot, 'tasks', 'work_queue_demo_broken.json'), queue);
+    copyFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', 'work_queue_demo_broken.json'), queue);
     const run = runCli(['--project', 'demo_broken'], { cwd: ws.root, timeoutMs: 120_000 });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(statuses(queue)).toEqual(['complete', 'failed']);

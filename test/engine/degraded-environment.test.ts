@@ -38,8 +38,8 @@ describe('a rollback that fails', () => {
     expect(calls).toEqual(['DEV-1#1']); // one attempt, never a loop
     expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['failed', 'skipped', 'blocked', 'complete']);
     const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout);
-    expect(status.environments).toEqual([expect.objectContaining({ environment: 'development', state: 'degraded', reason: expect.stringContaining('ROLLBACK FAILED') })]);
+    expect(status.environments).toEqual([expect.objectContaining({ environment: 'development', state: 'DEGRADED', reason: expect.stringContaining('ROLLBACK FAILED') })]);
     expect(status.tasks[2].reason).toContain('development is DEGRADED');
-    expect(runCli(['status', '--project', 'p'], { cwd: ws }).stdout).toContain('! development is DEGRADED');
+    expect(runCli(['status', '--project', 'p'], { cwd: ws }).stdout).toMatch(/! development +\S+ +DEGRADED: ROLLBACK FAILED/);
   });
 });

@@ -13,7 +13,7 @@ async function demoWorkspace(project = 'demo'): Promise<{ root: string; port: nu
   const ws = makeTempWorkspace('al-faults-');
   const ports = await demoPorts();
   writeDemoProject(ws, project, ports, (yaml) => yaml.replace('backoff_seconds: 0.05', 'backoff_seconds: 0.5').replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
-  copyFileSync(path.join(repoRoot, 'tasks', `work_queue_${project}.json`), path.join(ws.tasksDir, `work_queue_${project}.json`));
+  copyFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', `work_queue_${project}.json`), path.join(ws.tasksDir, `work_queue_${project}.json`));
   return { root: ws.root, port: ports.development };
 }
 

@@ -72,6 +72,7 @@ describe('prompts in a terminal', () => {
     writeQueue(ws, 'shop', { features: [{ ...cascade.features[2], depends_on: [] }] });
     const pty = startCliInPty(['--project', 'shop', '--approval-timeout', '1'], { cwd: ws });
     expect(await pty.exited).toBe(3);
+    expect(pty.screen()).toMatch(/\[answer by \d\d:\d\d:\d\d, in 1s; then it waits for 'approve'\]/);
     expect(readJson(file).features[0].status).toBe('awaiting_approval');
     expect(decisions(ws)).toEqual([]);
   });
@@ -85,7 +86,7 @@ describe('prompts in a terminal', () => {
     writeFileSync(path.join(ws, 'mine.txt'), 'a person’s uncommitted edit\n');
     const file = writeQueue(ws, 'p', { features: [nodeTask('MIGRATE', 'blocked.mjs'), { id: 'AFTER', agent_type: 'noop', depends_on: ['MIGRATE'] }] });
     const pty = startCliInPty(['--project', 'p', '--by', 'cy'], { cwd: ws });
-    await pty.expect('GUARDRAIL BLOCKED THE TASK');
+    await pty.expect('THE AGENT BLOCKED THE TASK');
     await pty.expect('(R)evert / (O)verride / (A)bort');
     expect(pty.screen()).toContain('DROP TABLE users in 003_drop.sql');
     pty.send('r\r');

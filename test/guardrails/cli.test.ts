@@ -101,6 +101,26 @@ describe('autonomous-loop scan', () => {
     expect(pack.stderr).toMatch(/bad\.yaml.*rules\[0\]\.severity/s);
     expect(runCli(['scan'], { cwd: ws }).code).toBe(2);
   });
+
+  it('fails closed: unread text exits 1 whatever --fail-on, and --json (streamed) carries what was not read', () => {
+    const ws = project({ 'ok.sql': 'SELECT 1;\n', 'm.sql': "SELECT 1;\nINSERT INTO t VALUES ('x);\n" });
+    writeFileSync(path.join(ws, 'utf16.sql'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('DROP TABLE users;\n', 'utf16le')]));
+    writeFileSync(path.join(ws, 'blob.bin'), Buffer.from([0, 1, 2, 0, 0xff, 0]));
+    const text = runCli(['scan', 'ok.sql', 'm.sql', 'utf16.sql', 'blob.bin'], { cwd: ws });
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toContain('m.sql:2  HIGH  unparsed-sql (a string literal that is never closed)');
+    expect(text.stdout).toContain('utf16.sql:1  CRITICAL  drop-table (users)');
+    expect(text.stdout).toContain('Not scanned (1)\n  blob.bin: binary content, not scanned');
+    const out = runCli(['scan', 'm.sql', 'blob.bin', '--json', '--fail-on', 'CRITICAL'], { cwd: ws });
+    expect(out.code).toBe(1);
+    const parsed = JSON.parse(out.stdout) as { findings: { rule: string }[]; files_scanned: number; not_scanned: unknown[]; parse_errors: unknown[] };
+    expect(parsed.findings.map((f) => f.rule)).toEqual(['unparsed-sql']);
+    expect(parsed).toMatchObject({ files_scanned: 1, not_scanned: [{ file: 'blob.bin', reason: 'binary content, not scanned' }], parse_errors: [] });
+    expect(JSON.parse(runCli(['scan', 'ok.sql', '--json'], { cwd: ws }).stdout)).toEqual({ findings: [], files_scanned: 1, not_scanned: [], parse_errors: [] });
+    const bad = runCli(['scan', 'ok.sql', '--dialect', 'oracle'], { cwd: ws });
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, "autonomous-loop: --dialect: 'oracle' is not a SQL dialect (postgres, mysql)"]);
+  });
+
 });
 
 describe('autonomous-loop validate-migrations', () => {

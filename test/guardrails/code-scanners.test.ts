@@ -30,6 +30,41 @@ describe('code scanners', () => {
     expect(await scanOne('x.ts', ts)).toEqual(['1 s3-delete-bucket', '3 s3-delete-object', '6 s3-bulk-delete']);
   });
 
+  it('JavaScript: S3 methods by receiver, not by name (db.deleteBucket is someone else\'s)', async () => {
+    const ts = [
+      "import { S3Client, S3 as Aggregated } from '@aws-sdk/client-s3';",
+      "import { DeleteBucketCommand as LightsailDelete } from '@aws-sdk/client-lightsail';",
+      'const client = new S3Client({});',
+      'await db.deleteBucket(id);',
+      'await client.deleteBucket({ Bucket: b });',
+      'class Store {',
+      '  private readonly s3 = new Aggregated({});',
+      '  constructor(private readonly other: S3Client, private readonly cache: Cache) {}',
+      '  async wipe() { await this.s3.deleteObjects(p); await this.other.deleteObject(p); await this.cache.deleteObject(p); }',
+      '}',
+      'await lightsail.send(new LightsailDelete({ bucketName }));',
+      'function f(s3: S3Client) { return s3.deleteBucket({ Bucket: b }); }',
+      'await (new S3Client({})).deleteObject(p);',
+    ].join('\n');
+    expect(await scanOne('x.ts', ts)).toEqual(['5 s3-delete-bucket', '9 s3-bulk-delete', '9 s3-delete-object', '12 s3-delete-bucket', '13 s3-delete-object']);
+  });
+
+  it('JavaScript: aws-sdk v2 clients from require, destructuring and a default import', async () => {
+    const js = [
+      "const AWS = require('aws-sdk');",
+      "const { S3 } = require('aws-sdk');",
+      "import S3Only from 'aws-sdk/clients/s3';",
+      'const a = new AWS.S3(); const b = new S3(); const c = new S3Only(); const d = a;',
+      'a.deleteBucket(p).promise(); b.deleteObjects(p); c.deleteObject(p); d.deleteBucket(p);',
+      'const bucketStore = makeStore(); bucketStore.deleteBucket(p);',
+      '// a.deleteBucket(p)',
+      'function Client(options) { this.s3 = options.s3Client || new AWS.S3(options.s3Options); }',
+      'Client.prototype.deleteObjects = function (p) { var self = this; self.s3.deleteObjects(p, cb); };',
+      'client.deleteObjects(p);',
+    ].join('\n');
+    expect(await scanOne('x.js', js)).toEqual(['5 s3-delete-bucket', '5 s3-bulk-delete', '5 s3-delete-object', '5 s3-delete-bucket', '9 s3-bulk-delete']);
+  });
+
   it('shell: command substitutions and wrappers are commands, arguments to other commands are not', async () => {
     const sh = [
       'echo "removed: $(aws s3 rb "s3://$B" --force)"',
@@ -41,6 +76,20 @@ describe('code scanners', () => {
       'x=`aws s3api delete-bucket --bucket b`',
     ].join('\n');
     expect(await scanOne('x.sh', sh)).toEqual(['1 s3-delete-bucket', '2 s3-recursive-rm', '3 s3-delete-bucket', '7 s3-delete-bucket']);
+  });
+
+  it('Python: S3 client methods by receiver (another service, or a driver without Bucket=, is not S3)', async () => {
+    const py = [
+      'import boto3',
+      's3 = boto3.client("s3")',
+      'lightsail = boto3.client("lightsail")',
+      's3.delete_object(**params)',
+      'lightsail.delete_bucket(bucketName="b")',
+      'self.driver.delete_object(obj)',
+      'get_client().delete_objects(Bucket="b", Delete={"Objects": []})',
+      'boto3.resource("s3").meta.client.delete_bucket(**kw)',
+    ].join('\n');
+    expect(await scanOne('x.py', py)).toEqual(['4 s3-delete-object', '7 s3-bulk-delete', '8 s3-delete-bucket']);
   });
 
   it('Python: calls anywhere in the tree count, even in a file with a syntax error elsewhere', async () => {

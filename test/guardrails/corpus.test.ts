@@ -10,6 +10,8 @@ const corpus = fileURLToPath(new URL('./fixtures/corpus', import.meta.url));
 const EXPECT = /expect(-suppressed)?(?:@(\d+))?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;
 /** Rules that `scan` cannot report (they need a folder of migrations): scored in validate-migrations.test.ts. */
 const VALIDATION_ONLY = new Set(['missing-down-file']);
+/** Rules whose positives cannot carry a label (a binary file): scored in fail-closed.test.ts. */
+const UNLABELABLE = new Set(['unreadable-file']);
 
 interface Label {
   key: string;
@@ -51,7 +53,7 @@ describe('the labeled corpus', async () => {
   const { findings, filesScanned } = await scanPaths([corpus]);
   const found = new Map(findings.map((f) => [keyOf(f), f]));
   const expected = new Map(labels.map((l) => [l.key, l]));
-  const ruleIds = [...loadRulePacks().rules.keys()].filter((id) => !VALIDATION_ONLY.has(id));
+  const ruleIds = [...loadRulePacks().rules.keys()].filter((id) => !VALIDATION_ONLY.has(id) && !UNLABELABLE.has(id));
 
   it('scans every fixture', () => {
     expect(filesScanned).toBe(listFiles(corpus).length);
@@ -65,15 +67,15 @@ describe('the labeled corpus', async () => {
     expect(unknown, 'expectations naming no rule').toEqual([]);
   });
 
-  it.each(ruleIds)('%s: precision and recall at least 0.95', (rule) => {
+  it.each(ruleIds)('%s: precision and recall at least 0.97', (rule) => {
     const tp = [...found.keys()].filter((k) => k.endsWith(`:${rule}`) && expected.has(k));
     const fp = [...found.keys()].filter((k) => k.endsWith(`:${rule}`) && !expected.has(k));
     const fn = [...expected.keys()].filter((k) => k.endsWith(`:${rule}`) && !found.has(k));
     const precision = tp.length + fp.length === 0 ? 1 : tp.length / (tp.length + fp.length);
     const recall = tp.length + fn.length === 0 ? 1 : tp.length / (tp.length + fn.length);
     expect({ rule, precision, recall, falsePositives: fp, misses: fn }).toMatchObject({ rule });
-    expect(precision, `false positives: ${fp.join(', ')}`).toBeGreaterThanOrEqual(0.95);
-    expect(recall, `misses: ${fn.join(', ')}`).toBeGreaterThanOrEqual(0.95);
+    expect(precision, `false positives: ${fp.join(', ')}`).toBeGreaterThanOrEqual(0.97);
+    expect(recall, `misses: ${fn.join(', ')}`).toBeGreaterThanOrEqual(0.97);
   });
 
   it('marks exactly the findings under a safety-exception as suppressed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlocking, scanSqlText } from '../../src/guardrails/index.js';
+import { formatViolations, isBlocking, scanSqlText } from '../../src/guardrails/index.js';
 
 const brief = (findings: { line: number; rule: string; suppressed: boolean }[]) => findings.map((f) => `${f.line} ${f.rule}${f.suppressed ? ' (suppressed)' : ''}`);
 
@@ -49,5 +49,16 @@ describe('scanSqlText', () => {
   it('finds unbounded writes in data-modifying CTEs', async () => {
     const sql = 'WITH moved AS (DELETE FROM queue RETURNING *) INSERT INTO done SELECT * FROM moved;\nWITH x AS (UPDATE t SET a = 1 WHERE id = 2 RETURNING id) SELECT * FROM x;';
     expect(brief(await scanSqlText(sql, 'cte.sql'))).toEqual(['1 delete-without-where']);
+  });
+
+  it('a safety-exception covers one statement, for the rule it names, and carries its reason into the report', async () => {
+    const sql = 'DROP TABLE a; DROP TABLE b; -- safety-exception: drop-table b was archived in TICKET-7\nTRUNCATE c; -- safety-exception: drop-table wrong rule\n';
+    const findings = await scanSqlText(sql, 'x.sql');
+    expect(findings.map((f) => [f.target ?? '', f.rule, f.suppressed, f.exception ?? ''])).toEqual([
+      ['a', 'drop-table', false, ''],
+      ['b', 'drop-table', true, 'b was archived in TICKET-7'],
+      ['c', 'truncate', false, ''],
+    ]);
+    expect(formatViolations(findings)).toContain('x.sql:1  CRITICAL  drop-table (b)  [suppressed: safety-exception: b was archived in TICKET-7]');
   });
 });

@@ -56,10 +56,15 @@ describe('splitStatements', () => {
     expect(texts(sql)).toEqual(['DROP TABLE {{ t }}']);
   });
 
-  it('survives unterminated literals and comments (the rest is one statement)', () => {
-    expect(texts("SELECT 'open; DROP TABLE x;")).toEqual(["SELECT 'open; DROP TABLE x;"]);
-    expect(texts('SELECT 1; /* open; DROP TABLE x;')).toEqual(['SELECT 1']);
-    expect(texts('SELECT $a$ open; DROP TABLE x;')).toEqual(['SELECT $a$ open; DROP TABLE x;']);
+  it('an unterminated literal or comment ends its statement (reported), and reading resumes on the next line', () => {
+    const read = (sql: string) => splitStatements(sql, 'postgres').statements.map((s) => [sql.slice(s.start, s.end), s.unreadable ?? '']);
+    expect(read("SELECT 'open; DROP TABLE x;\nDROP TABLE y;")).toEqual([
+      ["SELECT 'open; DROP TABLE x;", 'a string literal that is never closed'],
+      ['DROP TABLE y', ''],
+    ]);
+    expect(read('SELECT 1; /* open; DROP TABLE x;')).toEqual([['SELECT 1', ''], ['/* open; DROP TABLE x;', 'a comment that is never closed']]);
+    expect(read('SELECT $a$ open; DROP TABLE x;')).toEqual([['SELECT $a$ open; DROP TABLE x;', 'a dollar-quoted string that is never closed']]);
+    expect(read('SELECT ((1; DROP TABLE x; SELECT 2;')).toEqual([['SELECT ((1', 'parentheses that are never closed'], ['DROP TABLE x', ''], ['SELECT 2', '']]);
   });
 });
 

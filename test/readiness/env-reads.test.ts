@@ -3,24 +3,23 @@ import type { ProjectFile } from '../../src/readiness/project-files.js';
 import { readEnvJavaScript } from '../../src/readiness/env/read-env-javascript.js';
 import { readEnvPython } from '../../src/readiness/env/read-env-python.js';
 import { isSecretDefault, isSecretName, looksLikeSecretValue } from '../../src/readiness/env/secret-values.js';
-import { lexJavaScript } from '../../src/readiness/source/lex-javascript.js';
-import { lexPython } from '../../src/readiness/source/lex-python.js';
+import { lexSource } from '../../src/readiness/source/lex-source.js';
 
 const file = (rel: string): ProjectFile => ({ rel, abs: `/x/${rel}`, size: 0, test: false, toolConfig: false, clientSide: false, doc: false });
 
-function js(text: string): Array<[string, number, string | undefined]> {
-  return readEnvJavaScript(file('a.ts'), lexJavaScript(text)).map((r) => [r.name, r.line, r.defaultValue]);
+async function js(text: string): Promise<Array<[string, number, string | undefined]>> {
+  return readEnvJavaScript(file('a.ts'), await lexSource('typescript', text)).map((r) => [r.name, r.line, r.defaultValue]);
 }
 
-function py(text: string): Array<[string, number, string | undefined]> {
-  return readEnvPython(file('a.py'), lexPython(text))
+async function py(text: string): Promise<Array<[string, number, string | undefined]>> {
+  return readEnvPython(file('a.py'), await lexSource('python', text))
     .map((r): [string, number, string | undefined] => [r.name, r.line, r.defaultValue])
     .sort((a, b) => a[1] - b[1]);
 }
 
 describe('environment reads in JavaScript/TypeScript', () => {
-  it('reads member, bracket, destructuring and alias access, with literal fallbacks', () => {
-    const reads = js(
+  it('reads member, bracket, destructuring and alias access, with literal fallbacks', async () => {
+    const reads = await js(
       [
         "const a = process.env.API_URL || 'http://localhost';",
         "const b = process.env['TOKEN_SECRET'] ?? 'dev';",
@@ -39,8 +38,8 @@ describe('environment reads in JavaScript/TypeScript', () => {
     ]);
   });
 
-  it('ignores comments, strings, writes and deletes', () => {
-    const reads = js(
+  it('ignores comments, strings, writes and deletes', async () => {
+    const reads = await js(
       [
         '// process.env.IN_COMMENT',
         "const s = 'process.env.IN_STRING';",
@@ -52,8 +51,8 @@ describe('environment reads in JavaScript/TypeScript', () => {
     expect(reads.map((r) => r[0])).toEqual(['COMPARED']);
   });
 
-  it('reads the keys of envalid and of schemas validated against process.env', () => {
-    const reads = js(
+  it('reads the keys of envalid and of schemas validated against process.env', async () => {
+    const reads = await js(
       [
         "const env = cleanEnv(process.env, { PORT: port({ default: 3000 }), SESSION_KEY: str({ default: 'abc123' }) });",
         'const schema = Joi.object().keys({',
@@ -72,14 +71,14 @@ describe('environment reads in JavaScript/TypeScript', () => {
     ]);
   });
 
-  it('reads Vite variables but not its built-ins', () => {
-    expect(js('const a = import.meta.env.VITE_API; const m = import.meta.env.MODE;').map((r) => r[0])).toEqual(['VITE_API']);
+  it('reads Vite variables but not its built-ins', async () => {
+    expect((await js('const a = import.meta.env.VITE_API; const m = import.meta.env.MODE;')).map((r) => r[0])).toEqual(['VITE_API']);
   });
 });
 
 describe('environment reads in Python', () => {
-  it('reads os.environ, os.environ.get and os.getenv with their defaults', () => {
-    const reads = py(
+  it('reads os.environ, os.environ.get and os.getenv with their defaults', async () => {
+    const reads = await py(
       [
         'import os',
         "A = os.environ['DATABASE_URL']",
@@ -103,23 +102,23 @@ describe('environment reads in Python', () => {
     ]);
   });
 
-  it('reads `from os import getenv, environ` forms', () => {
-    expect(py("from os import environ, getenv\nX = getenv('X')\nY = environ['Y']\nZ = other.getenv('Z')\n").map((r) => r[0])).toEqual(['X', 'Y']);
+  it('reads `from os import getenv, environ` forms', async () => {
+    expect((await py("from os import environ, getenv\nX = getenv('X')\nY = environ['Y']\nZ = other.getenv('Z')\n")).map((r) => r[0])).toEqual(['X', 'Y']);
   });
 
-  it('reads python-decouple and django-environ', () => {
-    expect(py("from decouple import config\nSECRET_KEY = config('SECRET_KEY', default='insecure')\n")).toEqual([['SECRET_KEY', 2, 'insecure']]);
-    expect(py("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', False)\nKEY = env('SECRET_KEY', default='k')\nN = env.str('NAME', 'shop')\n")).toEqual([
+  it('reads python-decouple and django-environ', async () => {
+    expect(await py("from decouple import config\nSECRET_KEY = config('SECRET_KEY', default='insecure')\n")).toEqual([['SECRET_KEY', 2, 'insecure']]);
+    expect(await py("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', False)\nKEY = env('SECRET_KEY', default='k')\nN = env.str('NAME', 'shop')\n")).toEqual([
       ['DEBUG', 3, undefined],
       ['SECRET_KEY', 4, 'k'],
       ['NAME', 5, 'shop'],
     ]);
   });
 
-  it('reads pydantic settings fields with the prefix, aliases and literal defaults', () => {
+  it('reads pydantic settings fields with the prefix, aliases and literal defaults', async () => {
     const reads = readEnvPython(
       file('settings.py'),
-      lexPython(
+      await lexSource('python',
         [
           'from pydantic_settings import BaseSettings',
           'class Settings(BaseSettings):',
@@ -146,12 +145,12 @@ describe('environment reads in Python', () => {
 });
 
 describe('secret-looking defaults', () => {
-  it('knows secrets by name, not their settings', () => {
+  it('knows secrets by name, not their settings', async () => {
     expect(['JWT_SECRET', 'DB_PASSWORD', 'STRIPE_API_KEY', 'GITHUB_TOKEN', 'APP_KEY', 'secret_key'].every(isSecretName)).toBe(true);
     expect(['JWT_EXPIRES_IN', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'SECRET_KEY_FILE', 'CACHE_KEY', 'PWD', 'TOKEN_URL'].some(isSecretName)).toBe(false);
   });
 
-  it('flags any non-trivial literal for a secret, and credential-shaped values for any name', () => {
+  it('flags any non-trivial literal for a secret, and credential-shaped values for any name', async () => {
     expect(isSecretDefault('SESSION_SECRET', 'keyboard cat')).toBe(true);
     expect(isSecretDefault('DB_PASSWORD', '')).toBe(false);
     expect(isSecretDefault('API_TOKEN', '3600')).toBe(false);

@@ -34,10 +34,10 @@ describe('the readiness agent', () => {
     const result = await readinessAgent.runIteration(ctx);
     expect(result.verdict).toBe('PASS');
     expect(findPromise(result.output, 'READY_FOR_PROD')).toBe(true);
-    expect(result.output).toContain('**Summary: 0 BLOCKER, 0 HIGH, 0 MEDIUM, 0 LOW — score 100/100**');
-    expect(ctx.steps.ran).toEqual(['readiness-review', 'write-review']);
+    expect(result.output).toContain('**Summary: 0 BLOCKER, 0 HIGH, 0 MEDIUM, 0 LOW — score 100/100 — READY**');
+    expect(ctx.steps.ran).toEqual(['applied-migrations', 'readiness-review', 'write-review']);
     expect(readdirSync(path.join(ws.aibrainDir, 'reviews'))).toHaveLength(2);
-    expect(ctx.lines).toEqual(['readiness production: 0 BLOCKER, 0 HIGH, 0 MEDIUM, 0 LOW — score 100/100']);
+    expect(ctx.lines).toEqual(['readiness production: 0 BLOCKER, 0 HIGH, 0 MEDIUM, 0 LOW — score 100/100 — READY']);
   });
 
   it('is BLOCKED with the blocking findings when there is a BLOCKER', async () => {
@@ -45,8 +45,8 @@ describe('the readiness agent', () => {
     const ctx = makeContext({ workspace: ws, project: 'p', task: task({ id: 'READY-002' }) });
     const result = await readinessAgent.runIteration(ctx);
     expect(result.verdict).toBe('BLOCKED');
-    expect(result.error).toMatch(/^readiness: 3 BLOCKER findings: OPERATOR-001 No runbook \(missing: a runbook/);
-    expect(result.findings?.map((f) => f.rule)).toEqual(['OPERATOR-001 runbook', 'OPERATOR-002 rollback-procedure', 'OPERATOR-003 migrations-reversible']);
+    expect(result.error).toMatch(/^readiness: 2 BLOCKER findings: OPERATOR-001 No rollback procedure \(missing: a rollback procedure/);
+    expect(result.findings?.map((f) => f.rule)).toEqual(['OPERATOR-001 rollback-procedure', 'OPERATOR-002 migrations']);
     expect(result.findings?.every((f) => f.severity === 'BLOCKER' && f.location)).toBe(true);
     expect(await readinessAgent.revert?.(ctx)).toMatch(/nothing to undo/);
   });
@@ -55,7 +55,7 @@ describe('the readiness agent', () => {
     const ws = workspaceFor('py-gaps', false);
     const staging = await readinessAgent.runIteration(makeContext({ workspace: ws, project: 'p', task: task({ id: 'R', environment: 'staging' }) }));
     expect(staging.output).toContain('- Environment: staging');
-    expect(staging.findings?.map((f) => f.rule)).toEqual(['OPERATOR-001 rollback-procedure', 'OPERATOR-002 migrations-reversible']);
+    expect(staging.findings?.map((f) => f.rule)).toEqual(['OPERATOR-001 rollback-procedure', 'OPERATOR-002 migrations']);
   });
 
   it('fails with the message when the project file is missing', async () => {

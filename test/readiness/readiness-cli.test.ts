@@ -6,12 +6,12 @@ import { fixturesDir } from './helpers/temp-project.js';
 
 afterEach(removeWorkspaces);
 
-function writeProject(ws: string, project: string, fixture: string, healthCheck: boolean): void {
+function writeProject(ws: string, project: string, fixture: string, healthCheck: boolean, extra = ''): void {
   mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
   const health = healthCheck ? '    health_check:\n      url: "http://127.0.0.1:8080/healthz"\n' : '';
   writeFileSync(
     path.join(ws, 'governance', 'projects', `${project}.yaml`),
-    `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  production:\n    port: 8080\n${health}`,
+    `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  production:\n    port: 8080\n${health}${extra}`,
   );
 }
 
@@ -24,8 +24,9 @@ describe('autonomous-loop readiness', () => {
     const r = runCli(['readiness', '--project', 'orders'], { cwd: ws });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('# Production readiness review: orders');
-    expect(r.stdout).toContain('### OPERATOR-001: No runbook');
-    expect(r.stdout).toContain('**Summary: 3 BLOCKER, 5 HIGH, 4 MEDIUM, 1 LOW — score 0/100**');
+    expect(r.stdout).toContain('#### OPERATOR-001: No rollback procedure [BLOCKER]');
+    expect(r.stdout).toMatch(/\*\*Summary: 2 BLOCKER, 7 HIGH, 7 MEDIUM, 0 LOW — score \d+\/100 — BLOCKED\*\*/);
+    expect(r.stdout).toContain('- Migrations: all 2 migration(s) taken as pending: no migrate_status command and no tag of a version deployed to production');
     const files = reviews(ws);
     expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/^orders-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/);
@@ -63,6 +64,37 @@ describe('autonomous-loop readiness', () => {
     const env = runCli(['readiness', '--project', 'orders', '--env', 'qa'], { cwd: ws });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain("--env: 'qa' is not an environment");
+    expect(reviews(ws)).toEqual([]);
+  });
+
+  it("takes applied migrations from the project file's migrate_status: a DROP already applied blocks nothing", () => {
+    const ws = makeWorkspace();
+    const status = JSON.stringify({ applied: ['001_create_orders', '002_drop_legacy_sessions'] });
+    writeProject(ws, 'orders', 'js-gaps', false, `    commands:\n      migrate_status: ["\${NODE}", "-e", ${JSON.stringify(`console.log(${JSON.stringify(status)})`)}]\n`);
+    const r = runCli(['readiness', '--project', 'orders', '--json'], { cwd: ws });
+    const out = JSON.parse(r.stdout);
+    expect(out.migrations).toEqual({ basis: '0 of 2 migration(s) pending: migrate_status of production', pending: 0, applied: 2 });
+    expect(out.findings.filter((f: { rule: string }) => f.rule === 'migrations')).toEqual([]);
+  });
+
+  it('--json reports an error as JSON on stdout (exit 2, nothing written)', () => {
+    const ws = makeWorkspace();
+    const r = runCli(['readiness', '--project', 'nope', '--json'], { cwd: ws });
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout);
+    expect(out.error.exit_code).toBe(2);
+    expect(out.error.message).toContain('governance/projects/nope.yaml: no such file');
+    expect(reviews(ws)).toEqual([]);
+  });
+
+  it('an empty project folder is refused: nothing to review, exit 2', () => {
+    const ws = makeWorkspace();
+    mkdirSync(path.join(ws, 'empty'));
+    mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+    writeFileSync(path.join(ws, 'governance', 'projects', 'e.yaml'), `version: 1\npath: ${JSON.stringify(path.join(ws, 'empty'))}\nenvironments:\n  production:\n    port: 8080\n`);
+    const r = runCli(['readiness', '--project', 'e'], { cwd: ws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing to review');
     expect(reviews(ws)).toEqual([]);
   });
 });

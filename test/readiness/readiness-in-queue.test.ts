@@ -46,6 +46,6 @@ describe('agent_type "readiness" in a queue', () => {
     const decisions = readFileSync(path.join(ws, '.aibrain', 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({ decision: 'veto', task_id: 'READINESS-001' });
-    expect(decisions[0].reason).toMatch(/^readiness: 3 BLOCKER findings: OPERATOR-001 No runbook/);
+    expect(decisions[0].reason).toMatch(/^readiness: 2 BLOCKER findings: OPERATOR-001 No rollback procedure/);
   });
 });

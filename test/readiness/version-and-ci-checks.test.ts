@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { readGitTags } from '../../src/readiness/versions/read-git-tags.js';
 import { compareVersions, parseVersion } from '../../src/readiness/versions/compare-versions.js';
-import { checkOf, findingsOf, makeProject, review } from './helpers/temp-project.js';
+import { checkOf, findingsOf, makeProject as makeFiles, review } from './helpers/temp-project.js';
+
+// Every project here has some code: a folder without any is refused ("nothing to review").
+const makeProject = (files: Record<string, string>): string => makeFiles({ 'app.py': 'print("svc")\n', ...files });
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
@@ -65,10 +68,25 @@ describe('version consistency', () => {
 });
 
 describe('CI runs the tests', () => {
-  it('is LOW when there is no CI, or CI runs no tests (commented-out steps do not count)', async () => {
-    expect(findingsOf(await review(makeProject({ 'a.js': '' })), 'ci-tests')).toEqual(['LOW No CI configuration']);
+  it('is HIGH when there is no CI, MEDIUM when CI runs no tests (commented-out steps do not count)', async () => {
+    expect(findingsOf(await review(makeProject({ 'a.js': '' })), 'ci-tests')).toEqual(['HIGH No CI configuration']);
     const lint = await review(makeProject({ '.github/workflows/lint.yml': 'jobs:\n  l:\n    steps:\n      # - run: npm test\n      - run: npx eslint .\n' }));
-    expect(findingsOf(lint, 'ci-tests')).toEqual(['LOW CI does not run the tests']);
+    expect(findingsOf(lint, 'ci-tests')).toEqual(['MEDIUM CI does not run the tests']);
+  });
+
+  it('recognises nps (`npm start test`), tox and make targets as running the tests', async () => {
+    const nps = await review(makeProject({ '.github/workflows/ci.yml': 'jobs:\n  t:\n    steps:\n      - run: npm start test\n' }));
+    expect(findingsOf(nps, 'ci-tests')).toEqual([]);
+    const tox = await review(makeProject({ '.github/workflows/ci.yml': 'jobs:\n  t:\n    steps:\n      - run: tox -e py312\n' }));
+    expect(findingsOf(tox, 'ci-tests')).toEqual([]);
+  });
+
+  it('flags CI on an end-of-life runtime', async () => {
+    const old = await review(makeProject({ '.github/workflows/ci.yml': 'jobs:\n  t:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 14\n      - run: npm test\n' }));
+    expect(findingsOf(old, 'ci-tests')).toEqual(['MEDIUM CI runs on an end-of-life runtime']);
+    expect(old.findings.find((f) => f.rule === 'ci-tests')?.evidence).toContain('.github/workflows/ci.yml:6: node-version: 14 — Node 14 (end of life 2023-04-30)');
+    const py = await review(makeProject({ '.github/workflows/ci.yml': 'jobs:\n  t:\n    strategy:\n      matrix:\n        python-version: ["3.8", "3.12"]\n    steps:\n      - run: pytest\n' }));
+    expect(py.findings.find((f) => f.rule === 'ci-tests')?.evidence).toContain('Python 3.8 (end of life 2024-10-07)');
   });
 
   it('follows npm scripts and make targets to a test command', async () => {

@@ -4,7 +4,7 @@ import type { IterationContext } from '../agent.js';
 import type { Environment } from '../../workspace/environment.js';
 import { queueFilePath, resolveInside, type Workspace } from '../../workspace/paths.js';
 import { environmentConfig, loadProjectConfig, requireCommand, type CommandName } from '../project-config.js';
-import { describeVersionProblem } from './check-version.js';
+import { describeVersionProblem } from '../../queue/check-version.js';
 import type { DeployTarget } from './deploy-target.js';
 
 export type Prepared = { ok: true; target: DeployTarget; version: string | undefined } | { ok: false; error: string };

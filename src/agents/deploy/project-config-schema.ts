@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withEnvironmentAliases } from '../../workspace/environment.js';
 
 // The shape of governance/projects/<project>.yaml as people write it. project-config.ts merges
 // `defaults` into each environment and resolves paths; this file only says what may be written.
@@ -79,3 +80,11 @@ export const ProjectFileSchema = z.strictObject({
 export type ProjectFile = z.infer<typeof ProjectFileSchema>;
 export type EnvironmentSectionInput = z.infer<typeof EnvironmentSection>;
 export type HealthCheckInput = z.infer<typeof HealthCheck>;
+
+/** governance/projects/<project>.yaml for editors (yaml-language-server): `dev`/`stage`/`prod` accepted too. */
+export function projectJsonSchema(): Record<string, unknown> {
+  return withEnvironmentAliases(
+    { ...z.toJSONSchema(ProjectFileSchema, { target: 'draft-7', io: 'input' }), $id: 'https://autonomous-loop.dev/schema/project.schema.json', title: 'autonomous-loop project file (governance/projects/<project>.yaml)' },
+    ['environments'],
+  );
+}

@@ -15,6 +15,8 @@ export interface PreflightOptions {
   previousVersion?: string;
   /** Review production readiness (production deployments). */
   readiness: boolean;
+  /** Rule ids a person has overridden for this task: findings of these rules do not block. */
+  overridden?: ReadonlySet<string>;
 }
 
 export interface PreflightResult {
@@ -34,6 +36,12 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
   const checks: PreflightCheck[] = [];
   const warnings: string[] = [];
   const done = (verdict: Verdict, extra: Partial<PreflightResult> = {}): PreflightResult => ({ verdict, warnings, checks, ...extra });
+  // Findings a person overrode (R/O/A, or `autonomous-loop override`) are warnings now, not a block.
+  const overridden = (findings: BlockingFinding[]): boolean => {
+    if (!options.overridden || findings.length === 0 || !findings.every((f) => options.overridden?.has(f.rule))) return false;
+    warnings.push(`overridden by a person: ${findings.map((f) => f.rule).join(', ')}`);
+    return true;
+  };
 
   const test = target.section.commands.test;
   if (test) {
@@ -56,8 +64,9 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
   if (scanned.length > 0) {
     const { findings } = await scanPaths(scanned, scanOptions);
     const what = `${migrations ? 'the migrations' : ''}${migrations && changed.length ? ' and ' : ''}${changed.length ? `${changed.length} file(s) changed since v${options.previousVersion}` : ''}`;
-    if (isBlocking(findings)) {
-      const blocking = findings.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+    const critical = findings.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+    if (isBlocking(findings) && !overridden(critical.map(toBlockingFinding))) {
+      const blocking = critical;
       checks.push({ check: 'safety scan', status: 'failed', detail: `${blocking.length} critical finding(s) in ${what}` });
       return done('BLOCKED', { error: `guardrails: ${describeFindings(blocking)}`, findings: blocking.map(toBlockingFinding) });
     }
@@ -77,7 +86,7 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
     const validation = await checkMigrations(migrations, scanOptions);
     warnings.push(...validation.warnings);
     checks.push(validation.check);
-    if (validation.verdict !== 'PASS') {
+    if (validation.verdict !== 'PASS' && !(validation.verdict === 'BLOCKED' && overridden(validation.findings ?? []))) {
       return done(validation.verdict, { ...(validation.error ? { error: validation.error } : {}), ...(validation.findings ? { findings: validation.findings } : {}) });
     }
   } else if (options.runMigrations) {
@@ -94,12 +103,13 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
     });
     const blockers = report.findings.filter((f) => f.severity === 'BLOCKER');
     warnings.push(...report.findings.filter((f) => f.severity !== 'BLOCKER').map((f) => `${f.id} ${f.severity} ${f.title} (${f.location})`));
-    if (report.blocked) {
+    const blockerFindings = blockers.map((f) => ({ rule: `${f.id} ${f.rule}`, severity: f.severity, message: `${f.title}: ${f.recommendation}`, location: f.location }));
+    if (report.blocked && !overridden(blockerFindings)) {
       const detail = blockers.map((f) => `${f.id} ${f.title} (${f.location})`).join('; ');
       checks.push({ check: 'production readiness', status: 'failed', detail });
       return done('BLOCKED', {
         error: `production readiness: ${detail}`,
-        findings: blockers.map((f) => ({ rule: `${f.id} ${f.rule}`, severity: f.severity, message: `${f.title}: ${f.recommendation}`, location: f.location })),
+        findings: blockerFindings,
       });
     }
     checks.push({ check: 'production readiness', status: report.findings.length ? 'warning' : 'passed', detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker` });

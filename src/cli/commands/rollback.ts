@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirm } from '@inquirer/prompts';
 import type { Ask } from '../../agents/agent.js';
-import { describeVersionProblem } from '../../agents/deploy/check-version.js';
+import { describeVersionProblem } from '../../queue/check-version.js';
 import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js';
 import { openTarget } from '../../agents/deploy/prepare-target.js';
 import { rollBack } from '../../agents/deploy/roll-back.js';
@@ -13,8 +13,10 @@ import { loadContract } from '../../gates/contract.js';
 import { osUser, recordDecision } from '../../gates/record-decision.js';
 import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
+import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
+import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
 export interface RollbackOptions {
@@ -24,6 +26,7 @@ export interface RollbackOptions {
   migrationsDown: boolean;
   root: string;
   by?: string;
+  json?: boolean;
 }
 
 /**
@@ -32,6 +35,17 @@ export interface RollbackOptions {
  * where rollbacks are not automatic (production), a person confirms at a terminal.
  */
 export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTerminal): Promise<void> {
+  if (!opts.json) return rollBackTo(opts, ask, (line) => void process.stdout.write(`${line}\n`), (text) => void process.stderr.write(text));
+  // --json: what was said, and the outcome, as one object on stdout (a terminal is never asked).
+  const lines: string[] = [];
+  const messages: string[] = [];
+  await rollBackTo(opts, async () => 'unavailable', (line) => lines.push(line), (text) => messages.push(text.replace(/^autonomous-loop: /, '').trim()));
+  const code = Number(process.exitCode ?? 0);
+  const outcome = code === 0 ? 'rolled_back' : code === ExitCode.awaitingApproval ? 'awaiting_approval' : code === ExitCode.aborted ? 'declined' : 'failed';
+  process.stdout.write(`${JSON.stringify({ environment: opts.env, to: opts.to, outcome, exit_code: code, lines, messages })}\n`);
+}
+
+async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) => void, tell: (text: string) => void): Promise<void> {
   const project = assertProjectName(opts.project);
   const environment = normalizeEnvironment(opts.env);
   if (!environment) throw new InputError(`--env: '${opts.env}' is not an environment (development, staging, production; dev, stage, prod)`);
@@ -39,14 +53,8 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
   if (problem) throw new InputError(problem);
   const ws = resolveWorkspace(opts.root);
   const contract = loadContract(ws);
-  if (environment === 'production') {
-    // Rolling production back is a production decision: the approvers hold here as at the prompt.
-    const refused = refuseApprover(contract, { by: opts.by ?? osUser(), osUser: osUser() });
-    if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
-  }
   const runId = `rollback-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = createLogger(ws.logsDir, project, runId).child({ task_id: null, command: 'rollback' });
-  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 
@@ -64,18 +72,32 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       const lines = [
         `Project: ${project}`,
         `Environment: ${environment}`,
-        `Now: ${history[0] ? history[0].version : 'no successful deployment on record'}`,
+        `Now: ${describeNow(environmentStates(store, project).find((e) => e.environment === environment))}`,
         `Roll back to: ${opts.to}`,
         `Migrations to undo: ${plan.migrations ? undo.join(', ') || 'none' : 'not asked (--migrations-down)'}`,
       ];
       let by: string | null = null;
       const asks = environment === 'production' || !contract.environments[environment].auto_rollback;
-      if (asks) {
-        const answer = await ask({ title: `Roll back ${environment} to ${opts.to}?`, lines, environment });
+      const request = rollbackRequestId(environment, opts.to);
+      const approved = asks ? standingRollbackApproval(store, project, environment, opts.to) : undefined;
+      if (approved) {
+        // Approved from another shell (`approve ROLLBACK-…`): used now, once.
+        for (const line of lines) say(line);
+        say(`approved by ${approved.by}${approved.reason ? ` (${approved.reason})` : ''}`);
+        store.useApproval(project, request, approved.id, 0, runId);
+        by = approved.by;
+      } else if (asks) {
         const who = opts.by ?? osUser();
-        const base = { run_id: runId, project, task_id: null, by: who, environment, version: opts.to, fingerprint: null };
+        // Rolling production back is a production decision: the approvers hold here as at the prompt.
+        const refused = environment === 'production' ? refuseApprover(contract, { by: who, osUser: osUser() })?.replace('may not approve production', 'may not roll back production') : undefined;
+        const answer = refused ? 'unavailable' : await ask({ title: `Roll back ${environment} to ${opts.to}?`, lines, environment });
+        const base = { run_id: runId, project, task_id: request, by: who, environment, version: opts.to, fingerprint: rollbackFingerprint(environment, opts.to) };
         if (answer === 'unavailable') {
-          process.stderr.write(`autonomous-loop: rolling back ${environment} needs a person to confirm at a terminal; run this command in one\n`);
+          for (const line of lines) say(line);
+          tell(
+            `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${contract.approvers.join(', ')})` : ''}: ` +
+              `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>', then run this command again (or run it at a terminal)\n`,
+          );
           process.exitCode = ExitCode.awaitingApproval;
           return;
         }
@@ -92,10 +114,10 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       }
 
       const startedAt = new Date().toISOString();
-      const result = await rollBack({ run: (_name, fn) => fn() }, target, plan, say);
+      const result = await rollBack({ run: (_name, fn) => fn(), latest: () => undefined }, target, plan, say);
       const taskId = `rollback-${environment}`;
       const approvedBy = by;
-      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => process.stderr.write(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
+      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => tell(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
         task_id: taskId,
         environment,
         version: opts.to,
@@ -112,7 +134,7 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
       });
       store.setEnvironmentHealth(project, environment, result.ok ? null : (result.error ?? 'rollback failed'));
       if (!result.ok) {
-        process.stderr.write(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
+        tell(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
         process.exitCode = ExitCode.taskFailed;
         return;
       }
@@ -123,6 +145,30 @@ export async function rollbackCommand(opts: RollbackOptions, ask: Ask = askAtTer
   } finally {
     store.close();
   }
+}
+
+/** The id a rollback request goes by in `approve` / `reject` (no queue task has it). */
+export function rollbackRequestId(environment: string, version: string): string {
+  return `ROLLBACK-${environment}-${version}`;
+}
+
+export function rollbackFingerprint(environment: string, version: string): string {
+  return `rollback:${environment}:${version}`;
+}
+
+// The latest approval of this rollback that no rollback has used yet (a rejection after it wins).
+function standingRollbackApproval(store: ReturnType<typeof openRecordStore>, project: string, environment: string, version: string): { id: string; by: string; reason: string | null } | undefined {
+  const rows = store.taskDecisions(project, rollbackRequestId(environment, version)).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
+  const last = rows.at(-1);
+  if (!last || last.decision !== 'approve') return undefined;
+  const record = JSON.parse(last.record) as { id: string; by: string; reason: string | null };
+  return store.approvalUse(record.id) ? undefined : record;
+}
+
+// What answers there now, from the last attempt: a failed deployment's version may be the one running.
+function describeNow(state: EnvironmentState | undefined): string {
+  if (!state) return 'no deployment on record';
+  return `${state.version ?? 'nothing'} (${state.state}${state.reason ? `: ${state.reason}` : ''})${state.last_good && state.last_good !== state.version ? `; last good: ${state.last_good}` : ''}`;
 }
 
 // A y/N question at this terminal; with no terminal nobody can be asked.

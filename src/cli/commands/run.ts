@@ -2,6 +2,7 @@ import { runLoop } from '../../engine/run-loop.js';
 import { EngineEmitter } from '../../engine/events.js';
 import { osUser } from '../../gates/record-decision.js';
 import { attachView } from '../view/attach-view.js';
+import { attachJsonView } from '../view/json-view.js';
 import { createTerminalPrompter } from '../prompts/terminal-prompter.js';
 
 export interface RunCommandOptions {
@@ -13,6 +14,8 @@ export interface RunCommandOptions {
   yes: boolean;
   approvalTimeout?: number;
   by?: string;
+  json?: boolean;
+  wait?: boolean;
 }
 
 /** A terminal on both ends and nobody saying otherwise: then, and only then, prompts are shown. */
@@ -21,17 +24,25 @@ export function isInteractive(nonInteractive: boolean): boolean {
 }
 
 export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
-  const interactive = isInteractive(opts.nonInteractive);
+  const interactive = !opts.json && isInteractive(opts.nonInteractive);
   const emitter = new EngineEmitter();
-  const view = attachView(emitter, { tty: Boolean(process.stdout.isTTY), concurrency: opts.concurrency });
-  const prompter = interactive
-    ? createTerminalPrompter({ by: opts.by ?? osUser(), timeoutSeconds: opts.approvalTimeout, beforePrompt: () => view.idle() })
-    : undefined;
+  const view = opts.json ? attachJsonView(emitter) : attachView(emitter, { tty: Boolean(process.stdout.isTTY), concurrency: opts.concurrency });
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
     process.stderr.write(`\n${signal}: stopping the running step and saving state...\n`);
     controller.abort();
   };
+  const prompter = interactive
+    ? createTerminalPrompter({
+        by: opts.by ?? osUser(),
+        timeoutSeconds: opts.approvalTimeout,
+        beforePrompt: () => view.idle(),
+        afterPrompt: () => view.resume?.(),
+        onInterrupt: () => onSignal('SIGINT'),
+        stopping: () => controller.signal.aborted,
+      })
+    : undefined;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -41,6 +52,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       concurrency: opts.concurrency,
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
       yes: opts.yes,
+      wait: opts.wait ?? false,
       ...(prompter ? { prompter } : {}),
       emitter,
       signal: controller.signal,

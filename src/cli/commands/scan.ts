@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { loadContract } from '../../gates/contract.js';
-import { SEVERITIES, type Severity, formatViolations, isAtOrAbove, scanPaths } from '../../guardrails/index.js';
+import { type Finding, SEVERITIES, type Severity, formatViolations, isAtOrAbove, isUnread, scanPaths } from '../../guardrails/index.js';
 import { type Environment, normalizeEnvironment } from '../../workspace/environment.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 
@@ -9,25 +9,47 @@ export interface ScanCommandOptions {
   json: boolean;
   failOn: string;
   env?: string;
+  dialect?: string;
 }
 
-/** `scan <paths...>`: SQL, migration and S3 findings; exit 1 when one is at or above --fail-on. */
+/**
+ * `scan <paths...>`: SQL, migration and S3 findings; exit 1 when one is at or above --fail-on, or
+ * when something could not be read (fail closed). `--json` streams findings file by file.
+ */
 export async function scanCommand(paths: string[], opts: ScanCommandOptions): Promise<void> {
   const failOn = parseSeverity(opts.failOn);
   const environment = opts.env === undefined ? undefined : parseEnvironment(opts.env);
+  const dialect = opts.dialect === undefined ? undefined : parseDialect(opts.dialect);
   const ws = resolveWorkspace(opts.root);
   const severityOverrides = environment ? loadContract(ws).severity_overrides[environment] : undefined;
-  const { findings, filesScanned } = await scanPaths(paths, {
+  const options = {
     rulePackDirs: [ws.guardrailsDir],
     ...(environment ? { environment } : {}),
     ...(severityOverrides ? { severityOverrides } : {}),
-  });
+    ...(dialect ? { dialect } : {}),
+  };
+  let failed = false;
+  const judge = (f: Finding): void => {
+    if (!f.suppressed && (isAtOrAbove(f.severity, failOn) || isUnread(f))) failed = true;
+  };
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ findings, files_scanned: filesScanned }, null, 2)}\n`);
+    let first = true;
+    process.stdout.write('{"findings": [');
+    const result = await scanPaths(paths, options, (found) => {
+      for (const f of found) {
+        judge(f);
+        process.stdout.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(f)}`);
+        first = false;
+      }
+    });
+    const rest = { files_scanned: result.filesScanned, not_scanned: result.notScanned, parse_errors: result.parseErrors };
+    process.stdout.write(`${first ? '' : '\n'}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);
   } else {
-    process.stdout.write(`${formatViolations(findings, { filesScanned })}\n`);
+    const result = await scanPaths(paths, options);
+    result.findings.forEach(judge);
+    process.stdout.write(`${formatViolations(result.findings, result)}\n`);
   }
-  if (findings.some((f) => !f.suppressed && isAtOrAbove(f.severity, failOn))) process.exitCode = 1;
+  if (failed) process.exitCode = 1;
 }
 
 export function parseSeverity(value: string): Severity {
@@ -41,4 +63,11 @@ export function parseEnvironment(value: string): Environment {
   const environment = normalizeEnvironment(value);
   if (!environment) throw new InputError(`--env: '${value}' is not an environment (development, staging, production; dev, stage, prod)`);
   return environment;
+}
+
+export function parseDialect(value: string): 'postgres' | 'mysql' {
+  const v = value.trim().toLowerCase();
+  if (v === 'postgres' || v === 'postgresql' || v === 'pg') return 'postgres';
+  if (v === 'mysql' || v === 'mariadb') return 'mysql';
+  throw new InputError(`--dialect: '${value}' is not a SQL dialect (postgres, mysql)`);
 }

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
+import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
@@ -22,8 +25,10 @@ export async function statusCommand(opts: { project: string; root: string; json:
         environment: t.environment ?? null,
       };
     });
-    const environments = store?.environmentHealth(opts.project) ?? [];
-    const lock = store?.lockHolder(opts.project);
+    const environments = store ? environmentStates(store, opts.project) : [];
+    const held = store?.lockHolder(opts.project);
+    // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
+    const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null }, null, 2)}\n`);
       return;
@@ -34,7 +39,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
       const detail = t.reason ?? t.last_error;
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${detail ? `  ${detail}` : ''}`);
     }
-    for (const e of environments) lines.push(`  ! ${e.environment} is DEGRADED since ${e.since}: ${e.reason}`);
+    if (environments.length > 0) lines.push('environments:');
+    for (const e of environments) {
+      const mark = e.state === 'healthy' ? '✔' : '!';
+      lines.push(`  ${mark} ${e.environment.padEnd(11)} ${(e.version ?? 'nothing').padEnd(10)} ${e.state}${e.reason ? `: ${e.reason}` : ''}${e.last_good && e.last_good !== e.version ? ` (last good: ${e.last_good})` : ''}`);
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     store?.close();

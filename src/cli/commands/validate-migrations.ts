@@ -1,12 +1,13 @@
 import { loadContract } from '../../gates/contract.js';
 import { formatMigrationReport, validateMigrations } from '../../guardrails/index.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
-import { parseEnvironment } from './scan.js';
+import { parseDialect, parseEnvironment } from './scan.js';
 
 export interface ValidateMigrationsOptions {
   env: string;
   root: string;
   json: boolean;
+  dialect?: string;
 }
 
 /** `validate-migrations <path> --env <e>`: exit 1 when a migration fails validation for that environment. */
@@ -18,6 +19,7 @@ export async function validateMigrationsCommand(dir: string, opts: ValidateMigra
     environment,
     rulePackDirs: [ws.guardrailsDir],
     ...(severityOverrides ? { severityOverrides } : {}),
+    ...(opts.dialect === undefined ? {} : { dialect: parseDialect(opts.dialect) }),
   });
   if (opts.json) {
     const findings = [...report.errors, ...report.warnings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);

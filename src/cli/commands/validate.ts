@@ -10,7 +10,7 @@ export async function validateCommand(opts: { project: string; root: string; jso
     .filter((t) => !registry.has(t.agentType))
     .map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')}; or map it to a command in the contract)`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: ${unknown.length} problem(s)`, unknown), unknown);
-  checkProjectFile(ws, opts.project, queue);
+  checkProjectFile(ws, opts.project, queue, contract);
   const plan = planWaves(queue.tasks, (id) => queue.fileStatus.get(id) ?? 'pending');
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ ok: true, file: queue.displayFile, project: queue.projectName, tasks: queue.tasks.length, waves: plan.waves.length, contract: contract.file })}\n`);

@@ -62,5 +62,17 @@ export function formatBlockedBox(p: BlockedPrompt): string {
     ...p.findings.slice(0, 12).map((f) => `  [${f.severity}] ${f.rule}${f.location ? ` at ${f.location}` : ''}: ${f.message}`),
   ];
   if (p.findings.length > 12) lines.push(`  ... and ${p.findings.length - 12} more`);
-  return box('GUARDRAIL BLOCKED THE TASK', lines);
+  lines.push(
+    '',
+    ...(p.canRevert ? ['R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
+    `O  Override: count this iteration as passed${p.task.agentType === 'deployment' || p.task.agentType === 'migration' ? ' (the blocked step goes on)' : ' (the task completes, its dependents run)'}; a reason is recorded`,
+    'A  Abort:    stop the whole run now; the task stays pending (run again to resume)',
+  );
+  const rules = p.findings.map((f) => f.rule);
+  const who = rules.length > 0 && rules.every((r) => r === 'agent-blocked')
+    ? 'THE AGENT BLOCKED THE TASK'
+    : rules.some((r) => /^OPERATOR-/.test(r))
+      ? `READINESS BLOCKED THE TASK (${[...new Set(rules.map((r) => r.split(' ')[0]))].join(', ')})`
+      : `GUARDRAIL BLOCKED THE TASK${rules.length > 0 ? ` (${[...new Set(rules)].slice(0, 4).join(', ')})` : ''}`;
+  return box(who, lines);
 }

@@ -8,55 +8,90 @@ export interface TerminalPrompterOptions {
   /** An unanswered prompt becomes awaiting_approval after this many seconds (never an approval). */
   timeoutSeconds?: number | undefined;
   beforePrompt?: () => Promise<void>;
+  afterPrompt?: () => void;
+  /** Ctrl-C at a prompt: stop the run as a SIGINT would. */
+  onInterrupt?: () => void;
+  /** The run is stopping: questions still waiting their turn are not shown. */
+  stopping?: () => boolean;
 }
 
 /** The person at this terminal, asked with @inquirer/prompts. */
 export function createTerminalPrompter(options: TerminalPrompterOptions): Prompter {
-  const timed = <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
+  // --approval-timeout: the question says until when it waits (then the task stays awaiting approval).
+  const until = (message: string): string => {
+    if (!options.timeoutSeconds) return message;
+    const at = new Date(Date.now() + options.timeoutSeconds * 1000).toTimeString().slice(0, 8);
+    return `${message} [answer by ${at}, in ${options.timeoutSeconds}s; then it waits for 'approve']`;
+  };
+  const timed = async <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
     const signal = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
-    return run(signal).catch((e: unknown) => {
+    try {
+      return await run(signal);
+    } catch (e) {
       if (signal?.aborted) {
         process.stdout.write('\n(no answer in time: left awaiting approval)\n');
-        return 'timeout' as const;
+        return 'timeout';
+      }
+      // Ctrl-C at a prompt: no answer; the run stops (state saved) and the task stays awaiting approval.
+      if ((e as Error).name === 'ExitPromptError') {
+        interrupted = true;
+        process.stdout.write('\n(interrupted: no answer recorded; the task stays awaiting approval)\n');
+        options.onInterrupt?.();
+        return 'timeout';
       }
       throw e;
-    });
+    } finally {
+      options.afterPrompt?.();
+    }
   };
-  const ask: Ask = async (question) => {
+  // One question at a time, whatever --concurrency: tasks that reach a gate together wait their
+  // turn, and none is shown once the run is stopping.
+  let interrupted = false;
+  let turn: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(nobody: T, fn: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(() => (interrupted || options.stopping?.() ? nobody : fn()));
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+  const ask: Ask = (question) => oneAtATime('unavailable' as const, () => askNow(question));
+  const askNow: Ask = async (question) => {
     await options.beforePrompt?.();
     process.stdout.write(`\n${[question.title, ...question.lines].join('\n')}\n`);
-    const answer = await timed((signal) => confirm({ message: question.title, default: false }, signal ? { signal } : {}));
+    const answer = await timed((signal) => confirm({ message: until(question.title), default: false }, signal ? { signal } : {}));
     return answer === 'timeout' ? 'unavailable' : answer ? 'yes' : 'no';
   };
   return {
     by: options.by,
     ask,
-    async confirmGate(prompt: GatePrompt) {
-      await options.beforePrompt?.();
-      process.stdout.write(`\n${formatGateBox(prompt)}\n`);
-      if (prompt.refused) {
-        process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
-        return 'timeout';
-      }
-      const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
-      const answer = await timed((signal) => confirm({ message, default: false }, signal ? { signal } : {}));
-      return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
-    },
-    async chooseOnBlocked(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'> {
-      await options.beforePrompt?.();
-      process.stdout.write(`\n${formatBlockedBox(prompt)}\n`);
-      const choices = [
-        ...(prompt.canRevert ? [{ key: 'r' as const, name: 'Revert: undo what the task did and mark it blocked', value: 'revert' as const }] : []),
-        { key: 'o' as const, name: 'Override: go on as if it passed (a reason is recorded)', value: 'override' as const },
-        { key: 'a' as const, name: 'Abort: stop the whole run now (resumable)', value: 'abort' as const },
-      ];
-      const choice = await timed((signal) => expand({ message: '(R)evert / (O)verride / (A)bort?', choices, expanded: true }, signal ? { signal } : {}));
-      if (choice === 'timeout') return 'timeout';
-      if (choice === 'override') {
-        const reason = await input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' });
-        return { choice: 'override', reason: reason.trim() };
-      }
-      return { choice };
-    },
+    confirmGate: (prompt: GatePrompt) => oneAtATime('timeout' as const, () => confirmGateNow(prompt)),
+    chooseOnBlocked: (prompt: BlockedPrompt) => oneAtATime<BlockedChoice | 'timeout'>('timeout', () => chooseOnBlockedNow(prompt)),
   };
+  async function confirmGateNow(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout'> {
+    await options.beforePrompt?.();
+    process.stdout.write(`\n${formatGateBox(prompt)}\n`);
+    if (prompt.refused) {
+      process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
+      return 'timeout';
+    }
+    const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
+    const answer = await timed((signal) => confirm({ message: until(message), default: false }, signal ? { signal } : {}));
+    return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
+  }
+  async function chooseOnBlockedNow(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'> {
+    await options.beforePrompt?.();
+    process.stdout.write(`\n${formatBlockedBox(prompt)}\n`);
+    const choices = [
+      ...(prompt.canRevert ? [{ key: 'r' as const, name: 'Revert: undo what the task did and mark it blocked', value: 'revert' as const }] : []),
+      { key: 'o' as const, name: 'Override: go on as if it passed (a reason is recorded)', value: 'override' as const },
+      { key: 'a' as const, name: 'Abort: stop the whole run now (resumable)', value: 'abort' as const },
+    ];
+    const choice = await timed((signal) => expand({ message: until('(R)evert / (O)verride / (A)bort?'), choices, expanded: true }, signal ? { signal } : {}));
+    if (choice === 'timeout') return 'timeout';
+    if (choice === 'override') {
+      const reason = await timed(() => input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' }));
+      if (reason === 'timeout') return 'timeout';
+      return { choice: 'override', reason: reason.trim() };
+    }
+    return { choice };
+  }
 }

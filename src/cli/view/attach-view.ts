@@ -1,11 +1,11 @@
 import type { EngineEmitter } from '../../engine/events.js';
-import { attachListrView } from './listr-view.js';
+import { attachLiveView } from './live-view.js';
 import { attachPlainView } from './plain-view.js';
 import type { View } from './format-summary.js';
 
 export type { View } from './format-summary.js';
 
 export function attachView(emitter: EngineEmitter, options: { tty: boolean; concurrency: number }): View {
-  return options.tty ? attachListrView(emitter, options.concurrency) : attachPlainView(emitter);
+  return options.tty ? attachLiveView(emitter, { concurrency: options.concurrency }) : attachPlainView(emitter);
 }
 

@@ -3,6 +3,8 @@ import type { RunSummary } from '../../engine/run-loop.js';
 export interface View {
   /** Resolves when nothing is being drawn: prompts wait for it. */
   idle(): Promise<void>;
+  /** After a prompt: draw again. */
+  resume?(): void;
   summary(summary: RunSummary): void;
 }
 

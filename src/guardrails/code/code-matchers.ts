@@ -1,6 +1,6 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import type { CliPattern, Rule, RuleSet } from '../rule-pack.js';
-import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 
 /** What a code scanner needs to know about one file. */
 export interface CodeScanInput {
@@ -41,18 +41,24 @@ export function buildCodeMatchers(rules: RuleSet): CodeMatchers {
   return m;
 }
 
-/** Findings for the rules a call matched, at the call's lines; a marker on them suppresses. */
+/**
+ * Findings for the rules a call matched, at the call's lines; a marker on them suppresses. A
+ * one-object delete in a loop over a listing is also an s3-delete-loop.
+ */
 export function makeCallFindings(
   input: CodeScanInput,
-  rules: Rule[],
-  at: { line: number; lastLine: number; code: string },
+  matched: Rule[],
+  at: { line: number; lastLine: number; code: string; inListingLoop?: boolean },
   markers: readonly MarkerLine[],
 ): Finding[] {
-  const suppressed = isCovered(markers, at.line, at.lastLine);
   const statement = shortenStatement(at.code);
   const findings: Finding[] = [];
+  const loop = at.inListingLoop && matched.some((r) => r.id === 's3-delete-object') ? input.rules.active('s3-delete-loop') : undefined;
+  const rules = loop ? [loop, ...matched] : matched;
   for (const rule of rules) {
-    const f = input.rules.makeFinding(rule.id, { file: input.file, line: at.line, statement, suppressed }, input.options);
+    const exception = findException(markers, { first: at.line, last: at.lastLine }, rule.id, (w) => input.rules.rules.has(w));
+    const suppressed = exception !== undefined;
+    const f = input.rules.makeFinding(rule.id, { file: input.file, line: at.line, statement, suppressed, exception: exception?.reason }, input.options);
     if (f) findings.push(f);
   }
   return findings;

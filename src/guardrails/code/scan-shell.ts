@@ -1,13 +1,13 @@
 import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
-import { type MarkerLine, SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { type MarkerLine, SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type CodeScanInput, makeCallFindings, buildCodeMatchers } from './code-matchers.js';
 
 // Shell read the way the shell reads it: words after quote removal, commands split at ; & | ( )
 // and newlines, comments only at the start of a word, here-document bodies skipped, command
 // substitutions read as commands. `echo "aws s3 rb ..."` is echo with one argument.
 
-interface ShellWord {
+export interface ShellWord {
   text: string;
   start: number;
   end: number;
@@ -18,11 +18,32 @@ const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nohup', 'command', 'bu
 const BOOLEAN_OPTIONS = new Set(['--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request', '--no-cli-pager', '--cli-auto-prompt', '--no-cli-auto-prompt']);
 
 export function scanShell(input: CodeScanInput): Finding[] {
+  return scanShellPieces(input, [{ text: input.text, base: 0 }]);
+}
+
+/** A piece of shell inside another file: its text, and where that text starts in the file. */
+export interface ShellPiece {
+  text: string;
+  base: number;
+}
+
+/**
+ * The CLI rules over shell found inside a file (a Makefile's recipes, a Dockerfile's RUN, a
+ * workflow's run: blocks, a string passed to subprocess or execSync), and over commands already
+ * split into words (`["aws", "s3", "rb", ...]`).
+ */
+export function scanShellPieces(input: CodeScanInput, pieces: ShellPiece[], split: ShellWord[][] = [], hostMarkers: MarkerLine[] = []): Finding[] {
   const matchers = buildCodeMatchers(input.rules);
   if (matchers.cli.length === 0) return [];
-  const { commands, markers } = lexShell(input.text);
+  const commands: ShellWord[][] = [...split];
+  const markers: { offset: number; commentOnly: boolean; note: string }[] = [];
+  for (const piece of pieces) {
+    const lexed = lexShell(piece.text, piece.base);
+    commands.push(...lexed.commands);
+    markers.push(...lexed.markers);
+  }
   const lines = new LineIndex(input.text);
-  const markerLines: MarkerLine[] = markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly }));
+  const markerLines: MarkerLine[] = [...hostMarkers, ...markers.map((m) => ({ line: lines.lineOf(m.offset), commentOnly: m.commentOnly, note: m.note }))];
   const findings: Finding[] = [];
   for (const words of commands) {
     let k = 0;
@@ -54,9 +75,9 @@ export function scanShell(input: CodeScanInput): Finding[] {
   return findings;
 }
 
-export function lexShell(text: string, base = 0): { commands: ShellWord[][]; markers: { offset: number; commentOnly: boolean }[] } {
+export function lexShell(text: string, base = 0): { commands: ShellWord[][]; markers: { offset: number; commentOnly: boolean; note: string }[] } {
   const commands: ShellWord[][] = [];
-  const markers: { offset: number; commentOnly: boolean }[] = [];
+  const markers: { offset: number; commentOnly: boolean; note: string }[] = [];
   const heredocs: { delimiter: string; stripTabs: boolean }[] = [];
   let words: ShellWord[] = [];
   let word = '';
@@ -97,7 +118,7 @@ export function lexShell(text: string, base = 0): { commands: ShellWord[][]; mar
       const e = text.indexOf('\n', i);
       const end = e < 0 ? n : e;
       const m = SAFETY_MARKER.exec(text.slice(i, end));
-      if (m) markers.push({ offset: base + i + m.index, commentOnly: isAloneOnLine(text, i, end) });
+      if (m) markers.push({ offset: base + i + m.index, commentOnly: isAloneOnLine(text, i, end), note: readMarkerNote(text.slice(i, end)) });
       i = end;
       continue;
     }

@@ -1,7 +1,7 @@
 // The same rules read from tokens, for statements the Postgres parser rejects (MySQL dialect,
 // templated SQL). Comments and literals are already tokens of their own, so a keyword here is a
 // keyword of the statement; clauses are split at top-level commas.
-import type { SqlHit } from './analyze-parsed-statement.js';
+import { type SqlHit, VOLATILE_FUNCTIONS as VOLATILE } from './analyze-parsed-statement.js';
 import type { Dialect } from './sql-lexer.js';
 import { Tok } from './sql-lexer.js';
 import { type SqlToken, readQualifiedName } from './tokenize-statement.js';
@@ -35,21 +35,23 @@ export function analyzeTokens(tokens: SqlToken[], text: string, dialect: Dialect
     case 'RENAME':
       return w(1) === 'TABLE' ? [{ rule: 'rename-table' }] : [];
     case 'CREATE':
-      return findCreateIndexHits(tokens);
+      return findCreateIndexHits(tokens, text, dialect);
     default:
       return [];
   }
 }
 
-/** The table a CREATE TABLE statement makes, as folded name parts; undefined for anything else. */
+/** The table (or view) a CREATE TABLE / VIEW statement makes, as folded name parts; undefined for anything else. */
 export function readCreatedTable(tokens: SqlToken[], text: string, dialect: Dialect): string[] | undefined {
   if (wordAt(tokens, 0) !== 'CREATE') return undefined;
   let i = 1;
   if (wordAt(tokens, i) === 'OR' && wordAt(tokens, i + 1) === 'REPLACE') i += 2;
-  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED'].includes(wordAt(tokens, i))) i++;
-  if (wordAt(tokens, i) !== 'TABLE') return undefined;
+  while (['GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'MATERIALIZED'].includes(wordAt(tokens, i))) i++;
+  // A view made here is as new as a table made here (ClickHouse drops views with DROP TABLE).
+  if (wordAt(tokens, i) !== 'TABLE' && wordAt(tokens, i) !== 'VIEW') return undefined;
   i++;
-  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'NOT' && wordAt(tokens, i + 2) === 'EXISTS') i += 3;
+  // IF NOT EXISTS: the table may be an old one, holding data; it is not "created here".
+  if (wordAt(tokens, i) === 'IF' && wordAt(tokens, i + 1) === 'NOT' && wordAt(tokens, i + 2) === 'EXISTS') return undefined;
   return readQualifiedName(tokens, i, text, dialect)?.parts;
 }
 
@@ -64,6 +66,12 @@ export function hasWhereAt(tokens: SqlToken[], from: number, depth: number): boo
 }
 
 function findDropHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
+  const hits = findDropObjectHits(tokens, text, dialect);
+  const cascade = tokens.some((t) => t.depth === 0 && t.kind === Tok.Word && t.value === 'CASCADE');
+  return cascade ? [...hits, { rule: 'drop-cascade', detail: wordAt(tokens, 1) }] : hits;
+}
+
+function findDropObjectHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
   const what = wordAt(tokens, 1);
   if (what === 'DATABASE') return [{ rule: 'drop-database' }];
   if (what === 'SCHEMA') return [{ rule: 'drop-schema' }];
@@ -96,11 +104,16 @@ function findNestedWriteHits(tokens: SqlToken[]): SqlHit[] {
   return hits;
 }
 
-function findCreateIndexHits(tokens: SqlToken[]): SqlHit[] {
+function findCreateIndexHits(tokens: SqlToken[], text: string, dialect: Dialect): SqlHit[] {
   let i = 1;
   if (wordAt(tokens, i) === 'UNIQUE') i++;
   if (wordAt(tokens, i) !== 'INDEX') return [];
-  return wordAt(tokens, i + 1) === 'CONCURRENTLY' ? [] : [{ rule: 'index-not-concurrent' }];
+  if (wordAt(tokens, i + 1) === 'CONCURRENTLY') return [];
+  const on = tokens.findIndex((t) => t.depth === 0 && t.kind === Tok.Word && t.value === 'ON');
+  let at = on + 1;
+  if (wordAt(tokens, at) === 'ONLY') at++;
+  const table = on > 0 ? readQualifiedName(tokens, at, text, dialect)?.parts : undefined;
+  return [{ rule: 'index-not-concurrent', ...(table ? { table } : {}) }];
 }
 
 function findAlterTableHits(tokens: SqlToken[], from: number, text: string, dialect: Dialect): SqlHit[] {
@@ -113,8 +126,7 @@ function findAlterTableHits(tokens: SqlToken[], from: number, text: string, dial
   if (tokens[i]?.value === '*') i++;
   const hits: SqlHit[] = [];
   for (const clause of splitClauses(tokens, i)) {
-    const hit = findClauseHit(clause);
-    if (hit) hits.push(hit);
+    for (const hit of findClauseHits(clause)) hits.push({ ...hit, table: name.parts });
   }
   return hits;
 }
@@ -134,6 +146,30 @@ function splitClauses(tokens: SqlToken[], from: number): SqlToken[][] {
   return clauses.filter((c) => c.length > 0);
 }
 
+function findClauseHits(c: SqlToken[]): SqlHit[] {
+  const hit = findClauseHit(c);
+  const hits = hit ? [hit] : [];
+  if (wordAt(c, 0) === 'ADD') hits.push(...findConstraintHits(c));
+  if (wordAt(c, 0) === 'DROP' && c.some((t) => t.depth === 0 && t.value === 'CASCADE' && t.kind === Tok.Word)) hits.push({ rule: 'drop-cascade', detail: 'COLUMN' });
+  return hits;
+}
+
+/** ADD CHECK without NOT VALID, ADD UNIQUE / PRIMARY KEY without USING INDEX, and columns whose default rewrites the table. */
+function findConstraintHits(c: SqlToken[]): SqlHit[] {
+  const top = (word: string): boolean => c.some((t) => t.depth === 0 && t.kind === Tok.Word && t.value === word);
+  const notValid = c.some((t, i) => t.depth === 0 && t.value === 'NOT' && wordAt(c, i + 1) === 'VALID');
+  const first = wordAt(c, 1) === 'CONSTRAINT' ? wordAt(c, 3) : wordAt(c, 1);
+  if (NOT_A_COLUMN_AFTER_ADD.has(wordAt(c, 1))) {
+    if (first === 'CHECK' && !notValid) return [{ rule: 'check-not-valid' }];
+    if ((first === 'UNIQUE' || first === 'PRIMARY' || first === 'EXCLUDE') && !(top('USING') && top('INDEX'))) return [{ rule: 'unique-without-index' }];
+    return [];
+  }
+  const volatile = c.some((t, i) => t.depth === 0 && t.value === 'DEFAULT' && VOLATILE.has((c[i + 1]?.value ?? '').toLowerCase()) && c[i + 2]?.value === '(');
+  const serial = SERIAL_TYPES.has(wordAt(c, wordAt(c, 1) === 'COLUMN' ? 3 : 2));
+  const generated = top('GENERATED') && (top('STORED') || top('IDENTITY'));
+  return volatile || serial || generated ? [{ rule: 'add-column-volatile-default' }] : [];
+}
+
 function findClauseHit(c: SqlToken[]): SqlHit | undefined {
   const w = (i: number): string => wordAt(c, i);
   switch (w(0)) {
@@ -148,6 +184,7 @@ function findClauseHit(c: SqlToken[]): SqlHit | undefined {
       return wordAt(c, 2) === 'TO' ? { rule: 'rename-column' } : { rule: 'rename-table' };
     case 'ALTER': {
       const at = w(1) === 'COLUMN' ? 3 : 2;
+      if (w(at) === 'SET' && w(at + 1) === 'NOT' && w(at + 2) === 'NULL') return { rule: 'set-not-null' };
       const type = w(at) === 'SET' && w(at + 1) === 'DATA' ? at + 2 : at;
       return w(type) === 'TYPE' ? { rule: 'alter-column-type' } : undefined;
     }

@@ -1,12 +1,14 @@
 import type { Finding, ScanOptions } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
-import { type MarkerLine, isCovered, shortenStatement } from '../safety-marker.js';
+import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
-import { type SafetyMarker, splitStatements } from './split-statements.js';
+import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readCreatedTable } from './analyze-tokens.js';
+import { findUnreadable } from './find-unreadable.js';
+import { readOwnDialect } from './detect-dialect.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanInput {
@@ -19,6 +21,12 @@ export interface SqlScanInput {
   /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
   lineAt?: (offset: number) => number;
   dialect?: Dialect;
+  /** The dialect the file's folder suggests; the text's own MySQL syntax outweighs it. */
+  dialectHint?: Dialect;
+  /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
+  checkLockTimeout?: boolean;
+  /** Whether text that starts no statement is reported (unparsed-sql); not for fragments. Default: true. */
+  reportUnreadable?: boolean;
 }
 
 export interface SqlScanResult {
@@ -26,6 +34,8 @@ export interface SqlScanResult {
   /** Tables this text creates (CREATE TABLE), for scratch-table checks of later text. */
   created: string[][];
   dialect: Dialect;
+  /** Statements the Postgres parser rejected, read by the tokenizer instead: where, and the parser's words. */
+  rejected: { line: number; message: string }[];
 }
 
 /**
@@ -34,26 +44,65 @@ export interface SqlScanResult {
  * the tokenizer's reading stands in for the parser where it rejects the statement.
  */
 export function scanSql(input: SqlScanInput): SqlScanResult {
+  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(input.text);
+  const first = given ?? input.dialectHint ?? 'postgres';
+  // Statements are scanned as the splitter finds them (never all held at once). MySQL-only syntax
+  // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
+  const ctx = scanAs(input, first, !given && first === 'postgres') ?? scanAs(input, 'mysql', false);
+  if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
+  return { findings: ctx.findings, created: ctx.ownCreated, dialect: ctx.dialect, rejected: ctx.rejected };
+}
+
+function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): ScanContext | undefined {
   const { text } = input;
-  let dialect: Dialect = input.dialect ?? 'postgres';
-  let split = splitStatements(text, dialect);
-  if (!input.dialect && split.mysqlSyntax) {
-    dialect = 'mysql';
-    split = splitStatements(text, dialect);
-  }
   const lines = new LineIndex(text);
+  const lineAt = input.lineAt ?? ((o: number) => lines.lineOf(o));
   const ctx: ScanContext = {
     input,
     dialect,
-    lineAt: input.lineAt ?? ((o) => lines.lineOf(o)),
-    markerLines: toMarkerLines(split.markers, input.lineAt ?? ((o) => lines.lineOf(o))),
+    lineAt,
+    markerLines: [],
     created: [...(input.createdBefore ?? [])],
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
+    rejected: [],
+    neighbours: {},
+    lockTimeoutSet: false,
+    checkLockTimeout: input.checkLockTimeout ?? true,
   };
-  for (const stmt of split.statements) scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
-  return { findings: ctx.findings, created: ctx.ownCreated, dialect };
+  let markersSeen = 0;
+  const takeMarkers = (markers: readonly SafetyMarker[]): void => {
+    ctx.markerLines.push(...toMarkerLines(markers.slice(markersSeen), lineAt));
+    markersSeen = markers.length;
+  };
+  // One statement behind the splitter, so a trailing `-- safety-exception` after `;` is known.
+  let pending: SqlStatement | undefined;
+  let previousStart: number | undefined;
+  const scanPending = (nextStart: number | undefined): void => {
+    if (!pending) return;
+    ctx.neighbours = { ...(previousStart !== undefined ? { previousStart } : {}), ...(nextStart !== undefined ? { nextStart } : {}) };
+    const stmt = pending;
+    const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
+    if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
+    else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
+    previousStart = stmt.start;
+  };
+  let switched = false;
+  const split = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
+    if (switchToMysql && state.mysqlSyntax) {
+      switched = true;
+      return false;
+    }
+    takeMarkers(state.markers);
+    scanPending(stmt.start);
+    pending = stmt;
+    return true;
+  });
+  if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
+  takeMarkers(split.markers);
+  scanPending(undefined);
+  return ctx;
 }
 
 interface ScanContext {
@@ -66,6 +115,12 @@ interface ScanContext {
   findings: Finding[];
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
+  rejected: { line: number; message: string }[];
+  /** Where the statements before and after the one being scanned start (which statement a marker is on). */
+  neighbours: { previousStart?: number; nextStart?: number };
+  /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
+  lockTimeoutSet: boolean;
+  checkLockTimeout: boolean;
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
@@ -77,7 +132,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   }
   switch (words[0]) {
     case 'CREATE': {
-      if (words.includes('TABLE')) {
+      if (words.includes('TABLE') || words.includes('VIEW')) {
         const name = readCreatedTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
         if (name) {
           ctx.created.push(name);
@@ -91,7 +146,9 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       break;
     }
     case 'DROP':
-      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '')) hits.push(...readStatement(ctx, start, end));
+      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) {
+        hits.push(...readStatement(ctx, start, end));
+      }
       break;
     case 'TRUNCATE':
     case 'RENAME':
@@ -99,7 +156,10 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       break;
     case 'DELETE':
     case 'UPDATE':
-      if (!hasTopLevelWhere(text, ctx.dialect, start, end)) hits.push(...readStatement(ctx, start, end));
+      if (!hasTopLevelWhere(text, ctx.dialect, start, end) || ALWAYS_TRUE.test(text.slice(start, end))) hits.push(...readStatement(ctx, start, end));
+      break;
+    case 'SET':
+      if (words.includes('LOCK_TIMEOUT')) ctx.lockTimeoutSet = true;
       break;
     case 'WITH': {
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
@@ -122,6 +182,14 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
 }
 
+/** A WHERE that may select every row (`WHERE true`, `WHERE 1=1`); the parser confirms. */
+const ALWAYS_TRUE = /\bWHERE[\s(]+(TRUE|1\s*=\s*1|'[^']*'\s*=\s*'[^']*'|NOT\s+FALSE)\b/i;
+/** Lock and rewrite rules: harmless on a table this text created before (it is empty, and no one reads it yet). */
+const ON_EXISTING_TABLES = new Set([
+  'index-not-concurrent', 'fk-not-valid', 'add-not-null-without-default', 'alter-column-type', 'set-not-null', 'check-not-valid',
+  'unique-without-index', 'add-column-volatile-default',
+]);
+
 /** Whether a WHERE sits outside all parentheses; read with the lexer, no tokens kept. */
 function hasTopLevelWhere(text: string, dialect: Dialect, start: number, end: number): boolean {
   return someWord(text, dialect, start, end, (lex, depth) => depth === 0 && lex.isWord('WHERE'));
@@ -132,8 +200,12 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
   const { text } = ctx.input;
   const sql = text.slice(start, end);
   const parsed = parsePostgres(sql);
-  if (parsed && parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
-  if (parsed && parsed.length > 1) {
+  if ('error' in parsed) {
+    if (ctx.dialect === 'postgres') ctx.rejected.push({ line: ctx.lineAt(start), message: parsed.error });
+    return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
+  }
+  if (parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
+  if (parsed.length > 1) {
     // More than one statement where the tokenizer saw one: place each by the parser's offset,
     // which counts UTF-8 bytes, not string indexes.
     return parsed.flatMap((p) => {
@@ -141,7 +213,7 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
       return analyzeParsedStatement(p.node).map((hit) => ({ ...hit, at }));
     });
   }
-  return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
+  return [];
 }
 
 /**
@@ -178,17 +250,34 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   const seen = new Set<string>();
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
-    const suppressed = isCovered(ctx.markerLines, line, lastLine);
+    const at = hit.at ?? start;
+    const span = { first: line, last: lastLine, start: at, ...ctx.neighbours };
+    const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
+    const suppressed = exception !== undefined;
     const statement = shortenStatement(input.text.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
+    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
+    if (hit.rule === 'set-not-null' && hasNotNullCheck(input.text.slice(0, start), hit.detail)) continue;
+    if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres') {
+      ctx.lockTimeoutSet = true;
+      const lock = input.rules.makeFinding('missing-lock-timeout', { file: input.file, line, statement, suppressed }, input.options);
+      if (lock) ctx.findings.push(lock);
+    }
     const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail }, input.options);
+    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail, exception: exception?.reason }, input.options);
     if (finding) ctx.findings.push(finding);
   }
+}
+
+/** SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and skips the scan. */
+function hasNotNullCheck(before: string, detail: string | undefined): boolean {
+  const column = detail?.split('.').pop();
+  if (!column || !/^\w+$/.test(column)) return false;
+  return new RegExp(`CHECK\\s*\\(\\s*"?${column}"?\\s+IS\\s+NOT\\s+NULL\\s*\\)`, 'i').test(before);
 }
 
 /** Same table when the names match and the schemas do too (or either has none). */
@@ -202,7 +291,7 @@ function isCreated(created: string[][], name: string[]): boolean {
 }
 
 function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
-  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly }));
+  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly, offset: m.offset, note: m.note }));
 }
 
 function skipSpace(text: string, i: number): number {

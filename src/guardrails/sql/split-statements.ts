@@ -1,4 +1,4 @@
-import { SAFETY_MARKER, isAloneOnLine } from '../safety-marker.js';
+import { SAFETY_MARKER, isAloneOnLine, readMarkerNote } from '../safety-marker.js';
 import { type Dialect, SqlLexer, Tok, someWord } from './sql-lexer.js';
 
 /** One statement of a SQL text: where it is and its first keywords (upper case). */
@@ -10,6 +10,8 @@ export interface SqlStatement {
   /** Offset just past the terminator (or `end` when there is none). */
   terminatorEnd: number;
   words: string[];
+  /** Why the statement could not be read (an unterminated literal, unbalanced parentheses), if so. */
+  unreadable?: string;
 }
 
 /** A `safety-exception` marker found in a comment. */
@@ -17,6 +19,8 @@ export interface SafetyMarker {
   offset: number;
   /** The comment is alone on its line (only whitespace around it). */
   commentOnly: boolean;
+  /** What the comment says after `safety-exception`: the rule it names, and why. */
+  note: string;
 }
 
 export interface SplitResult {
@@ -25,6 +29,12 @@ export interface SplitResult {
   /** The text used MySQL-only syntax outside comments and literals (backticks, DELIMITER, AUTO_INCREMENT, ENGINE=). */
   mysqlSyntax: boolean;
 }
+
+/**
+ * Receives each statement as it ends instead of collecting them all (a 60 MB dump holds hundreds of
+ * thousands); `false` stops the split. `markers` are those found so far.
+ */
+export type OnStatement = (statement: SqlStatement, state: { mysqlSyntax: boolean; markers: readonly SafetyMarker[] }) => boolean | void;
 
 const LEADING_WORDS = 4;
 const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
@@ -36,8 +46,9 @@ const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
  * comments, literals, quoted identifiers, dollar-quoted bodies, parentheses, or compound bodies
  * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
  */
-export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length): SplitResult {
+export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length, onStatement?: OnStatement): SplitResult {
   const markers: SafetyMarker[] = [];
+  let stopped = false;
   const statements: SqlStatement[] = [];
   const lex = new SqlLexer(text, dialect, from, to);
   let mysqlSyntax = false;
@@ -49,11 +60,14 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   let compound = false;
   let blockDepth = 0;
   let previousWord = '';
+  let innerSemicolon = -1;
 
-  const flush = (terminatorEnd: number): void => {
+  const flush = (terminatorEnd: number, unreadable?: string): void => {
     if (start >= 0) {
-      statements.push({ start, end: last, terminatorEnd, words });
+      const statement: SqlStatement = { start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) };
       if (!mysqlSyntax && (words[0] === 'CREATE' || words[0] === 'ALTER')) mysqlSyntax = hasMysqlDdl(text, start, last, dialect);
+      if (!onStatement) statements.push(statement);
+      else if (onStatement(statement, { mysqlSyntax, markers }) === false) stopped = true;
       if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
     }
     start = -1;
@@ -65,6 +79,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   };
 
   for (;;) {
+    if (stopped) break;
     // Past its leading words, only the end of a statement matters here (routine bodies aside).
     const fast = words.length >= LEADING_WORDS && !compound;
     if (fast) lex.depth = depth;
@@ -73,12 +88,42 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
       depth = lex.depth;
       if (lex.skippedEnd > last) last = lex.skippedEnd;
     }
-    if (kind === Tok.End) break;
+    if (kind === Tok.End) {
+      // Recover at statement boundaries rather than let one bad token swallow the rest: an
+      // unterminated literal or comment ends its statement, and reading resumes on the next line;
+      // parentheses never closed end the statement at the first `;` inside them.
+      const broken = lex.unterminatedAt;
+      if (broken >= 0) {
+        lex.unterminatedAt = -1;
+        if (start < 0) start = broken;
+        const nl = text.indexOf('\n', broken);
+        const resume = nl < 0 || nl >= to ? to : nl + 1;
+        last = nl < 0 || nl >= to ? to : nl;
+        flush(resume, `a ${describeOpening(text, broken)} that is never closed`);
+        lex.innerSemicolon = -1;
+        lex.position = resume;
+        continue;
+      }
+      const semicolon = Math.min(...[lex.innerSemicolon, innerSemicolon].filter((at) => at >= start && at >= 0));
+      if (start >= 0 && depth > 0 && Number.isFinite(semicolon)) {
+        last = semicolon;
+        flush(semicolon + 1, 'parentheses that are never closed');
+        lex.innerSemicolon = -1;
+        innerSemicolon = -1;
+        lex.position = semicolon + 1;
+        continue;
+      }
+      if (start >= 0 && depth > 0) {
+        flush(to, 'parentheses that are never closed');
+        break;
+      }
+      break;
+    }
     if (kind === Tok.Comment) {
       // MySQL's executable comments (/*!40101 SET ... */) in dumps
       if (text.charCodeAt(lex.start + 2) === 33 && text.charCodeAt(lex.start + 1) === 42) mysqlSyntax = true;
       const at = lex.end - lex.start >= MARKER_LENGTH ? text.slice(lex.start, lex.end).search(SAFETY_MARKER) : -1;
-      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end) });
+      if (at >= 0) markers.push({ offset: lex.start + at, commentOnly: isAloneOnLine(text, lex.start, lex.end), note: readMarkerNote(text.slice(lex.start, lex.end)) });
       continue;
     }
     if (kind === Tok.Delimiter) {
@@ -87,8 +132,11 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
     }
     if (kind === Tok.Punct && lex.delimiter === ';' && text.charCodeAt(lex.start) === 59 && depth === 0 && blockDepth === 0) {
       flush(lex.end);
+      lex.innerSemicolon = -1;
+      innerSemicolon = -1;
       continue;
     }
+    if (kind === Tok.Punct && text.charCodeAt(lex.start) === 59 && depth > 0 && innerSemicolon < 0 && !compound) innerSemicolon = lex.start;
     if (start < 0) {
       // Template directives ({% if %}, {{ config() }}) between statements are not statements.
       if (kind === Tok.Template) continue;
@@ -131,6 +179,15 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
   }
   flush(to);
   return { statements, markers, mysqlSyntax };
+}
+
+function describeOpening(text: string, at: number): string {
+  const c = text.charAt(at);
+  if (c === '/' || c === '-') return 'comment';
+  if (c === '$') return 'dollar-quoted string';
+  if (c === '{') return 'template tag';
+  if (c === '"' || c === '`') return `quoted name (${c})`;
+  return 'string literal';
 }
 
 function isRoutineDefinition(words: string[]): boolean {

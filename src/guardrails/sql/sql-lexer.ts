@@ -38,6 +38,10 @@ export class SqlLexer {
   skippedEnd = -1;
   /** Parenthesis depth nextBoundary() keeps (the caller sets it before and reads it after). */
   depth = 0;
+  /** Where a literal, quoted name or comment that never closes starts (it runs to the end), or -1. */
+  unterminatedAt = -1;
+  /** Where nextBoundary() first passed a `;` inside parentheses, or -1 (the caller resets it). */
+  innerSemicolon = -1;
   private pos: number;
 
   constructor(
@@ -201,6 +205,7 @@ export class SqlLexer {
             break;
           case 59:
             if (this.depth === 0 && !custom) break scan;
+            if (this.innerSemicolon < 0 && !custom) this.innerSemicolon = i;
             break;
           case 36:
           case 96:
@@ -274,7 +279,7 @@ export class SqlLexer {
     let j = i + 1;
     for (;;) {
       const k = t.indexOf(q, j);
-      if (k < 0 || k >= this.limit) return this.limit;
+      if (k < 0 || k >= this.limit) return this.unterminated(i);
       if (backslashEscapes) {
         let b = 0;
         for (let m = k - 1; m > i && t.charCodeAt(m) === 92; m--) b++;
@@ -307,6 +312,11 @@ export class SqlLexer {
         j += 2;
       } else j++;
     }
+    return this.unterminated(i);
+  }
+
+  private unterminated(i: number): number {
+    if (this.unterminatedAt < 0) this.unterminatedAt = i;
     return this.limit;
   }
 
@@ -339,7 +349,7 @@ export class SqlLexer {
       }
       const tag = t.slice(i, j + 1);
       const close = t.indexOf(tag, j + 1);
-      const end = close < 0 || close + tag.length > this.limit ? this.limit : close + tag.length;
+      const end = close < 0 || close + tag.length > this.limit ? this.unterminated(i) : close + tag.length;
       this.contentStart = j + 1;
       this.contentEnd = close < 0 ? this.limit : close;
       return this.finish(end, Tok.String);
@@ -353,7 +363,7 @@ export class SqlLexer {
     const close = c1 === 123 ? '}}' : c1 === 37 ? '%}' : c1 === 35 ? '#}' : '';
     if (!close) return this.finish(i + 1, Tok.Punct);
     const k = t.indexOf(close, i + 2);
-    const end = k < 0 || k + 2 > this.limit ? this.limit : k + 2;
+    const end = k < 0 || k + 2 > this.limit ? this.unterminated(i) : k + 2;
     return this.finish(end, c1 === 35 ? Tok.Comment : Tok.Template);
   }
 }

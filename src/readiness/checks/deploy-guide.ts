@@ -1,5 +1,6 @@
 import type { ReadinessRule } from './rule.js';
-import { describeMatch, findDocs } from './find-doc.js';
+import { describeMatch, findDocs, quoteMatch } from './find-doc.js';
+import { quote } from './runbook.js';
 
 const REQUIREMENTS =
   /\b(?:require(?:s|d|ments?)?|prerequisites?|pre-requisites?|depend(?:s|encies)|needs?|environment variables?|env vars?|configur(?:e|ation)|before (?:you )?(?:begin|start|deploy))\b|\.env\b/i;
@@ -9,6 +10,13 @@ const REQUIREMENTS_TITLE = /\b(?:requirements|prerequisites|configuration|enviro
 export const deployGuideRule: ReadinessRule = {
   id: 'deploy-docs',
   title: 'Deployment documentation',
+  area: 'deployment',
+  impact:
+    'Only the people who set the service up know how to deploy it: a deploy by anyone else (or at night, or after they leave) is guesswork about the runtime, the services it needs and the variables it reads.',
+  snippets: {
+    default:
+      '## Deployment\n\nRequires: <runtime and version>, PostgreSQL <n>, the variables in `.env.example`.\n\n1. `git checkout v<version>`\n2. `docker compose -f docker-compose.prod.yml up -d --build`\n3. `<run the migrations>`\n4. `curl -fsS https://<host>/health`',
+  },
   run(ctx) {
     const matches = findDocs(ctx.docs, {
       file: /(?:^|\/)(?:deploy(?:ing|ment)?s?|release-process|releasing|going-live|production)(?:[._-][^/]*)?\.\w+$|(?:^|\/)deploy(?:ment)?s?\/[^/]+\.\w+$/i,
@@ -17,16 +25,18 @@ export const deployGuideRule: ReadinessRule = {
       exclude: /\broll(?:ing)?[\s-]?back\b|\bundeploy/i,
     });
     const best = matches[0];
-    if (!best) {
+    if (!best?.steps) {
       return {
         findings: [
           {
             rule: this.id,
-            title: 'No deployment guide',
+            title: best ? 'Deployment guide has nothing to follow' : 'No deployment guide',
             severity: 'HIGH',
-            location: 'missing: a deployment guide (DEPLOY.md, DEPLOYMENT.md, docs/deploy*.md, or a "Deploy"/"Deployment" section in README or docs/)',
+            location: best ? best.location : 'missing: a deployment guide of this project (DEPLOY.md, DEPLOYMENT.md, docs/deploy*.md, or a "Deploy"/"Deployment" section in README or docs/)',
             effort: 'M',
-            evidence: 'No document is named for deployment and no heading mentions deploying, releasing or going live.',
+            evidence: best
+              ? `${describeMatch(best)} has no command or numbered step (placeholders such as TODO/TBD do not count):\n${quote(best.section.body, best.section.file.rel, best.section.bodyLine)}`
+              : 'No document of this project is named for deployment and no heading mentions deploying, releasing or going live.',
             recommendation:
               'Write a deployment guide: the requirements (runtime, services, environment variables, access) and the steps to deploy, as commands someone can follow.',
           },
@@ -35,18 +45,17 @@ export const deployGuideRule: ReadinessRule = {
     }
     const sameFile = ctx.docs.filter((s) => s.file === best.section.file);
     const requirements = REQUIREMENTS.test(best.section.body) || sameFile.some((s) => s.level > 0 && REQUIREMENTS_TITLE.test(s.title));
-    const gaps = [...(best.steps ? [] : ['no steps (a numbered list or commands)']), ...(requirements ? [] : ['no requirements (prerequisites, configuration, environment variables)'])];
-    if (gaps.length === 0) return { findings: [], passed: describeMatch(best) };
+    if (requirements) return { findings: [], passed: quoteMatch(best) };
     return {
       findings: [
         {
           rule: this.id,
-          title: 'Deployment guide is incomplete',
+          title: 'Deployment guide names no requirements',
           severity: 'MEDIUM',
           location: best.location,
           effort: 'S',
-          evidence: `${describeMatch(best)} (${best.words} words) has ${gaps.join(' and ')}.`,
-          recommendation: 'Complete the deployment guide so that someone new can deploy from it: list what is required first, then the steps in order.',
+          evidence: `${quoteMatch(best)}\nNothing in it (or beside it) names prerequisites, configuration or environment variables.`,
+          recommendation: 'List what is required before the steps: runtime and version, the services it needs (database, cache), the environment variables.',
         },
       ],
     };

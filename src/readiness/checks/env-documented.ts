@@ -7,8 +7,12 @@ import { listEvidence, type ReadinessRule } from './rule.js';
 export const envDocumentedRule: ReadinessRule = {
   id: 'env-documented',
   title: 'Environment variables documented',
+  area: 'config',
+  impact:
+    'Whoever deploys the service cannot learn from its documentation which variables it needs: a missing one is found when the service fails (or silently takes a default) in production.',
   run(ctx) {
-    const reads = collectEnvReads(ctx.files).filter((r) => !isPlatformVariable(r.name));
+    // A settings field with a safe default is optional to set; one whose default is a secret is reported by env-secret-default.
+    const reads = collectEnvReads(ctx.files).filter((r) => !isPlatformVariable(r.name) && !r.optional && r.defaultValue === undefined);
     if (reads.length === 0) return { findings: [], passed: 'the code reads no environment variables of its own' };
     const documented = collectDocumentedNames(ctx.files);
     const firstRead = new Map<string, EnvRead>();

@@ -8,6 +8,9 @@ import { listEvidence, type ReadinessRule } from './rule.js';
 export const envSecretDefaultsRule: ReadinessRule = {
   id: 'env-secret-default',
   title: 'No secret-looking literal defaults',
+  area: 'config',
+  impact:
+    'A secret with a literal default is a secret in the repository, readable by everyone with access to it, and a service that starts with it when the real value is missing.',
   run(ctx) {
     const sites: Array<{ location: string; line: string }> = [];
     for (const read of collectEnvReads(ctx.files)) {
@@ -16,8 +19,9 @@ export const envSecretDefaultsRule: ReadinessRule = {
       sites.push({ location, line: `${location}: ${read.name} falls back to ${maskSecret(read.defaultValue)} (${read.via})` });
     }
     for (const file of ctx.files.code({ language: 'python', toolConfig: false })) {
-      if (!/(?:^|\/)settings(?:\/[^/]+)?\.py$|(?:^|\/)settings_\w+\.py$/.test(file.rel)) continue;
       const source = ctx.files.lexed(file);
+      // Django settings by name or by what they hold (config/django/base.py).
+      if (!/(?:^|\/)settings(?:\/[^/]+)?\.py$|(?:^|\/)settings_\w+\.py$/.test(file.rel) && !/^(?:INSTALLED_APPS|MIDDLEWARE)\s*=/m.test(source.code)) continue;
       for (const m of source.code.matchAll(/^SECRET_KEY[ \t]*=[ \t]*(?=[rRbBuU]?["'])/gm)) {
         const token = source.strings.find((s) => s.start >= m.index + m[0].length);
         if (!token || token.interpolated || token.value.length === 0) continue;

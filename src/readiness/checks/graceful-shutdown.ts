@@ -1,7 +1,7 @@
 import type { ProjectFile } from '../project-files.js';
 import { findDependency, type ReviewContext } from '../review-context.js';
 import { findImport } from '../imports.js';
-import { lineAt, stringAt } from '../source/lexed-source.js';
+import { findClosing, lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
 import type { ReadinessRule } from './rule.js';
 
 // Libraries that stop a Node server cleanly on SIGTERM.
@@ -13,10 +13,30 @@ const PYTHON_SERVERS = ['gunicorn', 'uvicorn', 'hypercorn', 'daphne', 'waitress'
 export const gracefulShutdownRule: ReadinessRule = {
   id: 'graceful-shutdown',
   title: 'Graceful shutdown on SIGTERM',
+  area: 'error-handling',
+  impact:
+    'An orchestrator stops the process with SIGTERM on every deploy and scale-down: without a handler that stops accepting work, finishes what is in flight and closes connections, requests are cut and jobs are lost on each release.',
   run(ctx) {
     if (!ctx.service) return { findings: [], notApplicable: 'not a long-running service (no server, worker or deployment manifest found)' };
-    const found = findShutdownHandling(ctx);
+    const hollow: string[] = [];
+    const found = findShutdownHandling(ctx, hollow);
     if (found) return { findings: [], passed: found };
+    if (hollow.length > 0) {
+      return {
+        findings: [
+          {
+            rule: this.id,
+            title: 'The SIGTERM handler does not stop the service',
+            severity: 'HIGH',
+            location: hollow[0]?.split(': ')[0] ?? '',
+            effort: 'S',
+            issue: 'A SIGTERM handler replaces the default (exit), so a handler that only logs keeps the process running: the orchestrator waits out its grace period and kills it, cutting requests and leaving connections open on every deploy.',
+            evidence: `The handler closes no server or connection and does not exit:\n${hollow.slice(0, 10).join('\n')}`,
+            recommendation: 'In the handler: stop accepting requests (server.close()), close the database and queue connections, then exit; exit anyway after a deadline.',
+          },
+        ],
+      };
+    }
     return {
       findings: [
         {
@@ -35,10 +55,10 @@ export const gracefulShutdownRule: ReadinessRule = {
   },
 };
 
-function findShutdownHandling(ctx: ReviewContext): string | undefined {
+function findShutdownHandling(ctx: ReviewContext, hollow: string[]): string | undefined {
   for (const file of ctx.files.code({ toolConfig: false })) {
     if (file.clientSide) continue;
-    const found = file.language === 'python' ? findPythonHandler(ctx, file) : findNodeHandler(ctx, file);
+    const found = file.language === 'python' ? findPythonHandler(ctx, file) : findNodeHandler(ctx, file, hollow);
     if (found) return found;
   }
   const library = findImport(ctx.imports, SHUTDOWN_LIBRARIES);
@@ -53,13 +73,21 @@ function findShutdownHandling(ctx: ReviewContext): string | undefined {
 const PROCESS_LISTENER = /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*/g;
 
 /** `process.on('SIGTERM', …)`, or 'SIGTERM' in a list whose items are passed to `process.on(sig, …)`. */
-function findNodeHandler(ctx: ReviewContext, file: ProjectFile): string | undefined {
+function findNodeHandler(ctx: ReviewContext, file: ProjectFile, hollow: string[]): string | undefined {
   const source = ctx.files.lexed(file);
   let listenerByVariable = false;
   for (const m of source.code.matchAll(PROCESS_LISTENER)) {
     const at = m.index + m[0].length;
     const token = stringAt(source, at);
-    if (token?.value === 'SIGTERM') return `${file.rel}:${lineAt(source, token.start)}`;
+    if (token?.value === 'SIGTERM') {
+      const body = handlerBody(source, m.index + m[0].length - 1);
+      if (body === undefined || STOPS.test(body)) return `${file.rel}:${lineAt(source, token.start)}`;
+      const first = lineAt(source, m.index);
+      const lines = source.text.split('\n');
+      const last = Math.min(lines.length, first + Math.max(0, body.split('\n').length - 1), first + 7);
+      for (let n = first; n <= last; n++) if ((lines[n - 1] ?? '').trim()) hollow.push(`${file.rel}:${n}: ${(lines[n - 1] ?? '').trim()}`);
+      continue;
+    }
     if (!token && /^[A-Za-z_$]/.test(source.code.slice(at, at + 1))) listenerByVariable = true;
   }
   if (listenerByVariable) {
@@ -86,8 +114,28 @@ function findServerCommand(ctx: ReviewContext): string | undefined {
     const base = file.rel.slice(file.rel.lastIndexOf('/') + 1);
     if (file.test || !/^(?:Procfile|Dockerfile(?:\..+)?|(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml)$/.test(base)) continue;
     const lines = ctx.files.text(file).split('\n');
-    const index = lines.findIndex((l) => !/^\s*#/.test(l) && new RegExp(`\\b(?:${PYTHON_SERVERS.join('|')})\\b`).test(l));
+    const index = lines.findIndex((l) => !/^\s*#/.test(l) && (new RegExp(`\\b(?:${PYTHON_SERVERS.join('|')})\\b`).test(l) || /["'\s]fastapi["',\s]+run\b/.test(l)));
     if (index >= 0) return `${file.rel}:${index + 1} (served by a server that handles SIGTERM)`;
   }
   return undefined;
+}
+
+// What a handler does to stop: close servers and connections, or exit.
+const STOPS = /\.(?:close|closeAll|end|disconnect|quit|destroy|stop|shutdown|terminate|drain|\$disconnect)\s*\(|\bprocess\.exit\s*\(|\bprocess\.kill\s*\(|\b(?:shutdown|gracefulShutdown|stop|close|cleanup|exit)\w*\s*\(/i;
+
+/** The code of the listener given to `process.on(` (open paren at `open`): inline, or a function named in the file; undefined when it cannot be read. */
+function handlerBody(source: LexedSource, open: number): string | undefined {
+  const args = splitArguments(source.code, open);
+  const handler = args[1];
+  if (!handler) return undefined;
+  if (/^(?:async\s*)?(?:function\b|\(|[\w$]+\s*=>)/.test(handler.code)) return handler.code;
+  const name = /^[\w$.]+$/.exec(handler.code)?.[0];
+  if (!name || name.includes('.')) return undefined;
+  const def = new RegExp(`(?:function\\s+${name}\\s*\\(|(?:const|let|var)\\s+${name}\\s*=)`).exec(source.code);
+  if (!def) return undefined;
+  const brace = source.code.indexOf('{', def.index);
+  if (brace < 0) return undefined;
+  const arrowLine = source.code.slice(def.index, brace);
+  if (/=>\s*[^\s{]/.test(arrowLine)) return arrowLine;
+  return source.code.slice(def.index, findClosing(source.code, brace));
 }

@@ -1,7 +1,7 @@
 import type { ProjectFile } from '../project-files.js';
 import type { ReviewContext } from '../review-context.js';
 import { findImport } from '../imports.js';
-import { lineAt } from '../source/lexed-source.js';
+import { findClosing, lineAt, type LexedSource } from '../source/lexed-source.js';
 import type { DraftFinding } from '../types.js';
 import type { ReadinessRule } from './rule.js';
 
@@ -22,6 +22,9 @@ const HEALTH_LIBRARIES = [
 export const healthEndpointRule: ReadinessRule = {
   id: 'health-endpoint',
   title: 'Health endpoint',
+  area: 'health',
+  impact:
+    'Load balancers, orchestrators and the deployment itself cannot tell a healthy instance from a broken one: a bad release is reported as deployed and traffic keeps going to instances that fail.',
   run(ctx) {
     if (!ctx.webApp) return { findings: [], notApplicable: 'not a web app (no HTTP framework or server found)' };
     const found = findHealthEndpoint(ctx);
@@ -49,9 +52,86 @@ export const healthEndpointRule: ReadinessRule = {
         recommendation: `Add health_check: { url: <the service's health URL> } for ${ctx.input.environment} in governance/projects/${ctx.input.project}.yaml.`,
       });
     }
+    const shallow = found ? shallowHealth(ctx) : undefined;
+    if (shallow) {
+      findings.push({
+        rule: this.id,
+        title: 'Health endpoint checks no dependency',
+        severity: 'MEDIUM',
+        location: shallow.location,
+        effort: 'S',
+        issue: `The service depends on ${shallow.dependsOn}, but its health endpoint answers "healthy" without touching it: with the database down the instance keeps receiving traffic and every request fails, while the health check says all is well.`,
+        evidence: shallow.evidence,
+        recommendation: 'Keep a cheap liveness endpoint, and add a readiness check that pings each critical dependency (a `SELECT 1`, a Redis PING) with a short timeout and answers 503 when one fails.',
+      });
+    }
     return found ? { findings, passed: found } : { findings };
   },
+  snippets: {
+    express:
+      "app.get('/ready', async (req, res) => {\n  try {\n    await db.query('SELECT 1');\n    res.json({ status: 'ok' });\n  } catch (err) {\n    res.status(503).json({ status: 'unavailable', check: 'database' });\n  }\n});",
+    nestjs:
+      "@Get('health')\n@HealthCheck()\ncheck() {\n  return this.health.check([() => this.db.pingCheck('database', { timeout: 1000 })]);\n}",
+    fastapi:
+      '@app.get("/health")\nasync def health(session: SessionDep):\n    try:\n        session.exec(select(1))\n    except Exception:\n        return JSONResponse(status_code=503, content={"status": "unhealthy", "database": False})\n    return {"status": "healthy", "database": True}',
+    flask: '@app.get("/health")\ndef health():\n    try:\n        db.session.execute(text("SELECT 1"))\n    except Exception:\n        return {"status": "unhealthy"}, 503\n    return {"status": "healthy"}',
+    django: '# urls.py: path("health/", include("health_check.urls"))  # django-health-check with health_check.db',
+    default: 'GET /health -> 200 {"status":"healthy","checks":{"database":true}} or 503 when a dependency fails',
+  },
 };
+
+// Packages that make the service depend on a database or cache.
+const DATASTORES = [
+  'pg', 'mysql', 'mysql2', 'mongoose', 'mongodb', 'sequelize', 'typeorm', '@prisma/client', 'prisma', 'knex', 'redis', 'ioredis', '@mikro-orm/core', 'drizzle-orm', 'objection', 'better-sqlite3',
+  'sqlalchemy', 'flask-sqlalchemy', 'sqlmodel', 'psycopg2', 'psycopg2-binary', 'psycopg', 'asyncpg', 'pymongo', 'motor', 'django', 'peewee', 'tortoise-orm', 'databases', 'redis-py', 'aioredis', 'mongoengine',
+];
+// Words of a handler that touches a dependency.
+const TOUCHES = /\b(?:db|database|session|engine|pool|query|execute|exec|ping|redis|cache|connection|connect|cursor|prisma|mongoose|sequelize|knex|typeorm|dataSource|check\w*|health_check|isHealthy|HealthCheckService|indicator|SELECT)\b/i;
+
+/** The health handler's body when the service depends on a datastore and the handler touches none. */
+function shallowHealth(ctx: ReviewContext): { location: string; evidence: string; dependsOn: string } | undefined {
+  const store = ctx.deps.find((d) => !d.dev && DATASTORES.includes(d.name));
+  if (!store) return undefined;
+  const code = ctx.files.code({ toolConfig: false }).filter((f) => !f.clientSide);
+  for (const file of code) {
+    const source = ctx.files.lexed(file);
+    for (const token of source.strings) {
+      if (token.interpolated || !HEALTH_PATH.test(token.value)) continue;
+      const body = handlerBody(source, token.end, file.language === 'python');
+      if (!body) continue;
+      if (TOUCHES.test(body.code)) return undefined;
+      const lines = source.text.split('\n').slice(lineAt(source, token.start) - 1, body.lastLine);
+      const first = lineAt(source, token.start);
+      return {
+        location: `${file.rel}:${first}`,
+        dependsOn: `${store.name} (${store.location})`,
+        evidence: lines.slice(0, 8).map((l, i) => `${file.rel}:${first + i}: ${l.trim()}`).filter((l) => !l.endsWith(': ')).join('\n'),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The code of the handler that follows a route string: the next `{…}` block (JS) or the next def's body (Python). */
+function handlerBody(source: LexedSource, from: number, python: boolean): { code: string; lastLine: number } | undefined {
+  const { code } = source;
+  if (!python) {
+    const open = code.indexOf('{', from);
+    if (open < 0 || open - from > 400) return undefined;
+    const end = findClosing(code, open);
+    return { code: code.slice(open, end), lastLine: lineAt(source, end - 1) };
+  }
+  const def = /\bdef\s+\w+\s*\(/g;
+  def.lastIndex = from;
+  const d = def.exec(code);
+  if (!d || d.index - from > 400) return undefined;
+  const lineStart = code.lastIndexOf('\n', d.index) + 1;
+  const indent = d.index - lineStart;
+  const rest = code.slice(code.indexOf('\n', d.index) + 1);
+  const stop = new RegExp(`^[ \\t]{0,${indent}}\\S`, 'm').exec(rest);
+  const end = stop ? code.indexOf('\n', d.index) + 1 + stop.index : code.length;
+  return { code: code.slice(code.indexOf('\n', d.index) + 1, end), lastLine: lineAt(source, Math.max(d.index, end - 1)) };
+}
 
 /** `src/app.ts:12 ("/health")`, or undefined. */
 export function findHealthEndpoint(ctx: ReviewContext): string | undefined {

@@ -13,6 +13,9 @@ interface Site {
 export const httpTimeoutsRule: ReadinessRule = {
   id: 'http-timeouts',
   title: 'Timeouts on outgoing HTTP calls',
+  area: 'error-handling',
+  impact:
+    'An outgoing call without a timeout waits as long as the other side hangs: one slow dependency ties up every worker and the service stops answering.',
   run(ctx) {
     const axiosDefault = hasAxiosDefaultTimeout(ctx);
     const sites: Site[] = [];

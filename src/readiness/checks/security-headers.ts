@@ -13,6 +13,9 @@ const DJANGO_SETTINGS = /^(?:django\.middleware\.security\.SecurityMiddleware|dj
 export const securityHeadersRule: ReadinessRule = {
   id: 'security-headers',
   title: 'Security headers',
+  area: 'security',
+  impact:
+    'Browsers protect users from content sniffing, clickjacking and injected scripts only when the service tells them to; without the headers every response is open to these.',
   run(ctx) {
     if (!ctx.webApp) return { findings: [], notApplicable: 'not a web app' };
     const found = findSecurityHeaders(ctx);

@@ -8,6 +8,9 @@ import type { ReadinessRule } from './rule.js';
 export const versionConsistencyRule: ReadinessRule = {
   id: 'version-consistency',
   title: 'Version consistency (manifests, tags, CHANGELOG)',
+  area: 'versioning',
+  impact:
+    'When the manifest, the tags and the CHANGELOG disagree, nobody can say for sure which code is deployed or what a rollback returns to.',
   run(ctx) {
     const manifests = readManifestVersions(ctx.files);
     const changelog = readChangelog(ctx.files);

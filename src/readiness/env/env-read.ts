@@ -7,6 +7,8 @@ export interface EnvRead {
   line: number;
   /** The literal the code falls back to when the variable is unset, when it is a string literal. */
   defaultValue?: string;
+  /** A settings-class field with a default: the service runs without the variable. */
+  optional?: boolean;
   /** Settings classes (pydantic) match variables whatever their case. */
   caseInsensitive?: boolean;
   /** How it is read, for the evidence: `process.env`, `os.getenv`, `BaseSettings`, … */

@@ -7,7 +7,7 @@ import { readSettingsClasses } from './read-settings-classes.js';
  * Environment reads in Python: `os.environ['X']`, `os.environ.get('X', default)`, `os.getenv`,
  * python-decouple's `config('X')`, django-environ's `env('X')`, pydantic settings classes.
  */
-export function readEnvPython(file: ProjectFile, source: LexedSource): EnvRead[] {
+export function readEnvPython(file: ProjectFile, source: LexedSource, envObjects: ReadonlySet<string> = new Set()): EnvRead[] {
   const reads: EnvRead[] = [];
   const { code } = source;
   const fromOs = /^[ \t]*from[ \t]+os[ \t]+import[ \t]+[^\n]*\b(?:environ|getenv)\b/m.test(code);
@@ -30,10 +30,15 @@ export function readEnvPython(file: ProjectFile, source: LexedSource): EnvRead[]
   if (/^[ \t]*(?:from[ \t]+decouple[ \t]+import|import[ \t]+decouple)\b/m.test(code)) {
     for (const m of code.matchAll(/(?<![\w.])(?:decouple\.)?config\s*\(/g)) addCall(reads, file, source, m.index + m[0].length - 1, 'decouple.config', -1);
   }
-  for (const env of code.includes('environ.Env') ? code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm) : []) {
-    const name = env[1] ?? '';
+  // django-environ's Env object, made here or imported from the module that makes it (`from config.env import env`).
+  const bound = [...(code.includes('environ.Env') ? code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm) : [])].map((m) => ({ name: m[1] ?? '', at: m.index + m[0].indexOf(m[1] ?? '') }));
+  for (const name of envObjects) {
+    if (!bound.some((b) => b.name === name) && new RegExp(`^[ \\t]*from[ \\t]+[\\w.]+[ \\t]+import[ \\t][^\\n]*\\b${name}\\b`, 'm').test(code)) bound.push({ name, at: -1 });
+  }
+  for (const env of bound) {
+    const name = env.name;
     for (const m of code.matchAll(new RegExp(`(?<![\\w.])${name}(\\.\\w+)?\\s*\\(`, 'g'))) {
-      if (m.index === env.index + env[0].indexOf(name)) continue;
+      if (m.index === env.at) continue;
       addCall(reads, file, source, m.index + m[0].length - 1, 'django-environ', m[1] ? 1 : -1);
     }
   }
@@ -53,6 +58,8 @@ function addCall(reads: EnvRead[], file: ProjectFile, source: LexedSource, open:
   const read: EnvRead = { name: token.value, file, line: lineAt(source, token.start), via };
   const fallback = defaultArgument(source, args, defaultIndex) ?? orFallback(source, findClosing(source.code, open));
   if (fallback !== undefined) read.defaultValue = fallback;
+  // Any default (a number, a list, None): the service starts without the variable.
+  if (args.some((a) => /^default\s*=/.test(a.code)) || (defaultIndex > 0 && args.length > defaultIndex && !/^\w+\s*=/.test(args[defaultIndex]?.code ?? ''))) read.optional = true;
   reads.push(read);
 }
 

@@ -26,6 +26,7 @@ export function readSettingsClasses(file: ProjectFile, source: LexedSource): Env
       const fieldAt = bodyStart + f.index;
       const read: EnvRead = { name: `${prefix}${field}`.toUpperCase(), file, line: lineAt(source, fieldAt), via: 'BaseSettings', caseInsensitive: true };
       if (f[3] !== undefined) {
+        if (!/^(?:pydantic\.)?Field\s*\(\s*(?:\.\.\.|\)|[a-z_]+\s*=)/.test(f[3].trim()) || /\bdefault(?:_factory)?\s*=/.test(f[3])) read.optional = true;
         const valueAt = fieldAt + f[0].length - f[3].length;
         applyValue(source, valueAt, read);
       }

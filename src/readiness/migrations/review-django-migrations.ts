@@ -1,7 +1,7 @@
 import { scanSqlText } from '../../guardrails/index.js';
 import type { ProjectFiles } from '../project-files.js';
 import { lineAt, splitArguments, type LexedSource } from '../source/lexed-source.js';
-import type { DestructiveStatement, MigrationReview } from './migration-review.js';
+import type { MigrationReview, MigrationStatement } from './migration-review.js';
 
 /**
  * Django migrations: Django reverses schema operations by itself, so a migration is irreversible
@@ -15,14 +15,14 @@ export async function reviewDjangoMigrations(files: ProjectFiles, rels: string[]
     const file = files.get(rel);
     if (!file) continue;
     const source = files.lexed(file);
-    const destructive: DestructiveStatement[] = [];
+    const destructive: MigrationStatement[] = [];
     const irreversible: string[] = [];
     for (const m of source.code.matchAll(/\bmigrations\.(RunPython|RunSQL|DeleteModel|RemoveField)\s*\(/g)) {
       const op = m[1] ?? '';
       const line = lineAt(source, m.index);
       const args = splitArguments(source.code, m.index + m[0].length - 1);
       if (op === 'DeleteModel' || op === 'RemoveField') {
-        destructive.push({ line, rule: op === 'DeleteModel' ? 'drop-table' : 'drop-column', message: `migrations.${op} drops stored data` });
+        destructive.push({ line, rule: op, message: `migrations.${op} drops stored data`, severity: op === 'DeleteModel' ? 'CRITICAL' : 'HIGH' });
         continue;
       }
       const reverseKeyword = op === 'RunPython' ? 'reverse_code' : 'reverse_sql';
@@ -33,12 +33,12 @@ export async function reviewDjangoMigrations(files: ProjectFiles, rels: string[]
       if (op === 'RunSQL' && args[0]) {
         for (const sql of sqlStrings(source, args[0].start, args[0].end)) {
           for (const f of await scanSqlText(sql.text, rel)) {
-            if (!f.suppressed && (f.severity === 'CRITICAL' || f.severity === 'HIGH')) destructive.push({ line: sql.line + f.line - 1, rule: f.rule, message: f.message });
+            if (!f.suppressed && f.severity !== 'LOW') destructive.push({ line: sql.line + f.line - 1, rule: f.rule, message: f.message, severity: f.severity });
           }
         }
       }
     }
-    const review: MigrationReview = { file: rel, kind: 'django', reversible: irreversible.length === 0, destructive };
+    const review: MigrationReview = { file: rel, kind: 'django', reversible: irreversible.length === 0, statements: destructive, brokenDowngrade: [] };
     if (irreversible.length > 0) review.irreversibleBecause = irreversible.join('; ');
     reviews.push(review);
   }

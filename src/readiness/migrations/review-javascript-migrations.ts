@@ -1,7 +1,7 @@
 import { scanSqlText } from '../../guardrails/index.js';
 import type { ProjectFiles } from '../project-files.js';
 import { findClosing, lineAt, type LexedSource } from '../source/lexed-source.js';
-import type { DestructiveStatement, MigrationReview } from './migration-review.js';
+import type { MigrationReview, MigrationStatement } from './migration-review.js';
 
 // Builder calls of knex, sequelize, typeorm and node-pg-migrate that drop tables, columns or rows.
 const DESTRUCTIVE_CALL = /\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|bulkDelete|truncate|dropSchema|dropDatabase)\s*\(/g;
@@ -21,18 +21,18 @@ export async function reviewJavaScriptMigrations(files: ProjectFiles, rels: stri
     if (!up) continue;
     const down = findFunction(source, 'down');
     const downState = !down ? 'missing' : down.state;
-    const destructive: DestructiveStatement[] = [];
+    const destructive: MigrationStatement[] = [];
     const body = source.code.slice(up.start, up.end);
     for (const m of body.matchAll(DESTRUCTIVE_CALL)) {
-      destructive.push({ line: lineAt(source, up.start + m.index), rule: m[1] ?? 'drop', message: `${m[1] ?? 'drop'}() drops stored data` });
+      destructive.push({ line: lineAt(source, up.start + m.index), rule: m[1] ?? 'drop', message: `${m[1] ?? 'drop'}() drops stored data`, severity: /table|schema|database|truncate|bulkDelete/i.test(m[1] ?? '') ? 'CRITICAL' : 'HIGH' });
     }
     for (const token of source.strings) {
       if (token.start < up.start || token.start >= up.end || !/\b(?:drop|truncate|delete|update|alter)\b/i.test(token.value)) continue;
       for (const f of await scanSqlText(token.value, rel)) {
-        if (!f.suppressed && (f.severity === 'CRITICAL' || f.severity === 'HIGH')) destructive.push({ line: lineAt(source, token.start) + f.line - 1, rule: f.rule, message: f.message });
+        if (!f.suppressed && f.severity !== 'LOW') destructive.push({ line: lineAt(source, token.start) + f.line - 1, rule: f.rule, message: f.message, severity: f.severity });
       }
     }
-    const review: MigrationReview = { file: rel, kind: 'javascript', reversible: downState === 'present', destructive };
+    const review: MigrationReview = { file: rel, kind: 'javascript', reversible: downState === 'present', statements: destructive, brokenDowngrade: [] };
     if (downState !== 'present') {
       review.irreversibleBecause = { missing: 'no down()', empty: 'down() does nothing', raises: 'down() only throws', disabled: 'down is set to false' }[downState];
     }

@@ -8,7 +8,7 @@ import { resolveWorkspace, type Workspace } from '../../../src/workspace/paths.j
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const demoAppPath = path.join(repoRoot, 'examples', 'demo-app');
-export const demoYaml = path.join(repoRoot, 'governance', 'projects', 'demo.yaml');
+export const demoYaml = path.join(repoRoot, 'examples', 'demo', 'governance', 'projects', 'demo.yaml');
 const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /** A copy of the demo app inside the workspace (to add migrations to it), with the given extra files. */

@@ -15,6 +15,10 @@ export class MemoryJournal implements StepJournal {
     this.results.set(name, JSON.parse(JSON.stringify(result ?? null)));
     return this.results.get(name) as T;
   }
+
+  latest<T>(name: string): T | undefined {
+    return this.results.get(name) as T | undefined;
+  }
 }
 
 /** Deployment records in memory, newest last; history gives the successful ones newest first. */

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import { reviewReadiness, type ReadinessReport } from '../../../src/readiness/index.js';
-import type { Environment } from '../../../src/workspace/environment.js';
+import { reviewReadiness, type ReadinessReport, type ReviewInput } from '../../../src/readiness/index.js';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures', import.meta.url));
 
@@ -27,7 +26,7 @@ export function makeProject(files: Record<string, string>): string {
 
 export async function review(
   projectPath: string,
-  options: { environment?: Environment; healthCheckConfigured?: boolean; migrationsPath?: string } = {},
+  options: Partial<Omit<ReviewInput, 'project' | 'projectPath'>> = {},
 ): Promise<ReadinessReport> {
   return reviewReadiness({ project: 'p', projectPath, environment: options.environment ?? 'production', ...options });
 }

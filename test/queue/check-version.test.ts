@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkVersion, describeVersionProblem } from '../../../src/agents/deploy/check-version.js';
+import { checkVersion, describeVersionProblem } from '../../src/queue/check-version.js';
 
 describe('checkVersion', () => {
   it.each(['1.0.0', '2.1.0-rc.1', '1.0.0+build.7', 'release_2024-05', 'v3', 'a'])('accepts %s', (version) => {

@@ -1,39 +1,6 @@
-import { createRequire } from 'node:module';
-import { Language, type Node, Parser } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 
-// tree-sitter's Python grammar as WebAssembly: loaded once, no native build.
-let loading: Promise<Parser> | undefined;
-
-export function loadPythonParser(): Promise<Parser> {
-  loading ??= (async () => {
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
-  return loading;
-}
-
-/** Every node of `type` under `root`, in source order. */
-export function collectDescendants(root: Node, types: ReadonlySet<string>): Node[] {
-  const found: Node[] = [];
-  const cursor = root.walk();
-  let done = false;
-  while (!done) {
-    if (types.has(cursor.nodeType)) found.push(cursor.currentNode);
-    if (cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        done = true;
-        break;
-      }
-    }
-  }
-  cursor.delete();
-  return found;
-}
+// Python syntax trees (tree-sitter-python): calls, their arguments, string literals.
 
 /** The called name of a call node: `op.drop_table(...)` gives { object: 'op', name: 'drop_table' }. */
 export function readCalledName(call: Node): { object?: Node; name: string } | undefined {
@@ -64,8 +31,11 @@ export function readCallArguments(call: Node): { positional: Node[]; keywords: M
   return { positional, keywords };
 }
 
-/** The value of a plain string literal (no interpolation), or undefined. */
+/** The value of a plain string literal (no interpolation), or undefined; Alembic's `op.f("name")` reads as its name. */
 export function readStringValue(node: Node | undefined): string | undefined {
+  if (node?.type === 'call' && /(^|\.)f$/.test(node.childForFieldName('function')?.text ?? '')) {
+    return readStringValue(readCallArguments(node).positional[0]);
+  }
   if (!node || node.type !== 'string') return undefined;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   return node.namedChildren

@@ -1,0 +1,117 @@
+import type { EngineEmitter } from '../../engine/events.js';
+import { formatSummary, type View } from './format-summary.js';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+interface Running {
+  title: string;
+  lines: string[];
+}
+
+/**
+ * The terminal view: finished lines scroll above, and beneath them a live region — one line a
+ * running iteration (spinner, task, iteration) and its latest output. One renderer for the whole
+ * run, writing through one function, so nothing else ever holds the terminal; a prompt pauses it
+ * (the region is wiped first, so the question is fully on screen) and it resumes after.
+ */
+export function attachLiveView(emitter: EngineEmitter, options: { concurrency: number; outputLines?: number }): View {
+  const running = new Map<string, Running>();
+  const keep = options.outputLines ?? (options.concurrency > 1 ? 1 : 3);
+  let drawn = 0;
+  let paused = false;
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const width = (): number => Math.max(20, (process.stdout.columns || 100) - 1);
+  const fit = (s: string): string => (s.length > width() ? `${s.slice(0, width() - 1)}…` : s);
+
+  const wipe = (): void => {
+    if (drawn > 0) process.stdout.write(`\x1b[${drawn}F\x1b[0J`);
+    drawn = 0;
+  };
+  const draw = (): void => {
+    if (paused) return;
+    wipe();
+    const lines: string[] = [];
+    for (const r of running.values()) {
+      lines.push(fit(`${FRAMES[frame % FRAMES.length]} ${r.title}`));
+      for (const l of r.lines) lines.push(fit(`  › ${l}`));
+    }
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const tick = (): void => {
+    if (running.size === 0) {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      return;
+    }
+    timer ??= setInterval(() => {
+      frame++;
+      draw();
+    }, 120).unref();
+  };
+  // A finished line goes above the live region, which is drawn again beneath it.
+  // While a question is on screen, what other tasks say waits beneath it, then comes in order.
+  const held: string[] = [];
+  const print = (line: string): void => {
+    if (paused) {
+      held.push(line);
+      return;
+    }
+    wipe();
+    process.stdout.write(`${line}\n`);
+    draw();
+  };
+
+  emitter
+    .on('run:start', (e) => print(`autonomous-loop · ${e.project} · ${e.tasks} task(s)${e.resumed ? ' · resuming' : ''} · run ${e.runId}`))
+    .on('task:start', (e) => print(`▶ ${e.taskId} (${e.agentType})`))
+    .on('iteration:start', (e) => {
+      running.set(e.taskId, { title: `${e.taskId} · iteration ${e.iteration}/${e.maxIterations}`, lines: [] });
+      tick();
+      draw();
+    })
+    .on('iteration:output', (e) => {
+      const r = running.get(e.taskId);
+      if (!r) return print(`  ${e.taskId} › ${e.line}`);
+      for (const part of e.line.split('\n')) r.lines.push(part);
+      r.lines.splice(0, Math.max(0, r.lines.length - keep));
+      draw();
+    })
+    .on('iteration:end', (e) => {
+      const r = running.get(e.taskId);
+      running.delete(e.taskId);
+      tick();
+      const ok = e.promiseMet || e.verdict === 'PASS';
+      print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${e.error && !e.promiseMet ? ` · ${e.error}` : ''}`);
+    })
+    .on('task:end', (e) => {
+      if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
+      print(`${e.status === 'complete' ? '✔' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);
+    })
+    .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
+    .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
+    .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
+    .on('queue:invalid', (e) => print(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
+    .on('run:waiting', (e) => print(`… ${e.message}`))
+    .on('warning', (e) => print(`! ${e.message}`));
+
+  return {
+    idle: async () => {
+      wipe();
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
+      draw();
+    },
+    summary: (s) => {
+      running.clear();
+      tick();
+      paused = false;
+      if (held.length > 0) process.stdout.write(`${held.splice(0).join('\n')}\n`);
+      print(formatSummary(s));
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { InputError } from '../errors.js';
+import { evaluateGate, refuseApprover } from '../gates/approval-gate.js';
+import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { openRecordStore } from '../records/open-record-store.js';
+import { readQueueFile } from '../queue/load-queue.js';
+import { patchStatuses } from '../queue/patch-statuses.js';
+import type { TaskStatus } from '../queue/schema.js';
+import type { StateStore } from '../state/state-store.js';
+import { writeFileAtomic } from '../workspace/write-file-atomic.js';
+import { targetArgs } from '../workspace/find-workspace.js';
+import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import type { Contract } from '../gates/contract.js';
+import type { Environment } from '../workspace/environment.js';
+import type { Workspace } from '../workspace/paths.js';
+import { describeApprovalSubject } from './approval-subject.js';
+import { successfulDeployments } from './record-sink.js';
+
+export interface DecideResult {
+  decision: DecisionKind;
+  task_id: string;
+  by: string;
+  recorded: boolean;
+  /** The task's status before and after the decision. */
+  status_before: TaskStatus;
+  status: TaskStatus;
+  /** What will happen, in the words the person reads. */
+  effect: string;
+}
+
+/**
+ * A person's decision given outside a run (`approve`, `reject`, `override`): recorded, and the
+ * task's status changed to what the decision means, in the state store and in the queue file,
+ * so the next run (or a run waiting with --wait) acts on it. A decision that would change nothing
+ * is said so and not recorded.
+ */
+export async function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): Promise<DecideResult> {
+  const { ws, contract, queue } = loadWorkspaceQueue(root, project);
+  const task = queue.tasks.find((t) => t.id === taskId);
+  const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
+  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment);
+  if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
+  const store = openRecordStore(ws);
+  try {
+    if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
+      // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
+      const starter = store.lastRunStarter(project);
+      const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
+      if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
+    }
+    const row = store.tasks(project).get(taskId);
+    const inFile = (queue.fileStatus.get(taskId) ?? 'pending') as TaskStatus;
+    const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
+    const before = (row && !edited ? row.status : inFile) as TaskStatus;
+    const reason = row && !edited ? (row.reason ?? '') : '';
+    const run = `'autonomous-loop ${targetArgs(ws.root, project)}'`;
+    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect });
+    if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
+    const subject = await describeApprovalSubject(ws, project, task, contract, store);
+    const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, subject);
+    const rejected = before === 'blocked' && reason.startsWith('rejected by');
+    const agentBlocked = before === 'blocked' && !rejected;
+    if (decision === 'override') {
+      if (!agentBlocked) return result(false, before, `${taskId} is ${before}${reason ? ` (${reason})` : ''}, not blocked by a guardrail or its agent: nothing to override, nothing recorded`);
+    } else if (agentBlocked) {
+      return result(false, before, `${taskId} is blocked by its agent or a guardrail (${reason}), not by a gate: an approval does not lift that; use 'autonomous-loop override ${taskId} ${targetArgs(ws.root, project)} --by ${by} --reason "..."'; nothing recorded`);
+    } else if (need.reasons.length === 0 && !rejected && before !== 'awaiting_approval') {
+      return result(false, before, `${taskId} needs no approval (no gate applies to it): it runs without a person; nothing recorded`);
+    }
+    const blockedBy = decision === 'override' ? lastBlockingRules(store, project, taskId) : undefined;
+    recordDecision(store, ws, {
+      run_id: null,
+      project,
+      task_id: taskId,
+      decision,
+      by,
+      reason: comment ?? null,
+      environment: task.environment ?? null,
+      version: task.version ?? null,
+      fingerprint: decision === 'override' ? `override:${blockedBy ?? ''}` : need.fingerprint,
+      ...(decision === 'override' ? {} : { subject }),
+    });
+    const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
+    const why = decision === 'reject' ? `rejected by ${by}${comment ? `: ${comment}` : ''}` : null;
+    setStatus(store, ws.root, project, queue, taskId, status, why, row);
+    const effect =
+      decision === 'approve'
+        ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`
+        : decision === 'reject'
+          ? `${taskId} is blocked; tasks that depend on it will be skipped (a later 'approve' undoes this)`
+          : `${taskId} is pending again; on the next ${run} what blocked it (${blockedBy || 'the agent'}) counts as passed`;
+    return result(true, status, effect);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A rollback requested without a terminal (`rollback --env e --to v` said so): approved or
+ * rejected like a deployment of that environment; the next `rollback` with the same target runs it.
+ */
+function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): DecideResult {
+  const store = openRecordStore(ws);
+  try {
+    if (decision === 'approve' && environment === 'production') {
+      const refused = refuseApprover(contract, { by, osUser: osUser() });
+      if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
+    }
+    recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
+    const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
+    return {
+      decision,
+      task_id: id,
+      by,
+      recorded: true,
+      status_before: 'awaiting_approval',
+      status: decision === 'approve' ? 'pending' : 'blocked',
+      effect: decision === 'approve' ? `the rollback of ${environment} to ${version} may run: ${again} runs it (once)` : `the rollback of ${environment} to ${version} is refused; ${again} asks again`,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** The rules that blocked the task last (kept with the veto the engine recorded). */
+function lastBlockingRules(store: StateStore, project: string, taskId: string): string | undefined {
+  const veto = store.taskDecisions(project, taskId).filter((d) => d.decision === 'veto').pop();
+  return veto?.fingerprint?.replace(/^veto:/, '') ?? undefined;
+}
+
+function setStatus(
+  store: StateStore,
+  root: string,
+  project: string,
+  queue: ReturnType<typeof loadWorkspaceQueue>['queue'],
+  taskId: string,
+  status: TaskStatus,
+  reason: string | null,
+  row: ReturnType<StateStore['tasks']> extends Map<string, infer R> ? R | undefined : never,
+): void {
+  void root;
+  store.saveTask(project, {
+    task_id: taskId,
+    status,
+    file_status: status,
+    iterations: row?.iterations ?? 0,
+    base_iteration: status === 'pending' ? (row?.iterations ?? 0) : (row?.base_iteration ?? 0),
+    last_error: row?.last_error ?? null,
+    reason,
+  });
+  // The queue file says it too, patched in place like the engine does (re-read just before).
+  const text = readQueueFile(queue.file);
+  const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
+  if (patched !== text) writeFileAtomic(queue.file, patched);
+}

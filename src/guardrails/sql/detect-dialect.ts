@@ -1,0 +1,69 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Dialect } from './sql-lexer.js';
+
+// Which SQL a file is written in, when its own text does not say (backticks, ENGINE=, a `#`
+// comment, AUTO_INCREMENT say MySQL; the splitter finds those). The folder speaks next: Prisma's
+// migration_lock.toml names the provider, a `mysql` in the path says MySQL, and so does a sibling
+// migration with MySQL-only syntax. Folders are read once.
+
+const MYSQL_TEXT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|`[A-Za-z_][A-Za-z0-9_]*`|^[ \t]*#|\bUNSIGNED\b|\bDEFAULT CHARSET\b|\bint\(\d+\)/im;
+const MYSQL_PATH = /(^|[\\/_.-])(mysql|mariadb)([\\/_.-]|$)/i;
+const POSTGRES_PATH = /(^|[\\/_.-])(postgres|postgresql|pg|psql|pgsql)([\\/_.-]|$)/i;
+const SIBLINGS_READ = 100;
+const folders = new Map<string, Dialect | undefined>();
+
+/** The dialect a file's text alone shows by a `#` comment at the start of a line, or undefined. */
+export function readOwnDialect(text: string): Dialect | undefined {
+  return /^[ \t]*#(?!!)/m.test(text) ? 'mysql' : undefined;
+}
+
+/** The dialect a file's place suggests (its path, Prisma's lock file, its sibling migrations), or undefined. */
+export function readFolderDialect(file: string): Dialect | undefined {
+  const byPath = readPathDialect(file);
+  if (byPath) return byPath;
+  const dir = path.dirname(file);
+  if (folders.has(dir)) return folders.get(dir);
+  const found = readPrismaProvider(dir) ?? readSiblingDialect(dir);
+  folders.set(dir, found);
+  return found;
+}
+
+function readPathDialect(file: string): Dialect | undefined {
+  const rel = path.relative(process.cwd(), file);
+  const shown = rel.startsWith('..') ? file : rel;
+  if (MYSQL_PATH.test(shown)) return 'mysql';
+  if (POSTGRES_PATH.test(shown)) return 'postgres';
+  return undefined;
+}
+
+/** prisma/migrations/migration_lock.toml: `provider = "mysql"`. */
+function readPrismaProvider(dir: string): Dialect | undefined {
+  for (let d = dir, i = 0; i < 3; i++, d = path.dirname(d)) {
+    const lock = path.join(d, 'migration_lock.toml');
+    if (!existsSync(lock)) continue;
+    const m = /provider\s*=\s*"([a-z]+)"/.exec(readFileSync(lock, 'utf8'));
+    if (m?.[1] === 'mysql') return 'mysql';
+    if (m?.[1] === 'postgresql' || m?.[1] === 'cockroachdb') return 'postgres';
+    return undefined;
+  }
+  return undefined;
+}
+
+function readSiblingDialect(dir: string): Dialect | undefined {
+  let names: string[];
+  try {
+    // Siblings that name another dialect (x.postgres.up.sql beside x.mysql.up.sql) say nothing of this file.
+    names = readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.sql') && !readPathDialect(n)).slice(0, SIBLINGS_READ);
+  } catch {
+    return undefined;
+  }
+  for (const n of names) {
+    try {
+      if (MYSQL_TEXT.test(readFileSync(path.join(dir, n), 'utf8').slice(0, 20000))) return 'mysql';
+    } catch {
+      // gone or unreadable: it is reported when it is scanned
+    }
+  }
+  return undefined;
+}

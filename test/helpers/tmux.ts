@@ -1,0 +1,49 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cliPath } from './workspace.js';
+
+const sessions = new Set<string>();
+let count = 0;
+
+/** Ends every tmux session a test started (a failed expectation, say). */
+export function killTmuxSessions(): void {
+  for (const s of sessions) spawnSync('tmux', ['kill-session', '-t', s]);
+  sessions.clear();
+}
+
+/**
+ * The real CLI in a real terminal (tmux, 160×50), read as a person reads it: what the screen
+ * shows now (capture-pane), never the byte stream. Keys are sent only after the screen shows what
+ * they answer.
+ */
+export function startCliInTmux(args: string[], options: { cwd: string; env?: Record<string, string>; width?: number }) {
+  const name = `al-test-${process.pid}-${++count}`;
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const env = Object.entries({ TERM: 'xterm-256color', ...options.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const command = `cd ${quote(options.cwd)} && env -u CI -u VITEST_JSON_REPORT ${env} ${[process.execPath, cliPath, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 120`;
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(options.width ?? 160), '-y', '50', command]);
+  sessions.add(name);
+  const screen = (): string => {
+    const r = spawnSync('tmux', ['capture-pane', '-t', name, '-p', '-S', '-500'], { encoding: 'utf8' });
+    return r.stdout.replace(/\n+$/, '');
+  };
+  const wait = async (test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
+    const start = Date.now();
+    while (!test()) {
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; the screen:\n${screen()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    screen,
+    /** Waits until the screen shows `text` (a string or a pattern). */
+    expect: (text: string | RegExp, timeoutMs?: number) => wait(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), String(text), timeoutMs),
+    /** tmux key names: 'o', 'Enter', 'C-c', or literal text. */
+    send: (...keys: string[]) => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
+    type: (text: string) => void execFileSync('tmux', ['send-keys', '-t', name, '-l', text]),
+    /** The exit code, once the command has ended. */
+    exited: async (timeoutMs = 60_000): Promise<number> => {
+      await wait(() => /EXIT=\d+/.test(screen()), 'the command to exit', timeoutMs);
+      return Number(/EXIT=(\d+)/.exec(screen())?.[1]);
+    },
+  };
+}
