@@ -7,8 +7,8 @@ import { createRng } from '../fuzz/prng.js';
 
 afterAll(removeWorkspaces);
 
-// Random SIGKILLs of a real cascade (issue 11): command tasks, then deployments to development,
-// staging and production (with a migration there), then a command task. The loop is killed at a
+// Random SIGKILLs of a real cascade (issue 11): a command task, deployments to development and
+// staging (with a migration there), a gated production command, then a command task. The loop is killed at a
 // random moment, then run again (a person approving what waits for a person) until it is done;
 // nothing may be lost, duplicated or left disagreeing, and a migration is never redone unasked.
 
@@ -37,8 +37,9 @@ function cascade(): { ws: string; count: (what: string) => number } {
     features: [
       cmd('PREP'),
       { id: 'DEPLOY-DEV-001', agent_type: 'deployment', environment: 'development', version: '1.0.0', depends_on: ['PREP'] },
-      { id: 'DEPLOY-STAGING-001', agent_type: 'deployment', environment: 'staging', version: '1.0.0', depends_on: ['DEPLOY-DEV-001'] },
-      { id: 'DEPLOY-PROD-001', agent_type: 'deployment', environment: 'production', version: '1.0.0', run_migrations: true, depends_on: ['DEPLOY-STAGING-001'] },
+      { id: 'DEPLOY-STAGING-001', agent_type: 'deployment', environment: 'staging', version: '1.0.0', run_migrations: true, depends_on: ['DEPLOY-DEV-001'] },
+      // production as a gated command (a production deployment's readiness review needs a real service)
+      cmd('DEPLOY-PROD-001', { environment: 'production', version: '1.0.0', depends_on: ['DEPLOY-STAGING-001'] }),
       cmd('ANNOUNCE', { depends_on: ['DEPLOY-PROD-001'] }),
     ],
   });
