@@ -70,7 +70,7 @@ describe('random SIGKILLs of a command and deployment cascade', () => {
     for (let k = 0; k < KILLS; k++) {
       const { ws, count } = cascade();
       // the first run stops at production; its approval comes first, so the kill can land anywhere
-      const delay = 100 + rng.int(3500);
+      const delay = 100 + rng.int(1900);
       runCli(['--project', 'shop', '--yes'], { cwd: ws });
       runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ops'], { cwd: ws });
       const cli = startCli(['--project', 'shop', '--yes'], { cwd: ws });
