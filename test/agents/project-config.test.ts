@@ -26,7 +26,7 @@ function loadError(ws: ReturnType<typeof makeTempWorkspace>, project = 'p'): Inp
 
 describe('loadProjectConfig', () => {
   it('loads the shipped demo project, defaults merged into each environment', () => {
-    const config = loadProjectConfig(resolveWorkspace(repoRoot), 'demo');
+    const config = loadProjectConfig(resolveWorkspace(path.join(repoRoot, 'examples', 'demo')), 'demo');
     expect(config.path).toBe(demoAppPath);
     expect(config.git).toEqual({ repo: demoAppPath, tagReleases: false });
     expect(config.displayFile).toBe(path.join('governance', 'projects', 'demo.yaml'));

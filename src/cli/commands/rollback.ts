@@ -53,6 +53,11 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
   if (problem) throw new InputError(problem);
   const ws = resolveWorkspace(opts.root);
   const contract = loadContract(ws);
+  if (environment === 'production' && opts.by !== undefined) {
+    // --by names who confirms: one not on the approvers is refused before anything runs.
+    const refused = refuseApprover(contract, { by: opts.by, osUser: osUser() });
+    if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
+  }
   const runId = `rollback-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = createLogger(ws.logsDir, project, runId).child({ task_id: null, command: 'rollback' });
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
