@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, refuseApprover } from '../gates/approval-gate.js';
 import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
 import { openRecordStore } from '../records/open-record-store.js';
@@ -80,7 +81,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
       ...(decision === 'override' ? {} : { subject }),
     });
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
-    const why = decision === 'reject' ? `rejected by ${by}${comment ? `: ${comment}` : ''}` : null;
+    // The reason quotes the comment: stored without secrets, as the decision record is.
+    const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
     setStatus(store, ws.root, project, queue, taskId, status, why, row);
     const effect =
       decision === 'approve'

@@ -81,10 +81,13 @@ export class QueueSync {
     const added: string[] = [];
     const changed: string[] = [];
     const statusEdits = new Map<string, TaskStatus>();
-    const stale = this.#staleOverwrite(before, next);
-    if (stale) this.#log.warn({ tasks: [...stale] }, 'queue file saved from a copy read before the loop wrote its statuses: they are written again');
     const oldPrints = taskFingerprints(before);
     const newPrints = taskFingerprints(next);
+    // Only a save that also carries someone's other edit can be a stale copy; a change of statuses
+    // alone (a person, or `approve`) is a decision and is taken.
+    const otherEdit = next.tasks.some((t) => oldPrints.get(t.id) !== newPrints.get(t.id)) || before.tasks.length !== next.tasks.length;
+    const stale = otherEdit ? this.#staleOverwrite(before, next) : undefined;
+    if (stale) this.#log.warn({ tasks: [...stale] }, 'queue file saved from a copy read before the loop wrote its statuses: they are written again');
     for (const task of next.tasks) {
       const old = oldPrints.get(task.id);
       if (old === undefined) added.push(task.id);

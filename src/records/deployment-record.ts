@@ -4,6 +4,8 @@ import type { StateStore } from '../state/state-store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
+import { ExitCode, LoopError } from '../errors.js';
+import { checkProjection, stampProjection } from './check-projection.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
 
 export interface DeploymentRecordInput {
@@ -74,7 +76,11 @@ export function flushDeployments(store: StateStore, ws: Workspace): string | und
     store.transaction(() => {
       const pending = store.unwrittenDeployments();
       if (pending.length === 0) return;
+      // Appended only to a file that still holds what state.db wrote there (else: repair).
+      const damaged = checkProjection(store, ws.deploymentsFile, 'deployments');
+      if (damaged) throw new LoopError(`${ws.deploymentsFile}: damaged (${damaged}); not appended to`, ExitCode.badInput);
       appendDeploymentRecords(ws.deploymentsFile, pending.map((r) => ({ id: r.id, json: r.record })));
+      stampProjection(store, ws.deploymentsFile);
       store.markDeploymentsWritten(pending.map((r) => r.id));
     }),
   );

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, LoopError } from '../errors.js';
-import { StateStore, type StoredRecord } from '../state/state-store.js';
+import { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
+import { checkProjection } from './check-projection.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -28,8 +29,8 @@ export function openRecordStore(ws: Workspace): StateStore {
   }
   const store = StateStore.open(ws.stateDb);
   try {
-    checkProjection(ws, ws.deploymentsFile, readDeploymentsFile(ws.deploymentsFile), store.deployments());
-    checkProjection(ws, ws.decisionsFile, readDecisionsFile(ws.decisionsFile), store.decisions());
+    refuseDamaged(ws, store, ws.deploymentsFile, 'deployments');
+    refuseDamaged(ws, store, ws.decisionsFile, 'decisions');
   } catch (e) {
     store.close();
     throw e;
@@ -37,18 +38,8 @@ export function openRecordStore(ws: Workspace): StateStore {
   return store;
 }
 
-/** Why a record file does not match state.db (what it has written there), or undefined. */
-export function projectionProblem(projection: Projection, stored: (StoredRecord & { written?: number })[]): string | undefined {
-  const written = stored.filter((r) => r.written !== 0);
-  if (projection.state === 'damaged') return projection.why;
-  if (projection.state === 'missing') return written.length > 0 ? `missing, while state.db holds ${written.length} record(s) written to it` : undefined;
-  const ids = new Set(projection.records.map((r) => r.id));
-  const lost = written.filter((r) => !ids.has(r.id));
-  return lost.length > 0 ? `${lost.length} record(s) written to it are no longer there (first: ${lost[0]?.id})` : undefined;
-}
-
-function checkProjection(ws: Workspace, file: string, projection: Projection, stored: StoredRecord[]): void {
-  const problem = projectionProblem(projection, stored);
+function refuseDamaged(ws: Workspace, store: StateStore, file: string, table: 'deployments' | 'decisions'): void {
+  const problem = checkProjection(store, file, table);
   if (problem) throw new LoopError(`${file}: damaged (${problem}); state.db holds the records: run '${repairCommand(ws)}' to rewrite it from them`, ExitCode.badInput);
 }
 

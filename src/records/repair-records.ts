@@ -6,7 +6,8 @@ import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { flushDecisions } from './decision-record.js';
 import { flushDeployments } from './deployment-record.js';
-import { isFresh, projectionProblem } from './open-record-store.js';
+import { projectionProblem } from './check-projection.js';
+import { isFresh } from './open-record-store.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -38,7 +39,7 @@ export function repairRecords(ws: Workspace): string[] {
     if (rebuild) said.push(...rebuildStore(store, ws));
     else {
       const deployments = readDeploymentsFile(ws.deploymentsFile);
-      const problem = projectionProblem(deployments, store.deployments());
+      const problem = projectionProblem(deployments, store.recordIds('deployments'));
       if (problem) {
         setAside(ws.deploymentsFile, stamp);
         writeFileAtomic(ws.deploymentsFile, '{\n  "deployments": []\n}\n');
@@ -46,13 +47,16 @@ export function repairRecords(ws: Workspace): string[] {
         said.push(`${ws.deploymentsFile}: ${problem}; rewritten from state.db (${store.deployments().length} record(s))`);
       }
       const decisions = readDecisionsFile(ws.decisionsFile);
-      const decisionProblem = projectionProblem(decisions, store.decisions());
+      const decisionProblem = projectionProblem(decisions, store.recordIds('decisions'));
       if (decisionProblem) {
         setAside(ws.decisionsFile, stamp);
         store.transaction(() => store?.markAllUnwritten('decisions'));
         said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from state.db (${store.decisions().length} record(s))`);
       }
     }
+    // What is there now is what state.db wrote: the next start reads it through once more.
+    store.setProjectionStamp('deployments.json', null);
+    store.setProjectionStamp('decisions.jsonl', null);
     const behind = [flushDeployments(store, ws), flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
     if (behind.length > 0) throw new LoopError(behind.join('\n'), 2);
     if (said.length === 0) said.push(`records are in order: ${store.deployments().length} deployment(s), ${store.decisions().length} decision(s)`);

@@ -233,6 +233,20 @@ export class StateStore {
     for (const id of ids) this.#stmts.markDecisionWritten.run(id);
   }
 
+  /** The ids of a record table, and whether each is in its file yet. */
+  recordIds(table: 'deployments' | 'decisions'): { id: string; written: number }[] {
+    return this.db.prepare(`SELECT id, written FROM ${table} ORDER BY seq`).all() as { id: string; written: number }[];
+  }
+
+  projectionStamp(file: string): string | undefined {
+    return (this.#stmts.getStamp.get(file) as { stamp: string } | undefined)?.stamp;
+  }
+
+  setProjectionStamp(file: string, stamp: string | null): void {
+    if (stamp === null) this.#stmts.deleteStamp.run(file);
+    else this.#stmts.putStamp.run(file, stamp);
+  }
+
   /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from state.db). */
   markAllUnwritten(table: 'deployments' | 'decisions'): void {
     this.db.prepare(`UPDATE ${table} SET written = 0`).run();
@@ -267,6 +281,9 @@ function prepare(db: Db) {
       'INSERT OR REPLACE INTO locks (project, pid, host, since, run_id, boot_id, start_time) VALUES (@project, @pid, @host, @since, @run_id, @boot_id, @start_time)',
     ),
     forceUnlock: db.prepare('DELETE FROM locks WHERE project = ?'),
+    getStamp: db.prepare('SELECT stamp FROM projection_stamps WHERE file = ?'),
+    putStamp: db.prepare('INSERT OR REPLACE INTO projection_stamps (file, stamp) VALUES (?, ?)'),
+    deleteStamp: db.prepare('DELETE FROM projection_stamps WHERE file = ?'),
     deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
     startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES (@run_id, @project, @pid, @host, @started_at, @os_user)'),
     lastRunStarter: db.prepare(`SELECT run_id, os_user FROM runs WHERE project = ? AND run_id LIKE 'run-%' ORDER BY started_at DESC, rowid DESC LIMIT 1`),

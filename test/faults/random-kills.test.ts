@@ -7,8 +7,8 @@ import { createRng } from '../fuzz/prng.js';
 
 afterAll(removeWorkspaces);
 
-// Random SIGKILLs of a real cascade (issue 11): command tasks, then deployments to development,
-// staging and production (with a migration there), then a command task. The loop is killed at a
+// Random SIGKILLs of a real cascade (issue 11): a command task, deployments to development and
+// staging (with a migration there), a gated production command, then a command task. The loop is killed at a
 // random moment, then run again (a person approving what waits for a person) until it is done;
 // nothing may be lost, duplicated or left disagreeing, and a migration is never redone unasked.
 
@@ -37,8 +37,9 @@ function cascade(): { ws: string; count: (what: string) => number } {
     features: [
       cmd('PREP'),
       { id: 'DEPLOY-DEV-001', agent_type: 'deployment', environment: 'development', version: '1.0.0', depends_on: ['PREP'] },
-      { id: 'DEPLOY-STAGING-001', agent_type: 'deployment', environment: 'staging', version: '1.0.0', depends_on: ['DEPLOY-DEV-001'] },
-      { id: 'DEPLOY-PROD-001', agent_type: 'deployment', environment: 'production', version: '1.0.0', run_migrations: true, depends_on: ['DEPLOY-STAGING-001'] },
+      { id: 'DEPLOY-STAGING-001', agent_type: 'deployment', environment: 'staging', version: '1.0.0', run_migrations: true, depends_on: ['DEPLOY-DEV-001'] },
+      // production as a gated command (a production deployment's readiness review needs a real service)
+      cmd('DEPLOY-PROD-001', { environment: 'production', version: '1.0.0', depends_on: ['DEPLOY-STAGING-001'] }),
       cmd('ANNOUNCE', { depends_on: ['DEPLOY-PROD-001'] }),
     ],
   });
@@ -69,7 +70,7 @@ describe('random SIGKILLs of a command and deployment cascade', () => {
     for (let k = 0; k < KILLS; k++) {
       const { ws, count } = cascade();
       // the first run stops at production; its approval comes first, so the kill can land anywhere
-      const delay = 100 + rng.int(3500);
+      const delay = 100 + rng.int(1900);
       runCli(['--project', 'shop', '--yes'], { cwd: ws });
       runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ops'], { cwd: ws });
       const cli = startCli(['--project', 'shop', '--yes'], { cwd: ws });

@@ -60,9 +60,11 @@ describe('who may approve', () => {
     writeProject(ws);
     writeContract(ws, (t) => t.replace('approvers: []', 'approvers: [ana]'));
     const r = runCli(['rollback', '--project', 'shop', '--env', 'production', '--to', '0.9.0', '--by', 'mallory'], { cwd: ws });
+    // refused before anything runs, and nothing is recorded as mallory's
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'mallory' may not roll back production (may: ana)");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(runCli(['history', '--decisions', '--json'], { cwd: ws }).stdout).not.toContain('mallory');
   });
 
   it('prevent_self_approval: the user who started the run may not approve its production gate', () => {

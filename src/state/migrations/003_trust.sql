@@ -14,3 +14,10 @@ CREATE TABLE approval_uses (
 -- A lock names its holder beyond the pid: the boot and the process start time tell a reused pid.
 ALTER TABLE locks ADD COLUMN boot_id TEXT;
 ALTER TABLE locks ADD COLUMN start_time TEXT;
+
+-- What each record file looked like (size, modification time, inode) just after the loop last
+-- wrote it: a file that still looks so is not read through at every start.
+CREATE TABLE projection_stamps (
+  file   TEXT PRIMARY KEY,
+  stamp  TEXT NOT NULL
+);

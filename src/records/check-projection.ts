@@ -1,0 +1,47 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { StateStore } from '../state/state-store.js';
+import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
+
+type Table = 'deployments' | 'decisions';
+
+/** Why a record file does not match state.db (the records it has written there), or undefined. */
+export function projectionProblem(projection: Projection, stored: { id: string; written?: number }[]): string | undefined {
+  const written = stored.filter((r) => r.written !== 0);
+  if (projection.state === 'damaged') return projection.why;
+  if (projection.state === 'missing') return written.length > 0 ? `missing, while state.db holds ${written.length} record(s) written to it` : undefined;
+  const ids = new Set(projection.records.map((r) => r.id));
+  const lost = written.filter((r) => !ids.has(r.id));
+  return lost.length > 0 ? `${lost.length} record(s) written to it are no longer there (first: ${lost[0]?.id})` : undefined;
+}
+
+/** Size, modification time and inode: what the file looked like. */
+export function fileStamp(file: string): string | null {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.size}:${s.mtimeNs}:${s.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a record file still holds what state.db wrote there. A file that looks as it did just
+ * after our last write (size, mtime, inode) is taken as it is; any other is read through and
+ * compared, and remembered when it passes. Returns the problem, or undefined.
+ */
+export function checkProjection(store: StateStore, file: string, table: Table): string | undefined {
+  const name = path.basename(file);
+  const stamp = fileStamp(file);
+  const known = store.projectionStamp(name);
+  if (known !== undefined && known === stamp) return undefined;
+  const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
+  const problem = projectionProblem(projection, store.recordIds(table));
+  if (!problem && stamp !== known) store.setProjectionStamp(name, stamp);
+  return problem;
+}
+
+/** After our own write: the file as it looks now is the one state.db knows. */
+export function stampProjection(store: StateStore, file: string): void {
+  store.setProjectionStamp(path.basename(file), fileStamp(file));
+}
