@@ -44,6 +44,15 @@ export async function decideOnBlocked(
     return 'stopped';
   }
   const by = ctx.prompter?.by ?? 'unknown';
+  if (answer.choice === 'override' && spec.environment === 'production') {
+    // Overriding a production block is a production decision: only the contract's approvers make it.
+    const refused = refuseApprover(ctx.contract, { by, osUser: osUser() });
+    if (refused) {
+      recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: `${error} (${refused})`, fingerprint: `veto:${rules.join(',')}` });
+      saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `${error}; override refused: ${refused}` });
+      return 'stopped';
+    }
+  }
   if (answer.choice === 'override') {
     recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
     return { by, reason: answer.reason };
