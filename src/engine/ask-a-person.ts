@@ -1,11 +1,11 @@
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { refuseApprover } from '../gates/approval-gate.js';
-import { osUser, recordDecision } from '../gates/record-decision.js';
+import { osUser, recordDecision } from '../records/decision-record.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { notifyPeople } from './notify-people.js';
-import { successfulDeployments } from './record-sink.js';
+import { successfulDeployments } from '../records/deployment-record.js';
 
 // Where a task meets a person after it ran: BLOCKED (revert, override, abort) and a failed
 // production deployment (retry or leave it). The gate before a task is in run-task.ts.

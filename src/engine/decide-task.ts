@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, refuseApprover } from '../gates/approval-gate.js';
-import { osUser, recordDecision, type DecisionKind } from '../gates/record-decision.js';
+import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { readQueueFile } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
@@ -14,7 +14,7 @@ import type { Contract } from '../gates/contract.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { describeApprovalSubject } from './approval-subject.js';
-import { successfulDeployments } from './record-sink.js';
+import { successfulDeployments } from '../records/deployment-record.js';
 
 export interface DecideResult {
   decision: DecisionKind;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
 import { checkCascade } from '../gates/check-cascade.js';
 import { openRecordStore } from '../records/open-record-store.js';
-import { successfulDeployments } from './record-sink.js';
+import { successfulDeployments } from '../records/deployment-record.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
 import { displayPath } from '../queue/load-queue.js';
 import { loadProjectConfig } from '../agents/project-config.js';

@@ -6,7 +6,6 @@ import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { EngineContext } from './engine-context.js';
 
-export { flushDeployments, successfulDeployments, type DeploymentRecord } from '../records/deployment-record.js';
 
 /**
  * The agents' way onto the record. The id is derived from the task, iteration and attempt, so a

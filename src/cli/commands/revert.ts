@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resetToCheckpoint } from '../../agents/git-checkpoint.js';
 import { InputError, LockError } from '../../errors.js';
-import { recordDecision } from '../../gates/record-decision.js';
+import { recordDecision } from '../../records/decision-record.js';
 import { iterationsWithMetrics } from '../../state/iteration-metrics.js';
 import { StateStore } from '../../state/state-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';

@@ -6,11 +6,12 @@ import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js'
 import { openTarget } from '../../agents/deploy/prepare-target.js';
 import { rollBack } from '../../agents/deploy/roll-back.js';
 import { requireCommand } from '../../agents/project-config.js';
-import { createRecordSink, successfulDeployments } from '../../engine/record-sink.js';
+import { createRecordSink } from '../../engine/record-sink.js';
+import { successfulDeployments } from '../../records/deployment-record.js';
 import { ExitCode, InputError, LockError } from '../../errors.js';
 import { refuseApprover } from '../../gates/approval-gate.js';
 import { loadContract } from '../../gates/contract.js';
-import { osUser, recordDecision } from '../../gates/record-decision.js';
+import { osUser, recordDecision } from '../../records/decision-record.js';
 import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';

@@ -1,6 +1,6 @@
 import { runLoop } from '../../engine/run-loop.js';
 import { EngineEmitter } from '../../engine/events.js';
-import { osUser } from '../../gates/record-decision.js';
+import { osUser } from '../../records/decision-record.js';
 import { attachView } from '../view/attach-view.js';
 import { attachJsonView } from '../view/json-view.js';
 import { createTerminalPrompter } from '../prompts/terminal-prompter.js';

@@ -1,5 +1,5 @@
 import { InputError } from '../../errors.js';
-import { osUser, recordDecision } from '../../gates/record-decision.js';
+import { osUser, recordDecision } from '../../records/decision-record.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
