@@ -1,3 +1,4 @@
+import { ExitCode, LoopError } from '../errors.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { StateStore } from '../state/state-store.js';
@@ -44,4 +45,25 @@ export function checkProjection(store: StateStore, file: string, table: Table): 
 /** After our own write: the file as it looks now is the one state.db knows. */
 export function stampProjection(store: StateStore, file: string): void {
   store.setProjectionStamp(path.basename(file), fileStamp(file));
+}
+
+/**
+ * Appends to a projection what state.db holds and the file does not yet, in one transaction: only
+ * to a file that still holds what state.db wrote there (else it is damaged: `repair`).
+ */
+export function appendToProjection(
+  store: StateStore,
+  file: string,
+  table: Table,
+  records: { pending: () => { id: string; record: string }[]; append: (file: string, lines: { id: string; json: string }[]) => void; written: (ids: string[]) => void },
+): void {
+  store.transaction(() => {
+    const pending = records.pending();
+    if (pending.length === 0) return;
+    const damaged = checkProjection(store, file, table);
+    if (damaged) throw new LoopError(`${file}: damaged (${damaged}); not appended to`, ExitCode.badInput);
+    records.append(file, pending.map((r) => ({ id: r.id, json: r.record })));
+    stampProjection(store, file);
+    records.written(pending.map((r) => r.id));
+  });
 }

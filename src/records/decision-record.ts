@@ -5,8 +5,7 @@ import { redactValue } from '../log/redact-secrets.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
-import { ExitCode, LoopError } from '../errors.js';
-import { checkProjection, stampProjection } from './check-projection.js';
+import { appendToProjection } from './check-projection.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
 
 export const DECISIONS = ['approve', 'reject', 'override', 'revert', 'abort', 'veto', 'unlock'] as const;
@@ -76,15 +75,10 @@ export function recordDecision(
  */
 export function flushDecisions(store: StateStore, ws: Workspace): string | undefined {
   return projectionWrite(ws.decisionsFile, ws, 'append the decision', () =>
-    store.transaction(() => {
-      const pending = store.unwrittenDecisions();
-      if (pending.length === 0) return;
-      // Appended only to a file that still holds what state.db wrote there (else: repair).
-      const damaged = checkProjection(store, ws.decisionsFile, 'decisions');
-      if (damaged) throw new LoopError(`${ws.decisionsFile}: damaged (${damaged}); not appended to`, ExitCode.badInput);
-      appendDecisionLines(ws.decisionsFile, pending.map((r) => ({ id: r.id, json: r.record })));
-      stampProjection(store, ws.decisionsFile);
-      store.markDecisionsWritten(pending.map((r) => r.id));
+    appendToProjection(store, ws.decisionsFile, 'decisions', {
+      pending: () => store.unwrittenDecisions(),
+      append: appendDecisionLines,
+      written: (ids) => store.markDecisionsWritten(ids),
     }),
   );
 }

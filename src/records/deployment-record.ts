@@ -4,8 +4,7 @@ import type { StateStore } from '../state/state-store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
-import { ExitCode, LoopError } from '../errors.js';
-import { checkProjection, stampProjection } from './check-projection.js';
+import { appendToProjection } from './check-projection.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
 
 export interface DeploymentRecordInput {
@@ -73,15 +72,10 @@ export function successfulDeployments(store: StateStore, project: string, enviro
 /** Appends to deployments.json what the state store holds and the file does not; one writer at a time. */
 export function flushDeployments(store: StateStore, ws: Workspace): string | undefined {
   return projectionWrite(ws.deploymentsFile, ws, 'append the deployment record', () =>
-    store.transaction(() => {
-      const pending = store.unwrittenDeployments();
-      if (pending.length === 0) return;
-      // Appended only to a file that still holds what state.db wrote there (else: repair).
-      const damaged = checkProjection(store, ws.deploymentsFile, 'deployments');
-      if (damaged) throw new LoopError(`${ws.deploymentsFile}: damaged (${damaged}); not appended to`, ExitCode.badInput);
-      appendDeploymentRecords(ws.deploymentsFile, pending.map((r) => ({ id: r.id, json: r.record })));
-      stampProjection(store, ws.deploymentsFile);
-      store.markDeploymentsWritten(pending.map((r) => r.id));
+    appendToProjection(store, ws.deploymentsFile, 'deployments', {
+      pending: () => store.unwrittenDeployments(),
+      append: appendDeploymentRecords,
+      written: (ids) => store.markDeploymentsWritten(ids),
     }),
   );
 }
