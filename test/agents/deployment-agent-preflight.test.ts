@@ -62,7 +62,7 @@ describe('deployment agent pre-flight', () => {
     expect(result.findings?.length).toBeGreaterThan(0);
     expect(result.findings?.every((f) => f.severity === 'BLOCKER')).toBe(true);
     expect(result.findings?.map((f) => f.rule).join(' ')).toMatch(/rollback-procedure/);
-    expect(ctx.steps.ran).toEqual([]);
+    expect(ctx.steps.ran).toEqual(['preflight:applied-migrations']); // a read: what is applied there
   });
 
   it('reports its checks for the approval prompt without deploying anything', async () => {
@@ -78,7 +78,7 @@ describe('deployment agent pre-flight', () => {
       ['migration validation', 'passed'],
       ['production readiness', expect.stringMatching(/^(passed|warning)$/)],
     ]);
-    expect(ctx.steps.ran).toEqual(['preflight:tests']);
+    expect(ctx.steps.ran).toEqual(['preflight:tests', 'preflight:applied-migrations']); // reads only
     await expect(getJson(`http://127.0.0.1:${ports.production}/health`)).rejects.toThrow();
   });
 });
