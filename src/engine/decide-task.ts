@@ -83,7 +83,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
-    setStatus(store, ws.root, project, queue, taskId, status, why, row);
+    setStatus(store, project, queue, taskId, status, why, row);
     const effect =
       decision === 'approve'
         ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`
@@ -131,7 +131,6 @@ function lastBlockingRules(store: StateStore, project: string, taskId: string): 
 
 function setStatus(
   store: StateStore,
-  root: string,
   project: string,
   queue: ReturnType<typeof loadWorkspaceQueue>['queue'],
   taskId: string,
@@ -139,7 +138,6 @@ function setStatus(
   reason: string | null,
   row: ReturnType<StateStore['tasks']> extends Map<string, infer R> ? R | undefined : never,
 ): void {
-  void root;
   store.saveTask(project, {
     task_id: taskId,
     status,
