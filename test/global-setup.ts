@@ -9,4 +9,7 @@ export default function setup(): void {
   const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) process.stderr.write(`build reported problems (see npm run typecheck):\n${r.stdout.slice(0, 2000)}\n`);
   if (!existsSync(`${root}dist/src/cli/main.js`)) throw new Error('the build did not produce dist/src/cli/main.js');
+  // The shipped rule packs, compiled as `npm run build` does (the CLI reads them so).
+  const rules = spawnSync(process.execPath, ['scripts/compile-rule-packs.mjs'], { cwd: root, encoding: 'utf8' });
+  if (rules.status !== 0) throw new Error(`compiling the shipped rule packs failed:\n${rules.stderr}`);
 }

@@ -5,7 +5,7 @@ import { decodeText } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
-import { loadPgParser, warmPgParser } from './sql/parse-postgres.js';
+import { withPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
@@ -32,12 +32,9 @@ export interface ScanResult {
  * A down migration scanned together with its up migration may drop what the up one created.
  */
 export async function scanPaths(paths: string[], options: ScanOptions = {}, onFindings?: (findings: Finding[]) => void): Promise<ScanResult> {
-  // The Postgres parser compiles in the background while the rule packs load and the files are listed.
-  const parser = warmPgParser();
-  const rules = loadRulePacks(options.rulePackDirs);
+  const rules = await loadRulePacks(options.rulePackDirs);
   const notScanned: ScanResult['notScanned'] = [];
   const files = collectFiles(paths, options.cwd, undefined, notScanned);
-  if (files.some((f) => f.kind === 'sql' || f.kind === 'python')) await parser;
   const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
@@ -54,7 +51,8 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     }
     const input = { kind: file.kind, text: read.text, file: file.display, absolute: file.absolute, rules, options };
     const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
-    const result = await scanFile({ ...input, ...before });
+    // The Postgres parser loads on the first statement that needs it (that file is then read again).
+    const result = await withPgParser(() => scanFile({ ...input, ...before }));
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
@@ -86,9 +84,9 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
  * labels the findings; text that starts no statement and a missing lock_timeout are not reported.
  */
 export async function scanSqlText(text: string, file: string, options: ScanOptions = {}): Promise<Finding[]> {
-  const rules = loadRulePacks(options.rulePackDirs);
-  await loadPgParser();
-  return scanSql({ text, file, rules, options, reportUnreadable: false, checkLockTimeout: false }).findings.sort((a, b) => a.line - b.line);
+  const rules = await loadRulePacks(options.rulePackDirs);
+  const scanned = await withPgParser(() => scanSql({ text, file, rules, options, reportUnreadable: false, checkLockTimeout: false }));
+  return scanned.findings.sort((a, b) => a.line - b.line);
 }
 
 /** The up migration a down/undo file reverts: x.down.sql -> x.up.sql, dir/down.sql -> dir/up.sql, U1__a.sql -> V1__a.sql. */

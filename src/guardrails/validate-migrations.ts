@@ -3,14 +3,14 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
-import { parseSource } from '../parsing/parse-source.js';
+import { withSyntaxTree } from '../parsing/parse-source.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
 import { type RuleSet, loadRulePacks } from './rule-pack.js';
-import { collectFiles, readFoundFile } from './scan-paths.js';
+import { type FoundFile as ListedFile, collectFiles, readFoundFile } from './scan-paths.js';
 import { LineIndex } from './line-index.js';
-import { loadPgParser } from './sql/parse-postgres.js';
+import { withPgParser } from './sql/parse-postgres.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
@@ -23,44 +23,66 @@ const REVERSIBILITY_RULES = new Set(['missing-downgrade', 'empty-downgrade', 'ir
  * for each up file), SQL rules on both directions. Errors: a missing upgrade, an unsuppressed
  * CRITICAL finding, and (production) a migration that cannot be reverted.
  */
-export async function validateMigrations(dir: string, options: ScanOptions & { environment: Environment }): Promise<MigrationReport> {
+export async function validateMigrations(
+  dir: string,
+  options: ScanOptions & { environment: Environment },
+  onMigration?: (check: MigrationCheck) => void,
+): Promise<MigrationReport> {
   const absolute = path.resolve(options.cwd ?? process.cwd(), dir);
   const st = await stat(absolute).catch(() => undefined);
   if (!st) throw new InputError(`${dir}: no such directory`);
   if (!st.isDirectory()) throw new InputError(`${dir}: not a directory (give the folder that holds the migrations)`);
-  const rules = loadRulePacks(options.rulePackDirs);
-  await loadPgParser();
+  const rules = await loadRulePacks(options.rulePackDirs);
   const listed = collectFiles([dir], options.cwd, (f) => {
     const base = path.basename(f);
     return base !== '__init__.py' && base !== 'env.py';
   });
+  // Each file is read when it is needed and let go after: a folder is never held in memory whole.
   const unreadable: Finding[] = [];
-  const files = listed.flatMap((f): FoundFile[] => {
-    const read = readFoundFile(f);
-    if ('text' in read) return [{ ...f, text: read.text }];
-    const finding = rules.makeFinding('unreadable-file', { file: f.display, line: 1, detail: read.error }, options);
-    if (finding) unreadable.push(finding);
-    return [];
-  });
+  const files: FoundFile[] = [];
   const alembicFiles = new Set<FoundFile>();
-  if (files.some((f) => f.kind === 'python')) {
-    for (const f of files.filter((file) => file.kind === 'python')) {
-      const tree = await parseSource('python', f.text);
-      if (isAlembicRevision(indexPythonFile(tree, f.text))) alembicFiles.add(f);
-      tree.delete();
+  for (const f of listed) {
+    const read = readFoundFile(f);
+    if ('error' in read) {
+      const finding = rules.makeFinding('unreadable-file', { file: f.display, line: 1, detail: read.error }, options);
+      if (finding) unreadable.push(finding);
+      continue;
     }
+    const file = withTextOnDemand(f);
+    if (f.kind === 'python' && (await withSyntaxTree('python', read.text, (tree) => isAlembicRevision(indexPythonFile(tree, read.text))))) alembicFiles.add(file);
+    files.push(file);
   }
   const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
   const migrations: MigrationCheck[] = [];
-  for (const m of found) migrations.push(await checkMigration(m, rules, options));
-  const loose = others.flatMap((f) => scanSql({ text: f.text, file: f.display, rules, options, ...hintFor(f, options) }).findings);
-
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
-  for (const f of [...unreadable, ...migrations.flatMap((m) => m.findings), ...loose]) {
+  const judge = (f: Finding): void => {
     (isError(f, options.environment) ? errors : warnings).push(f);
+  };
+  unreadable.forEach(judge);
+  for (const m of found) {
+    const check = await withPgParser(() => checkMigration(m, rules, options));
+    check.findings.forEach(judge);
+    if (onMigration) onMigration(check);
+    else migrations.push(check);
+  }
+  for (const f of others) {
+    const text = f.text;
+    for (const finding of (await withPgParser(() => scanSql({ text, file: f.display, rules, options, ...hintFor(f, options) }))).findings) judge(finding);
   }
   return { ok: errors.length === 0, environment: options.environment, migrations, errors, warnings };
+}
+
+/** The file with a `text` that reads it again from disk on each use (it was readable when listed). */
+function withTextOnDemand(file: ListedFile): FoundFile {
+  return Object.defineProperty({ ...file }, 'text', {
+    enumerable: true,
+    get(): string {
+      const read = readFoundFile(file);
+      if ('error' in read) throw new InputError(`${file.display}: changed while it was being checked (${read.error}); run the check again`);
+      return read.text;
+    },
+  }) as FoundFile;
 }
 
 function isError(f: Finding, environment: Environment): boolean {
@@ -76,10 +98,10 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
   };
   switch (m.kind) {
     case 'alembic': {
-      const tree = await parseSource('python', m.up.text);
-      try {
-        const py = indexPythonFile(tree, m.up.text);
-        const input = { text: m.up.text, file: m.up.display, rules, options };
+      const text = m.up.text;
+      return withSyntaxTree('python', text, (tree): MigrationCheck => {
+        const py = indexPythonFile(tree, text);
+        const input = { text, file: m.up.display, rules, options };
         const a = analyzeAlembic(input, py);
         const downgrade = a.downgrade === 'present' || a.downgrade === 'raises';
         return {
@@ -91,15 +113,14 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
           findings: [...a.structure, ...a.operations, ...scanPythonCalls(input, py)].sort((x, y) => x.line - y.line),
           ...(a.revision ? { version: a.revision } : {}),
         };
-      } finally {
-        tree.delete();
-      }
+      });
     }
     case 'sql-single': {
-      const scanned = scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) });
-      const upgrade = hasStatements(m.up.text, m.upRange);
-      const downgrade = m.downRange !== undefined && hasStatements(m.up.text, m.downRange);
-      const lines = new LineIndex(m.up.text);
+      const text = m.up.text;
+      const scanned = scanSql({ text, file: m.up.display, rules, options, ...hintFor(m.up, options) });
+      const upgrade = hasStatements(text, m.upRange);
+      const downgrade = m.downRange !== undefined && hasStatements(text, m.downRange);
+      const lines = new LineIndex(text);
       const within = (line: number, range: [number, number] | undefined): boolean =>
         range !== undefined && line >= lines.lineOf(range[0]) && line <= lines.lineOf(Math.max(range[0], range[1] - 1));
       const findings = scanned.findings.map((f): Finding => {
@@ -114,12 +135,17 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
     case 'sql-pair':
     case 'flyway': {
       const findings: Finding[] = [];
-      const up = m.up ? scanSql({ text: m.up.text, file: m.up.display, rules, options, ...hintFor(m.up, options) }) : undefined;
-      const down = m.down ? scanSql({ text: m.down.text, file: m.down.display, rules, options, createdBefore: up?.created ?? [], addedBefore: up?.added ?? [], ...hintFor(m.down, options) }) : undefined;
+      const upText = m.up?.text;
+      const downText = m.down?.text;
+      const up = m.up && upText !== undefined ? scanSql({ text: upText, file: m.up.display, rules, options, ...hintFor(m.up, options) }) : undefined;
+      const down =
+        m.down && downText !== undefined
+          ? scanSql({ text: downText, file: m.down.display, rules, options, createdBefore: up?.created ?? [], addedBefore: up?.added ?? [], ...hintFor(m.down, options) })
+          : undefined;
       findings.push(...(up?.findings ?? []).map((f): Finding => ({ ...f, direction: 'upgrade' })));
       findings.push(...(down?.findings ?? []).map((f): Finding => ({ ...f, direction: 'downgrade' })));
-      const upgrade = m.up !== undefined && hasStatements(m.up.text);
-      const downgrade = m.down !== undefined && hasStatements(m.down.text);
+      const upgrade = upText !== undefined && hasStatements(upText);
+      const downgrade = downText !== undefined && hasStatements(downText);
       const file = m.up ?? m.down;
       if (!file) throw new Error('a migration with neither an up nor a down file');
       if (!upgrade) findings.push(...structural('missing-upgrade', file, m.up ? 'the up file has no statements' : 'no up file for this down file'));

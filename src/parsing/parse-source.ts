@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 
 // One parsing room for guardrails and readiness: tree-sitter's grammars as WebAssembly (no native
 // build). The runtime and each grammar load once, on the first file that needs them; a run that
-// reads no code never loads them.
+// reads no code never loads them (nor the runtime's JavaScript).
 
 export type SourceLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
 
@@ -22,6 +22,7 @@ export function loadParser(language: SourceLanguage): Promise<Parser> {
   let loading = parsers.get(language);
   if (!loading) {
     loading = (async () => {
+      const { Language, Parser } = await import('web-tree-sitter');
       runtime ??= Parser.init();
       await runtime;
       const require = createRequire(import.meta.url);

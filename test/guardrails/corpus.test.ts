@@ -53,7 +53,7 @@ describe('the labeled corpus', async () => {
   const { findings, filesScanned } = await scanPaths([corpus]);
   const found = new Map(findings.map((f) => [keyOf(f), f]));
   const expected = new Map(labels.map((l) => [l.key, l]));
-  const ruleIds = [...loadRulePacks().rules.keys()].filter((id) => !VALIDATION_ONLY.has(id) && !UNLABELABLE.has(id));
+  const ruleIds = [...(await loadRulePacks()).rules.keys()].filter((id) => !VALIDATION_ONLY.has(id) && !UNLABELABLE.has(id));
 
   it('scans every fixture', () => {
     expect(filesScanned).toBe(listFiles(corpus).length);

@@ -1,9 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadRulePacks, scanPaths, scanSqlText } from '../../src/guardrails/index.js';
+import { compileRulePacks } from '../../src/guardrails/rule-pack-file.js';
+import { readCompiledRules } from '../../src/guardrails/rule-pack.js';
+import { packFiles } from '../../src/guardrails/rule.js';
+import { packageRoot } from '../../src/workspace/paths.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -17,9 +21,9 @@ function packDir(files: Record<string, string>): string {
   return dir;
 }
 
-function loadError(dir: string): InputError {
+async function loadError(dir: string): Promise<InputError> {
   try {
-    loadRulePacks([dir]);
+    await loadRulePacks([dir]);
   } catch (e) {
     if (e instanceof InputError) return e;
     throw e;
@@ -28,8 +32,8 @@ function loadError(dir: string): InputError {
 }
 
 describe('rule packs', () => {
-  it('ships every rule id the issue names, each with a severity, message and fix', () => {
-    const rules = loadRulePacks().rules;
+  it('ships every rule id the issue names, each with a severity, message and fix', async () => {
+    const rules = (await loadRulePacks()).rules;
     for (const id of [
       'drop-database', 'drop-table', 'drop-schema', 'truncate', 'delete-without-where', 'update-without-where', 'drop-column',
       'rename-column', 'rename-table', 'add-not-null-without-default', 'alter-column-type', 'index-not-concurrent', 'fk-not-valid',
@@ -91,21 +95,45 @@ describe('rule packs', () => {
     expect(findings.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`)).toEqual(['a.py:1 s3-delete-bucket-policy', 'b.sh:1 s3-delete-bucket-policy']);
   });
 
-  it('rejects a bad pack naming the file and the key', () => {
-    const badSeverity = loadError(packDir({ 'bad.yaml': 'version: 1\nrules:\n  - id: drop-table\n    severity: SEVERE\n' }));
+  it('rejects a bad pack naming the file and the key', async () => {
+    const badSeverity = await loadError(packDir({ 'bad.yaml': 'version: 1\nrules:\n  - id: drop-table\n    severity: SEVERE\n' }));
     expect(badSeverity.message).toContain('bad.yaml');
     expect(badSeverity.message).toContain('rules[0].severity');
-    const unknownKey = loadError(packDir({ 'k.yaml': 'version: 1\nrules:\n  - id: drop-table\n    sevrity: HIGH\n' }));
+    const unknownKey = await loadError(packDir({ 'k.yaml': 'version: 1\nrules:\n  - id: drop-table\n    sevrity: HIGH\n' }));
     expect(unknownKey.message).toMatch(/k\.yaml.*rules\[0\]/s);
     expect(unknownKey.message).toContain('sevrity');
-    const incomplete = loadError(packDir({ 'new.yaml': 'version: 1\nrules:\n  - id: my-rule\n    scanner: sql\n    severity: LOW\n' }));
+    const incomplete = await loadError(packDir({ 'new.yaml': 'version: 1\nrules:\n  - id: my-rule\n    scanner: sql\n    severity: LOW\n' }));
     expect(incomplete.message).toContain('rules[0].message: required');
     expect(incomplete.message).toContain('rules[0].match.statement');
-    const twice = loadError(packDir({ 'd.yaml': 'version: 1\nrules:\n  - id: truncate\n    severity: LOW\n  - id: truncate\n    severity: HIGH\n' }));
+    const twice = await loadError(packDir({ 'd.yaml': 'version: 1\nrules:\n  - id: truncate\n    severity: LOW\n  - id: truncate\n    severity: HIGH\n' }));
     expect(twice.message).toContain("rules[1].id: 'truncate' appears twice");
-    const yaml = loadError(packDir({ 'y.yaml': 'version: 1\nrules: [\n' }));
+    const yaml = await loadError(packDir({ 'y.yaml': 'version: 1\nrules: [\n' }));
     expect(yaml.message).toContain('y.yaml: not valid YAML');
-    const migration = loadError(packDir({ 'm.yaml': 'version: 1\nrules:\n  - id: my-check\n    scanner: migration\n    severity: LOW\n    message: x\n' }));
+    const migration = await loadError(packDir({ 'm.yaml': 'version: 1\nrules:\n  - id: my-check\n    scanner: migration\n    severity: LOW\n    message: x\n' }));
     expect(migration.message).toContain('can only be changed');
+  });
+
+  it('reads the shipped packs precompiled exactly as from YAML, and from YAML again when a pack changed since', async () => {
+    const shipped = path.join(packageRoot(), 'guardrails');
+    const dir = packDir({});
+    const compiledFile = path.join(dir, 'shipped-rules.json');
+    writeFileSync(compiledFile, JSON.stringify(compileRulePacks(shipped)));
+    const fromYaml = (await loadRulePacks()).rules;
+    const compiled = readCompiledRules(compiledFile, packFiles(shipped, true));
+    expect(compiled).toBeDefined();
+    expect([...(compiled ?? new Map()).entries()]).toEqual([...fromYaml.entries()]);
+    // A copy of the packs with one changed: the compiled rules no longer stand for them.
+    const copy = path.join(dir, 'guardrails');
+    cpSync(shipped, copy, { recursive: true });
+    expect(readCompiledRules(compiledFile, packFiles(copy, true))?.size).toBe(fromYaml.size);
+    appendFileSync(path.join(copy, 'sql.yaml'), '\n# changed\n');
+    expect(readCompiledRules(compiledFile, packFiles(copy, true))).toBeUndefined();
+    expect(readCompiledRules(path.join(dir, 'absent.json'), packFiles(shipped, true))).toBeUndefined();
+  });
+
+  it('the build wrote the compiled packs the CLI reads, current with guardrails/*.yaml', () => {
+    const built = path.join(packageRoot(), 'dist', 'src', 'guardrails', 'shipped-rules.json');
+    expect(existsSync(built)).toBe(true);
+    expect(readCompiledRules(built, packFiles(path.join(packageRoot(), 'guardrails'), true))).toBeDefined();
   });
 });

@@ -126,4 +126,23 @@ describe('validateMigrations', () => {
     await expect(validateMigrations('nope', { environment: 'production', cwd: fixtures })).rejects.toThrow(InputError);
     await expect(validateMigrations('sql/001_users.up.sql', { environment: 'production', cwd: fixtures })).rejects.toThrow(/not a directory/);
   });
+
+  it('streams: each migration is reported before the next is read, and no file is held in memory until the end', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'al-vm-stream-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, '001_a.up.sql'), 'CREATE TABLE a (id int);\n');
+    writeFileSync(path.join(dir, '001_a.down.sql'), 'DROP TABLE a;\n');
+    writeFileSync(path.join(dir, '002_b.up.sql'), 'SELECT 1;\n');
+    writeFileSync(path.join(dir, '002_b.down.sql'), 'SELECT 1;\n');
+    const seen: string[] = [];
+    const report = await validateMigrations(dir, { environment: 'production' }, (check) => {
+      seen.push(`${path.basename(check.file)} ${check.findings.map((f) => f.rule).join(',')}`);
+      // Written after 001 was reported and before 002 is read: the check of 002 must see it.
+      if (seen.length === 1) writeFileSync(path.join(dir, '002_b.up.sql'), 'DROP TABLE users;\n');
+    });
+    expect(seen).toEqual(['001_a.up.sql ', '002_b.up.sql drop-table']);
+    expect(report.migrations).toEqual([]);
+    expect(rules(report.errors)).toEqual(['002_b.up.sql drop-table']);
+    expect(report.ok).toBe(false);
+  });
 });

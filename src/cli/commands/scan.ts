@@ -1,5 +1,4 @@
 import { InputError } from '../../errors.js';
-import { loadContract } from '../../gates/contract.js';
 import { type Finding, SEVERITIES, type Severity, formatViolations, isAtOrAbove, isUnread, scanPaths } from '../../guardrails/index.js';
 import { type Environment, normalizeEnvironment } from '../../workspace/environment.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
@@ -21,7 +20,8 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
   const environment = opts.env === undefined ? undefined : parseEnvironment(opts.env);
   const dialect = opts.dialect === undefined ? undefined : parseDialect(opts.dialect);
   const ws = resolveWorkspace(opts.root);
-  const severityOverrides = environment ? loadContract(ws).severity_overrides[environment] : undefined;
+  // The contract (and the schema library that checks it) loads only when an environment is named.
+  const severityOverrides = environment ? (await import('../../gates/contract.js')).loadContract(ws).severity_overrides[environment] : undefined;
   const options = {
     rulePackDirs: [ws.guardrailsDir],
     ...(environment ? { environment } : {}),

@@ -1,5 +1,5 @@
 import { loadContract } from '../../gates/contract.js';
-import { formatMigrationReport, validateMigrations } from '../../guardrails/index.js';
+import { type MigrationCheck, formatMigrationReport, validateMigrations } from '../../guardrails/index.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { parseDialect, parseEnvironment } from './scan.js';
 
@@ -10,21 +10,32 @@ export interface ValidateMigrationsOptions {
   dialect?: string;
 }
 
-/** `validate-migrations <path> --env <e>`: exit 1 when a migration fails validation for that environment. */
+/** `validate-migrations <path> --env <e>`: exit 1 when a migration fails validation for that environment. `--json` streams. */
 export async function validateMigrationsCommand(dir: string, opts: ValidateMigrationsOptions): Promise<void> {
   const environment = parseEnvironment(opts.env);
   const ws = resolveWorkspace(opts.root);
   const severityOverrides = loadContract(ws).severity_overrides[environment];
-  const report = await validateMigrations(dir, {
+  const options = {
     environment,
     rulePackDirs: [ws.guardrailsDir],
     ...(severityOverrides ? { severityOverrides } : {}),
     ...(opts.dialect === undefined ? {} : { dialect: parseDialect(opts.dialect) }),
-  });
+  };
+  let report;
   if (opts.json) {
+    // Streamed: each migration's check is written as soon as it is known; the verdict comes last.
+    let first = true;
+    const onMigration = (check: MigrationCheck): void => {
+      process.stdout.write(`${first ? '{"environment": ' + JSON.stringify(environment) + ', "migrations": [\n' : ',\n'}  ${JSON.stringify(check)}`);
+      first = false;
+    };
+    report = await validateMigrations(dir, options, onMigration);
     const findings = [...report.errors, ...report.warnings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    process.stdout.write(`${JSON.stringify({ ...report, findings }, null, 2)}\n`);
+    if (first) process.stdout.write(`{"environment": ${JSON.stringify(environment)}, "migrations": [`);
+    const list = (items: unknown[]): string => (items.length === 0 ? '[]' : `[\n${items.map((i) => `  ${JSON.stringify(i)}`).join(',\n')}\n]`);
+    process.stdout.write(`${first ? '' : '\n'}],\n"errors": ${list(report.errors)},\n"warnings": ${list(report.warnings)},\n"findings": ${list(findings)},\n"ok": ${report.ok}}\n`);
   } else {
+    report = await validateMigrations(dir, options);
     process.stdout.write(`${formatMigrationReport(report)}\n`);
   }
   if (!report.ok) process.exitCode = 1;

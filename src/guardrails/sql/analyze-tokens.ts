@@ -174,6 +174,13 @@ export function readAdditions(tokens: SqlToken[], text: string, dialect: Dialect
   return added;
 }
 
+/** The table a CREATE INDEX statement is on (`... ON [ONLY] name`), as folded name parts. */
+export function readIndexedTable(tokens: SqlToken[], text: string, dialect: Dialect): string[] | undefined {
+  const on = tokens.findIndex((t) => t.depth === 0 && t.kind === Tok.Word && t.value === 'ON');
+  if (on < 0) return undefined;
+  return readQualifiedName(tokens, wordAt(tokens, on + 1) === 'ONLY' ? on + 2 : on + 1, text, dialect)?.parts;
+}
+
 /** The column an ADD or DROP clause names: `ADD [COLUMN] [IF [NOT] EXISTS] name`. */
 function readClauseColumn(c: SqlToken[], text: string, dialect: Dialect): string | undefined {
   let i = wordAt(c, 1) === 'COLUMN' ? 2 : 1;

@@ -1,14 +1,33 @@
-import { loadModule, parseSync } from 'libpg-query';
+import v8 from 'node:v8';
+import type { parseSync as ParseSync } from 'libpg-query';
 
 // libpg-query 18 is WebAssembly: the module loads once (async), then parseSync is synchronous.
+// It loads on the first statement that needs it, not before: most statements of a migration are
+// judged by their tokens alone.
 let loading: Promise<void> | undefined;
-let loaded = false;
+let parseSync: typeof ParseSync | undefined;
 
 export function loadPgParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    loaded = true;
-  });
+  loading ??= (async () => {
+    // The parser reads a few statements per file: V8's baseline compiler (Liftoff) has it ready in
+    // a third of the time, and the optimizing tier it would then start in the background costs a
+    // short scan more than it saves (measured in bench/scan-cli-bench.ts). Only this module's
+    // compile, which starts when the module is imported.
+    v8.setFlagsFromString('--liftoff-only');
+    try {
+      const pg = await import('libpg-query');
+      await pg.loadModule();
+      parseSync = pg.parseSync;
+    } finally {
+      v8.setFlagsFromString('--no-liftoff-only');
+    }
+  })();
   return loading;
+}
+
+/** Whether the parser is loaded (parsePostgres may be called). */
+export function isPgParserLoaded(): boolean {
+  return parseSync !== undefined;
 }
 
 /** Starts loading the parser without waiting for it; a failure surfaces where it is awaited. */
@@ -26,7 +45,7 @@ export interface ParsedStatement {
 
 /** The statements of `sql` as the Postgres parser reads them, or the parser's message when it rejects the text. */
 export function parsePostgres(sql: string): ParsedStatement[] | { error: string } {
-  if (!loaded) throw new Error('parsePostgres called before loadPgParser() resolved');
+  if (!parseSync) throw new PgParserNotLoaded();
   let result;
   try {
     result = parseSync(sql);
@@ -37,4 +56,25 @@ export function parsePostgres(sql: string): ParsedStatement[] | { error: string 
     node: (s.stmt ?? {}) as Record<string, unknown>,
     byteLocation: s.stmt_location ?? 0,
   }));
+}
+
+/** Thrown by parsePostgres before the parser is loaded: load it (loadPgParser) and scan again. */
+export class PgParserNotLoaded extends Error {
+  constructor() {
+    super('parsePostgres called before loadPgParser() resolved');
+  }
+}
+
+/**
+ * Runs `scan` (which may call parsePostgres); when it needed the parser before it was loaded,
+ * loads it and runs `scan` again. A scan is a pure reading of its text, so running it twice is safe.
+ */
+export async function withPgParser<T>(scan: () => Promise<T> | T): Promise<T> {
+  try {
+    return await scan();
+  } catch (e) {
+    if (!(e instanceof PgParserNotLoaded)) throw e;
+    await loadPgParser();
+    return scan();
+  }
 }

@@ -6,7 +6,7 @@ import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.
 import { parsePostgres } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
-import { analyzeTokens, readAdditions, readCreatedTable } from './analyze-tokens.js';
+import { analyzeTokens, readAdditions, readCreatedTable, readIndexedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
 import { readOwnDialect } from './detect-dialect.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
@@ -150,8 +150,11 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
         break;
       }
       if (words[1] === 'INDEX' || (words[1] === 'UNIQUE' && words[2] === 'INDEX')) {
-        ctx.added.push(...readAdditions(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect));
-        if (!words.includes('CONCURRENTLY')) hits.push(...readStatement(ctx, start, end));
+        const tokens = tokenizeStatement(text, ctx.dialect, start, end, 24);
+        ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
+        // An index on a table made earlier in this text locks no one: no need to ask the parser.
+        const table = readIndexedTable(tokens, text, ctx.dialect);
+        if (!words.includes('CONCURRENTLY') && !(table && isCreated(ctx.created, table))) hits.push(...readStatement(ctx, start, end));
       }
       break;
     }
