@@ -69,16 +69,26 @@ try {
   closeSync(fd);
   const bigMb = statSync(big).size / 1024 / 1024;
 
+  // Node's own start (nothing loaded): the floor under any Node command, ours and npm's squawk alike.
+  const node = Array.from({ length: runs }, () => measure(process.execPath, ['-e', '0']));
+  const tiny = path.join(dir, 'tiny.sql');
+  writeFileSync(tiny, 'SELECT 1;\n');
+  const base = measure(process.execPath, [cli, 'scan', tiny, '--json', '--root', dir]);
   const ours = Array.from({ length: runs }, () => measure(process.execPath, [cli, 'scan', folder, '--json', '--root', dir]));
   const theirs = squawk ? Array.from({ length: runs }, () => measure(squawk, files)) : undefined;
   const oursBig = measure(process.execPath, [cli, 'scan', big, '--json', '--root', dir]);
   const theirsBig = squawk ? measure(squawk, [big]) : undefined;
   const report = {
+    node_start: summarize(node),
     small_files: fileCount,
     ours_small: summarize(ours),
     ...(theirs ? { squawk_small: summarize(theirs) } : {}),
     big_file_mb: round(bigMb),
-    ours_big: { seconds: round(oursBig.seconds), ...(oursBig.rssMb ? { peak_rss_mb: round(oursBig.rssMb), rss_per_file_size: round(oursBig.rssMb / bigMb) } : {}) },
+    ours_base_rss_mb: base.rssMb === undefined ? undefined : round(base.rssMb),
+    ours_big: {
+      seconds: round(oursBig.seconds),
+      ...(oursBig.rssMb ? { peak_rss_mb: round(oursBig.rssMb), rss_over_base_per_file_size: round((oursBig.rssMb - (base.rssMb ?? 0)) / bigMb) } : {}),
+    },
     ...(theirsBig ? { squawk_big: { seconds: round(theirsBig.seconds), ...(theirsBig.rssMb ? { peak_rss_mb: round(theirsBig.rssMb) } : {}) } } : {}),
     load_average: os.loadavg().map((l) => round(l)),
   };

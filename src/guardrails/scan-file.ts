@@ -4,13 +4,13 @@ import type { CodeScanInput } from './code/code-matchers.js';
 import { languageForPath, parseSource } from '../parsing/parse-source.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
-import { readDockerfileShell, readMakefileShell, readWorkflowShell } from './code/embedded-shell.js';
+import { readDockerfileShell, readGitlabShell, readMakefileShell, readWorkflowShell } from './code/embedded-shell.js';
 import { scanShell, scanShellPieces } from './code/scan-shell.js';
 import type { Finding } from './finding.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
 import { scanSql } from './sql/scan-sql.js';
 
-export type FileKind = 'sql' | 'python' | 'javascript' | 'shell' | 'makefile' | 'dockerfile' | 'workflow';
+export type FileKind = 'sql' | 'python' | 'javascript' | 'shell' | 'makefile' | 'dockerfile' | 'workflow' | 'gitlab-ci';
 
 const EXTENSIONS: Record<string, FileKind> = {
   '.sql': 'sql',
@@ -35,6 +35,7 @@ export function detectFileKind(file: string, head?: string): FileKind | undefine
   if (/^(GNUmakefile|makefile|Makefile)$|\.mk$/.test(base)) return 'makefile';
   if (/^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile)$/i.test(base)) return 'dockerfile';
   if (/\.ya?ml$/i.test(base) && /(^|[\\/])\.github[\\/]workflows[\\/]/.test(file)) return 'workflow';
+  if (/^\.gitlab-ci\.ya?ml$/i.test(base) || (/\.ya?ml$/i.test(base) && /(^|[\\/])\.gitlab[\\/]ci[\\/]/.test(file))) return 'gitlab-ci';
   const byExt = EXTENSIONS[path.extname(file).toLowerCase()];
   if (byExt) return byExt;
   if (path.extname(file) === '' && head?.startsWith('#!')) {
@@ -96,6 +97,8 @@ export async function scanFile(input: FileScanInput): Promise<FileScanResult> {
       return { findings: scanShellPieces(input, readMakefileShell(input.text)), created: [] };
     case 'workflow':
       return { findings: scanShellPieces(input, readWorkflowShell(input.text)), created: [] };
+    case 'gitlab-ci':
+      return { findings: scanShellPieces(input, readGitlabShell(input.text)), created: [] };
     case 'dockerfile': {
       const run = readDockerfileShell(input.text);
       return { findings: scanShellPieces(input, run.pieces, run.commands), created: [] };

@@ -1,7 +1,7 @@
 import type { ShellPiece, ShellWord } from './scan-shell.js';
 
 // Shell that lives inside other files: a Makefile's recipe lines, a Dockerfile's RUN instructions,
-// a GitHub workflow's `run:` blocks. Each is cut out as pieces that keep their place in the file,
+// a GitHub workflow's `run:` blocks, a GitLab CI file's scripts. Each is cut out as pieces that keep their place in the file,
 // so findings point at the right line.
 
 const CONTINUES = /\\\r?$/;
@@ -55,28 +55,60 @@ function collectContinued(text: string, open: (line: string, at: number) => Shel
 
 /** The `run:` blocks of a GitHub Actions workflow (inline, quoted, or `|` / `>` block scalars). */
 export function readWorkflowShell(text: string): ShellPiece[] {
+  return readCiShell(text, /^(\s*)(?:-\s+)?run:\s*(.*)$/, false);
+}
+
+/**
+ * The `script:`, `before_script:` and `after_script:` of a GitLab CI file: a string, a block scalar,
+ * or a list of them (each item its own command, `- |` items as blocks).
+ */
+export function readGitlabShell(text: string): ShellPiece[] {
+  return readCiShell(text, /^(\s*)(?:-\s+)?(?:before_|after_)?script:\s*(.*)$/, true);
+}
+
+/** Shell held by a CI file's `key:` values, found by `keyLine` (groups: the indent, the value). */
+function readCiShell(text: string, keyLine: RegExp, lists: boolean): ShellPiece[] {
   const pieces: ShellPiece[] = [];
   let block: { indent: number } | undefined;
+  let list: { indent: number } | undefined;
+  // A value: inline, quoted, or the start of a block scalar whose lines are indented past `indent`.
+  const takeValue = (value: string, valueAt: number, indent: number): void => {
+    if (/^[|>][-+0-9]*\s*(#.*)?$/.test(value)) {
+      block = { indent };
+      return;
+    }
+    if (value === '' || value.startsWith('#')) return;
+    const quoted = /^(['"])(.*?)\1\s*(#.*)?$/.exec(value);
+    pieces.push(quoted ? { text: quoted[2] ?? '', base: valueAt + 1 } : { text: value, base: valueAt });
+  };
   forEachLine(text, (line, at) => {
+    const indent = /^ */.exec(line)?.[0].length ?? 0;
     if (block) {
-      const indent = /^ */.exec(line)?.[0].length ?? 0;
       if (line.trim() === '' || indent > block.indent) {
         pieces.push({ text: line, base: at });
         return;
       }
       block = undefined;
     }
-    const m = /^(\s*)(?:-\s+)?run:\s*(.*)$/.exec(line);
+    if (list) {
+      const item = /^(\s*)-\s+(.*)$/.exec(line);
+      if (line.trim() === '' || line.trim().startsWith('#')) return;
+      if (item && (item[1] ?? '').length >= list.indent) {
+        const value = item[2] ?? '';
+        takeValue(value, at + line.length - value.length, (item[1] ?? '').length);
+        return;
+      }
+      list = undefined;
+    }
+    const m = keyLine.exec(line);
     if (!m) return;
     const keyIndent = (m[1] ?? '').length + (line.slice((m[1] ?? '').length).startsWith('-') ? 2 : 0);
     const value = m[2] ?? '';
-    const valueAt = at + line.length - value.length;
-    if (/^[|>][-+0-9]*\s*(#.*)?$/.test(value)) {
-      block = { indent: keyIndent };
+    if (lists && (value === '' || value.startsWith('#'))) {
+      list = { indent: keyIndent };
       return;
     }
-    const quoted = /^(['"])(.*?)\1\s*(#.*)?$/.exec(value);
-    pieces.push(quoted ? { text: quoted[2] ?? '', base: valueAt + 1 } : { text: value, base: valueAt });
+    takeValue(value, at + line.length - value.length, keyIndent);
   });
   return pieces;
 }
