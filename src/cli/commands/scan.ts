@@ -1,5 +1,9 @@
 import { InputError } from '../../errors.js';
-import { type Finding, SEVERITIES, type Severity, formatViolations, isAtOrAbove, isUnread, scanPaths } from '../../guardrails/index.js';
+// The scan path's own modules, not the guardrails' index: a scan starts without the migration
+// validator and the code scanners (they load with the first file that needs them).
+import { type Finding, SEVERITIES, type Severity, isAtOrAbove, isUnread } from '../../guardrails/finding.js';
+import { formatViolations } from '../../guardrails/format-report.js';
+import { scanPaths } from '../../guardrails/scan-paths.js';
 import { type Environment, normalizeEnvironment } from '../../workspace/environment.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 
