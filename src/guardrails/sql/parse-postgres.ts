@@ -25,18 +25,6 @@ export function loadPgParser(): Promise<void> {
   return loading;
 }
 
-/** Whether the parser is loaded (parsePostgres may be called). */
-export function isPgParserLoaded(): boolean {
-  return parseSync !== undefined;
-}
-
-/** Starts loading the parser without waiting for it; a failure surfaces where it is awaited. */
-export function warmPgParser(): Promise<void> {
-  const loading = loadPgParser();
-  loading.catch(() => undefined);
-  return loading;
-}
-
 export interface ParsedStatement {
   node: Record<string, unknown>;
   /** Byte offset (UTF-8) of the statement in the text given to the parser. */
