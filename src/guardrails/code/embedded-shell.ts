@@ -6,15 +6,62 @@ import type { ShellPiece, ShellWord } from './scan-shell.js';
 
 const CONTINUES = /\\\r?$/;
 
-/** Recipe lines (tab-indented, and their `\` continuations) with make's @, - and + prefixes dropped. */
+/**
+ * Recipe lines (tab-indented, and their `\` continuations) with make's @, - and + prefixes dropped.
+ * `$(VAR)` and `${VAR}` are make's own expansions, not command substitutions: each stays one word of
+ * the same length (`$$` is the shell's `$`), and a whole word that names a variable assigned in the file (`AWS := aws`,
+ * `FLAGS ?= --recursive`) is read as that variable's words.
+ */
 export function readMakefileShell(text: string): ShellPiece[] {
+  const variables = readMakeVariables(text);
   const pieces = collectContinued(text, (line, at) => {
     if (!line.startsWith('\t')) return undefined;
     const prefix = /^\t*[@+\- \t]*/.exec(line)?.[0].length ?? 0;
     return { text: line.slice(prefix), base: at + prefix };
   });
-  // $(VAR) and ${VAR} are make's own expansions, not command substitutions: same length, one word.
-  return pieces.map((p) => ({ ...p, text: p.text.replace(/\$[({][A-Za-z0-9_.-]+[)}]/g, (m) => 'V'.repeat(m.length)) }));
+  return pieces.map((p) => {
+    const expansions = new Map<number, string[]>();
+    const masked = p.text.replace(MAKE_REFERENCE, (m: string, name: string | undefined, offset: number) => {
+      // `$$` is make's escaped `$`: the shell sees one (a space keeps the length and the word apart).
+      if (name === undefined) return ' $';
+      const value = variables.get(name) ?? AWS_CLI_NAMES.get(name.toLowerCase());
+      if (value !== undefined) expansions.set(p.base + offset, value);
+      return 'V'.repeat(m.length);
+    });
+    return { ...p, text: masked, ...(expansions.size > 0 ? { expansions } : {}) };
+  });
+}
+
+const MAKE_REFERENCE = /\$\$|\$[({]([A-Za-z0-9_.-]+)[)}]/g;
+
+/** Variables a Makefile uses for the AWS CLI without assigning them (set by the environment or an include). */
+const AWS_CLI_NAMES = new Map([
+  ['aws', ['aws']],
+  ['awscli', ['aws']],
+  ['aws_cli', ['aws']],
+  ['aws_cmd', ['aws']],
+  ['awslocal', ['awslocal']],
+]);
+
+/**
+ * Simple variable assignments outside recipes (last one wins, `?=` only when unset, `+=` appends);
+ * a reference to a variable assigned before is read as its words, any other stays one word.
+ */
+function readMakeVariables(text: string): Map<string, string[]> {
+  const variables = new Map<string, string[]>();
+  forEachLine(text, (line) => {
+    const m = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(::?=|:::=|\?=|\+=|=)\s*(.*?)\s*(?:#.*)?$/.exec(line);
+    if (!m || line.startsWith('\t')) return;
+    const [, name, op, value] = m;
+    if (!name || value === undefined) return;
+    if (op === '?=' && variables.has(name)) return;
+    const words = value.split(/\s+/).filter(Boolean).flatMap((w) => {
+      const whole = /^\$[({]([A-Za-z0-9_.-]+)[)}]$/.exec(w);
+      return (whole?.[1] !== undefined ? variables.get(whole[1]) : undefined) ?? [w];
+    });
+    variables.set(name, op === '+=' ? [...(variables.get(name) ?? []), ...words] : words);
+  });
+  return variables;
 }
 
 /** RUN instructions (shell form with continuations; exec form as words) of a Dockerfile. */

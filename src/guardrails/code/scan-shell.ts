@@ -25,6 +25,8 @@ export function scanShell(input: CodeScanInput): Finding[] {
 export interface ShellPiece {
   text: string;
   base: number;
+  /** Words to read in place of the whole word that starts at this file offset (a Makefile's `$(AWS)`). */
+  expansions?: ReadonlyMap<number, string[]>;
 }
 
 /**
@@ -39,7 +41,8 @@ export function scanShellPieces(input: CodeScanInput, pieces: ShellPiece[], spli
   const markers: { offset: number; commentOnly: boolean; note: string }[] = [];
   for (const piece of pieces) {
     const lexed = lexShell(piece.text, piece.base);
-    commands.push(...lexed.commands);
+    const expansions = piece.expansions;
+    commands.push(...(expansions ? lexed.commands.map((words) => words.flatMap((w) => expandWord(w, expansions))) : lexed.commands));
     markers.push(...lexed.markers);
   }
   const lines = new LineIndex(input.text);
@@ -73,6 +76,13 @@ export function scanShellPieces(input: CodeScanInput, pieces: ShellPiece[], spli
     findings.push(...makeCallFindings(input, [...new Set(rules)], at, markerLines));
   }
   return findings;
+}
+
+/** The word, or the words of the variable it names (each placed where the reference is). */
+function expandWord(word: ShellWord, expansions: ReadonlyMap<number, string[]>): ShellWord[] {
+  const value = expansions.get(word.start);
+  if (!value || !/^V+$/.test(word.text)) return [word];
+  return value.map((text) => ({ text, start: word.start, end: word.end }));
 }
 
 export function lexShell(text: string, base = 0): { commands: ShellWord[][]; markers: { offset: number; commentOnly: boolean; note: string }[] } {
@@ -137,8 +147,15 @@ export function lexShell(text: string, base = 0): { commands: ShellWord[][]; mar
       continue;
     }
     if (c === '$' && text[i + 1] === '(') {
-      endCommand();
-      i += 2;
+      // A command substitution is a command of its own, and a piece of the word it sits in
+      // (`aws s3 rm s3://$(terraform output -raw bucket)/ --recursive` keeps its --recursive).
+      begin();
+      const close = matchingParen(text, i + 1);
+      const inner = lexShell(text.slice(i + 2, close), base + i + 2);
+      commands.push(...inner.commands);
+      markers.push(...inner.markers);
+      word += '$()';
+      i = close + 1;
       continue;
     }
     if (c === '\\') {
