@@ -48,14 +48,19 @@ export function findOperationHits(call: Node, batchTable: string | undefined): O
   const table = batchTable ?? str(keywords.get('table_name') ?? positional[0]);
   const isTrue = (name: string): boolean => keywords.get(name)?.text === 'True';
   switch (called.name) {
-    case 'drop_table':
-      return [{ rule: 'drop-table', table: str(keywords.get('table_name') ?? positional[0]) }];
+    case 'drop_table': {
+      const dropped = str(keywords.get('table_name') ?? positional[0]);
+      return [{ rule: 'drop-table', table: dropped, ...(dropped ? { detail: dropped } : {}) }];
+    }
     case 'drop_column': {
       const column = str(keywords.get('column_name') ?? positional[1 - shift]);
       return [{ rule: 'drop-column', ...(table ? { table } : {}), ...(table && column ? { object: `${table}.${column}`, detail: `${table}.${column}` } : {}) }];
     }
-    case 'rename_table':
-      return [{ rule: 'rename-table', table: str(positional[0]) }];
+    case 'rename_table': {
+      const from = str(keywords.get('old_table_name') ?? positional[0]);
+      const to = str(keywords.get('new_table_name') ?? positional[1]);
+      return [{ rule: 'rename-table', table: from, ...(from && to ? { detail: `${from} -> ${to}` } : {}) }];
+    }
     case 'alter_column': {
       const column = str(keywords.get('column_name') ?? positional[1 - shift]);
       const detail = table && column ? `${table}.${column}` : undefined;
