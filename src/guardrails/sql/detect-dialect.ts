@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Dialect } from './sql-lexer.js';
 
@@ -11,6 +11,7 @@ const MYSQL_TEXT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|`[A-Za-z_][A-Za-z0-9_]*`|^[ 
 const MYSQL_PATH = /(^|[\\/_.-])(mysql|mariadb)([\\/_.-]|$)/i;
 const POSTGRES_PATH = /(^|[\\/_.-])(postgres|postgresql|pg|psql|pgsql)([\\/_.-]|$)/i;
 const SIBLINGS_READ = 100;
+const SIBLING_BYTES = 20000;
 const folders = new Map<string, Dialect | undefined>();
 
 /** The dialect a file's text alone shows by a `#` comment at the start of a line, or undefined. */
@@ -69,10 +70,22 @@ function readSiblingDialect(dir: string): Dialect | undefined {
   }
   for (const n of names) {
     try {
-      if (looksMysql(readFileSync(path.join(dir, n), 'utf8').slice(0, 20000))) return 'mysql';
+      if (looksMysql(readHead(path.join(dir, n), SIBLING_BYTES))) return 'mysql';
     } catch {
       // gone or unreadable: it is reported when it is scanned
     }
   }
   return undefined;
+}
+
+/** The first `bytes` of a file as UTF-8 (a sibling may be a 60 MB seed file: only its head is read). */
+function readHead(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
