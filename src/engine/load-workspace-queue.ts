@@ -5,7 +5,7 @@ import { checkCascade } from '../gates/check-cascade.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { successfulDeployments } from '../records/deployment-record.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
-import { displayPath } from '../queue/load-queue.js';
+import { displayPath } from '../workspace/paths.js';
 import { loadProjectConfig } from '../agents/project-config.js';
 import { DEFAULT_MAX_ITERATIONS, agentPolicy, loadContract, type Contract } from '../gates/contract.js';
 import { loadQueue, type Queue, type QueueDefaults } from '../queue/load-queue.js';

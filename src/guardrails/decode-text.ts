@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
 // A file's bytes as text, or why they cannot be read: a safety scanner that passed what it could
 // not read would be worse than none. UTF-8, UTF-16 and UTF-32 are told by their byte order mark
 // (UTF-16 also by its pattern of zero bytes); text that is not valid UTF-8 is read as Latin-1 so
@@ -67,4 +69,16 @@ function countZeros(sample: Buffer): { even: number; odd: number } {
     }
   }
   return { even, odd };
+}
+
+/** The first `bytes` of a file as UTF-8: enough to tell what it is without reading it all. */
+export function readFileHead(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -139,7 +139,6 @@ function formatPath(p: PropertyKey[]): string {
   return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
 }
 
-
 /** The shipped packs (`dir`), compiled: what the build writes to shipped-rules.json. */
 export function compileRulePacks(dir: string): CompiledRules {
   const files = packFiles(dir, true);

@@ -1,9 +1,9 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../workspace/paths.js';
+import { displayPath, packageRoot } from '../workspace/paths.js';
 import type { Finding, ScanOptions } from './finding.js';
-import { type CompiledRules, type PackFile, type Rule, type Scanner, displayPath, hashFile, packFiles } from './rule.js';
+import { type CompiledRules, type PackFile, type Rule, type Scanner, hashFile, packFiles } from './rule.js';
 
 export type { CliPattern, Rule, RuleMatch, Scanner } from './rule.js';
 export { BUILT_IN_RULES } from './rule.js';

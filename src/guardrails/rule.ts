@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Environment } from '../workspace/environment.js';
+import { displayPath } from '../workspace/paths.js';
 import type { Severity } from './finding.js';
 import type { Dialect } from './sql/sql-lexer.js';
 
@@ -87,9 +88,4 @@ export function packFiles(dir: string, shipped: boolean): PackFile[] {
       const st = statSync(file);
       return { file, mtimeMs: st.mtimeMs, size: st.size, shipped };
     });
-}
-
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

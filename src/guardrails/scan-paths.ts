@@ -1,8 +1,8 @@
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { InputError } from '../errors.js';
-import { decodeText } from './decode-text.js';
+import { decodeText, readFileHead } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
@@ -182,7 +182,7 @@ function addFile(
   if (!kind && path.extname(absolute) !== '' && !explicit) return false;
   try {
     if (!(candidate.isFile ?? statSync(absolute).isFile())) return false;
-    if (!kind) kind = detectFileKind(absolute, readHead(absolute));
+    if (!kind) kind = detectFileKind(absolute, readFileHead(absolute, 200));
   } catch (e) {
     if (!explicit) return false;
     throw new InputError(`${display}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
@@ -213,15 +213,4 @@ export function readFoundFile(file: FoundFile): { text: string } | { error: stri
     return { error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
   return decodeText(bytes);
-}
-
-function readHead(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(200);
-    const n = readSync(fd, buf, 0, 200, 0);
-    return buf.toString('utf8', 0, n);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -5,6 +5,7 @@ import type { TaskSpec } from './task-spec.js';
 import { editDistance } from './edit-distance.js';
 import { InputError, formatProblems, quoteValue } from '../errors.js';
 import { normalizeEnvironment } from '../workspace/environment.js';
+import { displayPath } from '../workspace/paths.js';
 import { lineColumn, parseJsonText } from './json-text.js';
 import { findCycle } from './plan-waves.js';
 import { QueueSchema, TaskSchema, defaultPromise, durationSeconds, type RawTask, type TaskStatus } from './schema.js';
@@ -29,11 +30,6 @@ export interface Queue {
   fileStatus: Map<string, TaskStatus>;
   /** The file writes `completed` rather than `complete`. */
   usesCompleted: boolean;
-}
-
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
 export function readQueueFile(file: string): string {

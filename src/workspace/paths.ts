@@ -91,3 +91,9 @@ export function resolveInside(base: string, p: string, what: string): string {
   }
   return resolved;
 }
+
+/** A path as a person gave it: relative to the current folder when it is under it, else absolute. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}

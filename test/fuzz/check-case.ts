@@ -6,9 +6,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { loadProjectConfig } from '../../src/agents/project-config.js';
 import { loadWorkspaceQueue } from '../../src/engine/load-workspace-queue.js';
 import { InputError, LoopError } from '../../src/errors.js';
-import { displayPath, parseQueue, type Queue, type QueueDefaults } from '../../src/queue/load-queue.js';
+import { parseQueue, type Queue, type QueueDefaults } from '../../src/queue/load-queue.js';
 import { patchStatuses } from '../../src/queue/patch-statuses.js';
-import { resolveWorkspace } from '../../src/workspace/paths.js';
+import { displayPath, resolveWorkspace } from '../../src/workspace/paths.js';
 import type { FileKind, FuzzCase } from './fuzz-case.js';
 import { PROJECT_DIR } from './project-cases.js';
 

@@ -24,16 +24,16 @@ export async function validateMigrationsCommand(dir: string, opts: ValidateMigra
   let report;
   if (opts.json) {
     // Streamed: each migration's check is written as soon as it is known; the verdict comes last.
-    let first = true;
-    const onMigration = (check: MigrationCheck): void => {
-      process.stdout.write(`${first ? '{"environment": ' + JSON.stringify(environment) + ', "migrations": [\n' : ',\n'}  ${JSON.stringify(check)}`);
-      first = false;
-    };
-    report = await validateMigrations(dir, options, onMigration);
+    // The opening is written with the first check, so an error before it leaves stdout to the error.
+    const opening = `{"environment": ${JSON.stringify(environment)}, "migrations": [`;
+    let written = 0;
+    report = await validateMigrations(dir, options, (check: MigrationCheck) => {
+      process.stdout.write(`${written++ === 0 ? `${opening}\n` : ',\n'}  ${JSON.stringify(check)}`);
+    });
     const findings = [...report.errors, ...report.warnings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    if (first) process.stdout.write(`{"environment": ${JSON.stringify(environment)}, "migrations": [`);
+    if (written === 0) process.stdout.write(opening);
     const list = (items: unknown[]): string => (items.length === 0 ? '[]' : `[\n${items.map((i) => `  ${JSON.stringify(i)}`).join(',\n')}\n]`);
-    process.stdout.write(`${first ? '' : '\n'}],\n"errors": ${list(report.errors)},\n"warnings": ${list(report.warnings)},\n"findings": ${list(findings)},\n"ok": ${report.ok}}\n`);
+    process.stdout.write(`${written === 0 ? '' : '\n'}],\n"errors": ${list(report.errors)},\n"warnings": ${list(report.warnings)},\n"findings": ${list(findings)},\n"ok": ${report.ok}}\n`);
   } else {
     report = await validateMigrations(dir, options);
     process.stdout.write(`${formatMigrationReport(report)}\n`);

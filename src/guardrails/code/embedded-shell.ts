@@ -1,16 +1,16 @@
 import type { ShellPiece, ShellWord } from './scan-shell.js';
 
 // Shell that lives inside other files: a Makefile's recipe lines, a Dockerfile's RUN instructions,
-// a GitHub workflow's `run:` blocks, a GitLab CI file's scripts. Each is cut out as pieces that keep their place in the file,
-// so findings point at the right line.
+// a GitHub workflow's `run:` blocks, a GitLab CI file's scripts. Each is cut out as pieces that
+// keep their place in the file, so findings point at the right line.
 
 const CONTINUES = /\\\r?$/;
 
 /**
  * Recipe lines (tab-indented, and their `\` continuations) with make's @, - and + prefixes dropped.
- * `$(VAR)` and `${VAR}` are make's own expansions, not command substitutions: each stays one word of
- * the same length (`$$` is the shell's `$`), and a whole word that names a variable assigned in the file (`AWS := aws`,
- * `FLAGS ?= --recursive`) is read as that variable's words.
+ * `$(VAR)` and `${VAR}` are make's own expansions, not command substitutions: each stays one word
+ * of the same length (`$$` is the shell's `$`), and a whole word that names a variable assigned in
+ * the file (`AWS := aws`, `FLAGS ?= --recursive`) is read as that variable's words.
  */
 export function readMakefileShell(text: string): ShellPiece[] {
   const variables = readMakeVariables(text);

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readFileHead } from '../decode-text.js';
 import type { Dialect } from './sql-lexer.js';
 
 // Which SQL a file is written in, when its own text does not say (backticks, ENGINE=, a `#`
@@ -11,6 +12,7 @@ const MYSQL_TEXT = /\bENGINE\s*=|\bAUTO_INCREMENT\b|`[A-Za-z_][A-Za-z0-9_]*`|^[ 
 const MYSQL_PATH = /(^|[\\/_.-])(mysql|mariadb)([\\/_.-]|$)/i;
 const POSTGRES_PATH = /(^|[\\/_.-])(postgres|postgresql|pg|psql|pgsql)([\\/_.-]|$)/i;
 const SIBLINGS_READ = 100;
+/** Only a sibling's head is read: it may be a 60 MB seed file. */
 const SIBLING_BYTES = 20000;
 const folders = new Map<string, Dialect | undefined>();
 
@@ -70,22 +72,10 @@ function readSiblingDialect(dir: string): Dialect | undefined {
   }
   for (const n of names) {
     try {
-      if (looksMysql(readHead(path.join(dir, n), SIBLING_BYTES))) return 'mysql';
+      if (looksMysql(readFileHead(path.join(dir, n), SIBLING_BYTES))) return 'mysql';
     } catch {
       // gone or unreadable: it is reported when it is scanned
     }
   }
   return undefined;
-}
-
-/** The first `bytes` of a file as UTF-8 (a sibling may be a 60 MB seed file: only its head is read). */
-function readHead(file: string, bytes: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const n = readSync(fd, buf, 0, bytes, 0);
-    return buf.toString('utf8', 0, n);
-  } finally {
-    closeSync(fd);
-  }
 }
