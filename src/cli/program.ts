@@ -126,7 +126,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--json', 'print JSON (streamed): {"findings": [{file, line, rule, severity, message, suppressed, ...}], files_scanned, not_scanned, parse_errors}', false)
     .option('--fail-on <severity>', 'lowest severity that fails the scan: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
     .option('--env <environment>', "apply the contract's severity overrides for this environment")
-    .option('--dialect <dialect>', 'read every SQL file as postgres or mysql (default: detected per file)')
+    .option('--dialect <dialect>', 'read every SQL file as postgres, mysql, sqlite or cockroachdb (default: detected per file)')
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
     .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts))
     .addHelpText('after', examples(['scan migrations/ src/', 'scan db/migrate --json --fail-on HIGH', 'scan schema.sql --dialect mysql']));
@@ -135,7 +135,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .command('validate-migrations <path>')
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
-    .option('--dialect <dialect>', 'read every SQL migration as postgres or mysql (default: detected per file)')
+    .option('--dialect <dialect>', 'read every SQL migration as postgres, mysql, sqlite or cockroachdb (default: detected per file)')
     .option('--json', 'print JSON', false)
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
     .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts))

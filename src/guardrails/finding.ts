@@ -33,7 +33,7 @@ export interface ScanOptions {
   /** Relative paths given to scanPaths/validateMigrations resolve against this (default: cwd). */
   cwd?: string;
   /** The SQL dialect of every SQL file; by default each file's own is detected. */
-  dialect?: 'postgres' | 'mysql';
+  dialect?: 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb';
 }
 
 export interface MigrationCheck {

@@ -69,9 +69,11 @@ export function parseEnvironment(value: string): Environment {
   return environment;
 }
 
-export function parseDialect(value: string): 'postgres' | 'mysql' {
+export function parseDialect(value: string): 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb' {
   const v = value.trim().toLowerCase();
   if (v === 'postgres' || v === 'postgresql' || v === 'pg') return 'postgres';
   if (v === 'mysql' || v === 'mariadb') return 'mysql';
-  throw new InputError(`--dialect: '${value}' is not a SQL dialect (postgres, mysql)`);
+  if (v === 'sqlite' || v === 'sqlite3') return 'sqlite';
+  if (v === 'cockroachdb' || v === 'cockroach' || v === 'crdb') return 'cockroachdb';
+  throw new InputError(`--dialect: '${value}' is not a SQL dialect (postgres, mysql, sqlite, cockroachdb)`);
 }

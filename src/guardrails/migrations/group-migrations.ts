@@ -61,8 +61,26 @@ export function groupMigrations(files: FoundFile[], isAlembic: (file: FoundFile)
       else others.push(file);
     }
   }
-  migrations.push(...pairs.values(), ...flyway.values());
+  migrations.push(...sharePlainDowns(pairs), ...flyway.values());
   return { migrations: migrations.sort((a, b) => readSortKey(a).localeCompare(readSortKey(b), 'en', { numeric: true })), others };
+}
+
+const DIALECT_SUFFIX = /^(.+)\.(postgres|postgresql|pg|mysql|mariadb|sqlite|sqlite3|cockroach|cockroachdb|crdb|mssql|sqlserver|oracle|h2)$/i;
+
+/**
+ * `NNN_name.<dialect>.up.sql` files beside one generic `NNN_name.down.sql`: the generic down file
+ * reverts each of them (it is not a down file without an up file).
+ */
+function sharePlainDowns(pairs: Map<string, { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }>): FoundMigration[] {
+  const shared = new Set<string>();
+  for (const entry of pairs.values()) {
+    const base = DIALECT_SUFFIX.exec(entry.key)?.[1];
+    const generic = base ? pairs.get(base) : undefined;
+    if (!entry.up || entry.down || !generic?.down || generic.up) continue;
+    entry.down = generic.down;
+    shared.add(generic.key);
+  }
+  return [...pairs.values()].filter((p) => !shared.has(p.key));
 }
 
 function readSortKey(m: FoundMigration): string {
