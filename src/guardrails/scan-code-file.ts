@@ -1,5 +1,8 @@
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
-import { languageForPath, parseSource } from '../parsing/parse-source.js';
+import { languageForPath, parseSource, withSyntaxTree } from '../parsing/parse-source.js';
+import { analyzeJsMigration } from './migrations/analyze-js-migration.js';
+import { isMigrationPath } from './migrations/migration-path.js';
+import { type SqlDialect, readFolderDialect, readPostgresFamily } from './sql/detect-dialect.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
 import { readDockerfileShell, readGitlabShell, readMakefileShell, readWorkflowShell } from './code/embedded-shell.js';
@@ -8,6 +11,20 @@ import type { FileScanInput, FileScanResult } from './file-scan.js';
 
 // The code side of scanFile: loaded with the first code file, so a folder of SQL migrations
 // never loads the code scanners or tree-sitter.
+
+/** A JavaScript file that says it is a migration without sitting in a migrations folder. */
+const JS_MIGRATION_TEXT = /\bexports\.up\s*=|\bexport\s+(async\s+)?function\s+up\b|\bexport\s+const\s+up\b|\bimplements\s+MigrationInterface\b/;
+const NOT_UNDERSTOOD = 'in a migrations folder (or named like a migration), but no migration reader understands it (Knex, Sequelize, TypeORM, db-migrate, node-pg-migrate, Kysely, Django, Alembic)';
+
+/** The dialect of the SQL a code migration runs: --dialect, else what its name and folder say, else undefined (Postgres). */
+function readJsDialect(input: FileScanInput): { dialect?: SqlDialect } {
+  if (input.options.dialect) return { dialect: input.options.dialect };
+  const where = input.absolute ?? input.file;
+  const family = readPostgresFamily(where, '');
+  if (family) return { dialect: family };
+  const folder = input.absolute ? readFolderDialect(input.absolute) : undefined;
+  return folder ? { dialect: folder } : {};
+}
 
 /** The rules that apply to a code file (anything scanFile does not read as SQL). */
 export async function scanCodeFile(input: FileScanInput): Promise<FileScanResult> {
@@ -26,8 +43,17 @@ export async function scanCodeFile(input: FileScanInput): Promise<FileScanResult
         tree.delete();
       }
     }
-    case 'javascript':
-      return { findings: await scanJavaScript(input, languageForPath(input.file) ?? 'javascript'), created: [] };
+    case 'javascript': {
+      const language = languageForPath(input.file) ?? 'javascript';
+      const findings = await scanJavaScript(input, language);
+      const where = input.absolute ?? input.file;
+      if (!isMigrationPath(where) && !JS_MIGRATION_TEXT.test(input.text)) return { findings, created: [] };
+      const migration = await withSyntaxTree(language, input.text, (tree) => analyzeJsMigration({ ...input, ...readJsDialect(input) }, tree));
+      if (!migration.isMigration) {
+        return isMigrationPath(where) ? { findings, created: [], unread: NOT_UNDERSTOOD } : { findings, created: [] };
+      }
+      return { findings: [...findings, ...migration.operations].sort((a, b) => a.line - b.line), created: [] };
+    }
     case 'shell':
       return { findings: scanShell(input), created: [] };
     case 'makefile':
