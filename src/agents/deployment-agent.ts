@@ -51,6 +51,7 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
     version: prepared.version ?? '',
     runMigrations: ctx.task.runMigrations,
     severityOverrides: contract.severity_overrides[target.environment],
+    allowUnread: contract.guardrails.allow_unread,
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: target.environment === 'production',
   });
@@ -86,6 +87,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
     version,
     runMigrations: task.runMigrations,
     severityOverrides: contract.severity_overrides[environment],
+    allowUnread: contract.guardrails.allow_unread,
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: environment === 'production',
     ...(ctx.overridden ? { overridden: ctx.overridden } : {}),

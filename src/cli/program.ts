@@ -127,6 +127,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--fail-on <severity>', 'lowest severity that fails the scan: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
     .option('--env <environment>', "apply the contract's severity overrides for this environment")
     .option('--dialect <dialect>', 'read every SQL file as postgres, mysql, sqlite or cockroachdb (default: detected per file)')
+    .option('--allow-unread', 'do not fail on files and statements nothing could read (they are still listed)', false)
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
     .action(async (paths, opts) => (await import('./commands/scan.js')).scanCommand(paths, opts))
     .addHelpText('after', examples(['scan migrations/ src/', 'scan db/migrate --json --fail-on HIGH', 'scan schema.sql --dialect mysql']));
@@ -136,6 +137,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
     .option('--dialect <dialect>', 'read every SQL migration as postgres, mysql, sqlite or cockroachdb (default: detected per file)')
+    .option('--allow-unread', 'do not fail on files and statements nothing could read (they are still listed)', false)
     .option('--json', 'print JSON', false)
     .option('--root <dir>', 'the workspace folder (contract and guardrails/ rule packs)')
     .action(async (dir, opts) => (await import('./commands/validate-migrations.js')).validateMigrationsCommand(dir, opts))

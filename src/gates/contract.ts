@@ -58,6 +58,8 @@ export const ContractSchema = z.strictObject({
       production: z.record(z.string(), Severity).optional(),
     })
     .default({}),
+  /** What nothing could read (a migration no reader understands, SQL neither parser nor tokenizer can place) blocks a pre-flight unless allowed here. */
+  guardrails: z.strictObject({ allow_unread: z.boolean().default(false) }).default({ allow_unread: false }),
   /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
   notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
   /** The cascade: production of version V needs a successful staging deployment of V first. */

@@ -1,7 +1,8 @@
 import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
 import { languageForPath, parseSource, withSyntaxTree } from '../parsing/parse-source.js';
 import { analyzeJsMigration } from './migrations/analyze-js-migration.js';
-import { isMigrationPath } from './migrations/migration-path.js';
+import { analyzeDjango } from './migrations/analyze-django.js';
+import { NOT_UNDERSTOOD, isMigrationPath } from './migrations/migration-path.js';
 import { type SqlDialect, readFolderDialect, readPostgresFamily } from './sql/detect-dialect.js';
 import { scanJavaScript } from './code/scan-javascript.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
@@ -14,10 +15,9 @@ import type { FileScanInput, FileScanResult } from './file-scan.js';
 
 /** A JavaScript file that says it is a migration without sitting in a migrations folder. */
 const JS_MIGRATION_TEXT = /\bexports\.up\s*=|\bexport\s+(async\s+)?function\s+up\b|\bexport\s+const\s+up\b|\bimplements\s+MigrationInterface\b/;
-const NOT_UNDERSTOOD = 'in a migrations folder (or named like a migration), but no migration reader understands it (Knex, Sequelize, TypeORM, db-migrate, node-pg-migrate, Kysely, Django, Alembic)';
 
 /** The dialect of the SQL a code migration runs: --dialect, else what its name and folder say, else undefined (Postgres). */
-function readJsDialect(input: FileScanInput): { dialect?: SqlDialect } {
+export function readCodeDialect(input: FileScanInput): { dialect?: SqlDialect } {
   if (input.options.dialect) return { dialect: input.options.dialect };
   const where = input.absolute ?? input.file;
   const family = readPostgresFamily(where, '');
@@ -37,8 +37,11 @@ export async function scanCodeFile(input: FileScanInput): Promise<FileScanResult
         if (isAlembicRevision(py)) {
           const alembic = analyzeAlembic(input, py);
           findings.push(...alembic.structure, ...alembic.operations);
+          return { findings, created: [] };
         }
-        return { findings, created: [] };
+        const django = await analyzeDjango({ ...input, ...readCodeDialect(input) }, py);
+        if (django.isMigration) return { findings: [...findings, ...django.structure, ...django.operations].sort((a, b) => a.line - b.line), created: [] };
+        return isMigrationPath(input.absolute ?? input.file) ? { findings, created: [], unread: NOT_UNDERSTOOD } : { findings, created: [] };
       } finally {
         tree.delete();
       }
@@ -48,7 +51,7 @@ export async function scanCodeFile(input: FileScanInput): Promise<FileScanResult
       const findings = await scanJavaScript(input, language);
       const where = input.absolute ?? input.file;
       if (!isMigrationPath(where) && !JS_MIGRATION_TEXT.test(input.text)) return { findings, created: [] };
-      const migration = await withSyntaxTree(language, input.text, (tree) => analyzeJsMigration({ ...input, ...readJsDialect(input) }, tree));
+      const migration = await withSyntaxTree(language, input.text, (tree) => analyzeJsMigration({ ...input, ...readCodeDialect(input) }, tree));
       if (!migration.isMigration) {
         return isMigrationPath(where) ? { findings, created: [], unread: NOT_UNDERSTOOD } : { findings, created: [] };
       }

@@ -13,6 +13,7 @@ export interface ScanCommandOptions {
   failOn: string;
   env?: string;
   dialect?: string;
+  allowUnread?: boolean;
 }
 
 /**
@@ -34,7 +35,8 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
   };
   let failed = false;
   const judge = (f: Finding): void => {
-    if (!f.suppressed && (isAtOrAbove(f.severity, failOn) || isUnread(f))) failed = true;
+    if (f.suppressed) return;
+    if (isUnread(f) ? !opts.allowUnread : isAtOrAbove(f.severity, failOn)) failed = true;
   };
   if (opts.json) {
     let first = true;

@@ -19,3 +19,7 @@ export function isMigrationPath(file: string): boolean {
   if (/^versions$/i.test(last)) return FOLDER.test(dirs[dirs.length - 2] ?? '') || /alembic/i.test(dirs[dirs.length - 2] ?? '');
   return FOLDER.test(last);
 }
+
+/** Why such a file is listed as not read. */
+export const NOT_UNDERSTOOD =
+  'in a migrations folder (or named like a migration), but no migration reader understands it (Knex, Sequelize, TypeORM, db-migrate, node-pg-migrate, Kysely, Django, Alembic)';
