@@ -43,7 +43,7 @@ describe('JavaScript and TypeScript migrations', () => {
       '5 drop-column users.avatar',
       '6 alter-column-type users.age',
       '7 add-not-null-without-default users.tenantid',
-      '10 index-not-concurrent users',
+      '10 index-not-concurrent users.users_status',
       '11 drop-table Sessions',
       '13 truncate table___',
       '14 unresolved-sql',

@@ -7,7 +7,7 @@ import type { PythonFile } from '../code/scan-python.js';
 import { scanSql } from '../sql/scan-sql.js';
 import type { SqlDialect } from '../sql/detect-dialect.js';
 import { readCallArguments, readCalledName } from '../../parsing/python-syntax.js';
-import { type FieldShape, readArgument, readArgumentNode, readDjangoOperations, readFieldShape, readFieldsBefore } from './django-operations.js';
+import { type FieldShape, readArgument, readArgumentNode, readDjangoOperations, readEffect, readFieldShape, readFieldsBefore } from './django-operations.js';
 import { readEmbeddedSql, resolveSqlNode } from './read-embedded-sql.js';
 
 export interface DjangoAnalysis {
@@ -21,7 +21,8 @@ export interface DjangoAnalysis {
 /** Rules that do not apply to a model created earlier in the same migration (its table is new and empty). */
 const ON_NEW_MODELS = new Set(['add-not-null-without-default', 'alter-column-type', 'set-not-null', 'index-not-concurrent', 'fk-not-valid', 'check-not-valid', 'unique-without-index', 'drop-column', 'drop-index-not-concurrent']);
 const RELATIONS = new Set(['ForeignKey', 'OneToOneField']);
-const NOT_COLUMNS = new Set(['ManyToManyField', 'GenericRelation']);
+/** Fields that are no column of their model's table (a join table, a tag manager). */
+const NOT_COLUMNS = new Set(['ManyToManyField', 'GenericRelation', 'TaggableManager', 'GenericForeignKey']);
 
 /**
  * A Django migration's operations mapped to the SQL rules (RemoveField is drop-column, DeleteModel
@@ -45,6 +46,8 @@ export async function analyzeDjango(input: CodeScanInput & { absolute?: string; 
     if (f) into.push({ ...f, direction: 'upgrade' });
   };
   const before = ops.some((op) => readCalledName(op)?.name === 'AlterField') && input.absolute ? await readFieldsBefore(input.absolute) : new Map<string, FieldShape>();
+  // Each operation's effect on the fields applies before the next one is read (a RenameField, then an AlterField).
+  const apply = (op: Node): void => readEffect(op)(before);
   const created = new Set<string>();
   const lines = new LineIndex(input.text);
   let reversible = true;
@@ -84,14 +87,13 @@ export async function analyzeDjango(input: CodeScanInput & { absolute?: string; 
       case 'AlterField': {
         const shape = readFieldShape(readArgumentNode(op, 2, 'field'));
         const old = before.get(`${model}.${field}`);
-        if (!shape || NOT_COLUMNS.has(shape.kind)) break;
+        if (!shape || NOT_COLUMNS.has(shape.kind) || (old && NOT_COLUMNS.has(old.kind))) break;
         if (!old) {
           hit('alter-column-type', undefined, 'the field as the earlier migrations left it was not found; read as a change of type');
           break;
         }
         if (old.kind !== shape.kind || (old.maxLength !== shape.maxLength && Number(shape.maxLength) < Number(old.maxLength))) hit('alter-column-type');
         if (old.nullable && !shape.nullable) hit('set-not-null');
-        before.set(`${model}.${field}`, shape);
         break;
       }
       case 'AddIndex':
@@ -139,6 +141,7 @@ export async function analyzeDjango(input: CodeScanInput & { absolute?: string; 
         break;
       }
     }
+    apply(op);
   }
   return { isMigration: true, reversible, structure, operations: findings.sort((a, b) => a.line - b.line) };
 }

@@ -3,7 +3,7 @@ import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
 import { type MarkerLine, SAFETY_MARKER, findException, isAloneOnLine, readMarkerNote, shortenStatement } from '../safety-marker.js';
 import type { CodeScanInput } from '../code/code-matchers.js';
-import { scanSql } from '../sql/scan-sql.js';
+import { dropRebuildIdiom, scanSql } from '../sql/scan-sql.js';
 import type { SqlDialect } from '../sql/detect-dialect.js';
 import { collectDescendants } from '../../parsing/syntax-tree.js';
 import { type JsDirection, type JsMigrationSteps, isEmptyStep, isRefusingStep, readDirection, readJsMigrationSteps } from './js-migration-steps.js';
@@ -77,6 +77,8 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
         ...(direction === 'down' ? { addedBefore: [...added] } : {}),
         ...(input.dialect ? { dialect: input.dialect } : {}),
         checkLockTimeout: false,
+        // `knex.raw('now()')` handed to another call is a fragment of SQL, not a statement.
+        reportUnreadable: call.parent?.type !== 'arguments',
         lineAt: start === undefined ? () => call.startPosition.row + 1 : (offset) => lines.lineOf(start + offset),
       });
       created[bucket].push(...result.created);
@@ -122,7 +124,9 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
   if (downgrade === 'missing') structural('missing-downgrade', undefined, `${steps.form}: no down`);
   if (downgrade === 'empty') structural('empty-downgrade', steps.down, `${steps.form}: down does nothing`);
   if (downgrade === 'raises') structural('irreversible-downgrade', steps.down, `${steps.form}: down refuses to run`);
-  return { isMigration: true, form: steps.form, upgrade: !upEmpty, downgrade, structure, operations: findings.sort((a, b) => a.line - b.line) };
+  // SQLite's table rebuild spread over several query() calls: create `temporary_t`, copy, drop `t`, rename.
+  const operations = input.dialect === 'sqlite' ? dropRebuildIdiom(findings, [...created.up, ...created.down, ...created.none]) : findings;
+  return { isMigration: true, form: steps.form, upgrade: !upEmpty, downgrade, structure, operations: operations.sort((a, b) => a.line - b.line) };
 }
 
 /** Calls in `up`, then the rest: `down` (often written first) then sees what `up` made. */

@@ -103,7 +103,7 @@ async function readEffects(file: string): Promise<((fields: Fields) => void)[]> 
 }
 
 /** What one operation does to the app's fields. */
-function readEffect(op: Node): (fields: Fields) => void {
+export function readEffect(op: Node): (fields: Fields) => void {
   const name = readCalledName(op)?.name;
   const model = readArgument(op, 0, name === 'CreateModel' || name === 'DeleteModel' ? 'name' : 'model_name') ?? '';
   switch (name) {

@@ -81,7 +81,12 @@ function readBuilderTable(chain: { calls: { name: string; call: Node }[]; root: 
 export function readJsOperation(call: Node): JsOperation {
   const chain = readChain(call);
   const builder = readBuilderTable(chain);
-  if (builder) return builder.creating ? { hits: [], creates: builder.table } : readBuilderOperation(chain.calls.slice(0, builder.at), builder.table);
+  if (builder) {
+    const own = builder.creating ? { hits: [], creates: builder.table } : readBuilderOperation(chain.calls.slice(0, builder.at), builder.table);
+    // `schema.dropTable('t').createTable('t', ...)`: what the chain did before the builder call counts too.
+    const before = chain.calls.slice(builder.at + 1).filter((c) => readCallee(c.call)?.receiver).flatMap((c) => readDirectOperation(c.name, readArguments(c.call)).hits);
+    return { ...own, hits: [...before, ...own.hits] };
+  }
   const row = readRowOperation(chain);
   if (row) return row;
   const found: JsOperation = { hits: [], adds: [] };
@@ -202,13 +207,15 @@ function readDirectOperation(name: string, args: Node[]): JsOperation {
     case 'addColumns':
       return readAddColumns(name, args, table);
     case 'addIndex':
-    case 'createIndex':
+    case 'createIndex': {
       if (hasOption('concurrently', 'true')) return { hits: [] };
-      return { hits: [on('index-not-concurrent', readIndexName(args))], ...(readIndexName(args) ? { adds: [`index:${readIndexName(args)}`] } : {}) };
+      const index = readIndexName(args) ?? readDefaultIndexName(table, args[1]);
+      return { hits: [on('index-not-concurrent', index)], ...(index ? { adds: [`index:${index}`] } : {}) };
+    }
     case 'removeIndex':
     case 'dropIndex': {
       if (hasOption('concurrently', 'true')) return { hits: [] };
-      const index = readIndexName(args) ?? (args.length === 2 ? readName(args[1]) : undefined);
+      const index = readIndexName(args) ?? (args.length === 2 ? (readName(args[1]) ?? readDefaultIndexName(table, args[1])) : readDefaultIndexName(table, args[1]));
       return { hits: [{ ...on('drop-index-not-concurrent', index), ...(index ? { object: `index:${index}` } : {}) }] };
     }
     case 'createForeignKey':
@@ -297,6 +304,12 @@ function readIndexName(args: Node[]): string | undefined {
   }
   const second = readJsString(args[1]);
   return args.length >= 3 && second !== undefined && readJsString(args[2]) === undefined ? second.toLowerCase() : undefined;
+}
+
+/** Sequelize's name for an index it was given no name for: `table_a_b`. */
+function readDefaultIndexName(table: string | undefined, fields: Node | undefined): string | undefined {
+  const names = fields?.type === 'array' ? readStrings(fields) : [];
+  return table && names.length > 0 ? `${table}_${names.join('_')}`.toLowerCase() : undefined;
 }
 
 /** Strings in an argument: `'c'` or `['a', 'b']`. */

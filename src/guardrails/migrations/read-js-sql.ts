@@ -24,6 +24,11 @@ export function readJsSqlCall(call: Node): JsSql | { unresolved: string } | unde
   const args = call.childForFieldName('arguments');
   // A tagged template: `sql\`ALTER TABLE ...\``, `Prisma.sql\`...\``.
   if (args?.type === 'template_string') return callee && SQL_TAGS.test(callee.name) ? { text: args.text.slice(1, -1), sourceStart: args.startIndex + 1 } : undefined;
+  // `db.runSql.bind(db, 'ALTER TABLE ...')` (async.series of bound calls): the SQL is the second argument.
+  if (callee?.name === 'bind' && callee.receiver?.type === 'member_expression' && SQL_METHODS.has(callee.receiver.childForFieldName('property')?.text ?? '')) {
+    const sql = readArguments(call)[1];
+    return sql ? readSqlValue(stripParentheses(sql), 0) : undefined;
+  }
   if (!callee || !SQL_METHODS.has(callee.name)) return undefined;
   // `exec`/`execute` of a child process or a prepared builder are not SQL; only a receiver that is a database's.
   const receiver = callee.receiver;
@@ -50,8 +55,8 @@ function readSqlValue(node: Node, depth: number): JsSql | { unresolved: string }
     case 'identifier': {
       const value = findBoundValue(node);
       if (!value) return { unresolved: node.text };
-      const read = readSqlValue(stripParentheses(value), depth + 1);
-      return 'text' in read ? { text: read.text } : read;
+      // A string or template bound to a name keeps its place in the source (findings point at the SQL).
+      return readSqlValue(stripParentheses(value), depth + 1);
     }
     case 'call_expression': {
       // `[...].join(';')` of string literals, `dedent\`...\``.

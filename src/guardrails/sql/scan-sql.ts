@@ -81,7 +81,7 @@ function readGoBatches(text: string): { text: string; lines: number[] } {
  * SQLite changes a table by rebuilding it: create `new_t`, copy, drop `t`, rename `new_t` to `t`.
  * The drop of `t` and the rename of the table made here are that idiom, not a loss of data.
  */
-function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
+export function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
   const renamedTo = new Set<string>();
   const renamedFrom = new Set<string>();
   for (const f of findings) {
