@@ -52,6 +52,11 @@ describe('JavaScript and TypeScript migrations', () => {
     expect(findings.find((f) => f.rule === 'unresolved-sql')?.message).toContain('buildStatement');
   });
 
+  it('Sequelize changeColumn: a type the other step gives the column too is no change of type', async () => {
+    const { found } = await scan('sequelize/migrations/20230506-nullable-author.js');
+    expect(found).toEqual(['6 alter-column-type documents.title', '9 set-not-null documents.authorid (down)', '10 alter-column-type documents.title (down)']);
+  });
+
   it('TypeORM: queryRunner.query(sql) and queryRunner.dropColumn/addColumn/createIndex; down knows what up added', async () => {
     const { found } = await scan('typeorm/migrations/1700000000000-DropLegacy.ts');
     expect(found).toEqual([

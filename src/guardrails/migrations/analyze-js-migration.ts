@@ -53,6 +53,7 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
   const added = new Set<string>();
   // Calls in source order: `up` first in the usual layout, so `down` knows what `up` made.
   const ordered = orderUpFirst(steps);
+  const types = readChangedTypes(steps, ordered);
   for (const call of ordered) {
     const direction = readDirection(steps, call);
     const bucket = direction ?? 'none';
@@ -78,7 +79,7 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
         ...(input.dialect ? { dialect: input.dialect } : {}),
         checkLockTimeout: false,
         // `knex.raw('now()')` handed to another call is a fragment of SQL, not a statement.
-        reportUnreadable: call.parent?.type !== 'arguments',
+        reportUnreadable: call.parent?.type !== 'arguments' && call.parent?.type !== 'pair' && call.parent?.type !== 'array',
         lineAt: start === undefined ? () => call.startPosition.row + 1 : (offset) => lines.lineOf(start + offset),
       });
       created[bucket].push(...result.created);
@@ -99,6 +100,8 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
     for (const hit of op.hits) {
       if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && before.some((t) => t[t.length - 1] === hit.table)) continue;
       if (direction === 'down' && hit.object && added.has(hit.object)) continue;
+      // changeColumn to the type the other step gives the column too: the type does not change (a null or reference change).
+      if (hit.rule === 'alter-column-type' && hit.typeText && direction && types.get(`${direction === 'up' ? 'down' : 'up'}\u0000${hit.detail ?? ''}`) === hit.typeText) continue;
       const key = `${hit.rule}\u0000${hit.detail ?? ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -127,6 +130,19 @@ export function analyzeJsMigration(input: CodeScanInput & { dialect?: SqlDialect
   // SQLite's table rebuild spread over several query() calls: create `temporary_t`, copy, drop `t`, rename.
   const operations = input.dialect === 'sqlite' ? dropRebuildIdiom(findings, [...created.up, ...created.down, ...created.none]) : findings;
   return { isMigration: true, form: steps.form, upgrade: !upEmpty, downgrade, structure, operations: operations.sort((a, b) => a.line - b.line) };
+}
+
+/** The type each changeColumn gives a column, by step: `up\u0000table.column` -> `Sequelize.UUID`. */
+function readChangedTypes(steps: JsMigrationSteps, calls: Node[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const call of calls) {
+    const direction = readDirection(steps, call);
+    if (!direction || !isChainEnd(call)) continue;
+    for (const hit of readJsOperation(call).hits) {
+      if (hit.rule === 'alter-column-type' && hit.typeText) types.set(`${direction}\u0000${hit.detail ?? ''}`, hit.typeText);
+    }
+  }
+  return types;
 }
 
 /** Calls in `up`, then the rest: `down` (often written first) then sees what `up` made. */

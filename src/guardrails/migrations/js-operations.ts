@@ -12,6 +12,8 @@ export interface JsOperationHit {
   /** What the call adds or removes, as the SQL side names it: `column:t.c`, `index:name`. */
   object?: string;
   detail?: string;
+  /** For a changed column: the type it is given, as written (`Sequelize.UUID`), to compare with the other step's. */
+  typeText?: string;
 }
 
 /** What a call does to the schema: its hits, and the tables and objects it creates. */
@@ -121,14 +123,19 @@ function readBuilderOperation(calls: { name: string; call: Node }[], table: stri
         hits.push(at('rename-column', own[0]));
         break;
       case 'dropIndex':
-      case 'dropUnique':
-        hits.push({ ...at('drop-index-not-concurrent', own[own.length - 1]), ...(own.length > 0 ? { object: `index:${own[own.length - 1]}` } : {}) });
+      case 'dropUnique': {
+        const index = readKnexIndexName(call, table, name === 'dropUnique' ? 'unique' : 'index');
+        hits.push({ ...at('drop-index-not-concurrent', index), ...(index ? { object: `index:${index}` } : {}) });
         break;
+      }
       case 'index':
-      case 'unique':
-        hits.push(at('index-not-concurrent', own[own.length - 1] ?? column));
-        if (own.length > 1) adds.push(`index:${own[own.length - 1]}`);
+      case 'unique': {
+        // On a column being added (`t.string('c').unique()`) the index is named after it.
+        const index = call.equals(innermost?.call ?? call) ? readKnexIndexName(call, table, name) : column ? `${table}_${column}_${name}` : undefined;
+        hits.push(at('index-not-concurrent', index ?? column));
+        if (index) adds.push(`index:${index}`);
         break;
+      }
       case 'foreign':
       case 'references':
         hits.push(at('fk-not-valid'));
@@ -149,6 +156,15 @@ function readBuilderOperation(calls: { name: string; call: Node }[], table: stri
     if (names.has('notNullable') && !names.has('defaultTo') && !names.has('increments') && !names.has('primary')) hits.push(at('add-not-null-without-default'));
   }
   return { hits, adds };
+}
+
+/** Knex's index name: the one given, else `table_col1_col2_index` (or `_unique`). */
+function readKnexIndexName(call: Node, table: string, suffix: string): string | undefined {
+  const [columns, name] = readArguments(call);
+  const given = readJsString(name);
+  if (given !== undefined) return given.toLowerCase();
+  const cols = columns ? readStrings(columns) : [];
+  return cols.length > 0 ? `${table}_${cols.join('_')}_${suffix}`.toLowerCase() : undefined;
 }
 
 const NOT_COLUMN_TYPES = new Set(['dropColumn', 'dropColumns', 'renameColumn', 'dropIndex', 'dropUnique', 'index', 'unique', 'foreign', 'dropForeign', 'dropPrimary', 'primary', 'alterColumn', 'raw', 'comment', 'dropTimestamps', 'engine', 'charset', 'collate', 'inherits', 'check', 'dropChecks', 'setNullable', 'dropNullable']);
@@ -199,7 +215,8 @@ function readDirectOperation(name: string, args: Node[]): JsOperation {
       const spec = args[2];
       const hits: JsOperationHit[] = [];
       const specType = spec?.type === 'object' ? readProperty(spec, 'type') : undefined;
-      if (name === 'changeColumn' || specType !== undefined || spec?.type === 'new_expression') hits.push(on('alter-column-type', column));
+      const typeText = specType ?? (spec?.type === 'object' ? undefined : spec?.text);
+      if (name === 'changeColumn' || specType !== undefined || spec?.type === 'new_expression') hits.push({ ...on('alter-column-type', column), ...(typeText ? { typeText } : {}) });
       if (spec && (readProperty(spec, 'allowNull') === 'false' || readProperty(spec, 'notNull') === 'true')) hits.push(on('set-not-null', column));
       return { hits };
     }
