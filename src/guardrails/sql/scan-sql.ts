@@ -130,6 +130,8 @@ function scanAs(
     addedBefore: new Set(input.addedBefore ?? []),
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
+    notNullChecks: new Set(),
+    checksReadTo: 0,
   };
   let markersSeen = 0;
   const takeMarkers = (markers: readonly SafetyMarker[]): void => {
@@ -189,6 +191,9 @@ interface ScanContext {
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;
   checkLockTimeout: boolean;
+  /** Columns with a `CHECK (col IS NOT NULL)` in the text read so far, and how far that is. */
+  notNullChecks: Set<string>;
+  checksReadTo: number;
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
@@ -338,7 +343,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
     // A down migration dropping the column or index its own up migration added loses nothing older.
     if (hit.object && ctx.addedBefore.has(hit.object)) continue;
-    if (hit.rule === 'set-not-null' && hasNotNullCheck(input.text.slice(0, start), hit.detail)) continue;
+    if (hit.rule === 'set-not-null' && hasNotNullCheck(ctx, start, hit.detail)) continue;
     if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres' && !ctx.family) {
       ctx.lockTimeoutSet = true;
       const lock = input.rules.makeFinding('missing-lock-timeout', { file: input.file, line, statement, suppressed }, input.options);
@@ -352,11 +357,19 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   }
 }
 
-/** SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and skips the scan. */
-function hasNotNullCheck(before: string, detail: string | undefined): boolean {
-  const column = detail?.split('.').pop();
+/**
+ * SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and
+ * skips the scan. The text before is read once, from where the last question left off (linear).
+ */
+function hasNotNullCheck(ctx: ScanContext, before: number, detail: string | undefined): boolean {
+  const column = detail?.split('.').pop()?.toLowerCase();
   if (!column || !/^\w+$/.test(column)) return false;
-  return new RegExp(`CHECK\\s*\\(\\s*"?${column}"?\\s+IS\\s+NOT\\s+NULL\\s*\\)`, 'i').test(before);
+  if (before > ctx.checksReadTo) {
+    const checks = /CHECK\s*\(\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)/gi;
+    for (const m of ctx.input.text.slice(ctx.checksReadTo, before).matchAll(checks)) ctx.notNullChecks.add((m[1] ?? '').toLowerCase());
+    ctx.checksReadTo = before;
+  }
+  return ctx.notNullChecks.has(column);
 }
 
 /** Same table when the names match and the schemas do too (or either has none). */
