@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { formatReadinessReport, formatSummaryLine, readLastDeployedVersion, reviewReadiness, writeReview, type AppliedMigrations, type ReadinessReport } from '../readiness/index.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -94,6 +96,9 @@ export async function gatherAppliedMigrations(ws: Workspace, config: ProjectConf
 
 /** When each file of the project last changed in git, and the newest commit: undefined outside a git repository. */
 export async function readFileHistory(projectPath: string): Promise<{ newestCommit: number; lastChanged: Record<string, number> } | undefined> {
+  // Only the project's own repository: a folder inside another repository (a fixture, a vendored copy) has that repository's history, not its own.
+  const top = await runCommand({ argv: ['git', 'rev-parse', '--show-toplevel'], cwd: projectPath, timeoutMs: 10_000 });
+  if (!top.ok || realpathOf(top.stdout.trim()) !== realpathOf(projectPath)) return undefined;
   const result = await runCommand({ argv: ['git', 'log', '--format=@%ct', '--name-only', '--no-renames', '--relative', '--', '.'], cwd: projectPath, timeoutMs: 30_000 });
   if (!result.ok) return undefined;
   const lastChanged: Record<string, number> = {};
@@ -110,6 +115,14 @@ export async function readFileHistory(projectPath: string): Promise<{ newestComm
   const head = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: projectPath, timeoutMs: 10_000 });
   if (head.ok && /^\d+$/.test(head.stdout.trim())) newestCommit = Math.max(newestCommit, Number(head.stdout.trim()));
   return newestCommit > 0 ? { newestCommit, lastChanged } : undefined;
+}
+
+function realpathOf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 async function tagExists(config: ProjectConfig, tag: string): Promise<boolean> {

@@ -266,6 +266,8 @@ function isToolConfig(rel: string, base: string): boolean {
     /^\.[\w-]+rc\.[cm]?js$/.test(base) ||
     /^(?:gulpfile|gruntfile|jakefile|setup|noxfile|fabfile|tasks|conftest)\.(?:[cm]?js|ts|py)$/i.test(base) ||
     /(?:^|\/)docs?\/conf\.py$/.test(rel) ||
+    // Alembic's and Flask-Migrate's env.py runs the migration tool, not the service.
+    /(?:^|\/)(?:migrations|alembic)\/env\.py$/.test(rel) ||
     /(?:^|\/)(?:examples?|samples?|bench(?:es|marks?)?|docs?|scripts?\/dev|tools?\/dev)\//.test(rel)
   );
 }

@@ -6,7 +6,7 @@ import type { DraftFinding } from '../types.js';
 import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
 // A committed environment file: `.env`, `.env.production`, `prod.env` (examples and templates are fine).
-const ENV_FILE = /^(?:\.env(?:\.(?!example|sample|template|dist|defaults?|tmpl|tpl)[\w-]+)?|[\w-]+\.env)$/i;
+const ENV_FILE = /^(?!.*(?:example|sample|template|\.dist|defaults?|tmpl|tpl))(?:\.env(?:\.[\w.-]+)?|[\w-]+\.env)$/i;
 // Values that say "fill me in", not secrets.
 const PLACEHOLDER = /^(?:|changeme|change[-_]?me|changethis|change[-_]?this|replace[-_]?me|your[-_ ].*|your[A-Z_].*|<.*>|\$\{.*\}|\*+|x+|\.\.\.|todo|tbd|none|null|example|dummy|placeholder|secret|password)$/i;
 const DATABASE_URL_NAME = /\b(?:DATABASE_URL|DB_URL|DATABASE_URI|SQLALCHEMY_DATABASE_URI|DB_URI|POSTGRES_URL|MYSQL_URL)\b/;

@@ -30,7 +30,8 @@ export const dockerfileRule: ReadinessRule = {
       const users = d.final.filter((i) => i.keyword === 'USER');
       const last: Instruction | undefined = users[users.length - 1];
       const finalFrom = d.froms[d.froms.length - 1];
-      const nonRootBase = finalFrom ? /nonroot|distroless.*:nonroot|chainguard|bitnami|rootless/i.test(finalFrom.args) : false;
+      // A reverse proxy's image (nginx, caddy) starts as root to bind its port and drops to workers itself.
+      const nonRootBase = finalFrom ? /nonroot|distroless.*:nonroot|chainguard|bitnami|rootless|^(?:\S+\/)?(?:nginx|caddy|traefik|haproxy|httpd|envoyproxy\/envoy)(?::|\s|$)/i.test(finalFrom.args) : false;
       if ((!last || /^(?:root|0)(?::|$)/.test(last.args)) && !nonRootBase && run.length + d.final.length > 0) {
         root.push(last ? quoteLine(rel, last.line, last.text) : `${rel}: no USER in the final stage (${finalFrom ? quoteLine(rel, finalFrom.line, finalFrom.text) : 'FROM'})`);
       }

@@ -165,7 +165,8 @@ function isRoute(source: LexedSource, token: { start: number; value: string }): 
   const before = source.code.slice(Math.max(0, token.start - 40), token.start);
   if (ROUTE_CALL.test(before)) return true;
   if (!token.value.replace(/^\^/, '').startsWith('/')) return false;
-  return /(?:\.(?:get|head|all|use|route|api_route|add_url_rule|add_api_route)|@(?:Get|Head|Controller)|\bpath|\broute|\bRoute)\s*\(\s*$|\b(?:path|url|route)\s*:\s*$/.test(before);
+  // A routing call, a route option, or a plain server comparing the path (`url.pathname === '/health'`, `case '/health':`).
+  return /(?:\.(?:get|head|all|use|route|api_route|add_url_rule|add_api_route)|@(?:Get|Head|Controller)|\bpath|\broute|\bRoute)\s*\(\s*$|\b(?:path|url|route)\s*:\s*$|(?:pathname|url|path)\s*===?\s*$|\bcase\s+$/.test(before);
 }
 
 /** Django and friends: `path("status/", views.status)` → the body of `def status(` in the project's code. */
