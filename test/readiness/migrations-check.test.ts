@@ -129,7 +129,7 @@ describe('pending and applied migrations', () => {
     expect(all.migrations.basis).toBe('3 of 3 migration(s) pending: a new database: nothing applied');
     // Nothing known: no BLOCKER on a migration that may have been applied years ago; the report says so.
     const unknown = await reviewProject(dir);
-    expect(findingsOf(unknown, rule)).toEqual(['HIGH Destructive migration without a safety plan (whether pending is not known)']);
+    expect(findingsOf(unknown, rule)).toEqual(['MEDIUM Destructive migration without a safety plan (whether pending is not known)']);
     expect(unknown.migrations.basis).toMatch(/^which of the 3 migration\(s\) are pending is not known/);
     expect(checkOf(unknown, rule).status).toBe('not-assessed');
     const known = await review(dir, { appliedMigrations: { basis: 'migrate_status of production', applied: ['b2'] } });

@@ -54,7 +54,7 @@ export const migrationsRule: ReadinessRule = {
       return failures.length > 0 ? { findings, notAssessed: 'the migrations could not be read' } : { findings: [], notApplicable: 'no migrations found' };
     }
     const { pending, basis } = selectPending(all, ctx.input.appliedMigrations, ctx.files.root, (rel) => ctx.files.text(rel));
-    // Pending not known: a finding may be about a migration applied years ago; it is rated one step lower and says so.
+    // Pending not known: a finding may be about a migration applied years ago; it is rated two steps lower and says so.
     const known = pendingKnown(ctx.input.appliedMigrations);
     Object.assign(ctx.migrationState, { basis, pending: pending.length, applied: all.length - pending.length });
     const unreadable = pending.flatMap((r) => (r.unreadable ?? []).map((line) => `${r.file}:${line}: SQL the scan could not read; nothing in it was checked`));
@@ -191,7 +191,8 @@ function safetyNote(ctx: ReviewContext, review: MigrationReview): boolean {
   return ctx.docs.some((d) => d.level === 0 && d.body.includes(name));
 }
 
-const LOWER: Record<DraftFinding['severity'], DraftFinding['severity']> = { BLOCKER: 'HIGH', HIGH: 'MEDIUM', MEDIUM: 'LOW', LOW: 'LOW' };
+// Two steps: a finding about a migration that may have been applied years ago is a thing to check, not a stop.
+const LOWER: Record<DraftFinding['severity'], DraftFinding['severity']> = { BLOCKER: 'MEDIUM', HIGH: 'LOW', MEDIUM: 'LOW', LOW: 'LOW' };
 
 function lowerWhenPendingUnknown(f: DraftFinding, basis: string): void {
   if (f.title.startsWith('Migrations could not') || f.title.startsWith('Pending migrations hold SQL')) return;

@@ -38,9 +38,8 @@ export const startupMigrationsRule: ReadinessRule = {
     }
     const evidence = [...migrate.map((c) => `${c.location}: ${c.text} (runs at start: ${c.via})`), ...code.map((c) => `${c} (start-up code)`)];
     if (evidence.length === 0 && seed.length === 0) {
-      return commands.length === 0 && code.length === 0
-        ? { findings: [], passed: 'no start command found that migrates (no CMD/ENTRYPOINT, Procfile process or start-up code runs migrations)' }
-        : { findings: [], passed: `${commands.length} start command(s) read; none runs migrations` };
+      // Nothing migrates at start: the migrations area is judged by the migrations themselves (a service without any is not scored on them).
+      return { findings: [], notApplicable: `${commands.length} start command(s) read (CMD/ENTRYPOINT, scripts, Procfile, uWSGI/gunicorn hooks) and the start-up code: none runs migrations or seeds` };
     }
     const findings = [];
     if (evidence.length > 0) {

@@ -31,7 +31,7 @@ export function selectPending(
   if (!known || (known.applied === undefined && known.changedFiles === undefined && known.fileHistory === undefined)) {
     return {
       pending: reviews,
-      basis: `which of the ${reviews.length} migration(s) are pending is not known (${known?.basis ?? 'no migrate_status command, no tag of a deployed version, no git history'}): all taken as possibly pending, their findings rated one step lower`,
+      basis: `which of the ${reviews.length} migration(s) are pending is not known (${known?.basis ?? 'no migrate_status command, no tag of a deployed version, no git history'}): all taken as possibly pending, their findings rated two steps lower (check them against the database)`,
     };
   }
   if (known.applied === undefined && known.changedFiles === undefined && known.fileHistory) {
