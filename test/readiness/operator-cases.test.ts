@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileHistory } from '../../src/agents/readiness-agent.js';
 import { formatReadinessReport, type ReadinessReport } from '../../src/readiness/index.js';
-import { checkOf, findingsOf, review } from './helpers/temp-project.js';
+import { checkOf, findingsOf, makeProject, review } from './helpers/temp-project.js';
 
 const cases = fileURLToPath(new URL('../fixtures/readiness', import.meta.url));
 const at = (name: string): string => path.join(cases, name);
@@ -101,6 +101,25 @@ describe('a Node image whose CMD migrates (issue #22)', () => {
       'package.json:5: knex migrate:latest (runs at start: Dockerfile:11 CMD → npm run migrate)',
     ]);
     expect(findingsOf(report, 'request-timeouts')).toEqual(['MEDIUM No request timeout']);
+  });
+
+  it('says that a shell-form chain keeps SIGTERM from the server', async () => {
+    const report = await review(at('node-cmd-migrate'));
+    expect(findingsOf(report, 'dockerfile')).toContain('MEDIUM The server does not receive SIGTERM (shell-form command chain)');
+    expect(byRule(report, 'dockerfile').find((f) => f.title.startsWith('The server does not'))?.area).toBe('error-handling');
+  });
+});
+
+describe('settings read across continuation lines (field test)', () => {
+  it('finds the SQLite fallback of a URI written over three lines', async () => {
+    const dir = makeProject({
+      'requirements.txt': 'flask==3.0.3\n',
+      'Dockerfile': 'FROM python:3.12.7-slim\nCOPY . .\nUSER nobody\nCMD ["gunicorn", "app:app"]\n',
+      'config.py': "import os\n\n\nclass Config:\n    SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL', '').replace(\n        'postgres://', 'postgresql://') or \\\n        'sqlite:///' + os.path.join('.', 'app.db')\n",
+      'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+    });
+    const report = await review(dir);
+    expect(findingsOf(report, 'config-hygiene')).toContain('MEDIUM Falls back to SQLite when the database URL is unset');
   });
 });
 

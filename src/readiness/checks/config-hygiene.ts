@@ -154,7 +154,10 @@ function sqliteFallbacks(ctx: ReviewContext): string[] {
   for (const file of ctx.files.code({ toolConfig: false })) {
     const lines = ctx.files.text(file).split('\n');
     lines.forEach((line, i) => {
-      if (DATABASE_URL_NAME.test(line) && /\bsqlite[:+]/i.test(line) && /\bor\b|\|\||\?\?|get\(|getenv\(/.test(line)) out.push(quoteLine(file.rel, i + 1, line));
+      // A statement continued on the next lines (`… or \`, an open parenthesis) is read whole.
+      let statement = line;
+      for (let j = i + 1; j < Math.min(lines.length, i + 4) && /\\\s*$|\(\s*$|\bor\s*$/.test(statement); j++) statement = `${statement.replace(/\\\s*$/, ' ')} ${(lines[j] ?? '').trim()}`;
+      if (DATABASE_URL_NAME.test(line) && /\bsqlite[:+]/i.test(statement) && /\bor\b|\|\||\?\?|get\(|getenv\(/.test(statement)) out.push(quoteLine(file.rel, i + 1, line));
     });
   }
   return out;
