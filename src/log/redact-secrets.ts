@@ -33,7 +33,17 @@ function contextRule(id: string, pattern: RegExp, keywords: string[]): SecretRul
 }
 
 let rules: SecretRule[] | undefined;
+let keywordPattern: RegExp | undefined;
 const allRules = (): SecretRule[] => (rules ??= [...GITLEAKS_RULES.map(compileRule), ...CONTEXT_RULES]);
+// Every rule's keywords in one pattern: the text is read once for all of them.
+const keywords = (): RegExp =>
+  (keywordPattern ??= new RegExp(
+    [...new Set(allRules().flatMap((r) => r.keywords))]
+      .sort((a, b) => b.length - a.length)
+      .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  ));
 
 /** The text with every known secret value (and its base64 forms), every secret shape and every URL password replaced. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -45,10 +55,30 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
   return redactShapes(out);
 }
 
+// Each rule runs only on the lines that hold one of its keywords (gitleaks' pre-filter, by line):
+// the cost follows the lines that look like they may hold a secret, not the size of the output.
 function redactShapes(text: string): string {
   const lower = text.toLowerCase();
+  const linesOf = new Map<string, [number, number][]>();
+  for (const m of lower.matchAll(keywords())) {
+    const start = lower.lastIndexOf('\n', m.index) + 1;
+    let end = lower.indexOf('\n', m.index);
+    if (end === -1) end = lower.length;
+    const spans = linesOf.get(m[0]) ?? [];
+    const last = spans[spans.length - 1];
+    if (last?.[0] !== start) spans.push([start, end]);
+    linesOf.set(m[0], spans);
+  }
+  if (linesOf.size === 0) return text;
   const ranges: [number, number][] = [];
-  for (const rule of allRules()) findSecrets(rule, text, lower, ranges);
+  for (const rule of allRules()) {
+    const spans = mergeSpans(rule.keywords.flatMap((k) => linesOf.get(k) ?? []));
+    for (const [start, end] of spans) {
+      const found: [number, number][] = [];
+      findSecrets(rule, text.slice(start, end), lower.slice(start, end), found);
+      for (const [a, b] of found) ranges.push([start + a, start + b]);
+    }
+  }
   if (ranges.length === 0) return text;
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let out = '';
@@ -59,6 +89,18 @@ function redactShapes(text: string): string {
     at = end;
   }
   return out + text.slice(at);
+}
+
+function mergeSpans(spans: [number, number][]): [number, number][] {
+  if (spans.length < 2) return spans;
+  spans.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && s[0] <= last[1] + 1) last[1] = Math.max(last[1], s[1]);
+    else out.push([s[0], s[1]]);
+  }
+  return out;
 }
 
 /**
