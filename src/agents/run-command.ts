@@ -1,3 +1,5 @@
+import { createSecretStream, registerSecretValues } from '../log/redact-secrets.js';
+import { secretValuesOf } from '../log/secrets/secret-values.js';
 import { unwatchGroup, watchGroup } from './process-watchdog.js';
 
 export interface CommandSpec {
@@ -10,7 +12,7 @@ export interface CommandSpec {
   input?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with each complete line of output as it arrives (stdout and stderr each line-buffered). */
+  /** Called with each complete line of output as it arrives (stdout and stderr each line-buffered), secrets redacted. */
   onOutput?: (line: string) => void;
   /** Keep at most this many characters of output (the tail). Default 1 MiB. */
   maxOutputChars?: number;
@@ -24,7 +26,7 @@ export interface CommandSpec {
 export interface CommandResult {
   argv: readonly string[];
   exitCode: number | null;
-  /** stdout and stderr interleaved, as a person would have seen them (tail kept). */
+  /** stdout and stderr interleaved, as a person would have seen them (tail kept); secrets redacted. */
   output: string;
   stdout: string;
   stderr: string;
@@ -95,6 +97,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   if (file === undefined) {
     return result(spec, { exitCode: null, output: 'empty command', stdout: '', stderr: '', failedToStart: true, droppedChars: 0 }, started);
   }
+  // The secrets a command is given are secrets wherever they are printed later, too.
+  if (spec.env) registerSecretValues(secretValuesOf(spec.env));
   const { execa } = await import('execa'); // loaded when a command first runs, not at start-up
   const child = execa(file, args, {
     cwd: spec.cwd,
@@ -132,19 +136,19 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   };
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort, { once: true });
+  // Output is redacted as it arrives, before anything keeps or shows it: the tails, the lines.
+  const streams = { out: createSecretStream(), err: createSecretStream() };
   const lines = { out: lineBuffer(spec.onOutput), err: lineBuffer(spec.onOutput) };
+  const take = (which: 'out' | 'err', tail: Tail, text: string): void => {
+    if (text === '') return;
+    output.add(text);
+    tail.add(text);
+    lines[which].push(text);
+  };
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (c: string) => {
-    output.add(c);
-    stdout.add(c);
-    lines.out.push(c);
-  });
-  child.stderr?.on('data', (c: string) => {
-    output.add(c);
-    stderr.add(c);
-    lines.err.push(c);
-  });
+  child.stdout?.on('data', (c: string) => take('out', stdout, streams.out.push(c)));
+  child.stderr?.on('data', (c: string) => take('err', stderr, streams.err.push(c)));
   // The command is over when it exits: a process it left holding stdout open gets a short grace,
   // then is stopped (or, for a service that must live on, no longer listened to).
   let graceTimer: NodeJS.Timeout | undefined;
@@ -160,6 +164,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   });
   try {
     const done = await child;
+    take('out', stdout, streams.out.end());
+    take('err', stderr, streams.err.end());
     lines.out.end();
     lines.err.end();
     const failedToStart = done.exitCode === undefined && done.failed && !timedOut && !cancelled;
@@ -188,7 +194,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
 
 const formatMb = (chars: number): string => `${Math.round((chars / (1024 * 1024)) * 10) / 10} MB`;
 
-// Whole lines to `emit`: a token split across two reads of a pipe is given (and redacted) whole.
+// Whole lines to `emit`.
 function lineBuffer(emit: ((line: string) => void) | undefined): { push(chunk: string): void; end(): void } {
   let partial = '';
   return {
