@@ -1,5 +1,6 @@
 import { createSecretStream, registerSecretValues } from '../log/redact-secrets.js';
 import { secretValuesOf } from '../log/secrets/secret-values.js';
+import { MARKER_NAME, newMarker, stopMarkedProcesses } from './marked-processes.js';
 import { unwatchGroup, watchGroup } from './process-watchdog.js';
 
 export interface CommandSpec {
@@ -17,8 +18,10 @@ export interface CommandSpec {
   /** Keep at most this many characters of output (the tail). Default 1 MiB. */
   maxOutputChars?: number;
   /**
-   * Stop the command's whole process group when the command ends (a daemon it left does not
-   * outlive it). Off for commands whose job is to start a service (deploy), which must detach it.
+   * Stop the command's whole process group, and every process carrying its marker (a `setsid`
+   * child, one that ignores SIGTERM: SIGKILL after a grace period), when the command ends: a
+   * daemon it left does not outlive it. Off for commands whose job is to start a service
+   * (deploy), which must detach it.
    */
   stopGroupOnExit?: boolean;
 }
@@ -100,9 +103,10 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   // The secrets a command is given are secrets wherever they are printed later, too.
   if (spec.env) registerSecretValues(secretValuesOf(spec.env));
   const { execa } = await import('execa'); // loaded when a command first runs, not at start-up
+  const marker = newMarker();
   const child = execa(file, args, {
     cwd: spec.cwd,
-    env: spec.env,
+    env: { ...spec.env, [MARKER_NAME]: marker },
     extendEnv: true,
     input: spec.input ?? '',
     reject: false,
@@ -122,6 +126,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   let cancelled = false;
   const killTree = (): void => {
     if (pid !== undefined) killProcessGroup(pid);
+    // what left the group is stopped too (awaited at the end when the command's group is stopped)
+    if (spec.stopGroupOnExit) void stopMarkedProcesses(marker, undefined, KILL_GRACE_MS);
   };
   const timer =
     spec.timeoutMs !== undefined && spec.timeoutMs > 0
@@ -154,8 +160,13 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   let graceTimer: NodeJS.Timeout | undefined;
   child.once('exit', () => {
     graceTimer = setTimeout(() => {
-      if (spec.stopGroupOnExit && pid !== undefined) killProcessGroup(pid, 500);
-      else {
+      if (spec.stopGroupOnExit && pid !== undefined) {
+        // a `setsid` child holding the output is outside the group: found by its marker
+        void stopMarkedProcesses(marker, pid, 500).then(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        });
+      } else {
         child.stdout?.destroy();
         child.stderr?.destroy();
       }
@@ -184,8 +195,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     if (graceTimer) clearTimeout(graceTimer);
     spec.signal?.removeEventListener('abort', onAbort);
     if (pid !== undefined) {
-      // Nothing of the command outlives it: a daemon left in its group is stopped.
-      if (spec.stopGroupOnExit) killProcessGroup(pid, 500);
+      // Nothing of the command outlives it: a daemon left in its group, or marked, is stopped.
+      if (spec.stopGroupOnExit) await stopMarkedProcesses(marker, pid, KILL_GRACE_MS);
       unwatchGroup(pid);
       tracker?.ended(pid);
     }
