@@ -120,7 +120,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const pid = child.pid;
   if (pid !== undefined) {
     tracker?.started(pid);
-    watchGroup(pid);
+    watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
   }
   let timedOut = false;
   let cancelled = false;

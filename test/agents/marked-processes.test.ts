@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorkspace, removeWorkspaces, runCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 // Issue 19: agent processes are tracked by a marker in their environment, found again under
 // /proc, so a `setsid` child and a child that ignores SIGTERM are stopped (SIGKILL after a grace
@@ -55,4 +55,25 @@ for (const k of kids) k.unref();
     expect(pids).toHaveLength(3);
     await waitFor(() => pids.every((p) => !alive(p)), 10_000, `children ${pids.join(', ')} stopped`);
   });
+});
+
+describe('processes of an agent when the loop is killed', () => {
+  it('a setsid child of a running agent is stopped by the watchdog (SIGKILL of the loop)', async () => {
+    const ws = makeWorkspace();
+    const code = `
+const { spawn } = require('child_process');
+const k = spawn(process.execPath, ['-e', ${JSON.stringify(IGNORES_TERM)}], { detached: true, stdio: 'ignore' });
+k.unref();
+require('fs').writeFileSync('kids.json', JSON.stringify([k.pid]));
+setInterval(() => {}, 1000);
+`;
+    writeQueue(ws, 'p', { features: [{ id: 'K', agent_type: 'command', command: [process.execPath, '-e', code], completion_promise: 'DONE' }] });
+    const loop = startCli(['--project', 'p'], { cwd: ws });
+    await waitFor(() => existsSync(path.join(ws, 'kids.json')), 60_000, 'the agent started its child');
+    const pids = JSON.parse(readFileSync(path.join(ws, 'kids.json'), 'utf8')) as number[];
+    started.push(...pids);
+    loop.kill('SIGKILL');
+    await loop.exited;
+    await waitFor(() => pids.every((p) => !alive(p)), 10_000, `child ${pids.join(', ')} stopped`);
+  }, 120_000);
 });
