@@ -50,8 +50,8 @@ const OUTPUT_GRACE_MS = 2_000;
 
 /** Told of every process group started and ended, so a crashed loop's leftovers can be stopped. */
 export interface ProcessTracker {
-  started(pid: number): void;
-  ended(pid: number): void;
+  started(pid: number): Promise<void>;
+  ended(pid: number): Promise<void>;
 }
 
 let tracker: ProcessTracker | undefined;
@@ -119,7 +119,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   });
   const pid = child.pid;
   if (pid !== undefined) {
-    tracker?.started(pid);
+    await tracker?.started(pid);
     watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
   }
   let timedOut = false;
@@ -198,7 +198,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
       // Nothing of the command outlives it: a daemon left in its group, or marked, is stopped.
       if (spec.stopGroupOnExit) await stopMarkedProcesses(marker, pid, KILL_GRACE_MS);
       unwatchGroup(pid);
-      tracker?.ended(pid);
+      await tracker?.ended(pid);
     }
   }
 }
