@@ -9,6 +9,7 @@ import { spentBudget, timeLeftMs, type BudgetUse } from './check-budgets.js';
 import { detectStuck, type IterationTrace } from './detect-stuck.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
+import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
 // The coding loop around one iteration (issue 15): budgets, feedback, the log file, checkpoints,
@@ -52,6 +53,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
     async finish(result, promiseMet, error) {
       log.close();
+      pruneLogs(ctx, path.join(ctx.ws.aibrainDir, log.relative));
       const durationMs = result.metrics?.durationMs ?? Date.now() - started;
       const m = result.metrics;
       const attemptN = n - state.baseIteration;

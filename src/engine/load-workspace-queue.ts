@@ -6,6 +6,7 @@ import { openRecordStore } from '../records/open-record-store.js';
 import { successfulDeployments } from '../records/deployment-record.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
 import { displayPath } from '../workspace/paths.js';
+import { refuseLinkOutside } from '../workspace/link-target.js';
 import { loadProjectConfig } from '../agents/project-config.js';
 import { DEFAULT_MAX_ITERATIONS, agentPolicy, loadContract, type Contract } from '../gates/contract.js';
 import { loadQueue, type Queue, type QueueDefaults } from '../queue/load-queue.js';
@@ -21,6 +22,8 @@ export function loadWorkspaceQueue(root: string, project: string): { ws: Workspa
   };
   const file = queueFilePath(ws, project);
   if (!existsSync(file)) throw new InputError(missingQueueMessage(ws, file));
+  // A queue file that is a symlink is written through to its target: inside the workspace only.
+  refuseLinkOutside(file, ws.root, 'queue file');
   const queue = loadQueue(file, defaults);
   return { ws, contract, queue, defaults };
 }

@@ -10,6 +10,7 @@ import { isProcessAlive } from '../state/is-process-alive.js';
 import type { Store } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
+import { pruneLogs } from './prune-run-logs.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { EngineEmitter } from './events.js';
@@ -121,6 +122,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = await reconcileTasks(ctx);
+    pruneLogs(ctx); // the contract's logs.keep_runs and logs.max_bytes, before this run adds its own
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
     if (storageFailure) throw storageFailure;

@@ -62,6 +62,13 @@ export const ContractSchema = z.strictObject({
   guardrails: z.strictObject({ allow_unread: z.boolean().default(false) }).default({ allow_unread: false }),
   /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
   notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
+  /** Retention of the run logs under .aibrain/runs/: the newest `keep_runs` runs, at most `max_bytes` in all (oldest go first). */
+  logs: z
+    .strictObject({
+      keep_runs: z.int().min(1).default(20),
+      max_bytes: z.int().min(1024 * 1024, 'at least 1048576 (1 MiB)').default(256 * 1024 * 1024),
+    })
+    .default({ keep_runs: 20, max_bytes: 256 * 1024 * 1024 }),
   /** The cascade: production of version V needs a successful staging deployment of V first. */
   cascade: z
     .strictObject({

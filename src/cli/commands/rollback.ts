@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirm } from '@inquirer/prompts';
+import { escapeAllControls } from '../../log/terminal-text.js';
+import { promptOutput } from '../terminal-guard.js';
 import type { Ask } from '../../agents/agent.js';
 import { describeVersionProblem } from '../../queue/check-version.js';
 import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js';
@@ -182,6 +184,6 @@ function describeNow(state: EnvironmentState | undefined): string {
 async function askAtTerminal(question: Parameters<Ask>[0]): Promise<'yes' | 'no' | 'unavailable'> {
   if (!process.stdin.isTTY) return 'unavailable';
   process.stdout.write(`\n${question.title}\n${question.lines.map((l) => `  ${l}`).join('\n')}\n`);
-  return (await confirm({ message: question.title, default: false })) ? 'yes' : 'no';
+  return (await confirm({ message: escapeAllControls(question.title), default: false }, { output: promptOutput() })) ? 'yes' : 'no';
 }
 

@@ -1,19 +1,14 @@
 import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
 import { redactSecrets } from '../../log/redact-secrets.js';
+import { escapeAllControls } from '../../log/terminal-text.js';
 
 function box(title: string, rawLines: string[]): string {
   const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
-  const lines = rawLines.map((l) => escapeControl(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
+  const lines = rawLines.map((l) => escapeAllControls(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
   const width = Math.min(max, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
   const bar = '═'.repeat(width - 2);
   const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;
   return [`╔${bar}╗`, row(title), `╠${bar}╣`, ...lines.map(row), `╚${bar}╝`].join('\n');
-}
-
-// Task text is shown, never obeyed: escapes, bidi and other control characters appear as \u codes.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-function escapeControl(line: string): string {
-  return line.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function wrap(line: string, width: number): string[] {
