@@ -146,12 +146,13 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')
     .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
+    .option('--provisioning', 'list provisioning records (.aibrain/provisioning.json): case, plan, cost, approver, outcome', false)
     .option('--iterations', 'list iterations with cost, tokens, turns, time and checkpoint commit', false)
     .option('--task <id>', 'with --iterations: only this task')
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts))
-    .addHelpText('after', examples(['history --project shop', 'history --decisions --json']));
+    .addHelpText('after', examples(['history --project shop', 'history --decisions --json', 'history --provisioning --project karematch']));
 
   program
     .command('completion <shell>')

@@ -42,7 +42,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = openRecordStore(ws);
   try {
-    if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
+    if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
       const starter = store.lastRunStarter(project);
       const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
@@ -58,6 +58,10 @@ export async function decideTask(root: string, project: string, taskId: string, 
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
     const subject = await describeApprovalSubject(ws, project, task, contract, store);
     const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, subject);
+    if (decision === 'approve' && task.agentType === 'provisioning' && !subject.provisioning) {
+      // Nothing to bind the approval to: the plan is made when the task reaches its gate.
+      throw new InputError(`${taskId}: no plan waiting for approval: run it first ('autonomous-loop ${targetArgs(ws.root, project)}'); the plan is made and shown at its gate, and the approval is bound to that plan file`);
+    }
     const rejected = before === 'blocked' && reason.startsWith('rejected by');
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {

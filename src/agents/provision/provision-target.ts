@@ -1,0 +1,77 @@
+import { InputError } from '../../errors.js';
+import type { IterationContext } from '../agent.js';
+import { commandVariables, type DeployTarget } from '../deploy/deploy-target.js';
+import { environmentConfig, loadProjectConfig, requireCommand } from '../project-config.js';
+import { runCommand, type CommandResult } from '../run-command.js';
+import { interpolate } from '../deploy/command-variables.js';
+import { planDir } from './kept-plan.js';
+
+/** A provisioning task's project, environment and IaC commands. */
+export interface ProvisionTarget extends DeployTarget {
+  commands: { plan: string[]; show: string[]; apply: string[]; cost?: string[] };
+  /** Where the task's plans are kept. */
+  dir: string;
+}
+
+export function prepareProvisionTarget(ctx: IterationContext): ProvisionTarget {
+  const environment = ctx.task.environment;
+  if (!environment) throw new InputError(`${ctx.task.id}: a provisioning task names its environment`);
+  const config = loadProjectConfig(ctx.workspace, ctx.project);
+  const why = 'provisioning plans, shows and applies with the project\'s IaC tool';
+  const section = environmentConfig(config, environment, why);
+  const plan = requireCommand(config, section, 'provision_plan', `${why}, e.g. ["tofu", "plan", "-out=\${PLAN_FILE}"]`);
+  const show = requireCommand(config, section, 'provision_show', `${why}, e.g. ["tofu", "show", "-json", "\${PLAN_FILE}"]`);
+  const apply = requireCommand(config, section, 'provision_apply', `${why}, e.g. ["tofu", "apply", "\${PLAN_FILE}"]`);
+  const cost = section.commands.provision_cost;
+  if (!plan.some((a) => a.includes('${PLAN_FILE}'))) throw new InputError(`${config.displayFile}: environments.${environment}.commands.provision_plan: does not name \${PLAN_FILE}: the plan must be saved to the file that is approved and applied`);
+  if (!apply.some((a) => a.includes('${PLAN_FILE}'))) throw new InputError(`${config.displayFile}: environments.${environment}.commands.provision_apply: does not name \${PLAN_FILE}: apply must run exactly the approved plan file, never plan again`);
+  return {
+    project: ctx.project,
+    environment,
+    workspace: ctx.workspace,
+    config,
+    section,
+    signal: ctx.signal,
+    log: ctx.log,
+    progress: (line) => ctx.progress(line),
+    commands: { plan, show, apply, ...(cost ? { cost } : {}) },
+    dir: planDir(ctx.workspace, ctx.project, ctx.task.id),
+  };
+}
+
+/** Runs one of the provisioning commands in the project folder, by argv, with PLAN_FILE/PLAN_JSON set. */
+export async function runProvisionCommand(
+  t: ProvisionTarget,
+  name: 'provision_plan' | 'provision_show' | 'provision_apply' | 'provision_cost',
+  argvTemplate: readonly string[],
+  files: { planFile: string; planJson: string },
+  options: { maxOutputChars?: number; onOutput?: (line: string) => void } = {},
+): Promise<CommandResult> {
+  const env = commandVariables(t, '', { PLAN_FILE: files.planFile, PLAN_JSON: files.planJson });
+  const argv = argvTemplate.map((a) => interpolate(a, env));
+  t.log.info({ command: name, argv, environment: t.environment }, `running ${name}`);
+  t.progress(`${name}: ${argv.join(' ')}`);
+  const result = await runCommand({
+    argv,
+    cwd: t.config.path,
+    env,
+    timeoutMs: t.section.timeoutsMs[name],
+    signal: t.signal,
+    maxOutputChars: options.maxOutputChars ?? 256 * 1024,
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
+  t.log.info({ command: name, ok: result.ok, exitCode: result.exitCode, durationMs: result.durationMs }, `${name} ${result.ok ? 'done' : 'failed'}`);
+  return result;
+}
+
+/** One line saying how a command failed, with the lines of its output that say why. */
+export function describeCommandFailure(name: string, result: CommandResult): string {
+  const how = result.timedOut ? 'timed out' : result.failedToStart ? 'could not start (is the program installed and on PATH?)' : `exited with ${result.exitCode}`;
+  const errorLines = result.output
+    .split('\n')
+    .map((l) => l.replace(/^[│╷╵]\s?/, '').trim())
+    .filter((l) => /error/i.test(l))
+    .slice(0, 3);
+  const tail = errorLines.length > 0 ? errorLines.join(' / ') : result.output.trim().split('\n').slice(-2).join(' / ');
+  return `${name} (${result.argv.join(' ')}) ${how}${tail ? `: ${tail.slice(0, 400)}` : ''}`;
+}
