@@ -40,7 +40,7 @@ describe('provisioning the guide example (an S3 bucket for user uploads)', () =>
     // Never planned again between approval and apply; the file applied is the one planned.
     expect(p.calls()).toEqual([`plan ${planFile(p.ws)}`, `apply ${sha(planFile(p.ws))}`]);
 
-    const [record] = p.records();
+    const record = p.records()[0]!;
     expect(record).toMatchObject({
       project: 'karematch',
       task_id: 'PROVISION-S3-001',
@@ -109,7 +109,7 @@ describe('guardrails on the plan', () => {
     expect(blocked.code, out(blocked)).toBe(1);
     expect(p.task().status).toBe('blocked');
     expect(p.calls().filter((c) => c.startsWith('apply'))).toEqual([]);
-    const [record] = p.records();
+    const record = p.records()[0]!;
     expect(record).toMatchObject({ outcome: 'blocked', findings: [expect.objectContaining({ rule: 'plan-destroy-stateful', severity: 'CRITICAL', address: 'aws_db_instance.main', suppressed: false })] });
     const decisions = JSON.parse(runCli(['history', '--decisions', '--json'], { cwd: p.ws }).stdout).decisions;
     expect(decisions.map((d: { decision: string }) => d.decision)).toEqual(['veto']);
@@ -128,7 +128,7 @@ describe('guardrails on the plan', () => {
     const r = p.run(['--non-interactive']);
     expect(r.code, out(r)).toBe(1);
     expect(p.task().status).toBe('blocked');
-    expect(p.records()[0].cost.notes[0]).toContain("the case's estimate $50.00 a month is above karematch's monthly budget of $40.00");
+    expect(p.records()[0]!.cost.notes[0]).toContain("the case's estimate $50.00 a month is above karematch's monthly budget of $40.00");
   });
 });
 
@@ -141,7 +141,7 @@ describe('cost beyond the margin', () => {
     expect(status.tasks[0].reason).toContain('the plan costs $80.00/month by the cost tool, the case estimates $50.00/month (+60%, beyond the 20% margin); approving accepts the difference');
     expect(runCli(['approve', 'PROVISION-S3-001', '--project', 'karematch', '--by', 'bob'], { cwd: p.ws }).code).toBe(0);
     expect(p.run(['--non-interactive'], { INFRACOST_MONTHLY: '80' }).code).toBe(0);
-    expect(p.records()[0].cost).toMatchObject({ estimate_monthly_usd: 50, tool_monthly_usd: 80 });
+    expect(p.records()[0]!.cost).toMatchObject({ estimate_monthly_usd: 50, tool_monthly_usd: 80 });
   });
 });
 
@@ -161,7 +161,7 @@ describe('when the IaC tool fails', () => {
     const p = provisionWorkspace();
     const r = p.run(['--non-interactive'], { TOFU_PLAN_FAIL: '1' });
     expect(r.code, out(r)).toBe(1);
-    expect(p.records()[0].errors[0]).toMatch(/provision_plan \(tofu plan -out=.*\) exited with 1: Error: No valid credential sources found/);
+    expect(p.records()[0]!.errors[0]).toMatch(/provision_plan \(tofu plan -out=.*\) exited with 1: Error: No valid credential sources found/);
   });
 
   it('an apply failing halfway: a record of what was applied, the task waits for a person, nothing applied twice', () => {
@@ -171,7 +171,7 @@ describe('when the IaC tool fails', () => {
     const r = p.run(['--non-interactive'], { TOFU_APPLY_FAIL_AFTER: '2' });
     expect(r.code, out(r)).toBe(1);
     expect(p.task().status).toBe('failed');
-    const [record] = p.records();
+    const record = p.records()[0]!;
     expect(record).toMatchObject({ outcome: 'apply_failed', approved_by: 'alice', applied: ['aws_s3_bucket.user_uploads', 'aws_s3_bucket_versioning.user_uploads'] });
     expect(record.errors[0]).toContain('AccessDenied');
     expect(readFileSync(path.join(p.docs, record.document.file), 'utf8')).toContain('apply_failed');
