@@ -41,6 +41,19 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
     .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
+  target(program.command('provision'))
+    .description("request a resource with a business case (the operator guide's AWS provisioning): added to the queue as a provisioning task, then planned, shown to a person, applied and documented")
+    .requiredOption('--case <file>', "the business case: the guide's text (Justification, Cost estimate, Alternatives considered, Risk assessment), or JSON/YAML in the queue's business_case shape")
+    .option('--resource <words>', 'what to provision (default: the case\'s first line "Provision <resource>.")')
+    .option('--env <environment>', 'where to provision it', 'development')
+    .option('--id <id>', 'the task id (default: the next PROVISION-NNN)')
+    .option('--no-run', 'only add the task to the queue')
+    .option('--non-interactive', 'never prompt: the plan waits for `approve`', false)
+    .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
+    .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
+    .action(async (opts) => (await import('./commands/provision.js')).provisionCommand({ concurrency: 1, yes: false, json: false, wait: false, ...opts }))
+    .addHelpText('after', examples(['provision --project karematch --case request.txt', 'provision --project karematch --resource "S3 bucket for user uploads" --case case.json --env production --non-interactive']));
+
   target(program.command('plan'))
     .description('show the order the tasks will run in, as waves')
     .option('--json', 'print JSON', false)

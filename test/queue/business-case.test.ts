@@ -82,3 +82,20 @@ describe('a provisioning task and its business case', () => {
     expect(q.tasks[0]!.businessCase).toBeUndefined();
   });
 });
+
+describe("the guide's business case text", () => {
+  it('reads the request as the operator guide writes it into the queue format', async () => {
+    const { readBusinessCaseText } = await import('../../src/queue/business-case-text.js');
+    const read = readBusinessCaseText(readFileSync(path.join(repoRoot, 'test/fixtures/provisioning/guide-request.txt'), 'utf8'));
+    expect(read.resource).toBe('S3 bucket for karematch user uploads');
+    expect(read.businessCase).toEqual(guideCase);
+  });
+
+  it('leaves out what it cannot find, so the check names it', async () => {
+    const { readBusinessCaseText } = await import('../../src/queue/business-case-text.js');
+    const read = readBusinessCaseText('Business Case:\n- Justification: photos\n- Cost estimate: about fifty dollars\n');
+    const problems = problemsOf(task({ business_case: read.businessCase }));
+    expect(problems[0]).toMatch(/^features\[0\]\.business_case\.cost_estimate\.monthly_usd: missing/);
+    expect(problems.some((p) => p.startsWith('features[0].business_case.alternatives: missing'))).toBe(true);
+  });
+});

@@ -1,30 +1,21 @@
-import { InputError } from '../../errors.js';
 import type { IterationContext } from '../agent.js';
 import { commandVariables, type DeployTarget } from '../deploy/deploy-target.js';
-import { environmentConfig, loadProjectConfig, requireCommand } from '../project-config.js';
+import { loadProjectConfig } from '../project-config.js';
+import { provisioningCommands, type ProvisioningCommands } from './provisioning-commands.js';
 import { runCommand, type CommandResult } from '../run-command.js';
 import { interpolate } from '../deploy/command-variables.js';
 import { planDir } from './kept-plan.js';
 
 /** A provisioning task's project, environment and IaC commands. */
 export interface ProvisionTarget extends DeployTarget {
-  commands: { plan: string[]; show: string[]; apply: string[]; cost?: string[] };
+  commands: ProvisioningCommands;
   /** Where the task's plans are kept. */
   dir: string;
 }
 
 export function prepareProvisionTarget(ctx: IterationContext): ProvisionTarget {
-  const environment = ctx.task.environment;
-  if (!environment) throw new InputError(`${ctx.task.id}: a provisioning task names its environment`);
   const config = loadProjectConfig(ctx.workspace, ctx.project);
-  const why = 'provisioning plans, shows and applies with the project\'s IaC tool';
-  const section = environmentConfig(config, environment, why);
-  const plan = requireCommand(config, section, 'provision_plan', `${why}, e.g. ["tofu", "plan", "-out=\${PLAN_FILE}"]`);
-  const show = requireCommand(config, section, 'provision_show', `${why}, e.g. ["tofu", "show", "-json", "\${PLAN_FILE}"]`);
-  const apply = requireCommand(config, section, 'provision_apply', `${why}, e.g. ["tofu", "apply", "\${PLAN_FILE}"]`);
-  const cost = section.commands.provision_cost;
-  if (!plan.some((a) => a.includes('${PLAN_FILE}'))) throw new InputError(`${config.displayFile}: environments.${environment}.commands.provision_plan: does not name \${PLAN_FILE}: the plan must be saved to the file that is approved and applied`);
-  if (!apply.some((a) => a.includes('${PLAN_FILE}'))) throw new InputError(`${config.displayFile}: environments.${environment}.commands.provision_apply: does not name \${PLAN_FILE}: apply must run exactly the approved plan file, never plan again`);
+  const { environment, section, commands } = provisioningCommands(config, ctx.task);
   return {
     project: ctx.project,
     environment,
@@ -34,7 +25,7 @@ export function prepareProvisionTarget(ctx: IterationContext): ProvisionTarget {
     signal: ctx.signal,
     log: ctx.log,
     progress: (line) => ctx.progress(line),
-    commands: { plan, show, apply, ...(cost ? { cost } : {}) },
+    commands,
     dir: planDir(ctx.workspace, ctx.project, ctx.task.id),
   };
 }

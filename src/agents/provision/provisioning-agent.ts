@@ -29,7 +29,6 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
       let kept: KeptPlan;
       try {
         t = prepareProvisionTarget(ctx);
-        if (!t.config.infrastructure) throw new InputError(`${t.config.displayFile}: infrastructure: missing (provisioning documents each resource in the infrastructure repository: infrastructure: {repo: ../infrastructure, path: "docs/\${PROJECT}"})`);
         const previous = readKeptPlan(t.dir);
         const reusable = previous && previous.state === 'pending' && !replan && previous.environment === t.environment && existsSync(previous.plan_json) && hashFile(previous.plan_file) === previous.sha256;
         kept = reusable ? previous : await makePlan(t, previous);
