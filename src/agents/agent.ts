@@ -84,6 +84,8 @@ export interface GatePreparation {
   result?: IterationResult;
   /** A BLOCKED preparation stopped the task (nobody overrode it): put it on the record. */
   onStopped?(): void;
+  /** The person at the gate said no: put it on the record. */
+  onRejected?(by: string): void;
 }
 
 /** What the last iteration of a task left behind. */

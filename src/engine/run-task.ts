@@ -204,6 +204,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     }
     if (answer === 'no' && !refused) {
       decide('reject', ctx.prompter.by, 'rejected at the prompt');
+      prepared?.onRejected?.(ctx.prompter.by);
       saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }

@@ -46,7 +46,12 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
         record(ctx, 'plan_failed', startedAt, { errors: [e.message], kept });
         return { title, lines: [], reasons: [], result: { verdict: 'FAIL', output: '', error: `no plan to approve: ${e.message}`, fatal: true } };
       }
-      const prep: GatePreparation = { title, lines: review.lines, reasons: review.reasons };
+      const prep: GatePreparation = {
+        title,
+        lines: review.lines,
+        reasons: review.reasons,
+        onRejected: (by) => record(ctx, 'rejected', startedAt, { kept, review, errors: [`rejected by ${by} at the gate`] }),
+      };
       if (review.blocking.length > 0) {
         const error = `the plan is blocked: ${review.blocking.map((b) => `${b.rule.split('@')[0]} ${b.location ?? ''}`.trim()).join('; ')}`;
         prep.result = { verdict: 'BLOCKED', output: review.lines.join('\n'), error, findings: review.blocking };
@@ -114,7 +119,7 @@ function fields(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: 
     outcome,
     started_at: startedAt,
     completed_at: new Date().toISOString(),
-    business_case: task.businessCase ?? null,
+    business_case: task.businessCase ? queueShape(task.businessCase) : null,
     plan_sha256: parts.kept?.sha256 || null,
     plan_summary: r ? r.plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.address}`) : [],
     findings: (r?.findings ?? []).map((f) => ({ rule: f.rule, severity: f.severity, address: f.address, detail: f.detail, suppressed: f.suppressed, ...(f.exception ? { exception: f.exception } : {}) })),
@@ -129,6 +134,16 @@ function fields(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: 
     applied: parts.applied ?? [],
     errors: parts.errors ?? [],
     document: null,
+  };
+}
+
+// The case as the queue writes it (snake_case), so the record reads like the request.
+function queueShape(bc: NonNullable<IterationContext['task']['businessCase']>): Record<string, unknown> {
+  return {
+    justification: bc.justification,
+    cost_estimate: { monthly_usd: bc.costEstimate.monthlyUsd, basis: bc.costEstimate.basis },
+    alternatives: bc.alternatives.map((a) => ({ option: a.option, rejected_because: a.rejectedBecause })),
+    risk: { security: bc.risk.security, operational: bc.risk.operational, data_loss: bc.risk.dataLoss },
   };
 }
 

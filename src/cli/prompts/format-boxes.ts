@@ -84,7 +84,7 @@ export function formatBlockedBox(p: BlockedPrompt): string {
   if (p.findings.length > 12) lines.push(`  ... and ${p.findings.length - 12} more`);
   lines.push(
     '',
-    ...(p.canRevert ? ['R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
+    ...(p.canRevert ? [p.task.agentType === 'provisioning' ? 'R  Revert:   discard this plan (nothing was applied) and mark the task blocked' : 'R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
     `O  Override: ${p.task.agentType === 'provisioning' ? 'let the plan go on to the approval box (a person still approves it)' : `count this iteration as passed${p.task.agentType === 'deployment' || p.task.agentType === 'migration' ? ' (the blocked step goes on)' : ' (the task completes, its dependents run)'}`}; a reason is recorded`,
     'A  Abort:    stop the whole run now; the task stays pending (run again to resume)',
   );

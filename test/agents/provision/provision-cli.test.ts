@@ -185,3 +185,37 @@ describe('when the IaC tool fails', () => {
     rmSync(path.join(p.infra, '.tofu-standin'), { recursive: true });
   });
 });
+
+describe('autonomous-loop provision (a one-off request)', () => {
+  it("queues the guide's request text as a provisioning task, keeping the queue's text, and runs it to the gate", () => {
+    const p = provisionWorkspace();
+    const before = readFileSync(p.queue, 'utf8');
+    const request = path.join(repoRootOf(), 'test', 'fixtures', 'provisioning', 'guide-request.txt');
+    const r = p.run(['provision', '--case', request, '--non-interactive']);
+    expect(r.code, out(r)).toBe(3);
+    expect(r.stdout).toContain('added PROVISION-001 (provisioning S3 bucket for karematch user uploads in development)');
+    const after = readFileSync(p.queue, 'utf8');
+    // The text before the first status (which the run patches) is as it was: the task was appended.
+    expect(after.startsWith(before.slice(0, before.indexOf('"status"')))).toBe(true);
+    expect(after.indexOf('"PROVISION-001"')).toBeGreaterThan(after.indexOf('"PROVISION-S3-001"'));
+    const added = readJson(p.queue).features[1];
+    expect(added).toMatchObject({ id: 'PROVISION-001', agent_type: 'provisioning', business_case: guideCase() });
+    expect(added.status).toBe('awaiting_approval');
+  });
+
+  it('refuses a request whose case lacks a cost estimate: exit 2 naming it, the queue untouched', () => {
+    const p = provisionWorkspace();
+    const before = readFileSync(p.queue, 'utf8');
+    const request = path.join(p.ws, 'request.txt');
+    writeFileSync(request, readFileSync(path.join(repoRootOf(), 'test', 'fixtures', 'provisioning', 'guide-request.txt'), 'utf8').replace(/^- Cost estimate:.*\n/m, ''));
+    const r = p.run(['provision', '--case', request]);
+    expect(r.code, out(r)).toBe(2);
+    expect(r.stderr).toContain('request.txt: the request cannot be queued');
+    expect(r.stderr).toContain('business_case.cost_estimate: missing');
+    expect(readFileSync(p.queue, 'utf8')).toBe(before);
+  });
+});
+
+function repoRootOf(): string {
+  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
+}

@@ -86,7 +86,7 @@ export function provisionWorkspace(options: { task?: Record<string, unknown>; bu
     infra,
     docs,
     queue,
-    run: (args, extra) => runCli(['--project', 'karematch', ...args], { cwd: ws, env: env(extra) }),
+    run: (args, extra) => runCli([...args, '--project', 'karematch'], { cwd: ws, env: env(extra) }),
     calls: () => {
       const f = path.join(infra, '.tofu-standin', 'calls.log');
       return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n') : [];
