@@ -23,11 +23,11 @@ export type { DeploymentRecordInput, ProvisioningRecordInput };
 
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
-  recordDeployment(record: DeploymentRecordInput): void;
+  recordDeployment(record: DeploymentRecordInput): Promise<void>;
   /** Successful deployments of this project in an environment, newest first. */
-  deploymentHistory(environment: Environment): DeploymentRecordInput[];
+  deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]>;
   /** A provisioning attempt's record (`.aibrain/provisioning.json`); once per outcome of an iteration. */
-  recordProvisioning(record: ProvisioningRecordInput): void;
+  recordProvisioning(record: ProvisioningRecordInput): Promise<void>;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface RecordSink {
 export interface StepJournal {
   run<T>(name: string, fn: () => Promise<T>, options?: { redoSafe?: boolean }): Promise<T>;
   /** The result of the task's latest completed step of this name, in any iteration (after a crash too). */
-  latest<T>(name: string): T | undefined;
+  latest<T>(name: string): Promise<T | undefined>;
 }
 
 /** A question to a person: yes, no, or nobody there to answer. */
@@ -83,9 +83,9 @@ export interface GatePreparation {
   /** The task stops here instead: FAIL (nothing to approve) or BLOCKED ((R)evert / (O)verride / (A)bort). */
   result?: IterationResult;
   /** A BLOCKED preparation stopped the task (nobody overrode it): put it on the record. */
-  onStopped?(): void;
+  onStopped?(): Promise<void>;
   /** The person at the gate said no: put it on the record. */
-  onRejected?(by: string): void;
+  onRejected?(by: string): Promise<void>;
 }
 
 /** What the last iteration of a task left behind. */

@@ -8,10 +8,11 @@ import { saveTask } from './engine-context.js';
  * make stops the task (failed, with the one message); what a guardrail blocks goes to (R)evert /
  * (O)verride / (A)bort first, and only an override goes on to the gate.
  */
-export async function prepareGate(ctx: EngineContext, state: TaskState, agent: Agent, ictx: IterationContext): Promise<{ prep?: GatePreparation; stop?: 'settled' | 'aborted' }> {
+export async function prepareGate(ctx: EngineContext, state: TaskState, agent: Agent, makeContext: () => Promise<IterationContext>): Promise<{ prep?: GatePreparation; stop?: 'settled' | 'aborted' }> {
   if (!agent.prepareGate) return {};
   const { spec } = state;
-  const gateDecisions = ctx.store.taskDecisions(ctx.project, spec.id).filter((d) => d.decision === 'approve' || d.decision === 'reject');
+  const ictx = await makeContext();
+  const gateDecisions = (await ctx.store.taskDecisions(ctx.project, spec.id)).filter((d) => d.decision === 'approve' || d.decision === 'reject');
   // Set back to pending after a rejection: what was rejected is made again, never shown as it was.
   const replan = gateDecisions[gateDecisions.length - 1]?.decision === 'reject';
   ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: 0, line: `${spec.agentType}: preparing what the gate shows` });
@@ -19,14 +20,14 @@ export async function prepareGate(ctx: EngineContext, state: TaskState, agent: A
   if (!prep.result) return { prep };
   if (prep.result.verdict !== 'BLOCKED') {
     const error = prep.result.error ?? 'the agent could not prepare the gate';
-    saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
+    await saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
     ctx.log.child({ task_id: spec.id }).warn({ error }, 'task failed before its gate');
     return { stop: 'settled' };
   }
   const choice = await decideOnBlocked(ctx, state, ictx.iteration, prep.result, ictx);
   if (choice === 'aborted') return { stop: 'aborted' };
   if (choice === 'stopped') {
-    prep.onStopped?.();
+    await prep.onStopped?.();
     return { stop: 'settled' };
   }
   return { prep };

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { redactValue } from '../log/redact-secrets.js';
-import type { StateStore } from '../state/state-store.js';
-import { insertProvisioning, provisioningRows } from '../state/provisioning-rows.js';
+import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
@@ -49,24 +48,24 @@ export function provisioningFile(ws: Workspace): string {
  * Records a provisioning attempt in state.db (once per id), then rewrites the projection from the
  * store. A file that cannot be written never undoes the record: the problem is returned.
  */
-export function recordProvisioning(store: StateStore, ws: Workspace, record: ProvisioningRecord): string | undefined {
+export async function recordProvisioning(store: Store, ws: Workspace, record: ProvisioningRecord): Promise<string | undefined> {
   const { id, project, task_id, ...rest } = record;
   const redacted = redactValue({ id, project, task_id, ...rest });
-  store.transaction(() => insertProvisioning(store, { id, project, task_id, record: JSON.stringify(redacted) }));
-  const problem = flushProvisioning(store, ws);
+  await store.transaction((tx) => tx.insertProvisioning(project, id, task_id, JSON.stringify(redacted)));
+  const problem = await flushProvisioning(store, ws);
   noteBehind(problem);
   return problem;
 }
 
 /** `.aibrain/provisioning.json` as `{"provisioning": [...]}`, written whole and atomically from the store. */
-export function flushProvisioning(store: StateStore, ws: Workspace): string | undefined {
+export async function flushProvisioning(store: Store, ws: Workspace): Promise<string | undefined> {
   const file = provisioningFile(ws);
-  return projectionWrite(file, ws, 'write the provisioning record', () => {
-    const records = provisioningRows(store).map((r) => JSON.parse(r.record) as unknown);
+  const records = (await store.provisioning()).map((r) => JSON.parse(r.record) as unknown);
+  return projectionWrite(file, ws, 'write the provisioning record', async () => {
     writeFileAtomic(file, `${JSON.stringify({ provisioning: records }, null, 2)}\n`);
   });
 }
 
-export function provisioningRecords(store: StateStore, project?: string): ProvisioningRecord[] {
-  return provisioningRows(store, project).map((r) => JSON.parse(r.record) as ProvisioningRecord);
+export async function provisioningRecords(store: Store, project?: string): Promise<ProvisioningRecord[]> {
+  return (await store.provisioning(project)).map((r) => JSON.parse(r.record) as ProvisioningRecord);
 }

@@ -35,7 +35,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
         if (reusable) ctx.progress(`provisioning: the kept plan ${kept.plan_file} (not planned again)`);
       } catch (e) {
         if (!(e instanceof PlanFailure) && !(e instanceof InputError)) throw e;
-        record(ctx, 'plan_failed', startedAt, { errors: [e.message] });
+        await record(ctx, 'plan_failed', startedAt, { errors: [e.message] });
         return { title, lines: [], reasons: [], result: { verdict: 'FAIL', output: '', error: `no plan to approve: ${e.message}`, fatal: true } };
       }
       let review: PlanReview;
@@ -43,7 +43,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
         review = reviewPlan(ctx.workspace, ctx.project, ctx.task, contract, kept);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        record(ctx, 'plan_failed', startedAt, { errors: [e.message], kept });
+        await record(ctx, 'plan_failed', startedAt, { errors: [e.message], kept });
         return { title, lines: [], reasons: [], result: { verdict: 'FAIL', output: '', error: `no plan to approve: ${e.message}`, fatal: true } };
       }
       const prep: GatePreparation = {
@@ -92,7 +92,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
           errors.push(`the document was not committed to ${place.repo}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      ctx.records.recordProvisioning({ ...base, errors, document });
+      await ctx.records.recordProvisioning({ ...base, errors, document });
       if (!outcome.ok) {
         const error = `${outcome.error ?? 'apply failed'}; applied before it stopped: ${outcome.applied.length > 0 ? outcome.applied.join(', ') : 'nothing'}. Nothing is applied again by itself: check the state with the IaC tool, then set the task back to pending to plan and be asked again`;
         return { verdict: 'FAIL', output: '', error, fatal: true };
@@ -147,6 +147,6 @@ function queueShape(bc: NonNullable<IterationContext['task']['businessCase']>): 
   };
 }
 
-function record(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: string, parts: RecordParts): void {
-  ctx.records.recordProvisioning(fields(ctx, outcome, startedAt, parts));
+function record(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: string, parts: RecordParts): Promise<void> {
+  return ctx.records.recordProvisioning(fields(ctx, outcome, startedAt, parts));
 }

@@ -10,16 +10,16 @@ export async function historyCommand(opts: { project?: string; root: string; jso
     process.stdout.write(opts.json ? `${JSON.stringify(opts.decisions ? { decisions: [] } : { deployments: [] })}\n` : 'no history yet\n');
     return;
   }
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    const rows = opts.decisions ? store.decisions(opts.project) : store.deployments(opts.project);
+    const rows = await (opts.decisions ? store.decisions(opts.project) : store.deployments(opts.project));
     const records = rows.map((r) => JSON.parse(r.record) as Record<string, unknown>);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(opts.decisions ? { decisions: records } : { deployments: records }, null, 2)}\n`);
       return;
     }
     // Provisioning attempts are listed after the deployments (`--provisioning` shows them alone).
-    const provisioning = opts.decisions ? [] : (await import('./history-provisioning.js')).provisioningLines(store, opts.project);
+    const provisioning = opts.decisions ? [] : await (await import('./history-provisioning.js')).provisioningLines(store, opts.project);
     if (records.length === 0) {
       process.stdout.write(opts.decisions ? 'no decisions recorded\n' : `no deployments recorded\n${provisioning.length > 0 ? `${provisioning.join('\n')}\n` : ''}`);
       return;
@@ -31,6 +31,6 @@ export async function historyCommand(opts: { project?: string; root: string; jso
     );
     process.stdout.write(`${[...lines, ...provisioning].join('\n')}\n`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
