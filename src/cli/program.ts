@@ -145,6 +145,16 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['scan migrations/ src/', 'scan db/migrate --json --fail-on HIGH', 'scan schema.sql --dialect mysql']));
 
   program
+    .command('scan-plan <plan-json>')
+    .description("the plan guardrails on an OpenTofu/Terraform JSON plan ('tofu show -json plan.out > plan.json'): stateful destroys, public buckets, open ingress, encryption, versioning; exit 1 at or above --fail-on")
+    .option('--json', 'print JSON: {"changes": [...], "findings": [{address, rule, severity, message, detail, fix, suppressed}]}', false)
+    .option('--fail-on <severity>', 'lowest severity that fails: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
+    .option('--data-loss <words>', "the business case's data-loss risk (versioning is asked for unless it says data loss does not matter)")
+    .option('--root <dir>', 'the workspace folder (guardrails/plan/ rule packs)')
+    .action(async (file, opts) => (await import('./commands/scan-plan.js')).scanPlanCommand(file, opts))
+    .addHelpText('after', examples(['scan-plan plan.json', 'scan-plan plan.json --json --fail-on HIGH']));
+
+  program
     .command('validate-migrations <path>')
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
