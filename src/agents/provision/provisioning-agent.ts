@@ -40,7 +40,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
       }
       let review: PlanReview;
       try {
-        review = reviewPlan(ctx.workspace, ctx.project, ctx.task, contract, kept);
+        review = reviewPlan(ctx.workspace, ctx.project, ctx.task, contract, kept, ctx.overridden);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         await record(ctx, 'plan_failed', startedAt, { errors: [e.message], kept });
@@ -75,7 +75,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
         const error = `no approved plan waiting to be applied (${kept ? `the kept plan is ${kept.state}` : 'none kept'}): nothing applied; set the task back to pending to plan and be asked again`;
         return { verdict: 'FAIL', output: '', error, fatal: true };
       }
-      const review = reviewPlan(ctx.workspace, ctx.project, ctx.task, contract, kept);
+      const review = reviewPlan(ctx.workspace, ctx.project, ctx.task, contract, kept, ctx.overridden);
       const outcome = await ctx.steps.run('apply', () => applyKeptPlan(t, kept), { redoSafe: false });
       const approver = ctx.approvedBy?.() ?? 'unknown';
       const errors = outcome.error ? [outcome.error] : [];

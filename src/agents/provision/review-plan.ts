@@ -36,7 +36,7 @@ export interface PlanReview {
 const ORDER: Record<string, number> = { delete: 0, replace: 1, update: 2, create: 3, forget: 4, read: 5, 'no-op': 6 };
 const MARK: Record<string, string> = { delete: '- delete ', replace: '± replace', update: '~ update ', create: '+ create ', forget: '. forget ', read: '< read   ' };
 
-export function reviewPlan(ws: Workspace, project: string, task: TaskSpec, contract: Contract, kept: KeptPlan): PlanReview {
+export function reviewPlan(ws: Workspace, project: string, task: TaskSpec, contract: Contract, kept: KeptPlan, overridden: ReadonlySet<string> = new Set()): PlanReview {
   const plan = readPlan(readFileSync(kept.plan_json, 'utf8'), path.basename(kept.plan_json));
   const rules = loadPlanRules(ws.guardrailsDir);
   const findings = checkPlan(plan, { rules, safetyExceptions: task.safetyExceptions ?? [], ...(task.businessCase ? { dataLossRisk: task.businessCase.risk.dataLoss } : {}) });
@@ -44,7 +44,7 @@ export function reviewPlan(ws: Workspace, project: string, task: TaskSpec, contr
   const blocking: BlockingFinding[] = blockingPlanFindings(findings).map((f) => ({ rule: `${f.rule}@${f.address}`, severity: f.severity, message: `${f.message}: ${f.detail}`, location: f.address }));
   if (cost.overBudget) blocking.push({ rule: `cost-over-budget@${project}`, severity: 'CRITICAL', message: cost.overBudget, location: 'contract provisioning.projects' });
   const reasons = cost.overEstimate ? [cost.overEstimate] : [];
-  return { plan, findings, cost, blocking, reasons, lines: boxLines(task, kept, plan, findings, cost) };
+  return { plan, findings, cost, blocking, reasons, lines: boxLines(task, kept, plan, findings, cost, overridden) };
 }
 
 function checkCost(contract: Contract, project: string, task: TaskSpec, kept: KeptPlan): CostCheck {
@@ -68,7 +68,7 @@ function checkCost(contract: Contract, project: string, task: TaskSpec, kept: Ke
 
 const usd = (n: number): string => `$${n.toFixed(2)}`;
 
-function boxLines(task: TaskSpec, kept: KeptPlan, plan: Plan, findings: PlanFinding[], cost: CostCheck): string[] {
+function boxLines(task: TaskSpec, kept: KeptPlan, plan: Plan, findings: PlanFinding[], cost: CostCheck, overridden: ReadonlySet<string>): string[] {
   const changes = [...plan.changes].sort((a, b) => (ORDER[a.action] ?? 9) - (ORDER[b.action] ?? 9));
   const count = (a: string): number => plan.changes.filter((c) => c.action === a).length;
   const bc = task.businessCase;
@@ -95,7 +95,7 @@ function boxLines(task: TaskSpec, kept: KeptPlan, plan: Plan, findings: PlanFind
     ...cost.notes.map((n) => `  · ${n}`),
     '',
     'Guardrails on the plan:',
-    ...(findings.length === 0 ? ['  ✔ no findings (stateful destroys, public buckets, open ingress, encryption, versioning)'] : findings.map(findingLine)),
+    ...(findings.length === 0 ? ['  ✔ no findings (stateful destroys, public buckets, open ingress, encryption, versioning)'] : findings.map((f) => findingLine(f, overridden.has(`${f.rule}@${f.address}`)))),
   ];
   return lines;
 }
@@ -104,6 +104,7 @@ function replaceWhy(c: ResourceChange): string {
   return c.action === 'replace' ? ' (destroyed, then created again)' : c.action === 'delete' ? ' (destroyed)' : '';
 }
 
-function findingLine(f: PlanFinding): string {
-  return `  [${f.severity}] ${f.rule} ${f.address}: ${f.detail}${f.suppressed ? ` — let through by safety_exceptions: ${f.exception ?? ''}` : ''}`;
+function findingLine(f: PlanFinding, overridden: boolean): string {
+  const why = f.suppressed ? ` — let through by safety_exceptions: ${f.exception ?? ''}` : overridden ? ' — OVERRIDDEN by a person (see history --decisions)' : '';
+  return `  [${f.severity}] ${f.rule} ${f.address}: ${f.detail}${why}`;
 }
