@@ -6,6 +6,7 @@ import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
+import { readPlanBinding } from '../agents/provision/plan-binding.js';
 
 const MAX_MIGRATION_FILES = 10_000;
 
@@ -37,6 +38,8 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
     migrations,
     commit,
     ...(await interruptedSteps(store, project, task.id)),
+    // A provisioning approval is bound to the kept plan file and the business case.
+    ...(task.agentType === 'provisioning' ? { provisioning: readPlanBinding(ws, project, task) } : {}),
   };
 }
 

@@ -42,7 +42,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = await openRecordStore(ws);
   try {
-    if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
+    if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
       const starter = await store.lastRunStarter(project);
       const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
@@ -59,6 +59,10 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const subject = await describeApprovalSubject(ws, project, task, contract, store);
     const deployed = await deploymentCount(store, project, task.environment);
     const need = evaluateGate(task, contract, () => deployed, subject);
+    if (decision === 'approve' && task.agentType === 'provisioning' && !subject.provisioning) {
+      // Nothing to bind the approval to: the plan is made when the task reaches its gate.
+      throw new InputError(`${taskId}: no plan waiting for approval: run it first ('autonomous-loop ${targetArgs(ws.root, project)}'); the plan is made and shown at its gate, and the approval is bound to that plan file`);
+    }
     const rejected = before === 'blocked' && reason.startsWith('rejected by');
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {

@@ -1,3 +1,4 @@
+import { provisioningCommands } from '../agents/provision/provisioning-commands.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
@@ -28,14 +29,18 @@ export function loadWorkspaceQueue(root: string, project: string): { ws: Workspa
   return { ws, contract, queue, defaults };
 }
 
-const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness']);
+const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness', 'provisioning']);
 
 /**
  * Checks governance/projects/<project>.yaml when a task needs it (deployments, migrations,
  * readiness), so that a bad project file is bad input before anything runs.
  */
 export async function checkProjectFile(ws: Workspace, project: string, queue: Queue, contract?: Contract): Promise<void> {
-  if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) loadProjectConfig(ws, project);
+  if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) {
+    const config = loadProjectConfig(ws, project);
+    // A provisioning task's commands and infrastructure repository: bad input before anything runs.
+    for (const task of queue.tasks) if (task.agentType === 'provisioning' && queue.fileStatus.get(task.id) !== 'complete') provisioningCommands(config, task);
+  }
   if (contract) {
     const problems = checkCascade(queue, contract, project, await stagedVersions(ws, project));
     if (problems.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: the cascade dev → staging → production`, problems), problems);

@@ -1,7 +1,8 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
-import type { IterationContext, IterationResult } from '../agents/agent.js';
+import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
+import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
@@ -34,7 +35,9 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     });
     return 'settled';
   }
-  const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null));
+  const prepared = await prepareGate(ctx, state, agent, () => iterationContext(ctx, state, state.iterations + 1, () => null));
+  if (prepared.stop) return prepared.stop;
+  const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null), prepared.prep);
   if (approval.outcome !== 'approved') return approval.outcome;
 
   const firstIteration = state.iterations + 1;
@@ -150,17 +153,18 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
 
 type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settled' | 'waiting' };
 
-async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<GateResult> {
+async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>, prepared?: GatePreparation): Promise<GateResult> {
   const { spec } = state;
   const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
   const deployed = await deploymentCount(ctx.store, ctx.project, spec.environment);
   const need = evaluateGate(spec, ctx.contract, () => deployed, subject);
+  if (prepared) need.reasons.push(...prepared.reasons);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
   // The attempt this approval lets run: a production approval is used by it, once.
   const attempt = state.baseIteration;
   const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
   if (standing?.decision === 'approve') {
-    if (need.production) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
@@ -181,7 +185,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       fingerprint: need.fingerprint,
       subject,
     });
-    if (decision === 'approve' && need.production) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
+    if (decision === 'approve' && need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
   // --yes passes the environment gates of development and staging only: never production, never
   // a task's own requires_approval.
@@ -190,17 +194,18 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     await decide('approve', by, need.reasons.join('; '));
     return { outcome: 'approved', by };
   }
-  const refused = need.production ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}) });
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
     if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
       await decide('reject', ctx.prompter.by, 'rejected at the prompt');
+      await prepared?.onRejected?.(ctx.prompter.by);
       await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }
@@ -249,6 +254,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
+    approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };

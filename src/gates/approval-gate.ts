@@ -18,14 +18,29 @@ export interface ApprovalSubject {
   commit: string | null;
   /** Steps of this attempt a crash cut off that are not safe to redo: a person must say to redo them. */
   interrupted_steps?: string[];
+  /** A provisioning task: the plan file, business case and cost figures the approval is bound to. */
+  provisioning?: PlanBinding | null;
+}
+
+/**
+ * What a provisioning approval is bound to: the plan file (its name and sha-256 as on disk), the
+ * business case (with the safety exceptions), and the cost figures shown.
+ */
+export interface PlanBinding {
+  plan_file: string;
+  plan_sha256: string | null;
+  business_case_sha256: string;
+  cost: { estimate_monthly_usd: number | null; tool_monthly_usd: number | null };
 }
 
 export interface GateNeed {
   /** Why a person must decide; empty when the task may run by itself. */
   reasons: string[];
   production: boolean;
-  /** The task itself asks for a person (`requires_approval`): no flag passes it. */
+  /** The task itself asks for a person (`requires_approval`, provisioning): no flag passes it. */
   taskRequires: boolean;
+  /** The approval is used once, by one attempt, and only the contract's approvers give it (production, provisioning). */
+  singleUse: boolean;
   /** The hash of what the person is shown. */
   fingerprint: string;
 }
@@ -45,10 +60,14 @@ export function evaluateGate(task: TaskSpec, contract: Contract, successfulDeplo
   const cut = subject.interrupted_steps ?? [];
   if (cut.length > 0) reasons.push(`cut off by a crash and not safe to redo: ${cut.join(', ')}; check it by hand, then approve to run it again`);
   if (task.approvalReasons) reasons.push(...task.approvalReasons.map((r) => (r === 'requires_approval' ? 'the task requires approval' : r)));
+  const provisioning = task.agentType === 'provisioning';
+  if (provisioning) reasons.push(`provisioning: a person approves every plan, in every environment, every time (${subject.provisioning ? `plan ${subject.provisioning.plan_file}` : 'no plan made yet'})`);
+  const production = task.environment === 'production' && task.agentType !== 'readiness';
   return {
     reasons,
-    production: task.environment === 'production' && task.agentType !== 'readiness',
-    taskRequires: task.approvalReasons !== false || cut.length > 0,
+    production,
+    taskRequires: task.approvalReasons !== false || cut.length > 0 || provisioning,
+    singleUse: production || provisioning,
     fingerprint: gateFingerprint(task, subject),
   };
 }
@@ -67,7 +86,7 @@ export async function standingDecision(store: Store, project: string, taskId: st
   const last = rows[rows.length - 1];
   if (!last) return undefined;
   const record = JSON.parse(last.record) as DecisionRecord;
-  if (record.decision === 'approve' && attempt !== undefined && record.environment === 'production') {
+  if (record.decision === 'approve' && attempt !== undefined && (record.environment === 'production' || (record.subject as ApprovalSubject | undefined)?.agent === 'provisioning')) {
     const use = await store.approvalUse(record.id);
     if (use && use.attempt !== attempt) return undefined;
   }
@@ -82,7 +101,7 @@ export async function describeStaleApproval(store: Store, project: string, taskI
   const record = JSON.parse(last.record) as DecisionRecord;
   if (last.fingerprint === fingerprint) {
     const use = await store.approvalUse(record.id);
-    return use && use.attempt !== attempt ? [`the approval by ${record.by} was used by an earlier attempt (${use.used_at}); a production approval is used once`] : [];
+    return use && use.attempt !== attempt ? [`the approval by ${record.by} was used by an earlier attempt (${use.used_at}); a production or provisioning approval is used once`] : [];
   }
   const before = record.subject as ApprovalSubject | undefined;
   if (!before) return [`changed since ${record.by} approved it`];
@@ -99,6 +118,7 @@ export function describeChanges(before: ApprovalSubject, now: ApprovalSubject): 
   }
   if (!same(before.command, now.command)) out.push(`command ${show(before.command)} -> ${show(now.command)}`);
   if (!same(before.project_commands, now.project_commands)) out.push(`the project file's commands for ${now.environment ?? 'the environment'}`);
+  if (!same(before.provisioning ?? null, now.provisioning ?? null)) out.push(...describeBindingChange(before.provisioning, now.provisioning));
   if (!same(before.migrations, now.migrations)) {
     const a = before.migrations ?? {};
     const b = now.migrations ?? {};
@@ -107,6 +127,18 @@ export function describeChanges(before: ApprovalSubject, now: ApprovalSubject): 
     out.push(`migrations: ${changed.join(', ') || 'folder changed'}`);
   }
   return out.length > 0 ? out : ['what the task runs'];
+}
+
+/** What changed between two plan bindings, in words. */
+export function describeBindingChange(before: PlanBinding | null | undefined, now: PlanBinding | null | undefined): string[] {
+  const out: string[] = [];
+  const short = (s: string | null | undefined): string => (s ? s.slice(0, 12) : 'none');
+  if (before?.plan_file !== now?.plan_file || before?.plan_sha256 !== now?.plan_sha256) {
+    out.push(`the plan: ${before?.plan_file ?? 'none'} (sha256 ${short(before?.plan_sha256)}) -> ${now?.plan_file ?? 'none'} (sha256 ${short(now?.plan_sha256)})`);
+  }
+  if (before?.business_case_sha256 !== now?.business_case_sha256) out.push('the business case (or its safety exceptions)');
+  if (JSON.stringify(before?.cost ?? null) !== JSON.stringify(now?.cost ?? null)) out.push(`the cost figures ${JSON.stringify(before?.cost ?? null)} -> ${JSON.stringify(now?.cost ?? null)}`);
+  return out;
 }
 
 /**

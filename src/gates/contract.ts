@@ -77,6 +77,13 @@ export const ContractSchema = z.strictObject({
       skip_staging_for: z.array(z.string().min(1)).default([]),
     })
     .default({ require_staging: true, skip_staging_for: [] }),
+  /** Provisioning (issue 25): each project's monthly budget, and how far a cost tool's figure may exceed the case's estimate. */
+  provisioning: z
+    .strictObject({
+      cost_margin_percent: z.number('expected a percentage, e.g. 20').min(0).max(10_000).default(20),
+      projects: z.record(z.string().min(1), z.strictObject({ monthly_budget_usd: z.number('expected USD a month').min(0) })).default({}),
+    })
+    .default({ cost_margin_percent: 20, projects: {} }),
 });
 
 export type Contract = z.infer<typeof ContractSchema> & { file: string };

@@ -239,6 +239,14 @@ export class SqliteStore implements Store {
     return this.#do(() => void this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) }));
   }
 
+  insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
+    return this.#do(() => void this.#stmts.insertProvisioning.run({ id, project, task_id: taskId, record }));
+  }
+
+  provisioning(project?: string): Promise<StoredRecord[]> {
+    return this.#do(() => (project ? this.#stmts.provisioningOf.all(project) : this.#stmts.allProvisioning.all()) as StoredRecord[]);
+  }
+
   insertDeployment(project: string, id: string, record: string): Promise<void> {
     return this.#do(() => void this.#stmts.insertDeployment.run({ id, project, record }));
   }

@@ -141,6 +141,10 @@ export interface Store {
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
   unwrittenDecisions(): Promise<StoredRecord[]>;
   markDecisionsWritten(ids: readonly string[]): Promise<void>;
+  /** A provisioning record (issue 25), once per id; `.aibrain/provisioning.json` is its projection. */
+  insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void>;
+  /** Provisioning records, oldest first (of one project, or all). */
+  provisioning(project?: string): Promise<StoredRecord[]>;
   /** The ids of a record table, and whether each is in its file yet. */
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]>;
   /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from the store). */

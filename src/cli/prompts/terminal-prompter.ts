@@ -77,7 +77,11 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
       return 'timeout';
     }
-    const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
+    const message = prompt.details
+      ? `Apply this plan for ${prompt.task.id} in ${(prompt.task.environment ?? '').toUpperCase()}?`
+      : prompt.production
+        ? `Deploy ${prompt.task.id} to PRODUCTION?`
+        : `Approve ${prompt.task.id}?`;
     const answer = await timed((signal) => confirm({ message: until(message), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
     return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
   }
