@@ -48,6 +48,8 @@ export interface ProjectConfig {
   /** The project's folder (absolute): commands run there. */
   path: string;
   git: { repo: string; tagReleases: boolean };
+  /** Variables of the invoking shell the commands get; a volatile one counts in an approval by presence only. */
+  envPassthrough: { name: string; volatile: boolean }[];
   environments: Partial<Record<Environment, EnvironmentConfig>>;
 }
 
@@ -106,6 +108,7 @@ export function parseProjectConfig(text: string, where: { file: string; displayF
     displayFile,
     path: projectPath,
     git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false },
+    envPassthrough: (input.env_passthrough ?? []).map((e) => (typeof e === 'string' ? { name: e, volatile: false } : { name: e.name, volatile: e.volatile ?? false })),
     environments,
   };
 }

@@ -2,7 +2,9 @@ import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
 import type { IterationContext, IterationResult } from '../agents/agent.js';
-import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
+import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
+import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
+import type { Environment } from '../workspace/environment.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { redactSecrets } from '../log/redact-secrets.js';
@@ -152,13 +154,28 @@ type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settl
 
 async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
   const { spec } = state;
-  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
-  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
-  if (need.reasons.length === 0) return { outcome: 'approved', by: null };
+  const deployed = (env: Environment): number => successfulDeployments(ctx.store, ctx.project, env).length;
+  // Whether a person is needed does not depend on the project's files: the files are read only then.
+  const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
+  if (evaluateGate(spec, ctx.contract, deployed, light).reasons.length === 0) return { outcome: 'approved', by: null };
+  let subject: ApprovalSubject;
+  try {
+    subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
+  } catch (e) {
+    if (!(e instanceof FingerprintError)) throw e;
+    // No approval can hold for what cannot be fingerprinted: said, and nothing runs.
+    saveTask(ctx, state, { status: 'blocked', reason: `what ${spec.id} would run cannot be fingerprinted for an approval: ${e.message}` });
+    return { outcome: 'settled' };
+  }
+  const need = evaluateGate(spec, ctx.contract, deployed, subject);
+  // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
+  ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
   // The attempt this approval lets run: a production approval is used by it, once.
   const attempt = state.baseIteration;
   const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
-  if (standing?.decision === 'approve') {
+  // Checked when it is used, never hashed: the approver still on the list, and not who runs it.
+  const refusedUse = standing?.decision === 'approve' && need.production ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  if (standing?.decision === 'approve' && !refusedUse) {
     if (need.production) ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
   }
@@ -166,7 +183,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
-  const stale = describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
+  const stale = refusedUse ? [refusedUse] : describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
   const decide = (decision: DecisionKind, by: string, reason: string | null): void => {
     const record = recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,

@@ -264,6 +264,15 @@ export class StateStore {
     return this.#stmts.processes.all(project) as { pid: number; start_time: string | null; run_id: string }[];
   }
 
+  /** What the task's gate showed when it last opened (its fingerprint and subject, JSON). */
+  saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): void {
+    this.#stmts.saveGateSubject.run({ project, task_id: taskId, fingerprint, subject, computed_at: now() });
+  }
+
+  gateSubject(project: string, taskId: string): { fingerprint: string; subject: string; computed_at: string } | undefined {
+    return this.#stmts.gateSubject.get(project, taskId) as { fingerprint: string; subject: string; computed_at: string } | undefined;
+  }
+
   setEnvironmentHealth(project: string, environment: string, reason: string | null): void {
     if (reason === null) this.#stmts.clearHealth.run(project, environment);
     else this.#stmts.setHealth.run({ project, environment, state: 'degraded', reason, since: now() });
@@ -340,6 +349,10 @@ function prepare(db: Db) {
     setHealth: db.prepare(
       'INSERT OR REPLACE INTO environment_health (project, environment, state, reason, since) VALUES (@project, @environment, @state, @reason, @since)',
     ),
+    saveGateSubject: db.prepare(
+      'INSERT OR REPLACE INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES (@project, @task_id, @fingerprint, @subject, @computed_at)',
+    ),
+    gateSubject: db.prepare('SELECT fingerprint, subject, computed_at FROM gate_subjects WHERE project = ? AND task_id = ?'),
     clearHealth: db.prepare('DELETE FROM environment_health WHERE project = ? AND environment = ?'),
     health: db.prepare('SELECT environment, state, reason, since FROM environment_health WHERE project = ?'),
   };

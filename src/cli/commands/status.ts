@@ -6,6 +6,7 @@ import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import { formatFigures } from './format-figures.js';
+import type { StateStore } from '../../state/state-store.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
@@ -31,6 +32,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
         tokens: totals.get(t.id)?.tokens ?? null,
         turns: totals.get(t.id)?.turns ?? null,
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
+        // What its gate showed when it last opened: what `approve` signs off.
+        subject: gateSubjectOf(store, opts.project, t.id),
       };
     });
     const environments = store ? environmentStates(store, opts.project) : [];
@@ -57,4 +60,9 @@ export async function statusCommand(opts: { project: string; root: string; json:
   } finally {
     store?.close();
   }
+}
+
+function gateSubjectOf(store: StateStore | undefined, project: string, taskId: string): Record<string, unknown> | null {
+  const stored = store?.gateSubject(project, taskId);
+  return stored ? { fingerprint: stored.fingerprint, computed_at: stored.computed_at, ...(JSON.parse(stored.subject) as Record<string, unknown>) } : null;
 }
