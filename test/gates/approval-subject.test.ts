@@ -224,3 +224,24 @@ describe('the stored subject', () => {
     expectAskedAgain(p, "the project's files");
   });
 });
+
+describe('the environment project commands get', () => {
+  it('nothing of the invoking shell but the base, env_passthrough and env: reaches a deploy command', () => {
+    const ws = makeWorkspace();
+    const app = path.join(ws, 'app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(path.join(app, 'deploy.mjs'), "import { writeFileSync } from 'node:fs';\nwriteFileSync('seen.json', JSON.stringify(process.env));\n");
+    mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+    writeFileSync(
+      path.join(ws, 'governance', 'projects', 'shop.yaml'),
+      ['version: 1', 'path: app', 'env_passthrough: [PASSED_ON]', 'environments:', '  development:', '    env:', '      MODE: "blue"', '    commands:', '      deploy: ["${NODE}", "deploy.mjs"]', ''].join('\n'),
+    );
+    writeQueue(ws, 'shop', { features: [{ id: 'DEV', agent_type: 'deployment', environment: 'development', version: '1.0.0' }] });
+    const r = runCli(['--project', 'shop'], { cwd: ws, env: { SECRET_OF_THE_SHELL: 'x', PASSED_ON: 'y', LC_TIME: 'C' } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const seen = readJson(path.join(app, 'seen.json'));
+    expect(seen.SECRET_OF_THE_SHELL).toBeUndefined();
+    expect(seen.CI).toBeUndefined();
+    expect(seen).toMatchObject({ PASSED_ON: 'y', MODE: 'blue', LC_TIME: 'C', VERSION: '1.0.0', ENVIRONMENT: 'development', PATH: process.env.PATH });
+  });
+});
