@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ExitCode, LoopError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
-import { checkProjection } from './check-projection.js';
+import { checkProjection, checkRowCount } from './check-projection.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -29,6 +29,8 @@ export function openRecordStore(ws: Workspace): StateStore {
   }
   const store = StateStore.open(ws.stateDb);
   try {
+    checkRowCount(store, 'deployments', ws.deploymentsFile);
+    checkRowCount(store, 'decisions', ws.decisionsFile);
     refuseDamaged(ws, store, ws.deploymentsFile, 'deployments');
     refuseDamaged(ws, store, ws.decisionsFile, 'decisions');
   } catch (e) {

@@ -4,6 +4,7 @@ import { LoopError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
+import { faultPoint } from '../workspace/fault-point.js';
 import { flushDecisions } from './decision-record.js';
 import { flushDeployments } from './deployment-record.js';
 import { projectionProblem } from './check-projection.js';
@@ -35,9 +36,11 @@ export function repairRecords(ws: Workspace): string[] {
     }
   }
   store ??= StateStore.open(ws.stateDb);
+  faultPoint('repair:store-opened');
   try {
     if (rebuild) said.push(...rebuildStore(store, ws));
     else {
+      said.push(...restoreLostRows(store, ws));
       const deployments = readDeploymentsFile(ws.deploymentsFile);
       const problem = projectionProblem(deployments, store.recordIds('deployments'));
       if (problem) {
@@ -75,21 +78,56 @@ function rebuildStore(store: StateStore, ws: Workspace): string[] {
   const deps = deployments.state === 'ok' ? deployments.records : [];
   const decs = decisions.state === 'ok' ? decisions.records : [];
   store.transaction(() => {
-    for (const r of deps) {
-      const project = (JSON.parse(r.json) as { project?: unknown }).project;
-      store.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
-    }
-    store.markDeploymentsWritten(deps.map((r) => r.id));
-    for (const r of decs) {
-      const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
-      const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-      store.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
-    }
-    store.markDecisionsWritten(decs.map((r) => r.id));
+    insertDeployments(store, deps);
+    insertDecisions(store, decs);
   });
   return [`${ws.stateDb}: rebuilt from the records: ${deps.length} deployment(s), ${decs.length} decision(s) (task progress starts again from the queue file)`];
 }
 
 function setAside(file: string, stamp: string): void {
   if (existsSync(file)) renameSync(file, `${file}.damaged-${stamp}`);
+}
+
+/**
+ * A store that lost rows (deleted, or an earlier repair cut off) gets them back from the record
+ * files, never the other way round: each record a file holds and state.db does not is inserted,
+ * then the table's chain is computed again and its count set, in one transaction.
+ */
+function restoreLostRows(store: StateStore, ws: Workspace): string[] {
+  const said: string[] = [];
+  for (const [table, file] of [['deployments', ws.deploymentsFile], ['decisions', ws.decisionsFile]] as const) {
+    const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
+    const ids = new Set(store.recordIds(table).map((r) => r.id));
+    const missing = projection.state === 'ok' ? projection.records.filter((r) => !ids.has(r.id)) : [];
+    const { rows, inserted } = store.recordCount(table);
+    if (missing.length === 0 && rows >= inserted) continue;
+    store.transaction(() => {
+      if (table === 'deployments') insertDeployments(store, missing);
+      else insertDecisions(store, missing);
+      store.rechain(table);
+    });
+    const gone = inserted - rows - missing.length;
+    said.push(
+      `${ws.stateDb}: had lost ${Math.max(inserted - rows, missing.length)} ${table} row(s); ${missing.length} restored from ${path.basename(file)}` +
+        `${gone > 0 ? `, ${gone} not in the file either (lost)` : ''}; the chain is computed again`,
+    );
+  }
+  return said;
+}
+
+function insertDeployments(store: StateStore, records: { id: string; json: string }[]): void {
+  for (const r of records) {
+    const project = (JSON.parse(r.json) as { project?: unknown }).project;
+    store.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
+  }
+  store.markDeploymentsWritten(records.map((r) => r.id));
+}
+
+function insertDecisions(store: StateStore, records: { id: string; json: string }[]): void {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  for (const r of records) {
+    const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
+    store.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
+  }
+  store.markDecisionsWritten(records.map((r) => r.id));
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { openDatabase, type Db } from './open-database.js';
 import { bootId, startTimeOf } from './process-identity.js';
@@ -45,6 +46,13 @@ export interface StoredRecord {
 }
 
 const now = (): string => new Date().toISOString();
+
+export type RecordTable = 'deployments' | 'decisions';
+
+/** One link of a record table's hash chain. */
+export function chainHash(prev: string, id: string, record: string): string {
+  return createHash('sha256').update(`${prev}\n${id}\n${record}`).digest('hex');
+}
 
 let openStores = 0;
 
@@ -198,7 +206,39 @@ export class StateStore {
   }
 
   insertDeployment(project: string, id: string, record: string): void {
-    this.#stmts.insertDeployment.run({ id, project, record });
+    this.#stmts.insertDeployment.run({ id, project, record, chain: this.#nextChain('deployments', id, record) });
+  }
+
+  // The hash that links a new row to the last one: sha-256 of the previous chain, the id, the record.
+  #nextChain(table: RecordTable, id: string, record: string): string {
+    const last = this.db.prepare(`SELECT chain FROM ${table} ORDER BY seq DESC LIMIT 1`).get() as { chain: string | null } | undefined;
+    return chainHash(last?.chain ?? '', id, record);
+  }
+
+  /** Rows in the table now, and rows ever inserted there (a delete does not lower it). */
+  recordCount(table: RecordTable): { rows: number; inserted: number } {
+    const rows = (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const inserted = (this.#stmts.recordCount.get(table) as { inserted: number } | undefined)?.inserted ?? rows;
+    return { rows, inserted };
+  }
+
+  /** Every row of a record table with its chain, in order: what `history --verify` recomputes. */
+  chainedRecords(table: RecordTable): { seq: number; id: string; record: string; chain: string | null }[] {
+    return this.db.prepare(`SELECT seq, id, record, chain FROM ${table} ORDER BY seq`).all() as { seq: number; id: string; record: string; chain: string | null }[];
+  }
+
+  /**
+   * `repair` after the store lost rows: the chain is computed again over every row in order (the
+   * restored rows included) and the count set to the rows there. Run inside a transaction.
+   */
+  rechain(table: RecordTable): void {
+    let prev = '';
+    const update = this.db.prepare(`UPDATE ${table} SET chain = ? WHERE seq = ?`);
+    for (const row of this.chainedRecords(table)) {
+      prev = chainHash(prev, row.id, row.record);
+      update.run(prev, row.seq);
+    }
+    this.db.prepare('INSERT OR REPLACE INTO record_counts (tbl, inserted) SELECT ?, count(*) FROM ' + table).run(table);
   }
 
   deployments(project?: string): StoredRecord[] {
@@ -214,7 +254,7 @@ export class StateStore {
   }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): void {
-    this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record });
+    this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, chain: this.#nextChain('decisions', id, record) });
   }
 
   decisions(project?: string): StoredRecord[] {
@@ -330,13 +370,14 @@ function prepare(db: Db) {
     interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
     interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
-    insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
+    insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record, chain) VALUES (@id, @project, @record, @chain)'),
+    recordCount: db.prepare('SELECT inserted FROM record_counts WHERE tbl = ?'),
     allDeployments: db.prepare('SELECT seq, id, record, written FROM deployments ORDER BY seq'),
     deploymentsOf: db.prepare('SELECT seq, id, record FROM deployments WHERE project = ? ORDER BY seq'),
     unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
     markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
     insertDecision: db.prepare(
-      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record)',
+      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, chain) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record, @chain)',
     ),
     allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
     decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
