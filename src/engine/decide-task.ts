@@ -85,7 +85,9 @@ export async function decideTask(root: string, project: string, taskId: string, 
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
     const light = await describeApprovalSubject(ws, project, task, contract, store, 'light');
     const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, light);
-    const rejected = before === 'blocked' && reason.startsWith('rejected by');
+    // A person's rejection stands until a later approval, whatever the task's status or reason
+    // says now (a waiting run, a veto or a queue edit may have rewritten the reason).
+    const rejected = (before === 'blocked' && reason.startsWith('rejected by')) || lastGateDecision(store, project, taskId) === 'reject';
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {
       if (!agentBlocked) return result(false, before, `${taskId} is ${before}${reason ? ` (${reason})` : ''}, not blocked by a guardrail or its agent: nothing to override, nothing recorded`);
@@ -152,6 +154,14 @@ function decideRollback(ws: Workspace, contract: Contract, project: string, id: 
   } finally {
     store.close();
   }
+}
+
+/** The latest approve or reject of the task, if any. */
+function lastGateDecision(store: StateStore, project: string, taskId: string): string | undefined {
+  return store
+    .taskDecisions(project, taskId)
+    .filter((d) => d.decision === 'approve' || d.decision === 'reject')
+    .pop()?.decision;
 }
 
 /** The rules that blocked the task last (kept with the veto the engine recorded). */
