@@ -178,7 +178,9 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
   };
 
   const deploy = target.section.commands.deploy ?? [];
-  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: true });
+  // Cut off in production (it may have finished: the kill came before the journal heard), a deploy
+  // is never run again by itself: the task goes back to its gate and a person decides.
+  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: environment !== 'production' });
   if (!deployed.ok) return failed('deploy', describeFailure(deployed), before);
   say(`deployed ${version}`);
 
