@@ -52,6 +52,7 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
               expected_status: health.expectedStatus,
             }
           : null,
+        timeouts_ms: section.timeoutsMs,
       },
       env: fingerprintEnvironment(env, config),
     };
