@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { agentPolicy, type Contract } from '../gates/contract.js';
 import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
 
 // Filled in when the command runs, not before: left as written in what an approval holds.
@@ -16,8 +16,8 @@ const RUNTIME_ONLY = ['MIGRATE_TARGET', 'MIGRATE_STEPS', 'ROLLBACK_FROM'];
  * migration. A change of any of it asks again. Throws FingerprintError when something cannot be
  * read: no approval can hold for what cannot be fingerprinted.
  */
-export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: StateStore, depth: 'full' | 'light' = 'full'): Promise<ApprovalSubject> {
-  if (depth === 'light') return { ...baseSubject(task, contract), project: null, project_commands: null, env: null, migrations: null, commit: null, ...interruptedSteps(store, project, task.id) };
+export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: Store, depth: 'full' | 'light' = 'full'): Promise<ApprovalSubject> {
+  if (depth === 'light') return { ...baseSubject(task, contract), project: null, project_commands: null, env: null, migrations: null, commit: null, ...(await interruptedSteps(store, project, task.id)) };
   const config = task.environment ? await loadConfigQuietly(ws, project) : undefined;
   const section = config && task.environment ? config.environments[task.environment] : undefined;
   const { fingerprintFolder, hashFiles } = await import('../agents/deploy/fingerprint-folder.js');
@@ -63,7 +63,7 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
     ...resolved,
     migrations,
     commit: folder?.commit ?? null,
-    ...interruptedSteps(store, project, task.id),
+    ...(await interruptedSteps(store, project, task.id)),
   };
 }
 
@@ -77,9 +77,9 @@ function baseSubject(task: TaskSpec, contract: Contract): Pick<ApprovalSubject, 
 }
 
 // Steps of the task's current attempt that a crash cut off and that were not redone since.
-function interruptedSteps(store: StateStore, project: string, taskId: string): { interrupted_steps?: string[] } {
-  const row = store.task(project, taskId);
-  const cut = store.interruptedSteps(project, taskId, row?.base_iteration ?? 0).map((s) => `${s.name} (iteration ${s.iteration})`);
+async function interruptedSteps(store: Store, project: string, taskId: string): Promise<{ interrupted_steps?: string[] }> {
+  const row = await store.task(project, taskId);
+  const cut = (await store.interruptedSteps(project, taskId, row?.base_iteration ?? 0)).map((s) => `${s.name} (iteration ${s.iteration})`);
   return cut.length > 0 ? { interrupted_steps: cut } : {};
 }
 

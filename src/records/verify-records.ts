@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { chainHash, StateStore, type RecordTable } from '../state/state-store.js';
+import { openStore } from '../state/open-store.js';
+import { chainHash, type RecordTable, type Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { readDecisionsFile, readDeploymentsFile } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
@@ -16,25 +17,25 @@ export interface Verification {
  * database breaks it at that row), its count of rows ever inserted, and every line of the record
  * files compared with the row it projects (an edit in a file is named by line). Reads only.
  */
-export function verifyRecords(ws: Workspace): Verification {
+export async function verifyRecords(ws: Workspace): Promise<Verification> {
   for (const file of [ws.stateDb, ws.deploymentsFile, ws.decisionsFile]) refuseOutsideLink(file, ws);
-  const store = StateStore.open(ws.stateDb);
+  const store = await openStore(ws.stateDb);
   try {
     const problems: string[] = [];
     const checked = {} as Verification['checked'];
     for (const [table, file] of [['deployments', ws.deploymentsFile], ['decisions', ws.decisionsFile]] as const) {
       const broken = new Set<string>();
-      checked[table] = verifyChain(store, table, problems, broken);
-      compareFile(store, table, file, problems, broken);
+      checked[table] = await verifyChain(store, table, problems, broken);
+      await compareFile(store, table, file, problems, broken);
     }
     return { checked, problems };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function verifyChain(store: StateStore, table: RecordTable, problems: string[], broken: Set<string>): { rows: number; unchained: number } {
-  const rows = store.chainedRecords(table);
+async function verifyChain(store: Store, table: RecordTable, problems: string[], broken: Set<string>): Promise<{ rows: number; unchained: number }> {
+  const rows = await store.chainedRecords(table);
   let prev = '';
   let unchained = 0;
   let chained = false;
@@ -52,21 +53,21 @@ function verifyChain(store: StateStore, table: RecordTable, problems: string[], 
     // Going on from the stored link names one edit once, not every row after it.
     prev = row.chain ?? expected;
   }
-  const { rows: there, inserted } = store.recordCount(table);
+  const { rows: there, inserted } = await store.recordCount(table);
   if (there < inserted) problems.push(`state.db ${table}: ${inserted - there} of the ${inserted} row(s) recorded are missing`);
   return { rows: rows.length, unchained };
 }
 
 // Each record in the file against its row: same record, or named as edited (in the file when its
 // row still matches its chain, else in the database).
-function compareFile(store: StateStore, table: RecordTable, file: string, problems: string[], broken: Set<string>): void {
+async function compareFile(store: Store, table: RecordTable, file: string, problems: string[], broken: Set<string>): Promise<void> {
   const name = path.basename(file);
   const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
   if (projection.state === 'damaged') {
     problems.push(`${name}: damaged (${projection.why})`);
     return;
   }
-  const rows = new Map(store.chainedRecords(table).map((r) => [r.id, r.record]));
+  const rows = new Map((await store.chainedRecords(table)).map((r) => [r.id, r.record]));
   const records = projection.state === 'ok' ? projection.records : [];
   const seen = new Set<string>();
   const where = (i: number): string => (table === 'decisions' ? `line ${i + 1}` : `deployments[${i}]`);
@@ -76,7 +77,7 @@ function compareFile(store: StateStore, table: RecordTable, file: string, proble
     if (row === undefined) problems.push(`${name} ${where(i)} (id ${r.id}): not in state.db`);
     else if (canonical(row) !== canonical(r.json)) problems.push(`${name} ${where(i)} (id ${r.id}): differs from state.db (${broken.has(r.id) ? 'the row was edited in the database' : 'edited in the file'})`);
   });
-  const written = store.recordIds(table).filter((r) => r.written !== 0 && !seen.has(r.id));
+  const written = (await store.recordIds(table)).filter((r) => r.written !== 0 && !seen.has(r.id));
   for (const r of written.slice(0, 20)) problems.push(`${name}: record ${r.id} written there is missing`);
 }
 

@@ -5,15 +5,16 @@ import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
+import type { Store, TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
-import type { StateStore } from '../../state/state-store.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
+  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
-    const rows = store?.tasks(opts.project) ?? new Map();
-    const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
+    const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
+    const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
+    const subjects = new Map(await Promise.all(queue.tasks.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -33,11 +34,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
         turns: totals.get(t.id)?.turns ?? null,
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
         // What its gate showed when it last opened: what `approve` signs off.
-        subject: gateSubjectOf(store, opts.project, t.id),
+        subject: subjects.get(t.id) ?? null,
       };
     });
-    const environments = store ? environmentStates(store, opts.project) : [];
-    const held = store?.lockHolder(opts.project);
+    const environments = store ? await environmentStates(store, opts.project) : [];
+    const held = await store?.lockHolder(opts.project);
     // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
     const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (opts.json) {
@@ -58,11 +59,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 
-function gateSubjectOf(store: StateStore | undefined, project: string, taskId: string): Record<string, unknown> | null {
-  const stored = store?.gateSubject(project, taskId);
+async function gateSubjectOf(store: Store | undefined, project: string, taskId: string): Promise<Record<string, unknown> | null> {
+  const stored = await store?.gateSubject(project, taskId);
   return stored ? { fingerprint: stored.fingerprint, computed_at: stored.computed_at, ...(JSON.parse(stored.subject) as Record<string, unknown>) } : null;
 }
