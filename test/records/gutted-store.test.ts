@@ -32,7 +32,7 @@ function sql(ws: string, statement: string): void {
 const decisionCount = (ws: string): number => JSON.parse(runCli(['history', '--decisions', '--json'], { cwd: ws }).stdout).decisions.length;
 
 describe('a gutted store is refused', () => {
-  it('rows deleted from state.db: status, history and a run refuse with exit 5; repair restores them from the files; verify holds again', () => {
+  it('rows deleted from state.db: status, history and a run refuse with exit 5; repair restores them from the files; verify holds again', { timeout: 180_000 }, () => {
     const ws = decidedWorkspace();
     expect(decisionCount(ws)).toBe(3);
     sql(ws, 'DELETE FROM decisions');
@@ -50,7 +50,7 @@ describe('a gutted store is refused', () => {
     expect(verify.stdout).toContain('records verified');
   });
 
-  it('the counts wiped too: the records the files hold and the store does not still refuse it', () => {
+  it('the counts wiped too: the records the files hold and the store does not still refuse it', { timeout: 180_000 }, () => {
     const ws = decidedWorkspace();
     sql(ws, 'DELETE FROM decisions; DELETE FROM record_counts; DELETE FROM projection_stamps');
     const r = runCli(['status', '--project', 'shop'], { cwd: ws });
@@ -58,7 +58,7 @@ describe('a gutted store is refused', () => {
     expect(r.stderr).toContain('3 record(s) that decisions.jsonl holds are missing from it');
   });
 
-  it('a repair killed after it created the new store leaves no gutted-but-accepted store', () => {
+  it('a repair killed after it created the new store leaves no gutted-but-accepted store', { timeout: 180_000 }, () => {
     const ws = decidedWorkspace();
     for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(ws, '.aibrain', `state.db${suffix}`), { force: true });
     const cut = runCli(['repair'], { cwd: ws, env: { AUTONOMOUS_LOOP_CRASH_AT: 'repair:store-opened#1' } });
@@ -71,7 +71,7 @@ describe('a gutted store is refused', () => {
 });
 
 describe('history --verify', () => {
-  it('names a decision row edited in the database, and a line edited in decisions.jsonl', () => {
+  it('names a decision row edited in the database, and a line edited in decisions.jsonl', { timeout: 240_000 }, () => {
     const ws = decidedWorkspace();
     expect(runCli(['history', '--verify'], { cwd: ws }).code).toBe(0);
     sql(ws, `UPDATE decisions SET record = replace(record, '"by":"ana"', '"by":"eve"') WHERE seq = 2`);
