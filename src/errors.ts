@@ -7,8 +7,8 @@ export const ExitCode = {
   badInput: 2,
   awaitingApproval: 3,
   aborted: 4,
-  /** The tool's own storage failed: disk full, read-only, I/O error, the state store refused. */
-  storage: 5,
+  /** The tool's own storage failed or cannot be trusted (DESIGN: disk full, a store that lost rows). */
+  storageFailed: 5,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -50,6 +50,8 @@ export interface ProjectConfig {
   git: { repo: string; tagReleases: boolean };
   /** Where provisioning documents are committed: the repository (absolute) and the folder in it (may hold `${PROJECT}`). */
   infrastructure?: { repo: string; path: string };
+  /** Variables of the invoking shell the commands get; a volatile one counts in an approval by presence only. */
+  envPassthrough: { name: string; volatile: boolean }[];
   environments: Partial<Record<Environment, EnvironmentConfig>>;
 }
 
@@ -113,6 +115,7 @@ export function parseProjectConfig(text: string, where: { file: string; displayF
     path: projectPath,
     git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false },
     ...(input.infrastructure ? { infrastructure: { repo: path.resolve(where.root, input.infrastructure.repo), path: input.infrastructure.path ?? 'docs/${PROJECT}' } } : {}),
+    envPassthrough: (input.env_passthrough ?? []).map((e) => (typeof e === 'string' ? { name: e, volatile: false } : { name: e.name, volatile: e.volatile ?? false })),
     environments,
   };
 }

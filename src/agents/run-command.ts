@@ -7,8 +7,10 @@ export interface CommandSpec {
   /** argv: the program and its arguments. Never run through a shell. */
   argv: readonly string[];
   cwd: string;
-  /** Added to the parent's environment. */
+  /** Added to the parent's environment (or, with `inheritEnv: false`, the whole environment). */
   env?: Record<string, string>;
+  /** false: the child gets `env` and nothing of this process's environment. Default true. */
+  inheritEnv?: boolean;
   /** Written to the child's stdin, then closed. Without it stdin is closed at once. */
   input?: string;
   timeoutMs?: number;
@@ -107,7 +109,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const child = execa(file, args, {
     cwd: spec.cwd,
     env: { ...spec.env, [MARKER_NAME]: marker },
-    extendEnv: true,
+    extendEnv: spec.inheritEnv !== false,
     input: spec.input ?? '',
     reject: false,
     all: false,

@@ -174,10 +174,11 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--provisioning', 'list provisioning records (.aibrain/provisioning.json): case, plan, cost, approver, outcome', false)
     .option('--iterations', 'list iterations with cost, tokens, turns, time and checkpoint commit', false)
     .option('--task <id>', 'with --iterations: only this task')
+    .option('--verify', 'check the records: the hash chain of state.db, and every line of deployments.json and decisions.jsonl against it (exit 1 on a mismatch)', false)
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts))
-    .addHelpText('after', examples(['history --project shop', 'history --decisions --json', 'history --provisioning --project karematch']));
+    .addHelpText('after', examples(['history --project shop', 'history --decisions --json', 'history --provisioning --project karematch', 'history --verify']));
 
   program
     .command('completion <shell>')

@@ -3,7 +3,8 @@ import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
 import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
 import { prepareGate } from './prepare-gate.js';
-import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
+import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
+import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { redactSecrets } from '../log/redact-secrets.js';
@@ -155,15 +156,30 @@ type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settl
 
 async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>, prepared?: GatePreparation): Promise<GateResult> {
   const { spec } = state;
-  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
   const deployed = await deploymentCount(ctx.store, ctx.project, spec.environment);
+  // Whether a person is needed does not depend on the project's files: the files are read only then.
+  const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
+  if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length) return { outcome: 'approved', by: null };
+  let subject: ApprovalSubject;
+  try {
+    subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
+  } catch (e) {
+    if (!(e instanceof FingerprintError)) throw e;
+    // No approval can hold for what cannot be fingerprinted: said, and nothing runs.
+    await saveTask(ctx, state, { status: 'blocked', reason: `what ${spec.id} would run cannot be fingerprinted for an approval: ${e.message}` });
+    return { outcome: 'settled' };
+  }
   const need = evaluateGate(spec, ctx.contract, () => deployed, subject);
   if (prepared) need.reasons.push(...prepared.reasons);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
-  // The attempt this approval lets run: a production approval is used by it, once.
+  // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
+  await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
+  // The attempt this approval lets run: a production (or provisioning) approval is used by it, once.
   const attempt = state.baseIteration;
   const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
-  if (standing?.decision === 'approve') {
+  // Checked when it is used, never hashed: the approver still on the list, and not who runs it.
+  const refusedUse = standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
   }
@@ -171,7 +187,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
-  const stale = await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
+  const stale = refusedUse ? [refusedUse] : await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
   const decide = async (decision: DecisionKind, by: string, reason: string | null): Promise<void> => {
     const record = await recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,

@@ -46,7 +46,22 @@ export const ContractSchema = z.strictObject({
     staging: EnvironmentPolicy,
     production: EnvironmentPolicy,
   }),
-  approvers: z.array(z.string().min(1)).default([]),
+  /** Who may approve production: a name, or `{name, ssh_key, os_users}` (DESIGN, "Approvers"). */
+  approvers: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z.strictObject({
+          name: z.string().min(1),
+          /** One OpenSSH public key line (verified approvals: issue 24). */
+          ssh_key: z.string().min(1).optional(),
+          /** The OS users this person runs as: with prevent_self_approval, a run started by one of them is theirs. */
+          os_users: z.array(z.string().min(1)).optional(),
+        }),
+      ]),
+      'expected a list of names or {name, ssh_key, os_users}',
+    )
+    .default([]),
   /** As GitHub environments do: the user who started a run may not approve its production gate. */
   prevent_self_approval: z.boolean().default(false),
   default_agent: z.string().min(1).default('command'),

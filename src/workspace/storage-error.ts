@@ -51,5 +51,5 @@ export function toStorageError(error: unknown, file: string, action: string): Lo
   if (hint === undefined) return undefined;
   const where = (error as { path?: unknown }).path;
   const target = typeof where === 'string' && where !== '' ? where : file;
-  return new LoopError(`${target}: cannot ${action} (${codeOf(error)}): ${hint}`, isStorageFailure(error) ? ExitCode.storage : ExitCode.badInput);
+  return new LoopError(`${target}: cannot ${action} (${codeOf(error)}): ${hint}`, isStorageFailure(error) ? ExitCode.storageFailed : ExitCode.badInput);
 }

@@ -86,6 +86,10 @@ export const ProjectFileSchema = z.strictObject({
       path: z.string().min(1).optional(),
     })
     .optional(),
+  /** Names of the invoking shell's variables that reach the commands (DESIGN: Environment of project commands). */
+  env_passthrough: z
+    .array(z.union([EnvName, z.strictObject({ name: EnvName, volatile: z.boolean().optional() })]), 'expected a list of variable names, or {name, volatile: true}')
+    .optional(),
   defaults: z.strictObject(Shared).optional(),
   environments: z.strictObject({
     development: EnvironmentSection.optional(),

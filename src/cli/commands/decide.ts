@@ -31,5 +31,5 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
     return;
   }
   const verb = { approve: 'approved', reject: 'rejected', override: 'overridden' }[decision];
-  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}: ${result.effect}\n` : `${result.effect}\n`);
+  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}${result.fingerprint ? ` (subject ${result.fingerprint})` : ''}: ${result.effect}\n` : `${result.effect}\n`);
 }

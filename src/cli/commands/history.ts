@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 
-export async function historyCommand(opts: { project?: string; root: string; json: boolean; decisions: boolean; provisioning?: boolean; iterations?: boolean; task?: string }): Promise<void> {
+export async function historyCommand(opts: { project?: string; root: string; json: boolean; decisions: boolean; provisioning?: boolean; iterations?: boolean; task?: string; verify?: boolean }): Promise<void> {
+  if (opts.verify) return verifyCommand(opts);
   if (opts.iterations) return (await import('./history-iterations.js')).historyIterations(opts);
   if (opts.provisioning) return (await import('./history-provisioning.js')).historyProvisioning(opts);
   const ws = resolveWorkspace(opts.root);
@@ -33,4 +34,18 @@ export async function historyCommand(opts: { project?: string; root: string; jso
   } finally {
     await store.close();
   }
+}
+
+async function verifyCommand(opts: { root: string; json: boolean }): Promise<void> {
+  const ws = resolveWorkspace(opts.root);
+  const { verifyRecords } = await import('../../records/verify-records.js');
+  const result = await verifyRecords(ws);
+  if (result.problems.length > 0) process.exitCode = 1;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ok: result.problems.length === 0, ...result }, null, 2)}\n`);
+    return;
+  }
+  const counts = (['deployments', 'decisions'] as const).map((t) => `${result.checked[t].rows} ${t}${result.checked[t].unchained > 0 ? ` (${result.checked[t].unchained} older than the chain)` : ''}`).join(', ');
+  if (result.problems.length === 0) process.stdout.write(`records verified: ${counts}; the chain holds and every record file line matches state.db\n`);
+  else process.stdout.write(`records do NOT verify (${counts}):\n${result.problems.map((p) => `  ${p}`).join('\n')}\n`);
 }

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../../state/is-process-alive.js';
 import { resetToCheckpoint } from '../../agents/git-checkpoint.js';
 import { InputError, LockError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
@@ -14,7 +16,9 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
   const store = await openStore(ws.stateDb);
   try {
-    const holder = await store.lockHolder(opts.project);
+    const held = await store.lockHolder(opts.project);
+    // A loop that died (its pid gone on this host) holds nothing: revert goes on.
+    const holder = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (holder) throw new LockError(`project '${opts.project}' is being run (pid ${holder.pid} on ${holder.host}); revert when the run has stopped`);
     const rows = await store.iterationsWithMetrics(opts.project, taskId);
     const withCheckpoint = rows.filter((r) => r.checkpoint);

@@ -22,6 +22,7 @@ import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
+import { approverNames } from '../../gates/approvers.js';
 
 export interface RollbackOptions {
   project: string;
@@ -104,7 +105,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
         if (answer === 'unavailable') {
           for (const line of lines) say(line);
           tell(
-            `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${contract.approvers.join(', ')})` : ''}: ` +
+            `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${approverNames(contract).join(', ')})` : ''}: ` +
               `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>', then run this command again (or run it at a terminal)\n`,
           );
           process.exitCode = ExitCode.awaitingApproval;

@@ -15,6 +15,8 @@ export interface TerminalPrompterOptions {
   onInterrupt?: () => void;
   /** The run is stopping: questions still waiting their turn are not shown. */
   stopping?: () => boolean;
+  /** Aborted when the run stops (SIGHUP: the terminal closed, SIGTERM): an open question is withdrawn, unanswered. */
+  signal?: AbortSignal;
 }
 
 /** The person at this terminal, asked with @inquirer/prompts. */
@@ -28,11 +30,18 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
     return `${message} [answer by ${at}, in ${options.timeoutSeconds}s; then it waits for 'approve']`;
   };
   const timed = async <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
-    const signal = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const timeout = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const signals = [timeout, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
       return await run(signal);
     } catch (e) {
-      if (signal?.aborted) {
+      if (options.signal?.aborted) {
+        // The run is stopping (the terminal closed: SIGHUP): nobody answered, nothing is recorded.
+        interrupted = true;
+        return 'timeout';
+      }
+      if (timeout?.aborted) {
         process.stdout.write('\n(no answer in time: left awaiting approval)\n');
         return 'timeout';
       }
