@@ -111,3 +111,33 @@ export async function resetToCheckpoint(dir: string, commit: string): Promise<st
   await git.raw(['reset', '--keep', commit]);
   return `git reset --keep ${commit.slice(0, 12)} (was ${before.slice(0, 12)})`;
 }
+
+/**
+ * A fingerprint of the work tree's content apart from `exclude` (paths relative to the top): HEAD,
+ * the status, the diff against HEAD and each untracked file's size and time. Two equal
+ * fingerprints mean nothing was changed between them; null when the folder is not a work tree.
+ * `exclude` holds absolute paths (the loop's own files).
+ */
+export async function workTreeFingerprint(dir: string, exclude: readonly string[]): Promise<string | null> {
+  const changed = await changedPaths(dir);
+  if (!changed) return null;
+  const git = await gitAt(changed.top);
+  const inside = exclude.map((p) => path.relative(changed.top, p)).filter((p) => p !== '' && !p.startsWith('..'));
+  const spec = ['--', '.', ...inside.map((p) => `:(exclude,literal)${p}`)];
+  const head = (await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
+  const status = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...spec]);
+  const diff = head ? await git.raw(['diff', '--binary', 'HEAD', ...spec]) : '';
+  const { createHash } = await import('node:crypto');
+  const { statSync } = await import('node:fs');
+  const hash = createHash('sha256').update(`${head}\0${status}\0${diff}`);
+  for (const entry of status.split('\0')) {
+    if (!entry.startsWith('?? ')) continue;
+    try {
+      const s = statSync(path.join(changed.top, entry.slice(3)));
+      hash.update(`${entry}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      hash.update(`${entry}:gone`);
+    }
+  }
+  return hash.digest('hex');
+}

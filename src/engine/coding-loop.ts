@@ -6,6 +6,7 @@ import { iterationsWithMetrics, runCost, saveIterationMetrics, type IterationWit
 import { queueFilePath } from '../workspace/paths.js';
 import { spentBudget, timeLeftMs, type BudgetUse } from './check-budgets.js';
 import { detectStuck, type IterationTrace } from './detect-stuck.js';
+import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
 import { createStepJournal } from './step-journal.js';
@@ -27,8 +28,8 @@ export function checkBeforeIteration(ctx: EngineContext, state: TaskState): Befo
 
 export interface IterationExtras {
   context: Pick<IterationContext, 'previous' | 'timeLeftMs' | 'output'>;
-  /** After the agent: the log closed, the checkpoint made, why the task must stop (if it must). */
-  finish(result: IterationResult, promiseMet: boolean, error: string): Promise<{ stop: string | null; save(): void }>;
+  /** After the agent (and the verify gate): the log closed, the checkpoint made, why the task must stop (if it must). */
+  finish(result: IterationResult, promiseMet: boolean, error: string, verify: VerifyResult | null): Promise<{ stop: string | null; save(): void }>;
 }
 
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
@@ -47,9 +48,11 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   // A PASS without the promise has no error of its own: the task's last error says why it goes on.
   const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : (last.error ?? state.lastError), outputTail: last.output_tail, sessionId: last.session_id } : undefined;
   const left = timeLeftMs(spec, used(before));
+  // What the work tree held before the agent: an iteration that changed it made progress.
+  const fingerprintBefore = await fingerprint(ctx).catch(() => null);
   return {
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
-    async finish(result, promiseMet, error) {
+    async finish(result, promiseMet, error, verify) {
       log.close();
       const durationMs = result.metrics?.durationMs ?? Date.now() - started;
       const m = result.metrics;
@@ -64,7 +67,15 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
         now.runtimeMs += durationMs;
         stop = spentBudget(spec, now);
         if (!stop && settings.stuckAfter !== 'never') {
-          const traces: IterationTrace[] = [...before.filter((i) => i.state === 'done').map(traceOf), { error: result.verdict === 'FAIL' ? error : null, output: result.output }];
+          const known = progressOf(ctx, spec.id);
+          const changed = fingerprintBefore !== null && (await fingerprint(ctx).catch(() => null)) !== fingerprintBefore;
+          const previousFailed = [...known.values()].at(-1)?.failed ?? null;
+          const improved = verify?.failed != null && previousFailed !== null && verify.failed < previousFailed;
+          known.set(n, { progress: changed || improved, failed: verify?.failed ?? null });
+          const traces: IterationTrace[] = [
+            ...before.filter((i) => i.state === 'done').map((i) => ({ ...traceOf(i), progress: known.get(i.n)?.progress ?? false })),
+            { error: result.verdict === 'FAIL' ? error : null, output: result.output, progress: changed || improved },
+          ];
           const stuck = detectStuck(traces, settings.stuckAfter);
           if (stuck) stop = { kind: 'stuck', reason: stuck };
         }
@@ -186,6 +197,22 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
     const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root);
     return changed ? changed.paths.map((p) => path.join(changed.top, p)) : null;
   });
+}
+
+// Per task of this run: whether each iteration changed the work tree or improved the verify result.
+const progressByRun = new WeakMap<EngineContext, Map<string, Map<number, { progress: boolean; failed: number | null }>>>();
+function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress: boolean; failed: number | null }> {
+  let byTask = progressByRun.get(ctx);
+  if (!byTask) progressByRun.set(ctx, (byTask = new Map()));
+  let known = byTask.get(taskId);
+  if (!known) byTask.set(taskId, (known = new Map()));
+  return known;
+}
+
+// The work tree apart from the loop's own files (.aibrain/, the queue file).
+async function fingerprint(ctx: EngineContext): Promise<string | null> {
+  const git = await import('../agents/git-checkpoint.js');
+  return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), realpathSync(queueFilePath(ctx.ws, ctx.project))]);
 }
 
 function attemptIterations(ctx: EngineContext, state: TaskState): IterationWithMetrics[] {

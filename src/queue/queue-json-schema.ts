@@ -28,6 +28,7 @@ const EditorTask = z
     timeout_seconds: nullable(z.number().positive().describe('one iteration is stopped after this long (overrides the contract)')),
     checkpoint: nullable(z.union([z.literal('never'), z.number().int().min(1)]).describe('a git checkpoint commit every N iterations, or never')),
     stuck_after: nullable(z.union([z.literal('never'), z.number().int().min(2)]).describe('end the task as stuck after N iterations in a row with the same failure or output')),
+    verify: nullable(z.array(z.array(z.string()).min(1)).describe('the verify gate: argv arrays (e.g. [["npm", "test"]]) run after each coding iteration; the promise counts only when all pass')),
   })
   .describe('a task');
 

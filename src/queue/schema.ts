@@ -69,6 +69,8 @@ export const TaskSchema = z.looseObject({
   timeout_seconds: optional(z.number().positive().max(7 * 24 * 3600)),
   checkpoint: optional(neverOr(1, 10_000, "expected 'never' or every how many iterations (1 or more)")),
   stuck_after: optional(neverOr(2, 1000, "expected 'never' or a number of iterations in a row (2 or more)")),
+  // The verify gate (issue 26): argv arrays run after each coding iteration; all must pass for the promise to count.
+  verify: optional(z.array(z.array(z.string().max(100_000), 'expected an argv array, e.g. ["npm", "test"]').min(1, 'expected an argv array, e.g. ["npm", "test"]').max(10_000)).max(100)),
 });
 export type RawTask = z.infer<typeof TaskSchema>;
 

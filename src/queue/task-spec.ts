@@ -27,6 +27,8 @@ export interface TaskSpec {
   checkpoint?: number | 'never';
   /** End the task as stuck after N iterations in a row with the same failure or output. */
   stuckAfter?: number | 'never';
+  /** The verify gate: argv arrays run after each coding iteration; the promise counts only when all pass. */
+  verify?: string[][];
   /** Index in the queue file's task array: the plan's tie-breaker. */
   index: number;
 }
