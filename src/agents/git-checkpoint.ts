@@ -141,3 +141,18 @@ export async function workTreeFingerprint(dir: string, exclude: readonly string[
   }
   return hash.digest('hex');
 }
+
+/**
+ * What going back to a task's checkpoint would drop: the commits after it (each must be one of the
+ * task's own checkpoints, else `refused` names those that are not) and the files they touched.
+ */
+export async function planRevert(dir: string, checkpoint: string, taskId: string): Promise<{ commits: { hash: string; subject: string }[]; files: string[] } | { refused: string }> {
+  const git = await gitAt(dir);
+  const { commitsSince, isCheckpointOf } = await import('./git-baseline.js');
+  const commits = await commitsSince(git, checkpoint);
+  if (commits === null) return { refused: `HEAD does not descend from the checkpoint ${checkpoint.slice(0, 12)} (another branch is checked out?): nothing dropped` };
+  const foreign = commits.filter((c) => !isCheckpointOf(c.body, taskId));
+  if (foreign.length > 0) return { refused: `not this task's: ${foreign.map((c) => `${c.hash.slice(0, 12)} ${c.subject}`).join('; ')} — they came after the checkpoint; nothing dropped (undo the task's own commits with git revert)` };
+  const files = commits.length > 0 ? (await git.raw(['diff', '--name-only', checkpoint, 'HEAD'])).split('\n').filter(Boolean) : [];
+  return { commits, files };
+}
