@@ -123,7 +123,7 @@ export async function workTreeFingerprint(dir: string, exclude: readonly string[
   if (!changed) return null;
   const git = await gitAt(changed.top);
   const inside = exclude.map((p) => path.relative(changed.top, p)).filter((p) => p !== '' && !p.startsWith('..'));
-  const spec = ['--', '.', ...inside.map((p) => `:(exclude,literal)${p}`)];
+  const spec = ['--', '.', ...inside.map((p) => (p.includes('*') ? `:(exclude,glob)${p}` : `:(exclude,literal)${p}`))];
   const head = (await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
   const status = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...spec]);
   const diff = head ? await git.raw(['diff', '--binary', 'HEAD', ...spec]) : '';

@@ -30,6 +30,8 @@ export interface IterationExtras {
   context: Pick<IterationContext, 'previous' | 'timeLeftMs' | 'output'>;
   /** After the agent (and the verify gate): the log closed, the checkpoint made, why the task must stop (if it must). */
   finish(result: IterationResult, promiseMet: boolean, error: string, verify: VerifyResult | null): Promise<{ stop: string | null; save(): void }>;
+  /** Cut off (Ctrl-C, a usage-limit pause): the log closed, what the agent spent still on record. */
+  cutOff(result: IterationResult): void;
 }
 
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
@@ -93,30 +95,38 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       });
       return {
         stop: stop?.reason ?? null,
-        save: () =>
-          saveIterationMetrics(ctx.store, {
-            iteration_id: iterationId,
-            project: ctx.project,
-            task_id: spec.id,
-            n,
-            run_id: ctx.runId,
-            cost_usd: m?.costUsd ?? null,
-            input_tokens: m?.inputTokens ?? null,
-            output_tokens: m?.outputTokens ?? null,
-            cached_tokens: m?.cachedTokens ?? null,
-            turns: m?.turns ?? null,
-            duration_ms: durationMs,
-            retries: m?.retries ?? 0,
-            session_id: m?.sessionId ?? null,
-            model: m?.model ?? null,
-            checkpoint: checkpoint?.commit ?? null,
-            checkpoint_branch: checkpoint?.branch ?? null,
-            log_file: log.written ? log.relative : null,
-            stop_reason: stop?.kind ?? null,
-          }),
+        save: () => saveMetrics(result, durationMs, checkpoint, stop?.kind ?? null),
       };
     },
+    cutOff(result) {
+      log.close();
+      if (result.metrics) saveMetrics(result, result.metrics.durationMs || Date.now() - started, null, null);
+    },
   };
+
+  function saveMetrics(result: IterationResult, durationMs: number, checkpoint: { commit: string; branch: string } | null, stopKind: string | null): void {
+    const m = result.metrics;
+    saveIterationMetrics(ctx.store, {
+      iteration_id: iterationId,
+      project: ctx.project,
+      task_id: spec.id,
+      n,
+      run_id: ctx.runId,
+      cost_usd: m?.costUsd ?? null,
+      input_tokens: m?.inputTokens ?? null,
+      output_tokens: m?.outputTokens ?? null,
+      cached_tokens: m?.cachedTokens ?? null,
+      turns: m?.turns ?? null,
+      duration_ms: durationMs,
+      retries: m?.retries ?? 0,
+      session_id: m?.sessionId ?? null,
+      model: m?.model ?? null,
+      checkpoint: checkpoint?.commit ?? null,
+      checkpoint_branch: checkpoint?.branch ?? null,
+      log_file: log.written ? log.relative : null,
+      stop_reason: stopKind,
+    });
+  }
 }
 
 interface LoopSettings {
@@ -162,7 +172,7 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     if (before === null) return null;
     const aibrain = realpathSync(ctx.ws.aibrainDir) + path.sep;
     const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
-    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
+    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile || isQueueTempFile(abs, queueFile);
     const leftOut = new Set(before.filter((p) => !isOwn(p)));
     // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
     const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
@@ -195,7 +205,10 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
   const first = state.baseIteration + 1;
   return createStepJournal(ctx.store, ctx.project, state.spec.id, first).run('checkpoint-baseline', async () => {
     const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root);
-    return changed ? changed.paths.map((p) => path.join(changed.top, p)) : null;
+    if (!changed) return null;
+    // The loop's own files are not a person's: the queue file's write-back temp file, .aibrain/.
+    const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
+    return changed.paths.map((p) => path.join(changed.top, p)).filter((abs) => !isQueueTempFile(abs, queueFile));
   });
 }
 
@@ -209,10 +222,16 @@ function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress:
   return known;
 }
 
-// The work tree apart from the loop's own files (.aibrain/, the queue file).
+// The work tree apart from the loop's own files (.aibrain/, the queue file and its temp files).
 async function fingerprint(ctx: EngineContext): Promise<string | null> {
   const git = await import('../agents/git-checkpoint.js');
-  return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), realpathSync(queueFilePath(ctx.ws, ctx.project))]);
+  const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
+  return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), queueFile, path.join(path.dirname(queueFile), `.${path.basename(queueFile)}.*.tmp`)]);
+}
+
+/** The atomic write-back's temp file beside the queue file (`.work_queue_p.json.<pid>.<n>.tmp`). */
+function isQueueTempFile(abs: string, queueFile: string): boolean {
+  return path.dirname(abs) === path.dirname(queueFile) && path.basename(abs).startsWith(`.${path.basename(queueFile)}.`) && abs.endsWith('.tmp');
 }
 
 function attemptIterations(ctx: EngineContext, state: TaskState): IterationWithMetrics[] {

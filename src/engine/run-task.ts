@@ -88,21 +88,18 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       // spent (it runs again under its own number) and the run stops, resumable after the reset.
       const reason = `${result.error ?? 'usage limit'}: resumes at ${new Date(result.pauseUntil).toISOString()}`;
       ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: reason, outputTail: tail(result.output) });
+      extras.cutOff(result);
       saveTask(ctx, state, { iterations: n - 1, status: 'pending', reason });
       if (!ctx.paused || ctx.paused.until < result.pauseUntil) ctx.paused = { until: result.pauseUntil, reason };
       return 'paused';
     }
+    // The verify gate (tests, lint): the promise counts only when every command passes.
+    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
+    if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
       ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
-      saveTask(ctx, state, { iterations: n - 1 });
-      return 'interrupted';
-    }
-    // The verify gate (tests, lint): the promise counts only when every command passes.
-    const verify = result.verdict === 'PASS' ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
-    if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
-    if (ctx.signal.aborted) {
-      ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
+      extras.cutOff(result); // what the cut-off iteration spent stays on record
       saveTask(ctx, state, { iterations: n - 1 });
       return 'interrupted';
     }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killPtys, startCliInPty } from '../../helpers/pty.js';
-import { nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../../helpers/workspace.js';
+import { readJson, removeWorkspaces, runCli, writeQueue } from '../../helpers/workspace.js';
 import { codingTask, codingWorkspace, git } from './coding-workspace.js';
 import { installFakeClis } from './fake-clis.js';
 
@@ -17,7 +17,9 @@ describe('(R)evert at the prompt', () => {
   it('in a repository whose queue file is committed: the task is blocked, the queue statuses intact, exit 1', async () => {
     const ws = codingWorkspace();
     writeFileSync(path.join(ws, 'mine.txt'), 'a person’s file\n');
-    const file = writeQueue(ws, 'p', { project: 'p', features: [nodeTask('MIGRATE', 'blocked.mjs'), { id: 'AFTER', agent_type: 'noop', depends_on: ['MIGRATE'] }] });
+    // Slow enough for the engine to write `in_progress` into the (committed) queue file first.
+    const slowBlock = "setTimeout(() => { require('fs').writeFileSync('created-by-task.txt', 'x'); console.log('<verdict>BLOCKED: DROP TABLE users</verdict>'); }, 1500)";
+    const file = writeQueue(ws, 'p', { project: 'p', features: [{ id: 'MIGRATE', description: 'x', agent_type: 'command', command: [process.execPath, '-e', slowBlock] }, { id: 'AFTER', agent_type: 'noop', depends_on: ['MIGRATE'] }] });
     git(ws, 'add', 'mine.txt', 'tasks');
     git(ws, 'commit', '-qm', 'the queue, committed');
     writeFileSync(path.join(ws, 'mine.txt'), 'a person’s uncommitted edit\n');
