@@ -6,6 +6,7 @@ import { projectJsonSchema } from '../../src/agents/deploy/project-config-schema
 import { runEventsJsonSchema } from '../../src/cli/view/run-events-schema.js';
 import { contractJsonSchema } from '../../src/gates/contract.js';
 import { queueJsonSchema } from '../../src/queue/queue-json-schema.js';
+import { installFakeClis } from '../agents/coding/fake-clis.js';
 import { cliPath, makeWorkspace, removeWorkspaces, repoRoot, runCli } from '../helpers/workspace.js';
 
 afterAll(removeWorkspaces);
@@ -182,8 +183,10 @@ describe('--json everywhere', () => {
   it('run --json is one JSON event a line, ending with run:summary; approve and errors answer in JSON', () => {
     const dir = makeWorkspace();
     runCli(['init', '--project', 'shop'], { cwd: dir });
-    const run = runCli(['--json'], { cwd: dir });
-    expect(run.code).toBe(3);
+    // The example's first task runs the claude preset: a stand-in Claude Code on PATH.
+    const fakes = installFakeClis(dir, ['claude']);
+    const run = runCli(['--json'], { cwd: dir, env: fakes.env('promise-on-2') });
+    expect(run.code, run.stdout + run.stderr).toBe(3);
     const events = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; time: string; exit_code?: number });
     expect(events[0]?.event).toBe('run:start');
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['task:start', 'iteration:start', 'iteration:output', 'iteration:end', 'task:end', 'task:waiting']));
