@@ -13,6 +13,8 @@ export interface TestReport {
 }
 
 const DETAIL_LINES = 3;
+// pytest's last line: "=== 1 failed, 2 passed in 0.12s ===" (or without the rules, with -q).
+const PYTEST_SUMMARY = /^(?:=+ )?((?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|warnings?|deselected)(?:, )?)+) in [\d.]+s\b/m;
 const DETAIL_CHARS = 300;
 
 /**
@@ -25,7 +27,7 @@ export function readTestOutput(text: string): TestReport {
   if (/^\s*(?:TAP version \d+|(?:not )?ok \d+\b)/m.test(clean)) return readTap(clean);
   if (/^\s*Tests\s+(?:\d+ (?:failed|passed|skipped|todo)\s*\|?\s*)+\(\d+\)/m.test(clean) || /^\s*(?:FAIL|✓|×)\s+\S+.*>/m.test(clean)) return readVitest(clean);
   if (/^Tests:\s+.*\d+ total/m.test(clean)) return readJest(clean);
-  if (/^=+ .*\b(?:passed|failed|error)\b.* in [\d.]+s/m.test(clean) || /^(?:FAILED|ERROR) \S+::/m.test(clean)) return readPytest(clean);
+  if (PYTEST_SUMMARY.test(clean) || /^(?:FAILED|ERROR) \S+::/m.test(clean)) return readPytest(clean);
   return { format: null, passed: null, failed: null, failures: [] };
 }
 
@@ -132,7 +134,7 @@ function readJest(text: string): TestReport {
 function readPytest(text: string): TestReport {
   const failures: FailingTest[] = [];
   for (const m of text.matchAll(/^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$/gm)) failures.push({ name: (m[1] ?? '').replace(/::/g, ' › '), detail: cut(m[2] ?? '') });
-  const summary = [...text.matchAll(/^=+ (.*\b(?:passed|failed|error|errors)\b.*) in [\d.]+s.*=+$/gm)].at(-1)?.[1] ?? '';
+  const summary = [...text.matchAll(new RegExp(PYTEST_SUMMARY.source, 'gm'))].at(-1)?.[1] ?? '';
   const failed = (count(summary, 'failed') ?? 0) + (count(summary, 'errors?') ?? 0);
   return { format: 'pytest', passed: count(summary, 'passed') ?? 0, failed: summary ? failed : failures.length, failures };
 }
