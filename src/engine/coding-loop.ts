@@ -43,6 +43,9 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
     });
   }
+  // What the work tree held before the agent: an iteration that changed it made progress (only
+  // asked where stuck detection is on; not counted in the iteration's time).
+  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx).catch(() => null) : null;
   const started = Date.now();
   const before = attemptIterations(ctx, state);
   const last = before.at(-1);
@@ -50,8 +53,6 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   // A PASS without the promise has no error of its own: the task's last error says why it goes on.
   const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : (last.error ?? state.lastError), outputTail: last.output_tail, sessionId: last.session_id } : undefined;
   const left = timeLeftMs(spec, used(before));
-  // What the work tree held before the agent: an iteration that changed it made progress.
-  const fingerprintBefore = await fingerprint(ctx).catch(() => null);
   return {
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
     async finish(result, promiseMet, error, verify) {

@@ -125,7 +125,7 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
     const head = git(ws, 'rev-parse', 'HEAD');
     const revert = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana', '--yes'], { cwd: ws });
     expect(revert.code).toBe(1);
-    expect(revert.stderr).toMatch(/not this task's: [0-9a-f]{12} autonomous-loop: CX iteration 1\/3/);
+    expect(revert.stderr).toMatch(/not this task's: [0-9a-f]{12} autonomous-loop: RL iteration 1\/1 .*autonomous-loop: CX iteration 1\/3 \(PASS\) — they came after the checkpoint; nothing dropped/);
     expect(git(ws, 'rev-parse', 'HEAD')).toBe(head);
     expect(readFileSync(path.join(ws, 'work-A.txt'), 'utf8')).toBe('call 2\n');
     expect(first?.checkpoint).toMatch(/^[0-9a-f]{40}$/);
