@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readResetTime } from '../../../src/agents/coding/read-reset-time.js';
 import { readTestOutput } from '../../../src/agents/coding/read-test-output.js';
 import { repoRoot } from '../../helpers/workspace.js';
 
@@ -46,23 +45,5 @@ describe('reading test output (the verify gate)', () => {
 
   it('anything else is not read', () => {
     expect(readTestOutput('Error: lint failed\n3 problems')).toEqual({ format: null, passed: null, failed: null, failures: [] });
-  });
-});
-
-describe('reading when a usage limit resets', () => {
-  const now = Date.UTC(2026, 11, 6, 12, 0, 0);
-  it('retry-after, retry in, retryDelay, try again in', () => {
-    expect(readResetTime('retry-after: 40', now)).toBe(now + 40_000);
-    expect(readResetTime('Please retry in 41.5s.', now)).toBe(now + 41_500);
-    expect(readResetTime('"retryDelay": "30s"', now)).toBe(now + 30_000);
-    expect(readResetTime("You've hit your usage limit. Try again in 2 hours 5 minutes.", now)).toBe(now + (2 * 3600 + 5 * 60) * 1000);
-    expect(readResetTime('nothing here', now)).toBeNull();
-  });
-
-  it('a clock time, in a named zone or local, the next one after now', () => {
-    expect(readResetTime("You've hit your limit · resets 2pm (UTC)", now)).toBe(Date.UTC(2026, 11, 6, 14, 0));
-    expect(readResetTime('limit reached, resets at 11:30 am (UTC)', now)).toBe(Date.UTC(2026, 11, 7, 11, 30));
-    expect(readResetTime('resets 3pm (Europe/Berlin)', now)).toBe(Date.UTC(2026, 11, 6, 14, 0));
-    expect(readResetTime('resets 3pm (Not/AZone)', now)).toBeNull();
   });
 });
