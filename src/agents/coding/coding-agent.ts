@@ -135,7 +135,10 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
   });
   // The final reading is of stdout alone, whole: chunks of stderr cannot cut into a JSON line.
   const read = preset ? readWhole(preset.createParser(), run.stdout) : readLines(textParser(), run.output);
-  if (run.failedToStart) read.error = `${invocation.argv[0] ?? ''}: could not start (${firstLine(run.output)})`;
+  if (run.failedToStart) {
+    const cmd = invocation.argv[0] ?? '';
+    read.error = /ENOENT/.test(run.output) ? `${cmd}: not found (not installed, or not on PATH): nothing ran, and no retry would help` : `${cmd}: could not start (${firstLine(run.output)})`;
+  }
   return { run, read };
 }
 
@@ -159,7 +162,8 @@ function verdictOf(run: CommandResult, read: AgentOutput, metrics: IterationMetr
     return { verdict: 'BLOCKED', output, error: why, findings: [{ rule: 'agent-blocked', severity: 'CRITICAL', message: why }], metrics };
   }
   if (run.ok && !read.isError) return { verdict: 'PASS', output, finalAnswer: read.final, metrics };
-  return { verdict: 'FAIL', output, error: describeFailure(run, read), metrics };
+  // A CLI that cannot start fails the same way every time: the task fails now.
+  return { verdict: 'FAIL', output, error: describeFailure(run, read), metrics, ...(run.failedToStart ? { fatal: true } : {}) };
 }
 
 function describeFailure(run: CommandResult, read: AgentOutput): string {
