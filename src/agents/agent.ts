@@ -22,9 +22,9 @@ export type { DeploymentRecordInput };
 
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
-  recordDeployment(record: DeploymentRecordInput): void;
+  recordDeployment(record: DeploymentRecordInput): Promise<void>;
   /** Successful deployments of this project in an environment, newest first. */
-  deploymentHistory(environment: Environment): DeploymentRecordInput[];
+  deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]>;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface RecordSink {
 export interface StepJournal {
   run<T>(name: string, fn: () => Promise<T>, options?: { redoSafe?: boolean }): Promise<T>;
   /** The result of the task's latest completed step of this name, in any iteration (after a crash too). */
-  latest<T>(name: string): T | undefined;
+  latest<T>(name: string): Promise<T | undefined>;
 }
 
 /** A question to a person: yes, no, or nobody there to answer. */

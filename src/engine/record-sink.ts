@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RecordSink } from '../agents/agent.js';
 import { recordDeployment, successfulDeployments } from '../records/deployment-record.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { EngineContext } from './engine-context.js';
@@ -13,7 +13,7 @@ import type { EngineContext } from './engine-context.js';
  * (onBehind), never a failure of the deployment.
  */
 export function createRecordSink(
-  store: StateStore,
+  store: Store,
   ws: Workspace,
   project: string,
   taskId: string,
@@ -23,10 +23,10 @@ export function createRecordSink(
 ): RecordSink {
   let attempt = 0;
   return {
-    recordDeployment(input) {
+    async recordDeployment(input) {
       attempt++;
       const id = `dep-${createHash('sha256').update(`${project}\0${taskId}\0${iteration}\0${attempt}\0${input.environment}\0${input.version}`).digest('hex').slice(0, 16)}`;
-      const problem = recordDeployment(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
+      const problem = await recordDeployment(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
       if (problem) onBehind(problem);
     },
     deploymentHistory(environment: Environment) {

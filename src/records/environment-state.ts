@@ -1,4 +1,4 @@
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
 import type { DeploymentRecord } from './deployment-record.js';
 
@@ -17,9 +17,9 @@ export interface EnvironmentState {
 }
 
 /** Each environment's state from the deployment records and the health the state store keeps. */
-export function environmentStates(store: StateStore, project: string): EnvironmentState[] {
-  const records = store.deployments(project).map((r) => JSON.parse(r.record) as DeploymentRecord);
-  const health = new Map(store.environmentHealth(project).map((h) => [h.environment, h]));
+export async function environmentStates(store: Store, project: string): Promise<EnvironmentState[]> {
+  const records = (await store.deployments(project)).map((r) => JSON.parse(r.record) as DeploymentRecord);
+  const health = new Map((await store.environmentHealth(project)).map((h) => [h.environment, h]));
   const out: EnvironmentState[] = [];
   for (const environment of ENVIRONMENTS) {
     const here = records.filter((r) => r.environment === environment);

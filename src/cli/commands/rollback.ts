@@ -16,6 +16,7 @@ import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
+import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
@@ -64,33 +65,33 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    const lock = store.acquireLock(project, runId, isProcessAlive);
+    const lock = await store.acquireLock(project, runId, isProcessAlive);
     if (!lock.ok) {
       const h = lock.holder;
       throw new LockError(`project '${project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); roll back when it has finished`);
     }
     try {
-      const history = successfulDeployments(store, project, environment);
+      const history = await successfulDeployments(store, project, environment);
       const plan = await planManualRollback(target, opts.to, opts.migrationsDown, history);
       const undo = plan.migrations ? (plan.migrations.current ?? []).filter((id) => !plan.migrations?.keep.includes(id)) : [];
       const lines = [
         `Project: ${project}`,
         `Environment: ${environment}`,
-        `Now: ${describeNow(environmentStates(store, project).find((e) => e.environment === environment))}`,
+        `Now: ${describeNow((await environmentStates(store, project)).find((e) => e.environment === environment))}`,
         `Roll back to: ${opts.to}`,
         `Migrations to undo: ${plan.migrations ? undo.join(', ') || 'none' : 'not asked (--migrations-down)'}`,
       ];
       let by: string | null = null;
       const asks = environment === 'production' || !contract.environments[environment].auto_rollback;
       const request = rollbackRequestId(environment, opts.to);
-      const approved = asks ? standingRollbackApproval(store, project, environment, opts.to) : undefined;
+      const approved = asks ? await standingRollbackApproval(store, project, environment, opts.to) : undefined;
       if (approved) {
         // Approved from another shell (`approve ROLLBACK-…`): used now, once.
         for (const line of lines) say(line);
         say(`approved by ${approved.by}${approved.reason ? ` (${approved.reason})` : ''}`);
-        store.useApproval(project, request, approved.id, 0, runId);
+        await store.useApproval(project, request, approved.id, 0, runId);
         by = approved.by;
       } else if (asks) {
         const who = opts.by ?? osUser();
@@ -108,22 +109,22 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
           return;
         }
         if (answer === 'no') {
-          recordDecision(store, ws, { ...base, decision: 'reject', reason: `rollback to ${opts.to} declined` });
+          await recordDecision(store, ws, { ...base, decision: 'reject', reason: `rollback to ${opts.to} declined` });
           say('rollback declined: nothing changed');
           process.exitCode = ExitCode.aborted;
           return;
         }
-        recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}` });
+        await recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}` });
         by = who;
       } else {
         for (const line of lines) say(line);
       }
 
       const startedAt = new Date().toISOString();
-      const result = await rollBack({ run: (_name, fn) => fn(), latest: () => undefined }, target, plan, say);
+      const result = await rollBack({ run: (_name, fn) => fn(), latest: async () => undefined }, target, plan, say);
       const taskId = `rollback-${environment}`;
       const approvedBy = by;
-      createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => tell(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
+      await createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => tell(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
         task_id: taskId,
         environment,
         version: opts.to,
@@ -138,7 +139,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
         approved_by: approvedBy,
         commit: null,
       });
-      store.setEnvironmentHealth(project, environment, result.ok ? null : (result.error ?? 'rollback failed'));
+      await store.setEnvironmentHealth(project, environment, result.ok ? null : (result.error ?? 'rollback failed'));
       if (!result.ok) {
         tell(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
         process.exitCode = ExitCode.taskFailed;
@@ -146,10 +147,10 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       }
       say(`${environment} runs ${opts.to} again`);
     } finally {
-      store.releaseLock(project, runId);
+      await store.releaseLock(project, runId);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -163,12 +164,12 @@ export function rollbackFingerprint(environment: string, version: string): strin
 }
 
 // The latest approval of this rollback that no rollback has used yet (a rejection after it wins).
-function standingRollbackApproval(store: ReturnType<typeof openRecordStore>, project: string, environment: string, version: string): { id: string; by: string; reason: string | null } | undefined {
-  const rows = store.taskDecisions(project, rollbackRequestId(environment, version)).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
+async function standingRollbackApproval(store: Store, project: string, environment: string, version: string): Promise<{ id: string; by: string; reason: string | null } | undefined> {
+  const rows = (await store.taskDecisions(project, rollbackRequestId(environment, version))).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
   const last = rows.at(-1);
   if (!last || last.decision !== 'approve') return undefined;
   const record = JSON.parse(last.record) as { id: string; by: string; reason: string | null };
-  return store.approvalUse(record.id) ? undefined : record;
+  return (await store.approvalUse(record.id)) ? undefined : record;
 }
 
 // What answers there now, from the last attempt: a failed deployment's version may be the one running.

@@ -5,14 +5,15 @@ import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
+import type { TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
+  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
-    const rows = store?.tasks(opts.project) ?? new Map();
-    const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
+    const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
+    const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -33,8 +34,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
       };
     });
-    const environments = store ? environmentStates(store, opts.project) : [];
-    const held = store?.lockHolder(opts.project);
+    const environments = store ? await environmentStates(store, opts.project) : [];
+    const held = await store?.lockHolder(opts.project);
     // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
     const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (opts.json) {
@@ -55,7 +56,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 
