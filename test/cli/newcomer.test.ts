@@ -29,6 +29,8 @@ function splitWords(line: string): string[] {
 describe("the README's Usage section, run as written (doc test)", () => {
   it('every line of the sh block runs in order in a fresh folder, with the exit code it states', () => {
     const ws = makeWorkspace();
+    // The example's first task runs the claude preset: a stand-in Claude Code on PATH.
+    const fakes = installFakeClis(ws, ['claude']);
     const blocks = readmeBlocks('## Usage', 'sh');
     expect(blocks.length).toBeGreaterThan(0);
     let ran = 0;
@@ -39,7 +41,7 @@ describe("the README's Usage section, run as written (doc test)", () => {
         const words = splitWords(command.trim());
         expect(words.slice(0, 2)).toEqual(['npx', 'autonomous-loop']);
         const expected = Number(/\(exit (\d+)\)/.exec(comment)?.[1] ?? 0);
-        const r = runCli(words.slice(2), { cwd: ws });
+        const r = runCli(words.slice(2), { cwd: ws, env: fakes.env('promise-on-2') });
         expect({ line: raw, code: r.code, out: r.code === expected ? '' : r.stdout + r.stderr }).toEqual({ line: raw, code: expected, out: '' });
         ran++;
       }
