@@ -25,7 +25,7 @@ function withFailingLibrary(ws: string): void {
 }
 const NODE_TEST = [process.execPath, '--test', '--test-reporter=tap', 'test/'];
 
-describe('completion from the final answer only', () => {
+describe('completion from the final answer only', { timeout: 180_000 }, () => {
   it('a plan naming the promise, then a final answer "not done", does not complete (claude, codex, gemini)', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
@@ -37,7 +37,7 @@ describe('completion from the final answer only', () => {
   });
 });
 
-describe('the verify gate', () => {
+describe('the verify gate', { timeout: 180_000 }, () => {
   it('a promise while the tests fail does not complete; the failing test reaches the next prompt; it completes when they pass', () => {
     const ws = codingWorkspace();
     withFailingLibrary(ws);
@@ -70,7 +70,7 @@ describe('the verify gate', () => {
   });
 });
 
-describe('stuck means no progress', () => {
+describe('stuck means no progress', { timeout: 180_000 }, () => {
   it('an agent that converts one module a call, with changing numbers, is never stuck', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
@@ -81,7 +81,7 @@ describe('stuck means no progress', () => {
   });
 });
 
-describe('usage limits', () => {
+describe('usage limits', { timeout: 180_000 }, () => {
   it("Claude's rejected rate_limit_event: waits until resetsAt with a countdown, the iteration not spent", () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
@@ -109,7 +109,7 @@ describe('usage limits', () => {
   });
 });
 
-describe('no agent named', () => {
+describe('no agent named', { timeout: 180_000 }, () => {
   it('a task naming no agent gets the contract default coding preset (claude): cost, checkpoints', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);

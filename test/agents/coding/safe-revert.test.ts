@@ -13,7 +13,7 @@ afterEach(() => {
   removeWorkspaces();
 });
 
-describe('(R)evert at the prompt', () => {
+describe('(R)evert at the prompt', { timeout: 180_000 }, () => {
   it('in a repository whose queue file is committed: the task is blocked, the queue statuses intact, exit 1', async () => {
     const ws = codingWorkspace();
     writeFileSync(path.join(ws, 'mine.txt'), 'a person’s file\n');
@@ -36,7 +36,7 @@ describe('(R)evert at the prompt', () => {
   });
 });
 
-describe('revert --iteration N', () => {
+describe('revert --iteration N', { timeout: 180_000 }, () => {
   it("says what it drops and asks; refuses when a person's or another task's commit came after; drops only the task's own", () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
