@@ -104,8 +104,18 @@ export interface LoopDefaults {
 
 export interface IterationResult {
   verdict: Verdict;
-  /** The text the completion promise is looked for in. */
+  /** What the agent said: shown, fed back, compared for stuck. */
   output: string;
+  /**
+   * Where the completion promise is looked for when the agent has one: its final answer alone
+   * (a coding CLI's last message), else `output`.
+   */
+  finalAnswer?: string;
+  /**
+   * A usage limit that resets at this time (epoch ms), later than the loop may wait: the iteration
+   * is not spent, the run stops resumably (exit 6).
+   */
+  pauseUntil?: number;
   /** Why the iteration did not pass, in one line. */
   error?: string;
   /** No further iteration can help (the program is not installed, say): the task fails now. */

@@ -209,11 +209,12 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['logs FIX-001 --project shop', 'logs FIX-001 --iteration 2', 'logs FIX-001 --follow']));
 
   target(program.command('revert <task>'))
-    .description("move the work tree back to a task's checkpoint (git reset --keep), recorded as a decision")
+    .description("drop a task's own later checkpoints, back to the one after iteration N (git reset --keep); says what it drops and asks; refused when a commit that is not the task's came after")
     .requiredOption('--iteration <n>', 'the iteration whose checkpoint to go back to', parsePositiveInt)
     .requiredOption('--by <name>', 'who decides (recorded)')
+    .option('--yes', 'do not ask (for scripts)', false)
     .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts))
-    .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana']));
+    .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana', 'revert FIX-001 --iteration 2 --by ana --yes']));
 
   return program;
 }

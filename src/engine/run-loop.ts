@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
 import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
-import { AbortError, ExitCode, InputError, InterruptError, LockError, LoopError, formatProblems } from '../errors.js';
+import { AbortError, ExitCode, InputError, InterruptError, LockError, PausedError, LoopError, formatProblems } from '../errors.js';
 import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
@@ -147,6 +147,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   emitter.emit('run:end', { runId, exitCode, counts });
   if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
   if (exitCode === ExitCode.interrupted) throw new InterruptError('interrupted; state saved: run again to resume');
+  if (exitCode === ExitCode.paused) throw new PausedError(`paused: ${ctx.paused?.reason ?? 'a usage limit'}; state saved: run again after ${new Date(ctx.paused?.until ?? Date.now()).toISOString()} to resume`);
   return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
 }
 
@@ -200,8 +201,9 @@ function toRunError(e: unknown, ws: Workspace): unknown {
   return toStorageError(e, sqlite ? ws.stateDb : ws.aibrainDir, sqlite ? 'write the state store' : "save the run's records") ?? e;
 }
 
-function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped'): number {
+function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused'): number {
   if (outcome === 'aborted') return ExitCode.aborted;
+  if (outcome === 'paused') return ExitCode.paused;
   if (outcome === 'interrupted') return ExitCode.interrupted;
   const counts = countStatuses(ctx);
   if (counts.failed > 0 || counts.blocked > 0 || outcome === 'capped') return ExitCode.taskFailed;

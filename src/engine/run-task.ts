@@ -15,13 +15,14 @@ import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
+import { runVerifyGate } from './verify-gate.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
 
 const OUTPUT_TAIL = 4_000;
 
-export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted';
+export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted' | 'paused';
 
 /** One task: its gate, then iterations until the promise is kept or the budget is spent. */
 export async function runTask(ctx: EngineContext, state: TaskState): Promise<TaskOutcome> {
@@ -86,19 +87,33 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
+    if (result.pauseUntil !== undefined) {
+      // A usage limit past the wait the contract allows: not the task failing. The iteration is not
+      // spent (it runs again under its own number) and the run stops, resumable after the reset.
+      const reason = `${result.error ?? 'usage limit'}: resumes at ${new Date(result.pauseUntil).toISOString()}`;
+      await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: reason, outputTail: tail(result.output) });
+      await extras.cutOff(result);
+      await saveTask(ctx, state, { iterations: n - 1, status: 'pending', reason });
+      if (!ctx.paused || ctx.paused.until < result.pauseUntil) ctx.paused = { until: result.pauseUntil, reason };
+      return 'paused';
+    }
+    // The verify gate (tests, lint): the promise counts only when every command passes.
+    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
+    if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
       await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
+      await extras.cutOff(result); // what the cut-off iteration spent stays on record
       await saveTask(ctx, state, { iterations: n - 1 });
       return 'interrupted';
     }
-    let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
+    let promiseMet = result.verdict === 'PASS' && findPromise(result.finalAnswer ?? result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
     const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
     // A program that cannot start is not retried: the same iteration would fail the same way.
     const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
-    const after = await extras.finish(result, promiseMet, error); // checkpoint, budgets, stuck detection
+    const after = await extras.finish(result, promiseMet, error, verify); // checkpoint, budgets, stuck detection
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     await ctx.store.transaction(async (tx) => {
@@ -117,7 +132,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       }
     });
     faultPoint('iteration:end');
-    ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}) });
+    ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}), ...(verify ? { verify: verify.summary } : {}) });
     log.info({ iteration: n, verdict: result.verdict, promise_met: promiseMet, error: result.error }, 'iteration ended');
 
     if (result.verdict === 'BLOCKED') {

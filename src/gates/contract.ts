@@ -29,11 +29,15 @@ const AgentPolicy = z.strictObject({
   checkpoint: z.union([z.literal('never'), z.number().int().min(1)]).optional(),
   checkpoint_branch: z.enum(['current', 'run']).optional(),
   stuck_after: z.union([z.literal('never'), z.number().int().min(2).max(1000)]).optional(),
+  /** The verify gate for this agent's tasks (a task's own `verify` wins): argv arrays, all must pass. */
+  verify: z.array(z.array(z.string()).min(1, 'expected an argv array, e.g. ["npm", "test"]')).max(100).optional(),
   retry: z
     .strictObject({
       initial_seconds: z.number().min(0).max(3600),
       max_seconds: z.number().min(0).max(24 * 3600),
       max_retries: z.number().int().min(0).max(100),
+      /** A usage limit that resets later than this stops the run, resumable (exit 6), instead of waiting. */
+      max_wait_seconds: z.number().min(0).max(7 * 24 * 3600),
     })
     .partial()
     .optional(),
@@ -64,7 +68,8 @@ export const ContractSchema = z.strictObject({
     .default([]),
   /** As GitHub environments do: the user who started a run may not approve its production gate. */
   prevent_self_approval: z.boolean().default(false),
-  default_agent: z.string().min(1).default('command'),
+  /** The agent a task naming none gets: the coding preset (a task with its own `command` stays a command task). */
+  default_agent: z.string().min(1).default('claude'),
   agents: z.record(z.string(), AgentPolicy).default({}),
   severity_overrides: z
     .strictObject({

@@ -134,7 +134,9 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
 
 function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefaults, problems: string[]): TaskSpec | undefined {
   const before = problems.length;
-  const agentType = raw.agent_type ?? defaults.defaultAgent;
+  // A task naming no agent gets the contract's default (a coding preset); one with its own
+  // `command` is a script and stays a command task.
+  const agentType = raw.agent_type ?? (raw.command != null ? 'command' : defaults.defaultAgent);
   let environment: TaskSpec['environment'];
   if (raw.environment != null) {
     environment = normalizeEnvironment(raw.environment);
@@ -176,6 +178,7 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     ...(raw.checkpoint != null ? { checkpoint: raw.checkpoint } : {}),
     ...(raw.stuck_after != null ? { stuckAfter: raw.stuck_after } : {}),
     ...provisioning,
+    ...(raw.verify != null ? { verify: raw.verify } : {}),
     index,
   };
 }

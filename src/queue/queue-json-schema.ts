@@ -41,6 +41,7 @@ const EditorTask = z
     resource: nullable(z.string().min(1).describe('provisioning: what to provision, in words')),
     business_case: nullable(BusinessCase),
     safety_exceptions: nullable(z.array(z.object({ address: z.string().min(1).describe('a resource address of the plan, e.g. aws_db_instance.main'), reason: z.string().min(1) })).describe('provisioning: plan addresses let through the plan guardrails, each with why')),
+    verify: nullable(z.array(z.array(z.string()).min(1)).describe('the verify gate: argv arrays (e.g. [["npm", "test"]]) run after each coding iteration; the promise counts only when all pass')),
   })
   .describe('a task');
 

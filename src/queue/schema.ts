@@ -74,6 +74,8 @@ export const TaskSchema = z.looseObject({
   resource: optional(z.string().min(1, 'expected the resource in words').max(10_000)),
   business_case: z.unknown().optional(),
   safety_exceptions: z.unknown().optional(),
+  // The verify gate (issue 26): argv arrays run after each coding iteration; all must pass for the promise to count.
+  verify: optional(z.array(z.array(z.string().max(100_000), 'expected an argv array, e.g. ["npm", "test"]').min(1, 'expected an argv array, e.g. ["npm", "test"]').max(10_000)).max(100)),
 });
 export type RawTask = z.infer<typeof TaskSchema>;
 

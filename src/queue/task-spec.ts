@@ -36,6 +36,8 @@ export interface TaskSpec {
   businessCase?: BusinessCase;
   /** Plan addresses a person lets through the plan guardrails, each with its reason. */
   safetyExceptions?: SafetyException[];
+  /** The verify gate: argv arrays run after each coding iteration; the promise counts only when all pass. */
+  verify?: string[][];
   /** Index in the queue file's task array: the plan's tie-breaker. */
   index: number;
 }

@@ -29,7 +29,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         agent_type: t.agentType,
         environment: t.environment ?? null,
         // What the current attempt spent (null where the agent does not report it).
-        cost_usd: totals.get(t.id)?.cost_usd ?? null,
+        cost_usd: roundCost(totals.get(t.id)?.cost_usd ?? null),
         tokens: totals.get(t.id)?.tokens ?? null,
         turns: totals.get(t.id)?.turns ?? null,
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
@@ -67,3 +67,5 @@ async function gateSubjectOf(store: Store | undefined, project: string, taskId: 
   const stored = await store?.gateSubject(project, taskId);
   return stored ? { fingerprint: stored.fingerprint, computed_at: stored.computed_at, ...(JSON.parse(stored.subject) as Record<string, unknown>) } : null;
 }
+// A sum of floats (0.3 + 0.3 + … = 1.7999999999999998) shown to the micro-dollar.
+const roundCost = (usd: number | null): number | null => (usd === null ? null : Math.round(usd * 1e6) / 1e6);

@@ -90,7 +90,9 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
       running.delete(e.taskId);
       tick();
       const ok = e.promiseMet || e.verdict === 'PASS';
-      print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${e.error && !e.promiseMet ? ` · ${e.error}` : ''}`);
+      // The verify gate's line says what failed; else the error's first line (the next prompt has the rest).
+      const why = e.verify ?? (e.error && !e.promiseMet ? e.error.split('\n')[0] : undefined);
+      print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${why ? ` · ${why}` : ''}`);
     })
     .on('iteration:figures', (e) => {
       const figures = formatFigures({ cost_usd: e.costUsd, tokens: e.tokens, turns: e.turns, duration_ms: null });
