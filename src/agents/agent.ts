@@ -102,6 +102,8 @@ export interface PreflightCheck {
   check: string;
   status: 'passed' | 'failed' | 'warning' | 'not run';
   detail?: string;
+  /** Lines shown under the check in the box: each migration that will run, each finding. */
+  items?: string[];
 }
 
 export interface Agent {

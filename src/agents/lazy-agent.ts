@@ -6,6 +6,7 @@ export interface AgentShape {
   redoSafe: boolean;
   preflight?: boolean;
   revert?: boolean;
+  rerunOnOverride?: boolean;
 }
 
 /**
@@ -20,8 +21,15 @@ export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent 
     type: shape.type,
     redoSafe: shape.redoSafe,
     runIteration: async (ctx) => (await loaded()).runIteration(ctx),
+    ...(shape.rerunOnOverride ? { rerunOnOverride: true } : {}),
   };
   if (shape.preflight) agent.preflight = async (ctx) => (await (await loaded()).preflight?.(ctx)) ?? [];
-  if (shape.revert) agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
+  if (shape.revert) {
+    agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
+    agent.canRevert = async (ctx) => {
+      const loadedAgent = await loaded();
+      return loadedAgent.canRevert ? loadedAgent.canRevert(ctx) : true;
+    };
+  }
   return agent;
 }

@@ -40,8 +40,8 @@ export function createDefaultRegistry(contract: Contract): AgentRegistry {
   const registry = new AgentRegistry()
     .register(noopAgent)
     .register(createCommandAgent('command', contract))
-    .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
-    .register(lazyAgent({ type: 'migration', redoSafe: false, revert: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
+    .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true, rerunOnOverride: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
+    .register(lazyAgent({ type: 'migration', redoSafe: false, preflight: true, revert: true, rerunOnOverride: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
     .register(lazyAgent({ type: 'readiness', redoSafe: true, revert: true }, async () => (await import('./readiness-agent.js')).readinessAgent));
   // Coding CLIs (claude, codex, gemini, aider, and contract agents naming a preset): issue 15.
   for (const agent of codingAgents(contract)) registry.register(agent);

@@ -1,6 +1,6 @@
 import type { StateStore } from '../state/state-store.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
-import type { DeploymentRecord } from './deployment-record.js';
+import { recordKind, type DeploymentRecord } from './deployment-record.js';
 
 export interface EnvironmentState {
   environment: Environment;
@@ -18,7 +18,11 @@ export interface EnvironmentState {
 
 /** Each environment's state from the deployment records and the health the state store keeps. */
 export function environmentStates(store: StateStore, project: string): EnvironmentState[] {
-  const records = store.deployments(project).map((r) => JSON.parse(r.record) as DeploymentRecord);
+  // A migration run changes the schema, not the version running: the versions come from deployments and rollbacks.
+  const records = store
+    .deployments(project)
+    .map((r) => JSON.parse(r.record) as DeploymentRecord)
+    .filter((r) => recordKind(r) !== 'migration');
   const health = new Map(store.environmentHealth(project).map((h) => [h.environment, h]));
   const out: EnvironmentState[] = [];
   for (const environment of ENVIRONMENTS) {
