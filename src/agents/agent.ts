@@ -23,8 +23,12 @@ export type { DeploymentRecordInput };
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
   recordDeployment(record: DeploymentRecordInput): void;
-  /** Successful deployments of this project in an environment, newest first. */
+  /** Successful deployments (and rollbacks) of this project in an environment, newest first. */
   deploymentHistory(environment: Environment): DeploymentRecordInput[];
+  /** A rollback is about to change the environment: marked, so a crash leaves an `interrupted` record. */
+  rollbackStarted?(environment: Environment, rollback: { from: string; to: string; task_id: string }): void;
+  /** The rollback ended: unmarked (null), or the environment degraded with why. */
+  rollbackEnded?(environment: Environment, failure: string | null): void;
 }
 
 /**
@@ -110,6 +114,8 @@ export interface Agent {
   readonly type: string;
   /** Checks to run before a gate asks a person, so the prompt shows their results. No side effects. */
   preflight?(ctx: IterationContext): Promise<PreflightCheck[]>;
+  /** Reasons of the agent's own for a person to decide (a rollback whose down migrations drop data). No side effects. */
+  gateReasons?(ctx: IterationContext): Promise<string[]>;
   /** May an iteration that a crash cut off be run again from its start? */
   readonly redoSafe: boolean;
   runIteration(ctx: IterationContext): Promise<IterationResult>;

@@ -7,6 +7,7 @@ export interface AgentShape {
   preflight?: boolean;
   revert?: boolean;
   rerunOnOverride?: boolean;
+  gateReasons?: boolean;
 }
 
 /**
@@ -23,6 +24,7 @@ export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent 
     runIteration: async (ctx) => (await loaded()).runIteration(ctx),
     ...(shape.rerunOnOverride ? { rerunOnOverride: true } : {}),
   };
+  if (shape.gateReasons) agent.gateReasons = async (ctx) => (await (await loaded()).gateReasons?.(ctx)) ?? [];
   if (shape.preflight) agent.preflight = async (ctx) => (await (await loaded()).preflight?.(ctx)) ?? [];
   if (shape.revert) {
     agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';

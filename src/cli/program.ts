@@ -91,6 +91,8 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .requiredOption('--env <environment>', 'development, staging or production')
     .requiredOption('--to <version>', 'the version to bring back')
     .option('--migrations-down', 'also undo the migrations applied since that version was deployed', false)
+    .option('--migrations-path <dir>', 'the migrations folder in the project: the box says what each down migration drops')
+    .option('--yes', 'development/staging: do not ask before a down migration that drops data (production always asks)', false)
     .option('--by <name>', 'who confirms (default: the OS user)')
     .option('--json', 'print the result as JSON', false)
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts))

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RecordSink } from '../agents/agent.js';
 import { recordDeployment, successfulDeployments } from '../records/deployment-record.js';
+import { markRollbackEnded, markRollbackStarted } from '../records/rollback-marker.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -20,6 +21,7 @@ export function createRecordSink(
   iteration: number,
   approvedBy: () => string | null,
   onBehind: (problem: string) => void = () => {},
+  runId: string = taskId,
 ): RecordSink {
   let attempt = 0;
   return {
@@ -31,6 +33,12 @@ export function createRecordSink(
     },
     deploymentHistory(environment: Environment) {
       return successfulDeployments(store, project, environment);
+    },
+    rollbackStarted(environment, rollback) {
+      markRollbackStarted(store, project, environment, { ...rollback, run_id: runId, started_at: new Date().toISOString(), pid: process.pid });
+    },
+    rollbackEnded(environment, failure) {
+      markRollbackEnded(store, project, environment, failure);
     },
   };
 }

@@ -154,6 +154,12 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const { spec } = state;
   const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
   const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
+  const agentReasons = await ownGateReasons(ctx, state, makeContext);
+  if (agentReasons.length > 0) {
+    // The agent's own reasons (data a rollback would drop) are a person's call: no flag passes them.
+    need.reasons.push(...agentReasons);
+    need.taskRequires = true;
+  }
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
   // The attempt this approval lets run: a production approval is used by it, once.
   const attempt = state.baseIteration;
@@ -212,6 +218,17 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   return { outcome: 'waiting' };
 }
 
+// Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
+async function ownGateReasons(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<string[]> {
+  const agent = ctx.registry.get(state.spec.agentType);
+  if (!agent.gateReasons) return [];
+  try {
+    return await agent.gateReasons(makeContext(state.iterations + 1));
+  } catch (e) {
+    return [`could not tell what the task would undo: ${e instanceof Error ? e.message : String(e)}`];
+  }
+}
+
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
 function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: CutOffStepError): void {
   const { spec } = state;
@@ -246,7 +263,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     signal: ctx.signal,
     log: ctx.log.child({ task_id: spec.id, iteration: n }),
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
-    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
+    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem), ctx.runId),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     overridden: overriddenRules(ctx, spec.id).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),

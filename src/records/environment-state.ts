@@ -1,6 +1,7 @@
 import type { StateStore } from '../state/state-store.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
 import { recordKind, type DeploymentRecord } from './deployment-record.js';
+import { describeRollbackMark } from './rollback-marker.js';
 
 export interface EnvironmentState {
   environment: Environment;
@@ -47,8 +48,10 @@ export function environmentStates(store: StateStore, project: string): Environme
       version = good?.version ?? null;
     }
     if (degraded) {
-      state = 'DEGRADED';
-      reason = degraded.reason;
+      // A rollback under way, or cut off, leaves the version unknown; a failed one, degraded.
+      const rollback = describeRollbackMark(degraded.reason);
+      state = rollback ? 'UNKNOWN' : 'DEGRADED';
+      reason = rollback ?? degraded.reason;
     }
     out.push({
       environment,

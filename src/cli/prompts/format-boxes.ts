@@ -1,6 +1,11 @@
 import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
 import { redactSecrets } from '../../log/redact-secrets.js';
 
+/** A titled box of lines, as every approval question is shown. */
+export function formatBox(title: string, rawLines: string[]): string {
+  return box(title, rawLines);
+}
+
 function box(title: string, rawLines: string[]): string {
   const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
   const lines = rawLines.map((l) => escapeControl(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
