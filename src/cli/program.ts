@@ -48,8 +48,9 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['plan --project shop', 'plan --project shop --json']));
 
   target(program.command('status'))
-    .description('tasks with their status, iterations used and last error; environments; whether a loop runs')
+    .description('tasks with their status, iterations used and last error; environments (their health checks asked now); whether a loop runs')
     .option('--json', 'print JSON', false)
+    .option('--no-probe', "do not ask the environments' health checks (show the record only)")
     .action(async (opts) => (await import('./commands/status.js')).statusCommand(opts))
     .addHelpText('after', examples(['status --project shop', 'status --json']));
 

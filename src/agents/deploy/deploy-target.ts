@@ -19,7 +19,7 @@ export interface DeployTarget {
 }
 
 /** The variables of a command run for `version` (plus extras such as MIGRATE_TARGET). */
-export function commandVariables(target: DeployTarget, version: string, extra: Record<string, string> = {}): Record<string, string> {
+export function commandVariables(target: Pick<DeployTarget, 'project' | 'environment' | 'workspace' | 'config' | 'section' | 'migrationsPath'>, version: string, extra: Record<string, string> = {}): Record<string, string> {
   const vars: Record<string, string> = {
     VERSION: version,
     ENVIRONMENT: target.environment,
