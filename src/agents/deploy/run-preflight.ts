@@ -117,7 +117,13 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
         findings: blockerFindings,
       });
     }
-    checks.push({ check: 'production readiness', status: report.findings.length ? 'warning' : 'passed', detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker` });
+    const serious = report.findings.filter((f) => f.severity === 'BLOCKER' || f.severity === 'HIGH');
+    checks.push({
+      check: 'production readiness',
+      status: report.findings.length ? 'warning' : 'passed',
+      detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker`,
+      ...(serious.length > 0 ? { items: serious.map((f) => `${f.id} ${f.severity} ${f.title} (${f.location})`) } : {}),
+    });
   }
   return done('PASS');
 }

@@ -23,7 +23,7 @@ function escapeControl(line: string): string {
 
 function wrap(line: string, width: number): string[] {
   if (line.length <= width) return [line];
-  const indent = ' '.repeat(Math.min(6, line.length - line.trimStart().length + 4));
+  const indent = ' '.repeat(Math.min(12, line.length - line.trimStart().length + 4));
   const out: string[] = [];
   let rest = line;
   while (rest.length > width) {
@@ -49,6 +49,7 @@ export function formatGateBox(p: GatePrompt): string {
     ...(t.agentType === 'rollback' ? [] : [`Migrations:   ${t.runMigrations || t.agentType === 'migration' ? `YES (path: ${t.migrationsPath ?? '(none given)'})` : 'NO'}`]),
     ...(t.command ? [`Command:      ${t.command.map((a) => JSON.stringify(a)).join(' ')}`] : []),
     ...(p.changes && p.changes.length > 0 ? ['', 'Asked again:', ...p.changes.map((c) => `  - ${c}`)] : []),
+    ...(p.cascade && p.cascade.length > 0 ? ['', 'Cascade:', ...p.cascade.map((c) => `  ${c}`)] : []),
     '',
     'Why a person decides:',
     ...p.reasons.map((r) => `  - ${r}`),
