@@ -75,6 +75,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
       .option('--by <name>', 'who decides (required; recorded with the OS user)')
       .option('--comment <text>', 'why')
       .option('--json', 'print the decision as JSON', false)
+      .option('-y, --yes', 'do not show the box and ask to confirm at a terminal (for scripts)', false)
       .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts))
       .addHelpText('after', examples([`${decision} DEPLOY-PROD-001 --project shop --by ana --comment "checked the dashboards"`, `${decision} DEPLOY-STAGING-001 --by ana --json`]));
   }

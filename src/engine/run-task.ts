@@ -5,6 +5,7 @@ import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
+import { describeCascade } from './describe-gate.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
@@ -199,7 +200,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
-    const cascade = describeCascade(ctx, spec);
+    const cascade = describeCascade(ctx.store, ctx.project, spec);
     const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}) });
     if (answer === 'yes' && !refused) {
       decide('approve', ctx.prompter.by, need.reasons.join('; '));
@@ -228,16 +229,6 @@ async function ownGateReasons(ctx: EngineContext, state: TaskState, makeContext:
   } catch (e) {
     return [`could not tell what the task would undo: ${e instanceof Error ? e.message : String(e)}`];
   }
-}
-
-// The environment before the task's, at the task's version: passed (when, which task, who approved), or not.
-function describeCascade(ctx: EngineContext, spec: TaskState['spec']): string[] {
-  const before = spec.environment === 'production' ? 'staging' : spec.environment === 'staging' ? 'development' : undefined;
-  if (!before || spec.version === undefined || spec.agentType !== 'deployment') return [];
-  const passed = successfulDeployments(ctx.store, ctx.project, before).filter((r) => r.version === spec.version && r.kind !== 'rollback');
-  const last = passed[0];
-  if (!last) return [`${before} has not passed ${spec.version} (on record there: ${[...new Set(successfulDeployments(ctx.store, ctx.project, before).map((r) => r.version))].join(', ') || 'nothing'})`];
-  return [`${before} passed ${spec.version} at ${last.completed_at} (${last.task_id}${last.approved_by ? `, approved by ${last.approved_by}` : ', no approval needed'})`];
 }
 
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
