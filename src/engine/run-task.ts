@@ -19,6 +19,7 @@ import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
 
 const OUTPUT_TAIL = 4_000;
+const STEP_AGENTS = new Set(['deployment', 'migration', 'rollback', 'readiness']);
 
 export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted';
 
@@ -64,6 +65,15 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     const ictx = iterationContext(ctx, state, n, () => approval.by);
     const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file
     Object.assign(ictx, extras.context);
+    const writeLog = ictx.output;
+    if (STEP_AGENTS.has(spec.agentType) && writeLog) {
+      // The steps of a deployment, migration or rollback go to the iteration's log too (`logs TASK`).
+      const show = ictx.progress;
+      ictx.progress = (line) => {
+        show(line);
+        writeLog(`${redactSecrets(line)}\n`);
+      };
+    }
     faultPoint('iteration:start');
     let result: IterationResult;
     try {

@@ -7,6 +7,7 @@ import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import { formatFigures } from './format-figures.js';
 import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
+import { targetArgs } from '../../workspace/find-workspace.js';
 import type { EnvironmentState } from '../../records/environment-state.js';
 import type { LiveHealth } from '../../agents/deploy/probe-environment.js';
 import type { Workspace } from '../../workspace/paths.js';
@@ -46,6 +47,10 @@ export async function statusCommand(opts: { project: string; root: string; json:
         tokens: totals.get(t.id)?.tokens ?? null,
         turns: totals.get(t.id)?.turns ?? null,
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
+        // A task waiting at its gate: why, and how to decide it (the box: `approve TASK` at a terminal).
+        ...(row && !edited && row.status === 'awaiting_approval'
+          ? { pending_gate: { reasons: (row.reason ?? '').split('; ').filter(Boolean), approve_command: `autonomous-loop approve ${t.id} ${targetArgs(ws.root, opts.project)} --by <name>` } }
+          : {}),
       };
     });
     const held = store?.lockHolder(opts.project);
