@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { openStoreCount } from '../src/state/state-store.js';
+import { openStoreCount } from '../src/state/open-store.js';
 
 // A test that leaves a child process or a state store open fails: leaks hide real bugs.
 afterEach(async () => {

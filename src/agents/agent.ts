@@ -22,13 +22,13 @@ export type { DeploymentRecordInput };
 
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
-  recordDeployment(record: DeploymentRecordInput): void;
+  recordDeployment(record: DeploymentRecordInput): Promise<void>;
   /** Successful deployments (and rollbacks) of this project in an environment, newest first. */
-  deploymentHistory(environment: Environment): DeploymentRecordInput[];
+  deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]>;
   /** A rollback is about to change the environment: marked, so a crash leaves an `interrupted` record. */
-  rollbackStarted?(environment: Environment, rollback: { from: string; to: string; task_id: string }): void;
+  rollbackStarted?(environment: Environment, rollback: { from: string; to: string; task_id: string }): Promise<void>;
   /** The rollback ended: unmarked (null), or the environment degraded with why. */
-  rollbackEnded?(environment: Environment, failure: string | null): void;
+  rollbackEnded?(environment: Environment, failure: string | null): Promise<void>;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface RecordSink {
 export interface StepJournal {
   run<T>(name: string, fn: () => Promise<T>, options?: { redoSafe?: boolean }): Promise<T>;
   /** The result of the task's latest completed step of this name, in any iteration (after a crash too). */
-  latest<T>(name: string): T | undefined;
+  latest<T>(name: string): Promise<T | undefined>;
 }
 
 /** A question to a person: yes, no, or nobody there to answer. */

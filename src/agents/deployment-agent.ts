@@ -46,7 +46,7 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
   if (!prepared.ok) return [{ check: 'configuration', status: 'failed', detail: prepared.error }];
   const { target } = prepared;
   const contract = options.contract ?? loadContract(ctx.workspace);
-  const previous = ctx.records.deploymentHistory(target.environment)[0];
+  const previous = (await ctx.records.deploymentHistory(target.environment))[0];
   const { probeEnvironment } = await import('./deploy/probe-environment.js');
   const live = previous ? await probeEnvironment(ctx.workspace, ctx.project, target.environment, previous.version) : undefined;
   const now: PreflightCheck = previous
@@ -84,7 +84,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
   }
   const contract = options.contract ?? loadContract(ctx.workspace);
   const startedAt = new Date().toISOString();
-  const previous = ctx.records.deploymentHistory(environment)[0];
+  const previous = (await ctx.records.deploymentHistory(environment))[0];
   say(`deploying ${ctx.project} ${version} to ${environment}${previous ? ` (now: ${previous.version})` : ''}`);
 
   const pre = await runPreflight(ctx.steps, target, {
@@ -106,7 +106,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
     ctx.steps.run(
       `record:${status}`,
       async () => {
-        ctx.records.recordDeployment({
+        await ctx.records.recordDeployment({
           task_id: task.id,
           environment,
           version,

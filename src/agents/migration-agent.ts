@@ -52,7 +52,7 @@ async function migrationPreflight(ctx: IterationContext, options: MigrationAgent
   if (target.migrationsPath === undefined) return [{ check: 'configuration', status: 'failed', detail: `task ${ctx.task.id}: migrations_path: missing` }];
   const contract = options.contract ?? loadContract(ctx.workspace);
   const checks: PreflightCheck[] = [];
-  const running = ctx.records.deploymentHistory(target.environment)[0]?.version;
+  const running = (await ctx.records.deploymentHistory(target.environment))[0]?.version;
   checks.push({ check: 'running now', status: running ? 'passed' : 'warning', detail: running ? `${running} in ${target.environment}` : `no deployment of ${ctx.project} in ${target.environment} on record` });
   let validation;
   try {
@@ -108,7 +108,7 @@ async function runMigrations(ctx: IterationContext, options: MigrationAgentOptio
   }
 
   const startedAt = new Date().toISOString();
-  const running = ctx.records.deploymentHistory(target.environment)[0]?.version;
+  const running = (await ctx.records.deploymentHistory(target.environment))[0]?.version;
   const warnings = [...validation.warnings];
   let applied: string[] = [];
   // One record a migration run (not a deployment: no version changes), written once even after a crash.
@@ -116,7 +116,7 @@ async function runMigrations(ctx: IterationContext, options: MigrationAgentOptio
     ctx.steps.run(
       `record:${status}`,
       async () => {
-        ctx.records.recordDeployment({
+        await ctx.records.recordDeployment({
           kind: 'migration',
           task_id: ctx.task.id,
           environment: target.environment,

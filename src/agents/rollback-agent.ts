@@ -40,7 +40,7 @@ async function planRollback(ctx: IterationContext): Promise<Planned> {
   const { target } = prepared;
   try {
     if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'a rollback redeploys a version with the rollback command, else with deploy');
-    const history = ctx.records.deploymentHistory(target.environment);
+    const history = await ctx.records.deploymentHistory(target.environment);
     const to = resolveRollbackTo(ctx.task.rollbackTo ?? 'previous', history);
     if (!to.ok) return { ok: false, error: `task ${ctx.task.id}: ${to.error}` };
     const plan = await planManualRollback(target, to.version, ctx.task.migrationsDown === true, history);

@@ -45,8 +45,8 @@ const OUTPUT_GRACE_MS = 2_000;
 
 /** Told of every process group started and ended, so a crashed loop's leftovers can be stopped. */
 export interface ProcessTracker {
-  started(pid: number): void;
-  ended(pid: number): void;
+  started(pid: number): Promise<void>;
+  ended(pid: number): Promise<void>;
 }
 
 let tracker: ProcessTracker | undefined;
@@ -111,7 +111,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   });
   const pid = child.pid;
   if (pid !== undefined) {
-    tracker?.started(pid);
+    await tracker?.started(pid);
     watchGroup(pid);
   }
   let timedOut = false;
@@ -181,7 +181,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
       // Nothing of the command outlives it: a daemon left in its group is stopped.
       if (spec.stopGroupOnExit) killProcessGroup(pid, 500);
       unwatchGroup(pid);
-      tracker?.ended(pid);
+      await tracker?.ended(pid);
     }
   }
 }

@@ -11,14 +11,14 @@ export function taskBaselines(): {
   revert(ctx: IterationContext): Promise<string>;
 } {
   const baselines = new Map<string, GitBaseline | null>();
-  const known = (ctx: IterationContext): GitBaseline | null => baselines.get(ctx.task.id) ?? ctx.steps.latest<GitBaseline | null>('git-baseline') ?? null;
+  const known = async (ctx: IterationContext): Promise<GitBaseline | null> => baselines.get(ctx.task.id) ?? (await ctx.steps.latest<GitBaseline | null>('git-baseline')) ?? null;
   return {
     async capture(ctx) {
       if ((ctx.attemptIteration ?? 1) === 1) baselines.set(ctx.task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workspace.root)));
     },
-    canRevert: async (ctx) => Boolean(known(ctx)),
+    canRevert: async (ctx) => Boolean(await known(ctx)),
     async revert(ctx) {
-      const baseline = known(ctx);
+      const baseline = await known(ctx);
       if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
       return revertToBaseline(ctx.workspace.root, baseline);
     },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { agentPolicy, type Contract } from '../gates/contract.js';
 import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
 
 const MAX_MIGRATION_FILES = 10_000;
@@ -14,7 +14,7 @@ const MAX_MIGRATION_FILES = 10_000;
  * the command argv, the project file's commands for the environment, the sha-256 of every file in
  * the migrations folder, and the project's git commit. A change of any of it asks again.
  */
-export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: StateStore): Promise<ApprovalSubject> {
+export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: Store): Promise<ApprovalSubject> {
   const config = task.environment ? await loadConfigQuietly(ws, project) : undefined;
   const section = config && task.environment ? config.environments[task.environment] : undefined;
   let migrations: Record<string, string> | null = null;
@@ -36,14 +36,14 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
     project_commands: section ? { commands: section.commands, env: section.env, health_check: section.healthCheck ?? null } : null,
     migrations,
     commit,
-    ...interruptedSteps(store, project, task.id),
+    ...(await interruptedSteps(store, project, task.id)),
   };
 }
 
 // Steps of the task's current attempt that a crash cut off and that were not redone since.
-function interruptedSteps(store: StateStore, project: string, taskId: string): { interrupted_steps?: string[] } {
-  const row = store.task(project, taskId);
-  const cut = store.interruptedSteps(project, taskId, row?.base_iteration ?? 0).map((s) => `${s.name} (iteration ${s.iteration})`);
+async function interruptedSteps(store: Store, project: string, taskId: string): Promise<{ interrupted_steps?: string[] }> {
+  const row = await store.task(project, taskId);
+  const cut = (await store.interruptedSteps(project, taskId, row?.base_iteration ?? 0)).map((s) => `${s.name} (iteration ${s.iteration})`);
   return cut.length > 0 ? { interrupted_steps: cut } : {};
 }
 

@@ -24,7 +24,7 @@ export async function decideOnBlocked(
   const rules = blockingRules(result);
   const base = { run_id: ctx.runId, project: ctx.project, task_id: spec.id, environment: spec.environment ?? null, version: spec.version ?? null };
   // A person overrode exactly these findings already (`autonomous-loop override`, or at a prompt).
-  const earlier = overriddenRules(ctx, spec.id);
+  const earlier = await overriddenRules(ctx, spec.id);
   const standing = rules.length > 0 && rules.every((r) => earlier.rules.has(r));
   if (standing) return { by: earlier.by ?? 'unknown', reason: earlier.reason ?? 'overridden earlier' };
   const canRevert = agent.revert !== undefined && (agent.canRevert ? await agent.canRevert(ictx) : true);
@@ -33,12 +33,12 @@ export async function decideOnBlocked(
     : 'timeout';
   if (answer === 'timeout' && ctx.signal.aborted) {
     // Ctrl-C at the prompt: nobody decided. Nothing is recorded; the next run asks again.
-    saveTask(ctx, state, { status: 'pending', lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
+    await saveTask(ctx, state, { status: 'pending', lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
     return 'stopped';
   }
   if (answer === 'timeout') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
-    saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
+    await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: error, fingerprint: `veto:${rules.join(',')}` });
+    await saveTask(ctx, state, { status: 'blocked', lastError: error, reason: error });
     ctx.vetoed.add(spec.id);
     await notifyPeople(ctx, 'blocked', spec, error, `autonomous-loop override ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name> --reason "..."`);
     return 'stopped';
@@ -48,24 +48,24 @@ export async function decideOnBlocked(
     // Overriding a production block is a production decision: only the contract's approvers make it.
     const refused = refuseApprover(ctx.contract, { by, osUser: osUser() });
     if (refused) {
-      recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: `${error} (${refused})`, fingerprint: `veto:${rules.join(',')}` });
-      saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `${error}; override refused: ${refused}` });
+      await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: `${error} (${refused})`, fingerprint: `veto:${rules.join(',')}` });
+      await saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `${error}; override refused: ${refused}` });
       return 'stopped';
     }
   }
   if (answer.choice === 'override') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
+    await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
     return { by, reason: answer.reason };
   }
   if (answer.choice === 'abort') {
-    recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error, fingerprint: null });
-    saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
+    await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'abort', by, reason: error, fingerprint: null });
+    await saveTask(ctx, state, { status: 'pending', lastError: error, reason: `aborted by ${by}` });
     ctx.aborted = { by };
     return 'aborted';
   }
   const undone = agent.revert ? await agent.revert(ictx).catch((e: unknown) => `revert failed: ${e instanceof Error ? e.message : String(e)}`) : 'nothing to revert';
-  recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}`, fingerprint: null });
-  saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
+  await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'revert', by, reason: `${error}; ${undone}`, fingerprint: null });
+  await saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `reverted by ${by}: ${undone}` });
   return 'stopped';
 }
 
@@ -76,7 +76,7 @@ export async function decideOnBlocked(
  */
 export async function decideAfterProductionFailure(ctx: EngineContext, state: TaskState, error: string): Promise<'retry' | 'settled' | 'waiting'> {
   const { spec } = state;
-  const lastGood = successfulDeployments(ctx.store, ctx.project, 'production')[0]?.version;
+  const lastGood = (await successfulDeployments(ctx.store, ctx.project, 'production'))[0]?.version;
   const target = targetArgs(ctx.ws.root, ctx.project);
   const rollback = lastGood ? `autonomous-loop rollback ${target} --env production --to ${lastGood}` : undefined;
   const refused = ctx.prompter ? refuseApprover(ctx.contract, { by: ctx.prompter.by, osUser: osUser() }, { osUser: osUser(), by: ctx.prompter.by }) : undefined;
@@ -93,18 +93,18 @@ export async function decideAfterProductionFailure(ctx: EngineContext, state: Ta
       ],
     });
     if (answer === 'yes') {
-      recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'approve', by: ctx.prompter.by, reason: `retry after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
+      await recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'approve', by: ctx.prompter.by, reason: `retry after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
       return 'retry';
     }
     if (answer === 'no') {
-      recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'reject', by: ctx.prompter.by, reason: `no retry; left as it is after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
-      saveTask(ctx, state, { status: 'failed', lastError: error, reason: `production deployment failed and was left as it is by ${ctx.prompter.by}: ${error}` });
+      await recordDecision(ctx.store, ctx.ws, { run_id: ctx.runId, project: ctx.project, task_id: spec.id, decision: 'reject', by: ctx.prompter.by, reason: `no retry; left as it is after: ${error}`, environment: 'production', version: spec.version ?? null, fingerprint: null });
+      await saveTask(ctx, state, { status: 'failed', lastError: error, reason: `production deployment failed and was left as it is by ${ctx.prompter.by}: ${error}` });
       return 'settled';
     }
   }
   // A new attempt: the approval that let this one run is used; the retry needs its own.
   const why = `production deployment of ${spec.version ?? '?'} failed (${error}); a retry needs a person's approval${refused ? ` (${refused})` : ''}${rollback ? `; rollback proposed: '${rollback}'` : ''}`;
-  saveTask(ctx, state, { status: 'awaiting_approval', lastError: error, reason: why, baseIteration: state.iterations });
+  await saveTask(ctx, state, { status: 'awaiting_approval', lastError: error, reason: why, baseIteration: state.iterations });
   const approveCommand = `autonomous-loop approve ${spec.id} ${target} --by <name>`;
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
@@ -117,11 +117,11 @@ function blockingRules(result: IterationResult): string[] {
 }
 
 /** The findings a person has overridden for this task (override decisions name their rules). */
-export function overriddenRules(ctx: EngineContext, taskId: string): { rules: Set<string>; by: string | undefined; reason: string | undefined } {
+export async function overriddenRules(ctx: EngineContext, taskId: string): Promise<{ rules: Set<string>; by: string | undefined; reason: string | undefined }> {
   const rules = new Set<string>();
   let by: string | undefined;
   let reason: string | undefined;
-  for (const d of ctx.store.taskDecisions(ctx.project, taskId)) {
+  for (const d of await ctx.store.taskDecisions(ctx.project, taskId)) {
     if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
     for (const r of d.fingerprint.slice('override:'.length).split(',')) if (r) rules.add(r);
     const record = JSON.parse(d.record) as { by?: string; reason?: string | null };

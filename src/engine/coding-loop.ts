@@ -2,7 +2,8 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { IterationContext, IterationResult, PreviousIteration } from '../agents/agent.js';
 import { agentPolicy } from '../gates/contract.js';
-import { iterationsWithMetrics, runCost, saveIterationMetrics, type IterationWithMetrics } from '../state/iteration-metrics.js';
+import type { IterationWithMetrics } from '../state/iteration-metrics.js';
+import type { Store } from '../state/store.js';
 import { queueFilePath } from '../workspace/paths.js';
 import { spentBudget, timeLeftMs, type BudgetUse } from './check-budgets.js';
 import { detectStuck, type IterationTrace } from './detect-stuck.js';
@@ -16,19 +17,19 @@ import { createStepJournal } from './step-journal.js';
 export type BeforeIteration = { stop: 'failed'; reason: string } | { stop: 'capped'; reason: string } | null;
 
 /** A budget already spent (this task's, or the run's --max-cost) stops the task before it runs again. */
-export function checkBeforeIteration(ctx: EngineContext, state: TaskState): BeforeIteration {
+export async function checkBeforeIteration(ctx: EngineContext, state: TaskState): Promise<BeforeIteration> {
   if (ctx.maxCostUsd !== undefined) {
-    const spent = runCost(ctx.store, ctx.runId);
+    const spent = await ctx.store.runCost(ctx.runId);
     if (spent >= ctx.maxCostUsd) return { stop: 'capped', reason: `the run reached --max-cost $${ctx.maxCostUsd} (spent $${spent.toFixed(4)})` };
   }
-  const budget = spentBudget(state.spec, used(attemptIterations(ctx, state)));
+  const budget = spentBudget(state.spec, used(await attemptIterations(ctx, state)));
   return budget ? { stop: 'failed', reason: budget.reason } : null;
 }
 
 export interface IterationExtras {
   context: Pick<IterationContext, 'previous' | 'timeLeftMs' | 'output'>;
   /** After the agent: the log closed, the checkpoint made, why the task must stop (if it must). */
-  finish(result: IterationResult, promiseMet: boolean, error: string): Promise<{ stop: string | null; save(): void }>;
+  finish(result: IterationResult, promiseMet: boolean, error: string): Promise<{ stop: string | null; save(tx: Store): Promise<void> }>;
 }
 
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
@@ -41,7 +42,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
     });
   }
   const started = Date.now();
-  const before = attemptIterations(ctx, state);
+  const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
   const log = openIterationLog(ctx.ws, ctx.runId, spec.id, n, (e) => ctx.emitter.emit('warning', { message: `${spec.id}: cannot write the iteration log (${e instanceof Error ? e.message : String(e)})` }));
   // A PASS without the promise has no error of its own: the task's last error says why it goes on.
@@ -82,8 +83,8 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       });
       return {
         stop: stop?.reason ?? null,
-        save: () =>
-          saveIterationMetrics(ctx.store, {
+        save: (tx) =>
+          tx.saveIterationMetrics({
             iteration_id: iterationId,
             project: ctx.project,
             task_id: spec.id,
@@ -188,8 +189,8 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
   });
 }
 
-function attemptIterations(ctx: EngineContext, state: TaskState): IterationWithMetrics[] {
-  return iterationsWithMetrics(ctx.store, ctx.project, state.spec.id, state.baseIteration + 1).filter((i) => i.state === 'done');
+async function attemptIterations(ctx: EngineContext, state: TaskState): Promise<IterationWithMetrics[]> {
+  return (await ctx.store.iterationsWithMetrics(ctx.project, state.spec.id, state.baseIteration + 1)).filter((i) => i.state === 'done');
 }
 
 function used(iterations: IterationWithMetrics[]): BudgetUse {

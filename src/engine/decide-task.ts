@@ -6,7 +6,7 @@ import { openRecordStore } from '../records/open-record-store.js';
 import { readQueueFile } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store, TaskRow } from '../state/store.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
@@ -14,7 +14,7 @@ import type { Contract } from '../gates/contract.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { describeApprovalSubject } from './approval-subject.js';
-import { successfulDeployments } from '../records/deployment-record.js';
+import { deploymentCount } from '../records/deployment-record.js';
 
 export interface DecideResult {
   decision: DecisionKind;
@@ -40,15 +40,15 @@ export async function decideTask(root: string, project: string, taskId: string, 
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
   if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
     if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
-      const starter = store.lastRunStarter(project);
+      const starter = await store.lastRunStarter(project);
       const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
     }
-    const row = store.tasks(project).get(taskId);
+    const row = (await store.tasks(project)).get(taskId);
     const inFile = (queue.fileStatus.get(taskId) ?? 'pending') as TaskStatus;
     const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
     const before = (row && !edited ? row.status : inFile) as TaskStatus;
@@ -57,7 +57,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect });
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
     const subject = await describeApprovalSubject(ws, project, task, contract, store);
-    const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, subject);
+    const deployed = await deploymentCount(store, project, task.environment);
+    const need = evaluateGate(task, contract, () => deployed, subject);
     const rejected = before === 'blocked' && reason.startsWith('rejected by');
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {
@@ -67,8 +68,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
     } else if (need.reasons.length === 0 && !rejected && before !== 'awaiting_approval') {
       return result(false, before, `${taskId} needs no approval (no gate applies to it): it runs without a person; nothing recorded`);
     }
-    const blockedBy = decision === 'override' ? lastBlockingRules(store, project, taskId) : undefined;
-    recordDecision(store, ws, {
+    const blockedBy = decision === 'override' ? await lastBlockingRules(store, project, taskId) : undefined;
+    await recordDecision(store, ws, {
       run_id: null,
       project,
       task_id: taskId,
@@ -83,7 +84,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
-    setStatus(store, project, queue, taskId, status, why, row);
+    await setStatus(store, project, queue, taskId, status, why, row);
     const effect =
       decision === 'approve'
         ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`
@@ -92,7 +93,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
           : `${taskId} is pending again; on the next ${run} what blocked it (${blockedBy || 'the agent'}) counts as passed`;
     return result(true, status, effect);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -100,14 +101,14 @@ export async function decideTask(root: string, project: string, taskId: string, 
  * A rollback requested without a terminal (`rollback --env e --to v` said so): approved or
  * rejected like a deployment of that environment; the next `rollback` with the same target runs it.
  */
-function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): DecideResult {
-  const store = openRecordStore(ws);
+async function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): Promise<DecideResult> {
+  const store = await openRecordStore(ws);
   try {
     if (decision === 'approve' && environment === 'production') {
       const refused = refuseApprover(contract, { by, osUser: osUser() });
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
     }
-    recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
+    await recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
     const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
     return {
       decision,
@@ -119,26 +120,26 @@ function decideRollback(ws: Workspace, contract: Contract, project: string, id: 
       effect: decision === 'approve' ? `the rollback of ${environment} to ${version} may run: ${again} runs it (once)` : `the rollback of ${environment} to ${version} is refused; ${again} asks again`,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** The rules that blocked the task last (kept with the veto the engine recorded). */
-function lastBlockingRules(store: StateStore, project: string, taskId: string): string | undefined {
-  const veto = store.taskDecisions(project, taskId).filter((d) => d.decision === 'veto').pop();
+async function lastBlockingRules(store: Store, project: string, taskId: string): Promise<string | undefined> {
+  const veto = (await store.taskDecisions(project, taskId)).filter((d) => d.decision === 'veto').pop();
   return veto?.fingerprint?.replace(/^veto:/, '') ?? undefined;
 }
 
-function setStatus(
-  store: StateStore,
+async function setStatus(
+  store: Store,
   project: string,
   queue: ReturnType<typeof loadWorkspaceQueue>['queue'],
   taskId: string,
   status: TaskStatus,
   reason: string | null,
-  row: ReturnType<StateStore['tasks']> extends Map<string, infer R> ? R | undefined : never,
-): void {
-  store.saveTask(project, {
+  row: TaskRow | undefined,
+): Promise<void> {
+  await store.saveTask(project, {
     task_id: taskId,
     status,
     file_status: status,

@@ -2,20 +2,20 @@ import type { IterationContext, StepJournal } from '../agents/agent.js';
 import { createDefaultRegistry } from '../agents/registry.js';
 import { silentLogger } from '../log/create-logger.js';
 import { describeStaleApproval, evaluateGate } from '../gates/approval-gate.js';
-import { successfulDeployments } from '../records/deployment-record.js';
+import { deploymentCount, successfulDeployments } from '../records/deployment-record.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import type { TaskSpec } from '../queue/task-spec.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { GatePrompt } from './prompter.js';
 import { createRecordSink } from './record-sink.js';
 
 /** The environment before the task's, at the task's version: passed (when, which task, who approved), or not. */
-export function describeCascade(store: StateStore, project: string, spec: TaskSpec): string[] {
+export async function describeCascade(store: Store, project: string, spec: TaskSpec): Promise<string[]> {
   const before = spec.environment === 'production' ? 'staging' : spec.environment === 'staging' ? 'development' : undefined;
   if (!before || spec.version === undefined || spec.agentType !== 'deployment') return [];
-  const there = successfulDeployments(store, project, before).filter((r) => r.kind !== 'rollback');
+  const there = (await successfulDeployments(store, project, before)).filter((r) => r.kind !== 'rollback');
   const last = there.find((r) => r.version === spec.version);
   if (!last) return [`${before} has not passed ${spec.version} (on record there: ${[...new Set(there.map((r) => r.version))].join(', ') || 'nothing'})`];
   return [`${before} passed ${spec.version} at ${last.completed_at} (${last.task_id}${last.approved_by ? `, approved by ${last.approved_by}` : ', no approval needed'})`];
@@ -31,7 +31,7 @@ function memoryJournal(): StepJournal {
       done.set(name, result);
       return result;
     },
-    latest: (name) => done.get(name) as never,
+    latest: async (name) => done.get(name) as never,
   };
 }
 
@@ -44,12 +44,13 @@ export async function describeGate(root: string, project: string, taskId: string
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
   if (!task) return undefined;
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
     const subject = await describeApprovalSubject(ws, project, task, contract, store);
-    const need = evaluateGate(task, contract, (env) => successfulDeployments(store, project, env).length, subject);
+    const deployed = await deploymentCount(store, project, task.environment);
+    const need = evaluateGate(task, contract, () => deployed, subject);
     const agent = createDefaultRegistry(contract).get(task.agentType);
-    const row = store.task(project, taskId);
+    const row = await store.task(project, taskId);
     const iteration = (row?.iterations ?? 0) + 1;
     const ctx: IterationContext = {
       project,
@@ -74,10 +75,10 @@ export async function describeGate(root: string, project: string, taskId: string
       reasons,
       production: need.production,
       preflight,
-      changes: describeStaleApproval(store, project, taskId, subject, need.fingerprint, row?.base_iteration ?? 0),
-      cascade: describeCascade(store, project, task),
+      changes: await describeStaleApproval(store, project, taskId, subject, need.fingerprint, row?.base_iteration ?? 0),
+      cascade: await describeCascade(store, project, task),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -4,7 +4,7 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Contract } from '../gates/contract.js';
 import type { TaskStatus } from '../queue/schema.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import type { EngineEmitter } from './events.js';
@@ -27,7 +27,7 @@ export interface EngineContext {
   runId: string;
   project: string;
   ws: Workspace;
-  store: StateStore;
+  store: Store;
   contract: Contract;
   registry: AgentRegistry;
   emitter: EngineEmitter;
@@ -49,13 +49,13 @@ export interface EngineContext {
   vetoed: Set<string>;
 }
 
-/** Saves a task's state: the state store first, then the queue file (batched). */
-export function saveTask(ctx: EngineContext, state: TaskState, changes: Partial<Omit<TaskState, 'spec'>>): void {
+/** Saves a task's state: the state store first, then the queue file (batched). Inside a transaction, `store` is its own. */
+export async function saveTask(ctx: EngineContext, state: TaskState, changes: Partial<Omit<TaskState, 'spec'>>, store: Store = ctx.store): Promise<void> {
   Object.assign(state, changes);
   // Reasons and errors quote task text and output: stored and shown without secrets.
   if (state.reason) state.reason = redactSecrets(state.reason);
   if (state.lastError) state.lastError = redactSecrets(state.lastError);
-  ctx.store.saveTask(ctx.project, {
+  await store.saveTask(ctx.project, {
     task_id: state.spec.id,
     status: state.status,
     // Kept as it is for a task already in the store; set by write-back only.

@@ -1,25 +1,25 @@
 import { killProcessGroup, trackProcesses } from '../agents/run-command.js';
 import { startTimeOf } from '../state/process-identity.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 
 /**
  * Stops the agent processes a crashed loop left running (they would otherwise finish a step the
  * resumed run is about to redo), then records every process this run starts.
  */
-export function stopLeftoversAndTrack(store: StateStore, project: string, runId: string): string[] {
+export async function stopLeftoversAndTrack(store: Store, project: string, runId: string): Promise<string[]> {
   const stopped: string[] = [];
-  for (const p of store.processes(project)) {
+  for (const p of await store.processes(project)) {
     const now = startTimeOf(p.pid);
     if (now !== null && (p.start_time === null || p.start_time === now)) {
       killProcessGroup(p.pid, 500);
       stopped.push(`${p.pid} (run ${p.run_id})`);
     }
-    store.removeProcess(project, p.pid);
+    await store.removeProcess(project, p.pid);
   }
   trackProcesses({
     started: (pid) => store.addProcess(project, runId, pid, startTimeOf(pid)),
-    ended: (pid) => {
-      if (store.db.open) store.removeProcess(project, pid);
+    ended: async (pid) => {
+      if (store.open) await store.removeProcess(project, pid);
     },
   });
   return stopped;

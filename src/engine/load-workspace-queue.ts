@@ -31,23 +31,23 @@ const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness']);
  * Checks governance/projects/<project>.yaml when a task needs it (deployments, migrations,
  * readiness), so that a bad project file is bad input before anything runs.
  */
-export function checkProjectFile(ws: Workspace, project: string, queue: Queue, contract?: Contract): void {
+export async function checkProjectFile(ws: Workspace, project: string, queue: Queue, contract?: Contract): Promise<void> {
   if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) loadProjectConfig(ws, project);
   if (contract) {
-    const problems = checkCascade(queue, contract, project, stagedVersions(ws, project));
+    const problems = checkCascade(queue, contract, project, await stagedVersions(ws, project));
     if (problems.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: the cascade dev → staging → production`, problems), problems);
   }
 }
 
 // Versions with a successful staging deployment on record (read only: no state.db is made here).
-function stagedVersions(ws: Workspace, project: string): Set<string> {
+async function stagedVersions(ws: Workspace, project: string): Promise<Set<string>> {
   if (!existsSync(ws.stateDb)) return new Set();
   // Opened as every record reader opens it: a damaged or emptied state.db is refused, never made anew.
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    return new Set(successfulDeployments(store, project, 'staging').map((d) => d.version));
+    return new Set((await successfulDeployments(store, project, 'staging')).map((d) => d.version));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

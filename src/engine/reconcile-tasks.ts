@@ -1,6 +1,6 @@
 import type { TaskSpec } from '../queue/task-spec.js';
 import { FINAL_STATUSES, type TaskStatus } from '../queue/schema.js';
-import type { TaskRow } from '../state/state-store.js';
+import type { Store, TaskRow } from '../state/store.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import type { QueueEdits } from './queue-sync.js';
 
@@ -9,40 +9,40 @@ import type { QueueEdits } from './queue-sync.js';
  * engine's memory; the file is where people speak: a status that differs from the one the engine
  * last wrote there is a person's edit, and it wins. Returns whether this resumes earlier work.
  */
-export function reconcileTasks(ctx: EngineContext): boolean {
+export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
   const { store, project, sync } = ctx;
-  const rows = store.tasks(project);
-  const interrupted = store.runningIterations(project);
-  store.transaction(() => {
+  const rows = await store.tasks(project);
+  const interrupted = await store.runningIterations(project);
+  await store.transaction(async (tx) => {
     for (const it of interrupted) {
-      store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (the loop stopped)', outputTail: it.output_tail });
-      store.addEvent(project, ctx.runId, it.task_id, 'iteration:interrupted', { n: it.n });
+      await tx.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (the loop stopped)', outputTail: it.output_tail });
+      await tx.addEvent(project, ctx.runId, it.task_id, 'iteration:interrupted', { n: it.n });
     }
     for (const spec of sync.queue.tasks) {
       const fileStatus = sync.queue.fileStatus.get(spec.id) ?? 'pending';
-      const state = stateFor(ctx, spec, rows.get(spec.id), fileStatus);
+      const state = await stateFor(ctx, tx, spec, rows.get(spec.id), fileStatus);
       const cut = interrupted.filter((it) => it.task_id === spec.id).map((it) => it.n);
       // The iteration that was cut off runs again under its own number (its finished steps are kept).
       if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut) - 1);
       ctx.tasks.set(spec.id, state);
-      persist(ctx, state, fileStatus, rows.get(spec.id));
+      await persist(ctx, tx, state, fileStatus, rows.get(spec.id));
     }
   });
   return rows.size > 0;
 }
 
 /** Takes a person's edits made while the run goes on: new tasks, changed tasks, statuses set by hand. */
-export function applyEdits(ctx: EngineContext, edits: QueueEdits): void {
+export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise<void> {
   const { store, project } = ctx;
   const reset: string[] = [];
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     for (const spec of edits.queue.tasks) {
       const fileStatus = edits.queue.fileStatus.get(spec.id) ?? 'pending';
       const state = ctx.tasks.get(spec.id);
       if (!state) {
-        const fresh = stateFor(ctx, spec, store.task(project, spec.id), fileStatus);
+        const fresh = await stateFor(ctx, tx, spec, await tx.task(project, spec.id), fileStatus);
         ctx.tasks.set(spec.id, fresh);
-        persist(ctx, fresh, fileStatus, store.task(project, spec.id));
+        await persist(ctx, tx, fresh, fileStatus, await tx.task(project, spec.id));
         continue;
       }
       if (state.status !== 'in_progress') state.spec = spec;
@@ -51,8 +51,8 @@ export function applyEdits(ctx: EngineContext, edits: QueueEdits): void {
       if (edited !== undefined && state.status !== 'in_progress') {
         takePersonStatus(state, edited);
         if (edited === 'pending') reset.push(spec.id);
-        persist(ctx, state, fileStatus, store.task(project, spec.id));
-        store.addEvent(project, ctx.runId, spec.id, 'task:edited', { status: edited });
+        await persist(ctx, tx, state, fileStatus, await tx.task(project, spec.id));
+        await tx.addEvent(project, ctx.runId, spec.id, 'task:edited', { status: edited });
       }
     }
     for (const id of edits.removed) {
@@ -77,7 +77,7 @@ function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
   return next;
 }
 
-function stateFor(ctx: EngineContext, spec: TaskSpec, row: TaskRow | undefined, fileStatus: TaskStatus): TaskState {
+async function stateFor(ctx: EngineContext, tx: Store, spec: TaskSpec, row: TaskRow | undefined, fileStatus: TaskStatus): Promise<TaskState> {
   if (!row) {
     return { spec, status: fileStatus === 'in_progress' ? 'pending' : fileStatus, iterations: 0, baseIteration: 0, lastError: null, reason: null };
   }
@@ -92,7 +92,7 @@ function stateFor(ctx: EngineContext, spec: TaskSpec, row: TaskRow | undefined, 
   const personEdited = row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
   if (personEdited) {
     takePersonStatus(state, fileStatus);
-    ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:edited', { status: fileStatus, was: row.status });
+    await tx.addEvent(ctx.project, ctx.runId, spec.id, 'task:edited', { status: fileStatus, was: row.status });
   } else if (state.status !== fileStatus) {
     ctx.sync.setStatus(spec.id, state.status);
   }
@@ -110,8 +110,8 @@ function takePersonStatus(state: TaskState, status: TaskStatus): void {
   }
 }
 
-function persist(ctx: EngineContext, state: TaskState, fileStatus: TaskStatus, row: TaskRow | undefined): void {
-  ctx.store.saveTask(ctx.project, {
+async function persist(ctx: EngineContext, tx: Store, state: TaskState, fileStatus: TaskStatus, row: TaskRow | undefined): Promise<void> {
+  await tx.saveTask(ctx.project, {
     task_id: state.spec.id,
     status: state.status,
     file_status: fileStatus,
@@ -120,5 +120,5 @@ function persist(ctx: EngineContext, state: TaskState, fileStatus: TaskStatus, r
     last_error: state.lastError,
     reason: state.reason,
   });
-  if (row && row.file_status !== fileStatus) ctx.store.setFileStatus(ctx.project, state.spec.id, fileStatus);
+  if (row && row.file_status !== fileStatus) await tx.setFileStatus(ctx.project, state.spec.id, fileStatus);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RecordSink } from '../agents/agent.js';
 import { recordDeployment, successfulDeployments } from '../records/deployment-record.js';
 import { markRollbackEnded, markRollbackStarted } from '../records/rollback-marker.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { EngineContext } from './engine-context.js';
@@ -14,7 +14,7 @@ import type { EngineContext } from './engine-context.js';
  * (onBehind), never a failure of the deployment.
  */
 export function createRecordSink(
-  store: StateStore,
+  store: Store,
   ws: Workspace,
   project: string,
   taskId: string,
@@ -25,20 +25,20 @@ export function createRecordSink(
 ): RecordSink {
   let attempt = 0;
   return {
-    recordDeployment(input) {
+    async recordDeployment(input) {
       attempt++;
       const id = `dep-${createHash('sha256').update(`${project}\0${taskId}\0${iteration}\0${attempt}\0${input.environment}\0${input.version}`).digest('hex').slice(0, 16)}`;
-      const problem = recordDeployment(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
+      const problem = await recordDeployment(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
       if (problem) onBehind(problem);
     },
     deploymentHistory(environment: Environment) {
       return successfulDeployments(store, project, environment);
     },
-    rollbackStarted(environment, rollback) {
-      markRollbackStarted(store, project, environment, { ...rollback, run_id: runId, started_at: new Date().toISOString(), pid: process.pid });
+    async rollbackStarted(environment, rollback) {
+      await markRollbackStarted(store, project, environment, { ...rollback, run_id: runId, started_at: new Date().toISOString(), pid: process.pid });
     },
-    rollbackEnded(environment, failure) {
-      markRollbackEnded(store, project, environment, failure);
+    async rollbackEnded(environment, failure) {
+      await markRollbackEnded(store, project, environment, failure);
     },
   };
 }

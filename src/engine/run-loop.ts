@@ -7,6 +7,7 @@ import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
+import type { Store } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
@@ -58,13 +59,13 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   const registry = options.registry ?? createDefaultRegistry(contract);
   const unknown = queue.tasks.filter((t) => !registry.has(t.agentType)).map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')})`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: unknown agent types`, unknown), unknown);
-  if (!options.registry) checkProjectFile(ws, options.project, queue, contract);
+  if (!options.registry) await checkProjectFile(ws, options.project, queue, contract);
 
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const lock = store.acquireLock(options.project, runId, isProcessAlive);
+  const lock = await store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
-    store.close();
+    await store.close();
     const h = lock.holder;
     throw new LockError(
       `project '${options.project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); wait for it to finish, or if it is gone run 'autonomous-loop unlock --project ${options.project} --force'`,
@@ -80,8 +81,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
       controller.abort();
     });
   } catch (e) {
-    attempt(() => store.releaseLock(options.project, runId));
-    attempt(() => store.close());
+    await attempt(() => store.releaseLock(options.project, runId));
+    await attempt(() => store.close());
     throw toRunError(e, ws);
   }
   if (lock.tookOverFrom) log.warn({ stale: lock.tookOverFrom }, 'took over the lock of a loop that is gone');
@@ -115,19 +116,19 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
-    store.startRun(options.project, runId, osUser());
-    const stopped = stopLeftoversAndTrack(store, options.project, runId);
+    await store.startRun(options.project, runId, osUser());
+    const stopped = await stopLeftoversAndTrack(store, options.project, runId);
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
-    for (const problem of [flushDeployments(store, ws), flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
-    const resumed = reconcileTasks(ctx);
+    for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
+    const resumed = await reconcileTasks(ctx);
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
     if (storageFailure) throw storageFailure;
     const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
-    const outcome = await scheduler.run(options.syncIntervalMs ?? 200, () => {
+    const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
-      if (written.size > 0) store.transaction(() => { for (const [id, status] of written) store.setFileStatus(options.project, id, status); });
-      if (edits) applyEdits(ctx, edits);
+      if (written.size > 0) await rememberWritten(store, options.project, written);
+      if (edits) await applyEdits(ctx, edits);
       return edits !== undefined;
     });
     exitCode = exitCodeFor(ctx, outcome);
@@ -137,7 +138,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   options.signal?.removeEventListener('abort', onOuterAbort);
   failure = storageFailure ?? failure;
   if (failure !== undefined) exitCode = failure instanceof LoopError ? failure.exitCode : 70;
-  const finishFailure = finish(ctx, log, exitCode);
+  const finishFailure = await finish(ctx, log, exitCode);
   failure ??= storageFailure ?? (finishFailure === undefined ? undefined : toRunError(finishFailure, ws));
   if (failure !== undefined) throw failure;
   const counts = countStatuses(ctx);
@@ -148,36 +149,43 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
 }
 
 /** Writes back, ends the run, releases the lock, closes the store: every step tried, the first error returned. */
-function finish(ctx: EngineContext, log: Logger, exitCode: number): unknown {
+async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promise<unknown> {
   let first: unknown;
-  const step = (fn: () => void): void => {
-    const e = attempt(fn);
+  const step = async (fn: () => Promise<void>): Promise<void> => {
+    const e = await attempt(fn);
     first ??= e;
   };
-  step(() => {
+  await step(async () => {
     // A write held back by someone saving the file meanwhile is merged and tried again.
     for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
       const { written } = ctx.sync.flush();
-      if (written.size > 0) ctx.store.transaction(() => { for (const [id, status] of written) ctx.store.setFileStatus(ctx.project, id, status); });
+      if (written.size > 0) await rememberWritten(ctx.store, ctx.project, written);
       if (ctx.sync.invalid) break;
     }
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
   });
-  step(() => {
-    for (const problem of [flushDeployments(ctx.store, ctx.ws), flushDecisions(ctx.store, ctx.ws)]) if (problem) warnBehind(ctx, problem);
+  await step(async () => {
+    for (const problem of [await flushDeployments(ctx.store, ctx.ws), await flushDecisions(ctx.store, ctx.ws)]) if (problem) warnBehind(ctx, problem);
   });
   stopTracking();
-  step(() => ctx.store.endRun(ctx.runId, exitCode));
-  step(() => ctx.store.releaseLock(ctx.project, ctx.runId));
+  await step(() => ctx.store.endRun(ctx.runId, exitCode));
+  await step(() => ctx.store.releaseLock(ctx.project, ctx.runId));
   log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');
   log.flush?.();
-  step(() => ctx.store.close());
+  await step(() => ctx.store.close());
   return first;
 }
 
-function attempt(fn: () => void): unknown {
+/** The statuses just written into the queue file: what the store remembers as the file's. */
+function rememberWritten(store: Store, project: string, written: ReadonlyMap<string, string>): Promise<void> {
+  return store.transaction(async (tx) => {
+    for (const [id, status] of written) await tx.setFileStatus(project, id, status);
+  });
+}
+
+async function attempt(fn: () => Promise<void>): Promise<unknown> {
   try {
-    fn();
+    await fn();
     return undefined;
   } catch (e) {
     return e;

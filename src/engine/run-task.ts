@@ -10,7 +10,7 @@ import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
-import { successfulDeployments } from '../records/deployment-record.js';
+import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
@@ -27,10 +27,10 @@ export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'ab
 export async function runTask(ctx: EngineContext, state: TaskState): Promise<TaskOutcome> {
   const { spec } = state;
   const agent = ctx.registry.get(spec.agentType);
-  const degraded = spec.environment ? ctx.store.environmentHealth(ctx.project).find((h) => h.environment === spec.environment) : undefined;
+  const degraded = spec.environment ? (await ctx.store.environmentHealth(ctx.project)).find((h) => h.environment === spec.environment) : undefined;
   if (degraded && (spec.agentType === 'deployment' || spec.agentType === 'migration')) {
     // No automatic attempt into an environment whose rollback failed: a person restores it first.
-    saveTask(ctx, state, {
+    await saveTask(ctx, state, {
       status: 'blocked',
       reason: `${spec.environment} is DEGRADED since ${degraded.since} (${degraded.reason}); restore it with 'autonomous-loop rollback ${targetArgs(ctx.ws.root, ctx.project)} --env ${spec.environment} --to <version>'`,
     });
@@ -40,8 +40,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (approval.outcome !== 'approved') return approval.outcome;
 
   const firstIteration = state.iterations + 1;
-  saveTask(ctx, state, { status: 'in_progress', reason: null });
-  ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
+  await saveTask(ctx, state, { status: 'in_progress', reason: null });
+  await ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
   ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
   const log = ctx.log.child({ task_id: spec.id });
   log.info({ agent_type: spec.agentType, first_iteration: firstIteration }, 'task started');
@@ -49,20 +49,20 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   while (state.iterations - state.baseIteration < spec.maxIterations) {
     if (ctx.signal.aborted) return 'interrupted';
     if (ctx.iterationBudget.left <= 0) {
-      saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
+      await saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
       return 'capped';
     }
-    const held = checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
+    const held = await checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
     if (held) {
-      saveTask(ctx, state, { status: held.stop === 'capped' ? 'pending' : 'failed', reason: held.reason });
+      await saveTask(ctx, state, { status: held.stop === 'capped' ? 'pending' : 'failed', reason: held.reason });
       return held.stop === 'capped' ? 'capped' : 'settled';
     }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
-    const iterationId = ctx.store.beginIteration(ctx.project, spec.id, n, ctx.runId);
-    saveTask(ctx, state, { iterations: n });
+    const iterationId = await ctx.store.beginIteration(ctx.project, spec.id, n, ctx.runId);
+    await saveTask(ctx, state, { iterations: n });
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
-    const ictx = iterationContext(ctx, state, n, () => approval.by);
+    const ictx = await iterationContext(ctx, state, n, () => approval.by);
     const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file
     Object.assign(ictx, extras.context);
     const writeLog = ictx.output;
@@ -83,9 +83,9 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       if (isStateStoreError(e)) throw e;
       if (e instanceof CutOffStepError) {
         // Not safe to redo: on the record as interrupted, and a person decides (the gate asks).
-        ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: e.message, outputTail: null });
-        saveTask(ctx, state, { iterations: n - 1, lastError: e.message });
-        recordInterrupted(ctx, state, n, e);
+        await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: e.message, outputTail: null });
+        await saveTask(ctx, state, { iterations: n - 1, lastError: e.message });
+        await recordInterrupted(ctx, state, n, e);
         const again = await passGate(ctx, state, (i) => iterationContext(ctx, state, i, () => null));
         if (again.outcome !== 'approved') return again.outcome;
         continue;
@@ -95,8 +95,8 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
-      ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
-      saveTask(ctx, state, { iterations: n - 1 });
+      await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
+      await saveTask(ctx, state, { iterations: n - 1 });
       return 'interrupted';
     }
     let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
@@ -108,19 +108,19 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     const after = await extras.finish(result, promiseMet, error); // checkpoint, budgets, stuck detection
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
-    ctx.store.transaction(() => {
-      ctx.store.endIteration(iterationId, ended);
-      after.save();
-      if (promiseMet) saveTask(ctx, state, { status: 'complete', lastError: null, reason: null });
+    await ctx.store.transaction(async (tx) => {
+      await tx.endIteration(iterationId, ended);
+      await after.save(tx);
+      if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: null }, tx);
       else if (rollbackFailed) {
         // ROLLBACK FAILED: the environment is degraded, the cascade below stops, no more attempts.
-        if (spec.environment) ctx.store.setEnvironmentHealth(ctx.project, spec.environment, error);
-        saveTask(ctx, state, { status: 'failed', lastError: error, reason: error });
+        if (spec.environment) await tx.setEnvironmentHealth(ctx.project, spec.environment, error);
+        await saveTask(ctx, state, { status: 'failed', lastError: error, reason: error }, tx);
       } else if (after.stop) {
-        saveTask(ctx, state, { status: 'failed', lastError: error, reason: after.stop });
+        await saveTask(ctx, state, { status: 'failed', lastError: error, reason: after.stop }, tx);
       } else if (result.verdict !== 'BLOCKED') {
         const reason = result.fatal ? error : `no promise after ${n - state.baseIteration} iteration(s)`;
-        saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error });
+        await saveTask(ctx, state, lastAllowed ? { status: 'failed', lastError: error, reason } : { lastError: error }, tx);
       }
     });
     faultPoint('iteration:end');
@@ -134,10 +134,10 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       // Override: the blocked iteration counts as passed. An agent that was stopped before its
       // work (a deployment's pre-flight) runs again with the overridden findings let through.
       if (agent.rerunOnOverride) {
-        if (lastAllowed) saveTask(ctx, state, { baseIteration: state.baseIteration + 1 });
+        if (lastAllowed) await saveTask(ctx, state, { baseIteration: state.baseIteration + 1 });
         continue;
       }
-      saveTask(ctx, state, { status: 'complete', lastError: null, reason: `overridden by ${choice.by}: ${choice.reason}` });
+      await saveTask(ctx, state, { status: 'complete', lastError: null, reason: `overridden by ${choice.by}: ${choice.reason}` });
     }
     if (state.status === 'complete') {
       log.info({ iterations: n - state.baseIteration }, 'task complete');
@@ -154,17 +154,18 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     log.warn({ last_error: state.lastError }, 'task failed: budget spent');
     return 'settled';
   }
-  saveTask(ctx, state, { status: 'failed', reason: `no promise after ${spec.maxIterations} iteration(s)` });
+  await saveTask(ctx, state, { status: 'failed', reason: `no promise after ${spec.maxIterations} iteration(s)` });
   log.warn({ last_error: state.lastError }, 'task failed: budget spent');
   return 'settled';
 }
 
 type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settled' | 'waiting' };
 
-async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<GateResult> {
+async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<GateResult> {
   const { spec } = state;
   const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
-  const need = evaluateGate(spec, ctx.contract, (env) => successfulDeployments(ctx.store, ctx.project, env).length, subject);
+  const deployed = await deploymentCount(ctx.store, ctx.project, spec.environment);
+  const need = evaluateGate(spec, ctx.contract, () => deployed, subject);
   const agentReasons = await ownGateReasons(ctx, state, makeContext);
   if (agentReasons.length > 0) {
     // The agent's own reasons (data a rollback would drop) are a person's call: no flag passes them.
@@ -174,18 +175,18 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
   // The attempt this approval lets run: a production approval is used by it, once.
   const attempt = state.baseIteration;
-  const standing = standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
+  const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
   if (standing?.decision === 'approve') {
-    if (need.production) ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    if (need.production) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
-    saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
+    await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
-  const stale = describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
-  const decide = (decision: DecisionKind, by: string, reason: string | null): void => {
-    const record = recordDecision(ctx.store, ctx.ws, {
+  const stale = await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
+  const decide = async (decision: DecisionKind, by: string, reason: string | null): Promise<void> => {
+    const record = await recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
       project: ctx.project,
       task_id: spec.id,
@@ -197,56 +198,56 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       fingerprint: need.fingerprint,
       subject,
     });
-    if (decision === 'approve' && need.production) ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
+    if (decision === 'approve' && need.production) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
   // --yes passes the environment gates of development and staging only: never production, never
   // a task's own requires_approval.
   if (ctx.yes && !need.production && !need.taskRequires) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
-    decide('approve', by, need.reasons.join('; '));
+    await decide('approve', by, need.reasons.join('; '));
     return { outcome: 'approved', by };
   }
   const refused = need.production ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
-    const preflight = refused || !agent.preflight ? [] : await agent.preflight(makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
-    const cascade = describeCascade(ctx.store, ctx.project, spec);
+    const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
+    const cascade = await describeCascade(ctx.store, ctx.project, spec);
     const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}) });
     if (answer === 'yes' && !refused) {
-      decide('approve', ctx.prompter.by, need.reasons.join('; '));
+      await decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
-      decide('reject', ctx.prompter.by, 'rejected at the prompt');
-      saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
+      await decide('reject', ctx.prompter.by, 'rejected at the prompt');
+      await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }
   }
   const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
   const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
-  saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
+  await saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
 }
 
 // Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
-async function ownGateReasons(ctx: EngineContext, state: TaskState, makeContext: (n: number) => IterationContext): Promise<string[]> {
+async function ownGateReasons(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<string[]> {
   const agent = ctx.registry.get(state.spec.agentType);
   if (!agent.gateReasons) return [];
   try {
-    return await agent.gateReasons(makeContext(state.iterations + 1));
+    return await agent.gateReasons(await makeContext(state.iterations + 1));
   } catch (e) {
     return [`could not tell what the task would undo: ${e instanceof Error ? e.message : String(e)}`];
   }
 }
 
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
-function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: CutOffStepError): void {
+async function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: CutOffStepError): Promise<void> {
   const { spec } = state;
   if (!spec.environment || spec.version === undefined) return;
   const at = new Date().toISOString();
-  createRecordSink(ctx.store, ctx.ws, ctx.project, `${spec.id}:cut:${e.step}`, n, () => null, (problem) => warnBehind(ctx, problem)).recordDeployment({
+  await createRecordSink(ctx.store, ctx.ws, ctx.project, `${spec.id}:cut:${e.step}`, n, () => null, (problem) => warnBehind(ctx, problem)).recordDeployment({
     task_id: spec.id,
     environment: spec.environment,
     version: spec.version,
@@ -263,7 +264,7 @@ function recordInterrupted(ctx: EngineContext, state: TaskState, n: number, e: C
   });
 }
 
-function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): IterationContext {
+async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): Promise<IterationContext> {
   const { spec } = state;
   return {
     project: ctx.project,
@@ -277,7 +278,7 @@ function iterationContext(ctx: EngineContext, state: TaskState, n: number, appro
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem), ctx.runId),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
-    overridden: overriddenRules(ctx, spec.id).rules,
+    overridden: (await overriddenRules(ctx, spec.id)).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }

@@ -29,21 +29,38 @@ export class Scheduler {
     this.#pq = pq;
   }
 
-  async run(syncIntervalMs: number, sync: () => boolean): Promise<RunOutcome> {
-    this.refresh();
-    const timer = setInterval(() => this.#guard(() => sync() && this.#takeDecisions()), syncIntervalMs);
+  async run(syncIntervalMs: number, sync: () => Promise<boolean>): Promise<RunOutcome> {
+    await this.refresh();
+    // One sync at a time: the timer skips a beat while one is still going.
+    let syncing: Promise<unknown> | undefined;
+    const syncOnce = async (): Promise<void> => {
+      while (syncing) await syncing.catch(() => undefined);
+      const p = (async () => {
+        if (await sync()) await this.#takeDecisions();
+      })();
+      syncing = p;
+      try {
+        await p;
+      } finally {
+        syncing = undefined;
+      }
+    };
+    const timer = setInterval(() => {
+      if (!syncing) void this.#guard(syncOnce);
+    }, syncIntervalMs);
     try {
       for (;;) {
         await this.#pq.onIdle();
         if (this.#fatal !== undefined) throw this.#fatal;
         if (this.#stopped) break;
-        if (sync()) this.#takeDecisions();
+        await syncOnce();
         if (this.#pq.size === 0 && this.#pq.pending === 0) {
-          if (!(await this.#waitForPeople(sync))) break;
+          if (!(await this.#waitForPeople(syncOnce))) break;
         }
       }
     } finally {
       clearInterval(timer);
+      while (syncing) await syncing.catch(() => undefined);
     }
     if (this.#ctx.signal.aborted && this.#outcome === 'done') this.#outcome = 'interrupted';
     return this.#outcome;
@@ -54,7 +71,7 @@ export class Scheduler {
    * `approve`, `reject` and `override` given in another shell put the task's new status) until a
    * decision comes or the run is interrupted; false when there is nothing to wait for.
    */
-  async #waitForPeople(sync: () => boolean): Promise<boolean> {
+  async #waitForPeople(syncOnce: () => Promise<void>): Promise<boolean> {
     const wait = this.#ctx.waitForPeople;
     if (!wait || this.#ctx.signal.aborted) return false;
     const waiting = [...this.#ctx.tasks.values()].filter((t) => t.status === 'awaiting_approval' || (t.status === 'blocked' && this.#ctx.vetoed.has(t.spec.id)));
@@ -73,25 +90,25 @@ export class Scheduler {
       this.#ctx.signal.addEventListener('abort', done, { once: true });
     });
     if (this.#ctx.signal.aborted) return false;
-    if (sync()) this.#takeDecisions();
+    await syncOnce();
     return true;
   }
 
   #waitingFor = '';
 
   /** A person's edit or decision changed statuses: tasks that waited this run may go again. */
-  #takeDecisions(): void {
+  async #takeDecisions(): Promise<void> {
     for (const id of [...this.#waitedThisRun]) {
       if (this.#ctx.tasks.get(id)?.status !== 'awaiting_approval') this.#waitedThisRun.delete(id);
     }
     for (const id of [...this.#ctx.vetoed]) {
       if (this.#ctx.tasks.get(id)?.status !== 'blocked') this.#ctx.vetoed.delete(id);
     }
-    this.refresh();
+    await this.refresh();
   }
 
   /** Looks at every task again: after the start and after a person edits the queue. */
-  refresh(): void {
+  async refresh(): Promise<void> {
     const tasks = [...this.#ctx.tasks.values()].map((t) => t.spec);
     this.#dependents = new Map();
     for (const t of tasks) {
@@ -105,10 +122,10 @@ export class Scheduler {
     for (const id of planWaves(tasks).order) {
       const state = this.#ctx.tasks.get(id);
       if (state?.status === 'skipped' && state.reason?.startsWith('dependency ') && !this.#blockingDependency(state)) {
-        saveTask(this.#ctx, state, { status: 'pending', reason: null });
+        await saveTask(this.#ctx, state, { status: 'pending', reason: null });
       }
     }
-    for (const t of [...tasks].sort((a, b) => a.index - b.index)) this.#evaluate(t.id);
+    for (const t of [...tasks].sort((a, b) => a.index - b.index)) await this.#evaluate(t.id);
   }
 
   #blockingDependency(state: TaskState): { id: string; status: string } | undefined {
@@ -119,17 +136,17 @@ export class Scheduler {
     return undefined;
   }
 
-  #evaluate(id: string): void {
+  async #evaluate(id: string): Promise<void> {
     if (this.#stopped || this.#queued.has(id) || this.#running.has(id)) return;
     const state = this.#ctx.tasks.get(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
     const blocking = this.#blockingDependency(state);
     if (blocking) {
       const reason = `dependency ${blocking.id} ${blocking.status}`;
-      saveTask(this.#ctx, state, { status: 'skipped', reason });
-      this.#ctx.store.addEvent(this.#ctx.project, this.#ctx.runId, id, 'task:skipped', { reason });
+      await saveTask(this.#ctx, state, { status: 'skipped', reason });
+      await this.#ctx.store.addEvent(this.#ctx.project, this.#ctx.runId, id, 'task:skipped', { reason });
       this.#ctx.emitter.emit('task:skipped', { taskId: id, reason });
-      for (const next of this.#dependents.get(id) ?? []) this.#evaluate(next);
+      for (const next of this.#dependents.get(id) ?? []) await this.#evaluate(next);
       return;
     }
     if (state.spec.dependsOn.some((d) => this.#ctx.tasks.get(d)?.status !== 'complete')) return;
@@ -152,17 +169,17 @@ export class Scheduler {
       this.#running.delete(id);
     }
     this.#ctx.emitter.emit('task:end', { taskId: id, status: state.status, iterations: state.iterations - state.baseIteration, ...(state.reason ? { reason: state.reason } : {}) });
-    this.#guard(() => this.#settle(id, outcome));
+    await this.#guard(() => this.#settle(id, outcome));
   }
 
-  #settle(id: string, outcome: TaskOutcome): void {
+  async #settle(id: string, outcome: TaskOutcome): Promise<void> {
     if (outcome === 'interrupted' || outcome === 'aborted' || outcome === 'capped') {
       if (this.#outcome === 'done') this.#outcome = outcome;
       this.#stop();
       return;
     }
     if (outcome === 'waiting') this.#waitedThisRun.add(id);
-    for (const next of this.#dependents.get(id) ?? []) this.#evaluate(next);
+    for (const next of this.#dependents.get(id) ?? []) await this.#evaluate(next);
   }
 
   #stop(): void {
@@ -175,9 +192,9 @@ export class Scheduler {
     this.#stop();
   }
 
-  #guard(fn: () => unknown): void {
+  async #guard(fn: () => Promise<unknown>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (e) {
       this.#fail(e);
     }

@@ -1,29 +1,29 @@
 import type { StepJournal } from '../agents/agent.js';
 import { redactValue } from '../log/redact-secrets.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { faultPoint } from '../workspace/fault-point.js';
 
 /** Steps journaled in the state store: a completed step is never run twice, even across a crash. */
-export function createStepJournal(store: StateStore, project: string, taskId: string, iteration: number): StepJournal {
+export function createStepJournal(store: Store, project: string, taskId: string, iteration: number): StepJournal {
   return {
     async run<T>(name: string, fn: () => Promise<T>, options: { redoSafe?: boolean } = {}): Promise<T> {
-      const row = store.step(project, taskId, iteration, name);
+      const row = await store.step(project, taskId, iteration, name);
       if (row?.state === 'done') return (row.result === null ? undefined : JSON.parse(row.result)) as T;
       if (row?.state === 'running' && options.redoSafe === false) {
-        store.interruptStep(project, taskId, iteration, name);
+        await store.interruptStep(project, taskId, iteration, name);
         throw new CutOffStepError(name, `step '${name}' of ${taskId} iteration ${iteration} was cut off and is not safe to redo: check it by hand`);
       }
-      store.beginStep(project, taskId, iteration, name);
+      await store.beginStep(project, taskId, iteration, name);
       faultPoint(`step:${name}:start`);
       const result = await fn();
       faultPoint(`step:${name}:done`);
       // Kept redacted: a step's result may hold a command's output, and outputs print secrets.
-      store.endStep(project, taskId, iteration, name, JSON.stringify(redactValue(result ?? null)));
+      await store.endStep(project, taskId, iteration, name, JSON.stringify(redactValue(result ?? null)));
       faultPoint(`step:${name}:recorded`);
       return result;
     },
-    latest<T>(name: string): T | undefined {
-      const row = store.latestDoneStep(project, taskId, name);
+    async latest<T>(name: string): Promise<T | undefined> {
+      const row = await store.latestDoneStep(project, taskId, name);
       return row?.result ? (JSON.parse(row.result) as T) : undefined;
     },
   };

@@ -1,5 +1,5 @@
 import type { TaskSpec } from '../queue/task-spec.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Contract } from './contract.js';
 import { hashOf, type DecisionRecord } from '../records/decision-record.js';
@@ -67,26 +67,26 @@ export function gateFingerprint(task: TaskSpec, subject: ApprovalSubject): strin
  * The latest approve or reject of this task that still holds for what it would run now. A
  * production approval is used once: one already used by another attempt of the task holds no more.
  */
-export function standingDecision(store: StateStore, project: string, taskId: string, fingerprint: string, attempt?: number): DecisionRecord | undefined {
-  const rows = store.taskDecisions(project, taskId).filter((r) => (r.decision === 'approve' || r.decision === 'reject') && r.fingerprint === fingerprint);
+export async function standingDecision(store: Store, project: string, taskId: string, fingerprint: string, attempt?: number): Promise<DecisionRecord | undefined> {
+  const rows = (await store.taskDecisions(project, taskId)).filter((r) => (r.decision === 'approve' || r.decision === 'reject') && r.fingerprint === fingerprint);
   const last = rows[rows.length - 1];
   if (!last) return undefined;
   const record = JSON.parse(last.record) as DecisionRecord;
   if (record.decision === 'approve' && attempt !== undefined && record.environment === 'production') {
-    const use = store.approvalUse(record.id);
+    const use = await store.approvalUse(record.id);
     if (use && use.attempt !== attempt) return undefined;
   }
   return record;
 }
 
 /** Why the task's last approval does not hold for what it would run now, in words; empty when there is none. */
-export function describeStaleApproval(store: StateStore, project: string, taskId: string, subject: ApprovalSubject, fingerprint: string, attempt: number): string[] {
-  const approvals = store.taskDecisions(project, taskId).filter((r) => r.decision === 'approve');
+export async function describeStaleApproval(store: Store, project: string, taskId: string, subject: ApprovalSubject, fingerprint: string, attempt: number): Promise<string[]> {
+  const approvals = (await store.taskDecisions(project, taskId)).filter((r) => r.decision === 'approve');
   const last = approvals[approvals.length - 1];
   if (!last) return [];
   const record = JSON.parse(last.record) as DecisionRecord;
   if (last.fingerprint === fingerprint) {
-    const use = store.approvalUse(record.id);
+    const use = await store.approvalUse(record.id);
     return use && use.attempt !== attempt ? [`the approval by ${record.by} was used by an earlier attempt (${use.used_at}); a production approval is used once`] : [];
   }
   const before = record.subject as ApprovalSubject | undefined;

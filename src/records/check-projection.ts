@@ -1,7 +1,7 @@
 import { ExitCode, LoopError } from '../errors.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 
 type Table = 'deployments' | 'decisions';
@@ -31,20 +31,20 @@ export function fileStamp(file: string): string | null {
  * after our last write (size, mtime, inode) is taken as it is; any other is read through and
  * compared, and remembered when it passes. Returns the problem, or undefined.
  */
-export function checkProjection(store: StateStore, file: string, table: Table): string | undefined {
+export async function checkProjection(store: Store, file: string, table: Table): Promise<string | undefined> {
   const name = path.basename(file);
   const stamp = fileStamp(file);
-  const known = store.projectionStamp(name);
+  const known = await store.projectionStamp(name);
   if (known !== undefined && known === stamp) return undefined;
   const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
-  const problem = projectionProblem(projection, store.recordIds(table));
-  if (!problem && stamp !== known) store.setProjectionStamp(name, stamp);
+  const problem = projectionProblem(projection, await store.recordIds(table));
+  if (!problem && stamp !== known) await store.setProjectionStamp(name, stamp);
   return problem;
 }
 
 /** After our own write: the file as it looks now is the one state.db knows. */
-export function stampProjection(store: StateStore, file: string): void {
-  store.setProjectionStamp(path.basename(file), fileStamp(file));
+export function stampProjection(store: Store, file: string): Promise<void> {
+  return store.setProjectionStamp(path.basename(file), fileStamp(file));
 }
 
 /**
@@ -52,18 +52,22 @@ export function stampProjection(store: StateStore, file: string): void {
  * to a file that still holds what state.db wrote there (else it is damaged: `repair`).
  */
 export function appendToProjection(
-  store: StateStore,
+  store: Store,
   file: string,
   table: Table,
-  records: { pending: () => { id: string; record: string }[]; append: (file: string, lines: { id: string; json: string }[]) => void; written: (ids: string[]) => void },
-): void {
-  store.transaction(() => {
-    const pending = records.pending();
+  records: {
+    pending: (tx: Store) => Promise<{ id: string; record: string }[]>;
+    append: (file: string, lines: { id: string; json: string }[]) => void;
+    written: (tx: Store, ids: string[]) => Promise<void>;
+  },
+): Promise<void> {
+  return store.transaction(async (tx) => {
+    const pending = await records.pending(tx);
     if (pending.length === 0) return;
-    const damaged = checkProjection(store, file, table);
+    const damaged = await checkProjection(tx, file, table);
     if (damaged) throw new LoopError(`${file}: damaged (${damaged}); not appended to`, ExitCode.badInput);
     records.append(file, pending.map((r) => ({ id: r.id, json: r.record })));
-    stampProjection(store, file);
-    records.written(pending.map((r) => r.id));
+    await stampProjection(tx, file);
+    await records.written(tx, pending.map((r) => r.id));
   });
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { appendDecisionLines } from '../log/decisions-file.js';
 import { redactValue } from '../log/redact-secrets.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { appendToProjection } from './check-projection.js';
@@ -42,11 +42,11 @@ export function osUser(): string {
  * .aibrain/decisions.jsonl. A line that cannot be written is noted (recordsBehind) and written by
  * the next flush or `repair`; the decision stands.
  */
-export function recordDecision(
-  store: StateStore,
+export async function recordDecision(
+  store: Store,
   ws: Workspace,
   input: Omit<DecisionRecord, 'id' | 'timestamp' | 'os_user'> & { id?: string },
-): DecisionRecord {
+): Promise<DecisionRecord> {
   const record: DecisionRecord = redactValue({
     id: input.id ?? randomUUID(),
     timestamp: new Date().toISOString(),
@@ -63,9 +63,9 @@ export function recordDecision(
     ...(input.subject !== undefined ? { subject: input.subject } : {}),
   });
   const json = JSON.stringify(record);
-  store.transaction(() => store.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json));
+  await store.transaction((tx) => tx.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json));
   faultPoint('record:decision:stored');
-  noteBehind(flushDecisions(store, ws));
+  noteBehind(await flushDecisions(store, ws));
   return record;
 }
 
@@ -73,12 +73,12 @@ export function recordDecision(
  * Writes decisions the state store holds but the file does not yet (after a crash, too). Returns
  * the problem in one line when the file cannot be written; the store keeps them.
  */
-export function flushDecisions(store: StateStore, ws: Workspace): string | undefined {
+export function flushDecisions(store: Store, ws: Workspace): Promise<string | undefined> {
   return projectionWrite(ws.decisionsFile, ws, 'append the decision', () =>
     appendToProjection(store, ws.decisionsFile, 'decisions', {
-      pending: () => store.unwrittenDecisions(),
+      pending: (tx) => tx.unwrittenDecisions(),
       append: appendDecisionLines,
-      written: (ids) => store.markDecisionsWritten(ids),
+      written: (tx, ids) => tx.markDecisionsWritten(ids),
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { appendDeploymentRecords } from '../log/deployments-file.js';
 import { redactValue } from '../log/redact-secrets.js';
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { faultPoint } from '../workspace/fault-point.js';
@@ -39,7 +39,7 @@ export interface DeploymentRecord extends DeploymentRecordInput {
  * into deployments.json. A file that cannot be written never fails (or redoes) the deployment: the
  * problem is returned, and the next flush or `repair` writes it.
  */
-export function recordDeployment(store: StateStore, ws: Workspace, record: DeploymentRecord): string | undefined {
+export async function recordDeployment(store: Store, ws: Workspace, record: DeploymentRecord): Promise<string | undefined> {
   const r = record;
   // The file's key order: id first, as people read it.
   const redacted = redactValue({
@@ -60,9 +60,9 @@ export function recordDeployment(store: StateStore, ws: Workspace, record: Deplo
     approved_by: r.approved_by,
     commit: r.commit,
   });
-  store.transaction(() => store.insertDeployment(record.project, record.id, JSON.stringify(redacted, null, 2)));
+  await store.transaction((tx) => tx.insertDeployment(record.project, record.id, JSON.stringify(redacted, null, 2)));
   faultPoint('record:deployment:stored');
-  const problem = flushDeployments(store, ws);
+  const problem = await flushDeployments(store, ws);
   noteBehind(problem);
   return problem;
 }
@@ -71,12 +71,16 @@ export function recordDeployment(store: StateStore, ws: Workspace, record: Deplo
  * Versions that went into an environment and answered, newest first: deployments and rollbacks
  * (a rollback brings its version back); a migration run changes no version and is not among them.
  */
-export function successfulDeployments(store: StateStore, project: string, environment: Environment): DeploymentRecord[] {
-  return store
-    .deployments(project)
+export async function successfulDeployments(store: Store, project: string, environment: Environment): Promise<DeploymentRecord[]> {
+  return (await store.deployments(project))
     .map((r) => JSON.parse(r.record) as DeploymentRecord)
     .filter((r) => r.environment === environment && r.status === 'success' && recordKind(r) !== 'migration')
     .reverse();
+}
+
+/** How many successful deployments to an environment are on record (0 for none given): what a first-time gate asks. */
+export async function deploymentCount(store: Store, project: string, environment: Environment | undefined): Promise<number> {
+  return environment ? (await successfulDeployments(store, project, environment)).length : 0;
 }
 
 export function recordKind(r: { kind?: RecordKind }): RecordKind {
@@ -84,17 +88,17 @@ export function recordKind(r: { kind?: RecordKind }): RecordKind {
 }
 
 /** Appends to deployments.json what the state store holds and the file does not; one writer at a time. */
-export function flushDeployments(store: StateStore, ws: Workspace): string | undefined {
+export function flushDeployments(store: Store, ws: Workspace): Promise<string | undefined> {
   return projectionWrite(ws.deploymentsFile, ws, 'append the deployment record', () =>
     appendToProjection(store, ws.deploymentsFile, 'deployments', {
-      pending: () => store.unwrittenDeployments(),
+      pending: (tx) => tx.unwrittenDeployments(),
       append: appendDeploymentRecords,
-      written: (ids) => store.markDeploymentsWritten(ids),
+      written: (tx, ids) => tx.markDeploymentsWritten(ids),
     }),
   );
 }
 
 /** Both projections brought up to date; the problems, one line each. */
-export function flushRecords(store: StateStore, ws: Workspace, flushDecisions: (store: StateStore, ws: Workspace) => string | undefined): string[] {
-  return [flushDeployments(store, ws), flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
+export async function flushRecords(store: Store, ws: Workspace, flushDecisions: (store: Store, ws: Workspace) => Promise<string | undefined>): Promise<string[]> {
+  return [await flushDeployments(store, ws), await flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
 }

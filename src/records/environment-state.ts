@@ -1,4 +1,4 @@
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
 import { recordKind, type DeploymentRecord } from './deployment-record.js';
 import { describeRollbackMark } from './rollback-marker.js';
@@ -18,13 +18,10 @@ export interface EnvironmentState {
 }
 
 /** Each environment's state from the deployment records and the health the state store keeps. */
-export function environmentStates(store: StateStore, project: string): EnvironmentState[] {
+export async function environmentStates(store: Store, project: string): Promise<EnvironmentState[]> {
   // A migration run changes the schema, not the version running: the versions come from deployments and rollbacks.
-  const records = store
-    .deployments(project)
-    .map((r) => JSON.parse(r.record) as DeploymentRecord)
-    .filter((r) => recordKind(r) !== 'migration');
-  const health = new Map(store.environmentHealth(project).map((h) => [h.environment, h]));
+  const records = (await store.deployments(project)).map((r) => JSON.parse(r.record) as DeploymentRecord).filter((r) => recordKind(r) !== 'migration');
+  const health = new Map((await store.environmentHealth(project)).map((h) => [h.environment, h]));
   const out: EnvironmentState[] = [];
   for (const environment of ENVIRONMENTS) {
     const here = records.filter((r) => r.environment === environment);

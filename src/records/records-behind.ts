@@ -21,10 +21,10 @@ export function recordsBehind(): string | undefined {
  * written is not the deployment failing: the problem comes back as one line, the records stay in
  * state.db, and the next flush or `autonomous-loop repair` writes them. The store failing throws.
  */
-export function projectionWrite(file: string, ws: Workspace, action: string, write: () => void): string | undefined {
+export async function projectionWrite(file: string, ws: Workspace, action: string, write: () => Promise<void>): Promise<string | undefined> {
   try {
     refuseOutsideLink(file, ws);
-    write();
+    await write();
     if (behind?.startsWith(file)) behind = undefined;
     return undefined;
   } catch (e) {

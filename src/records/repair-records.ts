@@ -1,13 +1,13 @@
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { LoopError } from '../errors.js';
-import { StateStore } from '../state/state-store.js';
+import { openStore } from '../state/open-store.js';
+import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { flushDecisions } from './decision-record.js';
 import { flushDeployments } from './deployment-record.js';
 import { projectionProblem } from './check-projection.js';
-import { isFresh } from './open-record-store.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -16,57 +16,59 @@ import { refuseOutsideLink } from './records-behind.js';
  * like a missing one, rebuilt from deployments.json and decisions.jsonl; a damaged or lagging
  * record file is set aside and rewritten from state.db. Nothing is deleted. Returns what was done.
  */
-export function repairRecords(ws: Workspace): string[] {
+export async function repairRecords(ws: Workspace): Promise<string[]> {
   for (const file of [ws.stateDb, ws.deploymentsFile, ws.decisionsFile]) refuseOutsideLink(file, ws);
   const said: string[] = [];
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  let rebuild = isFresh(ws.stateDb);
-  let store: StateStore | undefined;
-  if (!rebuild) {
-    try {
-      store = StateStore.open(ws.stateDb);
-    } catch (e) {
-      if (!(e instanceof LoopError) || !/damaged/.test(e.message)) throw e;
-      for (const suffix of ['', '-wal', '-shm']) {
-        if (existsSync(ws.stateDb + suffix)) renameSync(ws.stateDb + suffix, `${ws.stateDb}.damaged-${stamp}${suffix}`);
-      }
-      said.push(`${ws.stateDb}: damaged; set aside as ${path.basename(ws.stateDb)}.damaged-${stamp}`);
-      rebuild = true;
-    }
-  }
-  store ??= StateStore.open(ws.stateDb);
+  let rebuild = false;
+  let store: Store | undefined;
   try {
-    if (rebuild) said.push(...rebuildStore(store, ws));
+    store = await openStore(ws.stateDb, {
+      whenFresh: () => {
+        rebuild = true;
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof LoopError) || !/damaged/.test(e.message)) throw e;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(ws.stateDb + suffix)) renameSync(ws.stateDb + suffix, `${ws.stateDb}.damaged-${stamp}${suffix}`);
+    }
+    said.push(`${ws.stateDb}: damaged; set aside as ${path.basename(ws.stateDb)}.damaged-${stamp}`);
+    rebuild = true;
+  }
+  store ??= await openStore(ws.stateDb);
+  try {
+    if (rebuild) said.push(...(await rebuildStore(store, ws)));
     else {
       const deployments = readDeploymentsFile(ws.deploymentsFile);
-      const problem = projectionProblem(deployments, store.recordIds('deployments'));
+      const problem = projectionProblem(deployments, await store.recordIds('deployments'));
       if (problem) {
         setAside(ws.deploymentsFile, stamp);
         writeFileAtomic(ws.deploymentsFile, '{\n  "deployments": []\n}\n');
-        store.transaction(() => store?.markAllUnwritten('deployments'));
-        said.push(`${ws.deploymentsFile}: ${problem}; rewritten from state.db (${store.deployments().length} record(s))`);
+        await store.transaction((tx) => tx.markAllUnwritten('deployments'));
+        said.push(`${ws.deploymentsFile}: ${problem}; rewritten from state.db (${(await store.deployments()).length} record(s))`);
       }
       const decisions = readDecisionsFile(ws.decisionsFile);
-      const decisionProblem = projectionProblem(decisions, store.recordIds('decisions'));
+      const decisionProblem = projectionProblem(decisions, await store.recordIds('decisions'));
       if (decisionProblem) {
         setAside(ws.decisionsFile, stamp);
-        store.transaction(() => store?.markAllUnwritten('decisions'));
-        said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from state.db (${store.decisions().length} record(s))`);
+        await store.transaction((tx) => tx.markAllUnwritten('decisions'));
+        said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from state.db (${(await store.decisions()).length} record(s))`);
       }
     }
     // What is there now is what state.db wrote: the next start reads it through once more.
-    store.setProjectionStamp('deployments.json', null);
-    store.setProjectionStamp('decisions.jsonl', null);
-    const behind = [flushDeployments(store, ws), flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
+    await store.setProjectionStamp('deployments.json', null);
+    await store.setProjectionStamp('decisions.jsonl', null);
+    const behind = [await flushDeployments(store, ws), await flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
     if (behind.length > 0) throw new LoopError(behind.join('\n'), 2);
-    if (said.length === 0) said.push(`records are in order: ${store.deployments().length} deployment(s), ${store.decisions().length} decision(s)`);
+    if (said.length === 0) said.push(`records are in order: ${(await store.deployments()).length} deployment(s), ${(await store.decisions()).length} decision(s)`);
     return said;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function rebuildStore(store: StateStore, ws: Workspace): string[] {
+async function rebuildStore(store: Store, ws: Workspace): Promise<string[]> {
   const deployments = readDeploymentsFile(ws.deploymentsFile);
   const decisions = readDecisionsFile(ws.decisionsFile);
   const unusable = (p: Projection, file: string): string | undefined => (p.state === 'damaged' ? `${file}: ${p.why}` : undefined);
@@ -74,18 +76,18 @@ function rebuildStore(store: StateStore, ws: Workspace): string[] {
   if (bad.length > 0) throw new LoopError(`cannot rebuild ${ws.stateDb} from damaged records (${bad.join('; ')}): restore the file from a backup, then run repair again`, 2);
   const deps = deployments.state === 'ok' ? deployments.records : [];
   const decs = decisions.state === 'ok' ? decisions.records : [];
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     for (const r of deps) {
       const project = (JSON.parse(r.json) as { project?: unknown }).project;
-      store.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
+      await tx.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
     }
-    store.markDeploymentsWritten(deps.map((r) => r.id));
+    await tx.markDeploymentsWritten(deps.map((r) => r.id));
     for (const r of decs) {
       const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
       const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-      store.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
+      await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
     }
-    store.markDecisionsWritten(decs.map((r) => r.id));
+    await tx.markDecisionsWritten(decs.map((r) => r.id));
   });
   return [`${ws.stateDb}: rebuilt from the records: ${deps.length} deployment(s), ${decs.length} decision(s) (task progress starts again from the queue file)`];
 }

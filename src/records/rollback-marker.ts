@@ -1,4 +1,4 @@
-import type { StateStore } from '../state/state-store.js';
+import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { recordDeployment } from './deployment-record.js';
@@ -20,13 +20,13 @@ export interface RollbackMark {
   pid: number;
 }
 
-export function markRollbackStarted(store: StateStore, project: string, environment: Environment, mark: RollbackMark): void {
-  store.setEnvironmentHealth(project, environment, `${IN_PROGRESS}${JSON.stringify(mark)}`);
+export async function markRollbackStarted(store: Store, project: string, environment: Environment, mark: RollbackMark): Promise<void> {
+  await store.setEnvironmentHealth(project, environment, `${IN_PROGRESS}${JSON.stringify(mark)}`);
 }
 
 /** The rollback ended: unmarked, or the environment degraded with why (a failed rollback). */
-export function markRollbackEnded(store: StateStore, project: string, environment: Environment, failure: string | null): void {
-  store.setEnvironmentHealth(project, environment, failure);
+export async function markRollbackEnded(store: Store, project: string, environment: Environment, failure: string | null): Promise<void> {
+  await store.setEnvironmentHealth(project, environment, failure);
 }
 
 /** What a health row says of a rollback: under way, cut off, or nothing. */
@@ -54,15 +54,15 @@ export function describeRollbackMark(reason: string): string | undefined {
  * Rollbacks marked under way whose run is no longer alive: each gets its `interrupted` rollback
  * record (once: the id comes from the run) and the mark says "cut off". Returns the environments settled.
  */
-export function settleCutOffRollbacks(store: StateStore, ws: Workspace, project: string, isRunning: (runId: string, pid: number) => boolean): Environment[] {
+export async function settleCutOffRollbacks(store: Store, ws: Workspace, project: string, isRunning: (runId: string, pid: number) => boolean): Promise<Environment[]> {
   const settled: Environment[] = [];
-  for (const row of store.environmentHealth(project)) {
+  for (const row of await store.environmentHealth(project)) {
     const read = readRollbackMark(row.reason);
     if (!read || read.state !== 'in progress' || isRunning(read.mark.run_id, read.mark.pid)) continue;
     const environment = row.environment as Environment;
     const { mark } = read;
     const now = new Date().toISOString();
-    recordDeployment(store, ws, {
+    await recordDeployment(store, ws, {
       id: `rb-${mark.run_id}-interrupted`,
       project,
       kind: 'rollback',
@@ -80,7 +80,7 @@ export function settleCutOffRollbacks(store: StateStore, ws: Workspace, project:
       approved_by: null,
       commit: null,
     });
-    store.setEnvironmentHealth(project, environment, `${CUT_OFF}${JSON.stringify(mark)}`);
+    await store.setEnvironmentHealth(project, environment, `${CUT_OFF}${JSON.stringify(mark)}`);
     settled.push(environment);
   }
   return settled;

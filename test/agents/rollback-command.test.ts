@@ -6,7 +6,7 @@ import type { TaskSpec } from '../../src/agents/agent.js';
 import { createDeploymentAgent } from '../../src/agents/deployment-agent.js';
 import { rollbackCommand } from '../../src/cli/commands/rollback.js';
 import { createRecordSink } from '../../src/engine/record-sink.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { openStore } from '../../src/state/open-store.js';
 import type { Workspace } from '../../src/workspace/paths.js';
 import { runCli } from '../helpers/workspace.js';
 import { makeContext, makeTask } from './helpers/iteration-context.js';
@@ -22,7 +22,7 @@ type Env = 'development' | 'staging' | 'production';
 /** Deploys versions one after the other with the deployment agent, recorded in the real state store. */
 async function deploy(ws: Workspace, environment: Env, versions: string[]): Promise<void> {
   const agent = createDeploymentAgent();
-  const store = StateStore.open(ws.stateDb);
+  const store = await openStore(ws.stateDb);
   try {
     for (const [i, version] of versions.entries()) {
       const task: TaskSpec = makeTask({ id: `DEPLOY-${environment}-${i}`, environment, version, runMigrations: true, migrationsPath: 'migrations' });
@@ -31,7 +31,7 @@ async function deploy(ws: Workspace, environment: Env, versions: string[]): Prom
       expect(result.error).toBeUndefined();
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeploymentAgent } from '../../src/agents/deployment-agent.js';
 import { createRecordSink } from '../../src/engine/record-sink.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { openStore } from '../../src/state/open-store.js';
 import type { Workspace } from '../../src/workspace/paths.js';
 import { runCli } from '../helpers/workspace.js';
 import { makeContext, makeTask } from './helpers/iteration-context.js';
@@ -16,7 +16,7 @@ type Env = 'development' | 'staging' | 'production';
 
 async function deploy(ws: Workspace, environment: Env, versions: string[]): Promise<void> {
   const agent = createDeploymentAgent();
-  const store = StateStore.open(ws.stateDb);
+  const store = await openStore(ws.stateDb);
   try {
     for (const [i, version] of versions.entries()) {
       const task = makeTask({ id: `DEPLOY-${environment}-${i}`, environment, version, runMigrations: true, migrationsPath: 'migrations' });
@@ -25,7 +25,7 @@ async function deploy(ws: Workspace, environment: Env, versions: string[]): Prom
       expect(result.error).toBeUndefined();
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/state/state-store.js';
+import { openStore } from '../../src/state/open-store.js';
+import { withStateDb } from '../helpers/state-db.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 import { isProcessAlive } from '../../src/state/is-process-alive.js';
 
@@ -33,12 +34,12 @@ describe('the CLI run', () => {
     expect(runs.filter((l) => l === 'start B 1')).toHaveLength(2); // the cut-off iteration runs again under its number
     expect(runs.filter((l) => l.startsWith('start C'))).toHaveLength(1);
     expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete', 'complete']);
-    const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
+    const store = await openStore(path.join(ws, '.aibrain', 'state.db'));
     try {
-      const b = store.iterations('p', 'B');
+      const b = await store.iterations('p', 'B');
       expect(b.map((i) => i.state)).toEqual(['interrupted', 'done']);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -74,15 +75,15 @@ describe('the CLI run', () => {
     expect(await loser.other.exited).toBe(0);
   });
 
-  it('takes over the lock of a loop that died', () => {
+  it('takes over the lock of a loop that died', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
     const deadPid = Number(gone.stdout.trim());
-    const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
-    store.acquireLock('p', 'run-dead', () => false);
-    store.db.prepare('UPDATE locks SET pid = ? WHERE project = ?').run(deadPid, 'p');
-    store.close();
+    const store = await openStore(path.join(ws, '.aibrain', 'state.db'));
+    await store.acquireLock('p', 'run-dead', () => false);
+    await store.close();
+    withStateDb(ws, (db) => db.prepare('UPDATE locks SET pid = ? WHERE project = ?').run(deadPid, 'p'));
     const r = runCli(['--project', 'p'], { cwd: ws });
     expect(r.code, r.stderr).toBe(0);
     const logText = readFileSync(path.join(ws, '.aibrain', 'logs', 'p.jsonl'), 'utf8');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/state/state-store.js';
+import { withStateDb } from '../helpers/state-db.js';
 import { expectEveryKillRecovered, formatTable, killAndResume, tracePoints, type KillPointOutcome, type Steps } from '../helpers/fault-table.js';
 import { makeWorkspace, nodeTask, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
@@ -49,12 +49,7 @@ function sample(points: string[]): string[] {
 }
 
 function cutIterations(ws: string, task: string): number {
-  const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
-  try {
-    return store.iterations('shop', task).filter((i) => i.state === 'interrupted').length;
-  } finally {
-    store.close();
-  }
+  return withStateDb(ws, (db) => (db.prepare(`SELECT COUNT(*) AS n FROM iterations WHERE project = 'shop' AND task_id = ? AND state = 'interrupted'`).get(task) as { n: number }).n);
 }
 
 describe('kill -9 at every step boundary of the cascade', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { StateStore } from '../../src/state/state-store.js';
+import { withStateDb } from './state-db.js';
 import { readJson, type CliResult } from './workspace.js';
 
 export interface KillPointOutcome {
@@ -54,35 +54,32 @@ export function checkInvariants(ws: string, project: string, expected: ExpectedE
   } catch (e) {
     return [`queue file does not parse: ${String(e)}`];
   }
-  const store = StateStore.open(path.join(aibrain, 'state.db'));
-  try {
-    const rows = store.tasks(project);
+  withStateDb(ws, (db) => {
+    const rows = new Map((db.prepare('SELECT task_id, status FROM tasks WHERE project = ?').all(project) as { task_id: string; status: string }[]).map((r) => [r.task_id, r]));
     for (const t of queue.features) {
       const row = rows.get(t.id);
       if ((t.status ?? 'pending') !== (row?.status ?? 'pending')) problems.push(`${t.id}: file says ${t.status}, store says ${row?.status}`);
       const want = expected[t.id] ?? 'complete';
       if (t.status !== want) problems.push(`${t.id}: ${t.status ?? 'pending'}, expected ${want}`);
-      const its = store.iterations(project, t.id);
+      const its = db.prepare('SELECT state, promise_met FROM iterations WHERE project = ? AND task_id = ? ORDER BY id').all(project, t.id) as { state: string; promise_met: number | null }[];
       const kept = its.filter((i) => i.state === 'done' && i.promise_met === 1);
       if (kept.length !== (want === 'complete' ? 1 : 0)) problems.push(`${t.id}: ${kept.length} iterations kept the promise`);
     }
-    const stepRows = store.db.prepare(`SELECT task_id, iteration, name, state, runs FROM steps WHERE project = ?`).all(project) as { task_id: string; name: string; state: string; runs: number }[];
+    const stepRows = db.prepare(`SELECT task_id, iteration, name, state, runs FROM steps WHERE project = ?`).all(project) as { task_id: string; name: string; state: string; runs: number }[];
     for (const s of stepRows) if (s.state === 'running') problems.push(`step ${s.task_id}/${s.name} left ${s.state}`);
-    const storedDeployments = store.deployments(project).map((r) => r.id);
+    const storedDeployments = (db.prepare('SELECT id FROM deployments WHERE project = ? ORDER BY seq').all(project) as { id: string }[]).map((r) => r.id);
     const fileDeployments = existsSync(path.join(aibrain, 'deployments.json'))
       ? (readJson(path.join(aibrain, 'deployments.json')).deployments as { id: string }[]).map((d) => d.id)
       : [];
     if (new Set(fileDeployments).size !== fileDeployments.length) problems.push('deployments.json has a duplicate record');
     if (JSON.stringify(fileDeployments) !== JSON.stringify(storedDeployments)) problems.push(`deployments.json (${fileDeployments.length}) and the store (${storedDeployments.length}) disagree`);
-    const storedDecisions = store.decisions(project).map((r) => r.id);
+    const storedDecisions = (db.prepare('SELECT id FROM decisions WHERE project = ? ORDER BY seq').all(project) as { id: string }[]).map((r) => r.id);
     const fileDecisions = existsSync(path.join(aibrain, 'decisions.jsonl'))
       ? readFileSync(path.join(aibrain, 'decisions.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)
       : [];
     if (new Set(fileDecisions).size !== fileDecisions.length) problems.push('decisions.jsonl has a duplicate line');
     if (JSON.stringify(fileDecisions) !== JSON.stringify(storedDecisions)) problems.push(`decisions.jsonl (${fileDecisions.length}) and the store (${storedDecisions.length}) disagree`);
-  } finally {
-    store.close();
-  }
+  });
   return problems;
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRecordSink } from '../../src/engine/record-sink.js';
 import { appendDeploymentRecords } from '../../src/log/deployments-file.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { openStore } from '../../src/state/open-store.js';
 import { resolveWorkspace } from '../../src/workspace/paths.js';
 import { makeWorkspace, removeWorkspaces, repoRoot } from '../helpers/workspace.js';
 
@@ -86,14 +86,14 @@ describe('deployments.json', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('records through SQLite first, with the design fields, and redacts secrets', () => {
+  it('records through SQLite first, with the design fields, and redacts secrets', async () => {
     const dir = makeWorkspace();
     const ws = resolveWorkspace(dir);
-    const store = StateStore.open(ws.stateDb);
+    const store = await openStore(ws.stateDb);
     process.env.DEMO_API_TOKEN = 'tok-very-secret-123';
     try {
       const sink = createRecordSink(store, ws, 'demo', 'DEPLOY-DEV-001', 1, () => 'ana');
-      sink.recordDeployment({ ...input('1.0.0'), errors: ['auth failed with tok-very-secret-123 at postgres://u:hunter22@db/x'] });
+      await sink.recordDeployment({ ...input('1.0.0'), errors: ['auth failed with tok-very-secret-123 at postgres://u:hunter22@db/x'] });
       const [record] = JSON.parse(readFileSync(ws.deploymentsFile, 'utf8')).deployments;
       expect(Object.keys(record)).toEqual([
         'id', 'kind', 'task_id', 'project', 'environment', 'version', 'status', 'started_at', 'completed_at', 'iterations',
@@ -102,25 +102,25 @@ describe('deployments.json', () => {
       expect(record.approved_by).toBe('ana');
       expect(JSON.stringify(record)).not.toContain('tok-very-secret-123');
       expect(JSON.stringify(record)).not.toContain('hunter22');
-      expect(store.deployments('demo')).toHaveLength(1);
-      expect(sink.deploymentHistory('development').map((d) => d.version)).toEqual(['1.0.0']);
+      expect(await store.deployments('demo')).toHaveLength(1);
+      expect((await sink.deploymentHistory('development')).map((d) => d.version)).toEqual(['1.0.0']);
     } finally {
       delete process.env.DEMO_API_TOKEN;
-      store.close();
+      await store.close();
     }
   });
 
   it('is safe under concurrent writers in separate processes', async () => {
     const dir = makeWorkspace();
     const script = `
-      import { StateStore } from '${path.join(repoRoot, 'dist/src/state/state-store.js')}';
+      import { openStore } from '${path.join(repoRoot, 'dist/src/state/open-store.js')}';
       import { createRecordSink } from '${path.join(repoRoot, 'dist/src/engine/record-sink.js')}';
       import { resolveWorkspace } from '${path.join(repoRoot, 'dist/src/workspace/paths.js')}';
       const ws = resolveWorkspace(process.argv[1]);
-      const store = StateStore.open(ws.stateDb);
+      const store = await openStore(ws.stateDb);
       const sink = createRecordSink(store, ws, 'p' + process.argv[2], 'T', 1, () => null);
-      for (let i = 0; i < 40; i++) sink.recordDeployment(${JSON.stringify(input('x'))});
-      store.close();`;
+      for (let i = 0; i < 40; i++) await sink.recordDeployment(${JSON.stringify(input('x'))});
+      await store.close();`;
     const procs = [1, 2, 3].map(
       (n) =>
         new Promise<number | null>((resolve) => {

@@ -1,61 +1,62 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/state/state-store.js';
+import { openStore } from '../../src/state/open-store.js';
+import { withStateDb } from '../helpers/state-db.js';
 import { makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
 
 /** A lock row as a loop elsewhere (or earlier) left it. */
-function plantLock(ws: string, row: { pid: number; host?: string; boot_id?: string | null; start_time?: string | null }): void {
-  const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
+async function plantLock(ws: string, row: { pid: number; host?: string; boot_id?: string | null; start_time?: string | null }): Promise<void> {
+  const store = await openStore(path.join(ws, '.aibrain', 'state.db'));
   try {
-    store.acquireLock('p', 'run-old', () => false);
-    store.db
-      .prepare('UPDATE locks SET pid = ?, host = COALESCE(?, host), boot_id = ?, start_time = ? WHERE project = ?')
-      .run(row.pid, row.host ?? null, row.boot_id ?? null, row.start_time ?? null, 'p');
+    await store.acquireLock('p', 'run-old', () => false);
   } finally {
-    store.close();
+    await store.close();
   }
+  withStateDb(ws, (db) =>
+    db.prepare('UPDATE locks SET pid = ?, host = COALESCE(?, host), boot_id = ?, start_time = ? WHERE project = ?').run(row.pid, row.host ?? null, row.boot_id ?? null, row.start_time ?? null, 'p'),
+  );
 }
 
 describe('the project lock', () => {
-  it('holds pid, host, boot id and start time', () => {
+  it('holds pid, host, boot id and start time', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
-    const store = StateStore.open(path.join(ws, '.aibrain', 'state.db'));
+    const store = await openStore(path.join(ws, '.aibrain', 'state.db'));
     try {
-      store.acquireLock('p', 'run-1', () => true);
-      const holder = store.lockHolder('p')!;
+      await store.acquireLock('p', 'run-1', () => true);
+      const holder = (await store.lockHolder('p'))!;
       expect(holder.pid).toBe(process.pid);
       expect(holder.boot_id).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
       expect(holder.start_time).toMatch(/^\d+$/);
-      store.releaseLock('p', 'run-1');
+      await store.releaseLock('p', 'run-1');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('a reused pid is detected: a lock of PID 1 from a loop that was PID 1 in a container is taken over', () => {
+  it('a reused pid is detected: a lock of PID 1 from a loop that was PID 1 in a container is taken over', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
-    plantLock(ws, { pid: 1, boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start_time: '1' });
+    await plantLock(ws, { pid: 1, boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start_time: '1' });
     const r = runCli(['--project', 'p'], { cwd: ws });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(path.join(ws, '.aibrain', 'logs', 'p.jsonl'), 'utf8')).toContain('took over the lock');
   });
 
-  it('a lock from an earlier boot is taken over', () => {
+  it('a lock from an earlier boot is taken over', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
-    plantLock(ws, { pid: process.pid, boot_id: '00000000-0000-0000-0000-000000000000' });
+    await plantLock(ws, { pid: process.pid, boot_id: '00000000-0000-0000-0000-000000000000' });
     expect(runCli(['--project', 'p'], { cwd: ws }).code).toBe(0);
   });
 
-  it('a live holder keeps it; a lock from another host needs unlock --force, which is recorded', () => {
+  it('a live holder keeps it; a lock from another host needs unlock --force, which is recorded', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
-    plantLock(ws, { pid: 1, host: 'build-7.example' });
+    await plantLock(ws, { pid: 1, host: 'build-7.example' });
     const r = runCli(['--project', 'p'], { cwd: ws });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("autonomous-loop unlock --project p --force");

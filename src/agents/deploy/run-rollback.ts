@@ -70,13 +70,13 @@ export async function runRollback(job: RollbackJob): Promise<RollbackResult> {
   const { target, plan } = job;
   const environment = target.environment;
   const to = plan.toVersion ?? plan.fromVersion;
-  job.records.rollbackStarted?.(environment, { from: plan.fromVersion, to, task_id: job.taskId });
+  await job.records.rollbackStarted?.(environment, { from: plan.fromVersion, to, task_id: job.taskId });
   const startedAt = new Date().toISOString();
   const result = await rollBack(job.steps, target, plan, job.say);
   await job.steps.run(
     'record:rollback',
     async () => {
-      job.records.recordDeployment({
+      await job.records.recordDeployment({
         kind: 'rollback',
         task_id: job.taskId,
         environment,
@@ -96,6 +96,6 @@ export async function runRollback(job: RollbackJob): Promise<RollbackResult> {
     },
     { redoSafe: true },
   );
-  job.records.rollbackEnded?.(environment, result.ok ? null : (result.error ?? 'rollback failed'));
+  await job.records.rollbackEnded?.(environment, result.ok ? null : (result.error ?? 'rollback failed'));
   return result;
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
-import { iterationsWithMetrics } from '../../state/iteration-metrics.js';
-import { StateStore } from '../../state/state-store.js';
+import { openStore } from '../../state/open-store.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 
@@ -9,12 +8,13 @@ import { formatFigures, iterationTokens } from './format-figures.js';
 export async function historyIterations(opts: { project?: string; root: string; json: boolean; task?: string }): Promise<void> {
   if (!opts.project) throw new InputError('history --iterations: --project <project> is required');
   const ws = resolveWorkspace(opts.root);
-  const store = existsSync(ws.stateDb) ? StateStore.open(ws.stateDb) : undefined;
+  const store = existsSync(ws.stateDb) ? await openStore(ws.stateDb) : undefined;
   try {
-    const taskIds = opts.task ? [opts.task] : [...(store?.tasks(opts.project).keys() ?? [])];
+    const taskIds = opts.task ? [opts.task] : [...((await store?.tasks(opts.project))?.keys() ?? [])];
+    const perTask = store ? await Promise.all(taskIds.map((id) => store.iterationsWithMetrics(opts.project ?? '', id))) : [];
     const iterations = store
-      ? taskIds.flatMap((id) =>
-          iterationsWithMetrics(store, opts.project ?? '', id).map(({ output_tail: _tail, ...r }) => ({
+      ? perTask.flatMap((rows) =>
+          rows.map(({ output_tail: _tail, ...r }) => ({
             ...r,
             tokens: iterationTokens(r),
             promise_met: r.promise_met === 1,
@@ -38,6 +38,6 @@ export async function historyIterations(opts: { project?: string; root: string; 
     });
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

@@ -9,9 +9,9 @@ export async function historyCommand(opts: { project?: string; root: string; jso
     process.stdout.write(opts.json ? `${JSON.stringify(opts.decisions ? { decisions: [] } : { deployments: [] })}\n` : 'no history yet\n');
     return;
   }
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    const rows = opts.decisions ? store.decisions(opts.project) : store.deployments(opts.project);
+    const rows = await (opts.decisions ? store.decisions(opts.project) : store.deployments(opts.project));
     const records = rows.map((r) => JSON.parse(r.record) as Record<string, unknown>);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(opts.decisions ? { decisions: records } : { deployments: records }, null, 2)}\n`);
@@ -28,6 +28,6 @@ export async function historyCommand(opts: { project?: string; root: string; jso
     );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    store.close();
+    await store.close();
   }
 }

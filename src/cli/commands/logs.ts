@@ -3,8 +3,8 @@ import path from 'node:path';
 import { createLogRenderer } from '../../agents/coding/render-log.js';
 import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
-import { iterationsWithMetrics, type IterationWithMetrics } from '../../state/iteration-metrics.js';
-import { StateStore } from '../../state/state-store.js';
+import type { IterationWithMetrics } from '../../state/iteration-metrics.js';
+import { openStore } from '../../state/open-store.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
 
@@ -15,9 +15,9 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
   const ws = resolveWorkspace(opts.root);
   assertProjectName(opts.project);
   if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: nothing to show for ${taskId}`);
-  const store = StateStore.open(ws.stateDb);
+  const store = await openStore(ws.stateDb);
   try {
-    const rows = iterationsWithMetrics(store, opts.project, taskId);
+    const rows = await store.iterationsWithMetrics(opts.project, taskId);
     if (rows.length === 0) throw new InputError(`task '${taskId}' of project '${opts.project}' has no iterations on record`);
     let current = opts.iteration === undefined ? rows.at(-1) : rows.findLast((r) => r.n === opts.iteration);
     if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
@@ -30,7 +30,7 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     if (!opts.follow) return footer(current);
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
-      const now = iterationsWithMetrics(store, opts.project, taskId);
+      const now = await store.iterationsWithMetrics(opts.project, taskId);
       const same = now.find((r) => r.iteration_id === current?.iteration_id) ?? current;
       offset = copyFrom(logFile(ws, same), offset, out);
       if (same.state === 'running') continue;
@@ -43,11 +43,11 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
         continue;
       }
       // Nothing running and nobody running the project: the task will write no more.
-      const task = store.task(opts.project, taskId);
-      if (task?.status !== 'in_progress' || !store.lockHolder(opts.project)) return footer(same);
+      const task = await store.task(opts.project, taskId);
+      if (task?.status !== 'in_progress' || !(await store.lockHolder(opts.project))) return footer(same);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { resetToCheckpoint } from '../../agents/git-checkpoint.js';
 import { InputError, LockError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
-import { iterationsWithMetrics } from '../../state/iteration-metrics.js';
-import { StateStore } from '../../state/state-store.js';
+import { openStore } from '../../state/open-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
 /** `revert TASK --iteration N`: the work tree back to the checkpoint made after that iteration. */
@@ -13,11 +12,11 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   const by = opts.by.trim();
   if (!by) throw new InputError('revert: --by <name> is required: who decides is recorded');
   if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
-  const store = StateStore.open(ws.stateDb);
+  const store = await openStore(ws.stateDb);
   try {
-    const holder = store.lockHolder(opts.project);
+    const holder = await store.lockHolder(opts.project);
     if (holder) throw new LockError(`project '${opts.project}' is being run (pid ${holder.pid} on ${holder.host}); revert when the run has stopped`);
-    const rows = iterationsWithMetrics(store, opts.project, taskId);
+    const rows = await store.iterationsWithMetrics(opts.project, taskId);
     const withCheckpoint = rows.filter((r) => r.checkpoint);
     const row = rows.findLast((r) => r.n === opts.iteration);
     if (!row?.checkpoint) {
@@ -27,7 +26,7 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
     const done = await resetToCheckpoint(ws.root, row.checkpoint).catch((e: unknown) => {
       throw new InputError(`cannot go back to ${row.checkpoint?.slice(0, 12)}: ${e instanceof Error ? e.message.trim().split('\n')[0] : String(e)} (commit or stash your changes first)`);
     });
-    recordDecision(store, ws, {
+    await recordDecision(store, ws, {
       run_id: null,
       project: opts.project,
       task_id: taskId,
@@ -40,6 +39,6 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
     });
     process.stdout.write(`${taskId}: back to the checkpoint of iteration ${opts.iteration} (${row.checkpoint.slice(0, 12)} on ${row.checkpoint_branch ?? 'its branch'}): ${done}\n`);
   } finally {
-    store.close();
+    await store.close();
   }
 }

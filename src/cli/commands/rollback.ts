@@ -18,6 +18,7 @@ import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
+import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveInside, resolveWorkspace } from '../../workspace/paths.js';
@@ -70,17 +71,17 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    const lock = store.acquireLock(project, runId, isProcessAlive);
+    const lock = await store.acquireLock(project, runId, isProcessAlive);
     if (!lock.ok) {
       const h = lock.holder;
       throw new LockError(`project '${project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); roll back when it has finished`);
     }
     try {
       // A rollback an earlier process began and did not finish (SIGKILL): on the record as interrupted first.
-      for (const env of settleCutOffRollbacks(store, ws, project, () => false)) say(`a rollback in ${env} was cut off earlier: recorded as interrupted`);
-      const history = successfulDeployments(store, project, environment);
+      for (const env of await settleCutOffRollbacks(store, ws, project, () => false)) say(`a rollback in ${env} was cut off earlier: recorded as interrupted`);
+      const history = await successfulDeployments(store, project, environment);
       const plan = await planManualRollback(target, opts.to, opts.migrationsDown, history);
       if (opts.migrationsPath !== undefined) target.migrationsPath = resolveInside(target.config.path, opts.migrationsPath, '--migrations-path');
       const { undone, known } = await describeUndone(target, plan);
@@ -89,7 +90,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       const lines = [
         `Project: ${project}`,
         `Environment: ${environment.toUpperCase()}`,
-        `Now: ${describeNow(environmentStates(store, project).find((e) => e.environment === environment))}`,
+        `Now: ${describeNow((await environmentStates(store, project)).find((e) => e.environment === environment))}`,
         `Target Version: ${opts.to}`,
         `Migration Rollback: ${plan.migrations ? `YES (${undone.length} down)` : 'NO'}`,
         `Migrations to undo: ${plan.migrations ? undone.map((u) => u.id).join(', ') || 'none' : 'not asked (--migrations-down)'}`,
@@ -102,12 +103,12 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       // Production always asks; elsewhere the contract's auto_rollback, and a down migration that drops data (unless --yes).
       const asks = environment === 'production' || !contract.environments[environment].auto_rollback || (dropsData && !opts.yes);
       const request = rollbackRequestId(environment, opts.to);
-      const approved = asks ? standingRollbackApproval(store, project, environment, opts.to) : undefined;
+      const approved = asks ? await standingRollbackApproval(store, project, environment, opts.to) : undefined;
       if (approved) {
         // Approved from another shell (`approve ROLLBACK-…`): used now, once.
         for (const line of lines) say(line);
         say(`approved by ${approved.by}${approved.reason ? ` (${approved.reason})` : ''}`);
-        store.useApproval(project, request, approved.id, 0, runId);
+        await store.useApproval(project, request, approved.id, 0, runId);
         by = approved.by;
       } else if (asks) {
         const who = opts.by ?? osUser();
@@ -125,12 +126,12 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
           return;
         }
         if (answer === 'no') {
-          recordDecision(store, ws, { ...base, decision: 'reject', reason: `rollback to ${opts.to} declined` });
+          await recordDecision(store, ws, { ...base, decision: 'reject', reason: `rollback to ${opts.to} declined` });
           say('rollback declined: nothing changed');
           process.exitCode = ExitCode.aborted;
           return;
         }
-        recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}` });
+        await recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}` });
         by = who;
       } else {
         for (const line of lines) say(line);
@@ -148,10 +149,10 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       }
       say(`${environment} runs ${opts.to} again`);
     } finally {
-      store.releaseLock(project, runId);
+      await store.releaseLock(project, runId);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -165,12 +166,12 @@ export function rollbackFingerprint(environment: string, version: string): strin
 }
 
 // The latest approval of this rollback that no rollback has used yet (a rejection after it wins).
-function standingRollbackApproval(store: ReturnType<typeof openRecordStore>, project: string, environment: string, version: string): { id: string; by: string; reason: string | null } | undefined {
-  const rows = store.taskDecisions(project, rollbackRequestId(environment, version)).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
+async function standingRollbackApproval(store: Store, project: string, environment: string, version: string): Promise<{ id: string; by: string; reason: string | null } | undefined> {
+  const rows = (await store.taskDecisions(project, rollbackRequestId(environment, version))).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
   const last = rows.at(-1);
   if (!last || last.decision !== 'approve') return undefined;
   const record = JSON.parse(last.record) as { id: string; by: string; reason: string | null };
-  return store.approvalUse(record.id) ? undefined : record;
+  return (await store.approvalUse(record.id)) ? undefined : record;
 }
 
 // What answers there now, from the last attempt: a failed deployment's version may be the one running.

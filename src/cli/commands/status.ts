@@ -5,6 +5,7 @@ import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
+import type { TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
 import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
@@ -25,10 +26,10 @@ function compare(e: EnvironmentState, live: LiveHealth): { live: LiveHealth; dif
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean; probe?: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? openRecordStore(ws) : undefined;
+  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
-    const rows = store?.tasks(opts.project) ?? new Map();
-    const totals = store ? taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
+    const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
+    const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -53,12 +54,12 @@ export async function statusCommand(opts: { project: string; root: string; json:
           : {}),
       };
     });
-    const held = store?.lockHolder(opts.project);
+    const held = await store?.lockHolder(opts.project);
     // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
     const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     // A rollback whose process is gone (SIGKILL): on the record as interrupted before it is shown.
-    if (store) settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
-    const recorded = store ? environmentStates(store, opts.project) : [];
+    if (store) await settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
+    const recorded = store ? await environmentStates(store, opts.project) : [];
     // The record says what was done; the health check says what answers now (--no-probe: the record only).
     const environments = await Promise.all(recorded.map(async (e) => ({ ...e, ...(opts.probe === false ? {} : compare(e, await probe(ws, opts.project, e))) })));
     if (opts.json) {
@@ -82,6 +83,6 @@ export async function statusCommand(opts: { project: string; root: string; json:
     if (opts.probe === false && environments.length > 0) lines.push('  (not probed: --no-probe; the states above are the record)');
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

@@ -7,17 +7,17 @@ import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 export async function unlockCommand(opts: { project: string; root: string; force: boolean; by?: string }): Promise<void> {
   const project = assertProjectName(opts.project);
   const ws = resolveWorkspace(opts.root);
-  const store = openRecordStore(ws);
+  const store = await openRecordStore(ws);
   try {
-    const holder = store.lockHolder(project);
+    const holder = await store.lockHolder(project);
     if (!holder) {
       process.stdout.write(`project '${project}' is not locked\n`);
       return;
     }
     const who = `pid ${holder.pid} on ${holder.host}, since ${holder.since} (run ${holder.run_id})`;
     if (!opts.force) throw new InputError(`project '${project}' is locked by ${who}; if that loop is surely gone, run again with --force`);
-    store.forceUnlock(project);
-    recordDecision(store, ws, {
+    await store.forceUnlock(project);
+    await recordDecision(store, ws, {
       run_id: holder.run_id,
       project,
       task_id: null,
@@ -30,6 +30,6 @@ export async function unlockCommand(opts: { project: string; root: string; force
     });
     process.stdout.write(`removed the lock of ${who}; recorded in decisions\n`);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -11,7 +11,7 @@ export async function validateCommand(opts: { project: string; root: string; jso
     .filter((t) => !registry.has(t.agentType))
     .map((t) => `${queue.tasksKey}[${t.index}].agent_type: no agent '${t.agentType}' (known: ${registry.types().join(', ')}; or map it to a command in the contract)`);
   if (unknown.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: ${unknown.length} problem(s)`, unknown), unknown);
-  checkProjectFile(ws, opts.project, queue, contract);
+  await checkProjectFile(ws, opts.project, queue, contract);
   const plan = planWaves(queue.tasks, (id) => queue.fileStatus.get(id) ?? 'pending');
   // A CLI that is not installed is a warning, not bad input: it may be installed before the run.
   const warnings = missingPrograms(queue.tasks, contract, ws.root).map((m) => `${queue.tasksKey}[${m.index}] (${m.taskId}, agent ${m.agentType}): '${m.program}' is not on PATH`);

@@ -16,7 +16,7 @@ export class MemoryJournal implements StepJournal {
     return this.results.get(name) as T;
   }
 
-  latest<T>(name: string): T | undefined {
+  async latest<T>(name: string): Promise<T | undefined> {
     return this.results.get(name) as T | undefined;
   }
 }
@@ -25,11 +25,11 @@ export class MemoryJournal implements StepJournal {
 export class MemoryRecords implements RecordSink {
   readonly records: DeploymentRecordInput[] = [];
 
-  recordDeployment(record: DeploymentRecordInput): void {
+  async recordDeployment(record: DeploymentRecordInput): Promise<void> {
     this.records.push(structuredClone(record));
   }
 
-  deploymentHistory(environment: Environment): DeploymentRecordInput[] {
+  async deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]> {
     return this.records.filter((r) => r.environment === environment && r.status === 'success' && r.kind !== 'migration').reverse();
   }
 }

@@ -1,0 +1,96 @@
+import type { Db } from './open-database.js';
+
+// The SQL of the SQLite store, prepared once per open database.
+export function prepareStatements(db: Db) {
+  return {
+    getLock: db.prepare('SELECT pid, host, since, run_id, boot_id, start_time FROM locks WHERE project = ?'),
+    putLock: db.prepare(
+      'INSERT OR REPLACE INTO locks (project, pid, host, since, run_id, boot_id, start_time) VALUES (@project, @pid, @host, @since, @run_id, @boot_id, @start_time)',
+    ),
+    forceUnlock: db.prepare('DELETE FROM locks WHERE project = ?'),
+    getStamp: db.prepare('SELECT stamp FROM projection_stamps WHERE file = ?'),
+    putStamp: db.prepare('INSERT OR REPLACE INTO projection_stamps (file, stamp) VALUES (?, ?)'),
+    deleteStamp: db.prepare('DELETE FROM projection_stamps WHERE file = ?'),
+    deleteLock: db.prepare('DELETE FROM locks WHERE project = ? AND run_id = ?'),
+    startRun: db.prepare('INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES (@run_id, @project, @pid, @host, @started_at, @os_user)'),
+    lastRunStarter: db.prepare(`SELECT run_id, os_user FROM runs WHERE project = ? AND run_id LIKE 'run-%' ORDER BY started_at DESC, rowid DESC LIMIT 1`),
+    approvalUse: db.prepare('SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = ?'),
+    useApproval: db.prepare(
+      'INSERT OR IGNORE INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES (@decision_id, @project, @task_id, @attempt, @run_id, @used_at)',
+    ),
+    endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
+    tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
+    task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
+    saveTask: db.prepare(
+      `INSERT INTO tasks (project, task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at)
+       VALUES (@project, @task_id, @status, @file_status, @iterations, @base_iteration, @last_error, @reason, @updated_at)
+       ON CONFLICT (project, task_id) DO UPDATE SET status = excluded.status,
+         iterations = excluded.iterations, base_iteration = excluded.base_iteration, last_error = excluded.last_error, reason = excluded.reason, updated_at = excluded.updated_at`,
+    ),
+    setFileStatus: db.prepare('UPDATE tasks SET file_status = ? WHERE project = ? AND task_id = ?'),
+    beginIteration: db.prepare(
+      `INSERT INTO iterations (project, task_id, n, run_id, state, started_at) VALUES (@project, @task_id, @n, @run_id, 'running', @started_at)`,
+    ),
+    endIteration: db.prepare(
+      `UPDATE iterations SET state = @state, ended_at = @ended_at, verdict = @verdict, promise_met = @promise_met, error = @error, output_tail = @output_tail WHERE id = @id`,
+    ),
+    iterations: db.prepare('SELECT * FROM iterations WHERE project = ? AND task_id = ? ORDER BY id'),
+    runningIterations: db.prepare(`SELECT * FROM iterations WHERE project = ? AND state = 'running' ORDER BY id`),
+    latestDoneStep: db.prepare(`SELECT result FROM steps WHERE project = ? AND task_id = ? AND name = ? AND state = 'done' ORDER BY iteration DESC LIMIT 1`),
+    getStep: db.prepare('SELECT state, result, runs FROM steps WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?'),
+    beginStep: db.prepare(
+      `INSERT INTO steps (project, task_id, iteration, name, state, started_at) VALUES (@project, @task_id, @iteration, @name, 'running', @started_at)
+       ON CONFLICT DO UPDATE SET state = 'running', started_at = excluded.started_at, runs = runs + 1`,
+    ),
+    endStep: db.prepare(
+      `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
+    ),
+    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
+    interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
+    addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
+    insertDeployment: db.prepare('INSERT OR IGNORE INTO deployments (id, project, record) VALUES (@id, @project, @record)'),
+    allDeployments: db.prepare('SELECT seq, id, record, written FROM deployments ORDER BY seq'),
+    deploymentsOf: db.prepare('SELECT seq, id, record FROM deployments WHERE project = ? ORDER BY seq'),
+    unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
+    markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
+    insertDecision: db.prepare(
+      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record)',
+    ),
+    allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
+    decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
+    taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
+    unwrittenDecisions: db.prepare('SELECT seq, id, record FROM decisions WHERE written = 0 ORDER BY seq'),
+    markDecisionWritten: db.prepare('UPDATE decisions SET written = 1 WHERE id = ?'),
+    addProcess: db.prepare('INSERT OR REPLACE INTO processes (pid, start_time, project, run_id, started_at) VALUES (@pid, @start_time, @project, @run_id, @started_at)'),
+    removeProcess: db.prepare('DELETE FROM processes WHERE project = ? AND pid = ?'),
+    processes: db.prepare('SELECT pid, start_time, run_id FROM processes WHERE project = ?'),
+    setHealth: db.prepare(
+      'INSERT OR REPLACE INTO environment_health (project, environment, state, reason, since) VALUES (@project, @environment, @state, @reason, @since)',
+    ),
+    clearHealth: db.prepare('DELETE FROM environment_health WHERE project = ? AND environment = ?'),
+    health: db.prepare('SELECT environment, state, reason, since FROM environment_health WHERE project = ?'),
+    saveIterationMetrics: db.prepare(
+      `INSERT OR REPLACE INTO iteration_metrics (iteration_id, project, task_id, n, run_id, cost_usd, input_tokens, output_tokens, cached_tokens, turns, duration_ms, retries, session_id, model, checkpoint, checkpoint_branch, log_file, stop_reason)
+       VALUES (@iteration_id, @project, @task_id, @n, @run_id, @cost_usd, @input_tokens, @output_tokens, @cached_tokens, @turns, @duration_ms, @retries, @session_id, @model, @checkpoint, @checkpoint_branch, @log_file, @stop_reason)`,
+    ),
+    iterationsWithMetrics: db.prepare(
+      `SELECT i.id AS iteration_id, i.project, i.task_id, i.n, i.run_id, i.state, i.verdict, i.promise_met, i.error, i.output_tail, i.started_at, i.ended_at,
+              m.cost_usd, m.input_tokens, m.output_tokens, m.cached_tokens, m.turns, COALESCE(m.duration_ms, 0) AS duration_ms, COALESCE(m.retries, 0) AS retries,
+              m.session_id, m.model, m.checkpoint, m.checkpoint_branch, m.log_file, m.stop_reason
+       FROM iterations i LEFT JOIN iteration_metrics m ON m.iteration_id = i.id
+       WHERE i.project = ? AND i.task_id = ? AND i.n >= ? ORDER BY i.id`,
+    ),
+    iterationFigures: db.prepare('SELECT task_id, n, cost_usd, input_tokens, output_tokens, turns, duration_ms FROM iteration_metrics WHERE project = ?'),
+    runCost: db.prepare('SELECT SUM(cost_usd) AS cost FROM iteration_metrics WHERE run_id = ?'),
+    deploymentIds: db.prepare('SELECT id, written FROM deployments ORDER BY seq'),
+    decisionIds: db.prepare('SELECT id, written FROM decisions ORDER BY seq'),
+    deploymentsUnwritten: db.prepare('UPDATE deployments SET written = 0'),
+    decisionsUnwritten: db.prepare('UPDATE decisions SET written = 0'),
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+  };
+}
+
+
+export type Statements = ReturnType<typeof prepareStatements>;

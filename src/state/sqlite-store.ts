@@ -1,0 +1,319 @@
+import { hostname } from 'node:os';
+import { openDatabase, type Db } from './open-database.js';
+import { bootId, startTimeOf } from './process-identity.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
+import { StoreGate } from './store-gate.js';
+import { isGone, noteClosed, noteOpened } from './store-handles.js';
+import type {
+  IterationEnd,
+  IterationFigures,
+  IterationMetricsRow,
+  IterationRow,
+  IterationWithMetrics,
+  LockHolder,
+  LockResult,
+  RecordTable,
+  Store,
+  StoredDecision,
+  StoredRecord,
+  TaskRow,
+} from './store.js';
+
+const now = (): string => new Date().toISOString();
+
+
+/** Where a store made for one transaction stands: nested savepoints, and whether it has ended. */
+interface TxState {
+  depth: number;
+  ended: boolean;
+}
+
+/**
+ * The store in SQLite (better-sqlite3, synchronous). Each call runs at once, unless a
+ * transaction of this process is open: then it waits for its end (the gate), so no other work
+ * of the process interleaves into it; BEGIN IMMEDIATE keeps other processes out.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Db;
+  readonly #stmts: Statements;
+  readonly #gate: StoreGate;
+  /** Set on the store handed to a transaction's function: it runs inside the gate. */
+  readonly #tx: TxState | undefined;
+
+  private constructor(db: Db, stmts: Statements, gate: StoreGate, tx?: TxState) {
+    this.#db = db;
+    this.#stmts = stmts;
+    this.#gate = gate;
+    this.#tx = tx;
+  }
+
+  static openFile(file: string): SqliteStore {
+    const db = openDatabase(file);
+    const store = new SqliteStore(db, prepareStatements(db), new StoreGate());
+    noteOpened();
+    return store;
+  }
+
+  get open(): boolean {
+    return this.#db.open;
+  }
+
+  #do<T>(op: () => T): Promise<T> {
+    if (this.#tx?.ended) return Promise.reject(new Error('this is a bug: the store of a transaction was used after the transaction ended'));
+    if (!this.#tx && this.#gate.held) return this.#gate.run(op);
+    try {
+      return Promise.resolve(op());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#tx) return Promise.reject(new Error('this is a bug: a transaction closed the store'));
+    return this.#do(() => {
+      if (this.#db.open) {
+        this.#db.close();
+        noteClosed();
+      }
+    });
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#tx) return this.#nested(fn, this.#tx);
+    await this.#gate.acquire();
+    const state: TxState = { depth: 0, ended: false };
+    try {
+      this.#stmts.begin.run();
+      try {
+        const result = await fn(new SqliteStore(this.#db, this.#stmts, this.#gate, state));
+        this.#stmts.commit.run();
+        return result;
+      } catch (e) {
+        if (this.#db.inTransaction) this.#stmts.rollback.run();
+        throw e;
+      }
+    } finally {
+      state.ended = true;
+      this.#gate.release();
+    }
+  }
+
+  // A transaction inside a transaction: a savepoint, rolled back alone when its function throws.
+  async #nested<T>(fn: (tx: Store) => Promise<T>, state: TxState): Promise<T> {
+    if (state.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    const name = `nested_${++state.depth}`;
+    this.#db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this);
+      this.#db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw e;
+    } finally {
+      state.depth--;
+    }
+  }
+
+  acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
+    return this.transaction(async () => {
+      const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
+      const host = hostname();
+      if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
+      this.#stmts.putLock.run({ project, pid: process.pid, host, since: now(), run_id: runId, boot_id: bootId(), start_time: startTimeOf(process.pid) });
+      return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
+    });
+  }
+
+  forceUnlock(project: string): Promise<LockHolder | undefined> {
+    return this.transaction(async () => {
+      const holder = this.#stmts.getLock.get(project) as LockHolder | undefined;
+      if (holder) this.#stmts.forceUnlock.run(project);
+      return holder;
+    });
+  }
+
+  releaseLock(project: string, runId: string): Promise<void> {
+    return this.#do(() => void this.#stmts.deleteLock.run(project, runId));
+  }
+
+  lockHolder(project: string): Promise<LockHolder | undefined> {
+    return this.#do(() => this.#stmts.getLock.get(project) as LockHolder | undefined);
+  }
+
+  startRun(project: string, runId: string, osUser: string | null = null): Promise<void> {
+    return this.#do(() => void this.#stmts.startRun.run({ run_id: runId, project, pid: process.pid, host: hostname(), started_at: now(), os_user: osUser }));
+  }
+
+  endRun(runId: string, exitCode: number): Promise<void> {
+    return this.#do(() => void this.#stmts.endRun.run({ run_id: runId, ended_at: now(), exit_code: exitCode }));
+  }
+
+  lastRunStarter(project: string): Promise<{ run_id: string; os_user: string | null } | undefined> {
+    return this.#do(() => this.#stmts.lastRunStarter.get(project) as { run_id: string; os_user: string | null } | undefined);
+  }
+
+  approvalUse(decisionId: string): Promise<{ attempt: number; run_id: string; used_at: string } | undefined> {
+    return this.#do(() => this.#stmts.approvalUse.get(decisionId) as { attempt: number; run_id: string; used_at: string } | undefined);
+  }
+
+  useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): Promise<void> {
+    return this.#do(() => void this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() }));
+  }
+
+  tasks(project: string): Promise<Map<string, TaskRow>> {
+    return this.#do(() => new Map((this.#stmts.tasks.all(project) as TaskRow[]).map((r) => [r.task_id, r])));
+  }
+
+  task(project: string, taskId: string): Promise<TaskRow | undefined> {
+    return this.#do(() => this.#stmts.task.get(project, taskId) as TaskRow | undefined);
+  }
+
+  saveTask(project: string, row: Omit<TaskRow, 'updated_at'>): Promise<void> {
+    return this.#do(() => void this.#stmts.saveTask.run({ project, ...row, updated_at: now() }));
+  }
+
+  setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void> {
+    return this.#do(() => void this.#stmts.setFileStatus.run(fileStatus, project, taskId));
+  }
+
+  beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number> {
+    return this.#do(() => Number(this.#stmts.beginIteration.run({ project, task_id: taskId, n, run_id: runId, started_at: now() }).lastInsertRowid));
+  }
+
+  endIteration(id: number, r: IterationEnd): Promise<void> {
+    return this.#do(
+      () => void this.#stmts.endIteration.run({ id, state: r.state, ended_at: now(), verdict: r.verdict, promise_met: r.promiseMet ? 1 : 0, error: r.error, output_tail: r.outputTail }),
+    );
+  }
+
+  iterations(project: string, taskId: string): Promise<IterationRow[]> {
+    return this.#do(() => this.#stmts.iterations.all(project, taskId) as IterationRow[]);
+  }
+
+  runningIterations(project: string): Promise<IterationRow[]> {
+    return this.#do(() => this.#stmts.runningIterations.all(project) as IterationRow[]);
+  }
+
+  saveIterationMetrics(row: IterationMetricsRow): Promise<void> {
+    return this.#do(() => void this.#stmts.saveIterationMetrics.run(row));
+  }
+
+  iterationsWithMetrics(project: string, taskId: string, fromN = 1): Promise<IterationWithMetrics[]> {
+    return this.#do(() => this.#stmts.iterationsWithMetrics.all(project, taskId, fromN) as IterationWithMetrics[]);
+  }
+
+  iterationFigures(project: string): Promise<IterationFigures[]> {
+    return this.#do(() => this.#stmts.iterationFigures.all(project) as IterationFigures[]);
+  }
+
+  runCost(runId: string): Promise<number> {
+    return this.#do(() => (this.#stmts.runCost.get(runId) as { cost: number | null }).cost ?? 0);
+  }
+
+  latestDoneStep(project: string, taskId: string, name: string): Promise<{ result: string | null } | undefined> {
+    return this.#do(() => this.#stmts.latestDoneStep.get(project, taskId, name) as { result: string | null } | undefined);
+  }
+
+  step(project: string, taskId: string, iteration: number, name: string): Promise<{ state: string; result: string | null; runs: number } | undefined> {
+    return this.#do(() => this.#stmts.getStep.get(project, taskId, iteration, name) as { state: string; result: string | null; runs: number } | undefined);
+  }
+
+  beginStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
+    return this.#do(() => void this.#stmts.beginStep.run({ project, task_id: taskId, iteration, name, started_at: now() }));
+  }
+
+  endStep(project: string, taskId: string, iteration: number, name: string, result: string): Promise<void> {
+    return this.#do(() => void this.#stmts.endStep.run({ project, task_id: taskId, iteration, name, result, ended_at: now() }));
+  }
+
+  interruptStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
+    return this.#do(() => void this.#stmts.interruptStep.run(project, taskId, iteration, name));
+  }
+
+  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]> {
+    return this.#do(() => this.#stmts.interruptedSteps.all(project, taskId, afterIteration) as { iteration: number; name: string }[]);
+  }
+
+  addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void> {
+    return this.#do(() => void this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) }));
+  }
+
+  insertDeployment(project: string, id: string, record: string): Promise<void> {
+    return this.#do(() => void this.#stmts.insertDeployment.run({ id, project, record }));
+  }
+
+  deployments(project?: string): Promise<StoredRecord[]> {
+    return this.#do(() => (project ? this.#stmts.deploymentsOf.all(project) : this.#stmts.allDeployments.all()) as StoredRecord[]);
+  }
+
+  unwrittenDeployments(): Promise<StoredRecord[]> {
+    return this.#do(() => this.#stmts.unwrittenDeployments.all() as StoredRecord[]);
+  }
+
+  markDeploymentsWritten(ids: readonly string[]): Promise<void> {
+    return this.#do(() => {
+      for (const id of ids) this.#stmts.markDeploymentWritten.run(id);
+    });
+  }
+
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
+    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record }));
+  }
+
+  decisions(project?: string): Promise<StoredRecord[]> {
+    return this.#do(() => (project ? this.#stmts.decisionsOf.all(project) : this.#stmts.allDecisions.all()) as StoredRecord[]);
+  }
+
+  taskDecisions(project: string, taskId: string): Promise<StoredDecision[]> {
+    return this.#do(() => this.#stmts.taskDecisions.all(project, taskId) as StoredDecision[]);
+  }
+
+  unwrittenDecisions(): Promise<StoredRecord[]> {
+    return this.#do(() => this.#stmts.unwrittenDecisions.all() as StoredRecord[]);
+  }
+
+  markDecisionsWritten(ids: readonly string[]): Promise<void> {
+    return this.#do(() => {
+      for (const id of ids) this.#stmts.markDecisionWritten.run(id);
+    });
+  }
+
+  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
+    return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentIds : this.#stmts.decisionIds).all() as { id: string; written: number }[]);
+  }
+
+  markAllUnwritten(table: RecordTable): Promise<void> {
+    return this.#do(() => void (table === 'deployments' ? this.#stmts.deploymentsUnwritten : this.#stmts.decisionsUnwritten).run());
+  }
+
+  projectionStamp(file: string): Promise<string | undefined> {
+    return this.#do(() => (this.#stmts.getStamp.get(file) as { stamp: string } | undefined)?.stamp);
+  }
+
+  setProjectionStamp(file: string, stamp: string | null): Promise<void> {
+    return this.#do(() => void (stamp === null ? this.#stmts.deleteStamp.run(file) : this.#stmts.putStamp.run(file, stamp)));
+  }
+
+  addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {
+    return this.#do(() => void this.#stmts.addProcess.run({ project, run_id: runId, pid, start_time: startTime, started_at: now() }));
+  }
+
+  removeProcess(project: string, pid: number): Promise<void> {
+    return this.#do(() => void this.#stmts.removeProcess.run(project, pid));
+  }
+
+  processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]> {
+    return this.#do(() => this.#stmts.processes.all(project) as { pid: number; start_time: string | null; run_id: string }[]);
+  }
+
+  setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void> {
+    return this.#do(
+      () => void (reason === null ? this.#stmts.clearHealth.run(project, environment) : this.#stmts.setHealth.run({ project, environment, state: 'degraded', reason, since: now() })),
+    );
+  }
+
+  environmentHealth(project: string): Promise<{ environment: string; state: string; reason: string; since: string }[]> {
+    return this.#do(() => this.#stmts.health.all(project) as { environment: string; state: string; reason: string; since: string }[]);
+  }
+}

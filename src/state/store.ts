@@ -1,0 +1,157 @@
+export interface TaskRow {
+  task_id: string;
+  status: string;
+  file_status: string | null;
+  iterations: number;
+  base_iteration: number;
+  last_error: string | null;
+  reason: string | null;
+  updated_at: string;
+}
+
+export interface IterationRow {
+  id: number;
+  task_id: string;
+  n: number;
+  run_id: string;
+  state: 'running' | 'done' | 'interrupted';
+  started_at: string;
+  ended_at: string | null;
+  verdict: string | null;
+  promise_met: number | null;
+  error: string | null;
+  output_tail: string | null;
+}
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+  run_id: string;
+  boot_id?: string | null;
+  start_time?: string | null;
+}
+
+export interface StoredRecord {
+  seq: number;
+  id: string;
+  record: string;
+  /** 1 once projected into its file (listed for all projects only). */
+  written?: number;
+}
+
+export interface IterationMetricsRow {
+  iteration_id: number;
+  project: string;
+  task_id: string;
+  n: number;
+  run_id: string;
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_tokens: number | null;
+  turns: number | null;
+  duration_ms: number;
+  retries: number;
+  session_id: string | null;
+  model: string | null;
+  checkpoint: string | null;
+  checkpoint_branch: string | null;
+  log_file: string | null;
+  stop_reason: string | null;
+}
+
+/** An iteration joined with its figures: what `history --iterations` and `logs` read. */
+export type IterationWithMetrics = IterationMetricsRow & { state: string; verdict: string | null; promise_met: number | null; error: string | null; output_tail: string | null; started_at: string; ended_at: string | null };
+
+/** The figures of one iteration that a task's totals sum. */
+export type IterationFigures = Pick<IterationMetricsRow, 'task_id' | 'n' | 'cost_usd' | 'input_tokens' | 'output_tokens' | 'turns' | 'duration_ms'>;
+
+export type StoredDecision = StoredRecord & { decision: string; fingerprint: string | null };
+export type IterationEnd = { state: 'done' | 'interrupted'; verdict: string | null; promiseMet: boolean; error: string | null; outputTail: string | null };
+export type LockResult = { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder };
+export type RecordTable = 'deployments' | 'decisions';
+
+/**
+ * The project's state: committed here before anything else is told. One interface, one
+ * implementation a backend (SQLite today); callers never ask which one they have.
+ */
+export interface Store {
+  /** False once closed. */
+  readonly open: boolean;
+  close(): Promise<void>;
+  /**
+   * Runs fn in one write transaction, with `tx` the store inside it: nothing else of this process
+   * interleaves, and other processes wait. Use `tx` (not the outer store) inside fn; a
+   * transaction inside fn (`tx.transaction`) is nested and rolls back alone.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  // The project lock: one loop per project. A holder that is gone is replaced: on this host, a
+  // dead pid, a pid from an earlier boot, or a pid now held by a later process.
+  acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult>;
+  /** `unlock --force`: the lock removed whoever holds it; the holder it had, if any. */
+  forceUnlock(project: string): Promise<LockHolder | undefined>;
+  releaseLock(project: string, runId: string): Promise<void>;
+  lockHolder(project: string): Promise<LockHolder | undefined>;
+
+  startRun(project: string, runId: string, osUser?: string | null): Promise<void>;
+  endRun(runId: string, exitCode: number): Promise<void>;
+  /** Who started the project's latest run (the OS user), for `prevent_self_approval`. */
+  lastRunStarter(project: string): Promise<{ run_id: string; os_user: string | null } | undefined>;
+  /** The attempt a production approval was used by, if it was. */
+  approvalUse(decisionId: string): Promise<{ attempt: number; run_id: string; used_at: string } | undefined>;
+  /** Marks an approval used by this attempt of its task (a first use sticks). */
+  useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): Promise<void>;
+
+  tasks(project: string): Promise<Map<string, TaskRow>>;
+  task(project: string, taskId: string): Promise<TaskRow | undefined>;
+  saveTask(project: string, row: Omit<TaskRow, 'updated_at'>): Promise<void>;
+  setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void>;
+
+  beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number>;
+  endIteration(id: number, r: IterationEnd): Promise<void>;
+  iterations(project: string, taskId: string): Promise<IterationRow[]>;
+  runningIterations(project: string): Promise<IterationRow[]>;
+  saveIterationMetrics(row: IterationMetricsRow): Promise<void>;
+  /** The task's iterations from `fromN` on (a person's reset starts a new attempt), with their figures. */
+  iterationsWithMetrics(project: string, taskId: string, fromN?: number): Promise<IterationWithMetrics[]>;
+  /** Every iteration's figures of a project (summed per task by `taskTotals`). */
+  iterationFigures(project: string): Promise<IterationFigures[]>;
+  /** What one run has spent so far, in USD. */
+  runCost(runId: string): Promise<number>;
+
+  latestDoneStep(project: string, taskId: string, name: string): Promise<{ result: string | null } | undefined>;
+  step(project: string, taskId: string, iteration: number, name: string): Promise<{ state: string; result: string | null; runs: number } | undefined>;
+  beginStep(project: string, taskId: string, iteration: number, name: string): Promise<void>;
+  endStep(project: string, taskId: string, iteration: number, name: string, result: string): Promise<void>;
+  /** A step cut off by a crash and not redone: kept on record as such. */
+  interruptStep(project: string, taskId: string, iteration: number, name: string): Promise<void>;
+  /** Steps of a task a crash cut off and that were not redone, after an iteration number. */
+  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]>;
+
+  addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void>;
+
+  insertDeployment(project: string, id: string, record: string): Promise<void>;
+  deployments(project?: string): Promise<StoredRecord[]>;
+  unwrittenDeployments(): Promise<StoredRecord[]>;
+  markDeploymentsWritten(ids: readonly string[]): Promise<void>;
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void>;
+  decisions(project?: string): Promise<StoredRecord[]>;
+  taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
+  unwrittenDecisions(): Promise<StoredRecord[]>;
+  markDecisionsWritten(ids: readonly string[]): Promise<void>;
+  /** The ids of a record table, and whether each is in its file yet. */
+  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]>;
+  /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from the store). */
+  markAllUnwritten(table: RecordTable): Promise<void>;
+  projectionStamp(file: string): Promise<string | undefined>;
+  setProjectionStamp(file: string, stamp: string | null): Promise<void>;
+
+  addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void>;
+  removeProcess(project: string, pid: number): Promise<void>;
+  processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]>;
+
+  setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void>;
+  environmentHealth(project: string): Promise<{ environment: string; state: string; reason: string; since: string }[]>;
+}
