@@ -16,6 +16,7 @@ import type { Contract } from '../gates/contract.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import { describeApprovalSubject } from './approval-subject.js';
+import { provisioningGate, recordPlanRejection } from './provisioning-gate.js';
 import { deploymentCount } from '../records/deployment-record.js';
 
 export interface DecideResult {
@@ -30,6 +31,8 @@ export interface DecideResult {
   effect: string;
   /** The fingerprint of the subject decided on (approve, reject), else null. */
   fingerprint: string | null;
+  /** A provisioning task: each change of the plan decided on (`create aws_s3_bucket.x`). */
+  plan_summary?: string[];
 }
 
 /**
@@ -81,7 +84,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const reason = row && !edited ? (row.reason ?? '') : '';
     const run = `'autonomous-loop ${targetArgs(ws.root, project)}'`;
     let fingerprint: string | null = null;
-    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect, fingerprint });
+    let planSummary: string[] | undefined;
+    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect, fingerprint, ...(planSummary ? { plan_summary: planSummary } : {}) });
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
     const light = await describeApprovalSubject(ws, project, task, contract, store, 'light');
     const deployed = await deploymentCount(store, project, task.environment);
@@ -117,6 +121,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
       ...(shown ? { subject: shown.subject } : {}),
     });
     fingerprint = shown?.fingerprint ?? null;
+    if (decision === 'reject') await recordPlanRejection(store, ws, project, task, contract, by);
+    if (task.agentType === 'provisioning' && decision !== 'override') planSummary = (await provisioningGate(ws, project, task, contract).catch(() => undefined))?.summary;
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;

@@ -8,6 +8,7 @@ import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import { provisioningGate } from './provisioning-gate.js';
 import type { GatePrompt } from './prompter.js';
 import { createRecordSink } from './record-sink.js';
 
@@ -65,8 +66,10 @@ export async function describeGate(root: string, project: string, taskId: string
       ask: async () => 'unavailable',
       progress: () => {},
     };
+    // A provisioning gate shows the plan the run kept (never planned here): its box, its reasons.
+    const plan = await provisioningGate(ws, project, task, contract);
     const own = agent.gateReasons ? await agent.gateReasons(ctx).catch((e: unknown) => [`could not tell what the task would undo: ${String(e)}`]) : [];
-    const reasons = [...need.reasons, ...own];
+    const reasons = [...need.reasons, ...own, ...(plan?.review.reasons ?? [])];
     if (reasons.length === 0) return undefined;
     const preflight = agent.preflight ? await agent.preflight(ctx).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]) : [];
     return {
@@ -77,6 +80,7 @@ export async function describeGate(root: string, project: string, taskId: string
       preflight,
       changes: await describeStaleApproval(store, project, taskId, subject, need.fingerprint, row?.base_iteration ?? 0),
       cascade: await describeCascade(store, project, task),
+      ...(plan ? { details: { title: plan.title, lines: plan.review.lines } } : {}),
     };
   } finally {
     await store.close();

@@ -27,6 +27,8 @@ export interface ProvisioningRecordInput {
   findings: { rule: string; severity: string; address: string; detail: string; suppressed: boolean; exception?: string }[];
   cost: { estimate_monthly_usd: number | null; tool_monthly_usd: number | null; budget_monthly_usd: number | null; margin_percent: number; notes: string[] };
   approved_by: string | null;
+  /** Who rejected the plan (outcome `rejected`), at the prompt or with `reject TASK`. */
+  rejected_by?: string | null;
   /** Addresses the apply reported done (all of them after a full apply). */
   applied: string[];
   errors: string[];

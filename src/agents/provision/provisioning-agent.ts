@@ -10,6 +10,8 @@ import { PlanFailure, makePlan } from './make-plan.js';
 import { prepareProvisionTarget, type ProvisionTarget } from './provision-target.js';
 import { reviewPlan, type PlanReview } from './review-plan.js';
 import { writeProvisioningDocument } from './write-document.js';
+import { provisioningTitle } from './pending-plan.js';
+import { provisioningFields, rejectionFields, type RecordParts } from './provisioning-fields.js';
 
 /**
  * `agent_type: provisioning`: before the gate it plans (once; the plan file is kept), reads the
@@ -24,7 +26,7 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
     redoSafe: false,
     async prepareGate(ctx, { replan }): Promise<GatePreparation> {
       const startedAt = new Date().toISOString();
-      const title = `PROVISIONING APPROVAL REQUIRED (${(ctx.task.environment ?? '').toUpperCase()})`;
+      const title = provisioningTitle(ctx.task);
       let t: ProvisionTarget;
       let kept: KeptPlan;
       try {
@@ -50,7 +52,8 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
         title,
         lines: review.lines,
         reasons: review.reasons,
-        onRejected: (by) => record(ctx, 'rejected', startedAt, { kept, review, errors: [`rejected by ${by} at the gate`] }),
+        // The same record as a rejection from another shell (`reject TASK`): one place makes it.
+        onRejected: (by) => ctx.records.recordProvisioning(rejectionFields(ctx.task, by, startedAt, { kept, review }, 'at the gate')),
       };
       if (review.blocking.length > 0) {
         const error = `the plan is blocked: ${review.blocking.map((b) => `${b.rule.split('@')[0]} ${b.location ?? ''}`.trim()).join('; ')}`;
@@ -102,51 +105,10 @@ export function createProvisioningAgent(options: { contract: Contract }): Agent 
   };
 }
 
-interface RecordParts {
-  kept?: KeptPlan;
-  review?: PlanReview;
-  errors?: string[];
-  applied?: string[];
+function record(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: string, parts: RecordParts): Promise<void> {
+  return ctx.records.recordProvisioning(fields(ctx, outcome, startedAt, parts));
 }
 
 function fields(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: string, parts: RecordParts): ProvisioningRecordInput {
-  const { task } = ctx;
-  const r = parts.review;
-  return {
-    task_id: task.id,
-    environment: task.environment ?? '',
-    resource: task.resource ?? '',
-    outcome,
-    started_at: startedAt,
-    completed_at: new Date().toISOString(),
-    business_case: task.businessCase ? queueShape(task.businessCase) : null,
-    plan_sha256: parts.kept?.sha256 || null,
-    plan_summary: r ? r.plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.address}`) : [],
-    findings: (r?.findings ?? []).map((f) => ({ rule: f.rule, severity: f.severity, address: f.address, detail: f.detail, suppressed: f.suppressed, ...(f.exception ? { exception: f.exception } : {}) })),
-    cost: {
-      estimate_monthly_usd: r?.cost.estimate ?? task.businessCase?.costEstimate.monthlyUsd ?? null,
-      tool_monthly_usd: r?.cost.tool ?? null,
-      budget_monthly_usd: r?.cost.budget ?? null,
-      margin_percent: r?.cost.marginPercent ?? 0,
-      notes: [...(r?.cost.overBudget ? [r.cost.overBudget] : []), ...(r?.cost.overEstimate ? [r.cost.overEstimate] : []), ...(r?.cost.notes ?? [])],
-    },
-    approved_by: outcome === 'applied' || outcome === 'apply_failed' ? (ctx.approvedBy?.() ?? null) : null,
-    applied: parts.applied ?? [],
-    errors: parts.errors ?? [],
-    document: null,
-  };
-}
-
-// The case as the queue writes it (snake_case), so the record reads like the request.
-function queueShape(bc: NonNullable<IterationContext['task']['businessCase']>): Record<string, unknown> {
-  return {
-    justification: bc.justification,
-    cost_estimate: { monthly_usd: bc.costEstimate.monthlyUsd, basis: bc.costEstimate.basis },
-    alternatives: bc.alternatives.map((a) => ({ option: a.option, rejected_because: a.rejectedBecause })),
-    risk: { security: bc.risk.security, operational: bc.risk.operational, data_loss: bc.risk.dataLoss },
-  };
-}
-
-function record(ctx: IterationContext, outcome: ProvisioningOutcome, startedAt: string, parts: RecordParts): Promise<void> {
-  return ctx.records.recordProvisioning(fields(ctx, outcome, startedAt, parts));
+  return provisioningFields(ctx.task, outcome === 'applied' || outcome === 'apply_failed' ? (ctx.approvedBy?.() ?? null) : null, outcome, startedAt, parts);
 }

@@ -7,6 +7,7 @@ import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import type { Store, TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
+import { provisioningGate } from '../../engine/provisioning-gate.js';
 import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import type { EnvironmentState } from '../../records/environment-state.js';
@@ -25,13 +26,22 @@ function compare(e: EnvironmentState, live: LiveHealth): { live: LiveHealth; dif
 }
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean; probe?: boolean }): Promise<void> {
-  const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
+  const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
   const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
     const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
     const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const subjects = new Map(await Promise.all(queue.tasks.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
+    // A provisioning task at its gate: the plan that waits (file, sha-256, each change), as its box shows it.
+    const plans = new Map(
+      await Promise.all(
+        queue.tasks
+          .filter((t) => t.agentType === 'provisioning' && rows.get(t.id)?.status === 'awaiting_approval')
+          .map(async (t) => [t.id, await provisioningGate(ws, opts.project, t, contract).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))] as const),
+      ),
+    );
     const tasks = queue.tasks.map((t) => {
+      const plan = plans.get(t.id);
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
       const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
@@ -53,7 +63,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         subject: subjects.get(t.id) ?? null,
         // A task waiting at its gate: why, and how to decide it (the box: `approve TASK` at a terminal).
         ...(row && !edited && row.status === 'awaiting_approval'
-          ? { pending_gate: { reasons: (row.reason ?? '').split('; ').filter(Boolean), approve_command: `autonomous-loop approve ${t.id} ${targetArgs(ws.root, opts.project)} --by <name>` } }
+          ? { pending_gate: { reasons: (row.reason ?? '').split('; ').filter(Boolean), ...(plans.has(t.id) ? { plan: planOf(plan) } : {}), approve_command: `autonomous-loop approve ${t.id} ${targetArgs(ws.root, opts.project)} --by <name>` } }
           : {}),
       };
     });
@@ -96,3 +106,10 @@ async function gateSubjectOf(store: Store | undefined, project: string, taskId: 
 }
 // A sum of floats (0.3 + 0.3 + … = 1.7999999999999998) shown to the micro-dollar.
 const roundCost = (usd: number | null): number | null => (usd === null ? null : Math.round(usd * 1e6) / 1e6);
+
+// The waiting plan as status --json shows it (null: none waits; error: it could not be read).
+function planOf(plan: Awaited<ReturnType<typeof provisioningGate>> | { error: string }): Record<string, unknown> | null {
+  if (!plan) return null;
+  if ('error' in plan) return { error: plan.error };
+  return { file: plan.kept.plan_file, sha256: plan.kept.sha256, summary: plan.summary, cost: plan.review.cost, findings: plan.review.findings.length };
+}
