@@ -88,7 +88,7 @@ describe('Flask config classes', () => {
     expect(fallback?.location).toBe('app/__init__.py:10');
     // The base class's literal secret is replaced by ProductionConfig: not a production secret (the fallback finding covers the dev class).
     expect(byRule(report, 'env-secret-default')).toEqual([]);
-    expect(checkOf(report, 'env-secret-default').detail).toContain('config.py:5: SECRET_KEY is replaced in production by config.py:14');
+    expect(checkOf(report, 'env-secret-default').detail).toContain('config.py:5: SECRET_KEY is replaced in production by config.py:15');
   });
 
   it('is quiet when ProductionConfig turns DEBUG off and the image names it', async () => {
