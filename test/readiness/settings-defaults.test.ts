@@ -176,3 +176,20 @@ describe('pending migrations in a monorepo subfolder', () => {
     expect(report.migrations).toMatchObject({ pending: 0, applied: 2 });
   });
 });
+
+describe('deployment guide substance', () => {
+  it('does not take a README section with one start command for a deployment guide', async () => {
+    const report = await review(at('node-readme-one-command'));
+    expect(findingsOf(report, 'deploy-docs')).toEqual(['HIGH Deployment guide is a single command']);
+    expect(byRule(report, 'deploy-docs')[0]?.evidence).toContain('README.md:23: npm ci && npx prisma migrate deploy && node dist/api/main.js');
+  });
+
+  it('accepts the same section once it has steps to follow', async () => {
+    const readme = readFileSync(path.join(at('node-readme-one-command'), 'README.md'), 'utf8').replace(
+      '```shell\nnpm ci && npx prisma migrate deploy',
+      '```shell\ngit pull --ff-only\nnpm ci && npm run build\n```\n\n```shell\nnpx prisma migrate deploy',
+    );
+    const report = await review(copyOf('node-readme-one-command', { 'README.md': readme }));
+    expect(findingsOf(report, 'deploy-docs')).toEqual([]);
+  });
+});
