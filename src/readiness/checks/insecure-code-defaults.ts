@@ -21,7 +21,7 @@ export function corsAnyOrigin(ctx: ReviewContext): CorsSite[] {
     const source = ctx.files.lexed(file);
     const lines = source.text.split('\n');
     const python = file.language === 'python';
-    const re = python ? /\bCORSMiddleware\b/g : /(?<![\w$.])(?:cors|enableCors)\s*\(/g;
+    const re = python ? /\bCORSMiddleware\b/g : /(?:(?<![\w$.])cors|\benableCors)\s*\(/g;
     for (const m of source.code.matchAll(re)) {
       const open = python ? source.code.lastIndexOf('(', m.index) : m.index + m[0].length - 1;
       if (open < 0 || (python && !/add_middleware\s*\($|Middleware\s*\($/.test(source.code.slice(Math.max(0, open - 20), open + 1)))) continue;
