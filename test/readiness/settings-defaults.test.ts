@@ -193,3 +193,17 @@ describe('deployment guide substance', () => {
     expect(findingsOf(report, 'deploy-docs')).toEqual([]);
   });
 });
+
+describe('NestJS config files', () => {
+  it('reads src/config/*.config.ts as the service\'s configuration, not a tool\'s', async () => {
+    const dir = copyOf('node-readme-one-command', {
+      'src/config/app.config.ts': "import { registerAs } from '@nestjs/config';\n\nexport default registerAs('app', () => ({\n  nodeEnv: process.env.NODE_ENV || 'development',\n}));\n",
+      'vite.config.ts': "export default { mode: process.env.NODE_ENV || 'development' };\n",
+    });
+    const report = await review(dir);
+    expect(findingsOf(report, 'insecure-defaults')).toContain('MEDIUM NODE_ENV defaults to development');
+    const nodeEnv = byRule(report, 'insecure-defaults').find((f) => f.title.startsWith('NODE_ENV'));
+    expect(nodeEnv?.location).toBe('src/config/app.config.ts:4');
+    expect(nodeEnv?.evidence).not.toContain('vite.config.ts');
+  });
+});
