@@ -43,7 +43,7 @@ async function runMigrations(ctx: IterationContext, options: MigrationAgentOptio
     return result({ verdict: 'FAIL', error: `task ${ctx.task.id}: migrations_path: missing (the migrations to validate and apply)` });
   }
   const contract = options.contract ?? loadContract(ctx.workspace);
-  const validation = await checkMigrations(target.migrationsPath, scanOptionsFor(target, contract.severity_overrides[target.environment]));
+  const validation = await checkMigrations(target.migrationsPath, scanOptionsFor(target, contract.severity_overrides[target.environment], contract.guardrails.allow_unread));
   say(`validation: ${validation.check.status}${validation.check.detail ? ` (${validation.check.detail})` : ''}`);
   for (const w of validation.warnings) say(`warning: ${w}`);
   if (validation.verdict !== 'PASS') {

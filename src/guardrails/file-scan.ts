@@ -24,4 +24,6 @@ export interface FileScanResult {
   added?: string[];
   /** Where a parser rejected the text and a tolerant reading stood in. */
   parseErrors?: { line: number; message: string }[];
+  /** Why the file was not read, when it says it is a migration and no reader understands it. */
+  unread?: string;
 }

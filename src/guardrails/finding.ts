@@ -33,12 +33,16 @@ export interface ScanOptions {
   /** Relative paths given to scanPaths/validateMigrations resolve against this (default: cwd). */
   cwd?: string;
   /** The SQL dialect of every SQL file; by default each file's own is detected. */
-  dialect?: 'postgres' | 'mysql';
+  dialect?: 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb';
+  /** Text nothing could read (unreadable-file, unparsed-sql) does not fail the check (`--allow-unread`, the contract's guardrails.allow_unread). */
+  allowUnread?: boolean;
 }
 
 export interface MigrationCheck {
   file: string;
-  kind: 'alembic' | 'sql-pair' | 'flyway';
+  kind: 'alembic' | 'sql-pair' | 'flyway' | 'django' | 'javascript' | 'unread';
+  /** The tool that wrote a code migration: Knex, Sequelize, TypeORM, db-migrate, node-pg-migrate, Kysely, Django. */
+  form?: string;
   upgrade: boolean;
   downgrade: boolean;
   reversible: boolean;

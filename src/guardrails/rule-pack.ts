@@ -25,7 +25,7 @@ export class RuleSet {
   /** A finding of rule `id`, or undefined when the rule is disabled. */
   makeFinding(
     id: string,
-    at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string; exception?: string | undefined },
+    at: { file: string; line: number; statement?: string; suppressed?: boolean; detail?: string; exception?: string | undefined; note?: string | undefined },
     options: ScanOptions = {},
   ): Finding | undefined {
     const rule = this.active(id);
@@ -37,7 +37,7 @@ export class RuleSet {
       line: at.line,
       rule: id,
       severity,
-      message: rule.message,
+      message: at.note ? `${rule.message} (${at.note})` : rule.message,
       suppressed: at.suppressed ?? false,
     };
     if (at.detail) finding.target = at.detail;

@@ -74,6 +74,11 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
+    if (result.unread) {
+      notScanned.push({ file: file.display, reason: result.unread });
+      const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: result.unread }, options);
+      if (f) result.findings.push(f);
+    }
     keep(index, result.findings);
   };
   // Streaming: each file's findings go to the caller as soon as they are known, and are not kept.

@@ -5,13 +5,16 @@ import type { Environment } from '../workspace/environment.js';
 import type { Finding, MigrationCheck, MigrationReport, ScanOptions } from './finding.js';
 import { withSyntaxTree } from '../parsing/parse-source.js';
 import { indexPythonFile, scanPythonCalls } from './code/scan-python.js';
-import { analyzeAlembic, isAlembicRevision } from './migrations/analyze-alembic.js';
+import { analyzeAlembic } from './migrations/analyze-alembic.js';
 import { type FoundFile, type FoundMigration, groupMigrations } from './migrations/group-migrations.js';
 import { type RuleSet, loadRulePacks } from './rule-pack.js';
 import { type FoundFile as ListedFile, collectFiles, readFoundFile } from './scan-paths.js';
 import { LineIndex } from './line-index.js';
 import { withPgParser } from './sql/parse-postgres.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
+import { isUnread } from './finding.js';
+import { checkCodeMigration, readCodeKind } from './migrations/check-code-migration.js';
+import { NOT_UNDERSTOOD } from './migrations/migration-path.js';
 import { scanSql } from './sql/scan-sql.js';
 import { splitStatements } from './sql/split-statements.js';
 
@@ -40,7 +43,7 @@ export async function validateMigrations(
   // Each file is read when it is needed and let go after: a folder is never held in memory whole.
   const unreadable: Finding[] = [];
   const files: FoundFile[] = [];
-  const alembicFiles = new Set<FoundFile>();
+  const codeKinds = new Map<FoundFile, 'alembic' | 'django' | 'javascript' | 'unread'>();
   for (const f of listed) {
     const read = readFoundFile(f);
     if ('error' in read) {
@@ -49,15 +52,16 @@ export async function validateMigrations(
       continue;
     }
     const file = withTextOnDemand(f);
-    if (f.kind === 'python' && (await withSyntaxTree('python', read.text, (tree) => isAlembicRevision(indexPythonFile(tree, read.text))))) alembicFiles.add(file);
+    const codeKind = await readCodeKind(f, read.text);
+    if (codeKind) codeKinds.set(file, codeKind);
     files.push(file);
   }
-  const { migrations: found, others } = groupMigrations(files, (f) => alembicFiles.has(f));
+  const { migrations: found, others } = groupMigrations(files, (f) => codeKinds.get(f));
   const migrations: MigrationCheck[] = [];
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const judge = (f: Finding): void => {
-    (isError(f, options.environment) ? errors : warnings).push(f);
+    (isError(f, options) ? errors : warnings).push(f);
   };
   unreadable.forEach(judge);
   for (const m of found) {
@@ -85,8 +89,10 @@ function withTextOnDemand(file: ListedFile): FoundFile {
   }) as FoundFile;
 }
 
-function isError(f: Finding, environment: Environment): boolean {
+function isError(f: Finding, options: ScanOptions & { environment: Environment }): boolean {
+  const { environment } = options;
   if (f.suppressed) return false;
+  if (isUnread(f)) return !options.allowUnread;
   if (f.rule === 'missing-upgrade' || f.severity === 'CRITICAL') return true;
   return REVERSIBILITY_RULES.has(f.rule) && environment === 'production';
 }
@@ -97,6 +103,11 @@ async function checkMigration(m: FoundMigration, rules: RuleSet, options: ScanOp
     return f ? [f] : [];
   };
   switch (m.kind) {
+    case 'unread':
+      return { file: m.up.display, kind: 'unread', upgrade: false, downgrade: false, reversible: false, findings: structural('unreadable-file', m.up, NOT_UNDERSTOOD) };
+    case 'django':
+    case 'javascript':
+      return checkCodeMigration(m.kind, m.up, rules, options);
     case 'alembic': {
       const text = m.up.text;
       return withSyntaxTree('python', text, (tree): MigrationCheck => {

@@ -121,7 +121,7 @@ describe('autonomous-loop scan', () => {
     const rejected = runCli(['scan', 'rejected.sql'], { cwd: ws });
     expect(rejected.stdout).toContain('in 1 file(s) scanned; 1 statement(s) the PostgreSQL parser rejected were read by the tokenizer (--json: parse_errors)');
     const bad = runCli(['scan', 'ok.sql', '--dialect', 'oracle'], { cwd: ws });
-    expect([bad.code, bad.stderr.trim()]).toEqual([2, "autonomous-loop: --dialect: 'oracle' is not a SQL dialect (postgres, mysql)"]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, "autonomous-loop: --dialect: 'oracle' is not a SQL dialect (postgres, mysql, sqlite, cockroachdb)"]);
   });
 
 });

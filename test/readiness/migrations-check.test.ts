@@ -88,12 +88,12 @@ describe('migrations, judged by what they do', () => {
     );
     const bySeverity = Object.fromEntries(report.findings.filter((f) => f.rule === rule).map((f) => [f.severity, f.evidence]));
     expect(bySeverity.BLOCKER?.split('\n')).toEqual([
-      'orders/migrations/0003_drop.py:4: drop-table: DROP TABLE deletes the table and every row in it (no way back: RunSQL at line 4 has no reverse_sql)',
-      'src/migrations/20240201_cleanup.js:2: dropTable: dropTable() drops stored data (no way back: down() does nothing)',
+      'orders/migrations/0003_drop.py:4: drop-table: DROP TABLE deletes the table and every row in it (no way back: Django RunSQL without reverse_sql)',
+      'src/migrations/20240201_cleanup.js:2: drop-table: DROP TABLE deletes the table and every row in it (no way back: Knex: down does nothing)',
     ]);
     expect(report.findings.find((f) => f.rule === rule && f.title.endsWith('cannot be rolled back'))?.evidence.split('\n')).toEqual([
-      'orders/migrations/0002_backfill.py: RunPython at line 4 has no reverse_code',
-      'src/migrations/20240301_index.ts: no down()',
+      'orders/migrations/0002_backfill.py: Django RunPython without reverse_code',
+      'src/migrations/20240301_index.ts: Knex: no down',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { BlockingFinding, PreflightCheck, StepJournal, Verdict } from '../agent.js';
-import { isBlocking, scanPaths, validateMigrations, type Finding, type ScanOptions, type Severity } from '../../guardrails/index.js';
+import { isBlocking, isUnread, scanPaths, validateMigrations, type Finding, type ScanOptions, type Severity } from '../../guardrails/index.js';
 import type { Environment } from '../../workspace/environment.js';
 import { reviewReadiness } from '../../readiness/index.js';
 import { gatherAppliedMigrations } from '../readiness-agent.js';
@@ -18,6 +18,8 @@ export interface PreflightOptions {
   readiness: boolean;
   /** Rule ids a person has overridden for this task: findings of these rules do not block. */
   overridden?: ReadonlySet<string>;
+  /** The contract's guardrails.allow_unread: what nothing could read does not block. */
+  allowUnread?: boolean;
 }
 
 export interface PreflightResult {
@@ -58,13 +60,18 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
     checks.push({ check: 'tests', status: 'not run', detail: 'no test command configured' });
   }
 
-  const scanOptions = scanOptionsFor(target, options.severityOverrides);
+  const scanOptions = scanOptionsFor(target, options.severityOverrides, options.allowUnread);
   const migrations = target.migrationsPath !== undefined && existsSync(target.migrationsPath) ? target.migrationsPath : undefined;
   const changed = options.previousVersion ? await listChangedFiles(target.config.git.repo, target.config.path, options.previousVersion) : [];
   const scanned = [...(migrations ? [migrations] : []), ...changed];
   if (scanned.length > 0) {
     const { findings } = await scanPaths(scanned, scanOptions);
     const what = `${migrations ? 'the migrations' : ''}${migrations && changed.length ? ' and ' : ''}${changed.length ? `${changed.length} file(s) changed since v${options.previousVersion}` : ''}`;
+    const unread = options.allowUnread ? [] : findings.filter((f) => !f.suppressed && isUnread(f));
+    if (unread.length > 0 && !overridden(unread.map(toBlockingFinding))) {
+      checks.push({ check: 'safety scan', status: 'failed', detail: `${unread.length} file(s) or statement(s) in ${what} nothing could read` });
+      return done('BLOCKED', { error: `guardrails: not read (contract guardrails.allow_unread lets it pass): ${describeFindings(unread)}`, findings: unread.map(toBlockingFinding) });
+    }
     const critical = findings.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
     if (isBlocking(findings) && !overridden(critical.map(toBlockingFinding))) {
       const blocking = critical;
@@ -140,8 +147,8 @@ export async function checkMigrations(dir: string, scanOptions: ScanOptions & { 
   if (report.ok) {
     return { verdict: 'PASS', warnings, count, check: { check: 'migration validation', status: 'passed', detail: `${count} migration(s) valid for ${scanOptions.environment}` } };
   }
-  if (isBlocking(report.errors)) {
-    const blocking = report.errors.filter((f) => !f.suppressed && f.severity === 'CRITICAL');
+  if (isBlocking(report.errors) || report.errors.some(isUnread)) {
+    const blocking = report.errors.filter((f) => !f.suppressed && (f.severity === 'CRITICAL' || isUnread(f)));
     const error = `migration validation: ${describeFindings(blocking)}`;
     return { verdict: 'BLOCKED', error, findings: blocking.map(toBlockingFinding), warnings, count, check: { check: 'migration validation', status: 'failed', detail: error } };
   }
@@ -150,9 +157,14 @@ export async function checkMigrations(dir: string, scanOptions: ScanOptions & { 
 }
 
 /** The options the scanners get for a target: its environment, the contract's overrides, the workspace's rule packs. */
-export function scanOptionsFor(target: DeployTarget, severityOverrides: Partial<Record<string, Severity>> | undefined): ScanOptions & { environment: Environment } {
+export function scanOptionsFor(
+  target: DeployTarget,
+  severityOverrides: Partial<Record<string, Severity>> | undefined,
+  allowUnread = false,
+): ScanOptions & { environment: Environment } {
   return {
     environment: target.environment,
+    ...(allowUnread ? { allowUnread } : {}),
     ...(severityOverrides ? { severityOverrides } : {}),
     rulePackDirs: existsSync(target.workspace.guardrailsDir) ? [target.workspace.guardrailsDir] : [],
     cwd: target.config.path,

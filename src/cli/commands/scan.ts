@@ -13,6 +13,7 @@ export interface ScanCommandOptions {
   failOn: string;
   env?: string;
   dialect?: string;
+  allowUnread?: boolean;
 }
 
 /**
@@ -34,7 +35,8 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
   };
   let failed = false;
   const judge = (f: Finding): void => {
-    if (!f.suppressed && (isAtOrAbove(f.severity, failOn) || isUnread(f))) failed = true;
+    if (f.suppressed) return;
+    if (isUnread(f) ? !opts.allowUnread : isAtOrAbove(f.severity, failOn)) failed = true;
   };
   if (opts.json) {
     let first = true;
@@ -69,9 +71,11 @@ export function parseEnvironment(value: string): Environment {
   return environment;
 }
 
-export function parseDialect(value: string): 'postgres' | 'mysql' {
+export function parseDialect(value: string): 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb' {
   const v = value.trim().toLowerCase();
   if (v === 'postgres' || v === 'postgresql' || v === 'pg') return 'postgres';
   if (v === 'mysql' || v === 'mariadb') return 'mysql';
-  throw new InputError(`--dialect: '${value}' is not a SQL dialect (postgres, mysql)`);
+  if (v === 'sqlite' || v === 'sqlite3') return 'sqlite';
+  if (v === 'cockroachdb' || v === 'cockroach' || v === 'crdb') return 'cockroachdb';
+  throw new InputError(`--dialect: '${value}' is not a SQL dialect (postgres, mysql, sqlite, cockroachdb)`);
 }

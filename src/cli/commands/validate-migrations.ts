@@ -8,6 +8,7 @@ export interface ValidateMigrationsOptions {
   root: string;
   json: boolean;
   dialect?: string;
+  allowUnread?: boolean;
 }
 
 /** `validate-migrations <path> --env <e>`: exit 1 when a migration fails validation for that environment. `--json` streams. */
@@ -20,6 +21,7 @@ export async function validateMigrationsCommand(dir: string, opts: ValidateMigra
     rulePackDirs: [ws.guardrailsDir],
     ...(severityOverrides ? { severityOverrides } : {}),
     ...(opts.dialect === undefined ? {} : { dialect: parseDialect(opts.dialect) }),
+    ...(opts.allowUnread ? { allowUnread: true } : {}),
   };
   let report;
   if (opts.json) {

@@ -8,6 +8,8 @@ export type FoundFile = ListedFile & { text: string };
 /** One migration as found on disk, before it is checked. */
 export type FoundMigration =
   | { kind: 'alembic'; up: FoundFile }
+  | { kind: 'django' | 'javascript'; up: FoundFile }
+  | { kind: 'unread'; up: FoundFile }
   | { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }
   | { kind: 'sql-single'; up: FoundFile; upRange: [number, number]; downRange?: [number, number] }
   | { kind: 'flyway'; key: string; version: string; up?: FoundFile; down?: FoundFile; repeatable: boolean };
@@ -20,17 +22,21 @@ const SECTION = /^--[ \t]*(?:migrate:(up|down)|\+goose[ \t]+(up|down))\b/i;
 /**
  * Groups a folder's files into migrations: `NNN_name.up.sql`/`.down.sql` pairs (or `dir/up.sql` and
  * `dir/down.sql`), Flyway `V1__x.sql` with `U1__x.sql`, single files with up/down sections (dbmate
- * `-- migrate:up`, goose `-- +goose Up`), numbered `.sql` files without a down, and Alembic revisions
- * (Python files the caller recognised). Other SQL files are returned as `others`.
+ * `-- migrate:up`, goose `-- +goose Up`), numbered `.sql` files without a down, and Alembic revisions,
+ * Django and JavaScript migrations (code files the caller recognised, or found unreadable). Other SQL files are returned as `others`.
  */
-export function groupMigrations(files: FoundFile[], isAlembic: (file: FoundFile) => boolean): { migrations: FoundMigration[]; others: FoundFile[] } {
+export function groupMigrations(
+  files: FoundFile[],
+  readCodeKind: (file: FoundFile) => 'alembic' | 'django' | 'javascript' | 'unread' | undefined,
+): { migrations: FoundMigration[]; others: FoundFile[] } {
   const pairs = new Map<string, { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }>();
   const flyway = new Map<string, { kind: 'flyway'; key: string; version: string; up?: FoundFile; down?: FoundFile; repeatable: boolean }>();
   const migrations: FoundMigration[] = [];
   const others: FoundFile[] = [];
   for (const file of files) {
-    if (file.kind === 'python') {
-      if (isAlembic(file)) migrations.push({ kind: 'alembic', up: file });
+    if (file.kind === 'python' || file.kind === 'javascript') {
+      const kind = readCodeKind(file);
+      if (kind) migrations.push({ kind, up: file });
       continue;
     }
     if (file.kind !== 'sql') continue;
@@ -61,8 +67,26 @@ export function groupMigrations(files: FoundFile[], isAlembic: (file: FoundFile)
       else others.push(file);
     }
   }
-  migrations.push(...pairs.values(), ...flyway.values());
+  migrations.push(...sharePlainDowns(pairs), ...flyway.values());
   return { migrations: migrations.sort((a, b) => readSortKey(a).localeCompare(readSortKey(b), 'en', { numeric: true })), others };
+}
+
+const DIALECT_SUFFIX = /^(.+)\.(postgres|postgresql|pg|mysql|mariadb|sqlite|sqlite3|cockroach|cockroachdb|crdb|mssql|sqlserver|oracle|h2)$/i;
+
+/**
+ * `NNN_name.<dialect>.up.sql` files beside one generic `NNN_name.down.sql`: the generic down file
+ * reverts each of them (it is not a down file without an up file).
+ */
+function sharePlainDowns(pairs: Map<string, { kind: 'sql-pair'; key: string; up?: FoundFile; down?: FoundFile }>): FoundMigration[] {
+  const shared = new Set<string>();
+  for (const entry of pairs.values()) {
+    const base = DIALECT_SUFFIX.exec(entry.key)?.[1];
+    const generic = base ? pairs.get(base) : undefined;
+    if (!entry.up || entry.down || !generic?.down || generic.up) continue;
+    entry.down = generic.down;
+    shared.add(generic.key);
+  }
+  return [...pairs.values()].filter((p) => !shared.has(p.key));
 }
 
 function readSortKey(m: FoundMigration): string {

@@ -79,3 +79,41 @@ function readSiblingDialect(dir: string): Dialect | undefined {
   }
   return undefined;
 }
+
+/** Every dialect a file may be read as: PostgreSQL and CockroachDB share the Postgres lexer and parser, SQLite the Postgres lexer. */
+export type SqlDialect = Dialect | 'sqlite' | 'cockroachdb';
+export const SQL_DIALECTS: readonly SqlDialect[] = ['postgres', 'mysql', 'sqlite', 'cockroachdb'];
+
+/** The lexer a dialect is read with. */
+export function readLexerDialect(dialect: SqlDialect): Dialect {
+  return dialect === 'mysql' ? 'mysql' : 'postgres';
+}
+
+/**
+ * Rules that do not hold in a dialect read with the Postgres lexer: SQLite has no CONCURRENTLY, no
+ * lock_timeout, no NOT VALID, no ALTER COLUMN; CockroachDB builds and drops indexes online.
+ */
+export const RULES_NOT_IN: Record<'sqlite' | 'cockroachdb', ReadonlySet<string>> = {
+  sqlite: new Set([
+    'index-not-concurrent', 'drop-index-not-concurrent', 'missing-lock-timeout', 'fk-not-valid', 'check-not-valid', 'set-not-null',
+    'alter-column-type', 'unique-without-index', 'add-column-volatile-default',
+  ]),
+  cockroachdb: new Set(['index-not-concurrent', 'drop-index-not-concurrent']),
+};
+
+const SQLITE_PATH = /(^|[\\/_.-])(sqlite3?|sqlite)([\\/_.-]|$)/i;
+const COCKROACH_PATH = /(^|[\\/_.-])(cockroach|cockroachdb|crdb)([\\/_.-]|$)/i;
+const SQLITE_TEXT = /\bAUTOINCREMENT\b|^[ \t]*PRAGMA\b|\bWITHOUT\s+ROWID\b/im;
+const COCKROACH_TEXT = /\bALTER\s+PRIMARY\s+KEY\b|\bINTERLEAVE\s+IN\s+PARENT\b|\bSET\s+CLUSTER\s+SETTING\b|\bCREATE\s+CHANGEFEED\b|\bUSING\s+HASH\s+WITH\b|\bSPLIT\s+AT\b/i;
+
+/** SQLite or CockroachDB when a file's name or its text says so (the Postgres lexer reads both); undefined otherwise. */
+export function readPostgresFamily(file: string, text: string): 'sqlite' | 'cockroachdb' | undefined {
+  const rel = path.relative(process.cwd(), file);
+  const shown = rel.startsWith('..') ? file : rel;
+  if (SQLITE_PATH.test(shown)) return 'sqlite';
+  if (COCKROACH_PATH.test(shown)) return 'cockroachdb';
+  const head = text.length > SIBLING_BYTES ? text.slice(0, SIBLING_BYTES) : text;
+  if (SQLITE_TEXT.test(head)) return 'sqlite';
+  if (COCKROACH_TEXT.test(head)) return 'cockroachdb';
+  return undefined;
+}

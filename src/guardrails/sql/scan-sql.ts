@@ -8,7 +8,8 @@ import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readAdditions, readCreatedTable, readIndexedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
-import { readOwnDialect } from './detect-dialect.js';
+import { RULES_NOT_IN, type SqlDialect, readLexerDialect, readOwnDialect, readPostgresFamily } from './detect-dialect.js';
+import { type Placeholder, placeholdersWithin, standInPlaceholders } from './stand-in-placeholders.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanInput {
@@ -22,7 +23,7 @@ export interface SqlScanInput {
   addedBefore?: string[];
   /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
   lineAt?: (offset: number) => number;
-  dialect?: Dialect;
+  dialect?: SqlDialect;
   /** The dialect the file's folder suggests; the text's own MySQL syntax outweighs it. */
   dialectHint?: Dialect;
   /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
@@ -47,22 +48,75 @@ export interface SqlScanResult {
  * their leading keywords and a look at their tokens); only those go to the Postgres parser, and
  * the tokenizer's reading stands in for the parser where it rejects the statement.
  */
-export function scanSql(input: SqlScanInput): SqlScanResult {
-  const given = input.dialect ?? input.options.dialect ?? readOwnDialect(input.text);
-  const first = given ?? input.dialectHint ?? 'postgres';
+export function scanSql(given: SqlScanInput): SqlScanResult {
+  // Templated SQL is read with names standing in for its placeholders; T-SQL's `GO` lines end batches.
+  const { text, placeholders } = standInPlaceholders(given.text);
+  const batches = readGoBatches(text);
+  const input = { ...given, text: batches.text };
+  const chosen = input.dialect ?? input.options.dialect;
+  const family = chosen === 'sqlite' || chosen === 'cockroachdb' ? chosen : chosen ? undefined : readPostgresFamily(input.file, input.text);
+  const own = chosen ? readLexerDialect(chosen) : family ? 'postgres' : readOwnDialect(input.text);
+  const first = own ?? input.dialectHint ?? 'postgres';
   // Statements are scanned as the splitter finds them (never all held at once). MySQL-only syntax
   // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
-  const ctx = scanAs(input, first, !given && first === 'postgres') ?? scanAs(input, 'mysql', false);
+  const ctx = scanAs(input, given.text, placeholders, first, family, !own && first === 'postgres') ?? scanAs(input, given.text, placeholders, 'mysql', undefined, false);
   if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
-  return { findings: ctx.findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
+  if (batches.lines.length > 0) ctx.rejected.push(...batches.lines.map((line) => ({ line, message: "T-SQL batch separator 'GO' read as the end of a statement" })));
+  const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, ctx.ownCreated) : ctx.findings;
+  return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
 
-function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): ScanContext | undefined {
+/** `GO` alone on a line (T-SQL's batch separator) becomes `;` and a space; where it was, by line. */
+function readGoBatches(text: string): { text: string; lines: number[] } {
+  if (!/^[ \t]*GO[ \t]*$/im.test(text)) return { text, lines: [] };
+  const lines: number[] = [];
+  const out = text.replace(/^([ \t]*)GO([ \t]*)$/gim, (_m, a: string, b: string, at: number) => {
+    lines.push(text.slice(0, at).split('\n').length);
+    return `${a}; ${b}`;
+  });
+  return { text: out, lines };
+}
+
+/**
+ * SQLite changes a table by rebuilding it: create `new_t`, copy, drop `t`, rename `new_t` to `t`.
+ * The drop of `t` and the rename of the table made here are that idiom, not a loss of data.
+ */
+export function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
+  const renamedTo = new Set<string>();
+  const renamedFrom = new Set<string>();
+  for (const f of findings) {
+    const m = /ALTER\s+TABLE\s+[`"[]?(\w+)[`"\]]?\s+RENAME\s+TO\s+[`"[]?(\w+)/i.exec(f.statement ?? '');
+    if (f.rule === 'rename-table' && m?.[1] && m[2] && created.some((c) => c[c.length - 1] === m[1]?.toLowerCase())) {
+      renamedFrom.add(m[1].toLowerCase());
+      renamedTo.add(m[2].toLowerCase());
+    }
+  }
+  return findings.filter((f) => {
+    if (f.rule === 'drop-table') return !(f.target ?? '').split(/,\s*/).every((t) => renamedTo.has(t.split('.').pop()?.toLowerCase() ?? ''));
+    if (f.rule === 'rename-table') {
+      const from = /ALTER\s+TABLE\s+[`"[]?(\w+)/i.exec(f.statement ?? '')?.[1]?.toLowerCase();
+      return !(from && renamedFrom.has(from));
+    }
+    return true;
+  });
+}
+
+function scanAs(
+  input: SqlScanInput,
+  original: string,
+  placeholders: Placeholder[],
+  dialect: Dialect,
+  family: 'sqlite' | 'cockroachdb' | undefined,
+  switchToMysql: boolean,
+): ScanContext | undefined {
   const { text } = input;
   const lines = new LineIndex(text);
   const lineAt = input.lineAt ?? ((o: number) => lines.lineOf(o));
   const ctx: ScanContext = {
     input,
+    original,
+    placeholders,
+    family,
     dialect,
     lineAt,
     markerLines: [],
@@ -76,6 +130,8 @@ function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): 
     addedBefore: new Set(input.addedBefore ?? []),
     lockTimeoutSet: false,
     checkLockTimeout: input.checkLockTimeout ?? true,
+    notNullChecks: new Set(),
+    checksReadTo: 0,
   };
   let markersSeen = 0;
   const takeMarkers = (markers: readonly SafetyMarker[]): void => {
@@ -113,6 +169,11 @@ function scanAs(input: SqlScanInput, dialect: Dialect, switchToMysql: boolean): 
 
 interface ScanContext {
   input: SqlScanInput;
+  /** The text as written (the scan reads `input.text`, with names standing in for placeholders). */
+  original: string;
+  placeholders: Placeholder[];
+  /** SQLite or CockroachDB, read with the Postgres lexer (some rules do not hold there). */
+  family: 'sqlite' | 'cockroachdb' | undefined;
   dialect: Dialect;
   lineAt: (offset: number) => number;
   markerLines: MarkerLine[];
@@ -130,6 +191,9 @@ interface ScanContext {
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;
   checkLockTimeout: boolean;
+  /** Columns with a `CHECK (col IS NOT NULL)` in the text read so far, and how far that is. */
+  notNullChecks: Set<string>;
+  checksReadTo: number;
 }
 
 function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
@@ -186,7 +250,8 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       // and the parser has the last word on those.
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
       ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
-      if (analyzeTokens(tokens, text, ctx.dialect).length > 0) hits.push(...readStatement(ctx, start, end, tokens));
+      // The parser reads every ALTER in a Postgres-family text, so what the tokens miss (or the parser rejects) is not passed over.
+      if (analyzeTokens(tokens, text, ctx.dialect).length > 0 || ctx.dialect === 'postgres') hits.push(...readStatement(ctx, start, end, tokens));
       break;
     }
     case 'DO':
@@ -268,15 +333,18 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const span = { first: line, last: lastLine, start: at, ...ctx.neighbours };
     const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
     const suppressed = exception !== undefined;
-    const statement = shortenStatement(input.text.slice(hit.at ?? start, end));
+    const statement = shortenStatement(ctx.original.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
+    if (ctx.family && RULES_NOT_IN[ctx.family].has(hit.rule)) continue;
+    const named = placeholdersWithin(ctx.placeholders, start, end);
+    const note = named.length > 0 ? `read with a name standing in for ${named.join(', ')}` : undefined;
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
     if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
     // A down migration dropping the column or index its own up migration added loses nothing older.
     if (hit.object && ctx.addedBefore.has(hit.object)) continue;
-    if (hit.rule === 'set-not-null' && hasNotNullCheck(input.text.slice(0, start), hit.detail)) continue;
-    if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres') {
+    if (hit.rule === 'set-not-null' && hasNotNullCheck(ctx, start, hit.detail)) continue;
+    if (ON_EXISTING_TABLES.has(hit.rule) && !ctx.lockTimeoutSet && ctx.checkLockTimeout && ctx.dialect === 'postgres' && !ctx.family) {
       ctx.lockTimeoutSet = true;
       const lock = input.rules.makeFinding('missing-lock-timeout', { file: input.file, line, statement, suppressed }, input.options);
       if (lock) ctx.findings.push(lock);
@@ -284,16 +352,24 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const key = `${hit.rule}\u0000${hit.detail ?? ''}\u0000${line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail, exception: exception?.reason }, input.options);
+    const finding = input.rules.makeFinding(hit.rule, { file: input.file, line, statement, suppressed, detail: hit.detail, exception: exception?.reason, note }, input.options);
     if (finding) ctx.findings.push(finding);
   }
 }
 
-/** SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and skips the scan. */
-function hasNotNullCheck(before: string, detail: string | undefined): boolean {
-  const column = detail?.split('.').pop();
+/**
+ * SET NOT NULL after `CHECK (col IS NOT NULL)` on the column: PostgreSQL 12+ uses the check and
+ * skips the scan. The text before is read once, from where the last question left off (linear).
+ */
+function hasNotNullCheck(ctx: ScanContext, before: number, detail: string | undefined): boolean {
+  const column = detail?.split('.').pop()?.toLowerCase();
   if (!column || !/^\w+$/.test(column)) return false;
-  return new RegExp(`CHECK\\s*\\(\\s*"?${column}"?\\s+IS\\s+NOT\\s+NULL\\s*\\)`, 'i').test(before);
+  if (before > ctx.checksReadTo) {
+    const checks = /CHECK\s*\(\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)/gi;
+    for (const m of ctx.input.text.slice(ctx.checksReadTo, before).matchAll(checks)) ctx.notNullChecks.add((m[1] ?? '').toLowerCase());
+    ctx.checksReadTo = before;
+  }
+  return ctx.notNullChecks.has(column);
 }
 
 /** Same table when the names match and the schemas do too (or either has none). */

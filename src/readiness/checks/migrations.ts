@@ -4,9 +4,7 @@ import { InputError } from '../../errors.js';
 import { findMigrationDirs } from '../migrations/find-migration-dirs.js';
 import { losesData, type MigrationReview } from '../migrations/migration-review.js';
 import { pendingKnown, selectPending } from '../migrations/pending-migrations.js';
-import { reviewDjangoMigrations } from '../migrations/review-django-migrations.js';
 import { reviewGuardrailMigrations } from '../migrations/review-guardrail-migrations.js';
-import { reviewJavaScriptMigrations } from '../migrations/review-javascript-migrations.js';
 import type { ReviewContext } from '../review-context.js';
 import type { LexedSource } from '../source/lexed-source.js';
 import type { DraftFinding } from '../types.js';
@@ -178,8 +176,11 @@ async function reviewMigrations(ctx: ReviewContext, failures: string[]): Promise
     const prismaFiles = ctx.files.files.filter((f) => f.rel.startsWith(`${dir}/`) && f.rel.endsWith('/migration.sql')).map((f) => f.rel);
     reviews.push(...(await validate(dir, { prismaFiles })));
   }
-  reviews.push(...(await reviewDjangoMigrations(ctx.files, found.django.filter(inside))));
-  reviews.push(...(await reviewJavaScriptMigrations(ctx.files, found.javascript.filter(inside))));
+  // Django and JavaScript migrations: the guardrails' own readers (the same as `scan` and
+  // `validate-migrations`), folder by folder; only the files found here as migrations are kept.
+  const code = new Set([...found.django, ...found.javascript].filter(inside));
+  const codeDirs = [...new Set([...code].map((f) => path.posix.dirname(f)))].filter((d) => !dirs.includes(d));
+  for (const dir of codeDirs) reviews.push(...(await validate(dir)).filter((r) => code.has(r.file)));
   return reviews;
 }
 

@@ -12,7 +12,7 @@ export interface MigrationStatement {
 export interface MigrationReview {
   /** Relative to the project. */
   file: string;
-  kind: 'alembic' | 'sql-pair' | 'flyway' | 'prisma' | 'django' | 'javascript';
+  kind: 'alembic' | 'sql-pair' | 'flyway' | 'prisma' | 'django' | 'javascript' | 'unread';
   /** Has a downgrade / down file / reverse that undoes it. */
   reversible: boolean;
   /** Why it is not reversible, when it is not. */

@@ -69,7 +69,9 @@ function reviewCheck(m: MigrationCheck, readSource: (rel: string) => LexedSource
   }
   if (!m.reversible) {
     const why = m.findings.find((f) => WHY_NOT[f.rule]);
-    review.irreversibleBecause = why ? (WHY_NOT[why.rule] ?? why.message) : 'it cannot be reverted';
+    // A code migration's finding says why in its own words (`Django RunPython without reverse_code`, `Knex: no down`).
+    const own = why && m.kind !== 'alembic' ? /\(([^()]*)\)$/.exec(why.message)?.[1] : undefined;
+    review.irreversibleBecause = why ? (own ?? WHY_NOT[why.rule] ?? why.message) : 'it cannot be reverted';
   }
   return review;
 }

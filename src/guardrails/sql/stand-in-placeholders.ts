@@ -1,0 +1,37 @@
+// Templated SQL (`${schema}.orders`, psql's `:"tbl"` and `:name`, `{{ table }}`) is read with a name
+// standing in for each placeholder, of the same length so every offset and line stays where it
+// was; the rules then apply as to any other statement, and the findings name the placeholder.
+
+export interface Placeholder {
+  /** Offset in the text. */
+  at: number;
+  /** The placeholder as written: `${schema}`, `:"tbl"`, `{{ table }}`. */
+  text: string;
+}
+
+const TEMPLATE = /\$\{[^{}\n]*(?:\{[^{}\n]*\}[^{}\n]*)*\}|\{\{[^{}\n]*\}\}|:"[A-Za-z_][A-Za-z0-9_]*"|(?<![:\w]):[A-Za-z_][A-Za-z0-9_]*\b/g;
+
+/** The text with each placeholder replaced by a same-length name, and the placeholders found; the text itself when it has none. */
+export function standInPlaceholders(text: string): { text: string; placeholders: Placeholder[] } {
+  if (!/\$\{|\{\{|:["A-Za-z_]/.test(text)) return { text, placeholders: [] };
+  const placeholders: Placeholder[] = [];
+  const replaced = text.replace(TEMPLATE, (match: string, at: number) => {
+    // `::type` casts, `:=` and `a:b` slices are not placeholders; `:name` only where a name stands alone.
+    if (match.startsWith(':') && !match.startsWith(':"') && (text[at - 1] === ':' || /\w/.test(text[at - 1] ?? ''))) return match;
+    placeholders.push({ at, text: match });
+    return standInName(match);
+  });
+  return { text: replaced, placeholders };
+}
+
+/** `${schema}` -> `schema___` (a name made of the placeholder's own words, as long as it is). */
+function standInName(placeholder: string): string {
+  let name = placeholder.replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+/, '');
+  if (!/^[A-Za-z]/.test(name)) name = `p${name}`;
+  return name.slice(0, placeholder.length).padEnd(placeholder.length, '_');
+}
+
+/** The placeholders between two offsets, as written (for a finding's words). */
+export function placeholdersWithin(placeholders: readonly Placeholder[], start: number, end: number): string[] {
+  return [...new Set(placeholders.filter((p) => p.at >= start && p.at < end).map((p) => p.text))];
+}
