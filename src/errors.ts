@@ -7,6 +7,8 @@ export const ExitCode = {
   badInput: 2,
   awaitingApproval: 3,
   aborted: 4,
+  /** The tool's own storage failed: the state database unreachable or refused, a disk full. */
+  storageFailed: 5,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
