@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { checkDatabaseUrl, databaseUrl, redactUrl } from './database-url.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -34,6 +34,11 @@ export async function openStore(file: string, options: OpenOptions = {}): Promis
     }
   }
   return store;
+}
+
+/** Whether there may be a store to read (a database URL is given, or the SQLite file exists): readers that find none say "no runs yet". */
+export function storeMayExist(file: string): boolean {
+  return databaseUrl() !== undefined || existsSync(file);
 }
 
 /** Where the store is, as it may be printed (a database URL without its password). */

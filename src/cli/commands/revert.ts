@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { resetToCheckpoint } from '../../agents/git-checkpoint.js';
 import { InputError, LockError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
-import { openStore } from '../../state/open-store.js';
+import { openStore, storeMayExist } from '../../state/open-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
 /** `revert TASK --iteration N`: the work tree back to the checkpoint made after that iteration. */
@@ -11,7 +10,7 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   assertProjectName(opts.project);
   const by = opts.by.trim();
   if (!by) throw new InputError('revert: --by <name> is required: who decides is recorded');
-  if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
+  if (!storeMayExist(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
   const store = await openStore(ws.stateDb);
   try {
     const holder = await store.lockHolder(opts.project);
