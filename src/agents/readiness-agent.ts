@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { formatReadinessReport, formatSummaryLine, readLastDeployedVersion, reviewReadiness, writeReview, type AppliedMigrations, type ReadinessReport } from '../readiness/index.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -87,7 +89,40 @@ export async function gatherAppliedMigrations(ws: Workspace, config: ProjectConf
     if (changed.length > 0 || (await tagExists(config, tag))) return { basis: `${statusProblem}changed since tag ${tag} (last deployed to ${environment})`, changedFiles: changed };
     statusProblem += `no tag ${tag} of the last deployed version; `;
   }
-  return { basis: `${statusProblem}no migrate_status command and no tag of a version deployed to ${environment}` };
+  const history = await readFileHistory(config.path);
+  const basis = `${statusProblem}no migrate_status command and no tag of a version deployed to ${environment}`;
+  return history ? { basis, fileHistory: history } : { basis };
+}
+
+/** When each file of the project last changed in git, and the newest commit: undefined outside a git repository. */
+export async function readFileHistory(projectPath: string): Promise<{ newestCommit: number; lastChanged: Record<string, number> } | undefined> {
+  // Only the project's own repository: a folder inside another repository (a fixture, a vendored copy) has that repository's history, not its own.
+  const top = await runCommand({ argv: ['git', 'rev-parse', '--show-toplevel'], cwd: projectPath, timeoutMs: 10_000 });
+  if (!top.ok || realpathOf(top.stdout.trim()) !== realpathOf(projectPath)) return undefined;
+  const result = await runCommand({ argv: ['git', 'log', '--format=@%ct', '--name-only', '--no-renames', '--relative', '--', '.'], cwd: projectPath, timeoutMs: 30_000 });
+  if (!result.ok) return undefined;
+  const lastChanged: Record<string, number> = {};
+  let newestCommit = 0;
+  let at = 0;
+  for (const line of result.stdout.split('\n')) {
+    const stamp = /^@(\d+)$/.exec(line.trim());
+    if (stamp?.[1]) {
+      at = Number(stamp[1]);
+      newestCommit = Math.max(newestCommit, at);
+    } else if (line.trim() && lastChanged[line.trim()] === undefined) lastChanged[line.trim()] = at;
+  }
+  // The newest commit of the repository, whatever it touched (a path-limited log skips commits elsewhere).
+  const head = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: projectPath, timeoutMs: 10_000 });
+  if (head.ok && /^\d+$/.test(head.stdout.trim())) newestCommit = Math.max(newestCommit, Number(head.stdout.trim()));
+  return newestCommit > 0 ? { newestCommit, lastChanged } : undefined;
+}
+
+function realpathOf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 async function tagExists(config: ProjectConfig, tag: string): Promise<boolean> {

@@ -1,5 +1,8 @@
 // The review standard's ten areas, plus resources and containers, as the report's sections.
-// Weights are what each area counts for in the score; they add up to 100.
+// Weights are what each area counts for in the score; they add up to 100. Calibrated on seven
+// public services labelled by hand before the review ran (issue #22; /work/coord/notes/i22.md):
+// containers 4 -> 8 (a published database or a root image separates services; the documents
+// every service lacks do not), deployment documents 16 -> 12.
 
 export type ReadinessArea =
   | 'deployment'
@@ -16,7 +19,7 @@ export type ReadinessArea =
   | 'containers';
 
 export const AREAS: ReadonlyArray<{ area: ReadinessArea; title: string; weight: number }> = [
-  { area: 'deployment', title: 'Deployment documentation', weight: 16 },
+  { area: 'deployment', title: 'Deployment documentation', weight: 12 },
   { area: 'migrations', title: 'Database migrations', weight: 12 },
   { area: 'config', title: 'Environment configuration', weight: 10 },
   { area: 'logging', title: 'Logging & observability', weight: 8 },
@@ -27,7 +30,7 @@ export const AREAS: ReadonlyArray<{ area: ReadinessArea; title: string; weight: 
   { area: 'security', title: 'Security headers & HTTPS', weight: 6 },
   { area: 'backup-recovery', title: 'Backup & recovery', weight: 6 },
   { area: 'resources', title: 'Resources (limits, queues, pools)', weight: 4 },
-  { area: 'containers', title: 'Containers (Dockerfile, compose)', weight: 4 },
+  { area: 'containers', title: 'Containers (Dockerfile, compose)', weight: 8 },
 ];
 
 export function areaTitle(area: ReadinessArea): string {

@@ -1,5 +1,5 @@
 import { AREAS } from './areas.js';
-import { SEVERITY_WEIGHTS } from './score.js';
+import { NOT_ASSESSED_WEIGHT, SEVERITY_WEIGHTS } from './score.js';
 import type { ReadinessFinding, ReadinessReport } from './types.js';
 
 /** `1 BLOCKER, 2 HIGH, 0 MEDIUM, 1 LOW — score 43/100 — BLOCKED` */
@@ -38,16 +38,16 @@ export function formatReadinessReport(report: ReadinessReport): string {
     out.push(`### ${title} (area score ${score ?? 'n/a'}/100)`, '');
     for (const f of own) out.push(...formatFinding(f));
   }
-  out.push('## Score', '', '| Area | Weight | Score | Findings |', '|---|---|---|---|');
-  for (const a of report.areas) out.push(`| ${a.title} | ${a.weight} | ${a.score === null ? 'n/a (no check applies)' : a.score} | ${a.findings} |`);
+  out.push('## Score', '', '| Area | Weight | Score | Findings | Points lost for |', '|---|---|---|---|---|');
+  for (const a of report.areas) out.push(`| ${a.title} | ${a.weight} | ${a.score === null ? 'n/a (no check applies)' : a.score} | ${a.findings} | ${escapeCell(shorten(a.deductions.join('; '), 400))} |`);
   out.push(
     '',
-    `Each area starts at 100 and loses ${SEVERITY_WEIGHTS.BLOCKER} per BLOCKER, ${SEVERITY_WEIGHTS.HIGH} per HIGH, ${SEVERITY_WEIGHTS.MEDIUM} per MEDIUM and ${SEVERITY_WEIGHTS.LOW} per LOW (never below 0); the score is the mean of the areas that apply, weighted as above. The verdict does not come from the score: any BLOCKER blocks.`,
+    `Each area starts at 100 and loses ${SEVERITY_WEIGHTS.BLOCKER} per BLOCKER, ${SEVERITY_WEIGHTS.HIGH} per HIGH, ${SEVERITY_WEIGHTS.MEDIUM} per MEDIUM and ${SEVERITY_WEIGHTS.LOW} per LOW (never below 0); an area a check applies to but could not assess loses ${NOT_ASSESSED_WEIGHT} (an unknown is a gap, not a pass); the score is the mean of the areas that apply, weighted as above. The verdict does not come from the score: any BLOCKER blocks.`,
     '',
   );
   out.push('## Checks', '', '| Area | Rule | Result | Detail |', '|---|---|---|---|');
   for (const c of report.checks) {
-    const result = c.status === 'pass' ? 'pass' : c.status === 'finding' ? 'FINDING' : 'n/a';
+    const result = c.status === 'pass' ? 'pass' : c.status === 'finding' ? 'FINDING' : c.status === 'not-assessed' ? 'NOT ASSESSED' : 'n/a';
     out.push(`| ${c.area} | ${c.rule} | ${result} | ${escapeCell(shorten(c.detail, 600))} |`);
   }
   out.push('', ...formatCoverage(report), '');

@@ -4,6 +4,7 @@ import { languageForPath } from '../parsing/parse-source.js';
 import { computeLineStarts, type LexedSource } from './source/lexed-source.js';
 import { lexSource } from './source/lex-source.js';
 import type { ReviewCoverage } from './types.js';
+import { isTestFixture, sideToolReason } from './service/production-scope.js';
 
 // Folders that hold dependencies, build output or caches: never the project's own code.
 const SKIPPED_DIRS = new Set([
@@ -36,8 +37,10 @@ export interface ProjectFile {
   language?: Language;
   /** A test, spec, fixture or mock: not what runs in production. */
   test: boolean;
-  /** Not what the service runs: build and tool configuration (vite.config.ts, .eslintrc.js, setup.py), examples, docs, benchmarks. */
+  /** Not what the service runs: build and tool configuration (vite.config.ts, .eslintrc.js, setup.py), examples, docs, benchmarks, side tools (see production-scope.ts). */
   toolConfig: boolean;
+  /** Why the file is not part of the production service (`side tool in extra/`), when it is not. */
+  outOfScope?: string;
   /** Browser-side code (components, client folders): it makes no outgoing calls of the service. */
   clientSide: boolean;
   doc: boolean;
@@ -226,16 +229,18 @@ function describe(root: string, rel: string): ProjectFile {
   let language: Language | undefined;
   if (JS_EXTENSIONS.has(ext) && !/\.d\.[cm]?ts$/.test(base) && !/\.min\.js$/.test(base)) language = 'javascript';
   else if (ext === '.py') language = 'python';
+  const sideTool = sideToolReason(rel);
   const file: ProjectFile = {
     rel,
     abs,
     size,
-    test: isTestPath(rel, base),
-    toolConfig: isToolConfig(rel, base),
+    test: isTestPath(rel, base) || isTestFixture(rel),
+    toolConfig: isToolConfig(rel, base) || sideTool !== undefined,
     clientSide: language === 'javascript' && isClientSide(rel, ext),
     doc: isDoc(rel, base, ext),
   };
   if (language) file.language = language;
+  if (sideTool) file.outOfScope = sideTool;
   return file;
 }
 
@@ -261,6 +266,8 @@ function isToolConfig(rel: string, base: string): boolean {
     /^\.[\w-]+rc\.[cm]?js$/.test(base) ||
     /^(?:gulpfile|gruntfile|jakefile|setup|noxfile|fabfile|tasks|conftest)\.(?:[cm]?js|ts|py)$/i.test(base) ||
     /(?:^|\/)docs?\/conf\.py$/.test(rel) ||
+    // Alembic's and Flask-Migrate's env.py runs the migration tool, not the service.
+    /(?:^|\/)(?:migrations|alembic)\/env\.py$/.test(rel) ||
     /(?:^|\/)(?:examples?|samples?|bench(?:es|marks?)?|docs?|scripts?\/dev|tools?\/dev)\//.test(rel)
   );
 }

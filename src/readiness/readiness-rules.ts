@@ -15,6 +15,9 @@ import { migrationsRule } from './checks/migrations.js';
 import { rollbackProcedureRule } from './checks/rollback-procedure.js';
 import type { ReadinessRule } from './checks/rule.js';
 import { runbookRule } from './checks/runbook.js';
+import { startupMigrationsRule } from './checks/startup-migrations.js';
+import { insecureDefaultsRule } from './checks/insecure-defaults.js';
+import { requestTimeoutsRule } from './checks/request-timeouts.js';
 import { securityHeadersRule } from './checks/security-headers.js';
 import { structuredLoggingRule } from './checks/structured-logging.js';
 import { unboundedQueuesRule } from './checks/unbounded-queues.js';
@@ -26,7 +29,9 @@ export const READINESS_RULES: readonly ReadinessRule[] = [
   runbookRule,
   deployGuideRule,
   migrationsRule,
+  startupMigrationsRule,
   envSecretDefaultsRule,
+  insecureDefaultsRule,
   configHygieneRule,
   envDocumentedRule,
   structuredLoggingRule,
@@ -37,6 +42,7 @@ export const READINESS_RULES: readonly ReadinessRule[] = [
   errorHandlingRule,
   gracefulShutdownRule,
   httpTimeoutsRule,
+  requestTimeoutsRule,
   securityHeadersRule,
   backupRecoveryRule,
   unboundedQueuesRule,

@@ -35,11 +35,11 @@ export async function reviewReadiness(input: ReviewInput): Promise<ReadinessRepo
       rule: rule.id,
       title: rule.title,
       area: rule.area,
-      status: outcome.findings.length > 0 ? 'finding' : outcome.notApplicable ? 'not-applicable' : 'pass',
-      detail:
-        outcome.findings.length > 0
-          ? outcome.findings.map((f) => `${f.severity} ${f.title}`).join('; ')
-          : (outcome.notApplicable ?? outcome.passed ?? 'nothing to report'),
+      status: outcome.notAssessed ? 'not-assessed' : outcome.findings.length > 0 ? 'finding' : outcome.notApplicable ? 'not-applicable' : 'pass',
+      detail: [
+        outcome.notAssessed ? `not assessed: ${outcome.notAssessed}` : '',
+        outcome.findings.length > 0 ? outcome.findings.map((f) => `${f.severity} ${f.title}`).join('; ') : outcome.notAssessed ? '' : (outcome.notApplicable ?? outcome.passed ?? 'nothing to report'),
+      ].filter(Boolean).join('; '),
     });
   }
   const rank = (s: DraftFinding['severity']): number => READINESS_SEVERITIES.indexOf(s);

@@ -14,13 +14,24 @@ export function countBySeverity(findings: Pick<ReadinessFinding, 'severity'>[]):
   return counts;
 }
 
-/** Each area's score; an area none of whose checks applies scores null and does not count. */
-export function scoreAreas(findings: Pick<ReadinessFinding, 'severity' | 'area'>[], checks: Pick<ReadinessCheck, 'area' | 'status'>[]): AreaScore[] {
+/** What a check that applies but could not decide takes off its area: an unknown is a gap, not a pass. */
+export const NOT_ASSESSED_WEIGHT = 25;
+
+/**
+ * Each area's score. An area none of whose checks applies scores null and does not count; an area
+ * whose check could not be assessed counts, and loses NOT_ASSESSED_WEIGHT with the reason.
+ */
+export function scoreAreas(findings: Pick<ReadinessFinding, 'severity' | 'area' | 'title'>[], checks: Pick<ReadinessCheck, 'area' | 'status' | 'detail' | 'rule'>[]): AreaScore[] {
   return AREAS.map(({ area, title, weight }) => {
     const own = findings.filter((f) => f.area === area);
+    const unknown = checks.filter((c) => c.area === area && c.status === 'not-assessed');
     const applies = own.length > 0 || checks.some((c) => c.area === area && c.status !== 'not-applicable');
-    const deduction = own.reduce((sum, f) => sum + SEVERITY_WEIGHTS[f.severity], 0);
-    return { area, title, weight, score: applies ? Math.max(0, 100 - deduction) : null, findings: own.length };
+    const deductions = [
+      ...own.map((f) => `-${SEVERITY_WEIGHTS[f.severity]} ${f.severity} ${f.title}`),
+      ...unknown.map((c) => `-${NOT_ASSESSED_WEIGHT} ${c.rule} ${c.detail.split('; ')[0] ?? 'not assessed'}`),
+    ];
+    const deduction = own.reduce((sum, f) => sum + SEVERITY_WEIGHTS[f.severity], 0) + unknown.length * NOT_ASSESSED_WEIGHT;
+    return { area, title, weight, score: applies ? Math.max(0, 100 - deduction) : null, findings: own.length, deductions };
   });
 }
 

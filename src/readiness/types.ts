@@ -35,7 +35,8 @@ export interface ReadinessCheck {
   rule: string;
   title: string;
   area: ReadinessArea;
-  status: 'pass' | 'finding' | 'not-applicable';
+  /** not-assessed: the check applies, but the review could not decide (it counts as a gap in the score). */
+  status: 'pass' | 'finding' | 'not-applicable' | 'not-assessed';
   /** For a pass: where it was found (quoted); for not-applicable: why. */
   detail: string;
 }
@@ -48,6 +49,8 @@ export interface AreaScore {
   /** 0–100; null when no check of the area applies to this project. */
   score: number | null;
   findings: number;
+  /** What the area lost its points for: `-45 HIGH No health endpoint`, `-25 not assessed: …`. */
+  deductions: string[];
 }
 
 export type ReadinessVerdict = 'READY' | 'NOT READY' | 'BLOCKED';
@@ -110,6 +113,8 @@ export interface CheckOutcome {
   findings: DraftFinding[];
   /** Set when the check does not apply to this project (why). */
   notApplicable?: string;
+  /** Set when the check applies but the review could not decide (why): a gap in the score, not a dropped weight. */
+  notAssessed?: string;
   /** Where the thing was found, when the check passed (or partly passed). */
   passed?: string;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { checkOf, findingsOf, makeProject, review } from './helpers/temp-project.js';
+import { checkOf, findingsOf, makeProject, review as reviewProject } from './helpers/temp-project.js';
+
+// A database with nothing applied yet: every migration is pending, and the review knows it.
+const review = (dir: string, options: Parameters<typeof reviewProject>[1] = {}): ReturnType<typeof reviewProject> =>
+  reviewProject(dir, { appliedMigrations: { basis: 'a new database: nothing applied', applied: [] }, ...options });
 
 const alembic = (id: string, upgrade: string, downgrade: string, parent = 'None'): string =>
   `"""${id}\n\nRevision ID: ${id}\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "${id}"\ndown_revision = ${parent}\n\n\ndef upgrade():\n    ${upgrade}\n\n\ndef downgrade():\n    ${downgrade}\n`;
@@ -16,7 +20,7 @@ describe('migrations, judged by what they do', () => {
       }),
     );
     expect(findingsOf(report, rule)).toEqual([]);
-    expect(checkOf(report, rule).detail).toMatch(/^2 migration\(s\) in .*; all 2 migration\(s\) taken as pending: .*; 2 of 2 pending reversible$/);
+    expect(checkOf(report, rule).detail).toMatch(/^2 migration\(s\) in .*; 2 of 2 migration\(s\) pending: a new database: nothing applied; 2 of 2 pending reversible$/);
   });
 
   it('a destructive migration is a BLOCKER even with a downgrade: the downgrade cannot bring the rows back', async () => {
@@ -122,7 +126,12 @@ describe('pending and applied migrations', () => {
     const dir = makeProject(files);
     const all = await review(dir);
     expect(all.blocked).toBe(true);
-    expect(all.migrations.basis).toMatch(/^all 3 migration\(s\) taken as pending/);
+    expect(all.migrations.basis).toBe('3 of 3 migration(s) pending: a new database: nothing applied');
+    // Nothing known: no BLOCKER on a migration that may have been applied years ago; the report says so.
+    const unknown = await reviewProject(dir);
+    expect(findingsOf(unknown, rule)).toEqual(['MEDIUM Destructive migration without a safety plan (whether pending is not known)']);
+    expect(unknown.migrations.basis).toMatch(/^which of the 3 migration\(s\) are pending is not known/);
+    expect(checkOf(unknown, rule).status).toBe('not-assessed');
     const known = await review(dir, { appliedMigrations: { basis: 'migrate_status of production', applied: ['b2'] } });
     expect(findingsOf(known, rule)).toEqual([]);
     expect(known.migrations).toEqual({ basis: '1 of 3 migration(s) pending: migrate_status of production', pending: 1, applied: 2 });

@@ -13,11 +13,14 @@ afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+const NOTHING_APPLIED = `\n    commands:\n      migrate_status: ["\${NODE}", "-e", ${JSON.stringify('console.log(JSON.stringify({ applied: [] }))')}]`;
+
 function workspaceFor(fixture: string, healthCheck: boolean): Workspace {
   const root = mkdtempSync(path.join(os.tmpdir(), 'al-readiness-agent-'));
   made.push(root);
   mkdirSync(path.join(root, 'governance', 'projects'), { recursive: true });
-  const section = healthCheck ? '\n    health_check:\n      url: "http://127.0.0.1:9/healthz"' : ' {}';
+  // migrate_status says nothing is applied: every migration is pending, and the review knows it.
+  const section = `${healthCheck ? '\n    health_check:\n      url: "http://127.0.0.1:9/healthz"' : ''}${NOTHING_APPLIED}`;
   writeFileSync(
     path.join(root, 'governance', 'projects', 'p.yaml'),
     `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  staging:${section}\n  production:${section}\n`,

@@ -25,8 +25,8 @@ describe('autonomous-loop readiness', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('# Production readiness review: orders');
     expect(r.stdout).toContain('#### OPERATOR-001: No rollback procedure [BLOCKER]');
-    expect(r.stdout).toMatch(/\*\*Summary: 2 BLOCKER, 7 HIGH, 7 MEDIUM, 0 LOW — score \d+\/100 — BLOCKED\*\*/);
-    expect(r.stdout).toContain('- Migrations: all 2 migration(s) taken as pending: no migrate_status command and no tag of a version deployed to production');
+    expect(r.stdout).toMatch(/\*\*Summary: 1 BLOCKER, 7 HIGH, 9 MEDIUM, 0 LOW — score \d+\/100 — BLOCKED\*\*/);
+    expect(r.stdout).toContain('- Migrations: which of the 2 migration(s) are pending is not known (no migrate_status command and no tag of a version deployed to production): all taken as possibly pending, their findings rated two steps lower (check them against the database)');
     const files = reviews(ws);
     expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/^orders-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/);
@@ -35,7 +35,7 @@ describe('autonomous-loop readiness', () => {
 
   it('--json prints the same data and exits 0 when nothing blocks', () => {
     const ws = makeWorkspace();
-    writeProject(ws, 'catalog', 'good-service', true);
+    writeProject(ws, 'catalog', 'good-service', true, `    commands:\n      migrate_status: ["\${NODE}", "-e", ${JSON.stringify('console.log(JSON.stringify({ applied: [] }))')}]\n`);
     const r = runCli(['readiness', '--project', 'catalog', '--json', '--root', ws], { cwd: fixturesDir });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);

@@ -10,12 +10,14 @@ import { fixturesDir } from './helpers/temp-project.js';
 
 afterEach(removeWorkspaces);
 
+const NOTHING_APPLIED = `\n    commands:\n      migrate_status: ["\${NODE}", "-e", ${JSON.stringify('console.log(JSON.stringify({ applied: [] }))')}]`;
+
 function setUp(fixture: string): { ws: string; queue: string } {
   const ws = makeWorkspace();
   mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
   writeFileSync(
     path.join(ws, 'governance', 'projects', 'shop.yaml'),
-    `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  production:\n    health_check:\n      url: "http://127.0.0.1:9/healthz"\n`,
+    `version: 1\npath: ${JSON.stringify(path.join(fixturesDir, fixture))}\nenvironments:\n  production:\n    health_check:\n      url: "http://127.0.0.1:9/healthz"${NOTHING_APPLIED}\n`,
   );
   const queue = writeQueue(ws, 'shop', {
     project: 'shop',

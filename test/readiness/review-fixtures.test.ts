@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { formatReadinessReport, SEVERITY_WEIGHTS } from '../../src/readiness/index.js';
 import { fixturesDir, review } from './helpers/temp-project.js';
 
+// A database with nothing applied: every migration pending, and known to be.
+const NOTHING_APPLIED = { basis: 'a new database: nothing applied', applied: [] };
 const summary = (report: Awaited<ReturnType<typeof review>>): string[] => report.findings.map((f) => `${f.id} ${f.severity} ${f.rule}: ${f.title}`);
 
 describe('the fixture projects', () => {
   it('a JS/TS service with the classic gaps is BLOCKED with the expected findings', async () => {
-    const report = await review(path.join(fixturesDir, 'js-gaps'), { healthCheckConfigured: false });
+    const report = await review(path.join(fixturesDir, 'js-gaps'), { healthCheckConfigured: false, appliedMigrations: NOTHING_APPLIED });
     expect(summary(report)).toEqual([
       'OPERATOR-001 BLOCKER rollback-procedure: No rollback procedure',
       'OPERATOR-002 BLOCKER migrations: Destructive migration without a safety plan',
@@ -25,8 +27,9 @@ describe('the fixture projects', () => {
       'OPERATOR-014 MEDIUM error-handling: No global error handler',
       'OPERATOR-015 MEDIUM security-headers: No security headers',
       'OPERATOR-016 MEDIUM backup-recovery: No backup and restore procedure',
+      'OPERATOR-017 MEDIUM request-timeouts: No request timeout',
     ]);
-    expect(report.counts).toEqual({ BLOCKER: 2, HIGH: 7, MEDIUM: 7, LOW: 0 });
+    expect(report.counts).toEqual({ BLOCKER: 2, HIGH: 7, MEDIUM: 8, LOW: 0 });
     expect(report.score).toBeGreaterThan(20);
     expect(report.score).toBeLessThan(50);
     expect(report.blocked).toBe(true);
@@ -40,7 +43,7 @@ describe('the fixture projects', () => {
   });
 
   it('a Python service with gaps is BLOCKED with the expected findings', async () => {
-    const report = await review(path.join(fixturesDir, 'py-gaps'), { environment: 'staging', healthCheckConfigured: false });
+    const report = await review(path.join(fixturesDir, 'py-gaps'), { environment: 'staging', healthCheckConfigured: false, appliedMigrations: NOTHING_APPLIED });
     expect(summary(report)).toEqual([
       'OPERATOR-001 BLOCKER rollback-procedure: No rollback procedure',
       'OPERATOR-002 BLOCKER migrations: Destructive migration without a safety plan',
@@ -57,6 +60,7 @@ describe('the fixture projects', () => {
       'OPERATOR-013 MEDIUM ci-tests: CI does not run the tests',
       'OPERATOR-014 MEDIUM security-headers: No security headers',
       'OPERATOR-015 MEDIUM backup-recovery: No backup and restore procedure',
+      'OPERATOR-016 MEDIUM request-timeouts: No request timeout',
     ]);
     const byRule = Object.fromEntries(report.findings.map((f) => [f.rule, f]));
     expect(byRule['migrations']?.location).toBe('alembic/versions/9f8e7d6c5b4a_drop_legacy_code.py:13');
@@ -68,7 +72,7 @@ describe('the fixture projects', () => {
 
   it('good projects of both languages pass with a score of 100', async () => {
     for (const name of ['good-service', 'good-django']) {
-      const report = await review(path.join(fixturesDir, name), { healthCheckConfigured: true });
+      const report = await review(path.join(fixturesDir, name), { healthCheckConfigured: true, appliedMigrations: NOTHING_APPLIED });
       expect(summary(report), name).toEqual([]);
       expect(report.score).toBe(100);
       expect(report.blocked).toBe(false);
@@ -78,7 +82,7 @@ describe('the fixture projects', () => {
   });
 
   it('the demo project passes: its runbook, rollback procedure and health endpoint are found', async () => {
-    const report = await review(path.join(fixturesDir, '..', '..', '..', 'examples', 'demo-app'), { healthCheckConfigured: true });
+    const report = await review(path.join(fixturesDir, '..', '..', '..', 'examples', 'demo-app'), { healthCheckConfigured: true, appliedMigrations: NOTHING_APPLIED });
     expect(report.blocked).toBe(false);
     for (const rule of ['runbook', 'rollback-procedure', 'health-endpoint', 'migrations', 'graceful-shutdown']) {
       expect(report.checks.find((c) => c.rule === rule)?.status, rule).toBe('pass');
@@ -86,16 +90,16 @@ describe('the fixture projects', () => {
   });
 
   it('formats the report a person acts on: areas, Issue, quoted Evidence, hours, a snippet for the stack, top actions, the score explained', async () => {
-    const report = await review(path.join(fixturesDir, 'js-gaps'));
+    const report = await review(path.join(fixturesDir, 'js-gaps'), { appliedMigrations: NOTHING_APPLIED });
     const text = formatReadinessReport(report);
-    expect(text).toContain(`**Summary: 2 BLOCKER, 7 HIGH, 7 MEDIUM, 0 LOW — score ${report.score}/100 — BLOCKED**`);
+    expect(text).toContain(`**Summary: 2 BLOCKER, 7 HIGH, 8 MEDIUM, 0 LOW — score ${report.score}/100 — BLOCKED**`);
     expect(text).toContain('## Top actions\n\n1. OPERATOR-001 [BLOCKER] No rollback procedure');
     expect(text).toContain('### Deployment documentation (area score 0/100)');
     expect(text).toContain('#### OPERATOR-001: No rollback procedure [BLOCKER]\n\n**Location:** `missing: a rollback procedure');
     expect(text).toMatch(/\*\*Effort:\*\* M \(~3 h\)\n\n\*\*Issue:\*\* When a release goes wrong/);
     expect(text).toContain("**Evidence:**\n```\nsrc/payments.js:12: fetch() with no signal");
     expect(text).toContain("app.use((err, req, res, next) => {");
-    expect(text).toContain('| Security headers & HTTPS | 6 | 80 | 1 |');
+    expect(text).toContain('| Security headers & HTTPS | 6 | 80 | 1 | -20 MEDIUM No security headers |');
     expect(text).toContain('| health | health-endpoint | FINDING | HIGH No health endpoint |');
     expect(text).toMatch(/Each area starts at 100 and loses 100 per BLOCKER, 45 per HIGH, 20 per MEDIUM and 8 per LOW/);
     expect(SEVERITY_WEIGHTS).toEqual({ BLOCKER: 100, HIGH: 45, MEDIUM: 20, LOW: 8 });

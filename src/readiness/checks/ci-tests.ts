@@ -80,6 +80,11 @@ function findTestRun(ctx: ReviewContext, file: ProjectFile): string | undefined 
       const via = m[1] ? scriptRunsTests(ctx, m[1], 0) : m[2] ? targetRunsTests(ctx, m[2]) : m[3] ? recipeRunsTests(ctx, 'justfile', m[3]) : false;
       if (via) return `${file.rel}:${index + 1} (${m[0].trim()})`;
     }
+    // A script of the repository the step runs (`poetry run ./scripts/test`, `bash ci/test.sh`).
+    for (const m of line.matchAll(/(?:^|[\s"'])\.?\/?((?:scripts?|bin|ci|tools?)\/[\w.-]+)/g)) {
+      const script = ctx.files.get(m[1] ?? '');
+      if (script && ctx.files.text(script).split('\n').some((l) => TEST_COMMAND.test(l.replace(/(?:^|\s)#.*$/, '')))) return `${file.rel}:${index + 1} (${script.rel})`;
+    }
   }
   return undefined;
 }

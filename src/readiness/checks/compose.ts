@@ -8,7 +8,7 @@ const ADMIN_IMAGE = /(?:^|\/)(?:adminer|pgadmin4?|phpmyadmin|mongo-express|redis
 // A password set in the compose file itself that is a well-known default.
 const WEAK_PASSWORD = /^(?:postgres|password|passw0rd|pass|admin|root|secret|changeme|changethis|example|test|1234|12345|123456|mysql|mongo|guest|default)$/i;
 // Bind mounts of configuration or data are fine; of the source tree they are not.
-const DATA_MOUNT = /^\.\/?(?:data|backups?|certs?|ssl|secrets|config|conf|nginx|logs?|uploads|media|static|init[\w-]*|docker-entrypoint-initdb\.d)\b|\.(?:conf|ya?ml|json|sh|sql|pem|crt|key|ini|toml)$/i;
+const DATA_MOUNT = /^\.\/?(?:[\w-]*data|pg[\w-]*|backups?|certs?|ssl|secrets|config|conf|nginx|logs?|uploads|media|static|init[\w-]*|docker-entrypoint-initdb\.d)\b|\.(?:conf|ya?ml|json|sh|sql|pem|crt|key|ini|toml)$/i;
 
 // A compose file meant for production: what it publishes, mounts and hands out.
 export const composeRule: ReadinessRule = {

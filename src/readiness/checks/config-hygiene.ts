@@ -6,7 +6,7 @@ import type { DraftFinding } from '../types.js';
 import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
 // A committed environment file: `.env`, `.env.production`, `prod.env` (examples and templates are fine).
-const ENV_FILE = /^(?:\.env(?:\.(?!example|sample|template|dist|defaults?|tmpl|tpl)[\w-]+)?|[\w-]+\.env)$/i;
+const ENV_FILE = /^(?!.*(?:example|sample|template|\.dist|defaults?|tmpl|tpl))(?:\.env(?:\.[\w.-]+)?|[\w-]+\.env)$/i;
 // Values that say "fill me in", not secrets.
 const PLACEHOLDER = /^(?:|changeme|change[-_]?me|changethis|change[-_]?this|replace[-_]?me|your[-_ ].*|your[A-Z_].*|<.*>|\$\{.*\}|\*+|x+|\.\.\.|todo|tbd|none|null|example|dummy|placeholder|secret|password)$/i;
 const DATABASE_URL_NAME = /\b(?:DATABASE_URL|DB_URL|DATABASE_URI|SQLALCHEMY_DATABASE_URI|DB_URI|POSTGRES_URL|MYSQL_URL)\b/;
@@ -154,7 +154,10 @@ function sqliteFallbacks(ctx: ReviewContext): string[] {
   for (const file of ctx.files.code({ toolConfig: false })) {
     const lines = ctx.files.text(file).split('\n');
     lines.forEach((line, i) => {
-      if (DATABASE_URL_NAME.test(line) && /\bsqlite[:+]/i.test(line) && /\bor\b|\|\||\?\?|get\(|getenv\(/.test(line)) out.push(quoteLine(file.rel, i + 1, line));
+      // A statement continued on the next lines (`… or \`, an open parenthesis) is read whole.
+      let statement = line;
+      for (let j = i + 1; j < Math.min(lines.length, i + 4) && /\\\s*$|\(\s*$|\bor\s*$/.test(statement); j++) statement = `${statement.replace(/\\\s*$/, ' ')} ${(lines[j] ?? '').trim()}`;
+      if (DATABASE_URL_NAME.test(line) && /\bsqlite[:+]/i.test(statement) && /\bor\b|\|\||\?\?|get\(|getenv\(/.test(statement)) out.push(quoteLine(file.rel, i + 1, line));
     });
   }
   return out;

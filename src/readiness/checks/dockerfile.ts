@@ -23,16 +23,21 @@ export const dockerfileRule: ReadinessRule = {
     const root: string[] = [];
     const unpinned: string[] = [];
     const noHealth: string[] = [];
+    const shellChain: string[] = [];
     for (const d of dockerfiles) {
       const rel = d.file.rel;
       const run = d.final.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
       for (const ins of run) if (DEV_SERVER.test(ins.args)) dev.push(quoteLine(rel, ins.line, ins.text));
+      // Shell form with a chain: the server is a child of sh, which does not pass SIGTERM on.
+      const last = run[run.length - 1];
+      if (last && !last.args.startsWith('[') && /&&|;|\|/.test(last.args) && !/\bexec\s+\S+[^;&|]*$/.test(last.args)) shellChain.push(quoteLine(rel, last.line, last.text));
       const users = d.final.filter((i) => i.keyword === 'USER');
-      const last: Instruction | undefined = users[users.length - 1];
+      const lastUser: Instruction | undefined = users[users.length - 1];
       const finalFrom = d.froms[d.froms.length - 1];
-      const nonRootBase = finalFrom ? /nonroot|distroless.*:nonroot|chainguard|bitnami|rootless/i.test(finalFrom.args) : false;
-      if ((!last || /^(?:root|0)(?::|$)/.test(last.args)) && !nonRootBase && run.length + d.final.length > 0) {
-        root.push(last ? quoteLine(rel, last.line, last.text) : `${rel}: no USER in the final stage (${finalFrom ? quoteLine(rel, finalFrom.line, finalFrom.text) : 'FROM'})`);
+      // A reverse proxy's image (nginx, caddy) starts as root to bind its port and drops to workers itself.
+      const nonRootBase = finalFrom ? /nonroot|distroless.*:nonroot|chainguard|bitnami|rootless|^(?:\S+\/)?(?:nginx|caddy|traefik|haproxy|httpd|envoyproxy\/envoy)(?::|\s|$)/i.test(finalFrom.args) : false;
+      if ((!lastUser || /^(?:root|0)(?::|$)/.test(lastUser.args)) && !nonRootBase && run.length + d.final.length > 0) {
+        root.push(lastUser ? quoteLine(rel, lastUser.line, lastUser.text) : `${rel}: no USER in the final stage (${finalFrom ? quoteLine(rel, finalFrom.line, finalFrom.text) : 'FROM'})`);
       }
       for (const from of d.froms) {
         const base = baseImage(from);
@@ -79,6 +84,20 @@ export const dockerfileRule: ReadinessRule = {
         evidence: listEvidence(unpinned),
         recommendation: 'Pin the runtime version in every FROM (and ideally the digest), and update it on purpose.',
         snippet: ctx.stack === 'node' || ctx.stack === 'express' || ctx.stack === 'nestjs' || ctx.stack === 'fastify' ? 'FROM node:22.11-alpine3.20' : 'FROM python:3.12.7-slim-bookworm',
+      });
+    }
+    if (shellChain.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'The server does not receive SIGTERM (shell-form command chain)',
+        severity: 'MEDIUM',
+        area: 'error-handling',
+        location: shellChain[0]?.split(': ')[0] ?? first,
+        effort: 'S',
+        issue: 'A shell-form CMD with `&&` or `;` runs the server as a child of /bin/sh, which does not pass SIGTERM on: at every deploy the container is killed after the grace period, cutting requests in flight.',
+        evidence: listEvidence(shellChain),
+        recommendation: 'Start the server in exec form (CMD ["node", "server.js"]), or end the script with `exec` so the server becomes PID 1; run migrations as their own step.',
+        snippet: 'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]',
       });
     }
     if (noHealth.length > 0 && !composeHealth && !k8sProbes) {

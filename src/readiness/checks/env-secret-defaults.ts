@@ -1,4 +1,6 @@
 import { collectEnvReads } from '../env/collect-env-reads.js';
+import { resolveProductionSettings } from '../env/production-settings.js';
+import { isDevSettings } from '../service/production-scope.js';
 import { maskSecret, isSecretDefault } from '../env/secret-values.js';
 import { lineAt } from '../source/lexed-source.js';
 import { listEvidence, type ReadinessRule } from './rule.js';
@@ -13,8 +15,20 @@ export const envSecretDefaultsRule: ReadinessRule = {
     'A secret with a literal default is a secret in the repository, readable by everyone with access to it, and a service that starts with it when the real value is missing.',
   run(ctx) {
     const sites: Array<{ location: string; line: string }> = [];
+    const settings = resolveProductionSettings(ctx.files);
+    const replaced: string[] = [];
+    // A settings module production never loads, or a value the production settings assign again, is not what production runs.
+    const notProduction = (rel: string, line: number): boolean => {
+      if (isDevSettings(rel)) return true;
+      const name = /^([A-Z][A-Z0-9_]*)\s*(?::[^=]+)?=/.exec(ctx.files.text(rel).split('\n')[line - 1] ?? '')?.[1];
+      const effective = name ? settings?.values.get(name) : undefined;
+      if (!name || !effective || (effective.file.rel === rel && effective.line === line)) return false;
+      replaced.push(`${rel}:${line}: ${name} is replaced in production by ${effective.file.rel}:${effective.line}`);
+      return true;
+    };
     for (const read of collectEnvReads(ctx.files)) {
       if (read.defaultValue === undefined || !isSecretDefault(read.name, read.defaultValue)) continue;
+      if (read.file.language === 'python' && notProduction(read.file.rel, read.line)) continue;
       const location = `${read.file.rel}:${read.line}`;
       sites.push({ location, line: `${location}: ${read.name} falls back to ${maskSecret(read.defaultValue)} (${read.via})` });
     }
@@ -26,10 +40,11 @@ export const envSecretDefaultsRule: ReadinessRule = {
         const token = source.strings.find((s) => s.start >= m.index + m[0].length);
         if (!token || token.interpolated || token.value.length === 0) continue;
         const location = `${file.rel}:${lineAt(source, m.index)}`;
+        if (notProduction(file.rel, lineAt(source, m.index))) continue;
         sites.push({ location, line: `${location}: SECRET_KEY is the literal ${maskSecret(token.value)}, not read from the environment` });
       }
     }
-    if (sites.length === 0) return { findings: [], passed: 'no secret falls back to a literal' };
+    if (sites.length === 0) return { findings: [], passed: replaced.length > 0 ? `no literal secret reaches production (${replaced.join('; ')})` : 'no secret falls back to a literal' };
     sites.sort((a, b) => a.location.localeCompare(b.location, 'en', { numeric: true }));
     return {
       findings: [

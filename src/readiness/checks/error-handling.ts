@@ -7,6 +7,8 @@ import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
 // Express-style error middleware: four parameters, the first the error.
 const EXPRESS_HANDLER = /(?:function\s*\w*\s*\(|\()\s*(?:err|error|e|ex|exception)\b[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*,\s*\w+[^,()]*,?\s*\)\s*(?::\s*[\w<>]+\s*)?(?:=>\s*)?\{/g;
+// A line that only acts in development or debug mode.
+const DEV_ONLY_LINE = /['"`](?:development|dev|local)['"`]|\bisDev(?:elopment)?\b|\bDEBUG\b|\bdebug\s*&&/;
 // Sending the error's message or stack in a response.
 const LEAK_JS = /\.(?:json|send|end|render)\s*\([^;]*\b(?:err|error|e|ex|exception)\s*\.\s*(?:message|stack)\b|\b(?:message|stack|error)\s*:\s*(?:err|error|e|ex|exception)\s*\.\s*(?:message|stack)\b/;
 const LEAK_PY = /\b(?:str|repr)\s*\(\s*(?:e|exc|err|error|ex|exception)\s*\)|\btraceback\.format_exc\s*\(|\b(?:e|exc|err|error|ex|exception)\.args\b/;
@@ -108,7 +110,11 @@ function scanJavaScript(file: ProjectFile, source: LexedSource, out: Found): voi
     const open = m.index + m[0].length - 1;
     const body = bodyText(source, open);
     out.handlers.push(quote(m.index));
-    if (LEAK_JS.test(body.text)) out.leaks.push(quote(open + body.leakAt(LEAK_JS)));
+    if (LEAK_JS.test(body.text)) {
+      const at = open + body.leakAt(LEAK_JS);
+      // `...(env === 'development' && { stack: err.stack })`: only development sees the details.
+      if (!DEV_ONLY_LINE.test(lines[lineAt(source, at) - 1] ?? '')) out.leaks.push(quote(at));
+    }
   }
   // NestJS exception filters and Fastify error handlers that answer with the message.
   for (const m of source.code.matchAll(/@Catch\s*\(|\.setErrorHandler\s*\(/g)) {

@@ -8,9 +8,11 @@ import type { ReadinessRule } from './rule.js';
 
 // A route path that is a health, liveness or readiness probe.
 const HEALTH_PATH =
-  /^\^?\/?(?:[\w.-]+\/)*(?:_?health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z)?|liveness|heartbeat|ping)\/?\$?$|^\/(?:api\/)?(?:v\d+\/)?status\/?$/i;
+  /^\^?\/?(?:[\w.-]+\/)*(?:_?health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z)?|liveness|heartbeat)\/?\$?$|^\^?\/?(?:api\/)?(?:v\d+\/)?status\/?\$?$/i;
+// Not the service's code paths: migrations, seeds and fixtures hold strings that look like routes.
+const NOT_ROUTES = /(?:^|\/)(?:migrations?|alembic|seeds?|seeders|fixtures)\//;
 // File-based routes (Next.js, SvelteKit, Nuxt): the file's path is the route.
-const FILE_ROUTE = /(?:^|\/)(?:pages|app|routes|server)\/(?:api\/)?(?:_?health\w*|healthz|ready\w*|live\w*|ping|heartbeat)(?:\/(?:route|index|\+server))?\.[cm]?[jt]sx?$/i;
+const FILE_ROUTE = /(?:^|\/)(?:pages|app|routes|server)\/(?:api\/)?(?:_?health\w*|healthz|ready\w*|live\w*|heartbeat|status)(?:\/(?:route|index|\+server))?\.[cm]?[jt]sx?$/i;
 // Calls whose first argument is a route even without a leading slash (Django, NestJS).
 const ROUTE_CALL = /(?:@(?:Controller|Get|Head)|\b(?:re_)?path|\burl)\s*\(\s*$/;
 // Libraries that serve a health endpoint for the app.
@@ -35,7 +37,7 @@ export const healthEndpointRule: ReadinessRule = {
         rule: this.id,
         title: 'No health endpoint',
         severity: 'HIGH',
-        location: 'missing: a health route in the code (/health, /healthz, /ready, /readyz, /livez, /ping, or a health-check library)',
+        location: 'missing: a health route in the code (/health, /healthz, /ready, /readyz, /livez, /status, or a health-check library; a product route such as /ping does not count)',
         effort: 'S',
         evidence: `The project is a web app (${ctx.webApp}) but no route or library serving a health check was found outside tests.`,
         recommendation:
@@ -88,12 +90,12 @@ const TOUCHES = /\b(?:db|database|session|engine|pool|query|execute|exec|ping|re
 function shallowHealth(ctx: ReviewContext): { location: string; evidence: string; dependsOn: string } | undefined {
   const store = ctx.deps.find((d) => !d.dev && DATASTORE_PACKAGES.includes(d.name));
   if (!store) return undefined;
-  const code = ctx.files.code({ toolConfig: false }).filter((f) => !f.clientSide);
+  const code = ctx.files.code({ toolConfig: false }).filter((f) => !f.clientSide && !NOT_ROUTES.test(f.rel));
   for (const file of code) {
     const source = ctx.files.lexed(file);
     for (const token of source.strings) {
-      if (token.interpolated || !HEALTH_PATH.test(token.value)) continue;
-      const body = handlerBody(source, token.end, file.language === 'python');
+      if (token.interpolated || !HEALTH_PATH.test(token.value) || !isRoute(source, token)) continue;
+      const body = handlerBody(source, token.end, file.language === 'python') ?? namedView(ctx, source, token.end);
       if (!body) continue;
       if (TOUCHES.test(body.code)) return undefined;
       const lines = source.text.split('\n').slice(lineAt(source, token.start) - 1, body.lastLine);
@@ -149,12 +151,35 @@ export function findHealthEndpoint(ctx: ReviewContext): string | undefined {
 }
 
 function findHealthRoute(ctx: ReviewContext, file: ProjectFile): string | undefined {
+  if (NOT_ROUTES.test(file.rel)) return undefined;
   const source = ctx.files.lexed(file);
   for (const token of source.strings) {
-    if (token.interpolated || !HEALTH_PATH.test(token.value)) continue;
-    const bare = !token.value.replace(/^\^/, '').startsWith('/');
-    if (bare && !ROUTE_CALL.test(source.code.slice(Math.max(0, token.start - 40), token.start))) continue;
+    if (token.interpolated || !HEALTH_PATH.test(token.value) || !isRoute(source, token)) continue;
     return `${file.rel}:${lineAt(source, token.start)} ("${token.value}")`;
+  }
+  return undefined;
+}
+
+/** The string is a route: the first argument of a routing call, or a path with a leading slash. */
+function isRoute(source: LexedSource, token: { start: number; value: string }): boolean {
+  const before = source.code.slice(Math.max(0, token.start - 40), token.start);
+  if (ROUTE_CALL.test(before)) return true;
+  if (!token.value.replace(/^\^/, '').startsWith('/')) return false;
+  // A routing call, a route option, or a plain server comparing the path (`url.pathname === '/health'`, `case '/health':`).
+  return /(?:\.(?:get|head|all|use|route|api_route|add_url_rule|add_api_route)|@(?:Get|Head|Controller)|\bpath|\broute|\bRoute)\s*\(\s*$|\b(?:path|url|route)\s*:\s*$|(?:pathname|url|path)\s*===?\s*$|\bcase\s+$/.test(before);
+}
+
+/** Django and friends: `path("status/", views.status)` → the body of `def status(` in the project's code. */
+function namedView(ctx: ReviewContext, source: LexedSource, from: number): { code: string; lastLine: number } | undefined {
+  const rest = source.code.slice(from, from + 200);
+  const name = /^\s*,\s*(?:[\w.]+\.)?(\w+)(?:\.as_view\s*\(\s*\))?/.exec(rest)?.[1];
+  if (!name) return undefined;
+  for (const file of ctx.files.code({ toolConfig: false })) {
+    if (NOT_ROUTES.test(file.rel)) continue;
+    const lexed = ctx.files.lexed(file);
+    const def = new RegExp(`\\b(?:def|class)\\s+${name}\\b`).exec(lexed.code);
+    if (!def) continue;
+    return handlerBody(lexed, Math.max(0, def.index - 1), file.language === 'python');
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { findMigrationDirs } from '../migrations/find-migration-dirs.js';
 import { losesData, type MigrationReview } from '../migrations/migration-review.js';
-import { selectPending } from '../migrations/pending-migrations.js';
+import { pendingKnown, selectPending } from '../migrations/pending-migrations.js';
 import { reviewDjangoMigrations } from '../migrations/review-django-migrations.js';
 import { reviewGuardrailMigrations } from '../migrations/review-guardrail-migrations.js';
 import { reviewJavaScriptMigrations } from '../migrations/review-javascript-migrations.js';
@@ -51,9 +51,11 @@ export const migrationsRule: ReadinessRule = {
     }
     if (all.length === 0) {
       ctx.migrationState.basis = 'no migrations found';
-      return failures.length > 0 ? { findings } : { findings: [], notApplicable: 'no migrations found' };
+      return failures.length > 0 ? { findings, notAssessed: 'the migrations could not be read' } : { findings: [], notApplicable: 'no migrations found' };
     }
     const { pending, basis } = selectPending(all, ctx.input.appliedMigrations, ctx.files.root, (rel) => ctx.files.text(rel));
+    // Pending not known: a finding may be about a migration applied years ago; it is rated two steps lower and says so.
+    const known = pendingKnown(ctx.input.appliedMigrations);
     Object.assign(ctx.migrationState, { basis, pending: pending.length, applied: all.length - pending.length });
     const unreadable = pending.flatMap((r) => (r.unreadable ?? []).map((line) => `${r.file}:${line}: SQL the scan could not read; nothing in it was checked`));
     if (unreadable.length > 0) {
@@ -136,6 +138,8 @@ export const migrationsRule: ReadinessRule = {
       });
     }
     const dirs = [...new Set(all.map((r) => path.posix.dirname(r.file)))];
+    if (!known) for (const f of findings) lowerWhenPendingUnknown(f, basis);
+    if (!known) return { findings, notAssessed: `which of the ${all.length} migration(s) are pending is not known (no migrate_status, no tag of the last deployed version, no git history)` };
     return { findings, passed: `${all.length} migration(s) in ${listEvidence(dirs, 3).replace(/\n/g, ', ')}; ${basis}; ${pending.filter((r) => r.reversible).length} of ${pending.length} pending reversible` };
   },
 };
@@ -185,4 +189,14 @@ function safetyNote(ctx: ReviewContext, review: MigrationReview): boolean {
   const base = path.posix.basename(review.file);
   const name = base === 'migration.sql' ? path.posix.basename(path.posix.dirname(review.file)) : base;
   return ctx.docs.some((d) => d.level === 0 && d.body.includes(name));
+}
+
+// Two steps: a finding about a migration that may have been applied years ago is a thing to check, not a stop.
+const LOWER: Record<DraftFinding['severity'], DraftFinding['severity']> = { BLOCKER: 'MEDIUM', HIGH: 'LOW', MEDIUM: 'LOW', LOW: 'LOW' };
+
+function lowerWhenPendingUnknown(f: DraftFinding, basis: string): void {
+  if (f.title.startsWith('Migrations could not') || f.title.startsWith('Pending migrations hold SQL')) return;
+  f.severity = LOWER[f.severity];
+  f.title = `${f.title} (whether pending is not known)`;
+  f.evidence = `${f.evidence}\nPending: ${basis}.`;
 }

@@ -60,14 +60,65 @@ export function readComposeServices(files: ProjectFiles): ComposeService[] {
 // A development server or a development Dockerfile: the file is for a laptop, whatever its name.
 const DEV_COMMAND = /\bnodemon\b|\bmanage\.py\s+runserver\b|\bflask\s+run\b|--reload\b|\bnpm\s+run\s+dev\b|\bnext\s+dev\b|--watch\b|\bfastapi\s+dev\b/;
 
+// A mail catcher in the stack: the file runs the service on a laptop, with fake mail.
+const DEV_TOOL_IMAGE = /(?:^|\/)(?:maildev|mailhog|mailpit|mailcatcher|smtp4dev)(?::|$)|(?:^|[/._-])(?:maildev|mailhog|mailpit)(?:[._-]|$)/i;
+
 function isDevelopmentCompose(services: Record<string, unknown>): boolean {
   return Object.values(services).some((raw) => {
     if (!raw || typeof raw !== 'object') return false;
-    const s = raw as { command?: unknown; build?: unknown };
+    const s = raw as { command?: unknown; build?: unknown; image?: unknown };
     const command = Array.isArray(s.command) ? s.command.join(' ') : typeof s.command === 'string' ? s.command : '';
     const dockerfile = s.build && typeof s.build === 'object' ? String((s.build as { dockerfile?: unknown }).dockerfile ?? '') : '';
-    return DEV_COMMAND.test(command) || /(?:^|[/._-])(?:local|dev|development)(?:[._-]|$)/i.test(dockerfile);
+    const image = typeof s.image === 'string' ? s.image : '';
+    return DEV_COMMAND.test(command) || /(?:^|[/._-])(?:local|dev|development)(?:[._-]|$)/i.test(dockerfile) || DEV_TOOL_IMAGE.test(image) || DEV_TOOL_IMAGE.test(dockerfile);
   });
+}
+
+/** A Dockerfile a compose file builds, and whether that compose file is a production one. */
+export interface ComposeBuild {
+  /** The Dockerfile, relative to the project (`app/Dockerfile.prod`). */
+  dockerfile: string;
+  compose: string;
+  production: boolean;
+  /** The compose file belongs to tests or a side tool. */
+  testOrTool: boolean;
+}
+
+/** Every `build:` of every compose file (development and test ones included, marked as such). */
+export function readComposeBuilds(files: ProjectFiles): ComposeBuild[] {
+  const out: ComposeBuild[] = [];
+  for (const file of files.files) {
+    if (!COMPOSE.test(file.rel)) continue;
+    let data: unknown;
+    try {
+      data = parseYamlText(files.text(file), file.rel);
+    } catch {
+      continue;
+    }
+    const services = (data as { services?: unknown } | null)?.services;
+    if (!services || typeof services !== 'object') continue;
+    const base = file.rel.slice(file.rel.lastIndexOf('/') + 1);
+    const production = !file.test && !file.toolConfig && !NOT_PRODUCTION.test(base) && !isDevelopmentCompose(services as Record<string, unknown>);
+    const dir = file.rel.includes('/') ? file.rel.slice(0, file.rel.lastIndexOf('/')) : '';
+    for (const raw of Object.values(services as Record<string, unknown>)) {
+      const build = (raw as { build?: unknown } | null)?.build;
+      if (build === undefined || build === null) continue;
+      const context = typeof build === 'string' ? build : String((build as { context?: unknown }).context ?? '.');
+      const name = typeof build === 'object' ? String((build as { dockerfile?: unknown }).dockerfile ?? 'Dockerfile') : 'Dockerfile';
+      out.push({ dockerfile: joinRel(dir, context, name), compose: file.rel, production, testOrTool: file.test || file.toolConfig });
+    }
+  }
+  return out;
+}
+
+function joinRel(...parts: string[]): string {
+  const out: string[] = [];
+  for (const part of parts.join('/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
 }
 
 /** 1-based line of the first line of `file` containing `needle`, else 1. */

@@ -1,4 +1,5 @@
 import type { ProjectFile, ProjectFiles } from '../project-files.js';
+import { readComposeBuilds } from './read-compose.js';
 
 export interface Instruction {
   /** Upper case: FROM, USER, CMD, … */
@@ -19,13 +20,57 @@ export interface Dockerfile {
 
 const DOCKERFILE = /(?:^|\/)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile|Containerfile)$/;
 // Images built for development or tests are not what production runs.
-const NOT_PRODUCTION = /(?:^|[./_-])(?:dev|develop|development|local|test|tests|ci|debug|playwright|cypress|e2e|selenium)(?:[./_-]|$)/i;
+const NOT_PRODUCTION = /(?:^|[./_-])(?:dev|develop|development|local|test|tests|ci|debug|playwright|cypress|e2e|selenium|maildev|mailhog|mailpit)(?:[./_-]|$)/i;
 
-/** The project's production Dockerfiles (development, test and example ones left out). */
+/**
+ * The service's own production Dockerfiles: the ones a production compose file or CI builds; else
+ * the production-named ones (`Dockerfile.prod`, `production.Dockerfile`) over plain ones; never a
+ * side tool's (`extra/`), a test's, a development one, or one only a development compose file builds.
+ */
 export function readDockerfiles(files: ProjectFiles): Dockerfile[] {
-  return files.files
-    .filter((f) => !f.test && !f.toolConfig && DOCKERFILE.test(f.rel) && !NOT_PRODUCTION.test(f.rel.slice(f.rel.lastIndexOf('/') + 1)) && !/(?:^|\/)(?:\.devcontainer|dev|development)\//.test(f.rel))
-    .map((file) => parseDockerfile(file, files.text(file)));
+  return selectServiceDockerfiles(files).map((file) => parseDockerfile(file, files.text(file)));
+}
+
+export function selectServiceDockerfiles(files: ProjectFiles): ProjectFile[] {
+  const builds = readComposeBuilds(files);
+  // Built only by the project's development compose file (a test environment's builds say nothing).
+  const devOnly = new Set(builds.filter((b) => !b.production && !b.testOrTool).map((b) => b.dockerfile));
+  for (const b of builds) if (b.production) devOnly.delete(b.dockerfile);
+  const all = files.files.filter(
+    (f) =>
+      !f.test &&
+      !f.toolConfig &&
+      DOCKERFILE.test(f.rel) &&
+      !NOT_PRODUCTION.test(f.rel.slice(f.rel.lastIndexOf('/') + 1)) &&
+      !/(?:^|\/)(?:\.devcontainer|dev|development)\//.test(f.rel),
+  );
+  const candidates = all.some((f) => !devOnly.has(f.rel)) ? all.filter((f) => !devOnly.has(f.rel)) : all;
+  const referenced = new Set([...builds.filter((b) => b.production).map((b) => b.dockerfile), ...readCiBuilds(files)]);
+  const built = candidates.filter((f) => referenced.has(f.rel));
+  if (built.length > 0) return built;
+  const prodNamed = candidates.filter((f) => PROD_NAME.test(f.rel.slice(f.rel.lastIndexOf('/') + 1)));
+  return prodNamed.length > 0 ? prodNamed : candidates;
+}
+
+const PROD_NAME = /(?:^|[._-])(?:prod|production|release|deploy)(?:[._-]|$)/i;
+const CI_FILE = /^(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.yml|\.circleci\/config\.yml|Jenkinsfile|azure-pipelines\.yml|bitbucket-pipelines\.yml|cloudbuild\.ya?ml|fly\.toml|heroku\.yml)$/;
+
+/** Dockerfiles that CI or a deploy manifest builds: `docker build -f X`, `file: X`, `docker build ctx`, `dockerfile = "X"`. */
+function readCiBuilds(files: ProjectFiles): string[] {
+  const out: string[] = [];
+  for (const file of files.files) {
+    if (!CI_FILE.test(file.rel)) continue;
+    const text = files.text(file);
+    for (const m of text.matchAll(/\bdocker\s+(?:buildx\s+)?build\b([^\n]*)/g)) {
+      const args = m[1] ?? '';
+      const f = /(?:-f|--file)[=\s]+["']?([^\s"']+)/.exec(args)?.[1];
+      const words = args.replace(/(?:-f|--file|-t|--tag|--build-arg|--target|--platform|--label|--cache-from)[=\s]+\S+/g, ' ').split(/\s+/).filter((w) => w && !w.startsWith('-') && !w.startsWith('$'));
+      const context = (words[words.length - 1] ?? '.').replace(/^\.\/?$/, '');
+      out.push(f ? f.replace(/^\.\//, '') : `${context ? `${context.replace(/\/$/, '')}/` : ''}Dockerfile`);
+    }
+    for (const m of text.matchAll(/^\s*(?:file|dockerfile)\s*[:=]\s*["']?([^\s"'#]+)/gim)) if (m[1] && /docker|container/i.test(m[1])) out.push(m[1].replace(/^\.\//, ''));
+  }
+  return out;
 }
 
 export function parseDockerfile(file: ProjectFile, text: string): Dockerfile {

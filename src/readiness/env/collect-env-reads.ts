@@ -17,10 +17,15 @@ export function collectEnvReads(files: ProjectFiles): EnvRead[] {
   const code = files.code({ toolConfig: false });
   const envObjects = new Set<string>();
   const jsWrappers = new Set<string>();
+  const pyWrappers = new Set<string>();
   for (const file of code) {
     const source = files.lexed(file);
     if (file.language === 'python') {
       for (const m of source.code.matchAll(/^[ \t]*(\w+)\s*=\s*environ\.Env\s*\(/gm)) if (m[1]) envObjects.add(m[1]);
+      // def envbool(s, default): v = os.getenv(s, default=default) — the project's own reader.
+      for (const m of source.code.matchAll(/^def[ \t]+(\w+)[ \t]*\([ \t]*(\w+)[^)]*\)[^:]*:((?:\n(?:[ \t]+[^\n]*|[ \t]*))+)/gm)) {
+        if (m[1] && m[2] && new RegExp(`(?:getenv|environ\\.get)\\s*\\(\\s*${m[2]}\\b|environ\\[\\s*${m[2]}\\s*\\]`).test(m[3] ?? '')) pyWrappers.add(m[1]);
+      }
     } else if (source.code.includes('process.env')) {
       for (const m of source.code.matchAll(/\bfunction\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)[^)]*\)[^{]*\{[^}]*?process\.env\s*\[\s*\2\s*\]/g)) if (m[1]) jsWrappers.add(m[1]);
       for (const m of source.code.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\(?\s*([A-Za-z_$][\w$]*)[^)=]*\)?\s*(?::[^=]+)?=>[^;]*?process\.env\s*\[\s*\2\s*\]/g)) if (m[1]) jsWrappers.add(m[1]);
@@ -29,7 +34,7 @@ export function collectEnvReads(files: ProjectFiles): EnvRead[] {
   const reads: EnvRead[] = [];
   for (const file of code) {
     const source = files.lexed(file);
-    if (file.language === 'python') reads.push(...readEnvPython(file, source, envObjects));
+    if (file.language === 'python') reads.push(...readEnvPython(file, source, envObjects, pyWrappers));
     else reads.push(...readEnvJavaScript(file, source), ...readWrapperCalls(file, source, jsWrappers));
   }
   cache.set(files, reads);

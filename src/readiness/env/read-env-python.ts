@@ -7,7 +7,7 @@ import { readSettingsClasses } from './read-settings-classes.js';
  * Environment reads in Python: `os.environ['X']`, `os.environ.get('X', default)`, `os.getenv`,
  * python-decouple's `config('X')`, django-environ's `env('X')`, pydantic settings classes.
  */
-export function readEnvPython(file: ProjectFile, source: LexedSource, envObjects: ReadonlySet<string> = new Set()): EnvRead[] {
+export function readEnvPython(file: ProjectFile, source: LexedSource, envObjects: ReadonlySet<string> = new Set(), wrappers: ReadonlySet<string> = new Set()): EnvRead[] {
   const reads: EnvRead[] = [];
   const { code } = source;
   const fromOs = /^[ \t]*from[ \t]+os[ \t]+import[ \t]+[^\n]*\b(?:environ|getenv)\b/m.test(code);
@@ -40,6 +40,13 @@ export function readEnvPython(file: ProjectFile, source: LexedSource, envObjects
     for (const m of code.matchAll(new RegExp(`(?<![\\w.])${name}(\\.\\w+)?\\s*\\(`, 'g'))) {
       if (m.index === env.at) continue;
       addCall(reads, file, source, m.index + m[0].length - 1, 'django-environ', m[1] ? 1 : -1);
+    }
+  }
+  // The project's own readers (`envbool("DEBUG", "True")`): the name first, the default second.
+  for (const name of wrappers) {
+    for (const m of code.matchAll(new RegExp(`(?<![\\w.])${name}\\s*\\(`, 'g'))) {
+      if (/\bdef\s+$/.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
+      addCall(reads, file, source, m.index + m[0].length - 1, `${name}()`, 1);
     }
   }
   reads.push(...readSettingsClasses(file, source));

@@ -9,6 +9,16 @@ export interface AppliedMigrations {
   applied?: string[];
   /** Files (absolute) changed since the tag of the last deployed version: their migrations are pending. */
   changedFiles?: string[];
+  /** Git history of the project (epoch seconds): files unchanged long before the newest commit were applied long ago. */
+  fileHistory?: { newestCommit: number; lastChanged: Record<string, number> };
+}
+
+/** A migration unchanged this long before the newest commit has shipped in some release since. */
+export const APPLIED_AFTER_DAYS = 90;
+
+/** Could the review tell which migrations are pending? (false: every one was taken as pending.) */
+export function pendingKnown(known: AppliedMigrations | undefined): boolean {
+  return known !== undefined && (known.applied !== undefined || known.changedFiles !== undefined || known.fileHistory !== undefined);
 }
 
 /** The migrations still to apply; with nothing known, all of them (and the basis says so). */
@@ -18,8 +28,20 @@ export function selectPending(
   root: string,
   readText: (rel: string) => string,
 ): { pending: MigrationReview[]; basis: string } {
-  if (!known || (known.applied === undefined && known.changedFiles === undefined)) {
-    return { pending: reviews, basis: `all ${reviews.length} migration(s) taken as pending: ${known?.basis ?? 'no migrate_status command and no tag of a deployed version'}` };
+  if (!known || (known.applied === undefined && known.changedFiles === undefined && known.fileHistory === undefined)) {
+    return {
+      pending: reviews,
+      basis: `which of the ${reviews.length} migration(s) are pending is not known (${known?.basis ?? 'no migrate_status command, no tag of a deployed version, no git history'}): all taken as possibly pending, their findings rated two steps lower (check them against the database)`,
+    };
+  }
+  if (known.applied === undefined && known.changedFiles === undefined && known.fileHistory) {
+    const { newestCommit, lastChanged } = known.fileHistory;
+    const cutoff = newestCommit - APPLIED_AFTER_DAYS * 86_400;
+    const pending = reviews.filter((r) => {
+      const at = lastChanged[r.file];
+      return at === undefined || at > cutoff;
+    });
+    return { pending, basis: `${pending.length} of ${reviews.length} migration(s) taken as pending by file history: unchanged for ${APPLIED_AFTER_DAYS}+ days before the newest commit means applied long ago (${known.basis})` };
   }
   if (known.changedFiles !== undefined) {
     const changed = new Set(known.changedFiles.map((f) => path.resolve(f)));
