@@ -26,11 +26,11 @@ ${EXIT_CODES}
 The workspace is the nearest folder up from here holding tasks/, governance/ or .aibrain/ (or --root).
 See 'autonomous-loop <command> --help' for a command's options and examples.`,
     );
-  program.option('--database-url <url>', 'keep the state in PostgreSQL (postgres://user:password@host:port/db; default: $DATABASE_URL, else .aibrain/state.db)');
+  program.option('--database-url <url>', 'keep the state in PostgreSQL (postgres://user:password@host:port/db; default: $AUTONOMOUS_LOOP_DATABASE_URL, else .aibrain/state.db)');
   program.hook('preAction', (root, action) => {
-    // The store reads DATABASE_URL: the flag is the same setting for this invocation.
+    // The store reads AUTONOMOUS_LOOP_DATABASE_URL: the flag is the same setting for this invocation.
     const url = root.opts<{ databaseUrl?: string }>().databaseUrl;
-    if (url !== undefined) process.env.DATABASE_URL = url;
+    if (url !== undefined) process.env.AUTONOMOUS_LOOP_DATABASE_URL = url;
     resolveTarget(action);
   });
 
@@ -112,7 +112,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--root <dir>', 'the workspace folder', process.cwd())
     .action(async (opts) => (await import('./commands/unlock.js')).unlockCommand(opts));
 
-  const db = program.command('db').description('the state store: which one, its schema migrations (PostgreSQL with --database-url or $DATABASE_URL, else SQLite)');
+  const db = program.command('db').description('the state store: which one, its schema migrations (PostgreSQL with --database-url or $AUTONOMOUS_LOOP_DATABASE_URL, else SQLite)');
   db.command('status')
     .description('the store and its schema migrations, applied and pending (changes nothing)')
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
@@ -124,7 +124,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/db.js')).dbMigrateCommand(opts))
-    .addHelpText('after', examples(['db migrate', 'DATABASE_URL=postgres://loop@db.internal/loop autonomous-loop db migrate']));
+    .addHelpText('after', examples(['db migrate', 'AUTONOMOUS_LOOP_DATABASE_URL=postgres://loop@db.internal/loop autonomous-loop db migrate']));
 
   program
     .command('repair')

@@ -1,11 +1,14 @@
 import { ExitCode, LoopError } from '../errors.js';
 
+/** The loop's own variable: not DATABASE_URL, which is the application's (and reaches its commands). */
+export const DATABASE_URL_VARIABLE = 'AUTONOMOUS_LOOP_DATABASE_URL';
+
 /**
- * Where the store lives: PostgreSQL when a database URL is given (the `DATABASE_URL` environment
- * variable, or `--database-url`, which the CLI puts there), SQLite (`.aibrain/state.db`) otherwise.
+ * Where the store lives: PostgreSQL when a database URL is given (`--database-url`, which the CLI
+ * puts in AUTONOMOUS_LOOP_DATABASE_URL, or that variable), SQLite (`.aibrain/state.db`) otherwise.
  */
 export function databaseUrl(): string | undefined {
-  const url = process.env.DATABASE_URL?.trim();
+  const url = process.env[DATABASE_URL_VARIABLE]?.trim();
   return url ? url : undefined;
 }
 
@@ -34,7 +37,7 @@ export function redactUrlIn(text: string, url: string): string {
 export function checkDatabaseUrl(url: string): URL {
   const parsed = tryParse(url);
   if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol)) {
-    throw new LoopError(`DATABASE_URL: expected postgres://user:password@host:port/database, got '${redactUrl(url)}'`, ExitCode.badInput);
+    throw new LoopError(`--database-url / AUTONOMOUS_LOOP_DATABASE_URL: expected postgres://user:password@host:port/database, got '${redactUrl(url)}'`, ExitCode.badInput);
   }
   return parsed;
 }

@@ -6,7 +6,7 @@ import type { Store } from './store.js';
 export { openStoreCount } from './store-handles.js';
 
 export interface OpenOptions {
-  /** PostgreSQL's URL; by default DATABASE_URL. Without one, the SQLite file. */
+  /** PostgreSQL's URL; by default AUTONOMOUS_LOOP_DATABASE_URL. Without one, the SQLite file. */
   databaseUrl?: string | undefined;
   /**
    * Called when the store holds nothing yet (SQLite: the file is missing or empty, asked before it

@@ -26,12 +26,12 @@ export function toStoreFailure(error: unknown, url: string): Error {
   const message = redactUrlIn(error instanceof Error ? error.message : String(error), url);
   const where = redactUrl(url);
   if (NETWORK.test(code) || /Connection terminated|connect(ion)? timeout|timeout exceeded when trying to connect/i.test(message)) {
-    return new StoreUnavailable(`${where}: cannot reach the state database (${code || message}); start it, or check the host and port in DATABASE_URL`, `PG_${code || 'CONNECTION'}`);
+    return new StoreUnavailable(`${where}: cannot reach the state database (${code || message}); start it, or check the host and port in the database URL`, `PG_${code || 'CONNECTION'}`);
   }
   if (code === '28P01' || code === '28000') {
-    return new StoreUnavailable(`${where}: the state database refused the login (${message}); check the user and password in DATABASE_URL`, `PG_${code}`);
+    return new StoreUnavailable(`${where}: the state database refused the login (${message}); check the user and password in the database URL`, `PG_${code}`);
   }
-  if (code === '3D000') return new StoreUnavailable(`${where}: ${message}; create it (createdb) or fix the database name in DATABASE_URL`, `PG_${code}`);
+  if (code === '3D000') return new StoreUnavailable(`${where}: ${message}; create it (createdb) or fix the database name in the database URL`, `PG_${code}`);
   if (UNAVAILABLE.test(code)) return new StoreUnavailable(`${where}: the state database failed (${message}) [${code}]`, `PG_${code}`);
   const failure = new Error(`${where}: ${message}`) as Error & { code: string };
   failure.code = `PG_${code || 'ERROR'}`;

@@ -20,7 +20,7 @@ async function closedPort(): Promise<number> {
   });
 }
 
-describe('the loop on PostgreSQL (--database-url, DATABASE_URL)', () => {
+describe('the loop on PostgreSQL (--database-url, AUTONOMOUS_LOOP_DATABASE_URL)', () => {
   it('runs a queue with its state in the database: nothing in .aibrain/state.db; status and db status read it', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', queue);
@@ -28,7 +28,7 @@ describe('the loop on PostgreSQL (--database-url, DATABASE_URL)', () => {
     const run = runCli(['--project', 'p', '--database-url', url], { cwd: ws });
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(path.join(ws, '.aibrain', 'state.db'))).toBe(false);
-    const status = runCli(['status', '--project', 'p', '--json'], { cwd: ws, env: { DATABASE_URL: url } });
+    const status = runCli(['status', '--project', 'p', '--json'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url } });
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).tasks.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
     const db = runCli(['db', 'status', '--database-url', url], { cwd: ws });
@@ -41,11 +41,11 @@ describe('the loop on PostgreSQL (--database-url, DATABASE_URL)', () => {
   it('db migrate applies the schema once; db status shows what is pending first', async () => {
     const ws = makeWorkspace();
     const url = await freshDatabase();
-    expect(runCli(['db', 'status'], { cwd: ws, env: { DATABASE_URL: url } }).stdout).toContain('pending  001_init.sql');
-    const first = runCli(['db', 'migrate'], { cwd: ws, env: { DATABASE_URL: url } });
+    expect(runCli(['db', 'status'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url } }).stdout).toContain('pending  001_init.sql');
+    const first = runCli(['db', 'migrate'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url } });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('applied 001_init.sql');
-    expect(runCli(['db', 'migrate'], { cwd: ws, env: { DATABASE_URL: url } }).stdout).toContain('up to date');
+    expect(runCli(['db', 'migrate'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url } }).stdout).toContain('up to date');
   });
 
   it('a database that cannot be reached: one line, exit 5, the password never shown, nothing written', async () => {
@@ -66,24 +66,24 @@ describe('the loop on PostgreSQL (--database-url, DATABASE_URL)', () => {
     writeQueue(ws, 'p', queue);
     const url = new URL(await freshDatabase());
     url.password = 'not-the-password';
-    const refused = runCli(['status', '--project', 'p'], { cwd: ws, env: { DATABASE_URL: url.toString() } });
+    const refused = runCli(['status', '--project', 'p'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url.toString() } });
     expect(refused.code).toBe(5);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('refused the login');
     expect(refused.stderr).not.toContain('not-the-password');
 
-    const bad = runCli(['status', '--project', 'p'], { cwd: ws, env: { DATABASE_URL: 'mysql://root:pw-secret@localhost/x' } });
+    const bad = runCli(['status', '--project', 'p'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: 'mysql://root:pw-secret@localhost/x' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('expected postgres://');
     expect(bad.stderr).not.toContain('pw-secret');
 
     const newer = await freshDatabase();
-    expect(runCli(['db', 'migrate'], { cwd: ws, env: { DATABASE_URL: newer } }).code).toBe(0);
+    expect(runCli(['db', 'migrate'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: newer } }).code).toBe(0);
     const client = new pg.Client({ connectionString: newer });
     await client.connect();
     await client.query(`INSERT INTO autonomous_loop.schema_migrations (version, name) VALUES (999, '999_future.sql')`);
     await client.end();
-    const r = runCli(['--project', 'p'], { cwd: ws, env: { DATABASE_URL: newer } });
+    const r = runCli(['--project', 'p'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: newer } });
     expect(r.code).toBe(5);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('newer than this autonomous-loop knows (migration 999)');
