@@ -3,7 +3,8 @@ import { readVersion, resolveTarget } from './resolve-target.js';
 
 export const EXIT_CODES = `
 Exit codes: 0 done · 1 a task failed or was blocked · 2 bad input (nothing written)
-            3 waiting for approval · 4 aborted at a prompt · 130 interrupted (state saved)`;
+            3 waiting for approval · 4 aborted at a prompt · 5 the state store failed (unreachable, refused, disk full)
+            130 interrupted (state saved)`;
 
 // Commands are declared here and loaded when used, so that `--help` starts fast.
 export function buildProgram(): Command {
@@ -25,7 +26,13 @@ ${EXIT_CODES}
 The workspace is the nearest folder up from here holding tasks/, governance/ or .aibrain/ (or --root).
 See 'autonomous-loop <command> --help' for a command's options and examples.`,
     );
-  program.hook('preAction', (_root, action) => resolveTarget(action));
+  program.option('--database-url <url>', 'keep the state in PostgreSQL (postgres://user:password@host:port/db; default: $AUTONOMOUS_LOOP_DATABASE_URL, else .aibrain/state.db)');
+  program.hook('preAction', (root, action) => {
+    // The store reads AUTONOMOUS_LOOP_DATABASE_URL: the flag is the same setting for this invocation.
+    const url = root.opts<{ databaseUrl?: string }>().databaseUrl;
+    if (url !== undefined) process.env.AUTONOMOUS_LOOP_DATABASE_URL = url;
+    resolveTarget(action);
+  });
 
   target(program.command('run', { isDefault: true }))
     .description('run the queue tasks/work_queue_<project>.json to the end (the default command)')
@@ -121,6 +128,20 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--by <name>', 'who removes it (recorded with the OS user)')
     .option('--root <dir>', 'the workspace folder', process.cwd())
     .action(async (opts) => (await import('./commands/unlock.js')).unlockCommand(opts));
+
+  const db = program.command('db').description('the state store: which one, its schema migrations (PostgreSQL with --database-url or $AUTONOMOUS_LOOP_DATABASE_URL, else SQLite)');
+  db.command('status')
+    .description('the store and its schema migrations, applied and pending (changes nothing)')
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/db.js')).dbStatusCommand(opts))
+    .addHelpText('after', examples(['db status', 'db status --database-url postgres://loop@db.internal/loop']));
+  db.command('migrate')
+    .description('apply the pending schema migrations (the first connect does so too), under the store\'s lock')
+    .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/db.js')).dbMigrateCommand(opts))
+    .addHelpText('after', examples(['db migrate', 'AUTONOMOUS_LOOP_DATABASE_URL=postgres://loop@db.internal/loop autonomous-loop db migrate']));
 
   program
     .command('repair')

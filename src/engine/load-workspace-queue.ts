@@ -1,4 +1,5 @@
 import { provisioningCommands } from '../agents/provision/provisioning-commands.js';
+import { storeMayExist } from '../state/open-store.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
@@ -49,7 +50,7 @@ export async function checkProjectFile(ws: Workspace, project: string, queue: Qu
 
 // Versions with a successful staging deployment on record (read only: no state.db is made here).
 async function stagedVersions(ws: Workspace, project: string): Promise<Set<string>> {
-  if (!existsSync(ws.stateDb)) return new Set();
+  if (!storeMayExist(ws.stateDb)) return new Set();
   // Opened as every record reader opens it: a damaged or emptied state.db is refused, never made anew.
   const store = await openRecordStore(ws);
   try {

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
-import { openStore } from '../../state/open-store.js';
+import { openStore, storeMayExist } from '../../state/open-store.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 
@@ -8,7 +7,7 @@ import { formatFigures, iterationTokens } from './format-figures.js';
 export async function historyIterations(opts: { project?: string; root: string; json: boolean; task?: string }): Promise<void> {
   if (!opts.project) throw new InputError('history --iterations: --project <project> is required');
   const ws = resolveWorkspace(opts.root);
-  const store = existsSync(ws.stateDb) ? await openStore(ws.stateDb) : undefined;
+  const store = storeMayExist(ws.stateDb) ? await openStore(ws.stateDb) : undefined;
   try {
     const taskIds = opts.task ? [opts.task] : [...((await store?.tasks(opts.project))?.keys() ?? [])];
     const perTask = store ? await Promise.all(taskIds.map((id) => store.iterationsWithMetrics(opts.project ?? '', id))) : [];

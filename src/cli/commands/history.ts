@@ -1,3 +1,4 @@
+import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { openRecordStore } from '../../records/open-record-store.js';
@@ -7,7 +8,7 @@ export async function historyCommand(opts: { project?: string; root: string; jso
   if (opts.iterations) return (await import('./history-iterations.js')).historyIterations(opts);
   if (opts.provisioning) return (await import('./history-provisioning.js')).historyProvisioning(opts);
   const ws = resolveWorkspace(opts.root);
-  if (![ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f))) {
+  if (!storeMayExist(ws.stateDb) && ![ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f))) {
     process.stdout.write(opts.json ? `${JSON.stringify(opts.decisions ? { decisions: [] } : { deployments: [] })}\n` : 'no history yet\n');
     return;
   }

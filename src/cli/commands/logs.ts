@@ -4,7 +4,7 @@ import { createLogRenderer } from '../../agents/coding/render-log.js';
 import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
 import type { IterationWithMetrics } from '../../state/iteration-metrics.js';
-import { openStore } from '../../state/open-store.js';
+import { openStore, storeMayExist } from '../../state/open-store.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
 
@@ -14,7 +14,7 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
   const out = opts.raw ? { write: (text: string) => void process.stdout.write(text), end: () => undefined } : createLogRenderer((text) => process.stdout.write(text));
   const ws = resolveWorkspace(opts.root);
   assertProjectName(opts.project);
-  if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: nothing to show for ${taskId}`);
+  if (!storeMayExist(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: nothing to show for ${taskId}`);
   const store = await openStore(ws.stateDb);
   try {
     const rows = await store.iterationsWithMetrics(opts.project, taskId);

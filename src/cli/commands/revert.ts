@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { planRevert, resetToCheckpoint } from '../../agents/git-checkpoint.js';
 import { ExitCode, InputError, LockError, LoopError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
-import { openStore } from '../../state/open-store.js';
+import { openStore, storeMayExist } from '../../state/open-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
 /**
@@ -17,7 +16,7 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   assertProjectName(opts.project);
   const by = opts.by.trim();
   if (!by) throw new InputError('revert: --by <name> is required: who decides is recorded');
-  if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
+  if (!storeMayExist(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
   const store = await openStore(ws.stateDb);
   try {
     const held = await store.lockHolder(opts.project);

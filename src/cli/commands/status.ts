@@ -1,3 +1,4 @@
+import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
@@ -27,7 +28,7 @@ function compare(e: EnvironmentState, live: LiveHealth): { live: LiveHealth; dif
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean; probe?: boolean }): Promise<void> {
   const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
-  const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
+  const store = storeMayExist(ws.stateDb) || [ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
     const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
     const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();

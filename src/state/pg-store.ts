@@ -1,0 +1,405 @@
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { bootId, startTimeOf } from './process-identity.js';
+import { PG } from './pg-statements.js';
+import { toStoreFailure } from './pg-failure.js';
+import { migratePostgres, SCHEMA } from './pg-migrate.js';
+import { isGone, noteClosed, noteOpened } from './store-handles.js';
+import { chainHash } from './store.js';
+import type {
+  ChainedRecord,
+  GateSubjectRow,
+  IterationEnd,
+  IterationFigures,
+  IterationMetricsRow,
+  IterationRow,
+  IterationWithMetrics,
+  LockHolder,
+  LockResult,
+  RecordTable,
+  Store,
+  StoredDecision,
+  StoredRecord,
+  TaskRow,
+} from './store.js';
+
+const now = (): string => new Date().toISOString();
+// Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
+const WRITER_LOCK = 0x616c_7772; // 'alwr'
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+}
+
+interface TxState {
+  depth: number;
+  ended: boolean;
+}
+
+/**
+ * The store in PostgreSQL (node-postgres, a small pool). Calls outside a transaction take any
+ * connection; a transaction holds one, and takes the writer lock first.
+ */
+export class PgStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #db: Queryable;
+  readonly #url: string;
+  readonly #tx: TxState | undefined;
+  #open = true;
+
+  private constructor(pool: pg.Pool, db: Queryable, url: string, tx?: TxState) {
+    this.#pool = pool;
+    this.#db = db;
+    this.#url = url;
+    this.#tx = tx;
+  }
+
+  /** Connects, and brings the schema up to date under an advisory lock. */
+  static async connect(url: string): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA}`, connectionTimeoutMillis: 10_000 });
+    // An idle connection the server dropped: the next query says so; the process must not crash here.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgres(pool);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw toStoreFailure(e, url);
+    }
+    noteOpened();
+    return new PgStore(pool, pool, url);
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    try {
+      return (await this.#db.query(sql, params)).rows as T[];
+    } catch (e) {
+      throw toStoreFailure(e, this.#url);
+    }
+  }
+
+  async #first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+    return (await this.#rows<T>(sql, params))[0];
+  }
+
+  async #run(sql: string, params: unknown[]): Promise<void> {
+    await this.#rows(sql, params);
+  }
+
+  async close(): Promise<void> {
+    if (this.#tx) throw new Error('this is a bug: a transaction closed the store');
+    if (!this.#open) return;
+    this.#open = false;
+    noteClosed();
+    await this.#pool.end();
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#tx) return this.#nested(fn, this.#tx);
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (e) {
+      throw toStoreFailure(e, this.#url);
+    }
+    const state: TxState = { depth: 0, ended: false };
+    const tx = new PgStore(this.#pool, client, this.#url, state);
+    let broken: unknown;
+    try {
+      await tx.#run('BEGIN', []);
+      await tx.#run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+      const result = await fn(tx);
+      await tx.#run('COMMIT', []);
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+        broken = rollbackFailed;
+      });
+      throw e;
+    } finally {
+      state.ended = true;
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  // A transaction inside a transaction: a savepoint, rolled back alone when its function throws.
+  async #nested<T>(fn: (tx: Store) => Promise<T>, state: TxState): Promise<T> {
+    const name = `nested_${++state.depth}`;
+    await this.#run(`SAVEPOINT ${name}`, []);
+    try {
+      const result = await fn(this);
+      await this.#run(`RELEASE SAVEPOINT ${name}`, []);
+      return result;
+    } catch (e) {
+      await this.#run(`ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined);
+      throw e;
+    } finally {
+      state.depth--;
+    }
+  }
+
+  // Several statements as one write: inside a transaction as they are, else in one of their own.
+  #write<T>(fn: (tx: PgStore) => Promise<T>): Promise<T> {
+    return this.#tx ? fn(this) : this.transaction((t) => fn(t as unknown as PgStore));
+  }
+
+  acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
+    return this.transaction(async (t) => {
+      const tx = t as unknown as PgStore;
+      const holder = cleanLock(await tx.#first<LockHolder>(PG.getLockForUpdate, [project]));
+      const host = hostname();
+      if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
+      await tx.#run(PG.putLock, [project, process.pid, host, now(), runId, bootId(), startTimeOf(process.pid)]);
+      return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
+    });
+  }
+
+  forceUnlock(project: string): Promise<LockHolder | undefined> {
+    return this.transaction(async (t) => {
+      const tx = t as unknown as PgStore;
+      const holder = cleanLock(await tx.#first<LockHolder>(PG.getLockForUpdate, [project]));
+      if (holder) await tx.#run(PG.forceUnlock, [project]);
+      return holder;
+    });
+  }
+
+  releaseLock(project: string, runId: string): Promise<void> {
+    return this.#run(PG.deleteLock, [project, runId]);
+  }
+
+  async lockHolder(project: string): Promise<LockHolder | undefined> {
+    return cleanLock(await this.#first<LockHolder>(PG.getLock, [project]));
+  }
+
+  startRun(project: string, runId: string, osUser: string | null = null): Promise<void> {
+    return this.#run(PG.startRun, [runId, project, process.pid, hostname(), now(), osUser]);
+  }
+
+  endRun(runId: string, exitCode: number): Promise<void> {
+    return this.#run(PG.endRun, [runId, now(), exitCode]);
+  }
+
+  lastRunStarter(project: string): Promise<{ run_id: string; os_user: string | null } | undefined> {
+    return this.#first(PG.lastRunStarter, [project]);
+  }
+
+  approvalUse(decisionId: string): Promise<{ attempt: number; run_id: string; used_at: string } | undefined> {
+    return this.#first(PG.approvalUse, [decisionId]);
+  }
+
+  useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): Promise<void> {
+    return this.#run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
+  }
+
+  async tasks(project: string): Promise<Map<string, TaskRow>> {
+    return new Map((await this.#rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
+  }
+
+  task(project: string, taskId: string): Promise<TaskRow | undefined> {
+    return this.#first(PG.task, [project, taskId]);
+  }
+
+  saveTask(project: string, r: Omit<TaskRow, 'updated_at'>): Promise<void> {
+    return this.#run(PG.saveTask, [project, r.task_id, r.status, r.file_status, r.iterations, r.base_iteration, r.last_error, r.reason, now()]);
+  }
+
+  setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void> {
+    return this.#run(PG.setFileStatus, [project, taskId, fileStatus]);
+  }
+
+  async beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number> {
+    const row = await this.#first<{ id: number }>(PG.beginIteration, [project, taskId, n, runId, now()]);
+    return Number(row?.id);
+  }
+
+  endIteration(id: number, r: IterationEnd): Promise<void> {
+    return this.#run(PG.endIteration, [id, r.state, now(), r.verdict, r.promiseMet ? 1 : 0, r.error, r.outputTail]);
+  }
+
+  iterations(project: string, taskId: string): Promise<IterationRow[]> {
+    return this.#rows(PG.iterations, [project, taskId]);
+  }
+
+  runningIterations(project: string): Promise<IterationRow[]> {
+    return this.#rows(PG.runningIterations, [project]);
+  }
+
+  saveIterationMetrics(m: IterationMetricsRow): Promise<void> {
+    return this.#run(PG.saveIterationMetrics, [
+      m.iteration_id, m.project, m.task_id, m.n, m.run_id, m.cost_usd, m.input_tokens, m.output_tokens, m.cached_tokens, m.turns,
+      m.duration_ms, m.retries, m.session_id, m.model, m.checkpoint, m.checkpoint_branch, m.log_file, m.stop_reason,
+    ]);
+  }
+
+  iterationsWithMetrics(project: string, taskId: string, fromN = 1): Promise<IterationWithMetrics[]> {
+    return this.#rows(PG.iterationsWithMetrics, [project, taskId, fromN]);
+  }
+
+  iterationFigures(project: string): Promise<IterationFigures[]> {
+    return this.#rows(PG.iterationFigures, [project]);
+  }
+
+  async runCost(runId: string): Promise<number> {
+    return (await this.#first<{ cost: number | null }>(PG.runCost, [runId]))?.cost ?? 0;
+  }
+
+  latestDoneStep(project: string, taskId: string, name: string): Promise<{ result: string | null } | undefined> {
+    return this.#first(PG.latestDoneStep, [project, taskId, name]);
+  }
+
+  step(project: string, taskId: string, iteration: number, name: string): Promise<{ state: string; result: string | null; runs: number } | undefined> {
+    return this.#first(PG.getStep, [project, taskId, iteration, name]);
+  }
+
+  beginStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
+    return this.#run(PG.beginStep, [project, taskId, iteration, name, now()]);
+  }
+
+  endStep(project: string, taskId: string, iteration: number, name: string, result: string): Promise<void> {
+    return this.#run(PG.endStep, [project, taskId, iteration, name, result, now()]);
+  }
+
+  interruptStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
+    return this.#run(PG.interruptStep, [project, taskId, iteration, name]);
+  }
+
+  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]> {
+    return this.#rows(PG.interruptedSteps, [project, taskId, afterIteration]);
+  }
+
+  addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void> {
+    return this.#run(PG.addEvent, [now(), runId, project, taskId, type, data === undefined ? null : JSON.stringify(data)]);
+  }
+
+  // A record's chain link reads the last one: the read and the insert are one writer transaction,
+  // so two processes never chain onto the same row.
+  insertDeployment(project: string, id: string, record: string): Promise<void> {
+    return this.#write(async (tx) => tx.#run(PG.insertDeployment, [id, project, record, chainHash(await tx.#lastChain('deployments'), id, record)]));
+  }
+
+  deployments(project?: string): Promise<StoredRecord[]> {
+    return project ? this.#rows(PG.deploymentsOf, [project]) : this.#rows(PG.allDeployments);
+  }
+
+  unwrittenDeployments(): Promise<StoredRecord[]> {
+    return this.#rows(PG.unwrittenDeployments);
+  }
+
+  async markDeploymentsWritten(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#run(PG.markDeploymentsWritten, [[...ids]]);
+  }
+
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
+    return this.#write(async (tx) =>
+      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record)]),
+    );
+  }
+
+  decisions(project?: string): Promise<StoredRecord[]> {
+    return project ? this.#rows(PG.decisionsOf, [project]) : this.#rows(PG.allDecisions);
+  }
+
+  taskDecisions(project: string, taskId: string): Promise<StoredDecision[]> {
+    return this.#rows(PG.taskDecisions, [project, taskId]);
+  }
+
+  unwrittenDecisions(): Promise<StoredRecord[]> {
+    return this.#rows(PG.unwrittenDecisions);
+  }
+
+  async markDecisionsWritten(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#run(PG.markDecisionsWritten, [[...ids]]);
+  }
+
+  insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
+    return this.#run(PG.insertProvisioning, [id, project, taskId, record]);
+  }
+
+  provisioning(project?: string): Promise<StoredRecord[]> {
+    return project ? this.#rows(PG.provisioningOf, [project]) : this.#rows(PG.allProvisioning);
+  }
+
+  async #lastChain(table: RecordTable): Promise<string> {
+    return (await this.#first<{ chain: string | null }>(table === 'deployments' ? PG.lastDeploymentChain : PG.lastDecisionChain, []))?.chain ?? '';
+  }
+
+  async recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
+    const rows = Number((await this.#first<{ n: string }>(table === 'deployments' ? PG.deploymentRows : PG.decisionRows, []))?.n ?? 0);
+    const inserted = (await this.#first<{ inserted: number }>(PG.recordCount, [table]))?.inserted ?? rows;
+    return { rows, inserted: Number(inserted) };
+  }
+
+  chainedRecords(table: RecordTable): Promise<ChainedRecord[]> {
+    return this.#rows(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
+  }
+
+  rechain(table: RecordTable): Promise<void> {
+    return this.#write(async (tx) => {
+      const rows = await tx.#rows<ChainedRecord>(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
+      const update = table === 'deployments' ? PG.setDeploymentChain : PG.setDecisionChain;
+      let prev = '';
+      for (const row of rows) {
+        prev = chainHash(prev, row.id, row.record);
+        await tx.#run(update, [prev, row.seq]);
+      }
+      await tx.#run(PG.setRecordCount, [table, rows.length]);
+    });
+  }
+
+  saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
+    return this.#run(PG.saveGateSubject, [project, taskId, fingerprint, subject, now()]);
+  }
+
+  gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
+    return this.#first(PG.gateSubject, [project, taskId]);
+  }
+
+  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
+    return this.#rows(table === 'deployments' ? PG.deploymentIds : PG.decisionIds);
+  }
+
+  markAllUnwritten(table: RecordTable): Promise<void> {
+    return this.#run(table === 'deployments' ? PG.deploymentsUnwritten : PG.decisionsUnwritten, []);
+  }
+
+  async projectionStamp(file: string): Promise<string | undefined> {
+    return (await this.#first<{ stamp: string }>(PG.getStamp, [file]))?.stamp;
+  }
+
+  setProjectionStamp(file: string, stamp: string | null): Promise<void> {
+    return stamp === null ? this.#run(PG.deleteStamp, [file]) : this.#run(PG.putStamp, [file, stamp]);
+  }
+
+  addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {
+    return this.#run(PG.addProcess, [pid, startTime, project, runId, now()]);
+  }
+
+  removeProcess(project: string, pid: number): Promise<void> {
+    return this.#run(PG.removeProcess, [project, pid]);
+  }
+
+  processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]> {
+    return this.#rows(PG.processes, [project]);
+  }
+
+  setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void> {
+    return reason === null ? this.#run(PG.clearHealth, [project, environment]) : this.#run(PG.setHealth, [project, environment, reason, now()]);
+  }
+
+  environmentHealth(project: string): Promise<{ environment: string; state: string; reason: string; since: string }[]> {
+    return this.#rows(PG.health, [project]);
+  }
+
+  /** Whether the database holds nothing of ours yet (no task, no record). */
+  async isEmpty(): Promise<boolean> {
+    return Number((await this.#first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
+  }
+}
+
+function cleanLock(row: LockHolder | undefined): LockHolder | undefined {
+  return row ? { ...row } : undefined;
+}
