@@ -149,7 +149,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
   if (exitCode === ExitCode.interrupted) throw new InterruptError('interrupted; state saved: run again to resume');
   if (exitCode === ExitCode.paused) throw new PausedError(`paused: ${ctx.paused?.reason ?? 'a usage limit'}; state saved: run again after ${new Date(ctx.paused?.until ?? Date.now()).toISOString()} to resume`);
-  return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
+  return { runId, exitCode, counts, waiting: stillWaiting(ctx, waiting), tasks: [...ctx.tasks.values()] };
 }
 
 /** Writes back, ends the run, releases the lock, closes the store: every step tried, the first error returned. */
@@ -188,6 +188,12 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
   log.flush?.();
   await step(() => ctx.store.close());
   return first;
+}
+
+/** The gates still open at the end (a task approved under --wait, or in the run, is not waiting any more), each once. */
+function stillWaiting(ctx: EngineContext, waiting: RunSummary['waiting']): RunSummary['waiting'] {
+  const last = new Map(waiting.map((w) => [w.taskId, w]));
+  return [...last.values()].filter((w) => ctx.tasks.get(w.taskId)?.status === 'awaiting_approval');
 }
 
 /** A queue file a person's save left invalid, said on screen once per problem (the run goes on with the last valid one). */
