@@ -41,6 +41,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // Ctrl-C reaches the loop too (same terminal): let it save its state and report, then pass its code on.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
   child.on('exit', (code, signal) => {
+    // The demo's state is in its own workspace, not the clone's: say where, and how to look at it.
+    const rel = path.relative(process.cwd(), demoRoot);
+    const root = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : demoRoot;
+    console.log(`\nthe demo's workspace: ${root}/ — look at it with:`);
+    console.log(`  autonomous-loop status --root ${root} --project ${project}`);
+    console.log(`  autonomous-loop history --root ${root} --project ${project}`);
     process.exitCode = code ?? (signal === 'SIGINT' ? 130 : 1);
   });
 }

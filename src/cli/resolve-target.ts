@@ -24,7 +24,8 @@ export function resolveTarget(action: Command): void {
     return;
   }
   if (opts.project !== undefined) return;
-  const queues = listQueueFiles(root).filter((f) => path.dirname(f) === resolveWorkspace(root).tasksDir);
+  // listQueueFiles gives paths as `root` was written (`--root demo-workspace`): compared resolved.
+  const queues = listQueueFiles(root).filter((f) => path.resolve(path.dirname(f)) === resolveWorkspace(root).tasksDir);
   const only = queues.length === 1 ? /^work_queue_(.+)\.json$/.exec(path.basename(queues[0] ?? ''))?.[1] : undefined;
   if (only) {
     action.setOptionValue('project', only);

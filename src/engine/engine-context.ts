@@ -49,6 +49,8 @@ export interface EngineContext {
   waitForPeople?: { pollMs: number };
   /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */
   vetoed: Set<string>;
+  /** The queue file's problem last said on screen (a person's save left it invalid). */
+  invalidSaid?: string | undefined;
 }
 
 /** Saves a task's state: the state store first, then the queue file (batched). Inside a transaction, `store` is its own. */

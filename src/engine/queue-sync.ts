@@ -68,7 +68,10 @@ export class QueueSync {
     try {
       const text = readQueueFile(this.queue.file);
       this.#stamp = stamp;
-      if (text === this.queue.text) return undefined;
+      if (text === this.queue.text) {
+        this.#invalidMessage = undefined; // put back as it was: valid again
+        return undefined;
+      }
       next = parseQueue(text, this.queue.file, this.#defaults);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;

@@ -129,6 +129,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
+      sayInvalidQueue(ctx);
       if (written.size > 0) await rememberWritten(store, options.project, written);
       if (edits) await applyEdits(ctx, edits);
       return edits !== undefined;
@@ -148,12 +149,13 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
   if (exitCode === ExitCode.interrupted) throw new InterruptError('interrupted; state saved: run again to resume');
   if (exitCode === ExitCode.paused) throw new PausedError(`paused: ${ctx.paused?.reason ?? 'a usage limit'}; state saved: run again after ${new Date(ctx.paused?.until ?? Date.now()).toISOString()} to resume`);
-  return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
+  return { runId, exitCode, counts, waiting: stillWaiting(ctx, waiting), tasks: [...ctx.tasks.values()] };
 }
 
 /** Writes back, ends the run, releases the lock, closes the store: every step tried, the first error returned. */
 async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promise<unknown> {
   let first: unknown;
+  let code = exitCode;
   const step = async (fn: () => Promise<void>): Promise<void> => {
     const e = await attempt(fn);
     first ??= e;
@@ -165,18 +167,40 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
       if (written.size > 0) await rememberWritten(ctx.store, ctx.project, written);
       if (ctx.sync.invalid) break;
     }
+    sayInvalidQueue(ctx);
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
+    if (ctx.sync.invalid && ctx.sync.pendingWrites > 0) {
+      // Never a silent success: the file people read says something else than what happened.
+      code = ExitCode.storageFailed;
+      throw new LoopError(
+        `could not write the tasks' statuses back to ${ctx.sync.queue.file}: it is not valid now (${ctx.sync.invalid.split('\n')[0]}); they are kept in the state store — fix the file and run again to write them`,
+        ExitCode.storageFailed,
+      );
+    }
   });
   await step(async () => {
     for (const problem of [await flushDeployments(ctx.store, ctx.ws), await flushDecisions(ctx.store, ctx.ws)]) if (problem) warnBehind(ctx, problem);
   });
   stopTracking();
-  await step(() => ctx.store.endRun(ctx.runId, exitCode));
+  await step(() => ctx.store.endRun(ctx.runId, code));
   await step(() => ctx.store.releaseLock(ctx.project, ctx.runId));
-  log.info({ exit_code: exitCode, counts: countStatuses(ctx) }, 'run ended');
+  log.info({ exit_code: code, counts: countStatuses(ctx) }, 'run ended');
   log.flush?.();
   await step(() => ctx.store.close());
   return first;
+}
+
+/** The gates still open at the end (a task approved under --wait, or in the run, is not waiting any more), each once. */
+function stillWaiting(ctx: EngineContext, waiting: RunSummary['waiting']): RunSummary['waiting'] {
+  const last = new Map(waiting.map((w) => [w.taskId, w]));
+  return [...last.values()].filter((w) => ctx.tasks.get(w.taskId)?.status === 'awaiting_approval');
+}
+
+/** A queue file a person's save left invalid, said on screen once per problem (the run goes on with the last valid one). */
+function sayInvalidQueue(ctx: EngineContext): void {
+  const problem = ctx.sync.invalid;
+  if (problem !== undefined && problem !== ctx.invalidSaid) ctx.emitter.emit('queue:invalid', { message: problem });
+  ctx.invalidSaid = problem;
 }
 
 /** The statuses just written into the queue file: what the store remembers as the file's. */

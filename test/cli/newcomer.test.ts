@@ -230,6 +230,16 @@ describe('shell completion', () => {
 });
 
 describe('the demo lives in its own workspace', () => {
+  it('status --root with a relative path and two queues lists them (not "no queue")', () => {
+    const ws = makeWorkspace();
+    const root = path.join(ws, 'demo-workspace');
+    mkdirSync(path.join(root, 'tasks'), { recursive: true });
+    for (const p of ['demo', 'demo_broken']) writeFileSync(path.join(root, 'tasks', `work_queue_${p}.json`), JSON.stringify({ project: p, features: [{ id: 'A', agent_type: 'noop' }] }));
+    const r = spawnSync(process.execPath, [cliPath, 'status', '--root', 'demo-workspace'], { cwd: ws, encoding: 'utf8' });
+    expect(r.stderr).not.toContain('no queue');
+    expect(r.stderr).toContain('queues in demo-workspace/tasks/: demo, demo_broken');
+  });
+
   it('npm run demo leaves the clone as it was; demo:reset removes only the demo workspace', () => {
     const demoRoot = path.join(makeWorkspace(), 'demo-ws');
     const env = { ...process.env, AUTONOMOUS_LOOP_DEMO_ROOT: demoRoot, CI: '1' };
@@ -240,6 +250,12 @@ describe('the demo lives in its own workspace', () => {
       expect(run.stdout).toContain('DEPLOY-DEV-001 complete');
       expect(run.status).toBe(3); // staging's first deployment waits for a person
       expect(run.stdout).toContain(`--root ${demoRoot}`);
+      // It says where its workspace is and how to point status/history at it.
+      expect(run.stdout).toContain(`the demo's workspace: ${demoRoot}/`);
+      expect(run.stdout).toContain(`autonomous-loop status --root ${demoRoot} --project demo`);
+      expect(run.stdout).toContain(`autonomous-loop history --root ${demoRoot} --project demo`);
+      const status = spawnSync(process.execPath, [cliPath, 'status', '--root', demoRoot, '--project', 'demo'], { cwd: repoRoot, env, encoding: 'utf8' });
+      expect(status.stdout).toContain('DEPLOY-DEV-001');
       expect(JSON.parse(readFileSync(path.join(demoRoot, 'tasks', 'work_queue_demo.json'), 'utf8')).features[0].status).toBe('complete');
       expect(tracked()).toBe(before);
       expect(JSON.parse(readFileSync(path.join(repoRoot, 'examples', 'demo', 'tasks', 'work_queue_demo.json'), 'utf8')).features.every((t: { status: string }) => t.status === 'pending')).toBe(true);

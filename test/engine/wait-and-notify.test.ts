@@ -24,6 +24,10 @@ describe('--wait: a gate waits for a person in another shell', () => {
     expect(approve.code).toBe(0);
     expect(await run.exited).toBe(0);
     expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
+    // The end summary is true at the end: GATED completed, so nothing is waiting.
+    const summary = run.output().slice(run.output().lastIndexOf('waiting for a decision on GATED'));
+    expect(summary).not.toMatch(/waiting for approval: GATED/);
+    expect(summary).not.toMatch(/approve: autonomous-loop approve GATED/);
   });
 
   it('reject from another shell: the task is blocked, its dependent skipped, exit 1', async () => {
