@@ -4,8 +4,6 @@
 export class CreatedTables {
   /** Table name -> the schemas it was created in (`undefined`: no schema written). */
   private readonly byName = new Map<string, (string | undefined)[]>();
-  /** How many times `has` was asked (read by a test: bounded per statement, not per table created). */
-  lookups = 0;
 
   constructor(names: readonly string[][] = []) {
     for (const n of names) this.add(n);
@@ -23,7 +21,6 @@ export class CreatedTables {
 
   /** Same table when the names match and the schemas do too (or either has none). */
   has(name: readonly string[]): boolean {
-    this.lookups++;
     const table = name[name.length - 1];
     const schemas = table === undefined ? undefined : this.byName.get(table);
     if (!schemas) return false;
