@@ -1,7 +1,7 @@
 // npm run demo / demo:broken: runs a demo queue in its own workspace, demo-workspace/ (made from the
 // shipped files in examples/demo/ on first run, ignored by git), so the clone stays as it was.
 // Usage: node scripts/demo.mjs <project> [more run options]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,19 @@ export function makeDemoWorkspace() {
   if (existsSync(path.join(demoRoot, 'tasks'))) return false;
   cpSync(path.join(repo, 'examples', 'demo'), demoRoot, { recursive: true });
   // The shipped project files name the app relative to demo-workspace/; elsewhere, point at it.
-  for (const name of ['demo.yaml', 'demo_broken.yaml']) {
+  for (const [name, app] of [['demo.yaml', 'demo-app'], ['demo_broken.yaml', 'demo-app'], ['karematch.yaml', 'demo-infra']]) {
     const file = path.join(demoRoot, 'governance', 'projects', name);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^path: .*$/m, `path: ${JSON.stringify(path.join(repo, 'examples', 'demo-app'))}`));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^path: .*$/m, `path: ${JSON.stringify(path.join(repo, 'examples', app))}`));
   }
+  // The provisioning demo's budget: the shipped contract with a monthly budget for karematch.
+  const contract = readFileSync(path.join(repo, 'governance', 'contracts', 'operator-team.yaml'), 'utf8');
+  mkdirSync(path.join(demoRoot, 'governance', 'contracts'), { recursive: true });
+  writeFileSync(path.join(demoRoot, 'governance', 'contracts', 'operator-team.yaml'), contract.replace(/^  projects: \{\}$/m, '  projects:\n    karematch:\n      monthly_budget_usd: 500'));
+  // The provisioning demo documents what it provisions in a git repository of its own.
+  const infrastructure = path.join(demoRoot, 'infrastructure');
+  mkdirSync(infrastructure, { recursive: true });
+  writeFileSync(path.join(infrastructure, 'README.md'), '# Infrastructure documents\nOne document per provisioned resource, committed by autonomous-loop.\n');
+  for (const args of [['init', '-q', '-b', 'main'], ['add', 'README.md'], ['-c', 'user.name=demo', '-c', 'user.email=demo@localhost', 'commit', '-q', '-m', 'infrastructure documents']]) spawnSync('git', args, { cwd: infrastructure });
   mkdirSync(path.join(demoRoot, '.aibrain'), { recursive: true });
   writeFileSync(path.join(demoRoot, 'README.md'), '# The demo workspace\nMade by `npm run demo` from examples/demo/; `npm run demo:reset` makes it anew. Ignored by git.\n');
   return true;

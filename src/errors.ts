@@ -7,6 +7,10 @@ export const ExitCode = {
   badInput: 2,
   awaitingApproval: 3,
   aborted: 4,
+  /** The tool's own storage failed or cannot be trusted (DESIGN: disk full, a store that lost rows). */
+  storageFailed: 5,
+  /** Paused, resumable at a stated time (a usage limit past `retry.max_wait_seconds`). */
+  paused: 6,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -41,6 +45,13 @@ export class LockError extends LoopError {
 export class AbortError extends LoopError {
   constructor(message: string) {
     super(message, ExitCode.aborted);
+  }
+}
+
+/** A usage limit resets later than the contract lets the loop wait: state saved, run again then. */
+export class PausedError extends LoopError {
+  constructor(message: string) {
+    super(message, ExitCode.paused);
   }
 }
 

@@ -17,14 +17,17 @@ export interface BlockingFinding {
 }
 
 import type { DeploymentRecordInput } from '../records/deployment-record.js';
+import type { ProvisioningRecordInput } from '../records/provisioning-record.js';
 
-export type { DeploymentRecordInput };
+export type { DeploymentRecordInput, ProvisioningRecordInput };
 
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
   recordDeployment(record: DeploymentRecordInput): Promise<void>;
   /** Successful deployments of this project in an environment, newest first. */
   deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]>;
+  /** A provisioning attempt's record (`.aibrain/provisioning.json`); once per outcome of an iteration. */
+  recordProvisioning(record: ProvisioningRecordInput): Promise<void>;
 }
 
 /**
@@ -67,6 +70,22 @@ export interface IterationContext {
   timeLeftMs?: number;
   /** The iteration's raw output as it arrives: kept in its log file. */
   output?(chunk: string): void;
+  /** Who approved the gate this iteration runs under (null when no gate applied). */
+  approvedBy?: () => string | null;
+}
+
+/** What a gate shows beyond the task's own fields, made before it asks (a provisioning plan). */
+export interface GatePreparation {
+  title: string;
+  lines: string[];
+  /** Said among the reasons a person decides (a cost difference the approver accepts). */
+  reasons: string[];
+  /** The task stops here instead: FAIL (nothing to approve) or BLOCKED ((R)evert / (O)verride / (A)bort). */
+  result?: IterationResult;
+  /** A BLOCKED preparation stopped the task (nobody overrode it): put it on the record. */
+  onStopped?(): Promise<void>;
+  /** The person at the gate said no: put it on the record. */
+  onRejected?(by: string): Promise<void>;
 }
 
 /** What the last iteration of a task left behind. */
@@ -85,8 +104,18 @@ export interface LoopDefaults {
 
 export interface IterationResult {
   verdict: Verdict;
-  /** The text the completion promise is looked for in. */
+  /** What the agent said: shown, fed back, compared for stuck. */
   output: string;
+  /**
+   * Where the completion promise is looked for when the agent has one: its final answer alone
+   * (a coding CLI's last message), else `output`.
+   */
+  finalAnswer?: string;
+  /**
+   * A usage limit that resets at this time (epoch ms), later than the loop may wait: the iteration
+   * is not spent, the run stops resumably (exit 6).
+   */
+  pauseUntil?: number;
   /** Why the iteration did not pass, in one line. */
   error?: string;
   /** No further iteration can help (the program is not installed, say): the task fails now. */
@@ -118,6 +147,11 @@ export interface Agent {
   canRevert?(ctx: IterationContext): Promise<boolean>;
   /** (R)evert after BLOCKED: undo what the task did. Returns what was done, for the record. */
   revert?(ctx: IterationContext): Promise<string>;
+  /**
+   * Work before the gate so the person sees what they approve (a provisioning plan). `replan`:
+   * the last decision at the gate was a rejection, so what was kept is made again.
+   */
+  prepareGate?(ctx: IterationContext, options: { replan: boolean }): Promise<GatePreparation>;
   /** A coding agent: checkpoints and stuck detection on unless configured off. */
   readonly loopDefaults?: LoopDefaults;
 }

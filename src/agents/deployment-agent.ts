@@ -1,7 +1,7 @@
 import type { Agent, DeploymentRecordInput, IterationContext, IterationResult, PreflightCheck } from './agent.js';
 import { loadContract, type Contract } from '../gates/contract.js';
 import { checkHealth } from './deploy/check-health.js';
-import { commandVariables, type DeployTarget } from './deploy/deploy-target.js';
+import { commandEnvironment, type DeployTarget } from './deploy/deploy-target.js';
 import { readHeadCommit, tagRelease } from './deploy/git-release.js';
 import { newlyApplied, readMigrationStatus } from './deploy/migration-state.js';
 import { prepareTarget } from './deploy/prepare-target.js';
@@ -180,7 +180,9 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
   };
 
   const deploy = target.section.commands.deploy ?? [];
-  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: true });
+  // Cut off in production (it may have finished: the kill came before the journal heard), a deploy
+  // is never run again by itself: the task goes back to its gate and a person decides.
+  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: environment !== 'production' });
   if (!deployed.ok) return failed('deploy', describeFailure(deployed), before);
   say(`deployed ${version}`);
 
@@ -217,7 +219,7 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
 
 function probeHealth(target: DeployTarget, check: NonNullable<DeployTarget['section']['healthCheck']>, version: string) {
   return checkHealth(check, {
-    variables: commandVariables(target, version),
+    variables: commandEnvironment(target, version),
     cwd: target.config.path,
     signal: target.signal,
     onAttempt: (n, ok, detail) => target.progress(`health (attempt ${n}): ${ok ? 'ok' : detail}`),

@@ -38,16 +38,68 @@ export async function captureBaseline(dir: string): Promise<GitBaseline | null> 
   return { head, dirty, untracked: status.not_added };
 }
 
+/** What a revert may never touch (absolute paths): the queue file, `.aibrain/`. */
+export type KeepOut = (absolutePath: string) => boolean;
+
 /**
- * Undoes what a task did to the work tree since its baseline: commits, tracked changes and new
- * files. What a person had before (uncommitted changes, untracked files) is kept.
+ * Undoes what one task did since its baseline, and nothing else: its own checkpoint commits (when
+ * every commit since the baseline is one of them; a person's commit or another task's in between
+ * refuses the revert, naming them), its uncommitted edits to files that were clean when it started,
+ * and the files it created. Never `git reset --hard`: a person's changes from before, the queue
+ * file and `.aibrain/` are not touched.
  */
-export async function revertToBaseline(dir: string, baseline: GitBaseline): Promise<string> {
+export async function revertToBaseline(dir: string, baseline: GitBaseline, taskId: string, keepOut: KeepOut): Promise<string> {
   const git = await simpleGit(dir);
-  const before = (await git.status()).not_added;
-  await git.reset(['--hard', baseline.head]);
-  const created = before.filter((f) => !baseline.untracked.includes(f));
-  if (created.length > 0) await git.raw(['clean', '-f', '--', ...created.map((f) => path.normalize(f))]);
-  if (baseline.dirty) await git.raw(['stash', 'apply', baseline.dirty]);
-  return `git reset --hard ${baseline.head.slice(0, 12)}${created.length > 0 ? `, removed ${created.length} new file(s)` : ''}${baseline.dirty ? ', restored the uncommitted changes from before' : ''}`;
+  const top = (await git.revparse(['--show-toplevel'])).trim();
+  const head = (await git.revparse(['HEAD'])).trim();
+  const done: string[] = [];
+  if (head !== baseline.head) {
+    const commits = await commitsSince(git, baseline.head);
+    if (commits === null) throw new Error(`HEAD (${head.slice(0, 12)}) no longer descends from where the task started (${baseline.head.slice(0, 12)}): nothing reverted`);
+    const foreign = commits.filter((c) => !isCheckpointOf(c.body, taskId));
+    if (foreign.length > 0) throw new Error(`not this task's: ${foreign.map((c) => `${c.hash.slice(0, 12)} ${c.subject}`).join('; ')} — nothing reverted; undo the task's own commits with git revert`);
+    await git.raw(['reset', '--keep', baseline.head]);
+    done.push(`dropped ${commits.length} checkpoint commit(s) of ${taskId} (git reset --keep ${baseline.head.slice(0, 12)})`);
+  }
+  const dirtyBefore = new Set(baseline.dirty ? (await git.raw(['diff', '--name-only', baseline.head, baseline.dirty])).split('\n').filter(Boolean) : []);
+  const untrackedBefore = new Set(baseline.untracked);
+  const status = await git.status();
+  const mine = (f: string): boolean => !keepOut(path.join(top, f));
+  const edited = [...new Set([...status.modified, ...status.deleted])].filter((f) => !dirtyBefore.has(f) && !untrackedBefore.has(f) && mine(f));
+  const created = status.not_added.filter((f) => !untrackedBefore.has(f) && mine(f));
+  if (edited.length > 0) {
+    await git.raw(['checkout', baseline.head, '--', ...edited.map((f) => `:(literal)${f}`)]);
+    done.push(`restored ${edited.length} file(s) the task edited: ${list(edited)}`);
+  }
+  if (created.length > 0) {
+    await git.raw(['clean', '-f', '--', ...created.map((f) => `:(literal)${path.normalize(f)}`)]);
+    done.push(`removed ${created.length} file(s) the task created: ${list(created)}`);
+  }
+  return done.length > 0 ? done.join('; ') : 'nothing to revert: the task changed nothing';
 }
+
+interface Commit {
+  hash: string;
+  subject: string;
+  body: string;
+}
+
+/** The commits from `base` (excluded) to HEAD, newest first; null when HEAD does not descend from it. */
+export async function commitsSince(git: SimpleGit, base: string): Promise<Commit[] | null> {
+  const ancestor = await git.raw(['merge-base', '--is-ancestor', base, 'HEAD']).then(() => true, () => false);
+  if (!ancestor) return null;
+  const raw = await git.raw(['log', '--format=%H%x1f%s%x1f%B%x1e', `${base}..HEAD`]);
+  return raw
+    .split('\x1e')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => {
+      const [hash = '', subject = '', body = ''] = r.split('\x1f');
+      return { hash, subject, body };
+    });
+}
+
+/** A checkpoint the loop made for this task (its message names the task). */
+export const isCheckpointOf = (message: string, taskId: string): boolean => message.startsWith(`autonomous-loop: ${taskId} iteration `) && message.includes(`, task ${taskId}, iteration `);
+
+const list = (files: string[]): string => `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`;

@@ -111,3 +111,48 @@ export async function resetToCheckpoint(dir: string, commit: string): Promise<st
   await git.raw(['reset', '--keep', commit]);
   return `git reset --keep ${commit.slice(0, 12)} (was ${before.slice(0, 12)})`;
 }
+
+/**
+ * A fingerprint of the work tree's content apart from `exclude` (paths relative to the top): HEAD,
+ * the status, the diff against HEAD and each untracked file's size and time. Two equal
+ * fingerprints mean nothing was changed between them; null when the folder is not a work tree.
+ * `exclude` holds absolute paths (the loop's own files).
+ */
+export async function workTreeFingerprint(dir: string, exclude: readonly string[]): Promise<string | null> {
+  const changed = await changedPaths(dir);
+  if (!changed) return null;
+  const git = await gitAt(changed.top);
+  const inside = exclude.map((p) => path.relative(changed.top, p)).filter((p) => p !== '' && !p.startsWith('..'));
+  const spec = ['--', '.', ...inside.map((p) => (p.includes('*') ? `:(exclude,glob)${p}` : `:(exclude,literal)${p}`))];
+  const head = (await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
+  const status = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...spec]);
+  const diff = head ? await git.raw(['diff', '--binary', 'HEAD', ...spec]) : '';
+  const { createHash } = await import('node:crypto');
+  const { statSync } = await import('node:fs');
+  const hash = createHash('sha256').update(`${head}\0${status}\0${diff}`);
+  for (const entry of status.split('\0')) {
+    if (!entry.startsWith('?? ')) continue;
+    try {
+      const s = statSync(path.join(changed.top, entry.slice(3)));
+      hash.update(`${entry}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      hash.update(`${entry}:gone`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * What going back to a task's checkpoint would drop: the commits after it (each must be one of the
+ * task's own checkpoints, else `refused` names those that are not) and the files they touched.
+ */
+export async function planRevert(dir: string, checkpoint: string, taskId: string): Promise<{ commits: { hash: string; subject: string }[]; files: string[] } | { refused: string }> {
+  const git = await gitAt(dir);
+  const { commitsSince, isCheckpointOf } = await import('./git-baseline.js');
+  const commits = await commitsSince(git, checkpoint);
+  if (commits === null) return { refused: `HEAD does not descend from the checkpoint ${checkpoint.slice(0, 12)} (another branch is checked out?): nothing dropped` };
+  const foreign = commits.filter((c) => !isCheckpointOf(c.body, taskId));
+  if (foreign.length > 0) return { refused: `not this task's: ${foreign.map((c) => `${c.hash.slice(0, 12)} ${c.subject}`).join('; ')} — they came after the checkpoint; nothing dropped (undo the task's own commits with git revert)` };
+  const files = commits.length > 0 ? (await git.raw(['diff', '--name-only', checkpoint, 'HEAD'])).split('\n').filter(Boolean) : [];
+  return { commits, files };
+}

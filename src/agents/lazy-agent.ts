@@ -6,6 +6,7 @@ export interface AgentShape {
   redoSafe: boolean;
   preflight?: boolean;
   revert?: boolean;
+  prepareGate?: boolean;
 }
 
 /**
@@ -22,6 +23,13 @@ export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent 
     runIteration: async (ctx) => (await loaded()).runIteration(ctx),
   };
   if (shape.preflight) agent.preflight = async (ctx) => (await (await loaded()).preflight?.(ctx)) ?? [];
+  if (shape.prepareGate) {
+    agent.prepareGate = async (ctx, options) => {
+      const inner = await loaded();
+      if (!inner.prepareGate) throw new Error(`the ${shape.type} agent has no prepareGate (this is a bug)`);
+      return inner.prepareGate(ctx, options);
+    };
+  }
   if (shape.revert) agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
   return agent;
 }

@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 // Agents die with the loop, even on SIGKILL. Node cannot ask the kernel for PR_SET_PDEATHSIG, so a
 // small watchdog process (one per loop process, in a process group of its own) holds the read end
 // of a pipe from the loop and the list of the agents' process groups. When the pipe ends (the loop
-// exited or was killed) it stops every group still listed. What it cannot cover: the watchdog
-// itself killed with the loop (`kill -9` of both), and a process that left its group (setsid);
-// the next run stops leftovers it recorded by pid and start time.
+// exited or was killed) it stops every group still listed, and every process carrying a listed
+// command's marker (marked-processes.ts: a setsid child). What it cannot cover: the watchdog
+// itself killed with the loop (`kill -9` of both); the next run stops leftovers it recorded by
+// pid and start time.
 
 let watchdog: ChildProcess | undefined;
 let failed = false;
@@ -38,8 +39,8 @@ function ensureWatchdog(): ChildProcess | undefined {
 }
 
 /** The watchdog stops this process group if the loop dies before the group ends. */
-export function watchGroup(pgid: number): void {
-  ensureWatchdog()?.stdin?.write(`+${pgid}\n`);
+export function watchGroup(pgid: number, marker?: string): void {
+  ensureWatchdog()?.stdin?.write(`+${pgid}${marker ? ` ${marker}` : ''}\n`);
 }
 
 export function unwatchGroup(pgid: number): void {

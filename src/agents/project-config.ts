@@ -48,6 +48,10 @@ export interface ProjectConfig {
   /** The project's folder (absolute): commands run there. */
   path: string;
   git: { repo: string; tagReleases: boolean };
+  /** Where provisioning documents are committed: the repository (absolute) and the folder in it (may hold `${PROJECT}`). */
+  infrastructure?: { repo: string; path: string };
+  /** Variables of the invoking shell the commands get; a volatile one counts in an approval by presence only. */
+  envPassthrough: { name: string; volatile: boolean }[];
   environments: Partial<Record<Environment, EnvironmentConfig>>;
 }
 
@@ -60,6 +64,10 @@ const DEFAULT_TIMEOUT_SECONDS: Record<CommandName, number> = {
   migrate_status: 60,
   rollback: 300,
   stop: 60,
+  provision_plan: 1800,
+  provision_show: 300,
+  provision_apply: 3600,
+  provision_cost: 300,
 };
 
 const HEALTH_DEFAULTS = { expectedStatus: 200, timeoutSeconds: 5, retries: 5, backoffSeconds: 1 };
@@ -106,6 +114,8 @@ export function parseProjectConfig(text: string, where: { file: string; displayF
     displayFile,
     path: projectPath,
     git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false },
+    ...(input.infrastructure ? { infrastructure: { repo: path.resolve(where.root, input.infrastructure.repo), path: input.infrastructure.path ?? 'docs/${PROJECT}' } } : {}),
+    envPassthrough: (input.env_passthrough ?? []).map((e) => (typeof e === 'string' ? { name: e, volatile: false } : { name: e.name, volatile: e.volatile ?? false })),
     environments,
   };
 }

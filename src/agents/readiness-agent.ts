@@ -5,6 +5,7 @@ import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
 import type { Agent, IterationContext, IterationResult } from './agent.js';
 import { interpolate } from './deploy/command-variables.js';
+import { inheritedVariables } from './deploy/command-environment.js';
 import { listChangedFiles, releaseTag } from './deploy/git-release.js';
 import { parseMigrationStatus } from './deploy/migration-state.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
@@ -77,7 +78,7 @@ export async function gatherAppliedMigrations(ws: Workspace, config: ProjectConf
     const vars: Record<string, string> = { ENVIRONMENT: environment, PROJECT: config.project, PROJECT_PATH: config.path, WORKSPACE_ROOT: ws.root, NODE: process.execPath, VERSION: '' };
     if (section.port !== undefined) vars.PORT = String(section.port);
     const env = Object.fromEntries(Object.entries(section.env).map(([k, v]) => [k, interpolate(v, vars)]));
-    const result = await runCommand({ argv: status.map((a) => interpolate(a, { ...vars, ...env })), cwd: config.path, env: { ...vars, ...env }, timeoutMs: Math.min(section.timeoutsMs.migrate_status, STATUS_TIMEOUT_MS) });
+    const result = await runCommand({ argv: status.map((a) => interpolate(a, { ...vars, ...env })), cwd: config.path, env: { ...inheritedVariables(config), ...vars, ...env }, inheritEnv: false, timeoutMs: Math.min(section.timeoutsMs.migrate_status, STATUS_TIMEOUT_MS) });
     const parsed = result.ok ? parseMigrationStatus(result.stdout) : undefined;
     if (parsed) return { basis: `migrate_status of ${environment}`, applied: parsed.applied };
     statusProblem = result.ok ? `migrate_status printed no {"applied": [...]} line; ` : `migrate_status failed (exit ${String(result.exitCode)}); `;

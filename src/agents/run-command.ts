@@ -1,22 +1,29 @@
+import { createSecretStream, registerSecretValues } from '../log/redact-secrets.js';
+import { secretValuesOf } from '../log/secrets/secret-values.js';
+import { MARKER_NAME, newMarker, stopMarkedProcesses } from './marked-processes.js';
 import { unwatchGroup, watchGroup } from './process-watchdog.js';
 
 export interface CommandSpec {
   /** argv: the program and its arguments. Never run through a shell. */
   argv: readonly string[];
   cwd: string;
-  /** Added to the parent's environment. */
+  /** Added to the parent's environment (or, with `inheritEnv: false`, the whole environment). */
   env?: Record<string, string>;
+  /** false: the child gets `env` and nothing of this process's environment. Default true. */
+  inheritEnv?: boolean;
   /** Written to the child's stdin, then closed. Without it stdin is closed at once. */
   input?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with each complete line of output as it arrives (stdout and stderr each line-buffered). */
+  /** Called with each complete line of output as it arrives (stdout and stderr each line-buffered), secrets redacted. */
   onOutput?: (line: string) => void;
   /** Keep at most this many characters of output (the tail). Default 1 MiB. */
   maxOutputChars?: number;
   /**
-   * Stop the command's whole process group when the command ends (a daemon it left does not
-   * outlive it). Off for commands whose job is to start a service (deploy), which must detach it.
+   * Stop the command's whole process group, and every process carrying its marker (a `setsid`
+   * child, one that ignores SIGTERM: SIGKILL after a grace period), when the command ends: a
+   * daemon it left does not outlive it. Off for commands whose job is to start a service
+   * (deploy), which must detach it.
    */
   stopGroupOnExit?: boolean;
 }
@@ -24,7 +31,7 @@ export interface CommandSpec {
 export interface CommandResult {
   argv: readonly string[];
   exitCode: number | null;
-  /** stdout and stderr interleaved, as a person would have seen them (tail kept). */
+  /** stdout and stderr interleaved, as a person would have seen them (tail kept); secrets redacted. */
   output: string;
   stdout: string;
   stderr: string;
@@ -95,11 +102,14 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   if (file === undefined) {
     return result(spec, { exitCode: null, output: 'empty command', stdout: '', stderr: '', failedToStart: true, droppedChars: 0 }, started);
   }
+  // The secrets a command is given are secrets wherever they are printed later, too.
+  if (spec.env) registerSecretValues(secretValuesOf(spec.env));
   const { execa } = await import('execa'); // loaded when a command first runs, not at start-up
+  const marker = newMarker();
   const child = execa(file, args, {
     cwd: spec.cwd,
-    env: spec.env,
-    extendEnv: true,
+    env: { ...spec.env, [MARKER_NAME]: marker },
+    extendEnv: spec.inheritEnv !== false,
     input: spec.input ?? '',
     reject: false,
     all: false,
@@ -112,12 +122,14 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const pid = child.pid;
   if (pid !== undefined) {
     await tracker?.started(pid);
-    watchGroup(pid);
+    watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
   }
   let timedOut = false;
   let cancelled = false;
   const killTree = (): void => {
     if (pid !== undefined) killProcessGroup(pid);
+    // what left the group is stopped too (awaited at the end when the command's group is stopped)
+    if (spec.stopGroupOnExit) void stopMarkedProcesses(marker, undefined, KILL_GRACE_MS);
   };
   const timer =
     spec.timeoutMs !== undefined && spec.timeoutMs > 0
@@ -132,26 +144,31 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   };
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort, { once: true });
+  // Output is redacted as it arrives, before anything keeps or shows it: the tails, the lines.
+  const streams = { out: createSecretStream(), err: createSecretStream() };
   const lines = { out: lineBuffer(spec.onOutput), err: lineBuffer(spec.onOutput) };
+  const take = (which: 'out' | 'err', tail: Tail, text: string): void => {
+    if (text === '') return;
+    output.add(text);
+    tail.add(text);
+    lines[which].push(text);
+  };
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (c: string) => {
-    output.add(c);
-    stdout.add(c);
-    lines.out.push(c);
-  });
-  child.stderr?.on('data', (c: string) => {
-    output.add(c);
-    stderr.add(c);
-    lines.err.push(c);
-  });
+  child.stdout?.on('data', (c: string) => take('out', stdout, streams.out.push(c)));
+  child.stderr?.on('data', (c: string) => take('err', stderr, streams.err.push(c)));
   // The command is over when it exits: a process it left holding stdout open gets a short grace,
   // then is stopped (or, for a service that must live on, no longer listened to).
   let graceTimer: NodeJS.Timeout | undefined;
   child.once('exit', () => {
     graceTimer = setTimeout(() => {
-      if (spec.stopGroupOnExit && pid !== undefined) killProcessGroup(pid, 500);
-      else {
+      if (spec.stopGroupOnExit && pid !== undefined) {
+        // a `setsid` child holding the output is outside the group: found by its marker
+        void stopMarkedProcesses(marker, pid, 500).then(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        });
+      } else {
         child.stdout?.destroy();
         child.stderr?.destroy();
       }
@@ -160,6 +177,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   });
   try {
     const done = await child;
+    take('out', stdout, streams.out.end());
+    take('err', stderr, streams.err.end());
     lines.out.end();
     lines.err.end();
     const failedToStart = done.exitCode === undefined && done.failed && !timedOut && !cancelled;
@@ -178,8 +197,8 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     if (graceTimer) clearTimeout(graceTimer);
     spec.signal?.removeEventListener('abort', onAbort);
     if (pid !== undefined) {
-      // Nothing of the command outlives it: a daemon left in its group is stopped.
-      if (spec.stopGroupOnExit) killProcessGroup(pid, 500);
+      // Nothing of the command outlives it: a daemon left in its group, or marked, is stopped.
+      if (spec.stopGroupOnExit) await stopMarkedProcesses(marker, pid, KILL_GRACE_MS);
       unwatchGroup(pid);
       await tracker?.ended(pid);
     }
@@ -188,7 +207,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
 
 const formatMb = (chars: number): string => `${Math.round((chars / (1024 * 1024)) * 10) / 10} MB`;
 
-// Whole lines to `emit`: a token split across two reads of a pipe is given (and redacted) whole.
+// Whole lines to `emit`.
 function lineBuffer(emit: ((line: string) => void) | undefined): { push(chunk: string): void; end(): void } {
   let partial = '';
   return {

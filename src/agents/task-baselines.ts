@@ -1,4 +1,7 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { IterationContext } from './agent.js';
+import { queueFilePath } from '../workspace/paths.js';
 import { captureBaseline, revertToBaseline, type GitBaseline } from './git-baseline.js';
 
 /**
@@ -20,7 +23,17 @@ export function taskBaselines(): {
     async revert(ctx) {
       const baseline = await known(ctx);
       if (!baseline) return 'nothing to revert (the workspace is not a git repository, or the baseline is unknown)';
-      return revertToBaseline(ctx.workspace.root, baseline);
+      // Never the queue file (its statuses are the engine's and the people's) nor .aibrain/.
+      const real = (p: string): string => {
+        try {
+          return realpathSync(p);
+        } catch {
+          return path.resolve(p);
+        }
+      };
+      const aibrain = real(ctx.workspace.aibrainDir) + path.sep;
+      const queue = real(queueFilePath(ctx.workspace, ctx.project));
+      return revertToBaseline(ctx.workspace.root, baseline, ctx.task.id, (abs) => abs === queue || `${abs}${path.sep}`.startsWith(aibrain));
     },
   };
 }

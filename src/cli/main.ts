@@ -2,10 +2,13 @@
 import { LoopError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { readVersion, suggest } from './resolve-target.js';
+import { guardTerminalOutput } from './terminal-guard.js';
 
 // The only place errors become exit codes. process.exitCode, never process.exit(): logs and the
 // state store flush on the way out.
 async function main(argv: string[]): Promise<void> {
+  // Every byte written from here on passes the one output sanitiser (log/terminal-text.ts).
+  guardTerminalOutput();
   const words = argv.slice(2);
   const json = words.includes('--json');
   if (words.length === 1 && (words[0] === '-v' || words[0] === 'version')) {

@@ -41,6 +41,19 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
     .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
+  target(program.command('provision'))
+    .description("request a resource with a business case (the operator guide's AWS provisioning): added to the queue as a provisioning task, then planned, shown to a person, applied and documented")
+    .requiredOption('--case <file>', "the business case: the guide's text (Justification, Cost estimate, Alternatives considered, Risk assessment), or JSON/YAML in the queue's business_case shape")
+    .option('--resource <words>', 'what to provision (default: the case\'s first line "Provision <resource>.")')
+    .option('--env <environment>', 'where to provision it', 'development')
+    .option('--id <id>', 'the task id (default: the next PROVISION-NNN)')
+    .option('--no-run', 'only add the task to the queue')
+    .option('--non-interactive', 'never prompt: the plan waits for `approve`', false)
+    .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
+    .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
+    .action(async (opts) => (await import('./commands/provision.js')).provisionCommand({ concurrency: 1, yes: false, json: false, wait: false, ...opts }))
+    .addHelpText('after', examples(['provision --project karematch --case request.txt', 'provision --project karematch --resource "S3 bucket for user uploads" --case case.json --env production --non-interactive']));
+
   target(program.command('plan'))
     .description('show the order the tasks will run in, as waves')
     .option('--json', 'print JSON', false)
@@ -133,6 +146,16 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['scan migrations/ src/', 'scan db/migrate --json --fail-on HIGH', 'scan schema.sql --dialect mysql']));
 
   program
+    .command('scan-plan <plan-json>')
+    .description("the plan guardrails on an OpenTofu/Terraform JSON plan ('tofu show -json plan.out > plan.json'): stateful destroys, public buckets, open ingress, encryption, versioning; exit 1 at or above --fail-on")
+    .option('--json', 'print JSON: {"changes": [...], "findings": [{address, rule, severity, message, detail, fix, suppressed}]}', false)
+    .option('--fail-on <severity>', 'lowest severity that fails: CRITICAL, HIGH, MEDIUM or LOW', 'CRITICAL')
+    .option('--data-loss <words>', "the business case's data-loss risk (versioning is asked for unless it says data loss does not matter)")
+    .option('--root <dir>', 'the workspace folder (guardrails/plan/ rule packs)')
+    .action(async (file, opts) => (await import('./commands/scan-plan.js')).scanPlanCommand(file, opts))
+    .addHelpText('after', examples(['scan-plan plan.json', 'scan-plan plan.json --json --fail-on HIGH']));
+
+  program
     .command('validate-migrations <path>')
     .description('check the migrations in a folder for an environment (upgrade, downgrade, SQL rules); exit 1 when they fail')
     .requiredOption('--env <environment>', 'development, staging or production')
@@ -148,12 +171,14 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('deployments (or, with --decisions, every decision) on record')
     .option('-p, --project <project>', 'only this project')
     .option('--decisions', 'list decisions: approve, reject, override, revert, abort, veto', false)
+    .option('--provisioning', 'list provisioning records (.aibrain/provisioning.json): case, plan, cost, approver, outcome', false)
     .option('--iterations', 'list iterations with cost, tokens, turns, time and checkpoint commit', false)
     .option('--task <id>', 'with --iterations: only this task')
+    .option('--verify', 'check the records: the hash chain of state.db, and every line of deployments.json and decisions.jsonl against it (exit 1 on a mismatch)', false)
     .option('--root <dir>', 'the workspace folder (default: found from the current folder)')
     .option('--json', 'print JSON', false)
     .action(async (opts) => (await import('./commands/history.js')).historyCommand(opts))
-    .addHelpText('after', examples(['history --project shop', 'history --decisions --json']));
+    .addHelpText('after', examples(['history --project shop', 'history --decisions --json', 'history --provisioning --project karematch', 'history --verify']));
 
   program
     .command('completion <shell>')
@@ -184,11 +209,12 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['logs FIX-001 --project shop', 'logs FIX-001 --iteration 2', 'logs FIX-001 --follow']));
 
   target(program.command('revert <task>'))
-    .description("move the work tree back to a task's checkpoint (git reset --keep), recorded as a decision")
+    .description("drop a task's own later checkpoints, back to the one after iteration N (git reset --keep); says what it drops and asks; refused when a commit that is not the task's came after")
     .requiredOption('--iteration <n>', 'the iteration whose checkpoint to go back to', parsePositiveInt)
     .requiredOption('--by <name>', 'who decides (recorded)')
+    .option('--yes', 'do not ask (for scripts)', false)
     .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts))
-    .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana']));
+    .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana', 'revert FIX-001 --iteration 2 --by ana --yes']));
 
   return program;
 }

@@ -1,42 +1,85 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { agentPolicy, type Contract } from '../gates/contract.js';
 import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
+import { readPlanBinding } from '../agents/provision/plan-binding.js';
 
-const MAX_MIGRATION_FILES = 10_000;
+// Filled in when the command runs, not before: left as written in what an approval holds.
+const RUNTIME_ONLY = ['MIGRATE_TARGET', 'MIGRATE_STEPS', 'ROLLBACK_FROM'];
 
 /**
- * Everything a task would run, as an approval is given for it: the agent, environment and version,
- * the command argv, the project file's commands for the environment, the sha-256 of every file in
- * the migrations folder, and the project's git commit. A change of any of it asks again.
+ * Everything a task would run, as an approval is given for it (DESIGN, "The approval subject"):
+ * the agent, environment and version, the command argv, the project folder (real path, content
+ * of the working copy, commit), the project file's commands and health check with every `${VAR}`
+ * filled in, the environment the commands get (values hashed, never kept), and the sha-256 of every
+ * migration. A change of any of it asks again. Throws FingerprintError when something cannot be
+ * read: no approval can hold for what cannot be fingerprinted.
  */
-export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: Store): Promise<ApprovalSubject> {
+export async function describeApprovalSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: Store, depth: 'full' | 'light' = 'full'): Promise<ApprovalSubject> {
+  if (depth === 'light') return { ...baseSubject(task, contract), project: null, project_commands: null, env: null, migrations: null, commit: null, ...(await interruptedSteps(store, project, task.id)), ...provisioningBinding(ws, project, task) };
   const config = task.environment ? await loadConfigQuietly(ws, project) : undefined;
   const section = config && task.environment ? config.environments[task.environment] : undefined;
+  const { fingerprintFolder, hashFiles } = await import('../agents/deploy/fingerprint-folder.js');
   let migrations: Record<string, string> | null = null;
+  let migrationsDir: string | undefined;
   if (task.migrationsPath !== undefined && config) {
-    let dir: string | undefined;
     try {
-      dir = resolveInside(config.path, task.migrationsPath, 'migrations_path');
+      migrationsDir = resolveInside(config.path, task.migrationsPath, 'migrations_path');
     } catch {
-      dir = undefined;
+      migrationsDir = undefined;
     }
-    migrations = dir ? hashFolder(dir) : null;
+    migrations = migrationsDir && existsSync(migrationsDir) ? hashFiles(migrationsDir, undefined, (name) => name === '__pycache__') : null;
   }
-  const commit = config ? await readCommit(config.git.repo) : null;
+  const folder = config ? await fingerprintFolder(config.path) : null;
+  let resolved: Pick<ApprovalSubject, 'project_commands' | 'env'> = { project_commands: null, env: null };
+  if (config && section && task.environment) {
+    const { commandEnvironment } = await import('../agents/deploy/deploy-target.js');
+    const { fingerprintEnvironment } = await import('../agents/deploy/command-environment.js');
+    const { interpolate } = await import('../agents/deploy/command-variables.js');
+    const source = { project, environment: task.environment, workspace: ws, config, section, ...(migrationsDir ? { migrationsPath: migrationsDir } : {}) };
+    const env = commandEnvironment(source, task.version ?? '', Object.fromEntries(RUNTIME_ONLY.map((n) => [n, `\${${n}}`])));
+    const fill = (text: string): string => interpolate(text, env);
+    const health = section.healthCheck;
+    resolved = {
+      project_commands: {
+        commands: Object.fromEntries(Object.entries(section.commands).map(([name, argv]) => [name, argv.map(fill)])),
+        health_check: health
+          ? {
+              ...(health.url !== undefined ? { url: fill(health.url) } : {}),
+              ...(health.command !== undefined ? { command: health.command.map(fill) } : {}),
+              ...(health.bodyContains !== undefined ? { body_contains: fill(health.bodyContains) } : {}),
+              expected_status: health.expectedStatus,
+            }
+          : null,
+        timeouts_ms: section.timeoutsMs,
+      },
+      env: fingerprintEnvironment(env, config),
+    };
+  }
+  return {
+    ...baseSubject(task, contract),
+    project: folder,
+    ...resolved,
+    migrations,
+    commit: folder?.commit ?? null,
+    ...(await interruptedSteps(store, project, task.id)),
+    ...provisioningBinding(ws, project, task),
+  };
+}
+
+// A provisioning approval is bound to the kept plan file and the business case.
+function provisioningBinding(ws: Workspace, project: string, task: TaskSpec): Pick<ApprovalSubject, 'provisioning'> {
+  return task.agentType === 'provisioning' ? { provisioning: readPlanBinding(ws, project, task) } : {};
+}
+
+function baseSubject(task: TaskSpec, contract: Contract): Pick<ApprovalSubject, 'agent' | 'environment' | 'version' | 'command'> {
   return {
     agent: task.agentType,
     environment: task.environment ?? null,
     version: task.version ?? null,
     command: task.command ?? agentPolicy(contract, task.agentType).command ?? null,
-    project_commands: section ? { commands: section.commands, env: section.env, health_check: section.healthCheck ?? null } : null,
-    migrations,
-    commit,
-    ...(await interruptedSteps(store, project, task.id)),
   };
 }
 
@@ -57,41 +100,4 @@ async function loadConfigQuietly(ws: Workspace, project: string) {
   } catch {
     return undefined;
   }
-}
-
-async function readCommit(repo: string): Promise<string | null> {
-  if (!existsSync(path.join(repo, '.git')) && !existsSync(path.join(repo, 'HEAD'))) return null;
-  const { readHeadCommit } = await import('../agents/deploy/git-release.js');
-  return readHeadCommit(repo);
-}
-
-/** sha-256 of each file under dir (relative path -> hex), in a stable order. */
-function hashFolder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(path.join(dir, rel)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (Object.keys(out).length >= MAX_MIGRATION_FILES) return;
-      const relPath = rel ? `${rel}/${name}` : name;
-      const full = path.join(dir, relPath);
-      let stat;
-      try {
-        stat = statSync(full);
-      } catch {
-        continue;
-      }
-      if (stat.isDirectory()) {
-        if (name !== 'node_modules' && name !== '__pycache__' && !name.startsWith('.')) walk(relPath);
-      } else if (stat.isFile()) {
-        out[relPath] = createHash('sha256').update(readFileSync(full)).digest('hex');
-      }
-    }
-  };
-  walk('');
-  return out;
 }

@@ -32,8 +32,9 @@ export async function decideOnBlocked(
     ? await ctx.prompter.chooseOnBlocked({ project: ctx.project, task: spec, iteration: n, error, findings: result.findings ?? [], canRevert })
     : 'timeout';
   if (answer === 'timeout' && ctx.signal.aborted) {
-    // Ctrl-C at the prompt: nobody decided. Nothing is recorded; the next run asks again.
-    await saveTask(ctx, state, { status: 'pending', lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
+    // Ctrl-C or a closed terminal (SIGHUP) at the prompt: nobody decided. Nothing is recorded; the
+    // blocked iteration does not count against the budget, so the next run asks again (never fails it).
+    await saveTask(ctx, state, { status: 'pending', iterations: n - 1, lastError: error, reason: 'interrupted at the (R)evert / (O)verride / (A)bort prompt: the next run asks again' });
     return 'stopped';
   }
   if (answer === 'timeout') {

@@ -7,8 +7,10 @@ import type { Store } from '../state/store.js';
 import { queueFilePath } from '../workspace/paths.js';
 import { spentBudget, timeLeftMs, type BudgetUse } from './check-budgets.js';
 import { detectStuck, type IterationTrace } from './detect-stuck.js';
+import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
+import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
 // The coding loop around one iteration (issue 15): budgets, feedback, the log file, checkpoints,
@@ -28,8 +30,10 @@ export async function checkBeforeIteration(ctx: EngineContext, state: TaskState)
 
 export interface IterationExtras {
   context: Pick<IterationContext, 'previous' | 'timeLeftMs' | 'output'>;
-  /** After the agent: the log closed, the checkpoint made, why the task must stop (if it must). */
-  finish(result: IterationResult, promiseMet: boolean, error: string): Promise<{ stop: string | null; save(tx: Store): Promise<void> }>;
+  /** After the agent (and the verify gate): the log closed, the checkpoint made, why the task must stop (if it must). */
+  finish(result: IterationResult, promiseMet: boolean, error: string, verify: VerifyResult | null): Promise<{ stop: string | null; save(tx: Store): Promise<void> }>;
+  /** Cut off (Ctrl-C, a usage-limit pause): the log closed, what the agent spent still on record. */
+  cutOff(result: IterationResult): Promise<void>;
 }
 
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
@@ -41,6 +45,9 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
     });
   }
+  // What the work tree held before the agent: an iteration that changed it made progress (only
+  // asked where stuck detection is on; not counted in the iteration's time).
+  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx).catch(() => null) : null;
   const started = Date.now();
   const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
@@ -50,8 +57,9 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   const left = timeLeftMs(spec, used(before));
   return {
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
-    async finish(result, promiseMet, error) {
+    async finish(result, promiseMet, error, verify) {
       log.close();
+      pruneLogs(ctx, path.join(ctx.ws.aibrainDir, log.relative));
       const durationMs = result.metrics?.durationMs ?? Date.now() - started;
       const m = result.metrics;
       const attemptN = n - state.baseIteration;
@@ -65,7 +73,15 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
         now.runtimeMs += durationMs;
         stop = spentBudget(spec, now);
         if (!stop && settings.stuckAfter !== 'never') {
-          const traces: IterationTrace[] = [...before.filter((i) => i.state === 'done').map(traceOf), { error: result.verdict === 'FAIL' ? error : null, output: result.output }];
+          const known = progressOf(ctx, spec.id);
+          const changed = fingerprintBefore !== null && (await fingerprint(ctx).catch(() => null)) !== fingerprintBefore;
+          const previousFailed = [...known.values()].at(-1)?.failed ?? null;
+          const improved = verify?.failed != null && previousFailed !== null && verify.failed < previousFailed;
+          known.set(n, { progress: changed || improved, failed: verify?.failed ?? null });
+          const traces: IterationTrace[] = [
+            ...before.filter((i) => i.state === 'done').map((i) => ({ ...traceOf(i), progress: known.get(i.n)?.progress ?? false })),
+            { error: result.verdict === 'FAIL' ? error : null, output: result.output, progress: changed || improved },
+          ];
           const stuck = detectStuck(traces, settings.stuckAfter);
           if (stuck) stop = { kind: 'stuck', reason: stuck };
         }
@@ -83,30 +99,38 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       });
       return {
         stop: stop?.reason ?? null,
-        save: (tx) =>
-          tx.saveIterationMetrics({
-            iteration_id: iterationId,
-            project: ctx.project,
-            task_id: spec.id,
-            n,
-            run_id: ctx.runId,
-            cost_usd: m?.costUsd ?? null,
-            input_tokens: m?.inputTokens ?? null,
-            output_tokens: m?.outputTokens ?? null,
-            cached_tokens: m?.cachedTokens ?? null,
-            turns: m?.turns ?? null,
-            duration_ms: durationMs,
-            retries: m?.retries ?? 0,
-            session_id: m?.sessionId ?? null,
-            model: m?.model ?? null,
-            checkpoint: checkpoint?.commit ?? null,
-            checkpoint_branch: checkpoint?.branch ?? null,
-            log_file: log.written ? log.relative : null,
-            stop_reason: stop?.kind ?? null,
-          }),
+        save: (tx) => saveMetrics(tx, result, durationMs, checkpoint, stop?.kind ?? null),
       };
     },
+    async cutOff(result) {
+      log.close();
+      if (result.metrics) await saveMetrics(ctx.store, result, result.metrics.durationMs || Date.now() - started, null, null);
+    },
   };
+
+  function saveMetrics(store: Store, result: IterationResult, durationMs: number, checkpoint: { commit: string; branch: string } | null, stopKind: string | null): Promise<void> {
+    const m = result.metrics;
+    return store.saveIterationMetrics({
+      iteration_id: iterationId,
+      project: ctx.project,
+      task_id: spec.id,
+      n,
+      run_id: ctx.runId,
+      cost_usd: m?.costUsd ?? null,
+      input_tokens: m?.inputTokens ?? null,
+      output_tokens: m?.outputTokens ?? null,
+      cached_tokens: m?.cachedTokens ?? null,
+      turns: m?.turns ?? null,
+      duration_ms: durationMs,
+      retries: m?.retries ?? 0,
+      session_id: m?.sessionId ?? null,
+      model: m?.model ?? null,
+      checkpoint: checkpoint?.commit ?? null,
+      checkpoint_branch: checkpoint?.branch ?? null,
+      log_file: log.written ? log.relative : null,
+      stop_reason: stopKind,
+    });
+  }
 }
 
 interface LoopSettings {
@@ -152,7 +176,7 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     if (before === null) return null;
     const aibrain = realpathSync(ctx.ws.aibrainDir) + path.sep;
     const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
-    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile;
+    const isOwn = (abs: string): boolean => abs.startsWith(aibrain) || abs === queueFile || isQueueTempFile(abs, queueFile);
     const leftOut = new Set(before.filter((p) => !isOwn(p)));
     // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
     const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
@@ -185,8 +209,33 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
   const first = state.baseIteration + 1;
   return createStepJournal(ctx.store, ctx.project, state.spec.id, first).run('checkpoint-baseline', async () => {
     const changed = await (await import('../agents/git-checkpoint.js')).changedPaths(ctx.ws.root);
-    return changed ? changed.paths.map((p) => path.join(changed.top, p)) : null;
+    if (!changed) return null;
+    // The loop's own files are not a person's: the queue file's write-back temp file, .aibrain/.
+    const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
+    return changed.paths.map((p) => path.join(changed.top, p)).filter((abs) => !isQueueTempFile(abs, queueFile));
   });
+}
+
+// Per task of this run: whether each iteration changed the work tree or improved the verify result.
+const progressByRun = new WeakMap<EngineContext, Map<string, Map<number, { progress: boolean; failed: number | null }>>>();
+function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress: boolean; failed: number | null }> {
+  let byTask = progressByRun.get(ctx);
+  if (!byTask) progressByRun.set(ctx, (byTask = new Map()));
+  let known = byTask.get(taskId);
+  if (!known) byTask.set(taskId, (known = new Map()));
+  return known;
+}
+
+// The work tree apart from the loop's own files (.aibrain/, the queue file and its temp files).
+async function fingerprint(ctx: EngineContext): Promise<string | null> {
+  const git = await import('../agents/git-checkpoint.js');
+  const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
+  return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), queueFile, path.join(path.dirname(queueFile), `.${path.basename(queueFile)}.*.tmp`)]);
+}
+
+/** The atomic write-back's temp file beside the queue file (`.work_queue_p.json.<pid>.<n>.tmp`). */
+function isQueueTempFile(abs: string, queueFile: string): boolean {
+  return path.dirname(abs) === path.dirname(queueFile) && path.basename(abs).startsWith(`.${path.basename(queueFile)}.`) && abs.endsWith('.tmp');
 }
 
 async function attemptIterations(ctx: EngineContext, state: TaskState): Promise<IterationWithMetrics[]> {

@@ -1,6 +1,8 @@
 import { InputError } from '../errors.js';
 import { redactSecrets } from '../log/redact-secrets.js';
-import { evaluateGate, refuseApprover } from '../gates/approval-gate.js';
+import { evaluateGate, gateFingerprint, refuseApprover, type ApprovalSubject } from '../gates/approval-gate.js';
+import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
+import type { TaskSpec } from '../queue/task-spec.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { readQueueFile } from '../queue/load-queue.js';
@@ -26,6 +28,30 @@ export interface DecideResult {
   status: TaskStatus;
   /** What will happen, in the words the person reads. */
   effect: string;
+  /** The fingerprint of the subject decided on (approve, reject), else null. */
+  fingerprint: string | null;
+}
+
+/**
+ * The subject the task's gate stored when it last opened. Without one, a production approval is
+ * refused (nothing has reached the gate: there is nothing to sign off); other decisions take what
+ * the task would run now.
+ */
+async function gateSubject(ws: Workspace, project: string, task: TaskSpec, contract: Contract, store: Store, mustBeStored: boolean): Promise<{ fingerprint: string; subject: ApprovalSubject }> {
+  const stored = await store.gateSubject(project, task.id);
+  if (stored) return { fingerprint: stored.fingerprint, subject: JSON.parse(stored.subject) as ApprovalSubject };
+  if (mustBeStored) {
+    throw new InputError(
+      `${task.id}: nothing has reached its gate yet, so there is no approval subject to sign off: run it first ('autonomous-loop ${targetArgs(ws.root, project)}' stops at the gate), then approve what the gate shows`,
+    );
+  }
+  try {
+    const subject = await describeApprovalSubject(ws, project, task, contract, store);
+    return { fingerprint: gateFingerprint(task, subject), subject };
+  } catch (e) {
+    if (e instanceof FingerprintError) throw new InputError(`${task.id}: what it would run cannot be fingerprinted for an approval: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -42,7 +68,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = await openRecordStore(ws);
   try {
-    if ((decision === 'approve' || decision === 'override') && task.environment === 'production') {
+    if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
       const starter = await store.lastRunStarter(project);
       const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
@@ -54,12 +80,19 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const before = (row && !edited ? row.status : inFile) as TaskStatus;
     const reason = row && !edited ? (row.reason ?? '') : '';
     const run = `'autonomous-loop ${targetArgs(ws.root, project)}'`;
-    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect });
+    let fingerprint: string | null = null;
+    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect, fingerprint });
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
-    const subject = await describeApprovalSubject(ws, project, task, contract, store);
+    const light = await describeApprovalSubject(ws, project, task, contract, store, 'light');
     const deployed = await deploymentCount(store, project, task.environment);
-    const need = evaluateGate(task, contract, () => deployed, subject);
-    const rejected = before === 'blocked' && reason.startsWith('rejected by');
+    const need = evaluateGate(task, contract, () => deployed, light);
+    if (decision === 'approve' && task.agentType === 'provisioning' && !light.provisioning) {
+      // Nothing to bind the approval to: the plan is made when the task reaches its gate.
+      throw new InputError(`${taskId}: no plan waiting for approval: run it first ('autonomous-loop ${targetArgs(ws.root, project)}'); the plan is made and shown at its gate, and the approval is bound to that plan file`);
+    }
+    // A person's rejection stands until a later approval, whatever the task's status or reason
+    // says now (a waiting run, a veto or a queue edit may have rewritten the reason).
+    const rejected = (before === 'blocked' && reason.startsWith('rejected by')) || (await lastGateDecision(store, project, taskId)) === 'reject';
     const agentBlocked = before === 'blocked' && !rejected;
     if (decision === 'override') {
       if (!agentBlocked) return result(false, before, `${taskId} is ${before}${reason ? ` (${reason})` : ''}, not blocked by a guardrail or its agent: nothing to override, nothing recorded`);
@@ -69,6 +102,8 @@ export async function decideTask(root: string, project: string, taskId: string, 
       return result(false, before, `${taskId} needs no approval (no gate applies to it): it runs without a person; nothing recorded`);
     }
     const blockedBy = decision === 'override' ? await lastBlockingRules(store, project, taskId) : undefined;
+    // A decision is for what the task's gate showed (stored when it opened), never for what is there now.
+    const shown = decision === 'override' ? undefined : await gateSubject(ws, project, task, contract, store, need.production && decision === 'approve');
     await recordDecision(store, ws, {
       run_id: null,
       project,
@@ -78,9 +113,10 @@ export async function decideTask(root: string, project: string, taskId: string, 
       reason: comment ?? null,
       environment: task.environment ?? null,
       version: task.version ?? null,
-      fingerprint: decision === 'override' ? `override:${blockedBy ?? ''}` : need.fingerprint,
-      ...(decision === 'override' ? {} : { subject }),
+      fingerprint: shown ? shown.fingerprint : `override:${blockedBy ?? ''}`,
+      ...(shown ? { subject: shown.subject } : {}),
     });
+    fingerprint = shown?.fingerprint ?? null;
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
@@ -114,6 +150,7 @@ async function decideRollback(ws: Workspace, contract: Contract, project: string
       decision,
       task_id: id,
       by,
+      fingerprint: null,
       recorded: true,
       status_before: 'awaiting_approval',
       status: decision === 'approve' ? 'pending' : 'blocked',
@@ -122,6 +159,13 @@ async function decideRollback(ws: Workspace, contract: Contract, project: string
   } finally {
     await store.close();
   }
+}
+
+/** The latest approve or reject of the task, if any. */
+async function lastGateDecision(store: Store, project: string, taskId: string): Promise<string | undefined> {
+  return (await store.taskDecisions(project, taskId))
+    .filter((d) => d.decision === 'approve' || d.decision === 'reject')
+    .pop()?.decision;
 }
 
 /** The rules that blocked the task last (kept with the veto the engine recorded). */

@@ -1,13 +1,18 @@
 export interface IterationTrace {
   error: string | null;
   output: string;
+  /** The iteration changed files or improved the verify result: progress, never stuck. */
+  progress?: boolean;
 }
 
-// Numbers, hashes and times change from one try to the next of the same failure.
+// Hashes, times, durations and long numbers (pids, ports) change from one try to the next of the
+// same failure; small numbers ("module 2 of 5", "coverage 70 %") are what progress looks like.
 const normalize = (s: string): string =>
   s
     .replace(/\b[0-9a-f]{7,40}\b/gi, '<hex>')
-    .replace(/\d+(\.\d+)?/g, '#')
+    .replace(/\d{4}-\d\d-\d\d[T ][\d:.]+Z?/g, '<time>')
+    .replace(/\d+(\.\d+)?\s?(ms|s|sec|seconds|m|min)\b/g, '<duration>')
+    .replace(/\d{5,}/g, '#')
     .replace(/\s+/g, ' ')
     .trim();
 
@@ -28,11 +33,13 @@ const NEAR = 0.9;
 
 /**
  * Whether the last `after` iterations (oldest first, the newest last) went nowhere: the same
- * failure each time, or (near-)identical output. Returns the reason with the repeated line.
+ * failure each time, or (near-)identical output, and none of them changed a file or improved the
+ * verify result. Returns the reason with the repeated line.
  */
 export function detectStuck(traces: readonly IterationTrace[], after: number): string | null {
   if (traces.length < after) return null;
   const recent = traces.slice(-after);
+  if (recent.some((t) => t.progress === true)) return null;
   const newest = recent.at(-1);
   if (!newest) return null;
   if (newest.error !== null && recent.every((t) => t.error !== null && normalize(t.error) === normalize(newest.error ?? ''))) {

@@ -43,6 +43,8 @@ export interface EngineContext {
   maxCostUsd?: number;
   /** Set when a person chose (A)bort. */
   aborted: { by: string } | undefined;
+  /** A usage limit stopped the run: when it can resume, and why. */
+  paused?: { until: number; reason: string };
   /** --wait: at a gate with nobody at a terminal, wait for a decision from another shell. */
   waitForPeople?: { pollMs: number };
   /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */

@@ -12,7 +12,8 @@ export interface EngineEvents {
   'task:waiting': { taskId: string; reason: string; approveCommand: string };
   'iteration:start': { taskId: string; iteration: number; maxIterations: number };
   'iteration:output': { taskId: string; iteration: number; line: string };
-  'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string };
+  /** `verify`: the verify gate's one line ("verify: 3 passed, 1 failed — test/x › adds"). */
+  'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string; verify?: string };
   /** What an iteration spent (null where the agent does not say), and its checkpoint commit. */
   'iteration:figures': { taskId: string; iteration: number; costUsd: number | null; tokens: number | null; turns: number | null; durationMs: number; checkpoint?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };

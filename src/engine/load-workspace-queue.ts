@@ -1,3 +1,4 @@
+import { provisioningCommands } from '../agents/provision/provisioning-commands.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, formatProblems } from '../errors.js';
@@ -6,6 +7,7 @@ import { openRecordStore } from '../records/open-record-store.js';
 import { successfulDeployments } from '../records/deployment-record.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
 import { displayPath } from '../workspace/paths.js';
+import { refuseLinkOutside } from '../workspace/link-target.js';
 import { loadProjectConfig } from '../agents/project-config.js';
 import { DEFAULT_MAX_ITERATIONS, agentPolicy, loadContract, type Contract } from '../gates/contract.js';
 import { loadQueue, type Queue, type QueueDefaults } from '../queue/load-queue.js';
@@ -21,18 +23,24 @@ export function loadWorkspaceQueue(root: string, project: string): { ws: Workspa
   };
   const file = queueFilePath(ws, project);
   if (!existsSync(file)) throw new InputError(missingQueueMessage(ws, file));
+  // A queue file that is a symlink is written through to its target: inside the workspace only.
+  refuseLinkOutside(file, ws.root, 'queue file');
   const queue = loadQueue(file, defaults);
   return { ws, contract, queue, defaults };
 }
 
-const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness']);
+const NEEDS_PROJECT_FILE = new Set(['deployment', 'migration', 'readiness', 'provisioning']);
 
 /**
  * Checks governance/projects/<project>.yaml when a task needs it (deployments, migrations,
  * readiness), so that a bad project file is bad input before anything runs.
  */
 export async function checkProjectFile(ws: Workspace, project: string, queue: Queue, contract?: Contract): Promise<void> {
-  if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) loadProjectConfig(ws, project);
+  if (queue.tasks.some((t) => NEEDS_PROJECT_FILE.has(t.agentType))) {
+    const config = loadProjectConfig(ws, project);
+    // A provisioning task's commands and infrastructure repository: bad input before anything runs.
+    for (const task of queue.tasks) if (task.agentType === 'provisioning' && queue.fileStatus.get(task.id) !== 'complete') provisioningCommands(config, task);
+  }
   if (contract) {
     const problems = checkCascade(queue, contract, project, await stagedVersions(ws, project));
     if (problems.length > 0) throw new InputError(formatProblems(`${queue.displayFile}: the cascade dev → staging → production`, problems), problems);

@@ -1,4 +1,5 @@
 import { runCommand } from '../agents/run-command.js';
+import { redactSecrets } from '../log/redact-secrets.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { EngineContext } from './engine-context.js';
 
@@ -7,9 +8,11 @@ import type { EngineContext } from './engine-context.js';
  * with nobody at a terminal): argv without a shell; what happened is in its environment, so a
  * team wires `curl` to a chat webhook. A failing notifier is a warning, never a failed task.
  */
-export async function notifyPeople(ctx: EngineContext, event: 'gate' | 'blocked', task: TaskSpec, reason: string, command: string): Promise<void> {
+export async function notifyPeople(ctx: EngineContext, event: 'gate' | 'blocked', task: TaskSpec, rawReason: string, command: string): Promise<void> {
   const argv = ctx.contract.notify;
   if (!argv) return;
+  // The payload leaves the machine (a chat webhook): the reason is redacted like every record.
+  const reason = redactSecrets(rawReason);
   const run = await runCommand({
     argv,
     cwd: ctx.ws.root,

@@ -10,6 +10,8 @@ export interface GatePrompt {
   changes?: string[];
   /** Why the person at this terminal may not approve (not an approver, or started the run): shown, not asked. */
   refused?: string;
+  /** What the agent prepared for this gate (a provisioning plan): its own title and lines. */
+  details?: { title: string; lines: string[] };
 }
 
 export interface BlockedPrompt {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RecordSink } from '../agents/agent.js';
 import { recordDeployment, successfulDeployments } from '../records/deployment-record.js';
+import { recordProvisioning } from '../records/provisioning-record.js';
 import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -31,6 +32,12 @@ export function createRecordSink(
     },
     deploymentHistory(environment: Environment) {
       return successfulDeployments(store, project, environment);
+    },
+    async recordProvisioning(input) {
+      attempt++;
+      const id = `prov-${createHash('sha256').update(`${project}\0${taskId}\0${iteration}\0${attempt}\0${input.outcome}\0${input.started_at}`).digest('hex').slice(0, 16)}`;
+      const problem = await recordProvisioning(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
+      if (problem) onBehind(problem);
     },
   };
 }

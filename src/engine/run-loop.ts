@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
 import { createDefaultRegistry, type AgentRegistry } from '../agents/registry.js';
-import { AbortError, ExitCode, InputError, InterruptError, LockError, LoopError, formatProblems } from '../errors.js';
+import { AbortError, ExitCode, InputError, InterruptError, LockError, PausedError, LoopError, formatProblems } from '../errors.js';
 import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
@@ -10,6 +10,7 @@ import { isProcessAlive } from '../state/is-process-alive.js';
 import type { Store } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
+import { pruneLogs } from './prune-run-logs.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { EngineEmitter } from './events.js';
@@ -121,6 +122,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = await reconcileTasks(ctx);
+    pruneLogs(ctx); // the contract's logs.keep_runs and logs.max_bytes, before this run adds its own
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
     if (storageFailure) throw storageFailure;
@@ -145,6 +147,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   emitter.emit('run:end', { runId, exitCode, counts });
   if (exitCode === ExitCode.aborted) throw new AbortError(`run aborted by ${ctx.aborted?.by ?? 'a person'}; state saved: run again to resume`);
   if (exitCode === ExitCode.interrupted) throw new InterruptError('interrupted; state saved: run again to resume');
+  if (exitCode === ExitCode.paused) throw new PausedError(`paused: ${ctx.paused?.reason ?? 'a usage limit'}; state saved: run again after ${new Date(ctx.paused?.until ?? Date.now()).toISOString()} to resume`);
   return { runId, exitCode, counts, waiting, tasks: [...ctx.tasks.values()] };
 }
 
@@ -198,8 +201,9 @@ function toRunError(e: unknown, ws: Workspace): unknown {
   return toStorageError(e, sqlite ? ws.stateDb : ws.aibrainDir, sqlite ? 'write the state store' : "save the run's records") ?? e;
 }
 
-function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped'): number {
+function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused'): number {
   if (outcome === 'aborted') return ExitCode.aborted;
+  if (outcome === 'paused') return ExitCode.paused;
   if (outcome === 'interrupted') return ExitCode.interrupted;
   const counts = countStatuses(ctx);
   if (counts.failed > 0 || counts.blocked > 0 || outcome === 'capped') return ExitCode.taskFailed;

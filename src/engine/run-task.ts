@@ -1,8 +1,10 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
-import type { IterationContext, IterationResult } from '../agents/agent.js';
-import { describeStaleApproval, evaluateGate, refuseApprover, standingDecision } from '../gates/approval-gate.js';
+import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
+import { prepareGate } from './prepare-gate.js';
+import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
+import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { redactSecrets } from '../log/redact-secrets.js';
@@ -13,13 +15,14 @@ import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
+import { runVerifyGate } from './verify-gate.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
 
 const OUTPUT_TAIL = 4_000;
 
-export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted';
+export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted' | 'paused';
 
 /** One task: its gate, then iterations until the promise is kept or the budget is spent. */
 export async function runTask(ctx: EngineContext, state: TaskState): Promise<TaskOutcome> {
@@ -34,7 +37,9 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     });
     return 'settled';
   }
-  const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null));
+  const prepared = await prepareGate(ctx, state, agent, () => iterationContext(ctx, state, state.iterations + 1, () => null));
+  if (prepared.stop) return prepared.stop;
+  const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null), prepared.prep);
   if (approval.outcome !== 'approved') return approval.outcome;
 
   const firstIteration = state.iterations + 1;
@@ -82,19 +87,33 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       result = { verdict: 'FAIL', output: '', error: e instanceof Error ? e.message : String(e) };
     }
     if (result.error !== undefined) result = { ...result, error: redactSecrets(result.error) };
+    if (result.pauseUntil !== undefined) {
+      // A usage limit past the wait the contract allows: not the task failing. The iteration is not
+      // spent (it runs again under its own number) and the run stops, resumable after the reset.
+      const reason = `${result.error ?? 'usage limit'}: resumes at ${new Date(result.pauseUntil).toISOString()}`;
+      await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: reason, outputTail: tail(result.output) });
+      await extras.cutOff(result);
+      await saveTask(ctx, state, { iterations: n - 1, status: 'pending', reason });
+      if (!ctx.paused || ctx.paused.until < result.pauseUntil) ctx.paused = { until: result.pauseUntil, reason };
+      return 'paused';
+    }
+    // The verify gate (tests, lint): the promise counts only when every command passes.
+    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
+    if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
       await ctx.store.endIteration(iterationId, { state: 'interrupted', verdict: null, promiseMet: false, error: 'interrupted', outputTail: tail(result.output) });
+      await extras.cutOff(result); // what the cut-off iteration spent stays on record
       await saveTask(ctx, state, { iterations: n - 1 });
       return 'interrupted';
     }
-    let promiseMet = result.verdict === 'PASS' && findPromise(result.output, spec.completionPromise, spec.description);
+    let promiseMet = result.verdict === 'PASS' && findPromise(result.finalAnswer ?? result.output, spec.completionPromise, spec.description);
     const ended = { state: 'done' as const, verdict: result.verdict, promiseMet, error: result.error ?? null, outputTail: tail(result.output) };
     const rollbackFailed = result.verdict === 'FAIL' && isRollbackFailure(result.error);
     // A program that cannot start is not retried: the same iteration would fail the same way.
     const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
-    const after = await extras.finish(result, promiseMet, error); // checkpoint, budgets, stuck detection
+    const after = await extras.finish(result, promiseMet, error, verify); // checkpoint, budgets, stuck detection
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     await ctx.store.transaction(async (tx) => {
@@ -113,7 +132,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       }
     });
     faultPoint('iteration:end');
-    ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}) });
+    ctx.emitter.emit('iteration:end', { taskId: spec.id, iteration: n - state.baseIteration, verdict: result.verdict, promiseMet, ...(result.error ? { error: result.error } : {}), ...(verify ? { verify: verify.summary } : {}) });
     log.info({ iteration: n, verdict: result.verdict, promise_met: promiseMet, error: result.error }, 'iteration ended');
 
     if (result.verdict === 'BLOCKED') {
@@ -150,24 +169,40 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
 
 type GateResult = { outcome: 'approved'; by: string | null } | { outcome: 'settled' | 'waiting' };
 
-async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<GateResult> {
+async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>, prepared?: GatePreparation): Promise<GateResult> {
   const { spec } = state;
-  const subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
   const deployed = await deploymentCount(ctx.store, ctx.project, spec.environment);
+  // Whether a person is needed does not depend on the project's files: the files are read only then.
+  const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
+  if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length) return { outcome: 'approved', by: null };
+  let subject: ApprovalSubject;
+  try {
+    subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
+  } catch (e) {
+    if (!(e instanceof FingerprintError)) throw e;
+    // No approval can hold for what cannot be fingerprinted: said, and nothing runs.
+    await saveTask(ctx, state, { status: 'blocked', reason: `what ${spec.id} would run cannot be fingerprinted for an approval: ${e.message}` });
+    return { outcome: 'settled' };
+  }
   const need = evaluateGate(spec, ctx.contract, () => deployed, subject);
+  if (prepared) need.reasons.push(...prepared.reasons);
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
-  // The attempt this approval lets run: a production approval is used by it, once.
+  // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
+  await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
+  // The attempt this approval lets run: a production (or provisioning) approval is used by it, once.
   const attempt = state.baseIteration;
   const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
-  if (standing?.decision === 'approve') {
-    if (need.production) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+  // Checked when it is used, never hashed: the approver still on the list, and not who runs it.
+  const refusedUse = standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  if (standing?.decision === 'approve' && !refusedUse) {
+    if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
     await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${standing.by}${standing.reason ? `: ${standing.reason}` : ''}` });
     return { outcome: 'settled' };
   }
-  const stale = await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
+  const stale = refusedUse ? [refusedUse] : await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
   const decide = async (decision: DecisionKind, by: string, reason: string | null): Promise<void> => {
     const record = await recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
@@ -181,7 +216,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       fingerprint: need.fingerprint,
       subject,
     });
-    if (decision === 'approve' && need.production) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
+    if (decision === 'approve' && need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
   // --yes passes the environment gates of development and staging only: never production, never
   // a task's own requires_approval.
@@ -190,17 +225,18 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     await decide('approve', by, need.reasons.join('; '));
     return { outcome: 'approved', by };
   }
-  const refused = need.production ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}) });
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
     if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
       await decide('reject', ctx.prompter.by, 'rejected at the prompt');
+      await prepared?.onRejected?.(ctx.prompter.by);
       await saveTask(ctx, state, { status: 'blocked', reason: `rejected by ${ctx.prompter.by}` });
       return { outcome: 'settled' };
     }
@@ -249,6 +285,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
+    approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };

@@ -4,7 +4,7 @@ import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { runTask, type TaskOutcome } from './run-task.js';
 
-type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped';
+type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused';
 
 const RUNNABLE = new Set(['pending', 'in_progress', 'awaiting_approval']);
 const STOPS_DEPENDENTS = new Set(['failed', 'blocked', 'skipped']);
@@ -173,7 +173,7 @@ export class Scheduler {
   }
 
   async #settle(id: string, outcome: TaskOutcome): Promise<void> {
-    if (outcome === 'interrupted' || outcome === 'aborted' || outcome === 'capped') {
+    if (outcome === 'interrupted' || outcome === 'aborted' || outcome === 'capped' || outcome === 'paused') {
       if (this.#outcome === 'done') this.#outcome = outcome;
       this.#stop();
       return;

@@ -29,11 +29,15 @@ const AgentPolicy = z.strictObject({
   checkpoint: z.union([z.literal('never'), z.number().int().min(1)]).optional(),
   checkpoint_branch: z.enum(['current', 'run']).optional(),
   stuck_after: z.union([z.literal('never'), z.number().int().min(2).max(1000)]).optional(),
+  /** The verify gate for this agent's tasks (a task's own `verify` wins): argv arrays, all must pass. */
+  verify: z.array(z.array(z.string()).min(1, 'expected an argv array, e.g. ["npm", "test"]')).max(100).optional(),
   retry: z
     .strictObject({
       initial_seconds: z.number().min(0).max(3600),
       max_seconds: z.number().min(0).max(24 * 3600),
       max_retries: z.number().int().min(0).max(100),
+      /** A usage limit that resets later than this stops the run, resumable (exit 6), instead of waiting. */
+      max_wait_seconds: z.number().min(0).max(7 * 24 * 3600),
     })
     .partial()
     .optional(),
@@ -46,10 +50,26 @@ export const ContractSchema = z.strictObject({
     staging: EnvironmentPolicy,
     production: EnvironmentPolicy,
   }),
-  approvers: z.array(z.string().min(1)).default([]),
+  /** Who may approve production: a name, or `{name, ssh_key, os_users}` (DESIGN, "Approvers"). */
+  approvers: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z.strictObject({
+          name: z.string().min(1),
+          /** One OpenSSH public key line (verified approvals: issue 24). */
+          ssh_key: z.string().min(1).optional(),
+          /** The OS users this person runs as: with prevent_self_approval, a run started by one of them is theirs. */
+          os_users: z.array(z.string().min(1)).optional(),
+        }),
+      ]),
+      'expected a list of names or {name, ssh_key, os_users}',
+    )
+    .default([]),
   /** As GitHub environments do: the user who started a run may not approve its production gate. */
   prevent_self_approval: z.boolean().default(false),
-  default_agent: z.string().min(1).default('command'),
+  /** The agent a task naming none gets: the coding preset (a task with its own `command` stays a command task). */
+  default_agent: z.string().min(1).default('claude'),
   agents: z.record(z.string(), AgentPolicy).default({}),
   severity_overrides: z
     .strictObject({
@@ -62,6 +82,13 @@ export const ContractSchema = z.strictObject({
   guardrails: z.strictObject({ allow_unread: z.boolean().default(false) }).default({ allow_unread: false }),
   /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
   notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
+  /** Retention of the run logs under .aibrain/runs/: the newest `keep_runs` runs, at most `max_bytes` in all (oldest go first). */
+  logs: z
+    .strictObject({
+      keep_runs: z.int().min(1).default(20),
+      max_bytes: z.int().min(1024 * 1024, 'at least 1048576 (1 MiB)').default(256 * 1024 * 1024),
+    })
+    .default({ keep_runs: 20, max_bytes: 256 * 1024 * 1024 }),
   /** The cascade: production of version V needs a successful staging deployment of V first. */
   cascade: z
     .strictObject({
@@ -70,6 +97,13 @@ export const ContractSchema = z.strictObject({
       skip_staging_for: z.array(z.string().min(1)).default([]),
     })
     .default({ require_staging: true, skip_staging_for: [] }),
+  /** Provisioning (issue 25): each project's monthly budget, and how far a cost tool's figure may exceed the case's estimate. */
+  provisioning: z
+    .strictObject({
+      cost_margin_percent: z.number('expected a percentage, e.g. 20').min(0).max(10_000).default(20),
+      projects: z.record(z.string().min(1), z.strictObject({ monthly_budget_usd: z.number('expected USD a month').min(0) })).default({}),
+    })
+    .default({ cost_margin_percent: 20, projects: {} }),
 });
 
 export type Contract = z.infer<typeof ContractSchema> & { file: string };

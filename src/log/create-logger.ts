@@ -30,7 +30,7 @@ export function createLogger(logsDir: string, project: string, runId: string, le
         destination.write(line);
       } catch (e) {
         failed = true;
-        onWriteError?.(toStorageError(e, file, 'write the log') ?? new LoopError(`${file}: cannot write the log (${String(e)})`, ExitCode.badInput));
+        onWriteError?.(toStorageError(e, file, 'write the log') ?? new LoopError(`${file}: cannot write the log (${String(e)})`, ExitCode.storageFailed));
       }
     },
   };

@@ -1,52 +1,174 @@
-// Secrets never reach a terminal line, a log line, the state store or a record: by value (the
-// values of environment variables named like secrets, and the passwords of URLs in any variable)
-// and by shape (tokens whose form says what they are, wherever they come from).
-const SECRET_NAME =
-  /(TOKEN|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|SECRET|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|_KEY$|^KEY$|_PAT$|^PAT$|_PAT_|CREDENTIAL|AUTH|DATABASE_URL|DSN|CONNECTION_STRING|COOKIE|SESSION)/i;
-// `scheme://user:password@host`: the password may hold '/' and '@' (the last '@' before the host ends it).
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^:@/\s]*):(\S+)@(?=[^@\s/?#]+(?:[/?#\s]|$))/gi;
+import { GITLEAKS_RULES } from './secrets/gitleaks-rules.js';
+import { compileRule, findSecrets, type SecretRule } from './secrets/secret-rule.js';
+import { knownSecretForms, SECRET_NAME, URL_CREDENTIALS } from './secrets/secret-values.js';
+
+export { registerSecretValues } from './secrets/secret-values.js';
+
+// The one redactor. Secrets never reach a terminal line, a log line, the state store or a record:
+// by value (secretValuesOf: env variables named like secrets, URL passwords, registered values,
+// and their base64 forms) and by shape (gitleaks' maintained rule set, as data; see
+// scripts/import-gitleaks-rules.py), plus three shapes that need context a rule set leaves out.
 export const REDACTED = '[REDACTED]';
 
-// Known credential shapes; a match is replaced whole (or its value group, where the key is kept).
-const SHAPES: { pattern: RegExp; keep?: number }[] = [
-  { pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g }, // GitHub tokens
-  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g }, // GitHub fine-grained tokens
-  { pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b(?:[\s,:;=|"']+[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+]))?/g }, // AWS key id, and the secret after it
-  { pattern: /\bxox[abposrce]-[A-Za-z0-9-]{10,}/g }, // Slack
-  { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g }, // JWT
-  { pattern: /\bsk_(?:live|test)_[A-Za-z0-9]{10,}/g }, // Stripe
-  { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
-  { pattern: /(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 }, // Authorization headers
-  {
-    // key=value and key: value, quoted or not (password=, pwd=, secret=, token=, api_key=, ...)
-    pattern: /((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)["']?\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s&;,"'}<>]+)/gi,
-    keep: 1,
-  },
+const PEM_BEGIN = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/;
+const PEM_END = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/;
+// A private key block, its body too; cut off before its END (a tail, a stream), to the end of the text.
+const PEM_BLOCK = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+
+const CONTEXT_RULES: SecretRule[] = [
+  // An AWS secret access key printed beside its key id (no name says what the 40 characters are).
+  contextRule('aws-secret-beside-key-id', /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|A3T[A-Z0-9])[0-9A-Z]{16}\b[\s,:;=|"']+([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gd, ['akia', 'asia', 'agpa', 'aida', 'aroa', 'anpa', 'a3t']),
+  // Authorization header values.
+  contextRule('authorization-header', /\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9._~+/=-]{8,})/gid, ['bearer', 'basic', 'token']),
+  // key=value and key: value for names that say secret, quoted or not, whatever the value's entropy.
+  contextRule(
+    'secret-assignment',
+    /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|accountkey|sharedaccesskey)["']?\s*[=:]\s*("[^"\n]{4,}"|'[^'\n]{4,}'|[^\s&;,"'}<>]{4,})/gid,
+    ['pass', 'pwd', 'secret', 'token', 'key'],
+  ),
 ];
 
-let cache: { env: NodeJS.ProcessEnv; values: string[] } | undefined;
-
-function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (cache?.env === env) return cache.values;
-  const values: string[] = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (!value || value.length < 4) continue;
-    if (SECRET_NAME.test(name)) values.push(value);
-    // A URL's password on its own, too, from any variable: it may be printed without the rest of the URL.
-    for (const m of value.matchAll(URL_CREDENTIALS)) if (m[3] && m[3].length >= 4) values.push(m[3]);
-  }
-  values.sort((a, b) => b.length - a.length);
-  cache = { env, values };
-  return values;
+function contextRule(id: string, pattern: RegExp, keywords: string[]): SecretRule {
+  return { id, pattern, keywords, secretGroup: 1, entropy: undefined, allow: [/^\[REDACTED\]/], stopwords: [] };
 }
 
-/** The text with every secret value, every known credential shape and every URL password replaced. */
+let rules: SecretRule[] | undefined;
+let keywordPattern: RegExp | undefined;
+const allRules = (): SecretRule[] => (rules ??= [...GITLEAKS_RULES.map(compileRule), ...CONTEXT_RULES]);
+// Every rule's keywords in one pattern: the text is read once for all of them.
+const keywords = (): RegExp =>
+  (keywordPattern ??= new RegExp(
+    [...new Set(allRules().flatMap((r) => r.keywords))]
+      .sort((a, b) => b.length - a.length)
+      .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  ));
+
+/** The text with every known secret value (and its base64 forms), every secret shape and every URL password replaced. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (text.length < 6) return text;
   let out = text;
-  for (const value of secretValues(env)) if (out.includes(value)) out = out.split(value).join(REDACTED);
-  out = out.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
-  for (const { pattern, keep } of SHAPES) out = out.replace(pattern, (...m: string[]) => (keep ? `${m[keep] ?? ''}${REDACTED}` : REDACTED));
+  for (const value of knownSecretForms(env)) if (out.includes(value)) out = out.split(value).join(REDACTED);
+  if (out.includes('://')) out = out.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
+  if (out.includes('-----BEGIN')) out = out.replace(PEM_BLOCK, REDACTED);
+  return redactShapes(out);
+}
+
+// Each rule runs only on the lines that hold one of its keywords (gitleaks' pre-filter, by line):
+// the cost follows the lines that look like they may hold a secret, not the size of the output.
+function redactShapes(text: string): string {
+  const lower = text.toLowerCase();
+  const linesOf = new Map<string, [number, number][]>();
+  for (const m of lower.matchAll(keywords())) {
+    const start = lower.lastIndexOf('\n', m.index) + 1;
+    let end = lower.indexOf('\n', m.index);
+    if (end === -1) end = lower.length;
+    const spans = linesOf.get(m[0]) ?? [];
+    const last = spans[spans.length - 1];
+    if (last?.[0] !== start) spans.push([start, end]);
+    linesOf.set(m[0], spans);
+  }
+  if (linesOf.size === 0) return text;
+  const ranges: [number, number][] = [];
+  for (const rule of allRules()) {
+    const spans = mergeSpans(rule.keywords.flatMap((k) => linesOf.get(k) ?? []));
+    for (const [start, end] of spans) {
+      const found: [number, number][] = [];
+      findSecrets(rule, text.slice(start, end), lower.slice(start, end), found);
+      for (const [a, b] of found) ranges.push([start + a, start + b]);
+    }
+  }
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (end <= at) continue;
+    out += text.slice(at, Math.max(at, start)) + (start >= at ? REDACTED : '');
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+function mergeSpans(spans: [number, number][]): [number, number][] {
+  if (spans.length < 2) return spans;
+  spans.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && s[0] <= last[1] + 1) last[1] = Math.max(last[1], s[1]);
+    else out.push([s[0], s[1]]);
+  }
   return out;
+}
+
+/**
+ * Redaction of a stream of output given in arbitrary chunks: only whole lines are redacted and
+ * passed on (a secret split over two chunks is found whole), and from a private key's BEGIN line
+ * to its END line every line is held back as one [REDACTED] — the body never goes out.
+ */
+export interface SecretStream {
+  /** Redacted text of the whole lines completed by this chunk ('' while a line is incomplete). */
+  push(chunk: string): string;
+  /** What is left (an unfinished line, a key block cut off), redacted. */
+  end(): string;
+}
+
+const MAX_PARTIAL = 64 * 1024;
+
+export function createSecretStream(env: NodeJS.ProcessEnv = process.env): SecretStream {
+  let partial = '';
+  let inKey = false;
+  const lines = (text: string): string => {
+    // text is whole lines, each ending in '\n'
+    let out = '';
+    let from = 0;
+    while (from < text.length) {
+      if (!inKey) {
+        const begin = text.indexOf('-----BEGIN', from);
+        const at = begin === -1 ? -1 : text.lastIndexOf('\n', begin) + 1;
+        if (begin === -1 || !PEM_BEGIN.test(text.slice(begin, text.indexOf('\n', begin) + 1 || undefined))) {
+          out += redactSecrets(text.slice(from), env);
+          return out;
+        }
+        out += redactSecrets(text.slice(from, at), env);
+        inKey = true;
+        out += `${REDACTED}\n`;
+        from = at;
+      }
+      const end = text.slice(from).search(PEM_END);
+      if (end === -1) return out; // the rest of the key is held back, unwritten
+      const endAt = from + end;
+      const nl = text.indexOf('\n', endAt);
+      from = nl === -1 ? text.length : nl + 1;
+      inKey = false;
+    }
+    return out;
+  };
+  return {
+    push(chunk) {
+      const text = partial + chunk;
+      const cut = text.lastIndexOf('\n');
+      if (cut === -1) {
+        // a line longer than the limit is given in pieces rather than held without end
+        if (text.length > MAX_PARTIAL) {
+          partial = '';
+          return inKey ? '' : redactSecrets(text, env);
+        }
+        partial = text;
+        return '';
+      }
+      partial = text.slice(cut + 1);
+      return lines(text.slice(0, cut + 1));
+    },
+    end() {
+      const rest = partial;
+      partial = '';
+      if (inKey) return '';
+      return rest === '' ? '' : redactSecrets(rest, env);
+    },
+  };
 }
 
 /** Deep copy with every string redacted: for records written to files. */

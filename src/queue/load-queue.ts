@@ -8,6 +8,7 @@ import { normalizeEnvironment } from '../workspace/environment.js';
 import { displayPath } from '../workspace/paths.js';
 import { lineColumn, parseJsonText } from './json-text.js';
 import { findCycle } from './plan-waves.js';
+import { readBusinessCase, readSafetyExceptions } from './business-case.js';
 import { QueueSchema, TaskSchema, defaultPromise, durationSeconds, type RawTask, type TaskStatus } from './schema.js';
 
 const MAX_SUGGESTIONS = 20;
@@ -133,7 +134,9 @@ export function parseQueue(text: string, file: string, defaults: QueueDefaults):
 
 function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefaults, problems: string[]): TaskSpec | undefined {
   const before = problems.length;
-  const agentType = raw.agent_type ?? defaults.defaultAgent;
+  // A task naming no agent gets the contract's default (a coding preset); one with its own
+  // `command` is a script and stays a command task.
+  const agentType = raw.agent_type ?? (raw.command != null ? 'command' : defaults.defaultAgent);
   let environment: TaskSpec['environment'];
   if (raw.environment != null) {
     environment = normalizeEnvironment(raw.environment);
@@ -146,6 +149,7 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     }
   }
   if (raw.command?.some((arg) => arg.includes('\0'))) problems.push(`${at}.command: an argument contains a NUL character`);
+  const provisioning = agentType === 'provisioning' ? readProvisioning(raw, at, problems) : undefined;
   const deps = [...(raw.depends_on ?? []), ...(raw.dependencies ?? [])];
   const dependsOn = [...new Set(deps)];
   let approvalReasons: string[] | false = false;
@@ -173,7 +177,22 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     ...(raw.timeout_seconds != null ? { timeoutSeconds: raw.timeout_seconds } : {}),
     ...(raw.checkpoint != null ? { checkpoint: raw.checkpoint } : {}),
     ...(raw.stuck_after != null ? { stuckAfter: raw.stuck_after } : {}),
+    ...provisioning,
+    ...(raw.verify != null ? { verify: raw.verify } : {}),
     index,
+  };
+}
+
+// A provisioning task names its resource and environment and carries a whole business case.
+function readProvisioning(raw: RawTask, at: string, problems: string[]): Pick<TaskSpec, 'resource' | 'businessCase' | 'safetyExceptions'> {
+  if (raw.resource == null) problems.push(`${at}.resource: missing (what to provision, in words, e.g. "S3 bucket for karematch user uploads")`);
+  if (raw.environment == null) problems.push(`${at}.environment: missing (a provisioning task names its environment: development, staging or production)`);
+  const businessCase = readBusinessCase(raw.business_case, at, problems);
+  const safetyExceptions = readSafetyExceptions(raw.safety_exceptions, at, problems);
+  return {
+    ...(raw.resource != null ? { resource: raw.resource } : {}),
+    ...(businessCase ? { businessCase } : {}),
+    safetyExceptions,
   };
 }
 

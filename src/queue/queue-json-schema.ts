@@ -5,6 +5,16 @@ const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/).describe('uni
 const ids = z.array(id);
 const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
 
+const text = z.string().min(1);
+const BusinessCase = z
+  .object({
+    justification: text,
+    cost_estimate: z.object({ monthly_usd: z.number().min(0).describe('USD a month'), basis: text.describe('how the estimate was made') }),
+    alternatives: z.array(z.object({ option: text, rejected_because: text })).min(1),
+    risk: z.object({ security: text, operational: text, data_loss: text }),
+  })
+  .describe('provisioning: the business case, every part required');
+
 // The queue format for editors ("$schema"): the fields the engine reads, and any others allowed.
 const EditorTask = z
   .looseObject({
@@ -28,6 +38,10 @@ const EditorTask = z
     timeout_seconds: nullable(z.number().positive().describe('one iteration is stopped after this long (overrides the contract)')),
     checkpoint: nullable(z.union([z.literal('never'), z.number().int().min(1)]).describe('a git checkpoint commit every N iterations, or never')),
     stuck_after: nullable(z.union([z.literal('never'), z.number().int().min(2)]).describe('end the task as stuck after N iterations in a row with the same failure or output')),
+    resource: nullable(z.string().min(1).describe('provisioning: what to provision, in words')),
+    business_case: nullable(BusinessCase),
+    safety_exceptions: nullable(z.array(z.object({ address: z.string().min(1).describe('a resource address of the plan, e.g. aws_db_instance.main'), reason: z.string().min(1) })).describe('provisioning: plan addresses let through the plan guardrails, each with why')),
+    verify: nullable(z.array(z.array(z.string()).min(1)).describe('the verify gate: argv arrays (e.g. [["npm", "test"]]) run after each coding iteration; the promise counts only when all pass')),
   })
   .describe('a task');
 

@@ -69,6 +69,13 @@ export const TaskSchema = z.looseObject({
   timeout_seconds: optional(z.number().positive().max(7 * 24 * 3600)),
   checkpoint: optional(neverOr(1, 10_000, "expected 'never' or every how many iterations (1 or more)")),
   stuck_after: optional(neverOr(2, 1000, "expected 'never' or a number of iterations in a row (2 or more)")),
+  // Provisioning (issue 25): the resource in words; business_case and safety_exceptions are read
+  // part by part in business-case.ts so a missing part is named by its path.
+  resource: optional(z.string().min(1, 'expected the resource in words').max(10_000)),
+  business_case: z.unknown().optional(),
+  safety_exceptions: z.unknown().optional(),
+  // The verify gate (issue 26): argv arrays run after each coding iteration; all must pass for the promise to count.
+  verify: optional(z.array(z.array(z.string().max(100_000), 'expected an argv array, e.g. ["npm", "test"]').min(1, 'expected an argv array, e.g. ["npm", "test"]').max(10_000)).max(100)),
 });
 export type RawTask = z.infer<typeof TaskSchema>;
 
@@ -87,6 +94,8 @@ export function defaultPromise(agentType: string): string {
       return 'MIGRATIONS_COMPLETE';
     case 'readiness':
       return 'READINESS_COMPLETE';
+    case 'provisioning':
+      return 'PROVISIONING_COMPLETE';
     default:
       return 'TASK_COMPLETE';
   }

@@ -1,4 +1,7 @@
 import type { Environment } from '../workspace/environment.js';
+import type { BusinessCase, SafetyException } from './business-case.js';
+
+export type { BusinessCase, SafetyException };
 
 /** A queue task as the engine understands it, after aliases and defaults are applied. */
 export interface TaskSpec {
@@ -27,6 +30,14 @@ export interface TaskSpec {
   checkpoint?: number | 'never';
   /** End the task as stuck after N iterations in a row with the same failure or output. */
   stuckAfter?: number | 'never';
+  // Provisioning (issue 25).
+  /** What to provision, in words. */
+  resource?: string;
+  businessCase?: BusinessCase;
+  /** Plan addresses a person lets through the plan guardrails, each with its reason. */
+  safetyExceptions?: SafetyException[];
+  /** The verify gate: argv arrays run after each coding iteration; the promise counts only when all pass. */
+  verify?: string[][];
   /** Index in the queue file's task array: the plan's tie-breaker. */
   index: number;
 }

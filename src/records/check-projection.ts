@@ -37,9 +37,38 @@ export async function checkProjection(store: Store, file: string, table: Table):
   const known = await store.projectionStamp(name);
   if (known !== undefined && known === stamp) return undefined;
   const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
-  const problem = projectionProblem(projection, await store.recordIds(table));
+  const stored = await store.recordIds(table);
+  const problem = projectionProblem(projection, stored);
+  const lost = lostFromStore(projection, stored, name);
+  if (lost) throw lostRowsError(file, lost);
   if (!problem && stamp !== known) await store.setProjectionStamp(name, stamp);
   return problem;
+}
+
+/** Records the file holds that state.db does not: the store lost rows (never made up in a file). */
+export function lostFromStore(projection: Projection, stored: { id: string }[], fileName: string): string | undefined {
+  if (projection.state !== 'ok') return undefined;
+  const ids = new Set(stored.map((r) => r.id));
+  const lost = projection.records.filter((r) => !ids.has(r.id));
+  return lost.length > 0 ? `${lost.length} record(s) that ${fileName} holds are missing from it (first: ${lost[0]?.id})` : undefined;
+}
+
+/**
+ * The refusal of a state store that lost rows: starting from it would forget approvals and
+ * history. Exit 5 (the tool's own storage); `repair` restores the rows from the record files.
+ */
+export function lostRowsError(file: string, why: string): LoopError {
+  const root = path.dirname(path.dirname(file));
+  return new LoopError(
+    `${path.join(root, '.aibrain', 'state.db')}: ${why}; refused: the store cannot be trusted. Run 'autonomous-loop repair --root ${root}' to restore them from ${path.basename(file)}`,
+    ExitCode.storageFailed,
+  );
+}
+
+/** The store's own count: rows ever inserted that are no longer there. */
+export async function checkRowCount(store: Store, table: Table, file: string): Promise<void> {
+  const { rows, inserted } = await store.recordCount(table);
+  if (rows < inserted) throw lostRowsError(file, `${inserted - rows} of the ${inserted} ${table} row(s) it recorded are missing`);
 }
 
 /** After our own write: the file as it looks now is the one state.db knows. */

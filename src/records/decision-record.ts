@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { appendDecisionLines } from '../log/decisions-file.js';
 import { redactValue } from '../log/redact-secrets.js';
@@ -29,12 +30,28 @@ export interface DecisionRecord {
   subject?: unknown;
 }
 
+/**
+ * The OS user this process runs as, from the kernel: the uid looked up in /etc/passwd (or the
+ * system's user database), never $USER; `uid:NNNN` for a uid with no entry.
+ */
 export function osUser(): string {
+  const uid = process.getuid?.();
+  if (uid === undefined) return userInfo().username;
   try {
-    return userInfo().username;
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (name && id === String(uid)) return name;
+    }
   } catch {
-    return process.env.USER ?? 'unknown';
+    // no passwd file: the user database below
   }
+  try {
+    const info = userInfo();
+    if (info.uid === uid && info.username) return info.username;
+  } catch {
+    // no entry anywhere
+  }
+  return `uid:${uid}`;
 }
 
 /**

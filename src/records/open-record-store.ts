@@ -3,7 +3,7 @@ import { ExitCode, LoopError } from '../errors.js';
 import { describeStoreLocation, openStore } from '../state/open-store.js';
 import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
-import { checkProjection } from './check-projection.js';
+import { checkProjection, checkRowCount } from './check-projection.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -30,6 +30,8 @@ export async function openRecordStore(ws: Workspace): Promise<Store> {
     },
   });
   try {
+    await checkRowCount(store, 'deployments', ws.deploymentsFile);
+    await checkRowCount(store, 'decisions', ws.decisionsFile);
     await refuseDamaged(ws, store, ws.deploymentsFile, 'deployments');
     await refuseDamaged(ws, store, ws.decisionsFile, 'decisions');
   } catch (e) {

@@ -1,6 +1,5 @@
-import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, LoopError } from '../errors.js';
+import { refuseLinkOutside } from '../workspace/link-target.js';
 import type { Workspace } from '../workspace/paths.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
 
@@ -37,20 +36,5 @@ export async function projectionWrite(file: string, ws: Workspace, action: strin
 
 /** A record file that is a symlink leading out of the workspace is refused: records are written inside it. */
 export function refuseOutsideLink(file: string, ws: Workspace): void {
-  let isLink = false;
-  try {
-    isLink = lstatSync(file).isSymbolicLink();
-  } catch {
-    return;
-  }
-  if (!isLink) return;
-  let target: string;
-  try {
-    target = realpathSync(file);
-  } catch {
-    target = '(a link that leads nowhere)';
-  }
-  const root = realpathSync(ws.root);
-  if (target.startsWith(root + path.sep)) return;
-  throw new LoopError(`${file}: a symlink to ${target}, outside the workspace: refused (put a regular file there)`, ExitCode.badInput);
+  refuseLinkOutside(file, ws.root, 'file');
 }

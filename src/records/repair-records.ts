@@ -5,6 +5,7 @@ import { openStore } from '../state/open-store.js';
 import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
+import { faultPoint } from '../workspace/fault-point.js';
 import { flushDecisions } from './decision-record.js';
 import { flushDeployments } from './deployment-record.js';
 import { projectionProblem } from './check-projection.js';
@@ -37,9 +38,11 @@ export async function repairRecords(ws: Workspace): Promise<string[]> {
     rebuild = true;
   }
   store ??= await openStore(ws.stateDb);
+  faultPoint('repair:store-opened');
   try {
     if (rebuild) said.push(...(await rebuildStore(store, ws)));
     else {
+      said.push(...(await restoreLostRows(store, ws)));
       const deployments = readDeploymentsFile(ws.deploymentsFile);
       const problem = projectionProblem(deployments, await store.recordIds('deployments'));
       if (problem) {
@@ -77,21 +80,56 @@ async function rebuildStore(store: Store, ws: Workspace): Promise<string[]> {
   const deps = deployments.state === 'ok' ? deployments.records : [];
   const decs = decisions.state === 'ok' ? decisions.records : [];
   await store.transaction(async (tx) => {
-    for (const r of deps) {
-      const project = (JSON.parse(r.json) as { project?: unknown }).project;
-      await tx.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
-    }
-    await tx.markDeploymentsWritten(deps.map((r) => r.id));
-    for (const r of decs) {
-      const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
-      const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-      await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
-    }
-    await tx.markDecisionsWritten(decs.map((r) => r.id));
+    await insertDeployments(tx, deps);
+    await insertDecisions(tx, decs);
   });
   return [`${ws.stateDb}: rebuilt from the records: ${deps.length} deployment(s), ${decs.length} decision(s) (task progress starts again from the queue file)`];
 }
 
 function setAside(file: string, stamp: string): void {
   if (existsSync(file)) renameSync(file, `${file}.damaged-${stamp}`);
+}
+
+/**
+ * A store that lost rows (deleted, or an earlier repair cut off) gets them back from the record
+ * files, never the other way round: each record a file holds and state.db does not is inserted,
+ * then the table's chain is computed again and its count set, in one transaction.
+ */
+async function restoreLostRows(store: Store, ws: Workspace): Promise<string[]> {
+  const said: string[] = [];
+  for (const [table, file] of [['deployments', ws.deploymentsFile], ['decisions', ws.decisionsFile]] as const) {
+    const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
+    const ids = new Set((await store.recordIds(table)).map((r) => r.id));
+    const missing = projection.state === 'ok' ? projection.records.filter((r) => !ids.has(r.id)) : [];
+    const { rows, inserted } = await store.recordCount(table);
+    if (missing.length === 0 && rows >= inserted) continue;
+    await store.transaction(async (tx) => {
+      if (table === 'deployments') await insertDeployments(tx, missing);
+      else await insertDecisions(tx, missing);
+      await tx.rechain(table);
+    });
+    const gone = inserted - rows - missing.length;
+    said.push(
+      `${ws.stateDb}: had lost ${Math.max(inserted - rows, missing.length)} ${table} row(s); ${missing.length} restored from ${path.basename(file)}` +
+        `${gone > 0 ? `, ${gone} not in the file either (lost)` : ''}; the chain is computed again`,
+    );
+  }
+  return said;
+}
+
+async function insertDeployments(tx: Store, records: { id: string; json: string }[]): Promise<void> {
+  for (const r of records) {
+    const project = (JSON.parse(r.json) as { project?: unknown }).project;
+    await tx.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
+  }
+  await tx.markDeploymentsWritten(records.map((r) => r.id));
+}
+
+async function insertDecisions(tx: Store, records: { id: string; json: string }[]): Promise<void> {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  for (const r of records) {
+    const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
+    await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
+  }
+  await tx.markDecisionsWritten(records.map((r) => r.id));
 }

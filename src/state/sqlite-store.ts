@@ -4,7 +4,10 @@ import { bootId, startTimeOf } from './process-identity.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
+import { chainHash } from './store.js';
 import type {
+  ChainedRecord,
+  GateSubjectRow,
   IterationEnd,
   IterationFigures,
   IterationMetricsRow,
@@ -239,8 +242,16 @@ export class SqliteStore implements Store {
     return this.#do(() => void this.#stmts.addEvent.run({ at: now(), run_id: runId, project, task_id: taskId, type, data: data === undefined ? null : JSON.stringify(data) }));
   }
 
+  insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
+    return this.#do(() => void this.#stmts.insertProvisioning.run({ id, project, task_id: taskId, record }));
+  }
+
+  provisioning(project?: string): Promise<StoredRecord[]> {
+    return this.#do(() => (project ? this.#stmts.provisioningOf.all(project) : this.#stmts.allProvisioning.all()) as StoredRecord[]);
+  }
+
   insertDeployment(project: string, id: string, record: string): Promise<void> {
-    return this.#do(() => void this.#stmts.insertDeployment.run({ id, project, record }));
+    return this.#do(() => void this.#stmts.insertDeployment.run({ id, project, record, chain: chainHash(this.#lastChain('deployments'), id, record) }));
   }
 
   deployments(project?: string): Promise<StoredRecord[]> {
@@ -258,7 +269,7 @@ export class SqliteStore implements Store {
   }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
-    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record }));
+    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, chain: chainHash(this.#lastChain('decisions'), id, record) }));
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {
@@ -277,6 +288,44 @@ export class SqliteStore implements Store {
     return this.#do(() => {
       for (const id of ids) this.#stmts.markDecisionWritten.run(id);
     });
+  }
+
+  #lastChain(table: RecordTable): string {
+    const last = (table === 'deployments' ? this.#stmts.lastDeploymentChain : this.#stmts.lastDecisionChain).get() as { chain: string | null } | undefined;
+    return last?.chain ?? '';
+  }
+
+  recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
+    return this.#do(() => {
+      const rows = ((table === 'deployments' ? this.#stmts.deploymentRows : this.#stmts.decisionRows).get() as { n: number }).n;
+      const inserted = (this.#stmts.recordCount.get(table) as { inserted: number } | undefined)?.inserted ?? rows;
+      return { rows, inserted };
+    });
+  }
+
+  chainedRecords(table: RecordTable): Promise<ChainedRecord[]> {
+    return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentChains : this.#stmts.decisionChains).all() as ChainedRecord[]);
+  }
+
+  rechain(table: RecordTable): Promise<void> {
+    return this.#do(() => {
+      const rows = (table === 'deployments' ? this.#stmts.deploymentChains : this.#stmts.decisionChains).all() as ChainedRecord[];
+      const update = table === 'deployments' ? this.#stmts.setDeploymentChain : this.#stmts.setDecisionChain;
+      let prev = '';
+      for (const row of rows) {
+        prev = chainHash(prev, row.id, row.record);
+        update.run(prev, row.seq);
+      }
+      this.#stmts.setRecordCount.run(table, rows.length);
+    });
+  }
+
+  saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
+    return this.#do(() => void this.#stmts.saveGateSubject.run({ project, task_id: taskId, fingerprint, subject, computed_at: now() }));
+  }
+
+  gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
+    return this.#do(() => this.#stmts.gateSubject.get(project, taskId) as GateSubjectRow | undefined);
   }
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {

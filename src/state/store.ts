@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 export interface TaskRow {
   task_id: string;
   status: string;
@@ -71,6 +73,13 @@ export type StoredDecision = StoredRecord & { decision: string; fingerprint: str
 export type IterationEnd = { state: 'done' | 'interrupted'; verdict: string | null; promiseMet: boolean; error: string | null; outputTail: string | null };
 export type LockResult = { ok: true; tookOverFrom?: LockHolder } | { ok: false; holder: LockHolder };
 export type RecordTable = 'deployments' | 'decisions';
+export type ChainedRecord = { seq: number; id: string; record: string; chain: string | null };
+export type GateSubjectRow = { fingerprint: string; subject: string; computed_at: string };
+
+/** One link of a record table's hash chain: sha-256 of the previous link, the id and the record. */
+export function chainHash(prev: string, id: string, record: string): string {
+  return createHash('sha256').update(`${prev}\n${id}\n${record}`).digest('hex');
+}
 
 /**
  * The project's state: committed here before anything else is told. One interface, one
@@ -141,10 +150,23 @@ export interface Store {
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
   unwrittenDecisions(): Promise<StoredRecord[]>;
   markDecisionsWritten(ids: readonly string[]): Promise<void>;
+  /** A provisioning record (issue 25), once per id; `.aibrain/provisioning.json` is its projection. */
+  insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void>;
+  /** Provisioning records, oldest first (of one project, or all). */
+  provisioning(project?: string): Promise<StoredRecord[]>;
   /** The ids of a record table, and whether each is in its file yet. */
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]>;
   /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from the store). */
   markAllUnwritten(table: RecordTable): Promise<void>;
+  /** Rows in a record table now, and rows ever inserted there (a delete does not lower it). */
+  recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }>;
+  /** Every row of a record table with its chain link, in order: what `history --verify` recomputes. */
+  chainedRecords(table: RecordTable): Promise<ChainedRecord[]>;
+  /** `repair` after lost rows came back: the chain computed again over every row, the count set to the rows there. */
+  rechain(table: RecordTable): Promise<void>;
+  /** What the task's gate showed when it last opened (fingerprint and subject JSON): what `approve` signs. */
+  saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void>;
+  gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined>;
   projectionStamp(file: string): Promise<string | undefined>;
   setProjectionStamp(file: string, stamp: string | null): Promise<void>;
 

@@ -1,9 +1,12 @@
 import { ExitCode, LoopError } from '../errors.js';
 
 // What a failed read or write of the workspace's files means for the person running the loop,
-// by error code (Node's errno codes and SQLite's), and what to do about it.
+// by error code (Node's errno codes and SQLite's), and what to do about it. The storage itself
+// failing (full, read-only, refused, I/O) is exit 5 (DESIGN); a path that cannot be used is bad
+// input (exit 2).
+const STORAGE_FAILED = /^(ENOSPC|EDQUOT|SQLITE_FULL|EROFS|SQLITE_READONLY.*|EACCES|EPERM|SQLITE_PERM|SQLITE_AUTH|EIO|SQLITE_IOERR.*|SQLITE_CORRUPT.*|SQLITE_NOTADB|EMFILE|ENFILE|SQLITE_BUSY.*|SQLITE_LOCKED.*)$/;
 const HINTS: [RegExp, string][] = [
-  [/^(ENOSPC|EDQUOT|SQLITE_FULL)$/, 'the disk is full: free some space and run again'],
+  [/^(ENOSPC|EDQUOT|SQLITE_FULL)$/, 'the disk is full: free some space and run again (what was recorded before is kept; the run resumes where it stopped)'],
   [/^(EROFS|SQLITE_READONLY.*)$/, 'the file system is read-only: make it writable (or use --root elsewhere) and run again'],
   [/^(EACCES|EPERM|SQLITE_PERM|SQLITE_AUTH)$/, 'permission denied: make it writable for this user and run again'],
   [/^(ENOTDIR|EEXIST)$/, 'a file stands where a folder belongs on that path: move it away and run again'],
@@ -31,9 +34,16 @@ export function storageHint(error: unknown): string | undefined {
   return HINTS.find(([pattern]) => pattern.test(code))?.[1];
 }
 
+/** Whether an error is the storage failing (exit 5) rather than a path that cannot be used (exit 2). */
+export function isStorageFailure(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && STORAGE_FAILED.test(code);
+}
+
 /**
- * A storage error as the one line a person reads (exit 2): the file, what failed, the code and
- * what to do. Undefined when `error` is not a storage error (a bug stays a bug).
+ * A storage error as the one line a person reads (exit 5 when the storage failed, 2 when the
+ * path cannot be used): the file, what failed, the code and what to do. Undefined when `error`
+ * is not a storage error (a bug stays a bug).
  */
 export function toStorageError(error: unknown, file: string, action: string): LoopError | undefined {
   if (error instanceof LoopError) return error;
@@ -41,5 +51,5 @@ export function toStorageError(error: unknown, file: string, action: string): Lo
   if (hint === undefined) return undefined;
   const where = (error as { path?: unknown }).path;
   const target = typeof where === 'string' && where !== '' ? where : file;
-  return new LoopError(`${target}: cannot ${action} (${codeOf(error)}): ${hint}`, ExitCode.badInput);
+  return new LoopError(`${target}: cannot ${action} (${codeOf(error)}): ${hint}`, isStorageFailure(error) ? ExitCode.storageFailed : ExitCode.badInput);
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { faultPoint } from './fault-point.js';
 
@@ -6,9 +6,12 @@ let counter = 0;
 
 /**
  * Writes through a temp file in the same folder, fsyncs it, then renames it over the target:
- * readers see the old file or the new one, never half of either. Keeps the file's mode.
+ * readers see the old file or the new one, never half of either. Keeps the file's mode. A symlink
+ * is written through to the file it leads to (the link stays; whether a link may lead where it
+ * does is its caller's to refuse first, as for records and the queue file).
  */
-export function writeFileAtomic(file: string, data: string, beforeRename?: () => boolean): boolean {
+export function writeFileAtomic(linkOrFile: string, data: string, beforeRename?: () => boolean): boolean {
+  const file = followLink(linkOrFile);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let mode = 0o644;
   try {
@@ -45,6 +48,19 @@ export function writeFileAtomic(file: string, data: string, beforeRename?: () =>
   }
   faultPoint(`write:${path.basename(file)}:after`);
   return true;
+}
+
+function followLink(file: string): string {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return file;
+  } catch {
+    return file; // a new file
+  }
+  try {
+    return realpathSync(file);
+  } catch (e) {
+    throw naming(e, file); // a link that leads nowhere
+  }
 }
 
 function safeUnlink(file: string): void {

@@ -6,6 +6,7 @@ import { projectJsonSchema } from '../../src/agents/deploy/project-config-schema
 import { runEventsJsonSchema } from '../../src/cli/view/run-events-schema.js';
 import { contractJsonSchema } from '../../src/gates/contract.js';
 import { queueJsonSchema } from '../../src/queue/queue-json-schema.js';
+import { installFakeClis } from '../agents/coding/fake-clis.js';
 import { cliPath, makeWorkspace, removeWorkspaces, repoRoot, runCli } from '../helpers/workspace.js';
 
 afterAll(removeWorkspaces);
@@ -28,6 +29,8 @@ function splitWords(line: string): string[] {
 describe("the README's Usage section, run as written (doc test)", () => {
   it('every line of the sh block runs in order in a fresh folder, with the exit code it states', () => {
     const ws = makeWorkspace();
+    // The example's first task runs the claude preset: a stand-in Claude Code on PATH.
+    const fakes = installFakeClis(ws, ['claude']);
     const blocks = readmeBlocks('## Usage', 'sh');
     expect(blocks.length).toBeGreaterThan(0);
     let ran = 0;
@@ -38,7 +41,7 @@ describe("the README's Usage section, run as written (doc test)", () => {
         const words = splitWords(command.trim());
         expect(words.slice(0, 2)).toEqual(['npx', 'autonomous-loop']);
         const expected = Number(/\(exit (\d+)\)/.exec(comment)?.[1] ?? 0);
-        const r = runCli(words.slice(2), { cwd: ws });
+        const r = runCli(words.slice(2), { cwd: ws, env: fakes.env('promise-on-2') });
         expect({ line: raw, code: r.code, out: r.code === expected ? '' : r.stdout + r.stderr }).toEqual({ line: raw, code: expected, out: '' });
         ran++;
       }
@@ -182,8 +185,10 @@ describe('--json everywhere', () => {
   it('run --json is one JSON event a line, ending with run:summary; approve and errors answer in JSON', () => {
     const dir = makeWorkspace();
     runCli(['init', '--project', 'shop'], { cwd: dir });
-    const run = runCli(['--json'], { cwd: dir });
-    expect(run.code).toBe(3);
+    // The example's first task runs the claude preset: a stand-in Claude Code on PATH.
+    const fakes = installFakeClis(dir, ['claude']);
+    const run = runCli(['--json'], { cwd: dir, env: fakes.env('promise-on-2') });
+    expect(run.code, run.stdout + run.stderr).toBe(3);
     const events = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; time: string; exit_code?: number });
     expect(events[0]?.event).toBe('run:start');
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['task:start', 'iteration:start', 'iteration:output', 'iteration:end', 'task:end', 'task:waiting']));

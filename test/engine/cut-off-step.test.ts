@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
@@ -66,5 +66,36 @@ describe('a step cut off and not safe to redo', () => {
     expect(migrations()).toBe(2);
     expect(readJson(file).features.map((t: { status?: string }) => t.status)).toEqual(['complete', 'complete']);
     expect(readJson(path.join(ws, '.aibrain', 'deployments.json')).deployments.map((d: { status: string }) => d.status)).toEqual(['interrupted', 'success']);
+  });
+});
+
+describe('a production deploy cut off after it finished', () => {
+  it('is not run again without a person: the gate asks again, naming the step', () => {
+    const ws = makeWorkspace();
+    // the demo's service: a project the production readiness review passes
+    cpSync(path.join(__dirname, '..', '..', 'examples', 'demo-app'), path.join(ws, 'app'), { recursive: true });
+    mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+    mkdirSync(path.join(ws, 'governance', 'contracts'), { recursive: true });
+    const contract = readFileSync(path.join(__dirname, '..', '..', 'governance', 'contracts', 'operator-team.yaml'), 'utf8').replace('skip_staging_for: []', 'skip_staging_for: [shop]');
+    writeFileSync(path.join(ws, 'governance', 'contracts', 'operator-team.yaml'), contract);
+    const node = JSON.stringify(process.execPath);
+    // counted outside the project folder: a file written there would change what the approval covers
+    const deploy = JSON.stringify("require('fs').appendFileSync('../deploys.log', 'deploy\\n')");
+    writeFileSync(
+      path.join(ws, 'governance', 'projects', 'shop.yaml'),
+      ['version: 1', 'path: app', 'environments:', '  production:', '    commands:', `      deploy: [${node}, "-e", ${deploy}]`, ''].join('\n'),
+    );
+    const log = path.join(ws, 'deploys.log');
+    const deploys = (): number => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0);
+    writeQueue(ws, 'shop', { features: [{ id: 'DEPLOY-PROD-001', agent_type: 'deployment', environment: 'production', version: '1.0.0' }] });
+    expect(runCli(['--project', 'shop'], { cwd: ws }).code).toBe(3);
+    expect(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ana'], { cwd: ws }).code).toBe(0);
+    const killed = runCli(['--project', 'shop'], { cwd: ws, env: { AUTONOMOUS_LOOP_CRASH_AT: 'step:deploy:done#1' } });
+    expect(killed.code, killed.stdout + killed.stderr).toBeNull();
+    expect(deploys()).toBe(1);
+    const resumed = runCli(['--project', 'shop'], { cwd: ws });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(3);
+    expect(deploys()).toBe(1);
+    expect(resumed.stdout).toContain('not safe to redo: deploy (iteration 1)');
   });
 });

@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeWorkspaces, runCli, type CliResult } from '../helpers/workspace.js';
 
 // Disk full and a read-only (or blocked) .aibrain/ (issue 6): every such run ends with one line
-// naming the path, the error code and what to do, exit 2, no stack, and the queue untouched.
+// naming the path, the error code and what to do, no stack, and the queue untouched; exit 5 when
+// the storage failed (full, read-only, refused: DESIGN), exit 2 when a path cannot be used.
 // Faults are real: a file where a folder belongs, /dev/full, and tmpfs mounts (read-only, tiny)
 // when this machine lets us mount; as root chmod does not stop a write, so it is not used then.
 
@@ -41,8 +42,8 @@ const canMount = ((): string | undefined => {
 })();
 
 /** One line on stderr naming `where`, the code and what to do; nothing that looks like a stack. */
-function expectOneClearLine(r: CliResult, where: string, code: RegExp, advice: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
+function expectOneClearLine(r: CliResult, where: string, code: RegExp, advice: RegExp, exitCode = 5): void {
+  expect(r.code, r.stderr).toBe(exitCode);
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^autonomous-loop: /);
@@ -58,7 +59,7 @@ describe('a .aibrain/ that cannot be written', () => {
     writeFileSync(path.join(ws, '.aibrain'), 'not a folder\n');
     for (const args of [['--project', 'p'], ['approve', 'A', '--project', 'p', '--by', 'ann']]) {
       const r = runCli(args, { cwd: ws });
-      expectOneClearLine(r, path.join(ws, '.aibrain'), /\((EEXIST|ENOTDIR)\)/, /a file stands where a folder belongs.*move it away/);
+      expectOneClearLine(r, path.join(ws, '.aibrain'), /\((EEXIST|ENOTDIR)\)/, /a file stands where a folder belongs.*move it away/, 2);
     }
     expect(readFileSync(queueFile, 'utf8')).toBe(QUEUE);
     expect(readFileSync(path.join(ws, '.aibrain'), 'utf8')).toBe('not a folder\n');
@@ -68,7 +69,7 @@ describe('a .aibrain/ that cannot be written', () => {
     const { ws, queueFile } = workspaceWith();
     mkdirSync(path.join(ws, '.aibrain', 'state.db'), { recursive: true });
     const r = runCli(['--project', 'p'], { cwd: ws });
-    expectOneClearLine(r, path.join(ws, '.aibrain', 'state.db'), /\(SQLITE_CANTOPEN\)/, /not a folder/);
+    expectOneClearLine(r, path.join(ws, '.aibrain', 'state.db'), /\(SQLITE_CANTOPEN\)/, /not a folder/, 2);
     expect(readFileSync(queueFile, 'utf8')).toBe(QUEUE);
   });
 
@@ -82,7 +83,7 @@ describe('a .aibrain/ that cannot be written', () => {
       mkdirSync(path.dirname(blocked), { recursive: true });
       if (blocker === 'logs') writeFileSync(blocked, 'x');
       else mkdirSync(blocked);
-      expectOneClearLine(runCli(['--project', 'p'], { cwd: ws }), path.join(ws, where), code, /move it away and run again/);
+      expectOneClearLine(runCli(['--project', 'p'], { cwd: ws }), path.join(ws, where), code, /move it away and run again/, 2);
       expect(readFileSync(queueFile, 'utf8')).toBe(QUEUE);
       rmSync(blocked, { recursive: true });
       const again = runCli(['--project', 'p'], { cwd: ws });
@@ -113,7 +114,7 @@ describe('a .aibrain/ that cannot be written', () => {
     symlinkSync('/dev/full', decisions);
     const approve = runCli(['approve', 'GATED', '--project', 'p', '--by', 'ann'], { cwd: ws, timeoutMs: 20_000 });
     // Refused before anything is recorded (a symlink out of the workspace); approved again once it is gone.
-    expectOneClearLine(approve, decisions, /symlink to \/dev\/full, outside the workspace: refused/, /put a regular file there/);
+    expectOneClearLine(approve, decisions, /symlink to \/dev\/full, outside the workspace: refused/, /put a regular file there/, 2);
     rmSync(decisions);
     expect(runCli(['approve', 'GATED', '--project', 'p', '--by', 'ann'], { cwd: ws }).code).toBe(0);
     const run = runCli(['--project', 'p', '--non-interactive'], { cwd: ws });

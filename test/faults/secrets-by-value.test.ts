@@ -19,6 +19,7 @@ const alnum = (n: number): string => {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(randomBytes(n), (b) => chars[b % chars.length]).join('');
 };
+const digits = (n: number): string => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 const upper = (n: number): string => Array.from(randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
 const b64 = (n: number): string => randomBytes(n).toString('base64').replace(/=/g, '').slice(0, n);
 
@@ -30,7 +31,8 @@ const SECRETS = {
   github_pat: `github_pat_${alnum(22)}_${alnum(59)}`,
   aws_id: `AKIA${upper(16)}`,
   aws_secret: b64(40).replace(/[^A-Za-z0-9/+]/g, 'A'),
-  slack: `xoxb-${alnum(12)}-${alnum(24)}`,
+  // a bot token's real shape (team and user ids are digits), as gitleaks' rule knows it
+  slack: `xoxb-${digits(12)}-${digits(12)}-${alnum(24)}`,
   jwt: `eyJ${alnum(20)}.eyJ${alnum(30)}.${alnum(30)}`,
   bearer: alnum(32),
   password: `Pw${alnum(14)}`,

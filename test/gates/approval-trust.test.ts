@@ -119,7 +119,7 @@ describe('what an approval covers', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('"-e", "0"', '"-e", "1"'));
     const again = runCli(['--project', 'shop'], { cwd: ws });
     expect(again.code).toBe(3);
-    expect(again.stdout).toContain("the project file's commands for production");
+    expect(again.stdout).toContain("the project file's deploy command for production");
   });
 });
 

@@ -102,6 +102,8 @@ describe('approvals without a terminal', () => {
     mkdirSync(path.join(ws, 'governance', 'contracts'), { recursive: true });
     const contract = readFileSync(path.join(__dirname, '..', '..', 'governance', 'contracts', 'operator-team.yaml'), 'utf8').replace('approvers: []', 'approvers: [alice, bob]');
     writeFileSync(path.join(ws, 'governance', 'contracts', 'operator-team.yaml'), contract);
+    // the gate is reached first: a production approval signs the subject it stored
+    expect(runCli(['--project', 'shop', '--yes'], { cwd: ws }).code).toBe(3);
     const mallory = runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'mallory'], { cwd: ws });
     expect(mallory.code).toBe(2);
     expect(mallory.stderr).toContain("'mallory' may not approve production (may: alice, bob)");

@@ -29,6 +29,8 @@ export function startCliInPty(args: string[], options: { cwd: string; env?: Reco
   void exited.then(() => open.delete(handle));
   return {
     screen,
+    /** Every byte the terminal received, escape sequences and all. */
+    raw: (): string => raw,
     exited,
     /** Waits for text to appear after what was already matched. */
     async expect(text: string | RegExp, timeoutMs = 20_000): Promise<void> {

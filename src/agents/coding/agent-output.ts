@@ -17,12 +17,19 @@ export interface IterationMetrics {
 export interface AgentOutput {
   /** The agent's own words: where the promise is looked for (never tool input or tool output). */
   answer: string;
+  /**
+   * The agent's final answer alone (Claude's `result`, the last assistant message): the only place
+   * the promise counts, so a plan that names the promise early does not complete the task.
+   */
+  final: string;
   /** The CLI said the run failed (an error result, a failed turn). */
   isError: boolean;
   /** Why, in the CLI's words. */
   error: string | null;
   /** Subtype of the result where the CLI gives one (Claude: success, error_max_turns, …). */
   subtype: string | null;
+  /** When a usage limit the CLI hit resets (epoch ms), where it says (Claude's rate_limit_event). */
+  resetAt: number | null;
   metrics: Omit<IterationMetrics, 'durationMs' | 'retries'> & { durationMs: number | null };
 }
 
@@ -38,9 +45,11 @@ export interface OutputParser {
 export function emptyOutput(): AgentOutput {
   return {
     answer: '',
+    final: '',
     isError: false,
     error: null,
     subtype: null,
+    resetAt: null,
     metrics: { costUsd: null, inputTokens: null, outputTokens: null, cachedTokens: null, turns: null, durationMs: null, sessionId: null, model: null },
   };
 }

@@ -3,7 +3,7 @@ import type { Agent, IterationContext, IterationMetrics, IterationResult } from 
 import { taskBaselines } from '../task-baselines.js';
 import { runCommand, type CommandResult } from '../run-command.js';
 import { readLines, readWhole, type AgentOutput } from './agent-output.js';
-import { DEFAULT_RETRY, backoffSeconds, classifyFailure, type RetryPolicy } from './classify-failure.js';
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY, backoffSeconds, classifyFailure, type RetryPolicy } from './classify-failure.js';
 import { textParser, type Invocation, type Preset } from './presets.js';
 import { DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './render-prompt.js';
 import { waitWithCountdown } from './wait-with-countdown.js';
@@ -27,6 +27,7 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
     maxSeconds: policy.retry?.max_seconds ?? DEFAULT_RETRY.maxSeconds,
     maxRetries: policy.retry?.max_retries ?? DEFAULT_RETRY.maxRetries,
   };
+  const maxWaitSeconds = policy.retry?.max_wait_seconds ?? DEFAULT_MAX_WAIT_SECONDS;
   return {
     type,
     redoSafe: true,
@@ -48,9 +49,26 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
         const failed = !run.ok || read.isError;
         // A CLI with structured output says what failed; its stdout is the agent's own words.
         const tail = preset ? run.stderr : `${run.stderr}\n${run.stdout}`;
-        const transient = failed && !run.timedOut && !run.cancelled ? classifyFailure(read.error, tail.slice(-4_000)) : null;
+        const classified = failed && !run.timedOut && !run.cancelled ? classifyFailure(read.error, tail.slice(-4_000)) : null;
+        // Claude's rate_limit_event says when the limit resets, whatever the result's words.
+        const transient = classified ?? (failed && read.resetAt !== null ? { reason: 'rate limited', line: read.error ?? 'usage limit reached', retryAfterSeconds: null, resetAt: null } : null);
         read.answer = withoutEchoedInstructions(read.answer, prompt);
+        read.final = withoutEchoedInstructions(read.final, prompt);
         if (!transient || ctx.signal.aborted) return verdictOf(run, read, spent);
+        const resetAt = transient.reason === 'rate limited' ? (read.resetAt ?? transient.resetAt) : null;
+        if (resetAt !== null && spent.retries < retry.maxRetries) {
+          // A usage limit with a reset time: waited out (the iteration not spent), or, past what the
+          // contract allows, the run stops resumably at that time (exit 6) — never a failed task.
+          const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+          const limit = `usage limit (${transient.line.slice(0, 120)})`;
+          if (seconds > maxWaitSeconds) return { ...verdictOf(run, read, spent), error: limit, pauseUntil: resetAt };
+          spent.retries++;
+          ctx.log.warn({ line: transient.line, reset_at: new Date(resetAt).toISOString(), wait_seconds: seconds }, 'usage limit: waiting for the reset, then running the iteration again');
+          const until = new Date(resetAt).toISOString().slice(11, 19);
+          const waited = await waitWithCountdown(seconds, ctx.signal, (left) => ctx.progress(`⏳ ${limit}: waiting until ${until} UTC, ${formatLeft(left)} left (the iteration is not spent)`));
+          if (!waited) return verdictOf(run, read, spent);
+          continue;
+        }
         if (spent.retries >= retry.maxRetries) {
           return { ...verdictOf(run, read, spent), error: `${transient.reason} after ${spent.retries} retr${spent.retries === 1 ? 'y' : 'ies'}, gave up: ${transient.line}` };
         }
@@ -117,7 +135,10 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
   });
   // The final reading is of stdout alone, whole: chunks of stderr cannot cut into a JSON line.
   const read = preset ? readWhole(preset.createParser(), run.stdout) : readLines(textParser(), run.output);
-  if (run.failedToStart) read.error = `${invocation.argv[0] ?? ''}: could not start (${firstLine(run.output)})`;
+  if (run.failedToStart) {
+    const cmd = invocation.argv[0] ?? '';
+    read.error = /ENOENT/.test(run.output) ? `${cmd}: not found (not installed, or not on PATH): nothing ran, and no retry would help` : `${cmd}: could not start (${firstLine(run.output)})`;
+  }
   return { run, read };
 }
 
@@ -135,13 +156,14 @@ function addUp(spent: IterationMetrics, read: AgentOutput): void {
 
 function verdictOf(run: CommandResult, read: AgentOutput, metrics: IterationMetrics): IterationResult {
   const output = read.answer;
-  const blocked = VERDICT_TAG.exec(output);
+  const blocked = VERDICT_TAG.exec(read.final);
   if (blocked?.[1] === 'BLOCKED') {
     const why = blocked[2]?.trim() || 'the agent reported BLOCKED';
     return { verdict: 'BLOCKED', output, error: why, findings: [{ rule: 'agent-blocked', severity: 'CRITICAL', message: why }], metrics };
   }
-  if (run.ok && !read.isError) return { verdict: 'PASS', output, metrics };
-  return { verdict: 'FAIL', output, error: describeFailure(run, read), metrics };
+  if (run.ok && !read.isError) return { verdict: 'PASS', output, finalAnswer: read.final, metrics };
+  // A CLI that cannot start fails the same way every time: the task fails now.
+  return { verdict: 'FAIL', output, error: describeFailure(run, read), metrics, ...(run.failedToStart ? { fatal: true } : {}) };
 }
 
 function describeFailure(run: CommandResult, read: AgentOutput): string {
@@ -167,5 +189,6 @@ export function withoutEchoedInstructions(answer: string, prompt: string): strin
   return out;
 }
 
+const formatLeft = (s: number): string => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
 const firstLine = (s: string): string => s.trim().split('\n')[0]?.slice(0, 300) ?? '';
 const lastLine = (s: string): string => s.trim().split('\n').pop()?.slice(0, 300) ?? '';

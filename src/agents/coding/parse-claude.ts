@@ -45,6 +45,14 @@ export function createClaudeParser(): OutputParser {
         }
         return lines;
       }
+      case 'rate_limit_event': {
+        // {"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":<epoch s>,"rateLimitType":"five_hour"}}
+        const info = isObject(event.rate_limit_info) ? event.rate_limit_info : {};
+        const resets = num(info.resetsAt);
+        if (info.status !== 'rejected' || resets === null) return [];
+        out.resetAt = resets * 1000;
+        return [`! usage limit (${str(info.rateLimitType) ?? 'rate limit'}) reached: resets at ${new Date(out.resetAt).toISOString()}`];
+      }
       case 'result': {
         sawResult = true;
         result = str(event.result);
@@ -73,6 +81,8 @@ export function createClaudeParser(): OutputParser {
     finish() {
       const last = texts.at(-1)?.trim();
       out.answer = [...texts, ...(result !== null && result.trim() !== last ? [result] : [])].join('\n');
+      // The `result` event is Claude Code's final answer; without one, the last assistant text.
+      out.final = result ?? texts.at(-1) ?? '';
       if (!sawResult && !out.error) out.error = 'no result event in the output (the CLI stopped early)';
       return out;
     },

@@ -58,6 +58,8 @@ export function createCodexParser(): OutputParser {
     push: (line) => pushJsonLine(line, read),
     finish() {
       out.answer = texts.join('\n');
+      // Codex's final answer is its last agent_message.
+      out.final = texts.at(-1) ?? '';
       out.metrics.turns = turns > 0 ? turns : null;
       return out;
     },

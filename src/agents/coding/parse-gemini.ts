@@ -11,6 +11,9 @@ import { addKnown, emptyOutput, isObject, num, oneLine, textLines, parseJsonLine
 export function createGeminiParser(): OutputParser {
   const out = emptyOutput();
   let answer = '';
+  // The assistant message being written (deltas add to it); a tool call ends it.
+  let message = '';
+  let last = '';
   let sawResult = false;
   let partial = '';
   const flush = (): string[] => {
@@ -28,6 +31,8 @@ export function createGeminiParser(): OutputParser {
       case 'message': {
         if (event.role !== 'assistant' || typeof event.content !== 'string') return [];
         answer += event.delta === true ? event.content : `${answer && !answer.endsWith('\n') ? '\n' : ''}${event.content}`;
+        message = event.delta === true ? message + event.content : event.content;
+        last = message;
         if (event.delta !== true) return textLines(event.content);
         // Deltas are shown a whole line at a time.
         const parts = (partial + event.content).split('\n');
@@ -35,6 +40,7 @@ export function createGeminiParser(): OutputParser {
         return textLines(parts.join('\n'));
       }
       case 'tool_use':
+        message = '';
         return [...flush(), `→ ${str(event.tool_name) ?? 'tool'}${describeParameters(event.parameters)}`];
       case 'tool_result':
         return event.status === 'error' ? [`  ✗ ${oneLine(errorText(event.error) ?? str(event.output) ?? '', 120)}`] : [];
@@ -64,7 +70,7 @@ export function createGeminiParser(): OutputParser {
   };
   const readSingle = (value: Json): string[] => {
     sawResult = true;
-    if (typeof value.response === 'string') answer = value.response;
+    if (typeof value.response === 'string') answer = last = value.response;
     const error = errorText(value.error);
     if (error) {
       out.isError = true;
@@ -88,6 +94,8 @@ export function createGeminiParser(): OutputParser {
     },
     finish() {
       out.answer = answer;
+      // Gemini's final answer is its last assistant message (or `response`).
+      out.final = last;
       if (!sawResult && !out.error) out.error = 'no result in the output (the CLI stopped early)';
       return out;
     },

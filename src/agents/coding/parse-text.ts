@@ -15,6 +15,8 @@ export function createTextParser(): OutputParser {
     finish() {
       const out = emptyOutput();
       out.answer = lines.join('\n');
+      // Plain text has no turns to tell apart: the whole output is the final answer.
+      out.final = out.answer;
       return out;
     },
   };

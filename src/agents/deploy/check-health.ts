@@ -16,7 +16,7 @@ export interface HealthOutcome {
 }
 
 export interface HealthCheckOptions {
-  /** Values of `${NAME}` in the URL, command and body_contains; the command's environment. */
+  /** Values of `${NAME}` in the URL, command and body_contains; the command's whole environment (commandEnvironment). */
   variables: Record<string, string>;
   /** Where a health check command runs. */
   cwd: string;
@@ -84,6 +84,7 @@ async function probeCommand(check: HealthCheckConfig, options: HealthCheckOption
     argv,
     cwd: options.cwd,
     env: options.variables,
+    inheritEnv: false,
     timeoutMs: check.timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
     maxOutputChars: 16 * 1024,

@@ -4,8 +4,9 @@
 
 /** Set for every command run. NODE is the Node.js running the loop, for `["${NODE}", "script.mjs"]`. */
 export const STANDARD_VARIABLES = ['VERSION', 'ENVIRONMENT', 'PROJECT', 'PROJECT_PATH', 'WORKSPACE_ROOT', 'NODE'] as const;
-/** Set when they apply: PORT when the environment has one, the MIGRATE_* for migrate down, ROLLBACK_FROM for a rollback. */
-export const OPTIONAL_VARIABLES = ['PORT', 'MIGRATIONS_PATH', 'MIGRATE_TARGET', 'MIGRATE_STEPS', 'ROLLBACK_FROM'] as const;
+/** Set when they apply: PORT when the environment has one, the MIGRATE_* for migrate down, ROLLBACK_FROM for a rollback,
+ * PLAN_FILE (the saved plan) and PLAN_JSON (its `show -json` output, for a cost tool) for provisioning commands. */
+export const OPTIONAL_VARIABLES = ['PORT', 'MIGRATIONS_PATH', 'MIGRATE_TARGET', 'MIGRATE_STEPS', 'ROLLBACK_FROM', 'PLAN_FILE', 'PLAN_JSON'] as const;
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([...STANDARD_VARIABLES, ...OPTIONAL_VARIABLES]);
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

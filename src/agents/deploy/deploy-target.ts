@@ -3,6 +3,7 @@ import type { Environment } from '../../workspace/environment.js';
 import type { Workspace } from '../../workspace/paths.js';
 import type { EnvironmentConfig, ProjectConfig } from '../project-config.js';
 import { interpolate } from './command-variables.js';
+import { inheritedVariables } from './command-environment.js';
 
 /** One project in one environment: everything a step needs to run the project's commands there. */
 export interface DeployTarget {
@@ -18,8 +19,11 @@ export interface DeployTarget {
   progress(line: string): void;
 }
 
+/** What the variables of a command come from. */
+export type VariableSource = Pick<DeployTarget, 'project' | 'environment' | 'workspace' | 'config' | 'section' | 'migrationsPath'>;
+
 /** The variables of a command run for `version` (plus extras such as MIGRATE_TARGET). */
-export function commandVariables(target: DeployTarget, version: string, extra: Record<string, string> = {}): Record<string, string> {
+export function commandVariables(target: VariableSource, version: string, extra: Record<string, string> = {}): Record<string, string> {
   const vars: Record<string, string> = {
     VERSION: version,
     ENVIRONMENT: target.environment,
@@ -34,4 +38,12 @@ export function commandVariables(target: DeployTarget, version: string, extra: R
   // The environment's own variables may use the standard ones, never the other way round.
   const own = Object.fromEntries(Object.entries(target.section.env).map(([k, v]) => [k, interpolate(v, vars)]));
   return { ...vars, ...own };
+}
+
+/**
+ * The whole environment of a project command: the invoking shell's base and passthrough names,
+ * then the command variables and the project file's `env:` (which win). Run with nothing else.
+ */
+export function commandEnvironment(target: VariableSource, version: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...inheritedVariables(target.config), ...commandVariables(target, version, extra) };
 }

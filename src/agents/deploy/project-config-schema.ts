@@ -4,7 +4,7 @@ import { withEnvironmentAliases } from '../../workspace/environment.js';
 // The shape of governance/projects/<project>.yaml as people write it. project-config.ts merges
 // `defaults` into each environment and resolves paths; this file only says what may be written.
 
-export const COMMAND_NAMES = ['test', 'build', 'deploy', 'migrate_up', 'migrate_down', 'migrate_status', 'rollback', 'stop'] as const;
+export const COMMAND_NAMES = ['test', 'build', 'deploy', 'migrate_up', 'migrate_down', 'migrate_status', 'rollback', 'stop', 'provision_plan', 'provision_show', 'provision_apply', 'provision_cost'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const Argv = z
@@ -22,6 +22,12 @@ const Commands = z.strictObject({
   migrate_status: Argv.optional(),
   rollback: Argv.optional(),
   stop: Argv.optional(),
+  // Provisioning (issue 25): the IaC tool's plan (writes ${PLAN_FILE}), its JSON (`show -json`),
+  // apply of exactly that file, and optionally a cost tool reading ${PLAN_JSON} (Infracost).
+  provision_plan: Argv.optional(),
+  provision_show: Argv.optional(),
+  provision_apply: Argv.optional(),
+  provision_cost: Argv.optional(),
 });
 
 const Timeouts = z.strictObject({
@@ -33,6 +39,10 @@ const Timeouts = z.strictObject({
   migrate_status: Seconds.optional(),
   rollback: Seconds.optional(),
   stop: Seconds.optional(),
+  provision_plan: Seconds.optional(),
+  provision_show: Seconds.optional(),
+  provision_apply: Seconds.optional(),
+  provision_cost: Seconds.optional(),
 });
 
 const HealthCheck = z.strictObject({
@@ -68,6 +78,17 @@ export const ProjectFileSchema = z.strictObject({
       repo: z.string().min(1).optional(),
       tag_releases: z.boolean().optional(),
     })
+    .optional(),
+  /** Where provisioning documents go: a git repository and a folder in it (`${PROJECT}` allowed). */
+  infrastructure: z
+    .strictObject({
+      repo: z.string('expected the infrastructure git repository (relative to the workspace or absolute)').min(1),
+      path: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Names of the invoking shell's variables that reach the commands (DESIGN: Environment of project commands). */
+  env_passthrough: z
+    .array(z.union([EnvName, z.strictObject({ name: EnvName, volatile: z.boolean().optional() })]), 'expected a list of variable names, or {name, volatile: true}')
     .optional(),
   defaults: z.strictObject(Shared).optional(),
   environments: z.strictObject({

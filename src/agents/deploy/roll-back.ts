@@ -1,6 +1,6 @@
 import type { StepJournal } from '../agent.js';
 import { checkHealth } from './check-health.js';
-import { commandVariables, type DeployTarget } from './deploy-target.js';
+import { commandEnvironment, type DeployTarget } from './deploy-target.js';
 import { migrateDownTo, newlyApplied } from './migration-state.js';
 import { describeFailure, runProjectCommand } from './run-project-command.js';
 import { ROLLBACK_FAILED } from '../rollback-failure.js';
@@ -87,7 +87,7 @@ export async function rollBack(steps: StepJournal, target: DeployTarget, plan: R
       `${prefix}:health`,
       () =>
         checkHealth(check, {
-          variables: commandVariables(target, toVersion, { ROLLBACK_FROM: plan.fromVersion }),
+          variables: commandEnvironment(target, toVersion, { ROLLBACK_FROM: plan.fromVersion }),
           cwd: target.config.path,
           signal: target.signal,
           onAttempt: (n, ok, detail) => target.progress(`health of ${toVersion} (attempt ${n}): ${ok ? 'ok' : detail}`),

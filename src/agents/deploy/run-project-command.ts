@@ -2,7 +2,7 @@ import { InterruptError } from '../../errors.js';
 import { runCommand } from '../run-command.js';
 import type { CommandName } from '../project-config.js';
 import { interpolate } from './command-variables.js';
-import { commandVariables, type DeployTarget } from './deploy-target.js';
+import { commandEnvironment, type DeployTarget } from './deploy-target.js';
 
 /** What a project command did, small and JSON-serialisable so the step journal can keep it. */
 export interface CommandOutcome {
@@ -33,7 +33,7 @@ export async function runProjectCommand(
   version: string,
   extra: Record<string, string> = {},
 ): Promise<CommandOutcome> {
-  const env = commandVariables(target, version, extra);
+  const env = commandEnvironment(target, version, extra);
   const argv = argvTemplate.map((arg) => interpolate(arg, env));
   const timeoutMs = target.section.timeoutsMs[name];
   target.log.info({ command: name, argv, version, environment: target.environment }, `running ${name}`);
@@ -42,6 +42,7 @@ export async function runProjectCommand(
     argv,
     cwd: target.config.path,
     env,
+    inheritEnv: false,
     timeoutMs,
     signal: target.signal,
     maxOutputChars: 64 * 1024,

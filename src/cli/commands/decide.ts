@@ -20,7 +20,9 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
   const by = opts.by?.trim();
   if (!by) throw new InputError(`${decision}: --by <name> is required: who decides is recorded\ntry 'autonomous-loop ${decision} ${taskId} --by <name>'`);
   const why = (decision === 'override' ? opts.reason : opts.comment)?.trim();
-  if (decision === 'override' && (!why || why.length < 3)) throw new InputError(`override: --reason "<why>" is required: an override is recorded with its reason`);
+  if (decision === 'override' && !why) throw new InputError(`override: --reason "<why>" is required (3 characters or more): an override is recorded with its reason`);
+  if (decision === 'override' && why && why.length < 3)
+    throw new InputError(`override: --reason ${JSON.stringify(why)} is too short: a reason must be 3 characters or more (say why the blocked iteration may count as passed)`);
   const result = await decideTask(opts.root, opts.project, taskId, decision, by, why);
   const behind = recordsBehind();
   if (behind) process.stderr.write(`autonomous-loop: warning: ${behind}\n`);
@@ -29,5 +31,5 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
     return;
   }
   const verb = { approve: 'approved', reject: 'rejected', override: 'overridden' }[decision];
-  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}: ${result.effect}\n` : `${result.effect}\n`);
+  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}${result.fingerprint ? ` (subject ${result.fingerprint})` : ''}: ${result.effect}\n` : `${result.effect}\n`);
 }

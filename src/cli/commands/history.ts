@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolveWorkspace } from '../../workspace/paths.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 
-export async function historyCommand(opts: { project?: string; root: string; json: boolean; decisions: boolean; iterations?: boolean; task?: string }): Promise<void> {
+export async function historyCommand(opts: { project?: string; root: string; json: boolean; decisions: boolean; provisioning?: boolean; iterations?: boolean; task?: string; verify?: boolean }): Promise<void> {
+  if (opts.verify) return verifyCommand(opts);
   if (opts.iterations) return (await import('./history-iterations.js')).historyIterations(opts);
+  if (opts.provisioning) return (await import('./history-provisioning.js')).historyProvisioning(opts);
   const ws = resolveWorkspace(opts.root);
   if (![ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f))) {
     process.stdout.write(opts.json ? `${JSON.stringify(opts.decisions ? { decisions: [] } : { deployments: [] })}\n` : 'no history yet\n');
@@ -17,8 +19,10 @@ export async function historyCommand(opts: { project?: string; root: string; jso
       process.stdout.write(`${JSON.stringify(opts.decisions ? { decisions: records } : { deployments: records }, null, 2)}\n`);
       return;
     }
+    // Provisioning attempts are listed after the deployments (`--provisioning` shows them alone).
+    const provisioning = opts.decisions ? [] : await (await import('./history-provisioning.js')).provisioningLines(store, opts.project);
     if (records.length === 0) {
-      process.stdout.write(opts.decisions ? 'no decisions recorded\n' : 'no deployments recorded\n');
+      process.stdout.write(opts.decisions ? 'no decisions recorded\n' : `no deployments recorded\n${provisioning.length > 0 ? `${provisioning.join('\n')}\n` : ''}`);
       return;
     }
     const lines = records.map((r) =>
@@ -26,8 +30,22 @@ export async function historyCommand(opts: { project?: string; root: string; jso
         ? `${r.timestamp}  ${String(r.decision).padEnd(8)} ${String(r.task_id ?? '-')}  by ${r.by} (${r.os_user})${r.environment ? `  ${r.environment}` : ''}${r.version ? ` ${r.version}` : ''}${r.reason ? `  — ${r.reason}` : ''}`
         : `${r.started_at}  ${String(r.status).padEnd(11)} ${r.project}/${r.environment} ${r.version}  task ${r.task_id}${r.approved_by ? `  approved by ${r.approved_by}` : ''}${Array.isArray(r.errors) && r.errors.length > 0 ? `  — ${r.errors.join('; ')}` : ''}`,
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${[...lines, ...provisioning].join('\n')}\n`);
   } finally {
     await store.close();
   }
+}
+
+async function verifyCommand(opts: { root: string; json: boolean }): Promise<void> {
+  const ws = resolveWorkspace(opts.root);
+  const { verifyRecords } = await import('../../records/verify-records.js');
+  const result = await verifyRecords(ws);
+  if (result.problems.length > 0) process.exitCode = 1;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ok: result.problems.length === 0, ...result }, null, 2)}\n`);
+    return;
+  }
+  const counts = (['deployments', 'decisions'] as const).map((t) => `${result.checked[t].rows} ${t}${result.checked[t].unchained > 0 ? ` (${result.checked[t].unchained} older than the chain)` : ''}`).join(', ');
+  if (result.problems.length === 0) process.stdout.write(`records verified: ${counts}; the chain holds and every record file line matches state.db\n`);
+  else process.stdout.write(`records do NOT verify (${counts}):\n${result.problems.map((p) => `  ${p}`).join('\n')}\n`);
 }

@@ -8,11 +8,11 @@ export function exampleQueue(project: string): string {
     features: [
       {
         id: 'HELLO-001',
-        description: 'A first task. Give it your coding CLI as its command, e.g. ["claude", "-p"], and say in the description what to do and to print <promise>DONE</promise> when it is done.',
-        agent_type: 'command',
-        command: ['node', '-e', "console.log('checked the workspace'); console.log('<promise>DONE</promise>')"],
+        description:
+          "A first coding task: say here what to change. It names no agent, so the contract's default_agent runs it (the claude preset: Claude Code, with cost, budgets, checkpoints and stuck detection; codex, gemini and aider are presets too). It is done when the agent's final answer prints <promise>DONE</promise> and every verify command passes.",
         completion_promise: 'DONE',
-        max_iterations: 3,
+        max_iterations: 5,
+        verify: [['node', '-e', "console.log('put your tests here, e.g. [\"npm\", \"test\"]')"]],
       },
       {
         id: 'REVIEW-001',

@@ -21,6 +21,8 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     if (rows.length === 0) throw new InputError(`task '${taskId}' of project '${opts.project}' has no iterations on record`);
     let current = opts.iteration === undefined ? rows.at(-1) : rows.findLast((r) => r.n === opts.iteration);
     if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
+    if (current.log_file && current.state !== 'running' && !existsSync(logFile(ws, current)))
+      process.stdout.write(`(the log of ${taskId} iteration ${current.n} was removed by the retention of run logs: the contract's logs.keep_runs and logs.max_bytes)\n`);
     let offset = copyFrom(logFile(ws, current), 0, out);
     // After an iteration's output, what it came to and what it spent (not with --raw: the file only).
     const footer = (row: IterationWithMetrics): void => {

@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs';
-import { resetToCheckpoint } from '../../agents/git-checkpoint.js';
-import { InputError, LockError } from '../../errors.js';
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../../state/is-process-alive.js';
+import { planRevert, resetToCheckpoint } from '../../agents/git-checkpoint.js';
+import { ExitCode, InputError, LockError, LoopError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
 import { openStore } from '../../state/open-store.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
-/** `revert TASK --iteration N`: the work tree back to the checkpoint made after that iteration. */
-export async function revertCommand(taskId: string, opts: { project: string; root: string; iteration: number; by: string }): Promise<void> {
+/**
+ * `revert TASK --iteration N`: drops the task's own checkpoints after that iteration and nothing
+ * else. It says what it will drop and asks (`--yes` for scripts); a commit after the checkpoint
+ * that is not the task's (a person's, another task's) refuses it, named.
+ */
+export async function revertCommand(taskId: string, opts: { project: string; root: string; iteration: number; by: string; yes?: boolean }): Promise<void> {
   const ws = resolveWorkspace(opts.root);
   assertProjectName(opts.project);
   const by = opts.by.trim();
@@ -14,7 +20,9 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   if (!existsSync(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
   const store = await openStore(ws.stateDb);
   try {
-    const holder = await store.lockHolder(opts.project);
+    const held = await store.lockHolder(opts.project);
+    // A loop that died (its pid gone on this host) holds nothing: revert goes on.
+    const holder = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
     if (holder) throw new LockError(`project '${opts.project}' is being run (pid ${holder.pid} on ${holder.host}); revert when the run has stopped`);
     const rows = await store.iterationsWithMetrics(opts.project, taskId);
     const withCheckpoint = rows.filter((r) => r.checkpoint);
@@ -23,8 +31,29 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
       const known = withCheckpoint.map((r) => `${r.n} (${r.checkpoint?.slice(0, 12)})`).join(', ');
       throw new InputError(`task '${taskId}': no checkpoint after iteration ${opts.iteration}${known ? ` (checkpoints: ${known})` : ' (it has none)'}`);
     }
-    const done = await resetToCheckpoint(ws.root, row.checkpoint).catch((e: unknown) => {
-      throw new InputError(`cannot go back to ${row.checkpoint?.slice(0, 12)}: ${e instanceof Error ? e.message.trim().split('\n')[0] : String(e)} (commit or stash your changes first)`);
+    const checkpoint = row.checkpoint;
+    const plan = await planRevert(ws.root, checkpoint, taskId);
+    if ('refused' in plan) throw new LoopError(`revert ${taskId}: ${plan.refused}`, ExitCode.taskFailed);
+    if (plan.commits.length === 0) {
+      process.stdout.write(`${taskId}: already at the checkpoint of iteration ${opts.iteration} (${checkpoint.slice(0, 12)}): nothing to drop\n`);
+      return;
+    }
+    const what = [
+      `${taskId}: reverting to iteration ${opts.iteration} (${checkpoint.slice(0, 12)}) would drop ${plan.commits.length} checkpoint commit(s) of ${taskId}:`,
+      ...plan.commits.map((c) => `  ${c.hash.slice(0, 12)} ${c.subject}`),
+      `and with them these file(s): ${plan.files.join(', ')}`,
+    ].join('\n');
+    process.stdout.write(`${what}\n`);
+    if (!opts.yes) {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) throw new InputError(`revert ${taskId}: nothing dropped; run it again with --yes to drop what is listed above`);
+      const { askYesNo } = await import('../prompts/ask-yes-no.js');
+      if (!(await askYesNo('Drop them?'))) {
+        process.stdout.write('nothing dropped\n');
+        return;
+      }
+    }
+    const done = await resetToCheckpoint(ws.root, checkpoint).catch((e: unknown) => {
+      throw new InputError(`cannot go back to ${checkpoint.slice(0, 12)}: ${e instanceof Error ? e.message.trim().split('\n')[0] : String(e)} (commit or stash your changes first)`);
     });
     await recordDecision(store, ws, {
       run_id: null,
@@ -32,12 +61,12 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
       task_id: taskId,
       decision: 'revert',
       by,
-      reason: `back to the checkpoint of iteration ${opts.iteration}: ${done}`,
+      reason: `back to the checkpoint of iteration ${opts.iteration}, dropped ${plan.commits.length} checkpoint(s) of ${taskId}: ${done}`,
       environment: null,
       version: null,
       fingerprint: null,
     });
-    process.stdout.write(`${taskId}: back to the checkpoint of iteration ${opts.iteration} (${row.checkpoint.slice(0, 12)} on ${row.checkpoint_branch ?? 'its branch'}): ${done}\n`);
+    process.stdout.write(`${taskId}: back to the checkpoint of iteration ${opts.iteration} (${checkpoint.slice(0, 12)} on ${row.checkpoint_branch ?? 'its branch'}): ${done}\n`);
   } finally {
     await store.close();
   }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirm } from '@inquirer/prompts';
+import { escapeAllControls } from '../../log/terminal-text.js';
+import { promptOutput } from '../terminal-guard.js';
 import type { Ask } from '../../agents/agent.js';
 import { describeVersionProblem } from '../../queue/check-version.js';
 import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js';
@@ -20,6 +22,7 @@ import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
+import { approverNames } from '../../gates/approvers.js';
 
 export interface RollbackOptions {
   project: string;
@@ -102,7 +105,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
         if (answer === 'unavailable') {
           for (const line of lines) say(line);
           tell(
-            `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${contract.approvers.join(', ')})` : ''}: ` +
+            `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${approverNames(contract).join(', ')})` : ''}: ` +
               `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>', then run this command again (or run it at a terminal)\n`,
           );
           process.exitCode = ExitCode.awaitingApproval;
@@ -182,6 +185,6 @@ function describeNow(state: EnvironmentState | undefined): string {
 async function askAtTerminal(question: Parameters<Ask>[0]): Promise<'yes' | 'no' | 'unavailable'> {
   if (!process.stdin.isTTY) return 'unavailable';
   process.stdout.write(`\n${question.title}\n${question.lines.map((l) => `  ${l}`).join('\n')}\n`);
-  return (await confirm({ message: question.title, default: false })) ? 'yes' : 'no';
+  return (await confirm({ message: escapeAllControls(question.title), default: false }, { output: promptOutput() })) ? 'yes' : 'no';
 }
 

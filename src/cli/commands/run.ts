@@ -42,10 +42,31 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
         afterPrompt: () => view.resume?.(),
         onInterrupt: () => onSignal('SIGINT'),
         stopping: () => controller.signal.aborted,
+        signal: controller.signal,
       })
     : undefined;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closed: like Ctrl-C, the run stops and a question left open stays a person's to
+  // answer. Reads and writes to the gone terminal fail (EIO) from now on: that is no reason to die
+  // before the state is saved.
+  let hungUp = false;
+  const onHangUp = (): void => {
+    if (!hungUp) {
+      for (const stream of [process.stdin, process.stdout, process.stderr]) stream.on('error', () => undefined);
+      // The prompt library writes on to the gone terminal from its own pipes: those failures are
+      // the hang-up itself, not a reason to die before the state is saved.
+      process.on('uncaughtException', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EIO' || e.code === 'EPIPE') return;
+        process.exitCode = 1;
+        throw e;
+      });
+    }
+    hungUp = true;
+    onSignal('SIGHUP');
+  };
+  process.on('SIGHUP', onHangUp);
+  if (prompter) watchTerminal(onHangUp);
   try {
     const summary = await runLoop({
       root: opts.root,
@@ -65,5 +86,30 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangUp);
+  }
+}
+
+// A terminal that goes away shows first as the end of stdin, and the prompt library then fails to
+// restore the terminal mode (setRawMode: EIO) with nobody to catch it: both are taken as a hang-up.
+function watchTerminal(onHangUp: () => void): void {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return;
+  const setRawMode = stdin.setRawMode.bind(stdin);
+  stdin.setRawMode = (mode: boolean) => {
+    try {
+      return setRawMode(mode);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EIO') throw e;
+      onHangUp();
+      return stdin;
+    }
+  };
+  stdin.once('end', onHangUp);
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EIO' && e.code !== 'EPIPE') throw e;
+      onHangUp();
+    });
   }
 }

@@ -5,7 +5,7 @@ import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
-import type { TaskRow } from '../../state/store.js';
+import type { Store, TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
@@ -14,6 +14,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
   try {
     const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
     const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
+    const subjects = new Map(await Promise.all(queue.tasks.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
     const tasks = queue.tasks.map((t) => {
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
@@ -28,10 +29,12 @@ export async function statusCommand(opts: { project: string; root: string; json:
         agent_type: t.agentType,
         environment: t.environment ?? null,
         // What the current attempt spent (null where the agent does not report it).
-        cost_usd: totals.get(t.id)?.cost_usd ?? null,
+        cost_usd: roundCost(totals.get(t.id)?.cost_usd ?? null),
         tokens: totals.get(t.id)?.tokens ?? null,
         turns: totals.get(t.id)?.turns ?? null,
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
+        // What its gate showed when it last opened: what `approve` signs off.
+        subject: subjects.get(t.id) ?? null,
       };
     });
     const environments = store ? await environmentStates(store, opts.project) : [];
@@ -59,3 +62,10 @@ export async function statusCommand(opts: { project: string; root: string; json:
     await store?.close();
   }
 }
+
+async function gateSubjectOf(store: Store | undefined, project: string, taskId: string): Promise<Record<string, unknown> | null> {
+  const stored = await store?.gateSubject(project, taskId);
+  return stored ? { fingerprint: stored.fingerprint, computed_at: stored.computed_at, ...(JSON.parse(stored.subject) as Record<string, unknown>) } : null;
+}
+// A sum of floats (0.3 + 0.3 + … = 1.7999999999999998) shown to the micro-dollar.
+const roundCost = (usd: number | null): number | null => (usd === null ? null : Math.round(usd * 1e6) / 1e6);

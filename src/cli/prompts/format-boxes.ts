@@ -1,19 +1,14 @@
 import type { BlockedPrompt, GatePrompt } from '../../engine/prompter.js';
 import { redactSecrets } from '../../log/redact-secrets.js';
+import { escapeAllControls } from '../../log/terminal-text.js';
 
 function box(title: string, rawLines: string[]): string {
   const max = Math.max(40, Math.min(100, (process.stdout.columns || 100) - 2));
-  const lines = rawLines.map((l) => escapeControl(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
+  const lines = rawLines.map((l) => escapeAllControls(redactSecrets(l))).flatMap((l) => wrap(l, max - 4));
   const width = Math.min(max, Math.max(title.length + 4, ...lines.map((l) => l.length + 4)));
   const bar = '═'.repeat(width - 2);
   const row = (l: string): string => `║ ${l.padEnd(width - 4)} ║`;
   return [`╔${bar}╗`, row(title), `╠${bar}╣`, ...lines.map(row), `╚${bar}╝`].join('\n');
-}
-
-// Task text is shown, never obeyed: escapes, bidi and other control characters appear as \u codes.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-function escapeControl(line: string): string {
-  return line.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function wrap(line: string, width: number): string[] {
@@ -32,6 +27,7 @@ function wrap(line: string, width: number): string[] {
 }
 
 export function formatGateBox(p: GatePrompt): string {
+  if (p.details) return formatPreparedGateBox(p, p.details);
   const t = p.task;
   const lines = [
     `Environment:  ${t.environment ?? '(none)'}`,
@@ -54,6 +50,25 @@ export function formatGateBox(p: GatePrompt): string {
   return box(p.production ? 'PRODUCTION DEPLOYMENT APPROVAL REQUIRED' : 'APPROVAL REQUIRED', lines);
 }
 
+// A gate whose agent prepared what it shows (a provisioning plan): the case, the plan, the cost.
+function formatPreparedGateBox(p: GatePrompt, details: { title: string; lines: string[] }): string {
+  const t = p.task;
+  const lines = [
+    `Environment:  ${t.environment ?? '(none)'}`,
+    `Project:      ${p.project}`,
+    `Task:         ${t.id} (${t.agentType})`,
+    ...details.lines,
+    ...(p.changes && p.changes.length > 0 ? ['', 'Asked again:', ...p.changes.map((c) => `  - ${c}`)] : []),
+    '',
+    'Why a person decides:',
+    ...p.reasons.map((r) => `  - ${r}`),
+    '',
+    'Approving applies exactly this plan file, once; a changed plan asks again.',
+  ];
+  if (p.production) lines.push('', '⚠  PRODUCTION: real users are affected. Approve only what you have checked.');
+  return box(details.title, lines);
+}
+
 export function formatBlockedBox(p: BlockedPrompt): string {
   const lines = [
     `Task:        ${p.task.id} (${p.task.agentType}), iteration ${p.iteration}`,
@@ -64,8 +79,8 @@ export function formatBlockedBox(p: BlockedPrompt): string {
   if (p.findings.length > 12) lines.push(`  ... and ${p.findings.length - 12} more`);
   lines.push(
     '',
-    ...(p.canRevert ? ['R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
-    `O  Override: count this iteration as passed${p.task.agentType === 'deployment' || p.task.agentType === 'migration' ? ' (the blocked step goes on)' : ' (the task completes, its dependents run)'}; a reason is recorded`,
+    ...(p.canRevert ? [p.task.agentType === 'provisioning' ? 'R  Revert:   discard this plan (nothing was applied) and mark the task blocked' : 'R  Revert:   undo what the task changed since it started (git) and mark it blocked'] : []),
+    `O  Override: ${p.task.agentType === 'provisioning' ? 'let the plan go on to the approval box (a person still approves it)' : `count this iteration as passed${p.task.agentType === 'deployment' || p.task.agentType === 'migration' ? ' (the blocked step goes on)' : ' (the task completes, its dependents run)'}`}; a reason is recorded`,
     'A  Abort:    stop the whole run now; the task stays pending (run again to resume)',
   );
   const rules = p.findings.map((f) => f.rule);

@@ -1,6 +1,8 @@
 import { confirm, expand, input } from '@inquirer/prompts';
 import type { Ask } from '../../agents/agent.js';
 import type { BlockedChoice, BlockedPrompt, GatePrompt, Prompter } from '../../engine/prompter.js';
+import { escapeAllControls } from '../../log/terminal-text.js';
+import { promptOutput } from '../terminal-guard.js';
 import { formatBlockedBox, formatGateBox } from './format-boxes.js';
 
 export interface TerminalPrompterOptions {
@@ -13,22 +15,33 @@ export interface TerminalPrompterOptions {
   onInterrupt?: () => void;
   /** The run is stopping: questions still waiting their turn are not shown. */
   stopping?: () => boolean;
+  /** Aborted when the run stops (SIGHUP: the terminal closed, SIGTERM): an open question is withdrawn, unanswered. */
+  signal?: AbortSignal;
 }
 
 /** The person at this terminal, asked with @inquirer/prompts. */
 export function createTerminalPrompter(options: TerminalPrompterOptions): Prompter {
   // --approval-timeout: the question says until when it waits (then the task stays awaiting approval).
-  const until = (message: string): string => {
+  // The prompt library writes past the terminal guard (it moves the cursor): its text is escaped here.
+  const until = (raw: string): string => {
+    const message = escapeAllControls(raw);
     if (!options.timeoutSeconds) return message;
     const at = new Date(Date.now() + options.timeoutSeconds * 1000).toTimeString().slice(0, 8);
     return `${message} [answer by ${at}, in ${options.timeoutSeconds}s; then it waits for 'approve']`;
   };
   const timed = async <T>(run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T | 'timeout'> => {
-    const signal = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const timeout = options.timeoutSeconds ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const signals = [timeout, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
       return await run(signal);
     } catch (e) {
-      if (signal?.aborted) {
+      if (options.signal?.aborted) {
+        // The run is stopping (the terminal closed: SIGHUP): nobody answered, nothing is recorded.
+        interrupted = true;
+        return 'timeout';
+      }
+      if (timeout?.aborted) {
         process.stdout.write('\n(no answer in time: left awaiting approval)\n');
         return 'timeout';
       }
@@ -57,7 +70,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
   const askNow: Ask = async (question) => {
     await options.beforePrompt?.();
     process.stdout.write(`\n${[question.title, ...question.lines].join('\n')}\n`);
-    const answer = await timed((signal) => confirm({ message: until(question.title), default: false }, signal ? { signal } : {}));
+    const answer = await timed((signal) => confirm({ message: until(question.title), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
     return answer === 'timeout' ? 'unavailable' : answer ? 'yes' : 'no';
   };
   return {
@@ -73,8 +86,12 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
       return 'timeout';
     }
-    const message = prompt.production ? `Deploy ${prompt.task.id} to PRODUCTION?` : `Approve ${prompt.task.id}?`;
-    const answer = await timed((signal) => confirm({ message: until(message), default: false }, signal ? { signal } : {}));
+    const message = prompt.details
+      ? `Apply this plan for ${prompt.task.id} in ${(prompt.task.environment ?? '').toUpperCase()}?`
+      : prompt.production
+        ? `Deploy ${prompt.task.id} to PRODUCTION?`
+        : `Approve ${prompt.task.id}?`;
+    const answer = await timed((signal) => confirm({ message: until(message), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
     return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
   }
   async function chooseOnBlockedNow(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'> {
@@ -85,10 +102,10 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       { key: 'o' as const, name: 'Override: go on as if it passed (a reason is recorded)', value: 'override' as const },
       { key: 'a' as const, name: 'Abort: stop the whole run now (resumable)', value: 'abort' as const },
     ];
-    const choice = await timed((signal) => expand({ message: until('(R)evert / (O)verride / (A)bort?'), choices, expanded: true }, signal ? { signal } : {}));
+    const choice = await timed((signal) => expand({ message: until('(R)evert / (O)verride / (A)bort?'), choices, expanded: true }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
     if (choice === 'timeout') return 'timeout';
     if (choice === 'override') {
-      const reason = await timed(() => input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason' }));
+      const reason = await timed(() => input({ message: 'Reason for the override (recorded):', validate: (v) => v.trim().length >= 3 || 'give a reason of 3 characters or more' }, { output: promptOutput() }));
       if (reason === 'timeout') return 'timeout';
       return { choice: 'override', reason: reason.trim() };
     }

@@ -1,6 +1,8 @@
 import type { EngineEmitter } from '../../engine/events.js';
 import { formatSummary, type View } from './format-summary.js';
 import { formatFigures } from '../commands/format-figures.js';
+import { neutraliseControls } from '../../log/terminal-text.js';
+import { writeOwnControls } from '../terminal-guard.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -23,10 +25,14 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
   const width = (): number => Math.max(20, (process.stdout.columns || 100) - 1);
-  const fit = (s: string): string => (s.length > width() ? `${s.slice(0, width() - 1)}…` : s);
+  // Measured after neutralising: what the terminal guard writes is what fills the line.
+  const fit = (raw: string): string => {
+    const s = neutraliseControls(raw);
+    return s.length > width() ? `${s.slice(0, width() - 1)}…` : s;
+  };
 
   const wipe = (): void => {
-    if (drawn > 0) process.stdout.write(`\x1b[${drawn}F\x1b[0J`);
+    if (drawn > 0) writeOwnControls(`\x1b[${drawn}F\x1b[0J`);
     drawn = 0;
   };
   const draw = (): void => {
@@ -84,7 +90,9 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
       running.delete(e.taskId);
       tick();
       const ok = e.promiseMet || e.verdict === 'PASS';
-      print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${e.error && !e.promiseMet ? ` · ${e.error}` : ''}`);
+      // The verify gate's line says what failed; else the error's first line (the next prompt has the rest).
+      const why = e.verify ?? (e.error && !e.promiseMet ? e.error.split('\n')[0] : undefined);
+      print(`${ok ? '✔' : e.verdict === 'BLOCKED' ? '⛔' : '✖'} ${r?.title ?? `${e.taskId} · iteration ${e.iteration}`} · ${e.verdict}${e.promiseMet ? ' · promise kept' : ''}${why ? ` · ${why}` : ''}`);
     })
     .on('iteration:figures', (e) => {
       const figures = formatFigures({ cost_usd: e.costUsd, tokens: e.tokens, turns: e.turns, duration_ms: null });

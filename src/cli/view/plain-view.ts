@@ -12,10 +12,12 @@ export function attachPlainView(emitter: EngineEmitter): View {
     .on('run:start', (e) => out(`autonomous-loop: project ${e.project}, ${e.tasks} task(s)${e.resumed ? ', resuming' : ''} (run ${e.runId})`))
     .on('task:start', (e) => out(`> ${e.taskId} (${e.agentType}) started`))
     .on('iteration:start', (e) => out(`  ${e.taskId} iteration ${e.iteration}/${e.maxIterations}`))
-    .on('iteration:output', (e) => out(`    ${e.line}`))
-    .on('iteration:end', (e) =>
-      out(`  ${e.taskId} iteration ${e.iteration}: ${e.verdict}${e.promiseMet ? ', promise kept' : ''}${e.error ? ` (${e.error})` : ''}`),
-    )
+    // Labelled with the task: tasks side by side (--concurrency) print between each other's lines.
+    .on('iteration:output', (e) => out(`    ${e.taskId} › ${e.line}`))
+    .on('iteration:end', (e) => {
+      const why = e.verify ?? (e.error ? e.error.split('\n')[0] : undefined);
+      out(`  ${e.taskId} iteration ${e.iteration}: ${e.verdict}${e.promiseMet ? ', promise kept' : ''}${why ? ` (${why})` : ''}`);
+    })
     .on('iteration:figures', (e) => {
       const figures = formatFigures({ cost_usd: e.costUsd, tokens: e.tokens, turns: e.turns, duration_ms: null });
       if (figures || e.checkpoint) out(`    ${[figures, e.checkpoint ? `checkpoint ${e.checkpoint.slice(0, 12)}` : ''].filter(Boolean).join(' · ')}`);

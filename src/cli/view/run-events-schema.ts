@@ -12,7 +12,7 @@ const RunEvent = z.union([
   ev('task:start', { taskId: z.string(), agentType: z.string(), maxIterations: z.number().int(), firstIteration: z.number().int() }, 'a task began'),
   ev('iteration:start', { taskId: z.string(), iteration: z.number().int(), maxIterations: z.number().int() }, 'an iteration began'),
   ev('iteration:output', { taskId: z.string(), iteration: z.number().int(), line: z.string() }, "a line of the agent's progress"),
-  ev('iteration:end', { taskId: z.string(), iteration: z.number().int(), verdict: z.enum(['PASS', 'FAIL', 'BLOCKED']), promiseMet: z.boolean(), error: z.string().optional() }, 'an iteration ended with its verdict'),
+  ev('iteration:end', { taskId: z.string(), iteration: z.number().int(), verdict: z.enum(['PASS', 'FAIL', 'BLOCKED']), promiseMet: z.boolean(), error: z.string().optional(), verify: z.string().optional() }, 'an iteration ended with its verdict (and the verify gate\'s result)'),
   ev(
     'iteration:figures',
     { taskId: z.string(), iteration: z.number().int(), costUsd: z.number().nullable(), tokens: z.number().nullable(), turns: z.number().nullable(), durationMs: z.number(), checkpoint: z.string().optional() },

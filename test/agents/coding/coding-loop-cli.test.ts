@@ -121,13 +121,14 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
     expect(runCli(['logs', 'A', '--project', 'p'], { cwd: ws }).stdout).toContain('<promise>DONE</promise>');
     expect(runCli(['logs', 'A', '--project', 'p', '--iteration', '7'], { cwd: ws })).toMatchObject({ code: 2 });
 
-    // Revert goes back to iteration 1's checkpoint.
-    const revert = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana'], { cwd: ws });
-    expect(revert.code, revert.stderr).toBe(0);
-    expect(git(ws, 'rev-parse', 'HEAD')).toBe(first?.checkpoint);
-    expect(readFileSync(path.join(ws, 'work-A.txt'), 'utf8')).toBe('call 1\n');
-    const decisions = JSON.parse(runCli(['history', '--decisions', '--project', 'p', '--json'], { cwd: ws }).stdout) as { decisions: { decision: string; by: string; reason: string }[] };
-    expect(decisions.decisions.at(-1)).toMatchObject({ decision: 'revert', by: 'dana' });
+    // Revert to iteration 1 would drop the other tasks' checkpoints made since: refused, named, nothing dropped (issue 26).
+    const head = git(ws, 'rev-parse', 'HEAD');
+    const revert = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana', '--yes'], { cwd: ws });
+    expect(revert.code).toBe(1);
+    expect(revert.stderr).toMatch(/not this task's: [0-9a-f]{12} autonomous-loop: RL iteration 1\/1 .*autonomous-loop: CX iteration 1\/3 \(PASS\) — they came after the checkpoint; nothing dropped/);
+    expect(git(ws, 'rev-parse', 'HEAD')).toBe(head);
+    expect(readFileSync(path.join(ws, 'work-A.txt'), 'utf8')).toBe('call 2\n');
+    expect(first?.checkpoint).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('stops a task at its budget, with that reason, and ends a stuck task early with the repeated line', () => {

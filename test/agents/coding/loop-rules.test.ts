@@ -52,10 +52,21 @@ describe('stuck detection', () => {
   });
 
   it('(near-)identical output N times in a row is stuck; output that moves on is not', () => {
-    const same = (n: number) => ({ error: null, output: `Looking at the task.\nStill working, step ${n}.\nNo promise yet.` });
+    const same = (n: number) => ({ error: null, output: `Looking at the task (took ${n * 1.5}s).\nStill working.\nNo promise yet.` });
     expect(detectStuck([same(1), same(2), same(3)], 3)).toBe('stuck: (near-)identical output 3 iterations in a row: No promise yet.');
     const moving = [1, 2, 3].map((n) => ({ error: null, output: `Implemented part ${'abc'[n - 1]}: file${'xyz'[n - 1]}.ts` }));
     expect(detectStuck(moving, 3)).toBeNull();
+  });
+
+  it('progress is never stuck: numbers that move on, a changed file, a better verify result (issue 26)', () => {
+    const converted = [1, 2, 3].map((n) => ({ error: null, output: `Converted module ${n} of 5.\nNo promise yet.` }));
+    expect(detectStuck(converted, 3)).toBeNull();
+    const coverage = [40, 70, 90].map((n) => ({ error: null, output: `Coverage is now ${n} %.` }));
+    expect(detectStuck(coverage, 3)).toBeNull();
+    const fail = { error: 'verify: 3 passed, 1 failed — test/x › adds', output: 'Tried again.' };
+    expect(detectStuck([fail, fail, fail], 3)).toMatch(/^stuck: the same failure 3 iterations in a row: verify: 3 passed, 1 failed/);
+    expect(detectStuck([fail, { ...fail, progress: true }, fail], 3)).toBeNull();
+    expect(detectStuck([{ ...fail, progress: true }, fail, fail, fail], 3)).toMatch(/^stuck:/);
   });
 });
 

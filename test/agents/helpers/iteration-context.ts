@@ -32,6 +32,10 @@ export class MemoryRecords implements RecordSink {
   async deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]> {
     return this.records.filter((r) => r.environment === environment && r.status === 'success').reverse();
   }
+
+  async recordProvisioning(): Promise<void> {
+    throw new Error('MemoryRecords keeps deployment records only');
+  }
 }
 
 export function makeTask(overrides: Partial<TaskSpec> & { id: string }): TaskSpec {

@@ -1,0 +1,75 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killPtys, startCliInPty } from '../../helpers/pty.js';
+import { readJson, removeWorkspaces, runCli, writeQueue } from '../../helpers/workspace.js';
+import { codingTask, codingWorkspace, git } from './coding-workspace.js';
+import { installFakeClis } from './fake-clis.js';
+
+// Issue 26: a revert touches only the task's own commits and files; never the queue file,
+// .aibrain/, another task's work or a person's commit.
+afterEach(() => {
+  killPtys();
+  removeWorkspaces();
+});
+
+describe('(R)evert at the prompt', { timeout: 180_000 }, () => {
+  it('in a repository whose queue file is committed: the task is blocked, the queue statuses intact, exit 1', async () => {
+    const ws = codingWorkspace();
+    writeFileSync(path.join(ws, 'mine.txt'), 'a person’s file\n');
+    // Slow enough for the engine to write `in_progress` into the (committed) queue file first.
+    const slowBlock = "setTimeout(() => { require('fs').writeFileSync('created-by-task.txt', 'x'); console.log('<verdict>BLOCKED: DROP TABLE users</verdict>'); }, 1500)";
+    const file = writeQueue(ws, 'p', { project: 'p', features: [{ id: 'MIGRATE', description: 'x', agent_type: 'command', command: [process.execPath, '-e', slowBlock] }, { id: 'AFTER', agent_type: 'noop', depends_on: ['MIGRATE'] }] });
+    git(ws, 'add', 'mine.txt', 'tasks');
+    git(ws, 'commit', '-qm', 'the queue, committed');
+    writeFileSync(path.join(ws, 'mine.txt'), 'a person’s uncommitted edit\n');
+    const pty = startCliInPty(['--project', 'p', '--by', 'cy'], { cwd: ws });
+    await pty.expect('(R)evert / (O)verride / (A)bort');
+    pty.send('r\r');
+    expect(await pty.exited).toBe(1);
+    expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['blocked', 'skipped']);
+    expect(existsSync(path.join(ws, 'created-by-task.txt'))).toBe(false);
+    expect(readFileSync(path.join(ws, 'mine.txt'), 'utf8')).toBe('a person’s uncommitted edit\n');
+    expect(existsSync(path.join(ws, '.aibrain', 'state.db'))).toBe(true);
+    const again = runCli(['status', '--project', 'p', '--json'], { cwd: ws });
+    expect((JSON.parse(again.stdout) as { tasks: { id: string; status: string; reason: string }[] }).tasks[0]).toMatchObject({ status: 'blocked' });
+  });
+});
+
+describe('revert --iteration N', { timeout: 180_000 }, () => {
+  it("says what it drops and asks; refuses when a person's or another task's commit came after; drops only the task's own", () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    writeQueue(ws, 'p', { project: 'p', features: [codingTask('A', 'claude', 'progress-files', { max_iterations: 3, stuck_after: 'never' })] });
+    const run = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('progress-files') });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const history = JSON.parse(runCli(['history', '--iterations', '--project', 'p', '--task', 'A', '--json'], { cwd: ws }).stdout) as { iterations: { n: number; checkpoint: string }[] };
+    const first = history.iterations[0]?.checkpoint ?? '';
+
+    // No --yes and nobody at a terminal: it says what it would drop, and drops nothing.
+    const asked = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana'], { cwd: ws });
+    expect(asked.code).toBe(2);
+    expect(asked.stdout + asked.stderr).toMatch(/would drop 2 checkpoint commit\(s\) of A/);
+    expect(asked.stdout + asked.stderr).toContain('module-3.mjs');
+    expect(asked.stderr).toContain('--yes');
+    expect(existsSync(path.join(ws, 'module-3.mjs'))).toBe(true);
+
+    // A person's commit after the task's checkpoints: refused, nothing dropped.
+    writeFileSync(path.join(ws, 'person.txt'), 'my work\n');
+    git(ws, 'add', 'person.txt');
+    git(ws, 'commit', '-qm', 'my own commit');
+    const refused = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana', '--yes'], { cwd: ws });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/not this task's: [0-9a-f]{12} my own commit/);
+    expect(readFileSync(path.join(ws, 'person.txt'), 'utf8')).toBe('my work\n');
+    expect(existsSync(path.join(ws, 'module-3.mjs'))).toBe(true);
+
+    git(ws, 'reset', '-q', '--hard', 'HEAD~1'); // the person takes their commit back
+    const ok = runCli(['revert', 'A', '--project', 'p', '--iteration', '1', '--by', 'dana', '--yes'], { cwd: ws });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(git(ws, 'rev-parse', 'HEAD')).toBe(first);
+    expect(existsSync(path.join(ws, 'module-1.mjs'))).toBe(true);
+    expect(existsSync(path.join(ws, 'module-2.mjs'))).toBe(false);
+    expect(readJson(path.join(ws, 'tasks', 'work_queue_p.json')).features[0].status).toBe('failed');
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createSecretStream, redactSecrets, REDACTED } from '../../src/log/redact-secrets.js';
+import { base64Forms } from '../../src/log/secrets/secret-values.js';
+import { gitleaksShapes, issueShapes } from './secret-shapes.js';
+
+const TOKEN = `tok-${'x7Qp2LmZ9vB4'}Rk8sW1nY`;
+const env = { PATH: '/usr/bin', RELEASE_TOKEN: TOKEN };
+
+describe('redactSecrets', () => {
+  const shapes = [...issueShapes(TOKEN), ...gitleaksShapes()];
+  it('has 11 issue shapes and 25 gitleaks shapes', () => {
+    expect(shapes).toHaveLength(36);
+  });
+  for (const s of shapes) {
+    it(`redacts ${s.name}`, () => {
+      const out = redactSecrets(`before ${s.line} after`, env);
+      for (const secret of s.secrets) expect(out, out).not.toContain(secret);
+      expect(out).toContain(REDACTED);
+      expect(out.startsWith('before ')).toBe(true);
+    });
+  }
+
+  it('leaves ordinary output alone', () => {
+    const text = 'compiled 42 files in 1.2s; tests: 10 passed, 0 failed\nsee https://example.com/docs?page=2 and key=value';
+    expect(redactSecrets(text, env)).toBe(text);
+  });
+
+  it('finds a known value in every base64 alignment', () => {
+    for (const prefix of ['', 'a', 'ab', 'abc']) {
+      const encoded = Buffer.from(`${prefix}${TOKEN}!trailer`).toString('base64');
+      const out = redactSecrets(encoded, env);
+      expect(out).toContain(REDACTED);
+      for (const form of base64Forms(TOKEN)) expect(out).not.toContain(form);
+    }
+  });
+});
+
+describe('createSecretStream', () => {
+  it('finds a secret split over chunks anywhere, and holds a key body back until its END', () => {
+    const [pem] = issueShapes(TOKEN);
+    const text = `one ${TOKEN} two\nghp_${'a1B2c3D4e5F6g7H8i9J0'}k1L2m3N4o5P6q7R8\n${pem!.line}\nafter the key\n`;
+    for (let size = 1; size <= 23; size += 3) {
+      const stream = createSecretStream(env);
+      let out = '';
+      for (let i = 0; i < text.length; i += size) out += stream.push(text.slice(i, i + size));
+      out += stream.end();
+      expect(out).not.toContain(TOKEN);
+      expect(out).not.toContain('k1L2m3N4o5P6q7R8');
+      for (const line of pem!.secrets) expect(out).not.toContain(line);
+      expect(out).toContain('after the key\n');
+      expect(out.startsWith('one [REDACTED] two\n')).toBe(true);
+    }
+  });
+
+  it('redacts a key cut off before its END (nothing of the body comes out)', () => {
+    const [pem] = issueShapes(TOKEN);
+    const cut = pem!.line.split('\n').slice(0, 4).join('\n');
+    const stream = createSecretStream(env);
+    const out = stream.push(`${cut}\n`) + stream.end();
+    for (const line of pem!.secrets) expect(out).not.toContain(line);
+    expect(redactSecrets(cut, env)).toBe(REDACTED);
+  });
+});
