@@ -24,10 +24,14 @@ export type { DeploymentRecordInput, ProvisioningRecordInput };
 /** Where agents put what must be on the record; the engine writes SQLite first, then the files. */
 export interface RecordSink {
   recordDeployment(record: DeploymentRecordInput): Promise<void>;
-  /** Successful deployments of this project in an environment, newest first. */
+  /** Successful deployments (and rollbacks) of this project in an environment, newest first. */
   deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]>;
   /** A provisioning attempt's record (`.aibrain/provisioning.json`); once per outcome of an iteration. */
   recordProvisioning(record: ProvisioningRecordInput): Promise<void>;
+  /** A rollback is about to change the environment: marked, so a crash leaves an `interrupted` record. */
+  rollbackStarted?(environment: Environment, rollback: { from: string; to: string; task_id: string }): Promise<void>;
+  /** The rollback ended: unmarked (null), or the environment degraded with why. */
+  rollbackEnded?(environment: Environment, failure: string | null): Promise<void>;
 }
 
 /**
@@ -131,12 +135,16 @@ export interface PreflightCheck {
   check: string;
   status: 'passed' | 'failed' | 'warning' | 'not run';
   detail?: string;
+  /** Lines shown under the check in the box: each migration that will run, each finding. */
+  items?: string[];
 }
 
 export interface Agent {
   readonly type: string;
   /** Checks to run before a gate asks a person, so the prompt shows their results. No side effects. */
   preflight?(ctx: IterationContext): Promise<PreflightCheck[]>;
+  /** Reasons of the agent's own for a person to decide (a rollback whose down migrations drop data). No side effects. */
+  gateReasons?(ctx: IterationContext): Promise<string[]>;
   /** May an iteration that a crash cut off be run again from its start? */
   readonly redoSafe: boolean;
   runIteration(ctx: IterationContext): Promise<IterationResult>;

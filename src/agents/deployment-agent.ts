@@ -47,6 +47,11 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
   const { target } = prepared;
   const contract = options.contract ?? loadContract(ctx.workspace);
   const previous = (await ctx.records.deploymentHistory(target.environment))[0];
+  const { probeEnvironment } = await import('./deploy/probe-environment.js');
+  const live = previous ? await probeEnvironment(ctx.workspace, ctx.project, target.environment, previous.version) : undefined;
+  const now: PreflightCheck = previous
+    ? { check: 'running now', status: live?.state === 'healthy' ? 'passed' : 'warning', detail: `${previous.version} (since ${previous.completed_at}); health now: ${live?.state ?? 'UNKNOWN'}${live ? `: ${live.detail}` : ''}` }
+    : { check: 'running now', status: 'warning', detail: `no deployment of ${ctx.project} in ${target.environment} on record` };
   const result = await runPreflight(ctx.steps, target, {
     version: prepared.version ?? '',
     runMigrations: ctx.task.runMigrations,
@@ -55,7 +60,7 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: target.environment === 'production',
   });
-  return result.checks;
+  return [now, ...result.checks];
 }
 
 async function runDeployment(ctx: IterationContext, options: DeploymentAgentOptions, degraded: Map<string, string>): Promise<IterationResult> {

@@ -7,6 +7,8 @@ export interface AgentShape {
   preflight?: boolean;
   revert?: boolean;
   prepareGate?: boolean;
+  rerunOnOverride?: boolean;
+  gateReasons?: boolean;
 }
 
 /**
@@ -21,7 +23,9 @@ export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent 
     type: shape.type,
     redoSafe: shape.redoSafe,
     runIteration: async (ctx) => (await loaded()).runIteration(ctx),
+    ...(shape.rerunOnOverride ? { rerunOnOverride: true } : {}),
   };
+  if (shape.gateReasons) agent.gateReasons = async (ctx) => (await (await loaded()).gateReasons?.(ctx)) ?? [];
   if (shape.preflight) agent.preflight = async (ctx) => (await (await loaded()).preflight?.(ctx)) ?? [];
   if (shape.prepareGate) {
     agent.prepareGate = async (ctx, options) => {
@@ -30,6 +34,12 @@ export function lazyAgent(shape: AgentShape, load: () => Promise<Agent>): Agent 
       return inner.prepareGate(ctx, options);
     };
   }
-  if (shape.revert) agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
+  if (shape.revert) {
+    agent.revert = async (ctx) => (await (await loaded()).revert?.(ctx)) ?? 'nothing to revert';
+    agent.canRevert = async (ctx) => {
+      const loadedAgent = await loaded();
+      return loadedAgent.canRevert ? loadedAgent.canRevert(ctx) : true;
+    };
+  }
   return agent;
 }

@@ -90,17 +90,28 @@ export async function gatherAppliedMigrations(ws: Workspace, config: ProjectConf
     if (changed.length > 0 || (await tagExists(config, tag))) return { basis: `${statusProblem}changed since tag ${tag} (last deployed to ${environment})`, changedFiles: changed };
     statusProblem += `no tag ${tag} of the last deployed version; `;
   }
-  const history = await readFileHistory(config.path);
+  const history = await readFileHistory(config.path, config.git.repo);
   const basis = `${statusProblem}no migrate_status command and no tag of a version deployed to ${environment}`;
   return history ? { basis, fileHistory: history } : { basis };
 }
 
-/** When each file of the project last changed in git, and the newest commit: undefined outside a git repository. */
-export async function readFileHistory(projectPath: string): Promise<{ newestCommit: number; lastChanged: Record<string, number> } | undefined> {
-  // Only the project's own repository: a folder inside another repository (a fixture, a vendored copy) has that repository's history, not its own.
+/**
+ * When each file of the project last changed in git, and the newest commit: undefined outside a git repository.
+ * `repo` is the repository the project declares as its own (`git.repo`, default its path): a project in a
+ * subfolder of it (a monorepo) is read with `git log -- <subfolder>` from the repository's top, paths
+ * relative to the project.
+ */
+export async function readFileHistory(projectPath: string, repo: string = projectPath): Promise<{ newestCommit: number; lastChanged: Record<string, number> } | undefined> {
+  // Only the project's declared repository: a folder inside another repository (a fixture, a vendored copy) has that repository's history, not its own.
   const top = await runCommand({ argv: ['git', 'rev-parse', '--show-toplevel'], cwd: projectPath, timeoutMs: 10_000 });
-  if (!top.ok || realpathOf(top.stdout.trim()) !== realpathOf(projectPath)) return undefined;
-  const result = await runCommand({ argv: ['git', 'log', '--format=@%ct', '--name-only', '--no-renames', '--relative', '--', '.'], cwd: projectPath, timeoutMs: 30_000 });
+  if (!top.ok) return undefined;
+  const root = realpathOf(top.stdout.trim());
+  const project = realpathOf(projectPath);
+  if (root !== realpathOf(repo)) return undefined;
+  const sub = path.relative(root, project);
+  if (sub.startsWith('..') || path.isAbsolute(sub)) return undefined;
+  const prefix = sub === '' ? '' : `${sub.split(path.sep).join('/')}/`;
+  const result = await runCommand({ argv: ['git', 'log', '--format=@%ct', '--name-only', '--no-renames', '--', sub === '' ? '.' : sub], cwd: root, timeoutMs: 30_000 });
   if (!result.ok) return undefined;
   const lastChanged: Record<string, number> = {};
   let newestCommit = 0;
@@ -110,10 +121,13 @@ export async function readFileHistory(projectPath: string): Promise<{ newestComm
     if (stamp?.[1]) {
       at = Number(stamp[1]);
       newestCommit = Math.max(newestCommit, at);
-    } else if (line.trim() && lastChanged[line.trim()] === undefined) lastChanged[line.trim()] = at;
+    } else if (line.trim().startsWith(prefix)) {
+      const rel = line.trim().slice(prefix.length);
+      if (lastChanged[rel] === undefined) lastChanged[rel] = at;
+    }
   }
   // The newest commit of the repository, whatever it touched (a path-limited log skips commits elsewhere).
-  const head = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: projectPath, timeoutMs: 10_000 });
+  const head = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, timeoutMs: 10_000 });
   if (head.ok && /^\d+$/.test(head.stdout.trim())) newestCommit = Math.max(newestCommit, Number(head.stdout.trim()));
   return newestCommit > 0 ? { newestCommit, lastChanged } : undefined;
 }

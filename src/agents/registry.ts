@@ -6,7 +6,7 @@ import { codingAgents } from './coding/register-coding-agents.js';
 import { lazyAgent } from './lazy-agent.js';
 import { noopAgent } from './noop-agent.js';
 
-export const BUILT_IN_AGENT_TYPES = ['deployment', 'migration', 'command', 'readiness', 'noop', 'provisioning'] as const;
+export const BUILT_IN_AGENT_TYPES = ['deployment', 'migration', 'rollback', 'command', 'readiness', 'noop', 'provisioning'] as const;
 
 /** The agents a run can use, by agent type. Tests and benchmarks register their own. */
 export class AgentRegistry {
@@ -40,8 +40,9 @@ export function createDefaultRegistry(contract: Contract): AgentRegistry {
   const registry = new AgentRegistry()
     .register(noopAgent)
     .register(createCommandAgent('command', contract))
-    .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
-    .register(lazyAgent({ type: 'migration', redoSafe: false, revert: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
+    .register(lazyAgent({ type: 'deployment', redoSafe: false, preflight: true, revert: true, rerunOnOverride: true }, async () => (await import('./deployment-agent.js')).createDeploymentAgent({ contract })))
+    .register(lazyAgent({ type: 'migration', redoSafe: false, preflight: true, revert: true, rerunOnOverride: true }, async () => (await import('./migration-agent.js')).createMigrationAgent({ contract })))
+    .register(lazyAgent({ type: 'rollback', redoSafe: true, preflight: true, gateReasons: true }, async () => (await import('./rollback-agent.js')).createRollbackAgent()))
     .register(lazyAgent({ type: 'readiness', redoSafe: true, revert: true }, async () => (await import('./readiness-agent.js')).readinessAgent))
     .register(lazyAgent({ type: 'provisioning', redoSafe: false, prepareGate: true, revert: true }, async () => (await import('./provision/provisioning-agent.js')).createProvisioningAgent({ contract })));
   // Coding CLIs (claude, codex, gemini, aider, and contract agents naming a preset): issue 15.

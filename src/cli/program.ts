@@ -61,8 +61,9 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['plan --project shop', 'plan --project shop --json']));
 
   target(program.command('status'))
-    .description('tasks with their status, iterations used and last error; environments; whether a loop runs')
+    .description('tasks with their status, iterations used and last error; environments (their health checks asked now); whether a loop runs')
     .option('--json', 'print JSON', false)
+    .option('--no-probe', "do not ask the environments' health checks (show the record only)")
     .action(async (opts) => (await import('./commands/status.js')).statusCommand(opts))
     .addHelpText('after', examples(['status --project shop', 'status --json']));
 
@@ -87,6 +88,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
       .option('--by <name>', 'who decides (required; recorded with the OS user)')
       .option('--comment <text>', 'why')
       .option('--json', 'print the decision as JSON', false)
+      .option('-y, --yes', 'do not show the box and ask to confirm at a terminal (for scripts)', false)
       .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts))
       .addHelpText('after', examples([`${decision} DEPLOY-PROD-001 --project shop --by ana --comment "checked the dashboards"`, `${decision} DEPLOY-STAGING-001 --by ana --json`]));
   }
@@ -104,6 +106,8 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .requiredOption('--env <environment>', 'development, staging or production')
     .requiredOption('--to <version>', 'the version to bring back')
     .option('--migrations-down', 'also undo the migrations applied since that version was deployed', false)
+    .option('--migrations-path <dir>', 'the migrations folder in the project: the box says what each down migration drops')
+    .option('--yes', 'development/staging: do not ask before a down migration that drops data (production always asks)', false)
     .option('--by <name>', 'who confirms (default: the OS user)')
     .option('--json', 'print the result as JSON', false)
     .action(async (opts) => (await import('./commands/rollback.js')).rollbackCommand(opts))

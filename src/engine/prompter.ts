@@ -8,6 +8,8 @@ export interface GatePrompt {
   preflight: PreflightCheck[];
   /** What changed since the last approval, one line each (empty when nothing was approved). */
   changes?: string[];
+  /** The cascade behind this task: the environment before it, at this version (when, which task, who approved). */
+  cascade?: string[];
   /** Why the person at this terminal may not approve (not an approver, or started the run): shown, not asked. */
   refused?: string;
   /** What the agent prepared for this gate (a provisioning plan): its own title and lines. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RecordSink } from '../agents/agent.js';
 import { recordDeployment, successfulDeployments } from '../records/deployment-record.js';
 import { recordProvisioning } from '../records/provisioning-record.js';
+import { markRollbackEnded, markRollbackStarted } from '../records/rollback-marker.js';
 import type { Store } from '../state/store.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -21,6 +22,7 @@ export function createRecordSink(
   iteration: number,
   approvedBy: () => string | null,
   onBehind: (problem: string) => void = () => {},
+  runId: string = taskId,
 ): RecordSink {
   let attempt = 0;
   return {
@@ -38,6 +40,12 @@ export function createRecordSink(
       const id = `prov-${createHash('sha256').update(`${project}\0${taskId}\0${iteration}\0${attempt}\0${input.outcome}\0${input.started_at}`).digest('hex').slice(0, 16)}`;
       const problem = await recordProvisioning(store, ws, { ...input, id, project, approved_by: input.approved_by ?? approvedBy() });
       if (problem) onBehind(problem);
+    },
+    async rollbackStarted(environment, rollback) {
+      await markRollbackStarted(store, project, environment, { ...rollback, run_id: runId, started_at: new Date().toISOString(), pid: process.pid });
+    },
+    async rollbackEnded(environment, failure) {
+      await markRollbackEnded(store, project, environment, failure);
     },
   };
 }

@@ -7,6 +7,7 @@ import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover,
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { describeApprovalSubject } from './approval-subject.js';
+import { describeCascade } from './describe-gate.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
@@ -21,6 +22,7 @@ import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
 
 const OUTPUT_TAIL = 4_000;
+const STEP_AGENTS = new Set(['deployment', 'migration', 'rollback', 'readiness']);
 
 export type TaskOutcome = 'settled' | 'waiting' | 'capped' | 'interrupted' | 'aborted' | 'paused';
 
@@ -68,6 +70,15 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     const ictx = await iterationContext(ctx, state, n, () => approval.by);
     const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file
     Object.assign(ictx, extras.context);
+    const writeLog = ictx.output;
+    if (STEP_AGENTS.has(spec.agentType) && writeLog) {
+      // The steps of a deployment, migration or rollback go to the iteration's log too (`logs TASK`).
+      const show = ictx.progress;
+      ictx.progress = (line) => {
+        show(line);
+        writeLog(`${redactSecrets(line)}\n`);
+      };
+    }
     faultPoint('iteration:start');
     let result: IterationResult;
     try {
@@ -174,7 +185,8 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const deployed = await deploymentCount(ctx.store, ctx.project, spec.environment);
   // Whether a person is needed does not depend on the project's files: the files are read only then.
   const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
-  if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length) return { outcome: 'approved', by: null };
+  const agentReasons = await ownGateReasons(ctx, state, makeContext);
+  if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length && agentReasons.length === 0) return { outcome: 'approved', by: null };
   let subject: ApprovalSubject;
   try {
     subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
@@ -186,6 +198,11 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   }
   const need = evaluateGate(spec, ctx.contract, () => deployed, subject);
   if (prepared) need.reasons.push(...prepared.reasons);
+  if (agentReasons.length > 0) {
+    // The agent's own reasons (data a rollback would drop) are a person's call: no flag passes them.
+    need.reasons.push(...agentReasons);
+    need.taskRequires = true;
+  }
   if (need.reasons.length === 0) return { outcome: 'approved', by: null };
   // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
   await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
@@ -229,7 +246,8 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
+    const cascade = await describeCascade(ctx.store, ctx.project, spec);
+    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
     if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '));
       return { outcome: 'approved', by: ctx.prompter.by };
@@ -247,6 +265,17 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
+}
+
+// Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
+async function ownGateReasons(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<string[]> {
+  const agent = ctx.registry.get(state.spec.agentType);
+  if (!agent.gateReasons) return [];
+  try {
+    return await agent.gateReasons(await makeContext(state.iterations + 1));
+  } catch (e) {
+    return [`could not tell what the task would undo: ${e instanceof Error ? e.message : String(e)}`];
+  }
 }
 
 /** The attempt a crash cut off at a step not safe to redo, on the record as `interrupted`. */
@@ -283,7 +312,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     signal: ctx.signal,
     log: ctx.log.child({ task_id: spec.id, iteration: n }),
     steps: createStepJournal(ctx.store, ctx.project, spec.id, n),
-    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem)),
+    records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem), ctx.runId),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,

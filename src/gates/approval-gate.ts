@@ -55,7 +55,12 @@ export function evaluateGate(task: TaskSpec, contract: Contract, successfulDeplo
   const reasons: string[] = [];
   // A review changes nothing: environment gates are for agents that do.
   const env = task.agentType === 'readiness' ? undefined : task.environment;
-  if (env) {
+  if (env && task.agentType === 'rollback') {
+    // A rollback: production always asks; elsewhere the contract's auto_rollback says (a down
+    // migration that drops data asks too: the agent's own reason).
+    if (env === 'production') reasons.push('production: a rollback always needs a person');
+    else if (!contract.environments[env].auto_rollback) reasons.push(`${env}: the contract does not roll back here without a person (auto_rollback: false)`);
+  } else if (env) {
     const policy = contract.environments[env];
     if (env === 'production') reasons.push('production always needs a person');
     else if (policy.approval === 'always') reasons.push(`${env}: the contract asks for approval every time`);

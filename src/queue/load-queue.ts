@@ -148,6 +148,8 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
       problems.push(`${at}.migrations_path: ${quoteValue(raw.migrations_path)} leaves the project root (expected a path inside the project)`);
     }
   }
+  if (agentType === 'rollback' && !environment && raw.environment == null) problems.push(`${at}.environment: missing (a rollback task names the environment it rolls back)`);
+  if (agentType === 'rollback' && raw.environment == null) problems.push(`${at}.environment: missing (a rollback task names the environment it rolls back)`);
   if (raw.command?.some((arg) => arg.includes('\0'))) problems.push(`${at}.command: an argument contains a NUL character`);
   const provisioning = agentType === 'provisioning' ? readProvisioning(raw, at, problems) : undefined;
   const deps = [...(raw.depends_on ?? []), ...(raw.dependencies ?? [])];
@@ -166,6 +168,8 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     ...(raw.version != null ? { version: raw.version } : {}),
     runMigrations: raw.run_migrations ?? false,
     ...(raw.migrations_path != null ? { migrationsPath: raw.migrations_path } : {}),
+    ...(raw.to != null ? { rollbackTo: raw.to } : {}),
+    ...(raw.migrations_down != null ? { migrationsDown: raw.migrations_down } : {}),
     completionPromise: raw.completion_promise ?? defaultPromise(agentType),
     maxIterations: raw.max_iterations ?? defaults.maxIterations(agentType),
     dependsOn,

@@ -62,6 +62,9 @@ export const TaskSchema = z.looseObject({
   dependencies: optional(IdList),
   requires_approval: optional(z.union([z.boolean(), z.string().min(1), z.array(z.string())])),
   command: optional(z.array(z.string().max(100_000)).min(1).max(10_000)),
+  // Rollback tasks: the version to bring back (or "previous"), and whether to undo the migrations applied since.
+  to: optional(z.union([z.literal('previous'), VersionSchema])),
+  migrations_down: optional(z.boolean()),
   // Budgets and the coding loop (issue 15).
   max_cost_usd: optional(z.number().positive('expected a cost in USD above 0').max(1_000_000)),
   max_tokens: optional(z.number().int().min(1).max(1e12)),
@@ -96,6 +99,8 @@ export function defaultPromise(agentType: string): string {
       return 'READINESS_COMPLETE';
     case 'provisioning':
       return 'PROVISIONING_COMPLETE';
+    case 'rollback':
+      return 'ROLLBACK_COMPLETE';
     default:
       return 'TASK_COMPLETE';
   }

@@ -14,6 +14,10 @@ export interface TaskSpec {
   /** As written in the queue: relative to the project root, checked not to leave it. Resolve it
    * with `resolveInside(projectPath, migrationsPath, ...)`. */
   migrationsPath?: string;
+  /** Rollback tasks: the version to bring back, or 'previous' (the one before the version running). */
+  rollbackTo?: string;
+  /** Rollback tasks: undo the migrations applied since that version. */
+  migrationsDown?: boolean;
   completionPromise: string;
   maxIterations: number;
   dependsOn: string[];

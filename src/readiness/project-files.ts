@@ -262,7 +262,8 @@ function isTestPath(rel: string, base: string): boolean {
 
 function isToolConfig(rel: string, base: string): boolean {
   return (
-    /\.config\.[cm]?[jt]s$/.test(base) ||
+    // vite.config.ts, jest.config.js: a tool's; src/config/app.config.ts (NestJS registerAs) is the service's own configuration.
+    (/\.config\.[cm]?[jt]s$/.test(base) && !/(?:^|\/)(?:src|lib|app|config)\//.test(rel)) ||
     /^\.[\w-]+rc\.[cm]?js$/.test(base) ||
     /^(?:gulpfile|gruntfile|jakefile|setup|noxfile|fabfile|tasks|conftest)\.(?:[cm]?js|ts|py)$/i.test(base) ||
     /(?:^|\/)docs?\/conf\.py$/.test(rel) ||

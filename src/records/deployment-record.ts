@@ -7,7 +7,12 @@ import { faultPoint } from '../workspace/fault-point.js';
 import { appendToProjection } from './check-projection.js';
 import { noteBehind, projectionWrite } from './records-behind.js';
 
+/** What a record is of: a deployment (the default, also when absent in older files), a migration run, a rollback. */
+export type RecordKind = 'deployment' | 'migration' | 'rollback';
+
 export interface DeploymentRecordInput {
+  /** Absent: a deployment. */
+  kind?: RecordKind;
   task_id: string;
   environment: Environment;
   version: string;
@@ -39,6 +44,7 @@ export async function recordDeployment(store: Store, ws: Workspace, record: Depl
   // The file's key order: id first, as people read it.
   const redacted = redactValue({
     id: r.id,
+    kind: r.kind ?? 'deployment',
     task_id: r.task_id,
     project: r.project,
     environment: r.environment,
@@ -61,16 +67,24 @@ export async function recordDeployment(store: Store, ws: Workspace, record: Depl
   return problem;
 }
 
+/**
+ * Versions that went into an environment and answered, newest first: deployments and rollbacks
+ * (a rollback brings its version back); a migration run changes no version and is not among them.
+ */
 export async function successfulDeployments(store: Store, project: string, environment: Environment): Promise<DeploymentRecord[]> {
   return (await store.deployments(project))
     .map((r) => JSON.parse(r.record) as DeploymentRecord)
-    .filter((r) => r.environment === environment && r.status === 'success')
+    .filter((r) => r.environment === environment && r.status === 'success' && recordKind(r) !== 'migration')
     .reverse();
 }
 
 /** How many successful deployments to an environment are on record (0 for none given): what a first-time gate asks. */
 export async function deploymentCount(store: Store, project: string, environment: Environment | undefined): Promise<number> {
   return environment ? (await successfulDeployments(store, project, environment)).length : 0;
+}
+
+export function recordKind(r: { kind?: RecordKind }): RecordKind {
+  return r.kind ?? 'deployment';
 }
 
 /** Appends to deployments.json what the state store holds and the file does not; one writer at a time. */

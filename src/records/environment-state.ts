@@ -1,6 +1,7 @@
 import type { Store } from '../state/store.js';
 import { ENVIRONMENTS, type Environment } from '../workspace/environment.js';
-import type { DeploymentRecord } from './deployment-record.js';
+import { recordKind, type DeploymentRecord } from './deployment-record.js';
+import { describeRollbackMark } from './rollback-marker.js';
 
 export interface EnvironmentState {
   environment: Environment;
@@ -18,7 +19,8 @@ export interface EnvironmentState {
 
 /** Each environment's state from the deployment records and the health the state store keeps. */
 export async function environmentStates(store: Store, project: string): Promise<EnvironmentState[]> {
-  const records = (await store.deployments(project)).map((r) => JSON.parse(r.record) as DeploymentRecord);
+  // A migration run changes the schema, not the version running: the versions come from deployments and rollbacks.
+  const records = (await store.deployments(project)).map((r) => JSON.parse(r.record) as DeploymentRecord).filter((r) => recordKind(r) !== 'migration');
   const health = new Map((await store.environmentHealth(project)).map((h) => [h.environment, h]));
   const out: EnvironmentState[] = [];
   for (const environment of ENVIRONMENTS) {
@@ -43,8 +45,10 @@ export async function environmentStates(store: Store, project: string): Promise<
       version = good?.version ?? null;
     }
     if (degraded) {
-      state = 'DEGRADED';
-      reason = degraded.reason;
+      // A rollback under way, or cut off, leaves the version unknown; a failed one, degraded.
+      const rollback = describeRollbackMark(degraded.reason);
+      state = rollback ? 'UNKNOWN' : 'DEGRADED';
+      reason = rollback ?? degraded.reason;
     }
     out.push({
       environment,

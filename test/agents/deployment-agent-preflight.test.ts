@@ -98,6 +98,7 @@ describe('deployment agent pre-flight', () => {
     const agent = createDeploymentAgent();
     const checks = await agent.preflight?.(ctx);
     expect(checks?.map((c) => [c.check, c.status])).toEqual([
+      ['running now', 'warning'],
       ['tests', 'passed'],
       ['safety scan', expect.stringMatching(/^(passed|warning)$/)],
       ['migration validation', 'passed'],

@@ -43,7 +43,7 @@ describe('migration agent', () => {
     expect(result.output).toContain('applied: 001_create_items, 002_add_item_tags, 003_add_item_priority');
     expect(result.output).toMatch(/validation: passed \(3 migration\(s\) valid for development\)/);
     expect(applied(ws, 'development')).toEqual(['001_create_items', '002_add_item_tags', '003_add_item_priority']);
-    expect(ctx.steps.ran).toEqual(['migrate:status-before', 'migrate:up', 'migrate:status-after']);
+    expect(ctx.steps.ran).toEqual(['migrate:status-before', 'migrate:up', 'migrate:status-after', 'record:success']);
 
     // A second run finds nothing to apply and still verifies.
     const again = await createMigrationAgent().runIteration(makeContext({ workspace: ws, project: 'demo', task: migrationTask('development') }));
@@ -57,7 +57,8 @@ describe('migration agent', () => {
     const result = await createMigrationAgent().runIteration(ctx);
     expect(result.verdict).toBe('FAIL');
     expect(result.error).toMatch(/^migrate up failed: migrate_up \(.*\) exited with 1: .*no such table: orders.*; migrations rolled back$/);
-    expect(ctx.steps.ran).toEqual(['migrate:status-before', 'migrate:up', 'migrate:status-after', 'rollback:decide', 'rollback:migrate-down']);
+    expect(ctx.steps.ran).toEqual(['migrate:status-before', 'migrate:up', 'migrate:status-after', 'rollback:decide', 'rollback:migrate-down', 'record:rolled_back']);
+    expect(ctx.records.records.map((r) => [r.kind, r.status, r.rollback_executed])).toEqual([['migration', 'rolled_back', true]]);
     expect(applied(ws, 'development')).toEqual([]);
     expect(result.output).not.toContain('<promise>');
   });

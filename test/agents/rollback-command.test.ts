@@ -54,7 +54,14 @@ describe('autonomous-loop rollback', () => {
     await deploy(ws, 'development', ['1.0.0', '1.1.0']);
     expect(applied(ws, 'development')).toEqual(['001_create_items', '002_add_item_tags']);
 
-    const r = runCli(['rollback', '--project', 'demo', '--env', 'dev', '--to', '1.0.0', '--migrations-down', '--root', ws.root], { cwd: ws.root });
+    // 002's down migration drops the item_tags table: development asks first (no terminal here: exit 3, nothing changed).
+    const asked = runCli(['rollback', '--project', 'demo', '--env', 'dev', '--to', '1.0.0', '--migrations-down', '--migrations-path', 'migrations', '--root', ws.root], { cwd: ws.root });
+    expect(asked.code).toBe(3);
+    expect(asked.stdout).toMatch(/002_add_item_tags DROPS DATA: drop-table: DROP TABLE item_tags/);
+    expect(asked.stderr).toMatch(/rolling back development to 1\.0\.0 needs a person's approval/);
+    expect(applied(ws, 'development')).toEqual(['001_create_items', '002_add_item_tags']);
+
+    const r = runCli(['rollback', '--project', 'demo', '--env', 'dev', '--to', '1.0.0', '--migrations-down', '--yes', '--root', ws.root], { cwd: ws.root });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Migrations to undo: 002_add_item_tags');
@@ -69,7 +76,7 @@ describe('autonomous-loop rollback', () => {
       ['1.1.0', 'success', false],
       ['1.0.0', 'success', true],
     ]);
-    expect(records[2]).toMatchObject({ task_id: 'rollback-development', project: 'demo', environment: 'development', warnings: ['manual rollback from 1.1.0; migrations reverted: 002_add_item_tags'] });
+    expect(records[2]).toMatchObject({ kind: 'rollback', task_id: 'rollback-development', project: 'demo', environment: 'development', warnings: ['rollback from 1.1.0 to 1.0.0; migrations reverted: 002_add_item_tags'] });
   });
 
   it('production without a terminal: refuses with exit 3 and changes nothing', async () => {
@@ -101,11 +108,22 @@ describe('autonomous-loop rollback', () => {
       return answer;
     });
     expect(process.exitCode ?? 0).toBe(exitCode);
-    expect(asked).toEqual(['Roll back production to 1.0.0?', 'Project: demo', 'Environment: production', 'Now: 1.1.0 (healthy)', 'Roll back to: 1.0.0', 'Migrations to undo: 002_add_item_tags']);
+    expect(asked).toEqual([
+      'Roll back production to 1.0.0?',
+      'Project: demo',
+      'Environment: PRODUCTION',
+      'Now: 1.1.0 (healthy)',
+      'Target Version: 1.0.0',
+      'Migration Rollback: YES (1 down)',
+      'Migrations to undo: 002_add_item_tags',
+      '  what the down migrations drop is not known (give --migrations-path to read them)',
+      '',
+      'WARNING: This will restore version 1.0.0 in production and undo the migrations applied since',
+    ]);
     expect((await getJson(`http://127.0.0.1:${ports.production}/health`)).body.version).toBe(running);
     const decisions = readFileSync(ws.decisionsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(decisions).toEqual([expect.objectContaining({ decision: answer === 'yes' ? 'approve' : 'reject', by: 'Dana', environment: 'production', version: '1.0.0' })]);
-    if (answer === 'yes') expect(deployments(ws).at(-1)).toMatchObject({ version: '1.0.0', status: 'success', rollback_executed: true, approved_by: 'Dana' });
+    if (answer === 'yes') expect(deployments(ws).at(-1)).toMatchObject({ kind: 'rollback', version: '1.0.0', status: 'success', rollback_executed: true, approved_by: 'Dana' });
     else expect(deployments(ws)).toHaveLength(2);
   });
 

@@ -34,7 +34,7 @@ describe('prompts in a terminal', () => {
     await pty.expect('(y/N)');
     pty.send('y\r');
     await pty.expect('PRODUCTION DEPLOYMENT APPROVAL REQUIRED');
-    for (const text of ['Environment:  production', 'Version:      1.2.0', 'Project:      shop', 'Migrations:   migrations', 'the task requires approval', 'Pre-flight:', 'PRODUCTION: real users']) {
+    for (const text of ['Environment:  PRODUCTION', 'Version:      1.2.0', 'Project:      shop', 'Migrations:   YES (path: migrations)', 'the task requires approval', 'Pre-flight:', 'WARNING: Production deployment requires explicit approval']) {
       expect(pty.screen()).toContain(text);
     }
     await pty.expect('(y/N)');

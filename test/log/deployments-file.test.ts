@@ -96,7 +96,7 @@ describe('deployments.json', () => {
       await sink.recordDeployment({ ...input('1.0.0'), errors: ['auth failed with tok-very-secret-123 at postgres://u:hunter22@db/x'] });
       const [record] = JSON.parse(readFileSync(ws.deploymentsFile, 'utf8')).deployments;
       expect(Object.keys(record)).toEqual([
-        'id', 'task_id', 'project', 'environment', 'version', 'status', 'started_at', 'completed_at', 'iterations',
+        'id', 'kind', 'task_id', 'project', 'environment', 'version', 'status', 'started_at', 'completed_at', 'iterations',
         'migrations_run', 'errors', 'warnings', 'rollback_executed', 'approved_by', 'commit',
       ]);
       expect(record.approved_by).toBe('ana');

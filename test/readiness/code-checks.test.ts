@@ -154,7 +154,7 @@ describe('security headers and structured logging', () => {
     const cases: Array<Record<string, string>> = [
       expressApp("import helmet from 'helmet';\napp.use(helmet());"),
       expressApp("app.use((req, res, next) => { res.setHeader('X-Content-Type-Options', 'nosniff'); next(); });"),
-      { 'requirements.txt': 'django\n', 'shop/settings.py': "MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']\n" },
+      { 'requirements.txt': 'django\n', 'shop/settings.py': "MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']\nSECURE_SSL_REDIRECT = True\n" },
       { 'requirements.txt': 'flask\n', 'app.py': 'from flask import Flask\nfrom flask_talisman import Talisman\n' },
       { ...expressApp(''), 'deploy/nginx.conf': "add_header Strict-Transport-Security 'max-age=31536000';\n" },
     ];

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { BlockingFinding, PreflightCheck, StepJournal, Verdict } from '../agent.js';
-import { isBlocking, isUnread, scanPaths, validateMigrations, type Finding, type ScanOptions, type Severity } from '../../guardrails/index.js';
+import { isBlocking, isUnread, scanPaths, validateMigrations, type Finding, type MigrationCheck, type ScanOptions, type Severity } from '../../guardrails/index.js';
 import type { Environment } from '../../workspace/environment.js';
 import { reviewReadiness } from '../../readiness/index.js';
 import { gatherAppliedMigrations } from '../readiness-agent.js';
@@ -124,7 +124,13 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
         findings: blockerFindings,
       });
     }
-    checks.push({ check: 'production readiness', status: report.findings.length ? 'warning' : 'passed', detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker` });
+    const serious = report.findings.filter((f) => f.severity === 'BLOCKER' || f.severity === 'HIGH');
+    checks.push({
+      check: 'production readiness',
+      status: report.findings.length ? 'warning' : 'passed',
+      detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker`,
+      ...(serious.length > 0 ? { items: serious.map((f) => `${f.id} ${f.severity} ${f.title} (${f.location})`) } : {}),
+    });
   }
   return done('PASS');
 }
@@ -137,6 +143,8 @@ export interface MigrationValidation {
   check: PreflightCheck;
   /** How many migrations were validated. */
   count: number;
+  /** Each migration as the validator saw it: its findings and whether it can be undone. */
+  migrations: MigrationCheck[];
 }
 
 /** Validates every migration in `dir` for the environment: a critical finding BLOCKS, other errors FAIL. */
@@ -144,16 +152,17 @@ export async function checkMigrations(dir: string, scanOptions: ScanOptions & { 
   const report = await validateMigrations(dir, scanOptions);
   const warnings = report.warnings.filter((f) => !f.suppressed).map(describeFinding);
   const count = report.migrations.length;
+  const migrations = report.migrations;
   if (report.ok) {
-    return { verdict: 'PASS', warnings, count, check: { check: 'migration validation', status: 'passed', detail: `${count} migration(s) valid for ${scanOptions.environment}` } };
+    return { verdict: 'PASS', warnings, count, migrations, check: { check: 'migration validation', status: 'passed', detail: `${count} migration(s) valid for ${scanOptions.environment}` } };
   }
   if (isBlocking(report.errors) || report.errors.some(isUnread)) {
     const blocking = report.errors.filter((f) => !f.suppressed && (f.severity === 'CRITICAL' || isUnread(f)));
     const error = `migration validation: ${describeFindings(blocking)}`;
-    return { verdict: 'BLOCKED', error, findings: blocking.map(toBlockingFinding), warnings, count, check: { check: 'migration validation', status: 'failed', detail: error } };
+    return { verdict: 'BLOCKED', error, findings: blocking.map(toBlockingFinding), warnings, count, migrations, check: { check: 'migration validation', status: 'failed', detail: error } };
   }
   const error = `migration validation failed: ${describeFindings(report.errors)}`;
-  return { verdict: 'FAIL', error, warnings, count, check: { check: 'migration validation', status: 'failed', detail: error } };
+  return { verdict: 'FAIL', error, warnings, count, migrations, check: { check: 'migration validation', status: 'failed', detail: error } };
 }
 
 /** The options the scanners get for a target: its environment, the contract's overrides, the workspace's rule packs. */

@@ -1,6 +1,7 @@
 import { decideTask } from '../../engine/decide-task.js';
-import { InputError } from '../../errors.js';
+import { ExitCode, InputError } from '../../errors.js';
 import { recordsBehind } from '../../records/records-behind.js';
+import { promptOutput } from '../terminal-guard.js';
 
 export interface DecideOptions {
   project: string;
@@ -9,6 +10,8 @@ export interface DecideOptions {
   comment?: string;
   reason?: string;
   json?: boolean;
+  /** Skip the box and the confirmation at a terminal. */
+  yes?: boolean;
 }
 
 /**
@@ -23,6 +26,22 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
   if (decision === 'override' && !why) throw new InputError(`override: --reason "<why>" is required (3 characters or more): an override is recorded with its reason`);
   if (decision === 'override' && why && why.length < 3)
     throw new InputError(`override: --reason ${JSON.stringify(why)} is too short: a reason must be 3 characters or more (say why the blocked iteration may count as passed)`);
+  if (decision !== 'override' && !opts.json && !opts.yes && process.stdout.isTTY && process.stdin.isTTY) {
+    // A person at a terminal sees the box the run shows at the gate, then confirms (scripts: --yes, or no terminal).
+    const { describeGate } = await import('../../engine/describe-gate.js');
+    const gate = await describeGate(opts.root, opts.project, taskId).catch(() => undefined);
+    if (gate) {
+      const { formatGateBox } = await import('../prompts/format-boxes.js');
+      process.stdout.write(`${formatGateBox(gate)}\n`);
+      const { confirm } = await import('@inquirer/prompts');
+      const sure = await confirm({ message: `${decision === 'approve' ? 'Approve' : 'Reject'} ${taskId} as shown, as ${by}?`, default: false }, { output: promptOutput() }).catch(() => false);
+      if (!sure) {
+        process.stdout.write(`nothing recorded: ${taskId} not ${decision === 'approve' ? 'approved' : 'rejected'}\n`);
+        process.exitCode = ExitCode.aborted;
+        return;
+      }
+    }
+  }
   const result = await decideTask(opts.root, opts.project, taskId, decision, by, why);
   const behind = recordsBehind();
   if (behind) process.stderr.write(`autonomous-loop: warning: ${behind}\n`);

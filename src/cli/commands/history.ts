@@ -28,7 +28,7 @@ export async function historyCommand(opts: { project?: string; root: string; jso
     const lines = records.map((r) =>
       opts.decisions
         ? `${r.timestamp}  ${String(r.decision).padEnd(8)} ${String(r.task_id ?? '-')}  by ${r.by} (${r.os_user})${r.environment ? `  ${r.environment}` : ''}${r.version ? ` ${r.version}` : ''}${r.reason ? `  — ${r.reason}` : ''}`
-        : `${r.started_at}  ${String(r.status).padEnd(11)} ${r.project}/${r.environment} ${r.version}  task ${r.task_id}${r.approved_by ? `  approved by ${r.approved_by}` : ''}${Array.isArray(r.errors) && r.errors.length > 0 ? `  — ${r.errors.join('; ')}` : ''}`,
+        : `${r.started_at}  ${String(r.status).padEnd(11)} ${r.kind && r.kind !== 'deployment' ? `${r.kind}  ` : ''}${r.project}/${r.environment} ${r.version}  task ${r.task_id}${Array.isArray(r.migrations_run) && r.migrations_run.length > 0 ? `  migrations ${r.migrations_run.join(', ')}` : ''}${r.approved_by ? `  approved by ${r.approved_by}` : ''}${Array.isArray(r.errors) && r.errors.length > 0 ? `  — ${r.errors.join('; ')}` : ''}`,
     );
     process.stdout.write(`${[...lines, ...provisioning].join('\n')}\n`);
   } finally {

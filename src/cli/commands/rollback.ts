@@ -6,7 +6,9 @@ import type { Ask } from '../../agents/agent.js';
 import { describeVersionProblem } from '../../queue/check-version.js';
 import { planManualRollback } from '../../agents/deploy/plan-manual-rollback.js';
 import { openTarget } from '../../agents/deploy/prepare-target.js';
-import { rollBack } from '../../agents/deploy/roll-back.js';
+import { describeUndone, runRollback } from '../../agents/deploy/run-rollback.js';
+import { createStepJournal } from '../../engine/step-journal.js';
+import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
 import { requireCommand } from '../../agents/project-config.js';
 import { createRecordSink } from '../../engine/record-sink.js';
 import { successfulDeployments } from '../../records/deployment-record.js';
@@ -21,7 +23,7 @@ import { openRecordStore } from '../../records/open-record-store.js';
 import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
-import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
+import { assertProjectName, resolveInside, resolveWorkspace } from '../../workspace/paths.js';
 import { approverNames } from '../../gates/approvers.js';
 
 export interface RollbackOptions {
@@ -32,6 +34,10 @@ export interface RollbackOptions {
   root: string;
   by?: string;
   json?: boolean;
+  /** The migrations folder in the project: what the down migrations drop is read from it. */
+  migrationsPath?: string;
+  /** Skip the question before a data-dropping down migration in development/staging (never production). */
+  yes?: boolean;
 }
 
 /**
@@ -76,18 +82,29 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       throw new LockError(`project '${project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); roll back when it has finished`);
     }
     try {
+      // A rollback an earlier process began and did not finish (SIGKILL): on the record as interrupted first.
+      for (const env of await settleCutOffRollbacks(store, ws, project, () => false)) say(`a rollback in ${env} was cut off earlier: recorded as interrupted`);
       const history = await successfulDeployments(store, project, environment);
       const plan = await planManualRollback(target, opts.to, opts.migrationsDown, history);
-      const undo = plan.migrations ? (plan.migrations.current ?? []).filter((id) => !plan.migrations?.keep.includes(id)) : [];
+      if (opts.migrationsPath !== undefined) target.migrationsPath = resolveInside(target.config.path, opts.migrationsPath, '--migrations-path');
+      const { undone, known } = await describeUndone(target, plan);
+      const dropping = undone.filter((u) => u.drops.length > 0);
+      const dropsData = plan.migrations !== undefined && undone.length > 0 && (!known || dropping.length > 0);
       const lines = [
         `Project: ${project}`,
-        `Environment: ${environment}`,
+        `Environment: ${environment.toUpperCase()}`,
         `Now: ${describeNow((await environmentStates(store, project)).find((e) => e.environment === environment))}`,
-        `Roll back to: ${opts.to}`,
-        `Migrations to undo: ${plan.migrations ? undo.join(', ') || 'none' : 'not asked (--migrations-down)'}`,
+        `Target Version: ${opts.to}`,
+        `Migration Rollback: ${plan.migrations ? `YES (${undone.length} down)` : 'NO'}`,
+        `Migrations to undo: ${plan.migrations ? undone.map((u) => u.id).join(', ') || 'none' : 'not asked (--migrations-down)'}`,
+        ...undone.flatMap((u) => u.drops.map((d) => `  ${u.id} DROPS DATA: ${d}`)),
+        ...(dropsData && !known ? ['  what the down migrations drop is not known (give --migrations-path to read them)'] : []),
+        '',
+        `WARNING: This will restore version ${opts.to} in ${environment}${plan.migrations && undone.length > 0 ? ' and undo the migrations applied since' : ''}`,
       ];
       let by: string | null = null;
-      const asks = environment === 'production' || !contract.environments[environment].auto_rollback;
+      // Production always asks; elsewhere the contract's auto_rollback, and a down migration that drops data (unless --yes).
+      const asks = environment === 'production' || !contract.environments[environment].auto_rollback || (dropsData && !opts.yes);
       const request = rollbackRequestId(environment, opts.to);
       const approved = asks ? await standingRollbackApproval(store, project, environment, opts.to) : undefined;
       if (approved) {
@@ -123,26 +140,11 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
         for (const line of lines) say(line);
       }
 
-      const startedAt = new Date().toISOString();
-      const result = await rollBack({ run: (_name, fn) => fn(), latest: async () => undefined }, target, plan, say);
+      // The same path as a rollback task: marked under way first, journaled step by step, one `kind: rollback` record.
       const taskId = `rollback-${environment}`;
-      const approvedBy = by;
-      await createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => approvedBy, (problem) => tell(`autonomous-loop: warning: ${problem}\n`)).recordDeployment({
-        task_id: taskId,
-        environment,
-        version: opts.to,
-        status: result.ok ? 'success' : 'failed',
-        started_at: startedAt,
-        completed_at: new Date().toISOString(),
-        iterations: 1,
-        migrations_run: [],
-        errors: result.ok ? [] : [result.error ?? 'rollback failed'],
-        warnings: [`manual rollback from ${plan.fromVersion}${result.reverted.length ? `; migrations reverted: ${result.reverted.join(', ')}` : ''}`],
-        rollback_executed: true,
-        approved_by: approvedBy,
-        commit: null,
-      });
-      await store.setEnvironmentHealth(project, environment, result.ok ? null : (result.error ?? 'rollback failed'));
+      const records = createRecordSink(store, ws, project, `${taskId}:${runId}`, 1, () => by, (problem) => tell(`autonomous-loop: warning: ${problem}\n`), runId);
+      const steps = createStepJournal(store, project, `${taskId}:${runId}`, 1);
+      const result = await runRollback({ steps, target, plan, records, taskId, iteration: 1, approvedBy: by, say });
       if (!result.ok) {
         tell(`autonomous-loop: ${result.error ?? 'rollback failed'}\n`);
         process.exitCode = ExitCode.taskFailed;
@@ -184,7 +186,7 @@ function describeNow(state: EnvironmentState | undefined): string {
 // A y/N question at this terminal; with no terminal nobody can be asked.
 async function askAtTerminal(question: Parameters<Ask>[0]): Promise<'yes' | 'no' | 'unavailable'> {
   if (!process.stdin.isTTY) return 'unavailable';
-  process.stdout.write(`\n${question.title}\n${question.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  const { formatBox } = await import('../prompts/format-boxes.js');
+  process.stdout.write(`\n${formatBox('ROLLBACK APPROVAL REQUIRED', question.lines)}\n`);
   return (await confirm({ message: escapeAllControls(question.title), default: false }, { output: promptOutput() })) ? 'yes' : 'no';
 }
-

@@ -7,8 +7,24 @@ import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import type { Store, TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
+import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
+import { targetArgs } from '../../workspace/find-workspace.js';
+import type { EnvironmentState } from '../../records/environment-state.js';
+import type { LiveHealth } from '../../agents/deploy/probe-environment.js';
+import type { Workspace } from '../../workspace/paths.js';
 
-export async function statusCommand(opts: { project: string; root: string; json: boolean }): Promise<void> {
+async function probe(ws: Workspace, project: string, e: EnvironmentState): Promise<LiveHealth> {
+  const { probeEnvironment } = await import('../../agents/deploy/probe-environment.js');
+  return probeEnvironment(ws, project, e.environment, e.version);
+}
+
+// The record's state beside the live answer: differs when the record says healthy and the service does not answer so, or the other way round.
+function compare(e: EnvironmentState, live: LiveHealth): { live: LiveHealth; differs: boolean } {
+  const differs = live.state !== 'UNKNOWN' && (e.state === 'healthy') !== (live.state === 'healthy');
+  return { live, differs };
+}
+
+export async function statusCommand(opts: { project: string; root: string; json: boolean; probe?: boolean }): Promise<void> {
   const { ws, queue } = loadWorkspaceQueue(opts.root, opts.project);
   const store = [ws.stateDb, ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
@@ -35,12 +51,20 @@ export async function statusCommand(opts: { project: string; root: string; json:
         duration_ms: totals.get(t.id)?.duration_ms ?? null,
         // What its gate showed when it last opened: what `approve` signs off.
         subject: subjects.get(t.id) ?? null,
+        // A task waiting at its gate: why, and how to decide it (the box: `approve TASK` at a terminal).
+        ...(row && !edited && row.status === 'awaiting_approval'
+          ? { pending_gate: { reasons: (row.reason ?? '').split('; ').filter(Boolean), approve_command: `autonomous-loop approve ${t.id} ${targetArgs(ws.root, opts.project)} --by <name>` } }
+          : {}),
       };
     });
-    const environments = store ? await environmentStates(store, opts.project) : [];
     const held = await store?.lockHolder(opts.project);
     // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
     const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    // A rollback whose process is gone (SIGKILL): on the record as interrupted before it is shown.
+    if (store) await settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
+    const recorded = store ? await environmentStates(store, opts.project) : [];
+    // The record says what was done; the health check says what answers now (--no-probe: the record only).
+    const environments = await Promise.all(recorded.map(async (e) => ({ ...e, ...(opts.probe === false ? {} : compare(e, await probe(ws, opts.project, e))) })));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null }, null, 2)}\n`);
       return;
@@ -54,9 +78,12 @@ export async function statusCommand(opts: { project: string; root: string; json:
     }
     if (environments.length > 0) lines.push('environments:');
     for (const e of environments) {
-      const mark = e.state === 'healthy' ? '✔' : '!';
+      const live = 'live' in e ? e.live : undefined;
+      const mark = e.state === 'healthy' && (!live || live.state === 'healthy') ? '✔' : '!';
       lines.push(`  ${mark} ${e.environment.padEnd(11)} ${(e.version ?? 'nothing').padEnd(10)} ${e.state}${e.reason ? `: ${e.reason}` : ''}${e.last_good && e.last_good !== e.version ? ` (last good: ${e.last_good})` : ''}`);
+      if (live) lines.push(`      now: ${live.state === 'UNKNOWN' ? 'UNKNOWN' : live.state}: ${live.probe ? `${live.probe} ` : ''}${live.detail}${'differs' in e && e.differs ? '  ← differs from the record' : ''}`);
     }
+    if (opts.probe === false && environments.length > 0) lines.push('  (not probed: --no-probe; the states above are the record)');
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await store?.close();

@@ -86,11 +86,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       process.stdout.write(`${prompt.refused}: left awaiting approval\n`);
       return 'timeout';
     }
-    const message = prompt.details
-      ? `Apply this plan for ${prompt.task.id} in ${(prompt.task.environment ?? '').toUpperCase()}?`
-      : prompt.production
-        ? `Deploy ${prompt.task.id} to PRODUCTION?`
-        : `Approve ${prompt.task.id}?`;
+    const message = prompt.details ? `Apply this plan for ${prompt.task.id} in ${(prompt.task.environment ?? '').toUpperCase()}?` : gateQuestion(prompt);
     const answer = await timed((signal) => confirm({ message: until(message), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
     return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
   }
@@ -111,4 +107,13 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
     }
     return { choice };
   }
+}
+
+/** The question under the box, in the words of what will happen. */
+export function gateQuestion(prompt: GatePrompt): string {
+  const t = prompt.task;
+  const where = prompt.production ? 'PRODUCTION' : (t.environment ?? '');
+  if (t.agentType === 'migration') return `Run the migrations of ${t.id} in ${where}?`;
+  if (t.agentType === 'rollback') return `Roll back ${where} (${t.id})?`;
+  return prompt.production ? `Deploy ${t.id} to PRODUCTION?` : `Approve ${t.id}?`;
 }

@@ -3,6 +3,7 @@ import { formatSummary, type View } from './format-summary.js';
 import { formatFigures } from '../commands/format-figures.js';
 import { neutraliseControls } from '../../log/terminal-text.js';
 import { writeOwnControls } from '../terminal-guard.js';
+import { staysOnScreen } from './lines-that-stay.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -81,7 +82,10 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     .on('iteration:output', (e) => {
       const r = running.get(e.taskId);
       if (!r) return print(`  ${e.taskId} › ${e.line}`);
-      for (const part of e.line.split('\n')) r.lines.push(part);
+      for (const part of e.line.split('\n')) {
+        if (staysOnScreen(part)) print(`  ${e.taskId} › ${part.trim()}`);
+        r.lines.push(part);
+      }
       r.lines.splice(0, Math.max(0, r.lines.length - keep));
       draw();
     })

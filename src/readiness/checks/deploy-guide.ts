@@ -6,6 +6,10 @@ const REQUIREMENTS =
   /\b(?:require(?:s|d|ments?)?|prerequisites?|pre-requisites?|depend(?:s|encies)|needs?|environment variables?|env vars?|configur(?:e|ation)|before (?:you )?(?:begin|start|deploy))\b|\.env\b/i;
 const REQUIREMENTS_TITLE = /\b(?:requirements|prerequisites|configuration|environment variables|setup)\b/i;
 
+// A command that ships a release: images, orchestrators, platforms, infrastructure tools, copies to a host.
+const SHIPS =
+  /\b(?:docker|podman|kubectl|helm|kustomize|fly|flyctl|heroku|git\s+(?:push|pull|checkout|clone)|terraform|tofu|ansible(?:-playbook)?|kamal|vercel|netlify|serverless|sls|cdk|pulumi|cap|rsync|scp|gcloud|aws|az|make\s+\S*deploy|(?:npm|yarn|pnpm)\s+(?:run\s+)?\S*(?:deploy|release|build)|autonomous-loop|systemctl|supervisorctl|pm2)\b/i;
+
 // A deploy guide: how to ship it (steps) and what it needs (requirements).
 export const deployGuideRule: ReadinessRule = {
   id: 'deploy-docs',
@@ -39,6 +43,24 @@ export const deployGuideRule: ReadinessRule = {
               : 'No document of this project is named for deployment and no heading mentions deploying, releasing or going live.',
             recommendation:
               'Write a deployment guide: the requirements (runtime, services, environment variables, access) and the steps to deploy, as commands someone can follow.',
+          },
+        ],
+      };
+    }
+    const only = best.actionable.length === 1 ? best.actionable[0] : undefined;
+    if (only && !SHIPS.test(only.text)) {
+      // One line that installs and starts the service where it stands is how to run it, not how to deploy it.
+      return {
+        findings: [
+          {
+            rule: this.id,
+            title: 'Deployment guide is a single command',
+            severity: 'HIGH',
+            location: best.location,
+            effort: 'M',
+            evidence: `${describeMatch(best)} has one command and it ships nothing (no build, image, push or deploy tool):\n${best.section.file.rel}:${only.line}: ${only.text}`,
+            recommendation:
+              'Write the deployment as steps someone else can follow: how the release gets to the target (build, image, push, checkout of a tag), the configuration it needs, the migrations as their own step, how to check it is up.',
           },
         ],
       };

@@ -1,4 +1,5 @@
 import { collectEnvReads } from '../env/collect-env-reads.js';
+import { resolveFlaskConfig } from '../env/flask-config.js';
 import { resolveProductionSettings } from '../env/production-settings.js';
 import { isDevSettings } from '../service/production-scope.js';
 import { maskSecret, isSecretDefault } from '../env/secret-values.js';
@@ -16,12 +17,13 @@ export const envSecretDefaultsRule: ReadinessRule = {
   run(ctx) {
     const sites: Array<{ location: string; line: string }> = [];
     const settings = resolveProductionSettings(ctx.files);
+    const production = settings?.values ?? resolveFlaskConfig(ctx.files)?.production.values;
     const replaced: string[] = [];
     // A settings module production never loads, or a value the production settings assign again, is not what production runs.
     const notProduction = (rel: string, line: number): boolean => {
       if (isDevSettings(rel)) return true;
-      const name = /^([A-Z][A-Z0-9_]*)\s*(?::[^=]+)?=/.exec(ctx.files.text(rel).split('\n')[line - 1] ?? '')?.[1];
-      const effective = name ? settings?.values.get(name) : undefined;
+      const name = /^\s*([A-Z][A-Z0-9_]*)\s*(?::[^=]+)?=/.exec(ctx.files.text(rel).split('\n')[line - 1] ?? '')?.[1];
+      const effective = name ? production?.get(name) : undefined;
       if (!name || !effective || (effective.file.rel === rel && effective.line === line)) return false;
       replaced.push(`${rel}:${line}: ${name} is replaced in production by ${effective.file.rel}:${effective.line}`);
       return true;

@@ -1,7 +1,9 @@
 import { resolveProductionSettings, type SettingValue } from '../env/production-settings.js';
 import type { DraftFinding } from '../types.js';
 import { quoteLine, type ReadinessRule } from './rule.js';
-import { corsWithCredentials, pydanticDebugDefaults } from './insecure-code-defaults.js';
+import { resolveFlaskConfig } from '../env/flask-config.js';
+import { corsAnyOrigin, pydanticDebugDefaults } from './insecure-code-defaults.js';
+import { nodeDebugDefaults } from './node-env-defaults.js';
 
 // An environment read whose default turns the flag on: env.bool("DEBUG", default=True), envbool("DEBUG", "True"), os.getenv("DEBUG", "1").
 const ON_BY_DEFAULT = /\(\s*["'][\w.-]+["']\s*,\s*(?:default\s*=\s*)?(?:True|["'](?:true|True|TRUE|1|yes|on)["'])\s*[,)]/;
@@ -20,8 +22,11 @@ export const insecureDefaultsRule: ReadinessRule = {
     const findings: DraftFinding[] = [];
     const settings = resolveProductionSettings(ctx.files);
     const quote = (v: SettingValue): string => quoteLine(v.file.rel, v.line, `${v.name} = ${v.expr}`);
-    const scope = settings ? `production resolves ${settings.roots.map((r) => r.rel).join(', ')}${settings.ignored.length > 0 ? `; not loaded in production: ${settings.ignored.join(', ')}` : ''}` : '';
-    const debug = settings?.values.get('DEBUG');
+    const flask = settings ? undefined : resolveFlaskConfig(ctx.files);
+    const scope = settings
+      ? `production resolves ${settings.roots.map((r) => r.rel).join(', ')}${settings.ignored.length > 0 ? `; not loaded in production: ${settings.ignored.join(', ')}` : ''}`
+      : flask ? `production loads ${flask.production.cls} (${flask.production.chain.join(' → ')})` : '';
+    const debug = settings?.values.get('DEBUG') ?? flask?.production.values.get('DEBUG');
     if (debug && (debug.expr === 'True' || ON_BY_DEFAULT.test(debug.expr) || TRUTHY_STRING.test(debug.expr))) {
       const trap = TRUTHY_STRING.test(debug.expr);
       findings.push({
@@ -52,8 +57,11 @@ export const insecureDefaultsRule: ReadinessRule = {
     }
     const allOrigins = settings ? (['CORS_ALLOW_ALL_ORIGINS', 'CORS_ORIGIN_ALLOW_ALL'].map((n) => settings.values.get(n)).find((v) => v && (v.expr === 'True' || ON_BY_DEFAULT.test(v.expr)))) : undefined;
     const credentials = settings?.values.get('CORS_ALLOW_CREDENTIALS');
-    const cors = corsWithCredentials(ctx);
-    if (allOrigins && credentials && /^True\b/.test(credentials.expr)) cors.unshift(`${quote(allOrigins)}\n${quote(credentials)}`);
+    const sites = corsAnyOrigin(ctx);
+    const cors = sites.filter((c) => c.credentials).map((c) => c.evidence);
+    const withCredentials = credentials !== undefined && /^True\b/.test(credentials.expr);
+    if (allOrigins && withCredentials) cors.unshift(`${quote(allOrigins)}\n${quote(credentials)}`);
+    const open = [...(allOrigins && !withCredentials ? [`${quote(allOrigins)} (no credentials)`] : []), ...sites.filter((c) => !c.credentials).map((c) => c.evidence)];
     if (cors.length > 0) {
       findings.push({
         rule: this.id,
@@ -64,6 +72,19 @@ export const insecureDefaultsRule: ReadinessRule = {
         issue: 'Any web site can call the API from a visitor\'s browser with the visitor\'s cookies or credentials, and read the answers.',
         evidence: cors.join('\n'),
         recommendation: 'List the allowed origins explicitly (from the environment, no "*" default) when credentials are allowed.',
+      });
+    }
+    findings.push(...nodeDebugDefaults(ctx));
+    if (cors.length === 0 && open.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: 'CORS allows any origin',
+        severity: 'LOW',
+        location: (open[0] ?? '').split(': ')[0] ?? '',
+        effort: 'S',
+        issue: 'Any web site can call the API from a visitor\'s browser and read the answers; without credentials it sees only what an anonymous caller sees, but an origin list is the safe default (and stays safe the day credentials are turned on).',
+        evidence: open.join('\n'),
+        recommendation: 'List the allowed origins (from the environment, no "*" default) unless the API is deliberately public.',
       });
     }
     const pydantic = pydanticDebugDefaults(ctx);
@@ -95,6 +116,21 @@ export const insecureDefaultsRule: ReadinessRule = {
         issue: `The entry point falls back to ${fallback.module}, and nothing the deployment files set names the production settings: a missing variable starts production with the base settings.`,
         evidence: [`${fallback.location}: defaults DJANGO_SETTINGS_MODULE to ${fallback.module}`, ...unsafe].join('\n'),
         recommendation: 'Set DJANGO_SETTINGS_MODULE in the image (ENV in the release stage) or default the entry point to the production module.',
+      });
+    }
+    const flaskFallback = flask?.fallback;
+    const flaskUnsafe = flaskFallback ? [...flaskFallback.values.values()].filter((v) =>
+      (v.name === 'DEBUG' && (v.expr === 'True' || ON_BY_DEFAULT.test(v.expr))) || (v.name === 'SECRET_KEY' && /^[rbu]?["']|\bor\s+[rbu]?["']|,\s*[rbu]?["'][^"']+["']\s*\)/.test(v.expr))) : [];
+    if (flaskFallback && flaskUnsafe.length > 0) {
+      findings.push({
+        rule: this.id,
+        title: `Without ${flaskFallback.variable} the service runs ${flaskFallback.cls}`,
+        severity: 'MEDIUM',
+        location: flaskFallback.location,
+        effort: 'S',
+        issue: `app.config.from_object falls back to ${flaskFallback.cls} when ${flaskFallback.variable} is unset, and no deployment file sets it: production starts with the development configuration.`,
+        evidence: [`${flaskFallback.location}: from_object picks ${flaskFallback.cls} unless ${flaskFallback.variable} is set`, ...flaskUnsafe.map(quote)].join('\n'),
+        recommendation: `Set ${flaskFallback.variable}=production in the release image (ENV) or default from_object to the production class.`,
       });
     }
     if (findings.length > 0) return { findings };

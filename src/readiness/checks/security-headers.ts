@@ -1,6 +1,7 @@
 import { findImport } from '../imports.js';
 import type { ReviewContext } from '../review-context.js';
 import { lineAt } from '../source/lexed-source.js';
+import { djangoHttpsNotEnforced } from './https-enforced.js';
 import type { ReadinessRule } from './rule.js';
 
 const NODE_LIBRARIES = ['helmet', '@fastify/helmet', 'fastify-helmet', 'koa-helmet', 'lusca', 'hono/secure-headers', '@hapi/blankie', 'next-secure-headers', '@nestjs/helmet'];
@@ -19,6 +20,8 @@ export const securityHeadersRule: ReadinessRule = {
   run(ctx) {
     if (!ctx.webApp) return { findings: [], notApplicable: 'not a web app' };
     const found = findSecurityHeaders(ctx);
+    const https = djangoHttpsNotEnforced(ctx);
+    if (found && https) return { findings: [https] };
     if (found) return { findings: [], passed: found };
     return {
       findings: [

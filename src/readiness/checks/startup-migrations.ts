@@ -1,4 +1,5 @@
 import { lineAt } from '../source/lexed-source.js';
+import { commandWords } from '../service/gunicorn-hooks.js';
 import { readStartCommands } from '../service/start-commands.js';
 import { listEvidence, quoteLine, type ReadinessRule } from './rule.js';
 
@@ -25,7 +26,8 @@ export const startupMigrationsRule: ReadinessRule = {
   },
   run(ctx) {
     const commands = readStartCommands(ctx.files);
-    const migrate = commands.filter((c) => MIGRATE_COMMAND.test(c.text) && !/^\s*echo\b/.test(c.text));
+    // A hook's Python runs commands as lists (`subprocess.run(["alembic", "upgrade", "head"])`) or calls Django directly.
+    const migrate = commands.filter((c) => (MIGRATE_COMMAND.test(c.text) || MIGRATE_COMMAND.test(commandWords(c.text)) || MIGRATE_CODE.test(c.text)) && !/^\s*echo\b/.test(c.text));
     const seed = commands.filter((c) => SEED_COMMAND.test(c.text) && !/^\s*echo\b/.test(c.text));
     const code: string[] = [];
     for (const file of ctx.files.code({ toolConfig: false })) {

@@ -1,14 +1,14 @@
 import type { ProjectFile } from '../project-files.js';
 import { lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
 import type { EnvRead } from './env-read.js';
-import { readEnvSchemas } from './read-env-schemas.js';
+import { readConvict, readEnvSchemas } from './read-env-schemas.js';
 
 const VITE_BUILT_INS = new Set(['MODE', 'BASE_URL', 'PROD', 'DEV', 'SSR']);
 const IDENT = '[A-Za-z_$][\\w$]*';
 
 /** Environment reads in JavaScript/TypeScript: `process.env.X`, `process.env['X']`, destructuring, aliases, envalid. */
 export function readEnvJavaScript(file: ProjectFile, source: LexedSource): EnvRead[] {
-  const reads: EnvRead[] = [];
+  const reads: EnvRead[] = readConvict(file, source);
   const { code } = source;
   const hasProcessEnv = code.includes('process.env');
   if (!hasProcessEnv && !code.includes('import.meta.env')) return reads;

@@ -1,5 +1,5 @@
 import type { ProjectFile } from '../project-files.js';
-import { lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
+import { findClosing, lineAt, splitArguments, stringAt, type LexedSource } from '../source/lexed-source.js';
 import type { EnvRead } from './env-read.js';
 
 // A schema applied to the whole environment: Joi's `schema.validate(process.env)`, zod's
@@ -30,4 +30,42 @@ export function readEnvSchemas(file: ProjectFile, source: LexedSource): EnvRead[
     }
   }
   return reads;
+}
+
+/** convict schemas: each `{ env: 'NAME', default: 'literal' }` object inside `convict({ … })`. */
+export function readConvict(file: ProjectFile, source: LexedSource): EnvRead[] {
+  const { code } = source;
+  const reads: EnvRead[] = [];
+  for (const call of code.matchAll(/\bconvict\s*\(\s*\{/g)) {
+    const open = call.index + call[0].length - 1;
+    const close = findClosing(code, open);
+    for (const m of code.slice(open, close).matchAll(/\benv\s*:\s*/g)) {
+      const at = open + m.index;
+      const name = stringAt(source, at + m[0].length);
+      if (!name || name.interpolated || !/^[A-Z][A-Z0-9_]*$/.test(name.value)) continue;
+      const objectOpen = enclosingBrace(code, at);
+      if (objectOpen < 0) continue;
+      const objectEnd = findClosing(code, objectOpen);
+      const read: EnvRead = { name: name.value, file, line: lineAt(source, at), via: 'convict' };
+      const def = /(?<![\w$])default\s*:\s*/.exec(code.slice(objectOpen, objectEnd));
+      const token = def ? stringAt(source, objectOpen + def.index + def[0].length) : undefined;
+      if (token && !token.interpolated) read.defaultValue = token.value;
+      reads.push(read);
+    }
+  }
+  return reads;
+}
+
+/** The `{` of the object literal around `at`. */
+function enclosingBrace(code: string, at: number): number {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const c = code[i];
+    if (c === '}') depth++;
+    else if (c === '{') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }

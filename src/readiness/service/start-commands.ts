@@ -1,6 +1,7 @@
 import { readDockerfiles } from '../containers/read-dockerfile.js';
 import { readComposeServices } from '../containers/read-compose.js';
 import type { ProjectFile, ProjectFiles } from '../project-files.js';
+import { readGunicornHooks } from './gunicorn-hooks.js';
 
 /** One command that runs when the service starts, and where it is written. */
 export interface StartCommand {
@@ -71,9 +72,7 @@ export function readStartCommands(files: ProjectFiles): StartCommand[] {
         if (m?.[2]) add(`${file.rel}:${i + 1}`, m[2].trim(), `${file.rel} uWSGI ${m[1]}`);
       });
     } else if (/^gunicorn[\w.-]*\.(?:conf\.)?py$|^gunicorn\.conf\.py$/.test(base)) {
-      files.text(file).split('\n').forEach((line, i) => {
-        if (/\bmigrat/.test(line) && !/^\s*#/.test(line)) out.push({ location: `${file.rel}:${i + 1}`, text: line.trim(), via: `${file.rel} gunicorn hook` });
-      });
+      for (const hook of readGunicornHooks(files, file)) out.push({ location: `${file.rel}:${hook.line}`, text: hook.text, via: `${file.rel} ${hook.chain}` });
     }
   }
   for (const s of readComposeServices(files)) {

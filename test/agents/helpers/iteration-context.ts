@@ -30,7 +30,7 @@ export class MemoryRecords implements RecordSink {
   }
 
   async deploymentHistory(environment: Environment): Promise<DeploymentRecordInput[]> {
-    return this.records.filter((r) => r.environment === environment && r.status === 'success').reverse();
+    return this.records.filter((r) => r.environment === environment && r.status === 'success' && r.kind !== 'migration').reverse();
   }
 
   async recordProvisioning(): Promise<void> {
