@@ -1,103 +1,134 @@
-// The scan CLI as a deployment's pre-flight runs it, beside squawk when it is installed: wall time
-// on a folder of ~100 small migrations (start-up dominates) and peak memory on one large file.
-// `npm run build && node dist/bench/scan-cli-bench.js [squawkBinary] [files] [bigMegabytes] [runs]`
-// (squawk: `npm install squawk-cli` in a scratch folder; its binary is node_modules/.bin/squawk).
+// The scan CLI as a deployment's pre-flight runs it (whole process), `npm run bench:scan`:
+//  1. linearity: one file of real-shaped migrations at 1, 5 and 50 MB — CPU ms (user+sys), ms/MB and
+//     peak RSS per size, and the ratio to the 5 MB run (the target: 10× the size, at most ~13× the time;
+//     peak memory at most ~3× the file);
+//  2. many small files: a folder of 1,000+ migrations through ours and squawk side by side (median of 5).
+// CPU time and RSS come from /usr/bin/time (wall time is noise on a shared machine; it is printed too).
+// `npm run build && node dist/bench/scan-cli-bench.js [squawkBinary|-] [files] [sizesMb] [runs]`
+// squawk: the given binary, else node_modules/.bin/squawk, else `npx --yes squawk-cli`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const squawk = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : undefined;
-const fileCount = Number(process.argv[3] ?? 100);
-const bigMegabytes = Number(process.argv[4] ?? 50);
-const runs = Number(process.argv[5] ?? 7);
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const timeBinary = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const localSquawk = fileURLToPath(new URL('../../node_modules/.bin/squawk', import.meta.url));
+/** The devDependency's binary when its platform package installed (it runs), else npx. */
+const runsOk = (argv: string[]): boolean => spawnSync(argv[0] ?? '', [...argv.slice(1), '--version'], { encoding: 'utf8' }).status === 0;
+const squawk: string[] | undefined =
+  process.argv[2] === '-' ? undefined : process.argv[2] ? [process.argv[2]] : existsSync(localSquawk) && runsOk([localSquawk]) ? [localSquawk] : ['npx', '--yes', 'squawk-cli'];
+const fileCount = Number(process.argv[3] ?? 1000);
+const sizes = (process.argv[4] ?? '1,5,50').split(',').map(Number);
+const runs = Number(process.argv[5] ?? 5);
+const timeBinary = '/usr/bin/time';
+if (!existsSync(timeBinary)) throw new Error('bench:scan needs /usr/bin/time (GNU time) for CPU time and peak memory');
 
-/** One run: wall seconds and (with /usr/bin/time) peak resident memory in MB. */
-function measure(command: string, args: string[]): { seconds: number; rssMb?: number } {
+interface Sample { wall_s: number; cpu_s: number; rss_mb: number; exit: number | null }
+
+/** One whole-process run: wall, user+sys CPU seconds and peak resident memory. */
+function measure(argv: string[]): Sample {
+  const [command = '', ...args] = argv;
   const t0 = process.hrtime.bigint();
-  const r = timeBinary ? spawnSync(timeBinary, ['-f', '%M', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const r = spawnSync(timeBinary, ['-f', 'TIME %U %S %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error) throw r.error;
-  const kb = timeBinary ? Number(r.stderr.trim().split('\n').pop()) : NaN;
-  return Number.isFinite(kb) ? { seconds, rssMb: kb / 1024 } : { seconds };
+  const m = /TIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  if (!m) throw new Error(`no /usr/bin/time figures for ${command}: ${r.stderr.slice(-500)}`);
+  return { wall_s: wall, cpu_s: Number(m[1]) + Number(m[2]), rss_mb: Number(m[3]) / 1024, exit: r.status };
 }
 
-function summarize(samples: { seconds: number; rssMb?: number }[]): { min_s: number; median_s: number; peak_rss_mb?: number } {
-  const s = samples.map((x) => x.seconds).sort((a, b) => a - b);
-  const rss = samples.map((x) => x.rssMb ?? 0).filter((x) => x > 0);
-  return { min_s: round(s[0] ?? 0), median_s: round(s[Math.floor(s.length / 2)] ?? 0), ...(rss.length ? { peak_rss_mb: round(Math.max(...rss)) } : {}) };
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/** One migration as people write them: a table, an index, columns and constraints added, a backfill. */
 function migration(i: number): string {
   const t = `table_${i}`;
   return [
     `-- migration ${i}`,
-    `CREATE TABLE ${t} (id bigint PRIMARY KEY, owner bigint NOT NULL, note text);`,
+    `CREATE TABLE ${t} (id bigint PRIMARY KEY, owner bigint NOT NULL, note text, status varchar(20));`,
     `CREATE INDEX ${t}_owner_idx ON ${t} (owner);`,
     `ALTER TABLE accounts ADD COLUMN c_${i} integer;`,
-    i % 5 === 0 ? `ALTER TABLE accounts ALTER COLUMN c_${i - 1} SET NOT NULL;` : `UPDATE accounts SET c_${i} = 0 WHERE id < 100;`,
+    `ALTER TABLE accounts ADD CONSTRAINT c_${i}_nn CHECK (c_${i} IS NOT NULL) NOT VALID;`,
+    `ALTER TABLE accounts VALIDATE CONSTRAINT c_${i}_nn;`,
+    `ALTER TABLE accounts ALTER COLUMN c_${i} SET NOT NULL;`,
+    `ALTER TABLE ${t} ADD CONSTRAINT ${t}_fk FOREIGN KEY (owner) REFERENCES accounts(id);`,
+    `ALTER TABLE ${t} ALTER COLUMN note TYPE varchar(200);`,
+    i % 5 === 0 ? `ALTER TABLE accounts ALTER COLUMN c_${i - 1} TYPE bigint;` : `UPDATE accounts SET c_${i} = 0 WHERE id < 100;`,
+    `INSERT INTO ${t} VALUES (1, 2, 'a note; with -- chars', 'new'), (2, 3, 'x', 'old');`,
     i % 9 === 0 ? `DROP TABLE legacy_${i};` : `COMMENT ON TABLE ${t} IS 'table ${i}';`,
     '',
   ].join('\n');
 }
 
+function writeBig(file: string, megabytes: number): number {
+  const fd = openSync(file, 'w');
+  let chunk = '';
+  let written = 0;
+  for (let i = 0; written + chunk.length < megabytes * 1024 * 1024; i++) {
+    chunk += migration(i);
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      written += chunk.length;
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+  return statSync(file).size / 1024 / 1024;
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'al-scan-cli-bench-'));
 try {
+  const ours = (paths: string[]): string[] => [process.execPath, cli, 'scan', ...paths, '--json', '--root', dir];
+  const tiny = path.join(dir, 'tiny.sql');
+  writeFileSync(tiny, 'SELECT 1;\n');
+  const base = measure(ours([tiny]));
+  process.stdout.write(`start-up (one-statement file): ${round(base.cpu_s * 1000, 0)} ms CPU, ${round(base.rss_mb, 0)} MB peak RSS\n\n`);
+
+  // 1. Linearity.
+  process.stdout.write('size      CPU ms    ms/MB   wall ms   peak RSS MB   RSS/file   CPU vs 5 MB (x size)\n');
+  const bySize: { mb: number; cpu: number }[] = [];
+  for (const mb of sizes) {
+    const file = path.join(dir, `big-${mb}.sql`);
+    const actual = writeBig(file, mb);
+    const s = measure(ours([file]));
+    rmSync(file);
+    const net = s.cpu_s - base.cpu_s;
+    bySize.push({ mb: actual, cpu: net });
+    const ref = bySize.find((b) => Math.round(b.mb) === 5);
+    const ratio = ref && ref.cpu > 0 ? `${round(net / ref.cpu, 1)}x for ${round(actual / ref.mb, 1)}x` : '';
+    process.stdout.write(
+      `${`${round(actual, 1)} MB`.padEnd(9)} ${String(round(s.cpu_s * 1000, 0)).padStart(7)} ${String(round((net * 1000) / actual, 0)).padStart(8)} ${String(round(s.wall_s * 1000, 0)).padStart(9)} ${String(round(s.rss_mb, 0)).padStart(13)} ${String(round(s.rss_mb / actual, 1)).padStart(10)}   ${ratio}\n`,
+    );
+  }
+
+  // 2. Many small files, side by side.
   const folder = path.join(dir, 'migrations');
   mkdirSync(folder);
   const files: string[] = [];
   for (let i = 1; i <= fileCount; i++) {
-    const file = path.join(folder, `${String(i).padStart(4, '0')}_m.sql`);
+    const file = path.join(folder, `${String(i).padStart(5, '0')}_m.sql`);
     writeFileSync(file, migration(i));
     files.push(file);
   }
-  const big = path.join(dir, 'big.sql');
-  const fd = openSync(big, 'w');
-  writeSync(fd, 'CREATE TABLE t (id int, name text, note text);\n');
-  let chunk = '';
-  for (let i = 0; statSync(big).size + chunk.length < bigMegabytes * 1024 * 1024; i++) {
-    chunk += `INSERT INTO t VALUES (${i}, 'name ${i}', 'a note that makes the row a little longer, like seed data does');\n`;
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, `${chunk}DROP TABLE users;\n`);
-  closeSync(fd);
-  const bigMb = statSync(big).size / 1024 / 1024;
-
-  // Node's own start (nothing loaded): the floor under any Node command, ours and npm's squawk alike.
-  const node = Array.from({ length: runs }, () => measure(process.execPath, ['-e', '0']));
-  const tiny = path.join(dir, 'tiny.sql');
-  writeFileSync(tiny, 'SELECT 1;\n');
-  const base = measure(process.execPath, [cli, 'scan', tiny, '--json', '--root', dir]);
-  const ours = Array.from({ length: runs }, () => measure(process.execPath, [cli, 'scan', folder, '--json', '--root', dir]));
-  const theirs = squawk ? Array.from({ length: runs }, () => measure(squawk, files)) : undefined;
-  const oursBig = measure(process.execPath, [cli, 'scan', big, '--json', '--root', dir]);
-  const theirsBig = squawk ? measure(squawk, [big]) : undefined;
-  const report = {
-    node_start: summarize(node),
-    small_files: fileCount,
-    ours_small: summarize(ours),
-    ...(theirs ? { squawk_small: summarize(theirs) } : {}),
-    big_file_mb: round(bigMb),
-    ours_base_rss_mb: base.rssMb === undefined ? undefined : round(base.rssMb),
-    ours_big: {
-      seconds: round(oursBig.seconds),
-      ...(oursBig.rssMb ? { peak_rss_mb: round(oursBig.rssMb), rss_over_base_per_file_size: round((oursBig.rssMb - (base.rssMb ?? 0)) / bigMb) } : {}),
-    },
-    ...(theirsBig ? { squawk_big: { seconds: round(theirsBig.seconds), ...(theirsBig.rssMb ? { peak_rss_mb: round(theirsBig.rssMb) } : {}) } } : {}),
-    load_average: os.loadavg().map((l) => round(l)),
+  process.stdout.write(`\n${fileCount} files, whole process, median of ${runs}:\n`);
+  const row = (name: string, xs: Sample[]): void => {
+    process.stdout.write(`${name.padEnd(34)} wall ${round(median(xs.map((x) => x.wall_s)), 2)} s   CPU ${round(median(xs.map((x) => x.cpu_s)), 2)} s   peak RSS ${round(Math.max(...xs.map((x) => x.rss_mb)), 0)} MB   exit ${xs[0]?.exit}\n`);
   };
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const oursSmall = Array.from({ length: runs }, () => measure(ours([folder])));
+  row('autonomous-loop scan', oursSmall);
+  if (squawk) {
+    const theirs = Array.from({ length: runs }, () => measure([...squawk, ...files]));
+    row(`squawk (${squawk.join(' ').replace(/.*node_modules\/\.bin\//, '')})`, theirs);
+    const a = median(oursSmall.map((x) => x.cpu_s));
+    const b = median(theirs.map((x) => x.cpu_s));
+    process.stdout.write(`ours / squawk CPU: ${round(a / b, 2)}x\n`);
+  }
+  process.stdout.write(`\nload average: ${os.loadavg().map((l) => round(l)).join(' ')} on ${os.cpus().length} cores (figures are noisy under load)\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-}
-
-function round(n: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }

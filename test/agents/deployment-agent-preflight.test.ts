@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeploymentAgent } from '../../src/agents/deployment-agent.js';
+import { loadContract } from '../../src/gates/contract.js';
 import type { Workspace } from '../../src/workspace/paths.js';
 import { makeContext, makeTask } from './helpers/iteration-context.js';
 import { copyDemoApp, demoPorts, getJson, makeTempWorkspace, removeDemoWorkspaces, writeDemoProject } from './helpers/demo-workspace.js';
@@ -35,6 +36,30 @@ describe('deployment agent pre-flight', () => {
     expect(ctx.steps.ran).toEqual(['preflight:tests']);
     expect(ctx.records.records).toEqual([]);
     await expect(getJson(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  });
+
+  it('a migration nothing could read BLOCKS (for R/O/A) unless the contract allows unread (guardrails.allow_unread)', async () => {
+    const seed = 'import os\n\ndef run():\n    os.system("psql -c \\"DELETE FROM items\\"")\n';
+    const { ws, port } = await demoCopy({ '004_seed.py': seed });
+    const ctx = makeContext({ workspace: ws, project: 'demo', task: task('development') });
+    const result = await createDeploymentAgent().runIteration(ctx);
+    expect(result.verdict).toBe('BLOCKED');
+    expect(result.error).toMatch(/^guardrails: not read \(contract guardrails\.allow_unread lets it pass\): .*004_seed\.py:1 .*unreadable-file/);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: 'unreadable-file', location: expect.stringMatching(/004_seed\.py:1$/) })]);
+    expect(ctx.steps.ran).toEqual(['preflight:tests']);
+    expect(ctx.records.records).toEqual([]);
+    await expect(getJson(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+
+    // The same folder with the contract allowing unread text: the scan warns, validation passes (checks only, nothing deployed).
+    const contract = loadContract(ws);
+    const allowing = createDeploymentAgent({ contract: { ...contract, guardrails: { ...contract.guardrails, allow_unread: true } } });
+    const checks = await allowing.preflight?.(makeContext({ workspace: ws, project: 'demo', task: task('development') }));
+    expect(checks?.map((c) => [c.check, c.status]).filter(([check]) => check !== 'running now')).toEqual([
+      ['tests', 'passed'],
+      ['safety scan', 'warning'],
+      ['migration validation', 'passed'],
+    ]);
+    expect(checks?.find((c) => c.check === 'safety scan')?.detail).not.toMatch(/nothing could read/);
   });
 
   it('a migration that fails validation is FAIL with the error (production needs a down file)', async () => {

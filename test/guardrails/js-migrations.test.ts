@@ -37,6 +37,12 @@ describe('JavaScript and TypeScript migrations', () => {
     expect(notScanned).toEqual([]);
   });
 
+  it('Knex: `CREATE INDEX ${ifNotExists} name` reads the index name, so the down dropping it is quiet', async () => {
+    const { found, findings } = await scan('knex/migrations/20240103120000_if_not_exists.js');
+    expect(found).toEqual(['3 index-not-concurrent pages_path_idx']);
+    expect(findings[0]?.statement).toBe('CREATE INDEX ${ifNotExists} pages_path_idx ON pages (path)');
+  });
+
   it('Sequelize: queryInterface calls and sequelize.query(sql); a template is read with its placeholder, a built string is unresolved-sql', async () => {
     const { found, findings } = await scan('sequelize/migrations/20230505-remove-avatar.js');
     expect(found).toEqual([

@@ -31,9 +31,16 @@ export interface ParsedStatement {
   byteLocation: number;
 }
 
+let calls = 0;
+/** How many texts the parser has been given in this process (a test checks it stays bounded per statement). */
+export function pgParserCalls(): number {
+  return calls;
+}
+
 /** The statements of `sql` as the Postgres parser reads them, or the parser's message when it rejects the text. */
 export function parsePostgres(sql: string): ParsedStatement[] | { error: string } {
   if (!parseSync) throw new PgParserNotLoaded();
+  calls++;
   let result;
   try {
     result = parseSync(sql);

@@ -8,6 +8,7 @@ import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readAdditions, readCreatedTable, readIndexedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
+import { CreatedTables } from './created-tables.js';
 import { RULES_NOT_IN, type SqlDialect, readLexerDialect, readOwnDialect, readPostgresFamily } from './detect-dialect.js';
 import { type Placeholder, placeholdersWithin, standInPlaceholders } from './stand-in-placeholders.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
@@ -70,8 +71,9 @@ export function scanSql(given: SqlScanInput): SqlScanResult {
 function readGoBatches(text: string): { text: string; lines: number[] } {
   if (!/^[ \t]*GO[ \t]*$/im.test(text)) return { text, lines: [] };
   const lines: number[] = [];
+  const index = new LineIndex(text);
   const out = text.replace(/^([ \t]*)GO([ \t]*)$/gim, (_m, a: string, b: string, at: number) => {
-    lines.push(text.slice(0, at).split('\n').length);
+    lines.push(index.lineOf(at));
     return `${a}; ${b}`;
   });
   return { text: out, lines };
@@ -84,9 +86,10 @@ function readGoBatches(text: string): { text: string; lines: number[] } {
 export function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
   const renamedTo = new Set<string>();
   const renamedFrom = new Set<string>();
+  const names = new Set(created.map((c) => c[c.length - 1]));
   for (const f of findings) {
     const m = /ALTER\s+TABLE\s+[`"[]?(\w+)[`"\]]?\s+RENAME\s+TO\s+[`"[]?(\w+)/i.exec(f.statement ?? '');
-    if (f.rule === 'rename-table' && m?.[1] && m[2] && created.some((c) => c[c.length - 1] === m[1]?.toLowerCase())) {
+    if (f.rule === 'rename-table' && m?.[1] && m[2] && names.has(m[1].toLowerCase())) {
       renamedFrom.add(m[1].toLowerCase());
       renamedTo.add(m[2].toLowerCase());
     }
@@ -120,7 +123,7 @@ function scanAs(
     dialect,
     lineAt,
     markerLines: [],
-    created: [...(input.createdBefore ?? [])],
+    created: new CreatedTables(input.createdBefore),
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
@@ -177,7 +180,7 @@ interface ScanContext {
   dialect: Dialect;
   lineAt: (offset: number) => number;
   markerLines: MarkerLine[];
-  created: string[][];
+  created: CreatedTables;
   ownCreated: string[][];
   findings: Finding[];
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
@@ -208,7 +211,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       if (words.includes('TABLE') || words.includes('VIEW')) {
         const name = readCreatedTable(tokenizeStatement(text, ctx.dialect, start, end, 12), text, ctx.dialect);
         if (name) {
-          ctx.created.push(name);
+          ctx.created.add(name);
           ctx.ownCreated.push(name);
         }
         break;
@@ -218,7 +221,7 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
         ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
         // An index on a table made earlier in this text locks no one: no need to ask the parser.
         const table = readIndexedTable(tokens, text, ctx.dialect);
-        if (!words.includes('CONCURRENTLY') && !(table && isCreated(ctx.created, table))) hits.push(...readStatement(ctx, start, end));
+        if (!words.includes('CONCURRENTLY') && !(table && ctx.created.has(table))) hits.push(...readStatement(ctx, start, end));
       }
       break;
     }
@@ -339,8 +342,8 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     if (ctx.family && RULES_NOT_IN[ctx.family].has(hit.rule)) continue;
     const named = placeholdersWithin(ctx.placeholders, start, end);
     const note = named.length > 0 ? `read with a name standing in for ${named.join(', ')}` : undefined;
-    if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => isCreated(ctx.created, t))) continue;
-    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && isCreated(ctx.created, hit.table)) continue;
+    if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => ctx.created.has(t))) continue;
+    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && ctx.created.has(hit.table)) continue;
     // A down migration dropping the column or index its own up migration added loses nothing older.
     if (hit.object && ctx.addedBefore.has(hit.object)) continue;
     if (hit.rule === 'set-not-null' && hasNotNullCheck(ctx, start, hit.detail)) continue;
@@ -370,16 +373,6 @@ function hasNotNullCheck(ctx: ScanContext, before: number, detail: string | unde
     ctx.checksReadTo = before;
   }
   return ctx.notNullChecks.has(column);
-}
-
-/** Same table when the names match and the schemas do too (or either has none). */
-function isCreated(created: string[][], name: string[]): boolean {
-  const table = name[name.length - 1];
-  const schema = name.length > 1 ? name[name.length - 2] : undefined;
-  return created.some((c) => {
-    const cSchema = c.length > 1 ? c[c.length - 2] : undefined;
-    return c[c.length - 1] === table && (!schema || !cSchema || schema === cSchema);
-  });
 }
 
 function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {

@@ -24,8 +24,15 @@ export function standInPlaceholders(text: string): { text: string; placeholders:
   return { text: replaced, placeholders };
 }
 
-/** `${schema}` -> `schema___` (a name made of the placeholder's own words, as long as it is). */
+/**
+ * `${schema}` -> `schema___` (a name made of the placeholder's own words, as long as it is).
+ * A placeholder named for `IF NOT EXISTS` / `IF EXISTS` (`${ifNotExists}`, Knex projects write it
+ * so) stands in as those words: read as a name it would hide the index or table name after it.
+ */
 function standInName(placeholder: string): string {
+  const words = placeholder.replace(/[^A-Za-z]/g, '').toLowerCase();
+  if (words === 'ifnotexists' && placeholder.length >= 13) return 'IF NOT EXISTS'.padEnd(placeholder.length, ' ');
+  if (words === 'ifexists' && placeholder.length >= 9) return 'IF EXISTS'.padEnd(placeholder.length, ' ');
   let name = placeholder.replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+/, '');
   if (!/^[A-Za-z]/.test(name)) name = `p${name}`;
   return name.slice(0, placeholder.length).padEnd(placeholder.length, '_');
