@@ -55,7 +55,7 @@ describe('35 secret shapes through a real run', () => {
     const deploy = `const fs = require('fs'); const lines = JSON.parse(fs.readFileSync(process.env.SHAPES_FILE, 'utf8')); for (const l of lines) console.log(l); console.error('deploy failed: ' + lines[5]); process.exit(1);`;
     writeFileSync(
       path.join(ws, 'governance', 'projects', 'p.yaml'),
-      ['version: 1', 'path: .', 'environments:', '  development:', '    commands:', `      deploy: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(deploy)}]`, ''].join('\n'),
+      ['version: 1', 'path: .', 'env_passthrough: [SHAPES_FILE, RELEASE_TOKEN]', 'environments:', '  development:', '    commands:', `      deploy: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(deploy)}]`, ''].join('\n'),
     );
     const env = { SHAPES_FILE: shapesFile, RELEASE_TOKEN: TOKEN };
     const run = runCli(['--project', 'p', '--non-interactive'], { cwd: ws, env });
