@@ -10,6 +10,7 @@ import { detectStuck, type IterationTrace } from './detect-stuck.js';
 import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
+import { ownPathsIn, workplaceOf } from './task-workplace.js';
 import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
@@ -39,7 +40,8 @@ export interface IterationExtras {
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
   const { spec } = state;
   // Before the task's first iteration: what a person had changed or staged, which checkpoints leave alone.
-  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never') {
+  // (A task in its own worktree has nothing of a person's there.)
+  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never' && !workplaceOf(ctx, spec.id)) {
     await changedBeforeTask(ctx, state).catch((e: unknown) => {
       untold(ctx).add(spec.id);
       ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
@@ -47,7 +49,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   }
   // What the work tree held before the agent: an iteration that changed it made progress (only
   // asked where stuck detection is on; not counted in the iteration's time).
-  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx).catch(() => null) : null;
+  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx, spec.id).catch(() => null) : null;
   const started = Date.now();
   const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
@@ -74,7 +76,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
         stop = spentBudget(spec, now);
         if (!stop && settings.stuckAfter !== 'never') {
           const known = progressOf(ctx, spec.id);
-          const changed = fingerprintBefore !== null && (await fingerprint(ctx).catch(() => null)) !== fingerprintBefore;
+          const changed = fingerprintBefore !== null && (await fingerprint(ctx, spec.id).catch(() => null)) !== fingerprintBefore;
           const previousFailed = [...known.values()].at(-1)?.failed ?? null;
           const improved = verify?.failed != null && previousFailed !== null && verify.failed < previousFailed;
           known.set(n, { progress: changed || improved, failed: verify?.failed ?? null });
@@ -168,6 +170,19 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, outcome: string, branch: 'current' | 'run'): Promise<{ commit: string; branch: string } | null> {
   const { spec } = state;
   const git = await import('../agents/git-checkpoint.js');
+  const message = `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`;
+  const place = workplaceOf(ctx, spec.id);
+  if (place) {
+    // The task's own worktree and branch: everything changed there is its work, but the loop's files.
+    const own = ownPathsIn(ctx, place);
+    try {
+      const made = await git.makeCheckpoint(place.dir, { message, branch: 'current', runBranch: place.branch, exclude: (abs) => abs === own.queue || `${abs}${path.sep}`.startsWith(own.aibrain + path.sep) });
+      return made ? { commit: made.commit, branch: made.branch } : null;
+    } catch (e) {
+      ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });
+      return null;
+    }
+  }
   try {
     // What was changed or staged before the task's first iteration is a person's: never committed.
     if (untold(ctx).has(spec.id)) return null;
@@ -180,7 +195,7 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     const leftOut = new Set(before.filter((p) => !isOwn(p)));
     // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
     const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
-      message: `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`,
+      message,
       branch,
       runBranch: `loop/${ctx.runId}`,
       // The loop's own files (.aibrain/, the queue) are not the agent's work either.
@@ -227,8 +242,13 @@ function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress:
 }
 
 // The work tree apart from the loop's own files (.aibrain/, the queue file and its temp files).
-async function fingerprint(ctx: EngineContext): Promise<string | null> {
+async function fingerprint(ctx: EngineContext, taskId: string): Promise<string | null> {
   const git = await import('../agents/git-checkpoint.js');
+  const place = workplaceOf(ctx, taskId);
+  if (place) {
+    const own = ownPathsIn(ctx, place);
+    return git.workTreeFingerprint(place.dir, [own.aibrain, own.queue]);
+  }
   const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
   return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), queueFile, path.join(path.dirname(queueFile), `.${path.basename(queueFile)}.*.tmp`)]);
 }

@@ -113,7 +113,7 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
   const live = preset ? preset.createParser() : textParser();
   const run = await runCommand({
     argv: invocation.argv,
-    cwd: ctx.workspace.root,
+    cwd: ctx.workDir ?? ctx.workspace.root,
     env: {
       AUTONOMOUS_LOOP_TASK_ID: ctx.task.id,
       AUTONOMOUS_LOOP_ITERATION: String(ctx.iteration),

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeWorkspaces, runCli, writeQueue } from '../../helpers/workspace.js';
@@ -99,15 +99,18 @@ describe('isolated work', { timeout: 240_000 }, () => {
     expect(existsSync(path.join(ws, 'work-C.txt'))).toBe(true);
   });
 
-  it('a person’s uncommitted edit to a file the merge would change: it waits; once they commit elsewhere or drop it, the next run merges', () => {
+  it('a person’s uncommitted edit to a file the merge would change: it waits, their edit untouched; once they drop it, the next run merges', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
+    writeFileSync(path.join(ws, 'work-A.txt'), 'committed\n');
+    git(ws, 'add', 'work-A.txt');
+    git(ws, 'commit', '-qm', 'work-A as it was');
     const script = personScript(ws, "fs.writeFileSync('work-A.txt', 'not committed\\n');");
     writeQueue(ws, 'p', { project: 'p', features: [codingTask('A', 'claude', 'promise-on-2', { max_iterations: 3 })] });
     runCli(['--project', 'p'], { cwd: ws, env: { ...fakes.env('promise-on-2'), FAKE_PERSON_SCRIPT: script, FAKE_PERSON_DIR: ws, FAKE_PERSON_TASK: 'A' } });
-    expect(statusOf(ws).get('A')?.reason).toMatch(/^merge waits: .*uncommitted.*work-A\.txt/);
+    expect(statusOf(ws).get('A')?.reason).toBe('merge waits: your uncommitted changes to work-A.txt would be overwritten by loop/p/A: commit or stash them, then run again');
     expect(readFileSync(path.join(ws, 'work-A.txt'), 'utf8')).toBe('not committed\n');
-    rmSync(path.join(ws, 'work-A.txt'));
+    git(ws, 'checkout', '--', 'work-A.txt'); // the person drops their edit
     const again = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('promise-on-2') });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(statusOf(ws).get('A')).toMatchObject({ status: 'complete', reason: null });
