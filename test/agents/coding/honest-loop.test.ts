@@ -109,6 +109,20 @@ describe('usage limits', { timeout: 180_000 }, () => {
   });
 });
 
+describe('a usage limit with no reset time', { timeout: 180_000 }, () => {
+  it('retried with backoff, then the run stops resumably (exit 6), the task pending, never failed', () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    const file = writeQueue(ws, 'p', { project: 'p', features: [codingTask('NR', 'claude', 'usage-limit-no-reset', { max_iterations: 2 })] });
+    const run = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('usage-limit-no-reset') });
+    expect(run.code, run.stdout + run.stderr).toBe(6);
+    expect(run.stderr).toMatch(/paused: usage limit \(.*usage limit reached.*\), no reset time reported, still there after 3 retries: resumes at \d{4}-.*; state saved: run again after/);
+    expect(fakeCalls(fakes.state)).toHaveLength(4);
+    expect(readJson(file).features[0].status).toBe('pending');
+    expect(statusOf(ws).get('NR')).toMatchObject({ status: 'pending', iterations: 0 });
+  });
+});
+
 describe('no agent named', { timeout: 180_000 }, () => {
   it('a task naming no agent gets the contract default coding preset (claude): cost, checkpoints', () => {
     const ws = codingWorkspace();
