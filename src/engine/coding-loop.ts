@@ -67,6 +67,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       const attemptN = n - state.baseIteration;
       const settings = loopSettings(ctx, state);
       let stop: { kind: string; reason: string } | null = null;
+      let progress: { progress: boolean; failed: number | null } | null = null;
       if (!promiseMet && result.verdict !== 'BLOCKED') {
         const now = used(before);
         now.iterations++;
@@ -76,10 +77,17 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
         stop = spentBudget(spec, now);
         if (!stop && settings.stuckAfter !== 'never') {
           const known = progressOf(ctx, spec.id);
+          // Iterations of an earlier run: what they made is on record (kept with each iteration).
+          for (const i of before) {
+            if (known.has(i.n)) continue;
+            const row = await ctx.store.step(ctx.project, spec.id, i.n, PROGRESS_STEP);
+            if (row?.state === 'done' && row.result) known.set(i.n, JSON.parse(row.result) as { progress: boolean; failed: number | null });
+          }
           const changed = fingerprintBefore !== null && (await fingerprint(ctx, spec.id).catch(() => null)) !== fingerprintBefore;
-          const previousFailed = [...known.values()].at(-1)?.failed ?? null;
+          const previousFailed = before.length > 0 ? (known.get(before[before.length - 1]?.n ?? -1)?.failed ?? null) : null;
           const improved = verify?.failed != null && previousFailed !== null && verify.failed < previousFailed;
-          known.set(n, { progress: changed || improved, failed: verify?.failed ?? null });
+          progress = { progress: changed || improved, failed: verify?.failed ?? null };
+          known.set(n, progress);
           const traces: IterationTrace[] = [
             ...before.filter((i) => i.state === 'done').map((i) => ({ ...traceOf(i), progress: known.get(i.n)?.progress ?? false })),
             { error: result.verdict === 'FAIL' ? error : null, output: result.output, progress: changed || improved },
@@ -101,7 +109,14 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       });
       return {
         stop: stop?.reason ?? null,
-        save: (tx) => saveMetrics(tx, result, durationMs, checkpoint, stop?.kind ?? null),
+        async save(tx) {
+          await saveMetrics(tx, result, durationMs, checkpoint, stop?.kind ?? null);
+          if (progress) {
+            // With the iteration's end, in its transaction: a later run's stuck check reads it.
+            await tx.beginStep(ctx.project, spec.id, n, PROGRESS_STEP);
+            await tx.endStep(ctx.project, spec.id, n, PROGRESS_STEP, JSON.stringify(progress));
+          }
+        },
       };
     },
     async cutOff(result) {
@@ -230,6 +245,8 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
     return changed.paths.map((p) => path.join(changed.top, p)).filter((abs) => !isQueueTempFile(abs, queueFile));
   });
 }
+
+const PROGRESS_STEP = 'progress';
 
 // Per task of this run: whether each iteration changed the work tree or improved the verify result.
 const progressByRun = new WeakMap<EngineContext, Map<string, Map<number, { progress: boolean; failed: number | null }>>>();
