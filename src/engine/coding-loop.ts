@@ -96,7 +96,8 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
           if (stuck) stop = { kind: 'stuck', reason: stuck };
         }
       }
-      const due = settings.checkpointEvery !== 'never' && (attemptN % settings.checkpointEvery === 0 || promiseMet || stop !== null);
+      // In its own worktree a task's kept promise is always committed: its branch is what is merged.
+      const due = (settings.checkpointEvery !== 'never' && (attemptN % settings.checkpointEvery === 0 || promiseMet || stop !== null)) || (promiseMet && workplaceOf(ctx, spec.id) !== null);
       const checkpoint = due ? await checkpointAfter(ctx, state, n, `${result.verdict}${promiseMet ? ', promise kept' : ''}`, settings.branch) : null;
       ctx.emitter.emit('iteration:figures', {
         taskId: spec.id,
