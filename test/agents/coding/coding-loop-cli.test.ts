@@ -50,7 +50,7 @@ interface StatusTask {
   duration_ms: number | null;
 }
 
-describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
+describe('the coding loop, with fake CLIs on PATH, in a git repository', { timeout: 300_000 }, () => {
   it('runs the presets, reads their figures, feeds the last iteration back, and checkpoints each iteration', () => {
     const ws = codingWorkspace();
     const fakes = installFakeClis(ws);
@@ -65,7 +65,7 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
         task('RL', 'claude', 'rate-limit-then-ok', { max_iterations: 1 }),
       ],
     });
-    const run = runCli(['--project', 'p'], { cwd: ws, env: { ...fakes.env('promise-on-2'), MY_API_KEY: 'sk-test-0123456789abcdef' } });
+    const run = runCli(['--project', 'p'], { cwd: ws, env: { ...fakes.env('promise-on-2'), MY_API_KEY: 'sk-test-0123456789abcdef' }, timeoutMs: 240_000 });
     expect(run.code, run.stdout + run.stderr).toBe(1); // ECHO failed
     expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'failed', 'complete']);
 
@@ -143,7 +143,7 @@ describe('the coding loop, with fake CLIs on PATH, in a git repository', () => {
         task('SLOW', 'claude', 'slow', { max_iterations: 5, max_runtime: '2s', stuck_after: 'never' }),
       ],
     });
-    const run = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('cost') });
+    const run = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('cost'), timeoutMs: 240_000 });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout) as { tasks: StatusTask[] };
     const byId = new Map(status.tasks.map((t) => [t.id, t]));
