@@ -36,6 +36,27 @@ describe('(R)evert at the prompt', { timeout: 180_000 }, () => {
   });
 });
 
+describe('(R)evert at the prompt for a coding task in its own worktree', { timeout: 180_000 }, () => {
+  it('undoes the task in its worktree only: the person’s tree and files untouched, the task blocked', async () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    writeFileSync(path.join(ws, 'README.md'), '# app\nmine, not committed\n');
+    const file = writeQueue(ws, 'p', { project: 'p', features: [codingTask('BL', 'claude', 'blocked', { max_iterations: 2, checkpoint: 'never' })] });
+    const head = git(ws, 'rev-parse', 'HEAD');
+    const pty = startCliInPty(['--project', 'p', '--by', 'cy'], { cwd: ws, env: fakes.env('blocked') });
+    await pty.expect('(R)evert / (O)verride / (A)bort');
+    const wt = path.join(ws, '.aibrain', 'worktrees', 'p', 'BL');
+    expect(existsSync(path.join(wt, 'work-BL.txt'))).toBe(true);
+    pty.send('r\r');
+    expect(await pty.exited).toBe(1);
+    expect(readJson(file).features[0].status).toBe('blocked');
+    expect(existsSync(path.join(wt, 'work-BL.txt'))).toBe(false);
+    expect(existsSync(path.join(ws, 'work-BL.txt'))).toBe(false);
+    expect(readFileSync(path.join(ws, 'README.md'), 'utf8')).toBe('# app\nmine, not committed\n');
+    expect(git(ws, 'rev-parse', 'HEAD')).toBe(head);
+  });
+});
+
 describe('revert --iteration N', { timeout: 180_000 }, () => {
   it("says what it drops and asks; on a task's own branch (not merged) it moves only that branch", () => {
     const ws = codingWorkspace();
