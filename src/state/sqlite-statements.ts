@@ -105,6 +105,11 @@ export function prepareStatements(db: Db) {
       'INSERT OR REPLACE INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES (@project, @task_id, @fingerprint, @subject, @computed_at)',
     ),
     gateSubject: db.prepare('SELECT fingerprint, subject, computed_at FROM gate_subjects WHERE project = ? AND task_id = ?'),
+    // Console tokens (migration 011).
+    saveConsoleToken: db.prepare('INSERT INTO console_tokens (id, person, hash, created_at) VALUES (@id, @person, @hash, @created_at)'),
+    consoleTokens: db.prepare('SELECT * FROM console_tokens ORDER BY created_at, id'),
+    useConsoleToken: db.prepare('UPDATE console_tokens SET last_used_at = ? WHERE hash = ? AND revoked_at IS NULL RETURNING *'),
+    revokeConsoleToken: db.prepare(`UPDATE console_tokens SET revoked_at = ? WHERE id LIKE ? ESCAPE '\\' AND revoked_at IS NULL`),
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
