@@ -1,6 +1,6 @@
 /**
  * Slows down guessing at the login: after FREE failures from one address, each further attempt
- * must wait twice as long as the one before (1 s, 2 s, 4 s … up to 15 minutes) since the last
+ * must wait twice as long as the one before (5 s, 10 s, 20 s … up to 15 minutes) since the last
  * failure; an attempt sooner is refused (429) without looking at the token. All addresses together
  * get GLOBAL failures a minute. A success clears the address.
  */
@@ -23,7 +23,7 @@ export class LoginThrottle {
     if (this.#recent.length >= GLOBAL) return 60_000 - (now - (this.#recent[0] ?? now));
     const f = this.#byAddress.get(address);
     if (!f || f.count < FREE) return 0;
-    const wait = Math.min(MAX_WAIT_MS, 1000 * 2 ** (f.count - FREE));
+    const wait = Math.min(MAX_WAIT_MS, 5000 * 2 ** (f.count - FREE));
     return Math.max(0, f.last + wait - now);
   }
 
