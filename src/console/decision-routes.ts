@@ -4,9 +4,7 @@ import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
 import { InputError } from '../errors.js';
 import { assertProjectName } from '../workspace/paths.js';
 import type { ConsoleContext, ConsoleEnv } from './console-context.js';
-import { consoleOsUser, readGate, refuseDecision, signatureNeeded, type ConsoleDecision } from './gate-view.js';
-import { gateBody } from './pages/gate-page.js';
-import { layout } from './pages/layout.js';
+import { consoleOsUser, refuseDecision, signatureNeeded, type ConsoleDecision } from './gate-view.js';
 
 const DECISIONS = new Set<ConsoleDecision>(['approve', 'reject', 'override']);
 
@@ -34,8 +32,8 @@ export function addDecisionRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): v
     const result = await decideTask(ctx.root, project, taskId, decision, session.person, why, { osUser: consoleOsUser(session.person) });
     const verb = { approve: 'approved', reject: 'rejected', override: 'overridden' }[decision];
     const text = result.recorded ? `${verb} ${taskId} by ${session.person}${result.fingerprint ? ` (subject ${result.fingerprint})` : ''}: ${result.effect}` : result.effect;
-    const view = await readGate(ctx.root, ctx.store, project, taskId, session.person);
-    if (!view) return c.text(text);
-    return c.html(layout(`Gate ${taskId}`, session, gateBody(session, view, { kind: result.recorded ? 'ok' : 'error', text }), { project }));
+    // Said once on the task's page (its box would be computed again for nothing: the decision is made).
+    session.flash = { kind: result.recorded ? 'ok' : 'error', text };
+    return c.redirect(`/projects/${encodeURIComponent(project)}/tasks/${encodeURIComponent(taskId)}`, 303);
   });
 }

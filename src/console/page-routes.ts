@@ -80,7 +80,10 @@ export function addPageRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): void 
     const p = project(c.req.param('project'));
     const view = await readTask(ctx.root, ctx.store, p, c.req.param('task'));
     if (!view) return c.html(layout('No such task', c.get('session'), messageBody('No such task', `${p} has no task ${c.req.param('task')}`), { project: p }), 404);
-    return c.html(layout(view.line.spec.id, c.get('session'), taskBody(p, view, logTail(ctx.root, view.iterations.at(-1))), { project: p }));
+    const session = c.get('session');
+    const flash = session.flash;
+    delete session.flash;
+    return c.html(layout(view.line.spec.id, session, taskBody(p, view, logTail(ctx.root, view.iterations.at(-1)), flash), { project: p }));
   });
 
   app.get('/projects/:project/tasks/:task/live', async (c) => {

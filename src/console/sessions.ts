@@ -7,6 +7,8 @@ export interface Session {
   /** The token every form of this session carries (CSRF). */
   csrf: string;
   expires: number;
+  /** What the last decision did, shown once on the next page. */
+  flash?: { kind: 'ok' | 'error'; text: string };
 }
 
 const LIFETIME_MS = 12 * 3600_000;

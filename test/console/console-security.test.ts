@@ -82,7 +82,7 @@ describe('the console: who may do what', () => {
       for (const [name, url] of [['queue', '/projects/shop'], ['task', '/projects/shop/tasks/PROD-1']] as const) {
         await page.goto(`${console_.url}${url}`);
         await page.screenshot({ path: screenshotPath(`hostile-${name}`), fullPage: true });
-        expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+        expect(await page.evaluate('window.__owned')).toBeUndefined();
         expect(await page.locator('script').count()).toBe(1); // only the console's own /assets/console.js
         expect(await page.locator('img').count()).toBe(0);
         const text = await page.locator('main').innerText();

@@ -25,7 +25,7 @@ ${field}
 </form>`;
 }
 
-export function gateBody(session: Session, v: GateView, message?: { kind: 'ok' | 'error'; text: string }): Html {
+export function gateBody(session: Session, v: GateView): Html {
   const approve = v.refused
     ? html`<p class="notice refused">You (${session.person}) may not approve or override this: ${v.refused}</p>`
     : v.signInstead
@@ -36,7 +36,6 @@ export function gateBody(session: Session, v: GateView, message?: { kind: 'ok' |
   const reject = v.agentBlocked ? html`` : form(session, v, 'reject', `Reject as ${session.person}`, html`<label>Comment (why)<br><input type="text" name="comment" required></label><br>`);
   return html`<div data-events="/projects/${enc(v.project)}/events">
 <h1>Gate: <a href="/projects/${enc(v.project)}/tasks/${enc(v.taskId)}">${v.taskId}</a> <span class="live">connecting…</span></h1>
-${message ? html`<p class="${message.kind}" id="result">${message.text}</p>` : ''}
 <p data-task="${v.taskId}">Status: <span class="status status-${v.status}">${v.status}</span></p>
 ${v.box ? html`<pre class="box"><strong>${v.box.title}</strong>
 

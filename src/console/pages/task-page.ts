@@ -30,10 +30,11 @@ ${logTail !== undefined ? html`<h2>Log of iteration ${iterations.at(-1)?.n ?? ''
 </div>`;
 }
 
-export function taskBody(project: string, view: TaskView, logTail: string | undefined): Html {
+export function taskBody(project: string, view: TaskView, logTail: string | undefined, message?: { kind: 'ok' | 'error'; text: string }): Html {
   const s = view.line.spec;
   return html`<div data-events="/projects/${enc(project)}/events" data-task-id="${s.id}">
 <h1>${s.id} <span class="live">connecting…</span></h1>
+${message ? html`<p class="${message.kind}" id="result">${message.text}</p>` : ''}
 <p class="description">${s.description}</p>
 <p>${s.agentType}${s.environment ? ` · ${s.environment}` : ''}${s.version ? ` · version ${s.version}` : ''}${s.dependsOn.length ? ` · after ${s.dependsOn.join(', ')}` : ''}</p>
 ${taskLivePart(project, view, logTail)}
