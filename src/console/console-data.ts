@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
 import { environmentStates, type EnvironmentState } from '../records/environment-state.js';
@@ -9,7 +10,31 @@ import type { TaskStatus } from '../queue/schema.js';
 import { taskTotals, type TaskTotals } from '../state/iteration-metrics.js';
 import type { IterationWithMetrics, Store, TaskRow } from '../state/store.js';
 import { listQueueFiles } from '../workspace/find-workspace.js';
-import { resolveWorkspace } from '../workspace/paths.js';
+import { queueFilePath, resolveWorkspace } from '../workspace/paths.js';
+
+// The last queue read of each project, kept while its file is unchanged (size and mtime): a
+// 10,000-task queue takes a second to validate, and pages ask for it again and again.
+const queues = new Map<string, { stamp: string; loaded: ReturnType<typeof loadWorkspaceQueue>; plan?: Plan }>();
+
+/** The workspace's queue of a project, validated as the engine does, read again only when its file changed. */
+export function readQueue(root: string, project: string): ReturnType<typeof loadWorkspaceQueue> & { plan: () => Plan } {
+  const file = queueFilePath(resolveWorkspace(root), project);
+  const key = `${root}\u0000${project}`;
+  let stamp = '';
+  try {
+    const st = statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    // missing: loadWorkspaceQueue says so
+  }
+  let entry = queues.get(key);
+  if (!entry || entry.stamp !== stamp || stamp === '') {
+    entry = { stamp, loaded: loadWorkspaceQueue(root, project) };
+    queues.set(key, entry);
+  }
+  const e = entry;
+  return { ...e.loaded, plan: () => (e.plan ??= planWaves(e.loaded.queue.tasks)) };
+}
 
 /** The projects of the workspace: one a queue file in tasks/. */
 export function listProjects(root: string): string[] {
@@ -43,7 +68,7 @@ export function effectiveStatus(row: TaskRow | undefined, inFile: TaskStatus): T
 
 /** The queue with each task's status and figures, grouped into waves as `plan` would. */
 export async function readProject(root: string, store: Store, project: string): Promise<ProjectView> {
-  const { queue } = loadWorkspaceQueue(root, project);
+  const { queue, plan } = readQueue(root, project);
   const rows = await store.tasks(project);
   const totals = await taskTotals(store, project, (id) => rows.get(id)?.base_iteration ?? 0);
   const tasks = new Map<string, TaskLine>();
@@ -52,8 +77,7 @@ export async function readProject(root: string, store: Store, project: string): 
     tasks.set(spec.id, { spec, row, status: effectiveStatus(row, queue.fileStatus.get(spec.id) ?? 'pending'), totals: totals.get(spec.id) });
   }
   // Every task in a wave, finished ones too: the page shows the whole queue in its order.
-  const plan = planWaves(queue.tasks);
-  return { project, file: queue.displayFile, tasks, plan };
+  return { project, file: queue.displayFile, tasks, plan: plan() };
 }
 
 export interface TaskView {
@@ -63,7 +87,7 @@ export interface TaskView {
 }
 
 export async function readTask(root: string, store: Store, project: string, taskId: string): Promise<TaskView | undefined> {
-  const { queue } = loadWorkspaceQueue(root, project);
+  const { queue } = readQueue(root, project);
   const spec = queue.tasks.find((t) => t.id === taskId);
   if (!spec) return undefined;
   const row = await store.task(project, taskId);

@@ -5,7 +5,7 @@ import { streamSSE } from 'hono/streaming';
 import { iterationLogPath } from '../engine/iteration-log.js';
 import type { IterationWithMetrics } from '../state/store.js';
 import { assertProjectName, resolveWorkspace } from '../workspace/paths.js';
-import { listProjects, readDecisions, readEnvironments, readProject, readTask } from './console-data.js';
+import { listProjects, readDecisions, readEnvironments, readProject, readQueue, readTask } from './console-data.js';
 import type { ConsoleContext, ConsoleEnv } from './console-context.js';
 import { readGate } from './gate-view.js';
 import { gateBody, gatesBody } from './pages/gate-page.js';
@@ -35,6 +35,13 @@ function logTail(root: string, last: IterationWithMetrics | undefined): string |
   }
 }
 
+/** Each task's wave: a status event says it, so a page updates the counts of waves it shows as one line. */
+function waveIndex(root: string, project: string): Map<string, number> {
+  const index = new Map<string, number>();
+  for (const w of readQueue(root, project).plan().waves) for (const id of w.tasks) index.set(id, w.wave);
+  return index;
+}
+
 /** The pages a logged-in person reads, and the live status events. */
 export function addPageRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): void {
   const project = (p: string): string => assertProjectName(p);
@@ -45,13 +52,20 @@ export function addPageRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): void 
 
   app.get('/projects/:project', async (c) => {
     const p = project(c.req.param('project'));
-    return c.html(layout(p, c.get('session'), projectBody(await readProject(ctx.root, ctx.store, p)), { project: p }));
+    const wave = Number(c.req.query('wave'));
+    return c.html(layout(p, c.get('session'), projectBody(await readProject(ctx.root, ctx.store, p), Number.isInteger(wave) && wave > 0 ? wave : undefined), { project: p }));
   });
 
   app.get('/projects/:project/events', (c) => {
     const p = project(c.req.param('project'));
+    const waveOf = waveIndex(ctx.root, p);
+    const inFile = readQueue(ctx.root, p).queue.fileStatus;
     return streamSSE(c, async (stream) => {
-      const stop = await ctx.live.follow(p, (changes) => void stream.writeSSE({ event: 'status', data: JSON.stringify(changes) }).catch(() => undefined));
+      const stop = await ctx.live.follow(p, (changes) => {
+        // A task with no row before: the page counted it by the queue file's status.
+        const data = JSON.stringify(changes.map((ch) => ({ ...ch, from: ch.from ?? inFile.get(ch.id) ?? 'pending', wave: waveOf.get(ch.id) ?? null })));
+        void stream.writeSSE({ event: 'status', data }).catch(() => undefined);
+      });
       stream.onAbort(stop);
       await stream.writeSSE({ event: 'ready', data: '' });
       while (!stream.aborted && !stream.closed) await stream.sleep(15_000).then(() => stream.writeSSE({ event: 'ping', data: '' }));

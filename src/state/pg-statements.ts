@@ -17,6 +17,7 @@ export const PG = {
   approvalUse: 'SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = $1',
   useApproval: `INSERT INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (decision_id) DO NOTHING`,
+  tasksUpdatedSince: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND updated_at >= $2',
   tasks: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1',
   task: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND task_id = $2',
   saveTask: `INSERT INTO tasks (project, task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at)

@@ -196,6 +196,10 @@ export class PgStore implements Store {
     return this.#run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#rows(PG.tasksUpdatedSince, [project, since]);
+  }
+
   async tasks(project: string): Promise<Map<string, TaskRow>> {
     return new Map((await this.#rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
   }

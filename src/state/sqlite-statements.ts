@@ -19,6 +19,7 @@ export function prepareStatements(db: Db) {
       'INSERT OR IGNORE INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES (@decision_id, @project, @task_id, @attempt, @run_id, @used_at)',
     ),
     endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
+    tasksUpdatedSince: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND updated_at >= ?'),
     tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
     task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
     saveTask: db.prepare(

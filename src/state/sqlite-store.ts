@@ -165,6 +165,10 @@ export class SqliteStore implements Store {
     return this.#do(() => void this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() }));
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#do(() => this.#stmts.tasksUpdatedSince.all(project, since) as TaskRow[]);
+  }
+
   tasks(project: string): Promise<Map<string, TaskRow>> {
     return this.#do(() => new Map((this.#stmts.tasks.all(project) as TaskRow[]).map((r) => [r.task_id, r])));
   }

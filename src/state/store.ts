@@ -122,6 +122,8 @@ export interface Store {
 
   tasks(project: string): Promise<Map<string, TaskRow>>;
   task(project: string, taskId: string): Promise<TaskRow | undefined>;
+  /** The tasks saved at or after `since` (an ISO time): what a live page is told, without reading every row. */
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]>;
   saveTask(project: string, row: Omit<TaskRow, 'updated_at'>): Promise<void>;
   setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void>;
 

@@ -25,3 +25,17 @@ describe.each(STORES)('$name store: console tokens', ({ open }) => {
     });
   });
 });
+
+describe.each(STORES)('$name store: tasks saved since', ({ open }) => {
+  it('gives the rows saved at or after a time, and nothing older', async () => {
+    await withStore(open, async (store) => {
+      await store.saveTask('p', { task_id: 'OLD', status: 'complete', file_status: 'complete', iterations: 1, base_iteration: 0, last_error: null, reason: null });
+      await store.saveTask('q', { task_id: 'OTHER', status: 'pending', file_status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null });
+      await new Promise((r) => setTimeout(r, 20));
+      const since = new Date().toISOString();
+      await store.saveTask('p', { task_id: 'NEW', status: 'in_progress', file_status: 'pending', iterations: 1, base_iteration: 0, last_error: null, reason: null });
+      expect((await store.tasksUpdatedSince('p', since)).map((r) => [r.task_id, r.status])).toEqual([['NEW', 'in_progress']]);
+      expect((await store.tasksUpdatedSince('p', '')).map((r) => r.task_id).sort()).toEqual(['NEW', 'OLD']);
+    });
+  });
+});

@@ -20,11 +20,26 @@ export const CLIENT_SCRIPT = `
         var n = cells[j].querySelector('.iterations');
         if (n) n.textContent = String(c.iterations);
       }
+      if (c.from !== c.status) {
+        count('[data-wave="all"]', c.from, -1); count('[data-wave="all"]', c.status, 1);
+        if (c.wave !== null) { count('[data-wave="' + c.wave + '"]', c.from, -1); count('[data-wave="' + c.wave + '"]', c.status, 1); }
+      }
       var watched = root.getAttribute('data-task-id');
       if (watched && watched === c.id) refresh();
     }
   });
   if (root.getAttribute('data-task-id')) setInterval(function () { if (document.querySelector('[data-running]')) refresh(); }, 1000);
+  function count(scope, status, by) {
+    if (!status) return;
+    var box = document.querySelector(scope);
+    var n = box && box.querySelector('[data-count="' + status + '"]');
+    if (!n) return;
+    var v = Math.max(0, Number(n.textContent) + by);
+    n.textContent = String(v);
+    n.hidden = v === 0;
+    var label = box.querySelector('[data-count-label="' + status + '"]');
+    if (label) label.hidden = v === 0;
+  }
   var pending = false;
   function refresh() {
     if (pending) return;

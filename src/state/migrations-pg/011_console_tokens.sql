@@ -8,3 +8,6 @@ CREATE TABLE console_tokens (
   last_used_at  text,
   revoked_at    text
 );
+
+-- A live console page asks for the tasks saved since its last look (tasksUpdatedSince).
+CREATE INDEX tasks_updated ON tasks (project, updated_at);
