@@ -29,7 +29,7 @@ export function addDecisionRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): v
     if (sign) return c.text(`Forbidden: ${taskId} is in a verified_approvals environment: the ${decision} needs a signature, which this console cannot take yet; run: ${sign}`, 403);
     const why = String((decision === 'override' ? form.reason : form.comment) ?? '').trim() || undefined;
     if (decision === 'override' && (why?.length ?? 0) < 3) throw new InputError('override: a reason of 3 characters or more is required (it is recorded)');
-    const result = await decideTask(ctx.root, project, taskId, decision, session.person, why, { osUser: consoleOsUser(session.person) });
+    const result = await decideTask(ctx.root, project, taskId, decision, session.person, why, { actor: { osUser: consoleOsUser(session.person) } });
     const verb = { approve: 'approved', reject: 'rejected', override: 'overridden' }[decision];
     const text = result.recorded ? `${verb} ${taskId} by ${session.person}${result.fingerprint ? ` (subject ${result.fingerprint})` : ''}: ${result.effect}` : result.effect;
     // Said once on the task's page (its box would be computed again for nothing: the decision is made).

@@ -70,9 +70,10 @@ export async function decideTask(
   decision: 'approve' | 'reject' | 'override',
   by: string,
   comment: string | undefined,
-  /** Who acts, as prevent_self_approval checks it: the OS user here; the console passes its person's own. */
-  actor: { osUser: string } = { osUser: osUser() },
+  /** actor: who acts, as prevent_self_approval checks it (default: the OS user here; the console passes its person's). */
+  options: { actor?: { osUser: string } } = {},
 ): Promise<DecideResult> {
+  const actor = options.actor ?? { osUser: osUser() };
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
