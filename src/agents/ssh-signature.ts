@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,12 +58,23 @@ export async function verifyPayload(payload: string, signature: string, principa
     writeFileSync(sig, signature.endsWith('\n') ? signature : `${signature}\n`);
     const r = await runCommand({ argv: ['ssh-keygen', '-Y', 'verify', '-f', signers, '-I', principal, '-n', SIGNATURE_NAMESPACE, '-s', sig], cwd: dir, input: payload, timeoutMs: TIMEOUT_MS });
     if (r.failedToStart) return { ok: false, why: 'ssh-keygen could not be started (is OpenSSH installed?)' };
-    const key = /signature for .* with \S+ key (SHA256:[A-Za-z0-9+/=]+)/.exec(r.output)?.[1];
+    // the key is read from the signature itself (ssh-keygen's words pass the secret redactor, which may hide it)
+    const key = signatureKey(signature);
     if (r.ok && key) return { ok: true, key };
     return { ok: false, why: lastLines(r.output) || `ssh-keygen -Y verify exit ${r.exitCode}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The SHA256 fingerprint (as ssh-keygen -l prints it) of the public key inside an armored SSH signature. */
+export function signatureKey(armored: string): string | undefined {
+  const blob = Buffer.from(armored.replace(/-----(BEGIN|END) SSH SIGNATURE-----/g, '').replace(/\s+/g, ''), 'base64');
+  // SSHSIG: magic, uint32 version, string publickey, …
+  if (blob.length < 14 || blob.subarray(0, 6).toString('latin1') !== 'SSHSIG') return undefined;
+  const length = blob.readUInt32BE(10);
+  if (14 + length > blob.length) return undefined;
+  return `SHA256:${createHash('sha256').update(blob.subarray(14, 14 + length)).digest('base64').replace(/=+$/, '')}`;
 }
 
 const lastLines = (text: string): string =>
