@@ -269,7 +269,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       return { outcome: 'settled' };
     }
   }
-  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
+  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>${verified ? ' --sign' : ''}`;
   const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : []), ...(unsigned ? [unsigned] : [])].join('; '));
   await saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });

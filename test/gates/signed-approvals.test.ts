@@ -6,6 +6,7 @@ import { decideTask } from '../../src/engine/decide-task.js';
 import { buildSignedPayload } from '../../src/gates/signed-approval.js';
 import { chainHash } from '../../src/state/store.js';
 import { makeKeys, removeKeys, startAgent, writeSignedContract, type Agent, type Keys } from '../helpers/ssh-keys.js';
+import { killPtys, startCliInPty } from '../helpers/pty.js';
 import { withStateDb } from '../helpers/state-db.js';
 import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
@@ -213,5 +214,37 @@ describe('the contract', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('approvers.0.ssh_key: expected one OpenSSH public key line');
     expect(existsSync(path.join(ws, '.aibrain', 'state.db'))).toBe(false);
+  });
+});
+
+describe('the terminal prompt in a verified environment', () => {
+  afterEach(killPtys);
+
+  it('y signs with the key ssh-agent holds for the approver; without it, nothing is approved and the task waits', async () => {
+    const ws = makeWorkspace();
+    writeSignedContract(ws, [{ name: 'ana', pub: keys.pub('ana') }]);
+    const queue = writeQueue(ws, 'shop', { features: [{ id: TASK, agent_type: 'noop', environment: 'production', version: '1.2.0' }] });
+    const eves = startAgent(keys.dir);
+    try {
+      eves.add(keys.key('eve'));
+      const refused = startCliInPty(['--project', 'shop', '--by', 'ana'], { cwd: ws, env: eves.env });
+      await refused.expect('PRODUCTION DEPLOYMENT APPROVAL REQUIRED');
+      await refused.expect('(y/N)');
+      refused.send('y\r');
+      expect(await refused.exited).toBe(3);
+      expect(refused.screen()).toContain('not approved: DEPLOY-PROD-001: cannot sign the decision as ana');
+      expect(decisions(ws)).toEqual([]);
+      expect(statuses(queue)).toEqual(['awaiting_approval']);
+    } finally {
+      eves.stop();
+    }
+    const pty = startCliInPty(['--project', 'shop', '--by', 'ana'], { cwd: ws, env: agent.env });
+    await pty.expect('(y/N)');
+    pty.send('y\r');
+    expect(await pty.exited).toBe(0);
+    expect(statuses(queue)).toEqual(['complete']);
+    const [d] = decisions(ws);
+    expect(d).toMatchObject({ decision: 'approve', by: 'ana', signature: { key: expect.stringMatching(/^SHA256:/) } });
+    expect(runCli(['history', '--verify'], { cwd: ws }).code).toBe(0);
   });
 });
