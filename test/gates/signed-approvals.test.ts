@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decideTask } from '../../src/engine/decide-task.js';
+import { decisionPayload } from '../../src/engine/decision-payload.js';
 import { buildSignedPayload } from '../../src/gates/signed-approval.js';
 import { chainHash } from '../../src/state/store.js';
 import { makeKeys, removeKeys, startAgent, writeSignedContract, type Agent, type Keys } from '../helpers/ssh-keys.js';
@@ -91,6 +92,20 @@ describe('verified approvers', () => {
     const r = runCli(['approve', TASK, '--project', 'shop', '--by', 'bo', '--key', keys.key('bo')], { cwd: ws, env: { SSH_AUTH_SOCK: '' } });
     expect(r.code, r.stderr).toBe(0);
     expect(decisions(ws)[0]).toMatchObject({ by: 'bo', signature: { key: expect.stringMatching(/^SHA256:/) } });
+  });
+});
+
+describe('signed elsewhere (the console): decisionPayload, then the signature given back', () => {
+  it('the command shown signs the exact payload; given back, the approval is recorded with it', async () => {
+    const { ws } = gatedWorkspace();
+    const shown = await decisionPayload(ws, 'shop', TASK, 'approve', 'ana');
+    expect(shown.required).toBe(true);
+    expect(shown.command).toMatch(/^printf '%s\\n' '.*' \| ssh-keygen -Y sign -n autonomous-loop -f ~\/\.ssh\/id_ed25519$/s);
+    const r = spawnSync('bash', ['-c', shown.command.replace('~/.ssh/id_ed25519', keys.key('ana'))], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const result = await decideTask(ws, 'shop', TASK, 'approve', 'ana', 'from the console', { signature: { given: { payload: shown.payload, signature: r.stdout } } });
+    expect(result).toMatchObject({ recorded: true, signed_with: expect.stringMatching(/^SHA256:/) });
+    expect(decisions(ws)[0]).toMatchObject({ by: 'ana', reason: 'from the console', signature: { payload: shown.payload } });
   });
 });
 
