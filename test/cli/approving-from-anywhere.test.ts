@@ -6,14 +6,15 @@ import { cliPath, makeWorkspace, removeWorkspaces, repoRoot } from '../helpers/w
 
 afterAll(removeWorkspaces);
 
-/** The sh block of a README section (`## heading`, up to the next `## `). */
+/** The lines of the first sh block of a README section (`## heading`, up to the next `## `): signing; the console's blocks have their own test. */
 function sectionBlock(heading: string): string[] {
   const text = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const start = text.indexOf(`\n${heading}\n`);
   expect(start).toBeGreaterThan(0);
   const end = text.indexOf('\n## ', start + heading.length + 2);
   const section = text.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] ?? '').split('\n')).filter((l) => l.trim() !== '');
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block.split('\n').filter((l) => l.trim() !== '');
 }
 
 describe("the README's 'Approving from anywhere', run as written (doc test)", () => {
