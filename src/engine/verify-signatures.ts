@@ -3,7 +3,8 @@ import type { Contract } from '../gates/contract.js';
 import { readDecisionsFile } from '../records/read-projections.js';
 import { openStore } from '../state/open-store.js';
 import type { Workspace } from '../workspace/paths.js';
-import { refuseRecordedSignature } from './signed-decision.js';
+import { needsSignature } from '../gates/signed-approval.js';
+import { refuseRecordedSignature, SIGNED_DECISIONS } from './signed-decision.js';
 
 type RecordFields = Parameters<typeof refuseRecordedSignature>[1];
 
@@ -12,6 +13,12 @@ export interface SignatureVerification {
   signed: number;
   /** One line per decision row or record line whose signature no longer holds, naming it. */
   problems: string[];
+  /**
+   * Approvals and overrides in an environment the contract now lists in verified_approvals that
+   * carry no signature (given before it was listed, or written by hand): said, not failed — the
+   * run never uses one, and the chain says whether the row was written by the loop.
+   */
+  unsigned: string[];
 }
 
 /**
@@ -20,8 +27,9 @@ export interface SignatureVerification {
  * against the contract's approvers' keys, over the record's own fields. An edit of a signed
  * decision, a signature taken off a row, or one moved to another decision is named. Reads only.
  */
-export async function verifySignatures(ws: Workspace, contract: Pick<Contract, 'approvers'>): Promise<SignatureVerification> {
+export async function verifySignatures(ws: Workspace, contract: Pick<Contract, 'approvers' | 'verified_approvals'>): Promise<SignatureVerification> {
   const problems: string[] = [];
+  const unsigned: string[] = [];
   const memo = new Map<string, Promise<string | undefined>>();
   const check = (json: string): Promise<string | undefined> => {
     let answer = memo.get(json);
@@ -39,8 +47,12 @@ export async function verifySignatures(ws: Workspace, contract: Pick<Contract, '
     const columns = new Map((await store.decisionSignatures()).map((s) => [s.id, s.signature]));
     for (const row of rows) {
       const column = columns.get(row.id) ?? null;
-      const inRecord = (JSON.parse(row.record) as { signature?: unknown }).signature;
-      if (column === null && inRecord === undefined) continue;
+      const parsed = JSON.parse(row.record) as { signature?: unknown; decision?: unknown; environment?: unknown };
+      const inRecord = parsed.signature;
+      if (column === null && inRecord === undefined) {
+        if (SIGNED_DECISIONS.includes(String(parsed.decision)) && needsSignature(contract, typeof parsed.environment === 'string' ? parsed.environment : null)) unsigned.push(`state.db decisions row ${row.seq} (id ${row.id})`);
+        continue;
+      }
       signed++;
       signedIds.add(row.id);
       const where = `state.db decisions row ${row.seq} (id ${row.id})`;
@@ -68,7 +80,7 @@ export async function verifySignatures(ws: Workspace, contract: Pick<Contract, '
       if (why) problems.push(`${name} line ${i + 1} (id ${line.id}): ${why}: edited in the file`);
     }
   }
-  return { signed, problems };
+  return { signed, problems, unsigned };
 }
 
 const canonical = (json: string): string => {

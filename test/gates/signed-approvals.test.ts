@@ -164,7 +164,7 @@ describe('forged approvals', () => {
     await expect(decideTask(ws, 'shop', TASK, 'approve', 'ana', undefined, { signature: { given: { payload: right, signature: sig } } })).rejects.toThrow(/was used by a decision already/);
   });
 
-  it('an approval planted in state.db without a signature is not used by the run', () => {
+  it('an unsigned approval (given before the contract asked for signatures, or written in by hand) is not used by the run', () => {
     const { ws, queue } = gatedWorkspace();
     // ana approves unsigned while the contract does not need it, then the contract needs it
     writeSignedContract(ws, [{ name: 'ana', pub: keys.pub('ana') }], '');
@@ -174,6 +174,9 @@ describe('forged approvals', () => {
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toContain('the approval by ana does not hold: verified_approvals needs a valid signature, and it carries no signature');
     expect(statuses(queue)).toEqual(['awaiting_approval']);
+    const verify = runCli(['history', '--verify'], { cwd: ws });
+    expect(verify.code).toBe(0); // the chain holds: the loop wrote it, before signatures were asked for
+    expect(verify.stdout).toMatch(/note: 1 approval\(s\) in verified_approvals environments carry no signature .*: state\.db decisions row 1 \(id /);
   });
 
   it('a decision edited in decisions.jsonl, or in state (its chain recomputed too): history --verify names it', () => {
