@@ -120,8 +120,8 @@ export async function refuseUnverifiedUse(ctx: EngineContext, approval: Decision
 }
 
 // The prompt's yes, signed with the approver's key that ssh-agent holds; why not, in one line.
-export async function signAtPrompt(ctx: EngineContext, spec: TaskSpec, by: string, fingerprint: string): Promise<DecisionSignature | string> {
-  const fields = { decision: 'approve', by, project: ctx.project, task: spec.id, environment: spec.environment ?? null, version: spec.version ?? null, fingerprint };
+export async function signAtPrompt(ctx: EngineContext, spec: TaskSpec, by: string, fingerprint: string, decision: 'approve' | 'override' = 'approve'): Promise<DecisionSignature | string> {
+  const fields = { decision, by, project: ctx.project, task: spec.id, environment: spec.environment ?? null, version: spec.version ?? null, fingerprint };
   try {
     const signature = await signDecision(ctx.contract, ctx.store, fields, { sign: {} }, '');
     if (signature) return signature;

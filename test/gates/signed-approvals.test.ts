@@ -9,7 +9,7 @@ import { chainHash } from '../../src/state/store.js';
 import { makeKeys, removeKeys, startAgent, writeSignedContract, type Agent, type Keys } from '../helpers/ssh-keys.js';
 import { killPtys, startCliInPty } from '../helpers/pty.js';
 import { withStateDb } from '../helpers/state-db.js';
-import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 // Issue 24, part 1: verified approvers. Real ed25519 keys made with ssh-keygen, a real ssh-agent,
 // the real CLI; every forged approval the issue names is refused, or named by history --verify.
@@ -212,6 +212,32 @@ describe('forged approvals', () => {
     const stripped = runCli(['history', '--verify'], { cwd: ws });
     expect(stripped.code).toBe(1);
     expect(stripped.stdout).toMatch(/decisions\.jsonl line 1 \(id [^)]+\): differs from state\.db/);
+  });
+});
+
+describe('an override in a verified environment', () => {
+  it('unsigned: refused with how to sign; signed: recorded, and the next run lets the blocked iteration pass', { timeout: 240_000 }, () => {
+    const ws = makeWorkspace();
+    writeSignedContract(ws, [{ name: 'ana', pub: keys.pub('ana') }]);
+    const queue = writeQueue(ws, 'shop', { features: [nodeTask('MIGRATE-PROD', 'blocked.mjs', { environment: 'production', version: '1.2.0' })] });
+    const run = (): ReturnType<typeof runCli> => runCli(['--project', 'shop', '--non-interactive'], { cwd: ws });
+    expect(run().code).toBe(3);
+    expect(runCli(['approve', 'MIGRATE-PROD', '--project', 'shop', '--by', 'ana', '--sign'], { cwd: ws, env: agent.env }).code).toBe(0);
+    expect(run().code).toBe(1);
+    expect(statuses(queue)).toEqual(['blocked']);
+    const unsigned = runCli(['override', 'MIGRATE-PROD', '--project', 'shop', '--by', 'ana', '--reason', 'the users table is a copy'], { cwd: ws, env: agent.env });
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain("verified_approvals: a decision in production must be signed by an approver's key; sign it:");
+    const signed = runCli(['override', 'MIGRATE-PROD', '--project', 'shop', '--by', 'ana', '--reason', 'the users table is a copy', '--sign'], { cwd: ws, env: agent.env });
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(decisions(ws).at(-1)).toMatchObject({ decision: 'override', by: 'ana', signature: { key: expect.stringMatching(/^SHA256:/) } });
+    // a new attempt of a production task asks again: approved (signed), it runs with the override
+    expect(run().code).toBe(3);
+    expect(runCli(['approve', 'MIGRATE-PROD', '--project', 'shop', '--by', 'ana', '--sign'], { cwd: ws, env: agent.env }).code).toBe(0);
+    const last = run();
+    expect(last.code, last.stdout + last.stderr).toBe(0);
+    expect(statuses(queue)).toEqual(['complete']);
+    expect(runCli(['history', '--verify'], { cwd: ws }).stdout).toContain('3 signed decision(s) verify');
   });
 });
 
