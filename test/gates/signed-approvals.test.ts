@@ -241,6 +241,21 @@ describe('an override in a verified environment', () => {
   });
 });
 
+describe('a production rollback request approved from another shell', () => {
+  it('unsigned: refused; signed: recorded with the signature over its target', () => {
+    const { ws } = gatedWorkspace();
+    const id = 'ROLLBACK-production-1.1.0';
+    const unsigned = runCli(['approve', id, '--project', 'shop', '--by', 'ana'], { cwd: ws, env: agent.env });
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain(`sign it: 'autonomous-loop approve ${id} --project shop --by ana --sign'`);
+    const signed = runCli(['approve', id, '--project', 'shop', '--by', 'ana', '--sign'], { cwd: ws, env: agent.env });
+    expect(signed.code, signed.stderr).toBe(0);
+    const [d] = decisions(ws);
+    expect(d).toMatchObject({ task_id: id, fingerprint: 'rollback:production:1.1.0', signature: { key: expect.stringMatching(/^SHA256:/) } });
+    expect(JSON.parse(String(d!.signature.payload).split('\n')[1]!)).toMatchObject({ task: id, environment: 'production', version: '1.1.0', fingerprint: 'rollback:production:1.1.0' });
+  });
+});
+
 describe('the contract', () => {
   it('verified_approvals with no keyed approver, a key that is not one line, a name that is a pattern: bad input, exit 2', () => {
     const ws = makeWorkspace();
