@@ -3,6 +3,7 @@ import { gateBoxContent } from '../engine/gate-box-content.js';
 import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
 import { refuseApprover } from '../gates/approval-gate.js';
 import type { Contract } from '../gates/contract.js';
+import { needsSignature } from '../gates/signed-approval.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { effectiveStatus } from './console-data.js';
@@ -12,12 +13,6 @@ export type ConsoleDecision = 'approve' | 'reject' | 'override';
 
 /** The OS user a console decision is checked as: the person has none here; their `os_users` still count for prevent_self_approval. */
 export const consoleOsUser = (person: string): string => `console:${person}`;
-
-/** The environments whose approvals need a signature (`verified_approvals`, issue 24 part 1). */
-function verifiedEnvironments(contract: Contract): string[] {
-  const listed = (contract as Contract & { verified_approvals?: unknown }).verified_approvals;
-  return Array.isArray(listed) ? listed.filter((e): e is string => typeof e === 'string') : [];
-}
 
 /**
  * Why `person` may not make this decision at the console, or undefined. The same rule as the CLI
@@ -36,7 +31,7 @@ export async function refuseDecision(contract: Contract, store: Store, project: 
  * refuses and says the command that does. Undefined when no signature is needed.
  */
 export function signatureNeeded(contract: Contract, root: string, project: string, task: TaskSpec, person: string, decision: ConsoleDecision): string | undefined {
-  if (decision === 'reject' || !task.environment || !verifiedEnvironments(contract).includes(task.environment)) return undefined;
+  if (decision === 'reject' || !needsSignature(contract, task.environment)) return undefined;
   return `autonomous-loop ${decision} ${task.id} --project ${project} --root ${root} --by ${person} --sign`;
 }
 

@@ -6,6 +6,8 @@ import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
+import { needsSignature, type DecisionSignature } from '../gates/signed-approval.js';
+import { refuseUnverifiedUse, signAtPrompt } from './signed-decision.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { describeCascade } from './describe-gate.js';
 import { redactSecrets } from '../log/redact-secrets.js';
@@ -223,7 +225,10 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const attempt = state.baseIteration;
   const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
   // Checked when it is used, never hashed: the approver still on the list, and not who runs it.
-  const refusedUse = standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  const verified = needsSignature(ctx.contract, spec.environment);
+  const refusedUse =
+    (standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined) ??
+    (standing?.decision === 'approve' && verified ? await refuseUnverifiedUse(ctx, standing) : undefined);
   if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
@@ -233,7 +238,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     return { outcome: 'settled' };
   }
   const stale = refusedUse ? [refusedUse] : await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
-  const decide = async (decision: DecisionKind, by: string, reason: string | null): Promise<void> => {
+  const decide = async (decision: DecisionKind, by: string, reason: string | null, signature?: DecisionSignature): Promise<void> => {
     const record = await recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
       project: ctx.project,
@@ -245,24 +250,29 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       version: spec.version ?? null,
       fingerprint: need.fingerprint,
       subject,
+      ...(signature ? { signature } : {}),
     });
     if (decision === 'approve' && need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
   // --yes passes the environment gates of development and staging only: never production, never
   // a task's own requires_approval.
-  if (ctx.yes && !need.production && !need.taskRequires) {
+  if (ctx.yes && !need.production && !need.taskRequires && !verified) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
     await decide('approve', by, need.reasons.join('; '));
     return { outcome: 'approved', by };
   }
+  let unsigned: string | undefined;
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
     const cascade = await describeCascade(ctx.store, ctx.project, spec);
     const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
-    if (answer === 'yes' && !refused) {
-      await decide('approve', ctx.prompter.by, need.reasons.join('; '));
+    // verified_approvals: the yes is signed with the approver's key through ssh-agent, or it does not count
+    const signed = answer === 'yes' && !refused && verified ? await signAtPrompt(ctx, spec, ctx.prompter.by, need.fingerprint) : undefined;
+    if (typeof signed === 'string') unsigned = signed;
+    else if (answer === 'yes' && !refused) {
+      await decide('approve', ctx.prompter.by, need.reasons.join('; '), signed);
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
@@ -272,8 +282,8 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       return { outcome: 'settled' };
     }
   }
-  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
-  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
+  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>${verified ? ' --sign' : ''}`;
+  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : []), ...(unsigned ? [unsigned] : [])].join('; '));
   await saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);

@@ -298,10 +298,14 @@ export class PgStore implements Store {
     if (ids.length > 0) await this.#run(PG.markDeploymentsWritten, [[...ids]]);
   }
 
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.#write(async (tx) =>
-      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record)]),
+      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
     );
+  }
+
+  async decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
+    return (await this.#rows<{ seq: number | string; id: string; signature: string | null }>(PG.decisionSignatures)).map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {

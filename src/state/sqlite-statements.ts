@@ -58,8 +58,9 @@ export function prepareStatements(db: Db) {
     unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
     markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
     insertDecision: db.prepare(
-      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, chain) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record, @chain)',
+      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, signature, chain) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record, @signature, @chain)',
     ),
+    decisionSignatures: db.prepare('SELECT seq, id, signature FROM decisions ORDER BY seq'),
     allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
     decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
     taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),

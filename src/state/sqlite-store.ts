@@ -273,8 +273,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
-    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, chain: chainHash(this.#lastChain('decisions'), id, record) }));
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
+    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, signature, chain: chainHash(this.#lastChain('decisions'), id, record) }));
+  }
+
+  decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
+    return this.#do(() => this.#stmts.decisionSignatures.all() as { seq: number; id: string; signature: string | null }[]);
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {

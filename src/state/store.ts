@@ -154,7 +154,10 @@ export interface Store {
   deployments(project?: string): Promise<StoredRecord[]>;
   unwrittenDeployments(): Promise<StoredRecord[]>;
   markDeploymentsWritten(ids: readonly string[]): Promise<void>;
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void>;
+  /** A decision; `signature` (JSON of the signed payload, signature and key) where it was signed. */
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature?: string | null): Promise<void>;
+  /** The signature column of every decision row, in order: what `history --verify` checks against each record. */
+  decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]>;
   decisions(project?: string): Promise<StoredRecord[]>;
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
   unwrittenDecisions(): Promise<StoredRecord[]>;
