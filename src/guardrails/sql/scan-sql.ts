@@ -13,7 +13,7 @@ import type { ReportState, ScanContext, SqlScanInput } from './scan-context.js';
 
 export type { SqlScanInput } from './scan-context.js';
 import { RULES_NOT_IN, readLexerDialect, readOwnDialect, readPostgresFamily } from './detect-dialect.js';
-import { type Placeholder, placeholdersWithin, standInPlaceholders } from './stand-in-placeholders.js';
+import { type Placeholder, describeStandIns, standInPlaceholders } from './stand-in-placeholders.js';
 import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanResult {
@@ -295,8 +295,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (ctx.family && RULES_NOT_IN[ctx.family].has(hit.rule)) continue;
-    const named = placeholdersWithin(ctx.placeholders, start, end);
-    const note = named.length > 0 ? `read with a name standing in for ${named.join(', ')}` : undefined;
+    const note = describeStandIns(ctx.placeholders, start, end);
     if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => ctx.created.has(t, created))) continue;
     if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && ctx.created.has(hit.table, created)) continue;
     // A down migration dropping the column or index its own up migration added loses nothing older.
