@@ -110,7 +110,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     signal: controller.signal,
     aborted: undefined,
     vetoed: new Set(),
-    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
   let exitCode: number = ExitCode.done;
   let failure: unknown;
