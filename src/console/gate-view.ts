@@ -1,9 +1,12 @@
+import { decisionPayload } from '../engine/decision-payload.js';
 import { describeGate } from '../engine/describe-gate.js';
 import { gateBoxContent } from '../engine/gate-box-content.js';
 import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
 import { refuseApprover } from '../gates/approval-gate.js';
 import type { Contract } from '../gates/contract.js';
 import { needsSignature } from '../gates/signed-approval.js';
+import { SIGNED_DECISIONS } from '../engine/signed-decision.js';
+import { InputError } from '../errors.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { effectiveStatus } from './console-data.js';
@@ -26,13 +29,23 @@ export async function refuseDecision(contract: Contract, store: Store, project: 
   return refuseApprover(contract, { by: person, osUser: consoleOsUser(person) }, starter ? { osUser: starter.os_user, by: null } : undefined);
 }
 
+/** Whether this decision must carry an approver's signature (the contract's verified_approvals). */
+export function signatureNeeded(contract: Contract, task: TaskSpec, decision: ConsoleDecision): boolean {
+  return SIGNED_DECISIONS.includes(decision) && needsSignature(contract, task.environment);
+}
+
 /**
- * An approval (or override) that must be signed: the console does not take signatures yet, so it
- * refuses and says the command that does. Undefined when no signature is needed.
+ * What the page asks the person to sign: the exact payload (carried back in a hidden field) and
+ * the shell command that signs it, or why there is nothing to sign yet (one line).
  */
-export function signatureNeeded(contract: Contract, root: string, project: string, task: TaskSpec, person: string, decision: ConsoleDecision): string | undefined {
-  if (decision === 'reject' || !needsSignature(contract, task.environment)) return undefined;
-  return `autonomous-loop ${decision} ${task.id} --project ${project} --root ${root} --by ${person} --sign`;
+async function signingFor(root: string, project: string, taskId: string, decision: ConsoleDecision, person: string): Promise<GateView['signing']> {
+  try {
+    const { payload, command } = await decisionPayload(root, project, taskId, decision, person);
+    return { payload, command };
+  } catch (e) {
+    if (e instanceof InputError) return { unavailable: e.message };
+    throw e;
+  }
 }
 
 /** What the gate page shows: the engine's own gate description and box, and what this person may do. */
@@ -46,13 +59,14 @@ export async function readGate(root: string, store: Store, project: string, task
   const agentBlocked = status === 'blocked' && !rejected;
   const gate = agentBlocked ? undefined : await describeGate(root, project, taskId);
   const decision: ConsoleDecision = agentBlocked ? 'override' : 'approve';
+  const refused = await refuseDecision(contract, store, project, task, person, decision);
   return {
     project,
     taskId,
     status,
     box: gate ? gateBoxContent(gate) : undefined,
-    refused: await refuseDecision(contract, store, project, task, person, decision),
-    signInstead: signatureNeeded(contract, root, project, task, person, decision),
+    refused,
+    signing: !refused && (gate || agentBlocked) && signatureNeeded(contract, task, decision) ? await signingFor(root, project, taskId, decision, person) : undefined,
     agentBlocked,
   };
 }

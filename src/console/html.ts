@@ -28,6 +28,14 @@ export function outputText(value: string | null | undefined): Html {
   return new Html(lines.map((l) => escapeText(l.replace(/\r$/, '').replace(/\t/g, '    '))).join('\n'));
 }
 
+/**
+ * Text of several lines shown exactly (a payload to sign, the command that signs it): each line
+ * escaped as text is, the line breaks kept. Not redacted: what is shown must be what is signed.
+ */
+export function linesText(value: string): Html {
+  return new Html(value.split('\n').map(escapeText).join('\n'));
+}
+
 type Part = Html | string | number | null | undefined | false | readonly Part[];
 
 function render(part: Part): string {

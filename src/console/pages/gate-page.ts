@@ -1,4 +1,4 @@
-import { html, outputText, type Html } from '../html.js';
+import { html, linesText, outputText, type Html } from '../html.js';
 import type { Session } from '../sessions.js';
 
 const enc = encodeURIComponent;
@@ -11,8 +11,11 @@ export interface GateView {
   box: { title: string; lines: string[] } | undefined;
   /** Why this person may not approve or override (shown instead of those buttons). */
   refused: string | undefined;
-  /** Approving here needs a signature the console cannot take: what to run instead. */
-  signInstead: string | undefined;
+  /**
+   * The approval (or override) must be signed (verified_approvals): the exact payload to sign and
+   * the command that signs it, or why there is nothing to sign yet. Undefined: no signature needed.
+   */
+  signing: { payload: string; command: string } | { unavailable: string } | undefined;
   /** Blocked by its agent or a guardrail: override (with a reason) is the decision. */
   agentBlocked: boolean;
 }
@@ -25,14 +28,24 @@ ${field}
 </form>`;
 }
 
+/** The signing step of an approval or override: the command for this very subject, the payload carried back, the signature pasted. */
+function signedFields(v: GateView, decision: string): Html {
+  if (!v.signing || 'unavailable' in v.signing) return html``;
+  return html`<p class="notice sign">This ${decision} must be signed with your SSH key (the contract's verified_approvals). Run this in a shell where your key is (another key file: change the path after -f; a key in ssh-agent: give its .pub file), then paste what it prints:</p>
+<pre class="sign-command">${linesText(v.signing.command)}</pre>
+<details><summary>The text you sign</summary><pre class="sign-payload">${linesText(v.signing.payload)}</pre></details>
+<input type="hidden" name="payload" value="${linesText(v.signing.payload)}">
+<label>Signature (-----BEGIN SSH SIGNATURE----- … -----END SSH SIGNATURE-----)<br><textarea name="signature" rows="8" required spellcheck="false" autocomplete="off"></textarea></label><br>`;
+}
+
 export function gateBody(session: Session, v: GateView): Html {
   const approve = v.refused
     ? html`<p class="notice refused">You (${session.person}) may not approve or override this: ${v.refused}</p>`
-    : v.signInstead
-      ? html`<p class="notice sign">This approval must be signed (verified_approvals): this console cannot take the signature; run in a terminal:</p><pre>${v.signInstead}</pre>`
+    : v.signing && 'unavailable' in v.signing
+      ? html`<p class="notice refused sign-unavailable">This must be signed (verified_approvals), but there is nothing to sign yet: ${v.signing.unavailable}</p>`
       : v.agentBlocked
-        ? form(session, v, 'override', `Override as ${session.person}`, html`<label>Reason (required, recorded)<br><input type="text" name="reason" required minlength="3"></label><br>`)
-        : form(session, v, 'approve', `Approve as ${session.person}`, html`<label>Comment (optional)<br><input type="text" name="comment"></label><br>`);
+        ? form(session, v, 'override', `Override as ${session.person}`, html`${signedFields(v, 'override')}<label>Reason (required, recorded)<br><input type="text" name="reason" required minlength="3"></label><br>`)
+        : form(session, v, 'approve', `${v.signing ? 'Approve (signed)' : 'Approve'} as ${session.person}`, html`${signedFields(v, 'approval')}<label>Comment (optional)<br><input type="text" name="comment"></label><br>`);
   const reject = v.agentBlocked ? html`` : form(session, v, 'reject', `Reject as ${session.person}`, html`<label>Comment (why)<br><input type="text" name="comment" required></label><br>`);
   return html`<div data-events="/projects/${enc(v.project)}/events">
 <h1>Gate: <a href="/projects/${enc(v.project)}/tasks/${enc(v.taskId)}">${v.taskId}</a> <span class="live">connecting…</span></h1>
