@@ -31,7 +31,7 @@ ${field}
 /** The signing step of an approval or override: the command for this very subject, the payload carried back, the signature pasted. */
 function signedFields(v: GateView, decision: string): Html {
   if (!v.signing || 'unavailable' in v.signing) return html``;
-  return html`<p class="notice sign">This ${decision} must be signed with your SSH key (the contract's verified_approvals). Run this in a shell where your key is (another key file: change the path after -f; a key in ssh-agent: give its .pub file), then paste what it prints:</p>
+  return html`<p class="notice sign">This ${decision} must be signed with your SSH key (the contract's verified_approvals), within the hour, once. Run this in a shell where your key is (another key file: change the path after -f; a key in ssh-agent: give its .pub file), then paste what it prints:</p>
 <pre class="sign-command">${linesText(v.signing.command)}</pre>
 <details><summary>The text you sign</summary><pre class="sign-payload">${linesText(v.signing.payload)}</pre></details>
 <input type="hidden" name="payload" value="${linesText(v.signing.payload)}">
