@@ -6,6 +6,7 @@ import { addAuthRoutes } from './auth-routes.js';
 import { CSP, SESSION_COOKIE, type ConsoleContext, type ConsoleEnv } from './console-context.js';
 import { addDecisionRoutes } from './decision-routes.js';
 import { addPageRoutes } from './page-routes.js';
+import { addRollbackRoutes } from './rollback-routes.js';
 import { CLIENT_SCRIPT } from './pages/client-script.js';
 import { layout, STYLESHEET } from './pages/layout.js';
 import { messageBody } from './pages/other-pages.js';
@@ -69,5 +70,6 @@ export function createConsoleApp(ctx: ConsoleContext): Hono<ConsoleEnv> {
 
   addPageRoutes(app, ctx);
   addDecisionRoutes(app, ctx);
+  addRollbackRoutes(app, ctx);
   return app;
 }

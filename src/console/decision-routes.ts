@@ -12,7 +12,7 @@ import { consoleOsUser, refuseDecision, signatureNeeded, type ConsoleDecision } 
  * The payload (the hidden field, exactly as the page showed it) and the pasted signature, or what
  * is missing. A browser sends a form's line breaks as CRLF: both are taken back to LF, as signed.
  */
-function givenSignature(form: Record<string, unknown>): { given: { payload: string; signature: string } } | string {
+export function givenSignature(form: Record<string, unknown>): { given: { payload: string; signature: string } } | string {
   const lf = (v: unknown): string => (typeof v === 'string' ? v.replace(/\r\n/g, '\n') : '');
   const payload = lf(form.payload);
   const signature = lf(form.signature).trim();
@@ -22,7 +22,7 @@ function givenSignature(form: Record<string, unknown>): { given: { payload: stri
 }
 
 /** A refused decision: the one line that says why, as a page. */
-function refusal(c: Context<ConsoleEnv>, status: 400 | 403, text: string): Response {
+export function refusal(c: Context<ConsoleEnv>, status: 400 | 403, text: string): Response {
   return c.html(layout(status === 403 ? 'Refused' : 'Not possible', c.get('session'), messageBody(status === 403 ? 'Refused' : 'Not possible', text)), status);
 }
 

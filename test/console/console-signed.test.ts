@@ -143,4 +143,60 @@ describe('the console in a verified_approvals environment: the page shows the si
       await console_.close();
     }
   });
+
+  it('a production rollback request from the environments page: refused to a non-approver; approved by ana with her signature over ROLLBACK-production-1.0.0; eve’s key refused', { timeout: 180_000 }, async () => {
+    const ws = makeWorkspace();
+    writeSignedContract(ws, [{ name: 'ana', pub: keys.pub('ana') }]);
+    writeQueue(ws, 'shop', { features: [{ id: TASK, agent_type: 'noop', environment: 'production', version: '1.2.0' }] });
+    const anaToken = createToken(ws, 'ana');
+    const bobToken = createToken(ws, 'bob');
+    const console_ = await startTestConsole(ws);
+    const browser = await launchBrowser();
+    const request = async (page: Page): Promise<string> => {
+      await page.goto(`${console_.url}/projects/shop/environments`);
+      await page.selectOption('form.rollback-request select[name=env]', 'production');
+      await page.fill('form.rollback-request input[name=to]', '1.0.0');
+      await Promise.all([page.waitForURL(/\/rollback\?/), page.click('form.rollback-request button[type=submit]')]);
+      return page.locator('h1').innerText();
+    };
+    try {
+      const bob = await (await browser.newContext()).newPage();
+      await logIn(bob, console_.url, bobToken);
+      expect(await request(bob)).toBe('Roll back production to 1.0.0');
+      expect(await bob.locator('form.decide-rollback').count()).toBe(0);
+      expect(await bob.locator('.refused').innerText()).toContain("may not roll back production");
+      const bobCsrf = await bob.locator('form.logout input[name=_csrf]').inputValue();
+      const forged = await bob.request.post(`${console_.url}/projects/shop/rollback`, { form: { _csrf: bobCsrf, env: 'production', to: '1.0.0', comment: 'mine' }, headers: { origin: console_.url } });
+      expect(forged.status()).toBe(403);
+
+      const page = await (await browser.newContext()).newPage();
+      await logIn(page, console_.url, anaToken);
+      await request(page);
+      const command = await page.locator('form.decide-rollback pre.sign-command').innerText();
+      const payload = await page.locator('form.decide-rollback input[name=payload]').inputValue();
+      expect(JSON.parse(payload.trim().split('\n')[1] ?? '')).toMatchObject({ decision: 'approve', by: 'ana', task: 'ROLLBACK-production-1.0.0', environment: 'production', version: '1.0.0', fingerprint: 'rollback:production:1.0.0' });
+      const send = async (signature: string): Promise<number> => {
+        await page.fill('form.decide-rollback textarea[name=signature]', signature);
+        await page.fill('form.decide-rollback input[name=comment]', '1.2.0 loses orders');
+        const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/projects/shop/rollback') && r.request().method() === 'POST'), page.click('form.decide-rollback button[type=submit]')]);
+        await page.waitForLoadState();
+        return response.status();
+      };
+      expect(await send(runAs('eve', command))).toBe(403);
+      expect(await page.locator('#message').innerText()).toContain("the signature is refused: not ana's key");
+      expect(decisions(ws)).toEqual([]);
+      await request(page);
+      const shown = await page.locator('form.decide-rollback pre.sign-command').innerText();
+      const signature = runAs('ana', shown);
+      expect(await send(signature)).toBe(200);
+      await page.screenshot({ path: screenshotPath('rollback-requested'), fullPage: true });
+      expect(await page.locator('#result').innerText()).toMatch(/^approved ROLLBACK-production-1\.0\.0 by ana: the rollback of production to 1\.0\.0 may run: 'autonomous-loop rollback .* --env production --to 1\.0\.0' runs it \(once\)/);
+      expect(decisions(ws)).toEqual([expect.objectContaining({ task_id: 'ROLLBACK-production-1.0.0', decision: 'approve', by: 'ana', reason: '1.2.0 loses orders', environment: 'production', signature: expect.objectContaining({ signature }) })]);
+      const verify = runCli(['history', '--verify', '--project', 'shop'], { cwd: ws });
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    } finally {
+      await browser.close();
+      await console_.close();
+    }
+  });
 });

@@ -29,8 +29,9 @@ ${field}
 }
 
 /** The signing step of an approval or override: the command for this very subject, the payload carried back, the signature pasted. */
-function signedFields(v: GateView, decision: string): Html {
-  if (!v.signing || 'unavailable' in v.signing) return html``;
+export function signedFields(signing: GateView['signing'], decision: string): Html {
+  if (!signing || 'unavailable' in signing) return html``;
+  const v = { signing };
   return html`<p class="notice sign">This ${decision} must be signed with your SSH key (the contract's verified_approvals), within the hour, once. Run this in a shell where your key is (another key file: change the path after -f; a key in ssh-agent: give its .pub file), then paste what it prints:</p>
 <pre class="sign-command">${linesText(v.signing.command)}</pre>
 <details><summary>The text you sign</summary><pre class="sign-payload">${linesText(v.signing.payload)}</pre></details>
@@ -44,8 +45,8 @@ export function gateBody(session: Session, v: GateView): Html {
     : v.signing && 'unavailable' in v.signing
       ? html`<p class="notice refused sign-unavailable">This must be signed (verified_approvals), but there is nothing to sign yet: ${v.signing.unavailable}</p>`
       : v.agentBlocked
-        ? form(session, v, 'override', `Override as ${session.person}`, html`${signedFields(v, 'override')}<label>Reason (required, recorded)<br><input type="text" name="reason" required minlength="3"></label><br>`)
-        : form(session, v, 'approve', `${v.signing ? 'Approve (signed)' : 'Approve'} as ${session.person}`, html`${signedFields(v, 'approval')}<label>Comment (optional)<br><input type="text" name="comment"></label><br>`);
+        ? form(session, v, 'override', `Override as ${session.person}`, html`${signedFields(v.signing, 'override')}<label>Reason (required, recorded)<br><input type="text" name="reason" required minlength="3"></label><br>`)
+        : form(session, v, 'approve', `${v.signing ? 'Approve (signed)' : 'Approve'} as ${session.person}`, html`${signedFields(v.signing, 'approval')}<label>Comment (optional)<br><input type="text" name="comment"></label><br>`);
   const reject = v.agentBlocked ? html`` : form(session, v, 'reject', `Reject as ${session.person}`, html`<label>Comment (why)<br><input type="text" name="comment" required></label><br>`);
   return html`<div data-events="/projects/${enc(v.project)}/events">
 <h1>Gate: <a href="/projects/${enc(v.project)}/tasks/${enc(v.taskId)}">${v.taskId}</a> <span class="live">connecting…</span></h1>

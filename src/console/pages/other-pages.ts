@@ -5,6 +5,11 @@ export function environmentsBody(project: string, view: EnvironmentsView): Html 
   return html`<h1>Environments of ${project}</h1>
 ${view.states.length === 0 ? html`<p>Nothing deployed yet.</p>` : html`<table><tr><th>environment</th><th>state</th><th>version answering</th><th>last good</th><th>last attempt</th><th>why</th></tr>
 ${view.states.map((e) => html`<tr class="env-${e.environment}"><td>${e.environment}</td><td>${e.state}</td><td>${e.version ?? '—'}</td><td>${e.last_good ?? '—'}</td><td>${e.last_attempt ? `${e.last_attempt.version} ${e.last_attempt.status} at ${e.last_attempt.at} (${e.last_attempt.task_id})` : '—'}</td><td>${e.reason ?? ''}</td></tr>`)}</table>`}
+<h2>Roll back</h2>
+<form method="get" action="/projects/${encodeURIComponent(project)}/rollback" class="rollback-request">
+<label>Environment <select name="env"><option>production</option><option>staging</option><option>development</option></select></label>
+<label>to version <input type="text" name="to" required placeholder="1.2.0"></label>
+<button type="submit">Request a rollback…</button></form>
 <h2>Deployment history</h2>
 ${view.deployments.length === 0 ? html`<p>No deployments on record.</p>` : html`<table><tr><th>completed</th><th>kind</th><th>environment</th><th>version</th><th>status</th><th>task</th><th>approved by</th><th>errors</th></tr>
 ${view.deployments.map((d) => html`<tr><td>${d.completed_at}</td><td>${d.kind ?? 'deployment'}</td><td>${d.environment}</td><td>${d.version}</td><td>${d.status}</td><td>${d.task_id}</td><td>${d.approved_by ?? ''}</td><td>${d.errors.join('; ')}</td></tr>`)}</table>`}`;
