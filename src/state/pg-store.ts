@@ -6,6 +6,8 @@ import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash } from './store.js';
+import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import { pgClaims, type Query } from './pg-claims.js';
 import type {
   ChainedRecord,
   GateSubjectRow,
@@ -145,6 +147,43 @@ export class PgStore implements Store {
   // Several statements as one write: inside a transaction as they are, else in one of their own.
   #write<T>(fn: (tx: PgStore) => Promise<T>): Promise<T> {
     return this.#tx ? fn(this) : this.transaction((t) => fn(t as unknown as PgStore));
+  }
+
+  // Several runners of a project share the database: tasks are claimed (leases with fencing tokens), no project lock.
+  readonly sharedByRunners = true;
+
+  readonly #q: Query = (sql, params) => this.#rows(sql, params);
+
+  registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void> {
+    return pgClaims.register(this.#q, runner, leaseMs);
+  }
+
+  renewLease(runnerId: string, leaseMs: number): Promise<TaskClaim[]> {
+    return this.#write((tx) => pgClaims.renew(tx.#q, runnerId, leaseMs));
+  }
+
+  claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
+    return this.#write((tx) => pgClaims.claim(tx.#q, project, runnerId, candidates, leaseMs));
+  }
+
+  holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
+    return pgClaims.holds(this.#q, project, taskId, runnerId, token);
+  }
+
+  releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return pgClaims.release(this.#q, project, taskId, runnerId, token);
+  }
+
+  stopRunner(runnerId: string): Promise<void> {
+    return this.#write((tx) => pgClaims.stop(tx.#q, runnerId));
+  }
+
+  runners(project: string): Promise<RunnerRow[]> {
+    return pgClaims.runners(this.#q, project);
+  }
+
+  claims(project: string): Promise<ClaimRow[]> {
+    return pgClaims.claims(this.#q, project);
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RunnerClaims } from './claims.js';
 
 export interface TaskRow {
   task_id: string;
@@ -85,7 +86,7 @@ export function chainHash(prev: string, id: string, record: string): string {
  * The project's state: committed here before anything else is told. One interface, one
  * implementation a backend (SQLite today); callers never ask which one they have.
  */
-export interface Store {
+export interface Store extends RunnerClaims {
   /** False once closed. */
   readonly open: boolean;
   close(): Promise<void>;
