@@ -31,10 +31,19 @@ export async function runClaimed(ctx: EngineContext, state: TaskState): Promise<
     return claim.lost ? 'lost' : outcome;
   } catch (e) {
     if (claim.lost || e instanceof FencedWriteError) return 'lost';
+    // A write cut off (the server ended a transaction this runner sat in while paused): lost when the claim is gone.
+    if (!(await stillHeld(ctx, fence))) {
+      runner.lose(claim, 'another runner took it over');
+      return 'lost';
+    }
     throw e;
   } finally {
     await runner.release(claim).catch((e: unknown) => ctx.log.warn({ err: String(e), task_id: claim.taskId }, 'could not release the claim (it runs out with its lease)'));
   }
+}
+
+async function stillHeld(ctx: EngineContext, fence: { project: string; taskId: string; runnerId: string; token: number }): Promise<boolean> {
+  return ctx.store.transaction((tx) => tx.holdsClaim(fence.project, fence.taskId, fence.runnerId, fence.token)).catch(() => true);
 }
 
 /**

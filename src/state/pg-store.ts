@@ -28,6 +28,7 @@ import type {
 const now = (): string => new Date().toISOString();
 // Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
 const WRITER_LOCK = 0x616c_7772; // 'alwr'
+const IDLE_IN_TRANSACTION_MS = 15_000;
 
 interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -58,7 +59,9 @@ export class PgStore implements Store {
 
   /** Connects, and brings the schema up to date under an advisory lock. */
   static async connect(url: string): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA}`, connectionTimeoutMillis: 10_000 });
+    // A process paused (SIGSTOP) or cut off inside a transaction would hold the writer lock, and so
+    // every runner, forever: the server ends such a transaction after 15 s.
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`, connectionTimeoutMillis: 10_000 });
     // An idle connection the server dropped: the next query says so; the process must not crash here.
     pool.on('error', () => undefined);
     try {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FencedWriteError, fenceStore } from '../../src/state/fenced-store.js';
 import { removeWorkspaces } from '../helpers/workspace.js';
 import { STORES, withStore } from './stores.js';
 
@@ -55,6 +56,37 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       expect(after.find((r) => r.runner_id === 'r2')).toMatchObject({ alive: false, stopped: true });
       expect((await store.claims('p')).find((c) => c.task_id === 'A')?.live).toBe(false);
       expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 3, tookOverFrom: null });
+    });
+  });
+
+  it('fences every write of a claimed task by its token: after a takeover nothing more is written and the runner is told', async () => {
+    await withStore(open, async (store) => {
+      await store.saveTask('p', pending('A'));
+      await store.registerRunner(runner('r1'), 60_000);
+      await store.registerRunner(runner('r2'), 60_000);
+      const mine = await store.claimTask('p', 'r1', ['A'], 60_000);
+      const told: FencedWriteError[] = [];
+      const fenced = fenceStore(store, { project: 'p', taskId: 'A', runnerId: 'r1', token: mine?.token ?? 0 }, (e) => told.push(e));
+      const id = await fenced.beginIteration('p', 'A', 1, 'r1');
+      await fenced.transaction(async (tx) => {
+        await tx.endIteration(id, { state: 'done', verdict: 'FAIL', promiseMet: false, error: null, outputTail: null });
+        await tx.saveTask('p', { ...pending('A'), status: 'in_progress', iterations: 1 });
+      });
+      expect((await store.task('p', 'A'))?.status).toBe('in_progress');
+      // r1 is paused past its lease; r2 takes the task over.
+      await store.renewLease('r1', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect((await store.claimTask('p', 'r2', ['A'], 60_000))?.token).toBe(2);
+      await expect(fenced.saveTask('p', { ...pending('A'), status: 'complete', iterations: 1 })).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.beginIteration('p', 'A', 2, 'r1')).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.transaction(async (tx) => tx.addEvent('p', 'r1', 'A', 'task:end'))).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.insertDeployment('p', 'd-1', '{}')).rejects.toBeInstanceOf(FencedWriteError);
+      expect(told).toHaveLength(4);
+      expect((await store.task('p', 'A'))?.status).toBe('in_progress');
+      expect(await store.iterations('p', 'A')).toHaveLength(1);
+      expect(await store.deployments('p')).toEqual([]);
+      // Reads still work for the fenced runner.
+      expect((await fenced.task('p', 'A'))?.iterations).toBe(1);
     });
   });
 });
