@@ -111,6 +111,10 @@ export class PgStore implements Store {
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
+    // The server ending the connection (a transaction left idle too long while this process was
+    // paused) fails the next query; it must not also crash the process as an unhandled event.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     const state: TxState = { depth: 0, ended: false };
     const tx = new PgStore(this.#pool, client, this.#url, state);
     let broken: unknown;
@@ -127,6 +131,7 @@ export class PgStore implements Store {
       throw e;
     } finally {
       state.ended = true;
+      client.off('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
