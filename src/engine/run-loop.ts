@@ -122,7 +122,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     vetoed: new Set(),
     ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
   };
-  ctx.runner = new RunnerSession(store, options.project, runId, { labels: options.labels ?? [], leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, pollMs: options.runnerPollMs ?? 250 }, log, emitter);
+  ctx.runner = new RunnerSession(store, options.project, runId, { labels: options.labels ?? [], leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, pollMs: options.runnerPollMs ?? 500 }, log, emitter);
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const waiting: RunSummary['waiting'] = [];

@@ -6,6 +6,7 @@ import type { TaskOutcome } from './run-task.js';
 import { runClaimed } from './claimed-run.js';
 import { labelsFit, requiredLabels } from './runner-labels.js';
 import { adoptStoredStatuses, workElsewhere } from './runner-wait.js';
+import { tasksHeldElsewhere } from './runner-leftovers.js';
 
 type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused';
 
@@ -114,6 +115,8 @@ export class Scheduler {
     if (runner.cooperative) {
       await adoptStoredStatuses(this.#ctx, this.#running);
       this.#notHere.clear();
+      // Held by another runner now: not asked for again until the next poll.
+      for (const id of await tasksHeldElsewhere(this.#ctx)) this.#notHere.add(id);
       await this.refresh();
       if (this.#pq.size > 0 || this.#pq.pending > 0) return true;
     }
