@@ -120,7 +120,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     signal: controller.signal,
     aborted: undefined,
     vetoed: new Set(),
-    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
   ctx.runner = new RunnerSession(store, options.project, runId, { labels: options.labels ?? [], leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, pollMs: options.runnerPollMs ?? 500 }, log, emitter);
   let exitCode: number = ExitCode.done;

@@ -4,11 +4,12 @@ import { bootId, startTimeOf } from './process-identity.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
-import { chainHash } from './store.js';
+import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { sqliteClaims } from './sqlite-claims.js';
 import type {
   ChainedRecord,
+  ConsoleTokenRow,
   GateSubjectRow,
   IterationEnd,
   IterationFigures,
@@ -201,6 +202,10 @@ export class SqliteStore implements Store {
     return this.#do(() => void this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() }));
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#do(() => this.#stmts.tasksUpdatedSince.all(project, since) as TaskRow[]);
+  }
+
   tasks(project: string): Promise<Map<string, TaskRow>> {
     return this.#do(() => new Map((this.#stmts.tasks.all(project) as TaskRow[]).map((r) => [r.task_id, r])));
   }
@@ -364,6 +369,22 @@ export class SqliteStore implements Store {
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
     return this.#do(() => this.#stmts.gateSubject.get(project, taskId) as GateSubjectRow | undefined);
   }
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
+    return this.#do(() => void this.#stmts.saveConsoleToken.run(row));
+  }
+
+  consoleTokens(): Promise<ConsoleTokenRow[]> {
+    return this.#do(() => this.#stmts.consoleTokens.all() as ConsoleTokenRow[]);
+  }
+
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
+    return this.#do(() => this.#stmts.useConsoleToken.get(now(), hash) as ConsoleTokenRow | undefined);
+  }
+
+  revokeConsoleToken(idPrefix: string): Promise<number> {
+    return this.#do(() => this.#stmts.revokeConsoleToken.run(now(), `${likePrefix(idPrefix)}%`).changes);
+  }
+
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
     return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentIds : this.#stmts.decisionIds).all() as { id: string; written: number }[]);
