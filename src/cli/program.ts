@@ -46,6 +46,8 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
     .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell instead of exiting 3', false)
     .option('--json', 'print one JSON event per line (schema/run-events.schema.json) instead of the view', false)
+    .option('--labels <a,b>', "this runner's labels: it takes only tasks whose runs_on (or environment's runs_on) it has all of", parseLabels)
+    .option('--lease <seconds>', 'several runners on one database: how long a task claim holds without a heartbeat', parsePositiveInt, 30)
     .action(async (opts) => (await import('./commands/run.js')).runCommandAction(opts))
     .addHelpText('after', examples(['--project shop', '--project shop --concurrency 3 --yes', '--project shop --non-interactive --wait   # approve from another shell', '--queue tasks/queues-active/work_queue_shop.json --non-interactive --json']));
 
@@ -272,6 +274,13 @@ function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw invalidArgument(`'${value}' is not a whole number from 1 to 1000000`);
   return n;
+}
+
+function parseLabels(value: string): string[] {
+  const labels = value.split(',').map((l) => l.trim()).filter((l) => l !== '');
+  const bad = labels.find((l) => !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(l));
+  if (bad !== undefined || labels.length === 0) throw invalidArgument(`'${bad ?? value}' is not a runner label (letters, digits, '.', '_', '-'; several separated by commas)`);
+  return [...new Set(labels)];
 }
 
 function invalidArgument(message: string): Error {

@@ -3,7 +3,8 @@ import { agentPolicy, type Contract } from '../gates/contract.js';
 import type { ApprovalSubject } from '../gates/approval-gate.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
-import { projectConfigPath, resolveInside, type Workspace } from '../workspace/paths.js';
+import { projectConfigPath, queueFilePath, resolveInside, type Workspace } from '../workspace/paths.js';
+import { listQueueFiles } from '../workspace/find-workspace.js';
 import { readPlanBinding } from '../agents/provision/plan-binding.js';
 
 // Filled in when the command runs, not before: left as written in what an approval holds.
@@ -32,7 +33,8 @@ export async function describeApprovalSubject(ws: Workspace, project: string, ta
     }
     migrations = migrationsDir && existsSync(migrationsDir) ? hashFiles(migrationsDir, undefined, (name) => name === '__pycache__') : null;
   }
-  const folder = config ? await fingerprintFolder(config.path) : null;
+  // The loop's own files are not what runs: a run and a decision change them (statuses, state, records).
+  const folder = config ? await fingerprintFolder(config.path, [ws.aibrainDir, queueFilePath(ws, project), ...listQueueFiles(ws.root)]) : null;
   let resolved: Pick<ApprovalSubject, 'project_commands' | 'env'> = { project_commands: null, env: null };
   if (config && section && task.environment) {
     const { commandEnvironment } = await import('../agents/deploy/deploy-target.js');

@@ -10,6 +10,7 @@ import { faultPoint } from '../workspace/fault-point.js';
 import type { EngineEmitter } from './events.js';
 import type { Prompter } from './prompter.js';
 import type { QueueSync } from './queue-sync.js';
+import type { RunnerSession } from './runner-session.js';
 
 export interface TaskState {
   spec: TaskSpec;
@@ -49,6 +50,10 @@ export interface EngineContext {
   waitForPeople?: { pollMs: number };
   /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */
   vetoed: Set<string>;
+  /** This process as one of the project's runners (labels, lease, claims). */
+  runner?: RunnerSession;
+  /** Ready tasks no live runner can take, with what each waits for ("waiting for a runner labelled prod"). */
+  waitingForRunner?: Map<string, string>;
   /** The queue file's problem last said on screen (a person's save left it invalid). */
   invalidSaid?: string | undefined;
 }

@@ -3,6 +3,7 @@ import { FINAL_STATUSES, type TaskStatus } from '../queue/schema.js';
 import type { Store, TaskRow } from '../state/store.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import type { QueueEdits } from './queue-sync.js';
+import { tasksHeldElsewhere } from './runner-leftovers.js';
 
 /**
  * Builds the run's task states from the state store and the queue file. The store is the
@@ -11,9 +12,14 @@ import type { QueueEdits } from './queue-sync.js';
  */
 export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
   const { store, project, sync } = ctx;
-  const rows = await store.tasks(project);
-  const interrupted = await store.runningIterations(project);
+  // Several runners: an iteration another live runner is running is not cut off.
+  const heldElsewhere = await tasksHeldElsewhere(ctx);
+  let resumed = false;
   await store.transaction(async (tx) => {
+    // Read inside the transaction: another runner's write cannot fall between the read and the save.
+    const rows = await tx.tasks(project);
+    resumed = rows.size > 0;
+    const interrupted = (await tx.runningIterations(project)).filter((it) => !heldElsewhere.has(it.task_id));
     for (const it of interrupted) {
       await tx.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (the loop stopped)', outputTail: it.output_tail });
       await tx.addEvent(project, ctx.runId, it.task_id, 'iteration:interrupted', { n: it.n });
@@ -28,7 +34,7 @@ export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
       await persist(ctx, tx, state, fileStatus, rows.get(spec.id));
     }
   });
-  return rows.size > 0;
+  return resumed;
 }
 
 /** Takes a person's edits made while the run goes on: new tasks, changed tasks, statuses set by hand. */
@@ -89,7 +95,10 @@ async function stateFor(ctx: EngineContext, tx: Store, spec: TaskSpec, row: Task
     lastError: row.last_error,
     reason: row.reason,
   };
-  const personEdited = row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
+  // Several runners share file_status while each has its own file: until the queue lives in the
+  // store, a runner's file that lags behind is not taken for a person's edit at start.
+  const shared = ctx.runner?.cooperative === true;
+  const personEdited = !shared && row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
   if (personEdited) {
     takePersonStatus(state, fileStatus);
     await tx.addEvent(ctx.project, ctx.runId, spec.id, 'task:edited', { status: fileStatus, was: row.status });

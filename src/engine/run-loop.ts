@@ -7,7 +7,7 @@ import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
-import type { Store } from '../state/store.js';
+import type { LockResult, Store } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
 import { pruneLogs } from './prune-run-logs.js';
@@ -24,6 +24,9 @@ import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
 import { listApprovers } from '../gates/approvers.js';
 import { writeAllowedSigners } from './signed-decision.js';
 import { Scheduler } from './scheduler.js';
+import { DEFAULT_LEASE_MS, RunnerSession } from './runner-session.js';
+import { adoptStoredStatuses } from './runner-wait.js';
+import { runnersAtWork } from './runner-leftovers.js';
 
 export interface RunOptions {
   root: string;
@@ -45,6 +48,12 @@ export interface RunOptions {
   /** How often the queue file is checked for edits and written back (ms). */
   syncIntervalMs?: number;
   logLevel?: string;
+  /** This runner's labels (`--labels`): tasks whose `runs_on` names others are left to other runners. */
+  labels?: string[];
+  /** How long a task claim holds without a heartbeat (ms; several runners on one database). */
+  leaseMs?: number;
+  /** How often an idle runner looks for work other runners made ready (ms). */
+  runnerPollMs?: number;
 }
 
 export interface RunSummary {
@@ -68,7 +77,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   // verified approvals: .aibrain/allowed_signers says whose keys count, as the contract does now
   if (listApprovers(contract).some((a) => a.sshKey !== null)) writeAllowedSigners(ws, contract);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const lock = await store.acquireLock(options.project, runId, isProcessAlive);
+  // One store per machine locks the project; a shared one lets several runners claim its tasks instead.
+  const lock: LockResult = store.sharedByRunners ? { ok: true } : await store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
     await store.close();
     const h = lock.holder;
@@ -116,13 +126,15 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     vetoed: new Set(),
     ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
+  ctx.runner = new RunnerSession(store, options.project, runId, { labels: options.labels ?? [], leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, pollMs: options.runnerPollMs ?? 500 }, log, emitter);
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
     await store.startRun(options.project, runId, osUser());
-    const stopped = await stopLeftoversAndTrack(store, options.project, runId);
+    await ctx.runner.start();
+    const stopped = await stopLeftoversAndTrack(store, options.project, runId, await runnersAtWork(ctx));
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = await reconcileTasks(ctx);
@@ -165,6 +177,10 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     first ??= e;
   };
   await step(async () => {
+    // Several runners: this runner's file and summary show what the others did too.
+    if (ctx.runner?.cooperative) await adoptStoredStatuses(ctx, new Set());
+  });
+  await step(async () => {
     // A write held back by someone saving the file meanwhile is merged and tried again.
     for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
       const { written } = ctx.sync.flush();
@@ -187,6 +203,7 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
   });
   stopTracking();
   await step(() => ctx.store.endRun(ctx.runId, code));
+  await step(async () => ctx.runner?.stop());
   await step(() => ctx.store.releaseLock(ctx.project, ctx.runId));
   log.info({ exit_code: code, counts: countStatuses(ctx) }, 'run ended');
   log.flush?.();
@@ -235,7 +252,8 @@ function exitCodeFor(ctx: EngineContext, outcome: 'done' | 'interrupted' | 'abor
   if (outcome === 'interrupted') return ExitCode.interrupted;
   const counts = countStatuses(ctx);
   if (counts.failed > 0 || counts.blocked > 0 || outcome === 'capped') return ExitCode.taskFailed;
-  if (counts.awaiting_approval > 0) return ExitCode.awaitingApproval;
+  // A task waiting for a runner with other labels waits like one waiting for a person.
+  if (counts.awaiting_approval > 0 || (ctx.waitingForRunner?.size ?? 0) > 0) return ExitCode.awaitingApproval;
   return ExitCode.done;
 }
 

@@ -2,8 +2,12 @@ import type PQueue from 'p-queue';
 import { planWaves } from '../queue/plan-waves.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
-import { runTask, type TaskOutcome } from './run-task.js';
+import type { TaskOutcome } from './run-task.js';
 import { mergeWaits, retryWaitingMerges } from './task-workplace.js';
+import { runClaimed } from './claimed-run.js';
+import { labelsFit, requiredLabels } from './runner-labels.js';
+import { adoptStoredStatuses, workElsewhere } from './runner-wait.js';
+import { tasksHeldElsewhere } from './runner-leftovers.js';
 
 type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused';
 
@@ -20,6 +24,9 @@ export class Scheduler {
   readonly #queued = new Set<string>();
   readonly #running = new Set<string>();
   readonly #waitedThisRun = new Set<string>();
+  /** Tasks another runner holds, or that need labels this runner lacks: looked at again after the next poll. */
+  readonly #notHere = new Set<string>();
+  readonly #saidUnplaceable = new Map<string, string>();
   #dependents = new Map<string, string[]>();
   #outcome: RunOutcome = 'done';
   #fatal: unknown;
@@ -57,6 +64,7 @@ export class Scheduler {
         if (this.#stopped) break;
         await syncOnce();
         if (this.#pq.size === 0 && this.#pq.pending === 0) {
+          if (await this.#waitForRunners()) continue;
           if (!(await this.#waitForPeople(syncOnce))) break;
         }
       }
@@ -97,6 +105,41 @@ export class Scheduler {
   }
 
   #waitingFor = '';
+
+  /**
+   * Several runners: nothing left here, but others still work (a claim held, a task made ready
+   * that a live runner can take). Takes what they did from the store, looks at every task again,
+   * and waits a poll when there is still nothing to run here. False: nothing to wait for.
+   */
+  async #waitForRunners(): Promise<boolean> {
+    const runner = this.#ctx.runner;
+    if (!runner || this.#ctx.signal.aborted || this.#stopped) return false;
+    if (runner.cooperative) {
+      await adoptStoredStatuses(this.#ctx, this.#running);
+      this.#notHere.clear();
+      // Held by another runner now: not asked for again until the next poll.
+      for (const id of await tasksHeldElsewhere(this.#ctx)) this.#notHere.add(id);
+      await this.refresh();
+      if (this.#pq.size > 0 || this.#pq.pending > 0) return true;
+    }
+    const { stay, unplaceable } = await workElsewhere(this.#ctx);
+    for (const [id, message] of unplaceable) {
+      if (this.#saidUnplaceable.get(id) === message) continue;
+      this.#saidUnplaceable.set(id, message);
+      this.#ctx.emitter.emit('warning', { message: `${id}: ${message}` });
+    }
+    this.#ctx.waitingForRunner = unplaceable;
+    if (!stay) return false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, runner.pollMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#ctx.signal.addEventListener('abort', done, { once: true });
+    });
+    return !this.#ctx.signal.aborted;
+  }
 
   /** A person's edit or decision changed statuses: tasks that waited this run may go again. */
   async #takeDecisions(): Promise<void> {
@@ -139,7 +182,7 @@ export class Scheduler {
   }
 
   async #evaluate(id: string): Promise<void> {
-    if (this.#stopped || this.#queued.has(id) || this.#running.has(id)) return;
+    if (this.#stopped || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
     const state = this.#ctx.tasks.get(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
     const blocking = this.#blockingDependency(state);
@@ -153,6 +196,10 @@ export class Scheduler {
     }
     // A dependency complete but not merged yet: its dependents start from the merged result only.
     if (state.spec.dependsOn.some((d) => this.#ctx.tasks.get(d)?.status !== 'complete' || mergeWaits(this.#ctx.tasks.get(d)))) return;
+    if (this.#ctx.runner && !labelsFit(this.#ctx.runner.labels, requiredLabels(state.spec, this.#ctx.contract))) {
+      this.#notHere.add(id); // runs_on names labels this runner lacks: another runner's task
+      return;
+    }
     this.#queued.add(id);
     void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
   }
@@ -164,7 +211,12 @@ export class Scheduler {
     this.#running.add(id);
     let outcome: TaskOutcome;
     try {
-      outcome = await runTask(this.#ctx, state);
+      const claimed = await runClaimed(this.#ctx, state);
+      if (claimed === 'elsewhere' || claimed === 'lost') {
+        this.#notHere.add(id); // another runner holds it: what it did is read from the store at the next poll
+        return;
+      }
+      outcome = claimed;
     } catch (e) {
       this.#fail(e);
       return;

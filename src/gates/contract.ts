@@ -17,6 +17,8 @@ const EnvironmentPolicy = z.strictObject({
   auto_deploy: z.boolean(),
   auto_rollback: z.boolean(),
   approval: z.enum(['never', 'first-time', 'always']),
+  /** Runner labels this environment's tasks need (issue 23): where its credentials are. */
+  runs_on: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a runner label (letters, digits, ., _, -)')).min(1).max(32).optional(),
 });
 
 const AgentPolicy = z.strictObject({

@@ -183,6 +183,7 @@ function toTaskSpec(raw: RawTask, index: number, at: string, defaults: QueueDefa
     ...(raw.stuck_after != null ? { stuckAfter: raw.stuck_after } : {}),
     ...provisioning,
     ...(raw.verify != null ? { verify: raw.verify } : {}),
+    ...(raw.runs_on != null ? { runsOn: [...new Set(raw.runs_on)] } : {}),
     index,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_STATUSES } from './schema.js';
+import { RUNNER_LABEL, TASK_STATUSES } from './schema.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/).describe('unique task id, e.g. DEPLOY-PROD-001');
 const ids = z.array(id);
@@ -44,6 +44,7 @@ const EditorTask = z
     business_case: nullable(BusinessCase),
     safety_exceptions: nullable(z.array(z.object({ address: z.string().min(1).describe('a resource address of the plan, e.g. aws_db_instance.main'), reason: z.string().min(1) })).describe('provisioning: plan addresses let through the plan guardrails, each with why')),
     verify: nullable(z.array(z.array(z.string()).min(1)).describe('the verify gate: argv arrays (e.g. [["npm", "test"]]) run after each coding iteration; the promise counts only when all pass')),
+    runs_on: nullable(z.array(z.string().regex(RUNNER_LABEL)).min(1).describe('runner labels the task needs: only a runner started with all of them (--labels) takes it')),
   })
   .describe('a task');
 

@@ -43,6 +43,9 @@ export function durationSeconds(value: number | string): number {
 
 const neverOr = (min: number, max: number, message: string) => z.union([z.literal('never'), z.number().int(message).min(min, message).max(max, message)], { error: message });
 
+/** A runner label: what `--labels` and `runs_on` name. */
+export const RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 const IdList = z.array(z.string().regex(TASK_ID_PATTERN, 'expected a task id'));
 
 /** A task as people write it: known fields checked, every other field kept as it is. */
@@ -79,6 +82,8 @@ export const TaskSchema = z.looseObject({
   safety_exceptions: z.unknown().optional(),
   // The verify gate (issue 26): argv arrays run after each coding iteration; all must pass for the promise to count.
   verify: optional(z.array(z.array(z.string().max(100_000), 'expected an argv array, e.g. ["npm", "test"]').min(1, 'expected an argv array, e.g. ["npm", "test"]').max(10_000)).max(100)),
+  // Where the task may run (issue 23): only a runner started with all these --labels takes it.
+  runs_on: optional(z.array(z.string().regex(RUNNER_LABEL, 'expected a runner label (letters, digits, ., _, -)')).min(1, 'expected at least one runner label').max(32)),
 });
 export type RawTask = z.infer<typeof TaskSchema>;
 

@@ -42,6 +42,8 @@ export interface TaskSpec {
   safetyExceptions?: SafetyException[];
   /** The verify gate: argv arrays run after each coding iteration; the promise counts only when all pass. */
   verify?: string[][];
+  /** Runner labels the task needs (`runs_on`): only a runner with all of them takes it. */
+  runsOn?: string[];
   /** Index in the queue file's task array: the plan's tie-breaker. */
   index: number;
 }

@@ -25,6 +25,10 @@ export function toStoreFailure(error: unknown, url: string): Error {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
   const message = redactUrlIn(error instanceof Error ? error.message : String(error), url);
   const where = redactUrl(url);
+  if (code === '25P03' || /not queryable|idle-in-transaction timeout/i.test(message)) {
+    // This process sat in a transaction too long (paused, starved): the server ended its connection.
+    return new StoreUnavailable(`${where}: the state database ended this runner's connection while it was paused in a transaction (${message}); run again to resume`, `PG_${code || 'CONNECTION'}`);
+  }
   if (NETWORK.test(code) || /Connection terminated|connect(ion)? timeout|timeout exceeded when trying to connect/i.test(message)) {
     return new StoreUnavailable(`${where}: cannot reach the state database (${code || message}); start it, or check the host and port in the database URL`, `PG_${code || 'CONNECTION'}`);
   }

@@ -6,6 +6,8 @@ import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
+import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import { pgClaims, type Query } from './pg-claims.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -27,6 +29,7 @@ import type {
 const now = (): string => new Date().toISOString();
 // Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
 const WRITER_LOCK = 0x616c_7772; // 'alwr'
+const IDLE_IN_TRANSACTION_MS = 15_000;
 
 interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -57,7 +60,9 @@ export class PgStore implements Store {
 
   /** Connects, and brings the schema up to date under an advisory lock. */
   static async connect(url: string): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA}`, connectionTimeoutMillis: 10_000 });
+    // A process paused (SIGSTOP) or cut off inside a transaction would hold the writer lock, and so
+    // every runner, forever: the server ends such a transaction after 15 s.
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`, connectionTimeoutMillis: 10_000 });
     // An idle connection the server dropped: the next query says so; the process must not crash here.
     pool.on('error', () => undefined);
     try {
@@ -107,6 +112,10 @@ export class PgStore implements Store {
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
+    // The server ending the connection (a transaction left idle too long while this process was
+    // paused) fails the next query; it must not also crash the process as an unhandled event.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     const state: TxState = { depth: 0, ended: false };
     const tx = new PgStore(this.#pool, client, this.#url, state);
     let broken: unknown;
@@ -123,6 +132,7 @@ export class PgStore implements Store {
       throw e;
     } finally {
       state.ended = true;
+      client.off('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
@@ -146,6 +156,43 @@ export class PgStore implements Store {
   // Several statements as one write: inside a transaction as they are, else in one of their own.
   #write<T>(fn: (tx: PgStore) => Promise<T>): Promise<T> {
     return this.#tx ? fn(this) : this.transaction((t) => fn(t as unknown as PgStore));
+  }
+
+  // Several runners of a project share the database: tasks are claimed (leases with fencing tokens), no project lock.
+  readonly sharedByRunners = true;
+
+  readonly #q: Query = (sql, params) => this.#rows(sql, params);
+
+  registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void> {
+    return pgClaims.register(this.#q, runner, leaseMs);
+  }
+
+  renewLease(runnerId: string, leaseMs: number): Promise<TaskClaim[]> {
+    return this.#write((tx) => pgClaims.renew(tx.#q, runnerId, leaseMs));
+  }
+
+  claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
+    return this.#write((tx) => pgClaims.claim(tx.#q, project, runnerId, candidates, leaseMs));
+  }
+
+  holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
+    return pgClaims.holds(this.#q, project, taskId, runnerId, token);
+  }
+
+  releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return pgClaims.release(this.#q, project, taskId, runnerId, token);
+  }
+
+  stopRunner(runnerId: string): Promise<void> {
+    return this.#write((tx) => pgClaims.stop(tx.#q, runnerId));
+  }
+
+  runners(project: string): Promise<RunnerRow[]> {
+    return pgClaims.runners(this.#q, project);
+  }
+
+  claims(project: string): Promise<ClaimRow[]> {
+    return pgClaims.claims(this.#q, project);
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {

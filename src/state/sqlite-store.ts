@@ -5,6 +5,8 @@ import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
+import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import { sqliteClaims } from './sqlite-claims.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -117,6 +119,41 @@ export class SqliteStore implements Store {
     } finally {
       state.depth--;
     }
+  }
+
+  // One machine's store: a second runner of a project is refused by the project lock (below).
+  readonly sharedByRunners = false;
+
+  registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void> {
+    return this.#do(() => sqliteClaims.register(this.#db, runner, leaseMs));
+  }
+
+  renewLease(runnerId: string, leaseMs: number): Promise<TaskClaim[]> {
+    return this.#do(() => sqliteClaims.renew(this.#db, runnerId, leaseMs));
+  }
+
+  claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
+    return this.#do(() => sqliteClaims.claim(this.#db, project, runnerId, candidates, leaseMs));
+  }
+
+  holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
+    return this.#do(() => sqliteClaims.holds(this.#db, project, taskId, runnerId, token));
+  }
+
+  releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return this.#do(() => sqliteClaims.release(this.#db, project, taskId, runnerId, token));
+  }
+
+  stopRunner(runnerId: string): Promise<void> {
+    return this.#do(() => sqliteClaims.stop(this.#db, runnerId));
+  }
+
+  runners(project: string): Promise<RunnerRow[]> {
+    return this.#do(() => sqliteClaims.runners(this.#db, project));
+  }
+
+  claims(project: string): Promise<ClaimRow[]> {
+    return this.#do(() => sqliteClaims.claims(this.#db, project));
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {

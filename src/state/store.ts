@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RunnerClaims } from './claims.js';
 
 export interface TaskRow {
   task_id: string;
@@ -92,7 +93,7 @@ export function likePrefix(text: string): string {
  * The project's state: committed here before anything else is told. One interface, one
  * implementation a backend (SQLite today); callers never ask which one they have.
  */
-export interface Store {
+export interface Store extends RunnerClaims {
   /** False once closed. */
   readonly open: boolean;
   close(): Promise<void>;

@@ -16,7 +16,7 @@ function readmeBlock(heading: string): string {
 describe("the README's 'Approving from anywhere', run as written (doc test)", () => {
   it('init, token create, token list, then serve: it says where it listens and the token logs in', async () => {
     const ws = makeWorkspace();
-    const lines = readmeBlock('## Approving from anywhere').split('\n').map((l) => l.split(/\s+#\s/)[0]?.trim() ?? '').filter(Boolean);
+    const lines = readmeBlock('### The web console').split('\n').map((l) => l.split(/\s+#\s/)[0]?.trim() ?? '').filter(Boolean);
     expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['autonomous-loop init --project', 'autonomous-loop token create', 'autonomous-loop token list', 'autonomous-loop serve --port']);
     let token = '';
     for (const line of lines.slice(0, 3)) {

@@ -245,3 +245,35 @@ describe('the environment project commands get', () => {
     expect(seen).toMatchObject({ PASSED_ON: 'y', MODE: 'blue', LC_TIME: 'C', VERSION: '1.0.0', ENVIRONMENT: 'development', PATH: process.env.PATH });
   });
 });
+
+describe("the project at the workspace's root (path: ., as init writes it)", () => {
+  // The loop's own files (.aibrain/, the queue file) change with every run and decision: an approval
+  // bound to them never held. What runs — every other file of the folder — still counts.
+  for (const withGit of [false, true]) {
+    it(`an approval holds across the run's own changes, and an edit of a file there still asks again (${withGit ? 'a git repository with the queue committed' : 'no git'})`, () => {
+      const ws = makeWorkspace();
+      expect(runCli(['init', '--project', 'shop'], { cwd: ws }).code).toBe(0);
+      writeFileSync(path.join(ws, 'deploy.sh'), 'echo deployed\n');
+      const queue = path.join(ws, 'tasks', 'work_queue_shop.json');
+      writeFileSync(queue, JSON.stringify({ project: 'shop', features: [{ id: 'DEPLOY-PROD-001', agent_type: 'noop', environment: 'production', version: '1.0.0' }] }, null, 2) + '\n');
+      if (withGit) {
+        git(ws, 'init', '-q');
+        git(ws, 'add', '-A');
+        git(ws, 'commit', '-qm', 'the project and its queue');
+      }
+      expect(runCli(['--project', 'shop', '--non-interactive'], { cwd: ws }).code).toBe(3);
+      expect(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ana', '--yes'], { cwd: ws }).code).toBe(0);
+      // An edit of a file in the folder after approving: asked again.
+      appendFileSync(path.join(ws, 'deploy.sh'), 'echo changed\n');
+      const again = runCli(['--project', 'shop', '--non-interactive'], { cwd: ws });
+      expect({ code: again.code, said: /changed/i.test(again.stdout + again.stderr) }).toEqual({ code: 3, said: true });
+      expect(statuses(queue)).not.toContain('complete');
+      // Approved again: the run's own writes (state, records, the queue's statuses) do not undo it.
+      expect(runCli(['approve', 'DEPLOY-PROD-001', '--project', 'shop', '--by', 'ana', '--yes'], { cwd: ws }).code).toBe(0);
+      const run = runCli(['--project', 'shop', '--non-interactive'], { cwd: ws });
+      expect({ code: run.code, err: run.stderr }).toEqual({ code: 0, err: '' });
+      expect(statuses(queue)).toEqual(['complete']);
+      expect(decisions(ws).filter((d) => d.decision === 'approve')).toHaveLength(2);
+    });
+  }
+});

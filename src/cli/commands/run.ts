@@ -17,6 +17,9 @@ export interface RunCommandOptions {
   by?: string;
   json?: boolean;
   wait?: boolean;
+  labels?: string[];
+  /** Seconds a task claim holds without a heartbeat (several runners). */
+  lease?: number;
 }
 
 /** A terminal on both ends and nobody saying otherwise: then, and only then, prompts are shown. */
@@ -76,6 +79,8 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
       ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
       yes: opts.yes,
       wait: opts.wait ?? false,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.lease !== undefined ? { leaseMs: opts.lease * 1000 } : {}),
       ...(prompter ? { prompter } : {}),
       emitter,
       signal: controller.signal,

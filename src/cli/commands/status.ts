@@ -8,6 +8,7 @@ import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
 import type { Store, TaskRow } from '../../state/store.js';
 import { formatFigures } from './format-figures.js';
+import { formatRunners, runnerWait, runnersOf } from './status-runners.js';
 import { provisioningGate } from '../../engine/provisioning-gate.js';
 import { settleCutOffRollbacks } from '../../records/rollback-marker.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
@@ -41,14 +42,21 @@ export async function statusCommand(opts: { project: string; root: string; json:
           .map(async (t) => [t.id, await provisioningGate(ws, opts.project, t, contract).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))] as const),
       ),
     );
+    const { runners, taskRunner } = await runnersOf(store, opts.project);
+    const statusOf = (id: string): string | undefined => rows.get(id)?.status ?? queue.fileStatus.get(id);
     const tasks = queue.tasks.map((t) => {
       const plan = plans.get(t.id);
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
       const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
+      const status = row && !edited ? row.status : inFile;
+      const waitingFor = runnerWait(t, status, statusOf, contract, runners);
       return {
         id: t.id,
-        status: row && !edited ? row.status : inFile,
+        status,
+        // The runner holding the task's claim now (several runners), and a runner it waits for.
+        runner: taskRunner.get(t.id) ?? null,
+        ...(waitingFor ? { waiting_for: waitingFor } : {}),
         iterations: row ? row.iterations - row.base_iteration : 0,
         max_iterations: t.maxIterations,
         last_error: row?.last_error ?? null,
@@ -77,16 +85,18 @@ export async function statusCommand(opts: { project: string; root: string; json:
     // The record says what was done; the health check says what answers now (--no-probe: the record only).
     const environments = await Promise.all(recorded.map(async (e) => ({ ...e, ...(opts.probe === false ? {} : compare(e, await probe(ws, opts.project, e))) })));
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null, runners }, null, 2)}\n`);
       return;
     }
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
-      const detail = t.reason ?? t.last_error;
+      const where = t.runner ? `  [${runnerName(runners, t.runner)}]` : '';
+      const detail = [t.waiting_for, t.reason ?? t.last_error].filter(Boolean).join('; ') + where;
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
+    lines.push(...formatRunners(runners));
     if (environments.length > 0) lines.push('environments:');
     for (const e of environments) {
       const live = 'live' in e ? e.live : undefined;
@@ -99,6 +109,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
   } finally {
     await store?.close();
   }
+}
+
+function runnerName(runners: readonly { runner_id: string; host: string; pid: number }[], id: string): string {
+  const r = runners.find((x) => x.runner_id === id);
+  return r ? `${r.host} pid ${r.pid}` : id;
 }
 
 async function gateSubjectOf(store: Store | undefined, project: string, taskId: string): Promise<Record<string, unknown> | null> {

@@ -1,0 +1,19 @@
+import { hostname } from 'node:os';
+import type { EngineContext } from './engine-context.js';
+
+/**
+ * Several runners: the agent processes a starting runner must leave alone — those of runners
+ * still alive, and those on other hosts (a pid means nothing here). Undefined with one runner.
+ */
+export async function runnersAtWork(ctx: EngineContext): Promise<((runId: string) => boolean) | undefined> {
+  if (!ctx.runner?.cooperative) return undefined;
+  const runners = await ctx.store.runners(ctx.project);
+  const keep = new Set(runners.filter((r) => r.alive || r.host !== hostname()).map((r) => r.runner_id));
+  return (runId) => keep.has(runId);
+}
+
+/** Several runners: the tasks another live runner holds now (their running iterations are not cut off). */
+export async function tasksHeldElsewhere(ctx: EngineContext): Promise<Set<string>> {
+  if (!ctx.runner?.cooperative) return new Set();
+  return new Set((await ctx.store.claims(ctx.project)).filter((c) => c.live && c.runner_id !== ctx.runner?.runnerId).map((c) => c.task_id));
+}

@@ -1,0 +1,73 @@
+// Runners and task claims (issue 23): the part of the store several runners of one project share.
+
+/** A runner as it announces itself. */
+export interface RunnerInfo {
+  runnerId: string;
+  project: string;
+  host: string;
+  pid: number;
+  labels: readonly string[];
+}
+
+/** A runner as `status` shows it: alive while its lease runs. */
+export interface RunnerRow {
+  runner_id: string;
+  project: string;
+  host: string;
+  pid: number;
+  labels: string[];
+  started_at: string;
+  heartbeat_at: string;
+  alive: boolean;
+  stopped: boolean;
+}
+
+/** A claim a runner holds: the task and the fencing token its writes carry. */
+export interface TaskClaim {
+  taskId: string;
+  token: number;
+}
+
+/** A claim just taken; `tookOverFrom` names the runner whose lease ran out. */
+export interface ClaimedTask extends TaskClaim {
+  tookOverFrom: string | null;
+}
+
+export interface ClaimRow {
+  task_id: string;
+  runner_id: string;
+  token: number;
+  claimed_at: string;
+  expires_at: string;
+  /** Held: not released and the lease not run out. */
+  live: boolean;
+}
+
+/** Task statuses a claim may be taken on. */
+export const CLAIMABLE_STATUSES: readonly string[] = ['pending', 'in_progress', 'awaiting_approval'];
+
+/**
+ * Runners and their claims. A claim is a lease: the runner renews it with its heartbeat; once it
+ * runs out another runner may take the task over, with a larger token. A write checked against
+ * an older token is refused (`holdsClaim` false).
+ */
+export interface RunnerClaims {
+  /** Whether several runners of one project may share this store (their tasks claimed, not locked). */
+  readonly sharedByRunners: boolean;
+  registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void>;
+  /** The heartbeat: the runner's lease and those of its claims renewed; the claims it still holds. */
+  renewLease(runnerId: string, leaseMs: number): Promise<TaskClaim[]>;
+  /**
+   * Claims the first of `candidates` (in order) whose task is still claimable and which no other
+   * runner holds (a claim whose lease ran out is taken over); undefined when none.
+   */
+  claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined>;
+  /** Inside a transaction: whether the runner still holds the claim with this token (and keeps it until the commit). */
+  holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean>;
+  releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void>;
+  /** The runner has ended: its claims released, its row kept as stopped. */
+  stopRunner(runnerId: string): Promise<void>;
+  /** The project's runners, alive first, then the most recently stopped (at most 20 of those). */
+  runners(project: string): Promise<RunnerRow[]>;
+  claims(project: string): Promise<ClaimRow[]>;
+}

@@ -1,0 +1,67 @@
+import type { Store } from './store.js';
+
+/** The claim a runner's writes for one task carry. */
+export interface Fence {
+  project: string;
+  taskId: string;
+  runnerId: string;
+  token: number;
+}
+
+/** A write for a task whose claim another runner has taken over: refused, nothing written. */
+export class FencedWriteError extends Error {
+  readonly fence: Fence;
+  constructor(fence: Fence) {
+    super(`runner ${fence.runnerId} no longer holds task ${fence.taskId} (claim token ${fence.token} was taken over): nothing more is written for it`);
+    this.name = 'FencedWriteError';
+    this.fence = fence;
+  }
+}
+
+// The methods that write. Process tracking is left out: the agent process ending is the
+// runner's own bookkeeping, and stopping it is what a fenced runner must still be able to do.
+const WRITES = new Set<string>([
+  'saveTask', 'setFileStatus', 'beginIteration', 'endIteration', 'saveIterationMetrics', 'beginStep', 'endStep', 'interruptStep',
+  'addEvent', 'insertDeployment', 'markDeploymentsWritten', 'insertDecision', 'markDecisionsWritten', 'insertProvisioning',
+  'markAllUnwritten', 'rechain', 'useApproval', 'saveGateSubject', 'setEnvironmentHealth', 'setProjectionStamp',
+]);
+
+/**
+ * The store as one claimed task's code sees it: every write runs in a transaction that first
+ * checks the claim's token (and holds it until the commit, so a takeover waits); a write after
+ * the claim was taken over throws FencedWriteError and `onFenced` is told (to stop the agents).
+ */
+export function fenceStore(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void): Store {
+  return fenced(store, fence, onFenced, false);
+}
+
+function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void, checked: boolean): Store {
+  const check = async (tx: Store): Promise<void> => {
+    if (await tx.holdsClaim(fence.project, fence.taskId, fence.runnerId, fence.token)) return;
+    const e = new FencedWriteError(fence);
+    onFenced(e);
+    throw e;
+  };
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (key === 'transaction') {
+        return (body: (tx: Store) => Promise<unknown>): Promise<unknown> =>
+          target.transaction(async (tx) => {
+            if (!checked) await check(tx);
+            return body(fenced(tx, fence, onFenced, true));
+          });
+      }
+      if (typeof key === 'string' && WRITES.has(key) && !checked) {
+        return (...args: unknown[]) =>
+          target.transaction(async (tx) => {
+            await check(tx);
+            return (Reflect.get(tx, key) as (...a: unknown[]) => unknown).apply(tx, args);
+          });
+      }
+      return fn.bind(target);
+    },
+  });
+}

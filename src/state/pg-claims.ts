@@ -1,0 +1,96 @@
+import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+
+/** One query on the store's connection (inside the caller's transaction where there is one). */
+export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+
+const lease = (n: number): string => `clock_timestamp() + make_interval(secs => $${n}::float8 / 1000)`;
+const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8 AS ${col}`;
+
+const SQL = {
+  register: `INSERT INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at)
+    VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), ${lease(6)})
+    ON CONFLICT (runner_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at, stopped_at = NULL`,
+  renewRunner: `UPDATE runners SET heartbeat_at = clock_timestamp(), expires_at = ${lease(2)} WHERE runner_id = $1 AND stopped_at IS NULL`,
+  renewClaims: `UPDATE task_claims SET expires_at = ${lease(2)} WHERE runner_id = $1 AND NOT released RETURNING task_id AS "taskId", token`,
+  // SKIP LOCKED: a task another runner is claiming or writing right now is passed over, not waited for.
+  candidates: `SELECT t.task_id, t.status, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+    FROM tasks t LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
+    WHERE t.project = $1 AND t.task_id = ANY($2::text[])
+    ORDER BY array_position($2::text[], t.task_id)
+    FOR UPDATE OF t SKIP LOCKED`,
+  take: `INSERT INTO task_claims (project, task_id, runner_id, token, claimed_at, expires_at, released)
+    VALUES ($1, $2, $3, 1, clock_timestamp(), ${lease(4)}, false)
+    ON CONFLICT (project, task_id) DO UPDATE SET runner_id = excluded.runner_id, token = task_claims.token + 1,
+      claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, released = false
+    RETURNING token`,
+  extend: `UPDATE task_claims SET expires_at = ${lease(4)} WHERE project = $1 AND task_id = $2 AND runner_id = $3`,
+  // FOR SHARE: a takeover waits until the write checked against this claim has committed.
+  holds: 'SELECT 1 AS ok FROM task_claims WHERE project = $1 AND task_id = $2 AND runner_id = $3 AND token = $4 AND NOT released FOR SHARE',
+  release: 'UPDATE task_claims SET released = true WHERE project = $1 AND task_id = $2 AND runner_id = $3 AND token = $4',
+  stopRunner: 'UPDATE runners SET stopped_at = clock_timestamp(), expires_at = clock_timestamp() WHERE runner_id = $1',
+  releaseAll: 'UPDATE task_claims SET released = true WHERE runner_id = $1',
+  runners: `SELECT runner_id, project, host, pid, labels, ${ms('started_at')}, ${ms('heartbeat_at')},
+      (stopped_at IS NULL AND expires_at > clock_timestamp()) AS alive, (stopped_at IS NOT NULL) AS stopped
+    FROM runners WHERE project = $1 AND (stopped_at IS NULL OR runner_id IN
+      (SELECT runner_id FROM runners WHERE project = $1 AND stopped_at IS NOT NULL ORDER BY stopped_at DESC LIMIT 20))
+    ORDER BY started_at, runner_id`,
+  claims: `SELECT task_id, runner_id, token, ${ms('claimed_at')}, ${ms('expires_at')}, (NOT released AND expires_at > clock_timestamp()) AS live
+    FROM task_claims WHERE project = $1 ORDER BY task_id`,
+} as const;
+
+const iso = (v: number | string): string => new Date(Number(v)).toISOString();
+
+/** Runners and claims in PostgreSQL: the database's clock, claims taken with FOR UPDATE SKIP LOCKED. */
+export const pgClaims = {
+  async register(q: Query, r: RunnerInfo, leaseMs: number): Promise<void> {
+    await q(SQL.register, [r.runnerId, r.project, r.host, r.pid, JSON.stringify(r.labels), leaseMs]);
+  },
+
+  /** Run inside a transaction. */
+  async renew(q: Query, runnerId: string, leaseMs: number): Promise<TaskClaim[]> {
+    await q(SQL.renewRunner, [runnerId, leaseMs]);
+    const held = await q<{ taskId: string; token: string }>(SQL.renewClaims, [runnerId, leaseMs]);
+    return held.map((h) => ({ taskId: h.taskId, token: Number(h.token) })).sort((a, b) => a.taskId.localeCompare(b.taskId));
+  },
+
+  /** Run inside a transaction. */
+  async claim(q: Query, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
+    const rows = await q<{ task_id: string; status: string; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(SQL.candidates, [project, [...candidates]]);
+    for (const row of rows) {
+      if (!CLAIMABLE_STATUSES.includes(row.status)) continue;
+      const held = row.runner_id !== null && row.released === false;
+      if (held && row.runner_id === runnerId) {
+        await q(SQL.extend, [project, row.task_id, runnerId, leaseMs]);
+        return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null };
+      }
+      if (held && row.live) continue;
+      const [taken] = await q<{ token: string }>(SQL.take, [project, row.task_id, runnerId, leaseMs]);
+      return { taskId: row.task_id, token: Number(taken?.token), tookOverFrom: held ? row.runner_id : null };
+    }
+    return undefined;
+  },
+
+  async holds(q: Query, project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
+    return (await q(SQL.holds, [project, taskId, runnerId, token])).length > 0;
+  },
+
+  async release(q: Query, project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    await q(SQL.release, [project, taskId, runnerId, token]);
+  },
+
+  /** Run inside a transaction. */
+  async stop(q: Query, runnerId: string): Promise<void> {
+    await q(SQL.stopRunner, [runnerId]);
+    await q(SQL.releaseAll, [runnerId]);
+  },
+
+  async runners(q: Query, project: string): Promise<RunnerRow[]> {
+    const rows = await q<{ runner_id: string; project: string; host: string; pid: number; labels: string; started_at: number; heartbeat_at: number; alive: boolean; stopped: boolean }>(SQL.runners, [project]);
+    return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[], started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at) }));
+  },
+
+  async claims(q: Query, project: string): Promise<ClaimRow[]> {
+    const rows = await q<{ task_id: string; runner_id: string; token: string; claimed_at: number; expires_at: number; live: boolean }>(SQL.claims, [project]);
+    return rows.map((c) => ({ task_id: c.task_id, runner_id: c.runner_id, token: Number(c.token), claimed_at: iso(c.claimed_at), expires_at: iso(c.expires_at), live: c.live }));
+  },
+};

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FencedWriteError, fenceStore } from '../../src/state/fenced-store.js';
+import { removeWorkspaces } from '../helpers/workspace.js';
+import { STORES, withStore } from './stores.js';
+
+afterEach(removeWorkspaces);
+
+const runner = (runnerId: string, labels: string[] = []) => ({ runnerId, project: 'p', host: 'h1', pid: 1234, labels });
+const pending = (id: string) => ({ task_id: id, status: 'pending', file_status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null });
+
+// Runners and claims: the same contract on both stores (issue 23).
+describe.each(STORES)('$name store: runners and claims', ({ open }) => {
+  it('claims each task once, takes over a claim whose lease ran out, and fences the old token', async () => {
+    await withStore(open, async (store) => {
+      for (const id of ['A', 'B']) await store.saveTask('p', pending(id));
+      await store.saveTask('p', { ...pending('C'), status: 'complete' });
+      await store.registerRunner(runner('r1', ['prod']), 60_000);
+      await store.registerRunner(runner('r2'), 60_000);
+      const a = await store.claimTask('p', 'r1', ['A', 'B', 'C'], 60_000);
+      expect(a).toEqual({ taskId: 'A', token: 1, tookOverFrom: null });
+      // r2 asks for the same tasks: A is held, so it gets B; a complete task is never claimed.
+      expect(await store.claimTask('p', 'r2', ['A', 'B', 'C'], 60_000)).toEqual({ taskId: 'B', token: 1, tookOverFrom: null });
+      expect(await store.claimTask('p', 'r2', ['A', 'C'], 60_000)).toBeUndefined();
+      // The holder asking again keeps its token.
+      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 1, tookOverFrom: null });
+      expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r1', 1))).toBe(true);
+      expect(await store.renewLease('r1', 60_000)).toEqual([{ taskId: 'A', token: 1 }]);
+
+      // r1's lease runs out (renewed with a lease of 1 ms): r2 takes A over with a larger token.
+      await store.renewLease('r1', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await store.claimTask('p', 'r2', ['A'], 60_000)).toEqual({ taskId: 'A', token: 2, tookOverFrom: 'r1' });
+      expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r1', 1))).toBe(false);
+      expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r2', 2))).toBe(true);
+      expect(await store.renewLease('r1', 60_000)).toEqual([]);
+
+      const runners = await store.runners('p');
+      expect(runners.map((r) => [r.runner_id, r.host, r.pid, r.labels, r.alive])).toEqual([
+        ['r1', 'h1', 1234, ['prod'], true],
+        ['r2', 'h1', 1234, [], true],
+      ]);
+      expect(Date.parse(runners[0]?.heartbeat_at ?? '')).toBeGreaterThan(Date.now() - 60_000);
+      const claims = await store.claims('p');
+      expect(claims.map((c) => [c.task_id, c.runner_id, c.token, c.live])).toEqual([
+        ['A', 'r2', 2, true],
+        ['B', 'r2', 1, true],
+      ]);
+
+      // Released: no longer held, and the next claim gets a larger token (tokens never repeat).
+      await store.releaseClaim('p', 'B', 'r2', 1);
+      expect(await store.transaction((tx) => tx.holdsClaim('p', 'B', 'r2', 1))).toBe(false);
+      expect(await store.claimTask('p', 'r1', ['B'], 60_000)).toEqual({ taskId: 'B', token: 2, tookOverFrom: null });
+
+      await store.stopRunner('r2');
+      const after = await store.runners('p');
+      expect(after.find((r) => r.runner_id === 'r2')).toMatchObject({ alive: false, stopped: true });
+      expect((await store.claims('p')).find((c) => c.task_id === 'A')?.live).toBe(false);
+      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 3, tookOverFrom: null });
+    });
+  });
+
+  it('fences every write of a claimed task by its token: after a takeover nothing more is written and the runner is told', async () => {
+    await withStore(open, async (store) => {
+      await store.saveTask('p', pending('A'));
+      await store.registerRunner(runner('r1'), 60_000);
+      await store.registerRunner(runner('r2'), 60_000);
+      const mine = await store.claimTask('p', 'r1', ['A'], 60_000);
+      const told: FencedWriteError[] = [];
+      const fenced = fenceStore(store, { project: 'p', taskId: 'A', runnerId: 'r1', token: mine?.token ?? 0 }, (e) => told.push(e));
+      const id = await fenced.beginIteration('p', 'A', 1, 'r1');
+      await fenced.transaction(async (tx) => {
+        await tx.endIteration(id, { state: 'done', verdict: 'FAIL', promiseMet: false, error: null, outputTail: null });
+        await tx.saveTask('p', { ...pending('A'), status: 'in_progress', iterations: 1 });
+      });
+      expect((await store.task('p', 'A'))?.status).toBe('in_progress');
+      // r1 is paused past its lease; r2 takes the task over.
+      await store.renewLease('r1', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect((await store.claimTask('p', 'r2', ['A'], 60_000))?.token).toBe(2);
+      await expect(fenced.saveTask('p', { ...pending('A'), status: 'complete', iterations: 1 })).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.beginIteration('p', 'A', 2, 'r1')).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.transaction(async (tx) => tx.addEvent('p', 'r1', 'A', 'task:end'))).rejects.toBeInstanceOf(FencedWriteError);
+      await expect(fenced.insertDeployment('p', 'd-1', '{}')).rejects.toBeInstanceOf(FencedWriteError);
+      expect(told).toHaveLength(4);
+      expect((await store.task('p', 'A'))?.status).toBe('in_progress');
+      expect(await store.iterations('p', 'A')).toHaveLength(1);
+      expect(await store.deployments('p')).toEqual([]);
+      // Reads still work for the fenced runner.
+      expect((await fenced.task('p', 'A'))?.iterations).toBe(1);
+    });
+  });
+});
