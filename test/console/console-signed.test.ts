@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedPayload } from '../../src/gates/signed-approval.js';
 import { makeKeys, removeKeys, writeSignedContract, type Keys } from '../helpers/ssh-keys.js';
 import { withStateDb } from '../helpers/state-db.js';
-import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 import { createToken, launchBrowser, logIn, screenshotPath, startTestConsole } from './console-helpers.js';
 
 // Issue 24: "a production approval in a verified_approvals environment needs the signature (the
@@ -194,6 +194,37 @@ describe('the console in a verified_approvals environment: the page shows the si
       expect(decisions(ws)).toEqual([expect.objectContaining({ task_id: 'ROLLBACK-production-1.0.0', decision: 'approve', by: 'ana', reason: '1.2.0 loses orders', environment: 'production', signature: expect.objectContaining({ signature }) })]);
       const verify = runCli(['history', '--verify', '--project', 'shop'], { cwd: ws });
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    } finally {
+      await browser.close();
+      await console_.close();
+    }
+  });
+
+  it('an override of a task blocked in production: the page shows the command for the override’s payload; ana’s pasted signature is recorded with it', { timeout: 240_000 }, async () => {
+    const ws = makeWorkspace();
+    writeSignedContract(ws, [{ name: 'ana', pub: keys.pub('ana') }]);
+    const queue = writeQueue(ws, 'shop', { features: [nodeTask('MIGRATE-PROD', 'blocked.mjs', { environment: 'production', version: '1.2.0' })] });
+    const run = (): ReturnType<typeof runCli> => runCli(['--project', 'shop', '--non-interactive'], { cwd: ws });
+    expect(run().code).toBe(3);
+    expect(runCli(['approve', 'MIGRATE-PROD', '--project', 'shop', '--by', 'ana', '--key', keys.key('ana')], { cwd: ws }).code).toBe(0);
+    expect(run().code).toBe(1);
+    expect(readJson(queue).features[0].status).toBe('blocked');
+    const token = createToken(ws, 'ana');
+    const console_ = await startTestConsole(ws);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await logIn(page, console_.url, token);
+      await page.goto(`${console_.url}/projects/shop/tasks/MIGRATE-PROD/gate`);
+      const command = await page.locator('form.decide-override pre.sign-command').innerText();
+      const payload = await page.locator('form.decide-override input[name=payload]').inputValue();
+      expect(JSON.parse(payload.trim().split('\n')[1] ?? '')).toMatchObject({ decision: 'override', by: 'ana', task: 'MIGRATE-PROD', fingerprint: expect.stringMatching(/^override:/) });
+      const signature = runAs('ana', command);
+      await page.fill('form.decide-override textarea[name=signature]', signature);
+      await page.fill('form.decide-override input[name=reason]', 'the users table is a copy');
+      await Promise.all([page.waitForURL(/\/tasks\/MIGRATE-PROD$/), page.click('form.decide-override button[type=submit]')]);
+      expect(await page.locator('#result').innerText()).toMatch(/^overridden MIGRATE-PROD by ana/);
+      expect(decisions(ws).at(-1)).toMatchObject({ decision: 'override', by: 'ana', reason: 'the users table is a copy', signature: { payload, signature } });
     } finally {
       await browser.close();
       await console_.close();
