@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
+import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
@@ -14,12 +15,15 @@ import type {
   IterationMetricsRow,
   IterationRow,
   IterationWithMetrics,
+  ListenTrouble,
   LockHolder,
   LockResult,
   RecordTable,
   Store,
   StoredDecision,
   StoredRecord,
+  StoreSignal,
+  OutputChunk,
   TaskRow,
 } from './store.js';
 
@@ -395,6 +399,28 @@ export class PgStore implements Store {
   }
 
   /** Whether the database holds nothing of ours yet (no task, no record). */
+  readonly #query = <T>(sql: string, params: unknown[]): Promise<T[]> => this.#rows<T>(sql, params);
+
+  signal(s: StoreSignal): Promise<void> {
+    return notify(this.#query, s);
+  }
+
+  listen(project: string, onSignal: (s: StoreSignal) => void, onTrouble?: ListenTrouble): Promise<() => Promise<void>> {
+    return listenPostgres(this.#url, project, onSignal, onTrouble).catch((e: unknown) => Promise.reject(toStoreFailure(e, this.#url)));
+  }
+
+  async appendOutput(project: string, taskId: string, iteration: number, runId: string, chunk: string): Promise<void> {
+    await appendOutput(this.#query, project, taskId, iteration, runId, chunk);
+  }
+
+  output(project: string, taskId: string, afterSeq: number, limit = 1000): Promise<OutputChunk[]> {
+    return output(this.#query, project, taskId, afterSeq, limit);
+  }
+
+  pruneOutput(project: string, taskId: string, keepIterations: number): Promise<void> {
+    return pruneOutput(this.#query, project, taskId, keepIterations);
+  }
+
   async isEmpty(): Promise<boolean> {
     return Number((await this.#first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
   }
