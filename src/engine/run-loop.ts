@@ -22,6 +22,7 @@ import { warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
 import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
 import { Scheduler } from './scheduler.js';
+import { DecisionInbox } from './decision-inbox.js';
 
 export interface RunOptions {
   root: string;
@@ -114,6 +115,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   };
   let exitCode: number = ExitCode.done;
   let failure: unknown;
+  const inbox = new DecisionInbox();
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
@@ -127,19 +129,24 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
     if (storageFailure) throw storageFailure;
     const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
+    // Decisions from other shells and machines, signalled by the store: taken at once.
+    await inbox.open(ctx, () => scheduler.poke());
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
       sayInvalidQueue(ctx);
       if (written.size > 0) await rememberWritten(store, options.project, written);
       if (edits) await applyEdits(ctx, edits);
-      return edits !== undefined;
+      // After the file: a decision made on this machine patched it already and is taken from there.
+      const decided = await inbox.take(ctx, (id) => scheduler.busy(id));
+      return edits !== undefined || decided;
     });
     exitCode = exitCodeFor(ctx, outcome);
   } catch (e) {
     failure = toRunError(e, ws);
   }
   options.signal?.removeEventListener('abort', onOuterAbort);
-  failure = storageFailure ?? failure;
+  const stopListening = await attempt(() => inbox.close());
+  failure = storageFailure ?? failure ?? (stopListening === undefined ? undefined : toRunError(stopListening, ws));
   if (failure !== undefined) exitCode = failure instanceof LoopError ? failure.exitCode : 70;
   const finishFailure = await finish(ctx, log, exitCode);
   failure ??= storageFailure ?? (finishFailure === undefined ? undefined : toRunError(finishFailure, ws));
