@@ -10,6 +10,7 @@ import { faultPoint } from '../workspace/fault-point.js';
 import type { EngineEmitter } from './events.js';
 import type { Prompter } from './prompter.js';
 import type { QueueSync } from './queue-sync.js';
+import type { TaskOutput } from './task-output.js';
 
 export interface TaskState {
   spec: TaskSpec;
@@ -49,6 +50,8 @@ export interface EngineContext {
   waitForPeople?: { pollMs: number };
   /** Tasks BLOCKED in this run with nobody to ask (a veto): --wait waits for an override too. */
   vetoed: Set<string>;
+  /** The tasks' output lines into the state store (`logs --follow` from any machine). */
+  output?: TaskOutput;
   /** The queue file's problem last said on screen (a person's save left it invalid). */
   invalidSaid?: string | undefined;
 }

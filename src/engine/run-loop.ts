@@ -23,6 +23,7 @@ import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
 import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
 import { Scheduler } from './scheduler.js';
 import { DecisionInbox } from './decision-inbox.js';
+import { TaskOutput } from './task-output.js';
 
 export interface RunOptions {
   root: string;
@@ -113,6 +114,9 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     vetoed: new Set(),
     ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
   };
+  ctx.output = new TaskOutput(store, options.project, runId, (e) =>
+    emitter.emit('warning', { message: `cannot keep the tasks' output in the state store (${e instanceof Error ? e.message : String(e)}): 'logs --follow' from another machine will miss it; the run goes on` }),
+  );
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const inbox = new DecisionInbox();
@@ -146,6 +150,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   }
   options.signal?.removeEventListener('abort', onOuterAbort);
   const stopListening = await attempt(() => inbox.close());
+  await attempt(() => ctx.output?.close() ?? Promise.resolve());
   failure = storageFailure ?? failure ?? (stopListening === undefined ? undefined : toRunError(stopListening, ws));
   if (failure !== undefined) exitCode = failure instanceof LoopError ? failure.exitCode : 70;
   const finishFailure = await finish(ctx, log, exitCode);

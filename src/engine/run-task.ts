@@ -316,7 +316,11 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
-    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
+    progress: (line) => {
+      const redacted = redactSecrets(line);
+      ctx.output?.add(spec.id, n, redacted);
+      ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redacted });
+    },
   };
 }
 
