@@ -114,6 +114,11 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     vetoed: new Set(),
     ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
   };
+  // A lost connection to the database (PostgreSQL): tried again with backoff, said on screen.
+  store.watchConnection((trouble) => {
+    emitter.emit('warning', { message: trouble ?? 'the state database is back: the run goes on' });
+    if (trouble) log.warn({ problem: trouble }, 'state database');
+  });
   ctx.output = new TaskOutput(store, options.project, runId, (e) =>
     emitter.emit('warning', { message: `cannot keep the tasks' output in the state store (${e instanceof Error ? e.message : String(e)}): 'logs --follow' from another machine will miss it; the run goes on` }),
   );

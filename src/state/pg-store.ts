@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
+import { withReconnect, type Reconnect } from './pg-retry.js';
 import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
@@ -49,12 +50,14 @@ export class PgStore implements Store {
   readonly #db: Queryable;
   readonly #url: string;
   readonly #tx: TxState | undefined;
+  readonly #reconnect: Reconnect;
   #open = true;
 
-  private constructor(pool: pg.Pool, db: Queryable, url: string, tx?: TxState) {
+  private constructor(pool: pg.Pool, db: Queryable, url: string, reconnect: Reconnect, tx?: TxState) {
     this.#pool = pool;
     this.#db = db;
     this.#url = url;
+    this.#reconnect = reconnect;
     this.#tx = tx;
   }
 
@@ -70,7 +73,7 @@ export class PgStore implements Store {
       throw toStoreFailure(e, url);
     }
     noteOpened();
-    return new PgStore(pool, pool, url);
+    return new PgStore(pool, pool, url, { onTrouble: undefined });
   }
 
   get open(): boolean {
@@ -80,7 +83,9 @@ export class PgStore implements Store {
   async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
     try {
-      return (await this.#db.query(sql, params)).rows as T[];
+      // Inside a transaction its connection is the transaction: nothing is tried again there.
+      if (this.#tx) return (await this.#db.query(sql, params)).rows as T[];
+      return (await withReconnect(this.#reconnect, this.#url, sql, () => this.#db.query(sql, params))).rows as T[];
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
@@ -106,12 +111,12 @@ export class PgStore implements Store {
     if (this.#tx) return this.#nested(fn, this.#tx);
     let client: pg.PoolClient;
     try {
-      client = await this.#pool.connect();
+      client = await withReconnect(this.#reconnect, this.#url, undefined, () => this.#pool.connect());
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
     const state: TxState = { depth: 0, ended: false };
-    const tx = new PgStore(this.#pool, client, this.#url, state);
+    const tx = new PgStore(this.#pool, client, this.#url, this.#reconnect, state);
     let broken: unknown;
     try {
       await tx.#run('BEGIN', []);
@@ -400,6 +405,10 @@ export class PgStore implements Store {
 
   /** Whether the database holds nothing of ours yet (no task, no record). */
   readonly #query = <T>(sql: string, params: unknown[]): Promise<T[]> => this.#rows<T>(sql, params);
+
+  watchConnection(onTrouble: ListenTrouble): void {
+    this.#reconnect.onTrouble = onTrouble;
+  }
 
   signal(s: StoreSignal): Promise<void> {
     return notify(this.#query, s);

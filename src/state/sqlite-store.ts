@@ -362,6 +362,9 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#stmts.processes.all(project) as { pid: number; start_time: string | null; run_id: string }[]);
   }
 
+  // A file has no connection to lose.
+  watchConnection(_onTrouble: ListenTrouble): void {}
+
   signal(s: StoreSignal): Promise<void> {
     return this.#do(() => this.#signals.signal(s));
   }

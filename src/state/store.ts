@@ -185,6 +185,13 @@ export interface Store {
   processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]>;
 
   /**
+   * A run's store rides out a lost connection (PostgreSQL): what cannot have run twice (taking a
+   * connection, a read) is tried again with backoff for up to a minute, said through onTrouble (and
+   * null once it is back); a write under way when the connection broke still fails (exit 5, the run
+   * resumes later). Without this call nothing is retried (a command fails at once). SQLite: nothing to do.
+   */
+  watchConnection(onTrouble: ListenTrouble): void;
+  /**
    * Tells every listener of the project (other processes, other machines) that something changed.
    * PostgreSQL: NOTIFY, delivered when the transaction it is part of commits; SQLite: a row the
    * listeners of this file read.
