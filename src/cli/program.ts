@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { addConsoleCommands } from './console-commands.js';
 import { readVersion, resolveTarget } from './resolve-target.js';
 
 export const EXIT_CODES = `
@@ -241,6 +242,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts))
     .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana', 'revert FIX-001 --iteration 2 --by ana --yes']));
 
+  addConsoleCommands(program);
   return program;
 }
 

@@ -63,7 +63,17 @@ async function gateSubject(ws: Workspace, project: string, task: TaskSpec, contr
  * so the next run (or a run waiting with --wait) acts on it. A decision that would change nothing
  * is said so and not recorded.
  */
-export async function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): Promise<DecideResult> {
+export async function decideTask(
+  root: string,
+  project: string,
+  taskId: string,
+  decision: 'approve' | 'reject' | 'override',
+  by: string,
+  comment: string | undefined,
+  /** actor: who acts, as prevent_self_approval checks it (default: the OS user here; the console passes its person's). */
+  options: { actor?: { osUser: string } } = {},
+): Promise<DecideResult> {
+  const actor = options.actor ?? { osUser: osUser() };
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
@@ -74,7 +84,7 @@ export async function decideTask(root: string, project: string, taskId: string, 
     if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
       const starter = await store.lastRunStarter(project);
-      const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
+      const refused = refuseApprover(contract, { by, osUser: actor.osUser }, starter ? { osUser: starter.os_user, by: null } : undefined);
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
     }
     const row = (await store.tasks(project)).get(taskId);

@@ -112,7 +112,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     signal: controller.signal,
     aborted: undefined,
     vetoed: new Set(),
-    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
   // A lost connection to the database (PostgreSQL): tried again with backoff, said on screen.
   store.watchConnection((trouble) => {

@@ -80,6 +80,11 @@ export const ContractSchema = z.strictObject({
     .default({}),
   /** What nothing could read (a migration no reader understands, SQL neither parser nor tokenizer can place) blocks a pre-flight unless allowed here. */
   guardrails: z.strictObject({ allow_unread: z.boolean().default(false) }).default({ allow_unread: false }),
+  /** Where `autonomous-loop serve` answers for the people notified (https://loop.example.com): the notify event carries the gate's page. */
+  console_url: z
+    .url({ protocol: /^https?$/, error: 'expected the console\'s address, e.g. https://loop.example.com' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
   notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
   /** Retention of the run logs under .aibrain/runs/: the newest `keep_runs` runs, at most `max_bytes` in all (oldest go first). */

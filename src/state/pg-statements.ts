@@ -17,6 +17,7 @@ export const PG = {
   approvalUse: 'SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = $1',
   useApproval: `INSERT INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (decision_id) DO NOTHING`,
+  tasksUpdatedSince: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND updated_at >= $2',
   tasks: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1',
   task: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND task_id = $2',
   saveTask: `INSERT INTO tasks (project, task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at)
@@ -90,6 +91,10 @@ export const PG = {
   // What a waiting task's gate showed (migration 002, SQLite's 005).
   saveGateSubject: `INSERT INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (project, task_id) DO UPDATE SET fingerprint = excluded.fingerprint, subject = excluded.subject, computed_at = excluded.computed_at`,
+  saveConsoleToken: 'INSERT INTO console_tokens (id, person, hash, created_at) VALUES ($1, $2, $3, $4)',
+  consoleTokens: 'SELECT * FROM console_tokens ORDER BY created_at, id',
+  useConsoleToken: 'UPDATE console_tokens SET last_used_at = $1 WHERE hash = $2 AND revoked_at IS NULL RETURNING *',
+  revokeConsoleToken: `UPDATE console_tokens SET revoked_at = $1 WHERE id LIKE $2 ESCAPE '\\' AND revoked_at IS NULL RETURNING id`,
   gateSubject: 'SELECT fingerprint, subject, computed_at FROM gate_subjects WHERE project = $1 AND task_id = $2',
   holdsRecords: 'SELECT (SELECT COUNT(*) FROM deployments) + (SELECT COUNT(*) FROM decisions) + (SELECT COUNT(*) FROM tasks) AS n',
 } as const;

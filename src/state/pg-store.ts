@@ -7,9 +7,10 @@ import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
-import { chainHash } from './store.js';
+import { chainHash, likePrefix } from './store.js';
 import type {
   ChainedRecord,
+  ConsoleTokenRow,
   GateSubjectRow,
   IterationEnd,
   IterationFigures,
@@ -204,6 +205,10 @@ export class PgStore implements Store {
     return this.#run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#rows(PG.tasksUpdatedSince, [project, since]);
+  }
+
   async tasks(project: string): Promise<Map<string, TaskRow>> {
     return new Map((await this.#rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
   }
@@ -366,6 +371,22 @@ export class PgStore implements Store {
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
     return this.#first(PG.gateSubject, [project, taskId]);
   }
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
+    return this.#run(PG.saveConsoleToken, [row.id, row.person, row.hash, row.created_at]);
+  }
+
+  consoleTokens(): Promise<ConsoleTokenRow[]> {
+    return this.#rows(PG.consoleTokens);
+  }
+
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
+    return this.#first(PG.useConsoleToken, [now(), hash]);
+  }
+
+  async revokeConsoleToken(idPrefix: string): Promise<number> {
+    return (await this.#rows(PG.revokeConsoleToken, [now(), `${likePrefix(idPrefix)}%`])).length;
+  }
+
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
     return this.#rows(table === 'deployments' ? PG.deploymentIds : PG.decisionIds);

@@ -5,9 +5,10 @@ import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
 import { listenSqlite, SqliteSignals } from './sqlite-signals.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
-import { chainHash } from './store.js';
+import { chainHash, likePrefix } from './store.js';
 import type {
   ChainedRecord,
+  ConsoleTokenRow,
   GateSubjectRow,
   IterationEnd,
   IterationFigures,
@@ -168,6 +169,10 @@ export class SqliteStore implements Store {
 
   useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): Promise<void> {
     return this.#do(() => void this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() }));
+  }
+
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#do(() => this.#stmts.tasksUpdatedSince.all(project, since) as TaskRow[]);
   }
 
   tasks(project: string): Promise<Map<string, TaskRow>> {
@@ -333,6 +338,22 @@ export class SqliteStore implements Store {
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
     return this.#do(() => this.#stmts.gateSubject.get(project, taskId) as GateSubjectRow | undefined);
   }
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
+    return this.#do(() => void this.#stmts.saveConsoleToken.run(row));
+  }
+
+  consoleTokens(): Promise<ConsoleTokenRow[]> {
+    return this.#do(() => this.#stmts.consoleTokens.all() as ConsoleTokenRow[]);
+  }
+
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
+    return this.#do(() => this.#stmts.useConsoleToken.get(now(), hash) as ConsoleTokenRow | undefined);
+  }
+
+  revokeConsoleToken(idPrefix: string): Promise<number> {
+    return this.#do(() => this.#stmts.revokeConsoleToken.run(now(), `${likePrefix(idPrefix)}%`).changes);
+  }
+
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
     return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentIds : this.#stmts.decisionIds).all() as { id: string; written: number }[]);
