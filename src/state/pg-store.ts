@@ -117,6 +117,10 @@ export class PgStore implements Store {
       throw toStoreFailure(e, this.#url);
     }
     const state: TxState = { depth: 0, ended: false };
+    // A connection the server drops while this transaction holds it (between two statements) must
+    // not crash the process: the next statement fails and says so.
+    const dropped = (): void => undefined;
+    client.on('error', dropped);
     const tx = new PgStore(this.#pool, client, this.#url, this.#reconnect, state);
     let broken: unknown;
     try {
@@ -132,6 +136,7 @@ export class PgStore implements Store {
       throw e;
     } finally {
       state.ended = true;
+      client.off('error', dropped);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
