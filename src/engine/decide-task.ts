@@ -160,6 +160,8 @@ export async function decideTask(
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
     await setStatus(store, project, queue, taskId, status, why, row);
+    // Runners of the project, here or on another machine with the same database, take it at once.
+    await store.signal({ project, kind: 'decision', task_id: taskId });
     const effect =
       decision === 'approve'
         ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`

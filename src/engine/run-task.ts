@@ -341,7 +341,11 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
     ...(place ? { workDir: place.dir } : {}),
-    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
+    progress: (line) => {
+      const redacted = redactSecrets(line);
+      ctx.output?.add(spec.id, n, redacted);
+      ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redacted });
+    },
   };
 }
 

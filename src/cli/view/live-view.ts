@@ -109,6 +109,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
     .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
+    .on('task:decided', (e) => print(`~ ${e.taskId}: ${e.decision ? `${e.decision} by ${e.by ?? 'a person'}` : 'decided'} in another shell or on another machine: ${e.was} → ${e.status}`))
     .on('queue:invalid', (e) => print(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
     .on('run:waiting', (e) => print(`… ${e.message}`))
     .on('warning', (e) => print(`! ${e.message}`));
