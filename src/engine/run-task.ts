@@ -43,6 +43,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (prepared.stop) return prepared.stop;
   const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null), prepared.prep);
   if (approval.outcome !== 'approved') return approval.outcome;
+  if (ctx.signal.aborted) return 'interrupted'; // Ctrl-C while it was at its gate: it does not start
 
   const firstIteration = state.iterations + 1;
   await saveTask(ctx, state, { status: 'in_progress', reason: null });

@@ -23,6 +23,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
   const keep = options.outputLines ?? (options.concurrency > 1 ? 1 : 3);
   let drawn = 0;
   let paused = false;
+  let stopped = false;
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
   const width = (): number => Math.max(20, (process.stdout.columns || 100) - 1);
@@ -37,7 +38,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     drawn = 0;
   };
   const draw = (): void => {
-    if (paused) return;
+    if (paused || stopped) return;
     wipe();
     const lines: string[] = [];
     for (const r of running.values()) {
@@ -48,7 +49,7 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     drawn = lines.length;
   };
   const tick = (): void => {
-    if (running.size === 0) {
+    if (running.size === 0 || stopped) {
       if (timer) clearInterval(timer);
       timer = undefined;
       return;
@@ -104,6 +105,8 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     })
     .on('task:end', (e) => {
       if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
+      // Stopped by Ctrl-C (or --max-iterations): it waits for the next run, it did not fail.
+      if (e.status === 'pending') return print(`■ ${e.taskId} stopped${e.reason ? `: ${e.reason}` : ''}`);
       print(`${e.status === 'complete' ? '✔' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);
     })
     .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
@@ -117,6 +120,12 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     idle: async () => {
       wipe();
       paused = true;
+    },
+    stop: () => {
+      wipe();
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
     },
     resume: () => {
       paused = false;
