@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killTmuxSessions, startCliInTmux } from '../helpers/tmux.js';
-import { fixture, makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 // Ctrl-C at any moment, in a real terminal (tmux sends ^C as a person's key does: a real SIGINT
 // from the terminal, or the key itself while a prompt holds the terminal in raw mode).
