@@ -45,6 +45,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
         onInterrupt: () => onSignal('SIGINT'),
         stopping: () => controller.signal.aborted,
         signal: controller.signal,
+        meanwhile: (show) => view.watch?.(show) ?? (() => undefined),
       })
     : undefined;
   process.on('SIGINT', onSignal);
