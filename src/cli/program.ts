@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { addConsoleCommands } from './console-commands.js';
 import { readVersion, resolveTarget } from './resolve-target.js';
 
 export const EXIT_CODES = `
@@ -94,16 +95,20 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
       .description(decision === 'approve' ? 'approve a gated task (recorded); the next run proceeds' : 'reject a gated task (recorded); the next run blocks it')
       .option('--by <name>', 'who decides (required; recorded with the OS user)')
       .option('--comment <text>', 'why')
+      .option('--sign', "sign the decision with the approver's SSH key (ssh-agent; verified_approvals environments need it)", false)
+      .option('--key <path>', 'sign with this key file instead of the one ssh-agent holds (implies --sign)')
       .option('--json', 'print the decision as JSON', false)
       .option('-y, --yes', 'do not show the box and ask to confirm at a terminal (for scripts)', false)
       .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand(decision, task, opts))
-      .addHelpText('after', examples([`${decision} DEPLOY-PROD-001 --project shop --by ana --comment "checked the dashboards"`, `${decision} DEPLOY-STAGING-001 --by ana --json`]));
+      .addHelpText('after', examples([`${decision} DEPLOY-PROD-001 --project shop --by ana --comment "checked the dashboards"`, `${decision} DEPLOY-PROD-001 --project shop --by ana --sign`, `${decision} DEPLOY-STAGING-001 --by ana --json`]));
   }
 
   target(program.command('override <task>'))
     .description('let a task blocked by its agent or a guardrail go on as if the blocked iteration passed (recorded, with a reason)')
     .option('--by <name>', 'who decides (required; recorded with the OS user)')
     .option('--reason <text>', 'why (required; recorded)')
+    .option('--sign', "sign the decision with the approver's SSH key (ssh-agent; verified_approvals environments need it)", false)
+    .option('--key <path>', 'sign with this key file instead of the one ssh-agent holds (implies --sign)')
     .option('--json', 'print the decision as JSON', false)
     .action(async (task, opts) => (await import('./commands/decide.js')).decideCommand('override', task, opts))
     .addHelpText('after', examples(['override FIX-001 --project shop --by ana --reason "the DROP is of a table nobody reads"', 'override DEPLOY-PROD-001 --by ana --reason "OPERATOR-002 accepted for this release" --json']));
@@ -242,6 +247,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .action(async (task, opts) => (await import('./commands/revert.js')).revertCommand(task, opts))
     .addHelpText('after', examples(['revert FIX-001 --iteration 2 --by ana', 'revert FIX-001 --iteration 2 --by ana --yes']));
 
+  addConsoleCommands(program);
   return program;
 }
 

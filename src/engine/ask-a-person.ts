@@ -1,6 +1,8 @@
 import type { IterationContext, IterationResult } from '../agents/agent.js';
 import { refuseApprover } from '../gates/approval-gate.js';
-import { osUser, recordDecision } from '../records/decision-record.js';
+import { osUser, recordDecision, type DecisionRecord } from '../records/decision-record.js';
+import { needsSignature } from '../gates/signed-approval.js';
+import { refuseRecordedSignature, signAtPrompt } from './signed-decision.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
@@ -55,7 +57,15 @@ export async function decideOnBlocked(
     }
   }
   if (answer.choice === 'override') {
-    await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint: `override:${rules.join(',')}` });
+    const fingerprint = `override:${rules.join(',')}`;
+    // verified_approvals: the override is signed with the approver's key through ssh-agent, or it is not made
+    const signed = needsSignature(ctx.contract, spec.environment) ? await signAtPrompt(ctx, spec, by, fingerprint, 'override') : undefined;
+    if (typeof signed === 'string') {
+      await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'veto', by: 'autonomous-loop', reason: `${error} (${signed})`, fingerprint: `veto:${rules.join(',')}` });
+      await saveTask(ctx, state, { status: 'blocked', lastError: error, reason: `${error}; override ${signed}` });
+      return 'stopped';
+    }
+    await recordDecision(ctx.store, ctx.ws, { ...base, decision: 'override', by, reason: answer.reason, fingerprint, ...(signed ? { signature: signed } : {}) });
     return { by, reason: answer.reason };
   }
   if (answer.choice === 'abort') {
@@ -124,8 +134,10 @@ export async function overriddenRules(ctx: EngineContext, taskId: string): Promi
   let reason: string | undefined;
   for (const d of await ctx.store.taskDecisions(ctx.project, taskId)) {
     if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
+    const record = JSON.parse(d.record) as DecisionRecord;
+    // verified_approvals: an override counts only with a signature that verifies now
+    if (needsSignature(ctx.contract, record.environment) && (await refuseRecordedSignature(ctx.contract, record))) continue;
     for (const r of d.fingerprint.slice('override:'.length).split(',')) if (r) rules.add(r);
-    const record = JSON.parse(d.record) as { by?: string; reason?: string | null };
     by = record.by ?? by;
     reason = record.reason ?? reason;
   }

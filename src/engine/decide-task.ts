@@ -20,6 +20,9 @@ import type { Workspace } from '../workspace/paths.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { provisioningGate, recordPlanRejection } from './provisioning-gate.js';
 import { deploymentCount } from '../records/deployment-record.js';
+import { listApprovers } from '../gates/approvers.js';
+import { howToSign } from '../gates/signed-approval.js';
+import { signDecision, writeAllowedSigners, type SignatureSource } from './signed-decision.js';
 
 export interface DecideResult {
   decision: DecisionKind;
@@ -35,6 +38,8 @@ export interface DecideResult {
   fingerprint: string | null;
   /** A provisioning task: each change of the plan decided on (`create aws_s3_bucket.x`). */
   plan_summary?: string[];
+  /** A signed decision: the SHA256 fingerprint of the key that signed it. */
+  signed_with?: string;
 }
 
 /**
@@ -65,18 +70,29 @@ async function gateSubject(ws: Workspace, project: string, task: TaskSpec, contr
  * so the next run (or a run waiting with --wait) acts on it. A decision that would change nothing
  * is said so and not recorded.
  */
-export async function decideTask(root: string, project: string, taskId: string, decision: 'approve' | 'reject' | 'override', by: string, comment: string | undefined): Promise<DecideResult> {
+export async function decideTask(
+  root: string,
+  project: string,
+  taskId: string,
+  decision: 'approve' | 'reject' | 'override',
+  by: string,
+  comment: string | undefined,
+  /** actor: who acts, as prevent_self_approval checks it (default: the OS user here; the console passes its person's). signature: a verified approval's signature (made here with --sign, or given by the console). */
+  options: { actor?: { osUser: string }; signature?: SignatureSource } = {},
+): Promise<DecideResult> {
+  const actor = options.actor ?? { osUser: osUser() };
   const { ws, contract, queue } = loadWorkspaceQueue(root, project);
+  if (listApprovers(contract).some((a) => a.sshKey !== null)) writeAllowedSigners(ws, contract);
   const task = queue.tasks.find((t) => t.id === taskId);
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
-  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment);
+  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment, options.signature);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = await openRecordStore(ws);
   try {
     if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
       // Only the contract's approvers decide production, and (prevent_self_approval) not the one who started the run.
       const starter = await store.lastRunStarter(project);
-      const refused = refuseApprover(contract, { by, osUser: osUser() }, starter ? { osUser: starter.os_user, by: null } : undefined);
+      const refused = refuseApprover(contract, { by, osUser: actor.osUser }, starter ? { osUser: starter.os_user, by: null } : undefined);
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
     }
     const row = (await store.tasks(project)).get(taskId);
@@ -87,7 +103,19 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const run = `'autonomous-loop ${targetArgs(ws.root, project)}'`;
     let fingerprint: string | null = null;
     let planSummary: string[] | undefined;
-    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({ decision, task_id: taskId, by, recorded, status_before: before, status, effect, fingerprint, ...(planSummary ? { plan_summary: planSummary } : {}) });
+    let signedWith: string | undefined;
+    const result = (recorded: boolean, status: TaskStatus, effect: string): DecideResult => ({
+      decision,
+      task_id: taskId,
+      by,
+      recorded,
+      status_before: before,
+      status,
+      effect,
+      fingerprint,
+      ...(planSummary ? { plan_summary: planSummary } : {}),
+      ...(signedWith ? { signed_with: signedWith } : {}),
+    });
     if (before === 'complete') return result(false, before, `${taskId} is complete already: nothing to ${decision}, nothing recorded`);
     const light = await describeApprovalSubject(ws, project, task, contract, store, 'light');
     const deployed = await deploymentCount(store, project, task.environment);
@@ -110,6 +138,9 @@ export async function decideTask(root: string, project: string, taskId: string, 
     const blockedBy = decision === 'override' ? await lastBlockingRules(store, project, taskId) : undefined;
     // A decision is for what the task's gate showed (stored when it opened), never for what is there now.
     const shown = decision === 'override' ? undefined : await gateSubject(ws, project, task, contract, store, need.production && decision === 'approve');
+    const decided = { decision, by, project, task: taskId, environment: task.environment ?? null, version: task.version ?? null, fingerprint: shown ? shown.fingerprint : `override:${blockedBy ?? ''}` };
+    // verified_approvals: signed by the approver's key, over this very decision (refused otherwise, saying how to sign)
+    const signature = await signDecision(contract, store, decided, options.signature, howToSign(taskId, targetArgs(ws.root, project), by));
     await recordDecision(store, ws, {
       run_id: null,
       project,
@@ -119,10 +150,12 @@ export async function decideTask(root: string, project: string, taskId: string, 
       reason: comment ?? null,
       environment: task.environment ?? null,
       version: task.version ?? null,
-      fingerprint: shown ? shown.fingerprint : `override:${blockedBy ?? ''}`,
+      fingerprint: decided.fingerprint,
       ...(shown ? { subject: shown.subject } : {}),
+      ...(signature ? { signature } : {}),
     });
     fingerprint = shown?.fingerprint ?? null;
+    signedWith = signature?.key;
     if (decision === 'reject') await recordPlanRejection(store, ws, project, task, contract, by);
     if (task.agentType === 'provisioning' && decision !== 'override') planSummary = (await provisioningGate(ws, project, task, contract).catch(() => undefined))?.summary;
     const status: TaskStatus = decision === 'reject' ? 'blocked' : 'pending';
@@ -150,14 +183,27 @@ export async function decideTask(root: string, project: string, taskId: string, 
  * A rollback requested without a terminal (`rollback --env e --to v` said so): approved or
  * rejected like a deployment of that environment; the next `rollback` with the same target runs it.
  */
-async function decideRollback(ws: Workspace, contract: Contract, project: string, id: string, environment: Environment, version: string, decision: 'approve' | 'reject', by: string, comment: string | undefined): Promise<DecideResult> {
+async function decideRollback(
+  ws: Workspace,
+  contract: Contract,
+  project: string,
+  id: string,
+  environment: Environment,
+  version: string,
+  decision: 'approve' | 'reject',
+  by: string,
+  comment: string | undefined,
+  source: SignatureSource | undefined,
+): Promise<DecideResult> {
   const store = await openRecordStore(ws);
   try {
     if (decision === 'approve' && environment === 'production') {
       const refused = refuseApprover(contract, { by, osUser: osUser() });
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
     }
-    await recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint: `rollback:${environment}:${version}` });
+    const fingerprint = `rollback:${environment}:${version}`;
+    const signature = await signDecision(contract, store, { decision, by, project, task: id, environment, version, fingerprint }, source, howToSign(id, targetArgs(ws.root, project), by));
+    await recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint, ...(signature ? { signature } : {}) });
     const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
     return {
       decision,
@@ -167,6 +213,7 @@ async function decideRollback(ws: Workspace, contract: Contract, project: string
       recorded: true,
       status_before: 'awaiting_approval',
       status: decision === 'approve' ? 'pending' : 'blocked',
+      ...(signature ? { signed_with: signature.key } : {}),
       effect: decision === 'approve' ? `the rollback of ${environment} to ${version} may run: ${again} runs it (once)` : `the rollback of ${environment} to ${version} is refused; ${again} asks again`,
     };
   } finally {

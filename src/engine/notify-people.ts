@@ -13,6 +13,10 @@ export async function notifyPeople(ctx: EngineContext, event: 'gate' | 'blocked'
   if (!argv) return;
   // The payload leaves the machine (a chat webhook): the reason is redacted like every record.
   const reason = redactSecrets(rawReason);
+  // The console's page of this task's gate (or of the task, when it is blocked), when the contract says where the console is.
+  const base = ctx.contract.console_url;
+  const page = `/projects/${encodeURIComponent(ctx.project)}/tasks/${encodeURIComponent(task.id)}${event === 'gate' ? '/gate' : ''}`;
+  const url = base ? `${base}${page}` : null;
   const run = await runCommand({
     argv,
     cwd: ctx.ws.root,
@@ -26,8 +30,9 @@ export async function notifyPeople(ctx: EngineContext, event: 'gate' | 'blocked'
       AUTONOMOUS_LOOP_VERSION: task.version ?? '',
       AUTONOMOUS_LOOP_REASON: reason,
       AUTONOMOUS_LOOP_DECIDE_COMMAND: command,
+      AUTONOMOUS_LOOP_URL: url ?? '',
     },
-    input: `${JSON.stringify({ event, project: ctx.project, task_id: task.id, environment: task.environment ?? null, version: task.version ?? null, reason, command })}\n`,
+    input: `${JSON.stringify({ event, project: ctx.project, task_id: task.id, environment: task.environment ?? null, version: task.version ?? null, reason, command, url })}\n`,
   });
   if (!run.ok) {
     const message = `notify (${argv[0] ?? ''}) ${run.failedToStart ? 'could not start' : run.timedOut ? 'timed out' : `exited with code ${run.exitCode}`}: ${run.output.trim().split('\n').pop()?.slice(0, 200) ?? ''}`;

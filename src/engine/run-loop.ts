@@ -21,6 +21,8 @@ import { flushDeployments } from '../records/deployment-record.js';
 import { warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
 import { reconcileTasks, applyEdits } from './reconcile-tasks.js';
+import { listApprovers } from '../gates/approvers.js';
+import { writeAllowedSigners } from './signed-decision.js';
 import { Scheduler } from './scheduler.js';
 
 export interface RunOptions {
@@ -63,6 +65,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   if (!options.registry) await checkProjectFile(ws, options.project, queue, contract);
 
   const store = await openRecordStore(ws);
+  // verified approvals: .aibrain/allowed_signers says whose keys count, as the contract does now
+  if (listApprovers(contract).some((a) => a.sshKey !== null)) writeAllowedSigners(ws, contract);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const lock = await store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
@@ -110,7 +114,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     signal: controller.signal,
     aborted: undefined,
     vetoed: new Set(),
-    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 1000 } } : {}),
+    ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
   let exitCode: number = ExitCode.done;
   let failure: unknown;

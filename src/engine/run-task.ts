@@ -6,6 +6,8 @@ import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
+import { needsSignature, type DecisionSignature } from '../gates/signed-approval.js';
+import { refuseUnverifiedUse, signAtPrompt } from './signed-decision.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { describeCascade } from './describe-gate.js';
 import { watchDecisionElsewhere } from './decided-elsewhere.js';
@@ -18,6 +20,7 @@ import { createRecordSink, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
+import { mergeCompleted, openWorkplace, workplaceOf } from './task-workplace.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
@@ -47,6 +50,14 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (ctx.signal.aborted) return 'interrupted'; // Ctrl-C while it was at its gate: it does not start
 
   const firstIteration = state.iterations + 1;
+  try {
+    await openWorkplace(ctx, state); // a coding task's own worktree and branch, in a git repository
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    // Never in the person's work tree instead: said, and the task waits for a person.
+    await saveTask(ctx, state, { status: 'blocked', reason: `cannot make the task's own worktree: ${e instanceof Error ? e.message : String(e)}` });
+    return 'settled';
+  }
   await saveTask(ctx, state, { status: 'in_progress', reason: null });
   await ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
   ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
@@ -111,7 +122,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       return 'paused';
     }
     // The verify gate (tests, lint): the promise counts only when every command passes.
-    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
+    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ictx.workDir ?? ctx.ws.root, ictx.progress) : null;
     if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
@@ -127,12 +138,16 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     const after = await extras.finish(result, promiseMet, error, verify); // checkpoint, budgets, stuck detection
+    // Kept: the task's branch goes into the base branch, or waits (complete, the reason says why).
+    const place = promiseMet ? workplaceOf(ctx, spec.id) : null;
+    const mergeWait = place ? await mergeCompleted(ctx, place, ictx.progress) : null;
+    if (mergeWait) ctx.emitter.emit('warning', { message: `${spec.id}: ${mergeWait}` });
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     await ctx.store.transaction(async (tx) => {
       await tx.endIteration(iterationId, ended);
       await after.save(tx);
-      if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: null }, tx);
+      if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: mergeWait }, tx);
       else if (rollbackFailed) {
         // ROLLBACK FAILED: the environment is degraded, the cascade below stops, no more attempts.
         if (spec.environment) await tx.setEnvironmentHealth(ctx.project, spec.environment, error);
@@ -212,7 +227,10 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const attempt = state.baseIteration;
   const standing = await standingDecision(ctx.store, ctx.project, spec.id, need.fingerprint, attempt);
   // Checked when it is used, never hashed: the approver still on the list, and not who runs it.
-  const refusedUse = standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
+  const verified = needsSignature(ctx.contract, spec.environment);
+  const refusedUse =
+    (standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined) ??
+    (standing?.decision === 'approve' && verified ? await refuseUnverifiedUse(ctx, standing) : undefined);
   if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
     return { outcome: 'approved', by: standing.by };
@@ -222,7 +240,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     return { outcome: 'settled' };
   }
   const stale = refusedUse ? [refusedUse] : await describeStaleApproval(ctx.store, ctx.project, spec.id, subject, need.fingerprint, attempt);
-  const decide = async (decision: DecisionKind, by: string, reason: string | null): Promise<void> => {
+  const decide = async (decision: DecisionKind, by: string, reason: string | null, signature?: DecisionSignature): Promise<void> => {
     const record = await recordDecision(ctx.store, ctx.ws, {
       run_id: ctx.runId,
       project: ctx.project,
@@ -234,16 +252,18 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       version: spec.version ?? null,
       fingerprint: need.fingerprint,
       subject,
+      ...(signature ? { signature } : {}),
     });
     if (decision === 'approve' && need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, record.id, attempt, ctx.runId);
   };
   // --yes passes the environment gates of development and staging only: never production, never
   // a task's own requires_approval.
-  if (ctx.yes && !need.production && !need.taskRequires) {
+  if (ctx.yes && !need.production && !need.taskRequires && !verified) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
     await decide('approve', by, need.reasons.join('; '));
     return { outcome: 'approved', by };
   }
+  let unsigned: string | undefined;
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
     const agent = ctx.registry.get(spec.agentType);
@@ -258,8 +278,11 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       .finally(() => elsewhere?.stop());
     // Decided from another shell: recorded there; the gate takes it as a standing decision.
     if (answer === 'elsewhere') return passGate(ctx, state, makeContext, prepared);
-    if (answer === 'yes' && !refused) {
-      await decide('approve', ctx.prompter.by, need.reasons.join('; '));
+    // verified_approvals: the yes is signed with the approver's key through ssh-agent, or it does not count
+    const signed = answer === 'yes' && !refused && verified ? await signAtPrompt(ctx, spec, ctx.prompter.by, need.fingerprint) : undefined;
+    if (typeof signed === 'string') unsigned = signed;
+    else if (answer === 'yes' && !refused) {
+      await decide('approve', ctx.prompter.by, need.reasons.join('; '), signed);
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
@@ -269,8 +292,8 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
       return { outcome: 'settled' };
     }
   }
-  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>`;
-  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : [])].join('; '));
+  const approveCommand = `autonomous-loop approve ${spec.id} ${targetArgs(ctx.ws.root, ctx.project)} --by <name>${verified ? ' --sign' : ''}`;
+  const why = redactSecrets([...need.reasons, ...stale, ...(refused && ctx.prompter ? [refused] : []), ...(unsigned ? [unsigned] : [])].join('; '));
   await saveTask(ctx, state, { status: 'awaiting_approval', reason: why });
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
@@ -312,6 +335,7 @@ async function recordInterrupted(ctx: EngineContext, state: TaskState, n: number
 
 async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): Promise<IterationContext> {
   const { spec } = state;
+  const place = workplaceOf(ctx, spec.id);
   return {
     project: ctx.project,
     task: spec,
@@ -326,6 +350,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
+    ...(place ? { workDir: place.dir } : {}),
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }

@@ -6,6 +6,11 @@ import { normalizeEnvironmentKeys, withEnvironmentAliases, type Environment } fr
 import { parseYamlText } from '../workspace/parse-yaml-text.js';
 import { contractPath, type Workspace } from '../workspace/paths.js';
 
+// One OpenSSH public key line: a key type, base64, an optional comment; nothing that could start a second line.
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
+// An approver with a key is a principal in allowed_signers: no pattern characters (`*`, `?`, `!`, `,`) nor spaces.
+const PRINCIPAL = /^[A-Za-z0-9._@+-]+$/;
+
 const Severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
 
 const EnvironmentPolicy = z.strictObject({
@@ -58,7 +63,10 @@ export const ContractSchema = z.strictObject({
         z.strictObject({
           name: z.string().min(1),
           /** One OpenSSH public key line (verified approvals: issue 24). */
-          ssh_key: z.string().min(1).optional(),
+          ssh_key: z
+            .string()
+            .regex(SSH_PUBLIC_KEY, 'expected one OpenSSH public key line, e.g. "ssh-ed25519 AAAAC3Nz… ana@laptop"')
+            .optional(),
           /** The OS users this person runs as: with prevent_self_approval, a run started by one of them is theirs. */
           os_users: z.array(z.string().min(1)).optional(),
         }),
@@ -66,6 +74,8 @@ export const ContractSchema = z.strictObject({
       'expected a list of names or {name, ssh_key, os_users}',
     )
     .default([]),
+  /** Environments whose approvals must be signed by an approver's ssh_key (`approve --sign`). */
+  verified_approvals: z.array(z.enum(['development', 'staging', 'production'])).default([]),
   /** As GitHub environments do: the user who started a run may not approve its production gate. */
   prevent_self_approval: z.boolean().default(false),
   /** The agent a task naming none gets: the coding preset (a task with its own `command` stays a command task). */
@@ -80,6 +90,11 @@ export const ContractSchema = z.strictObject({
     .default({}),
   /** What nothing could read (a migration no reader understands, SQL neither parser nor tokenizer can place) blocks a pre-flight unless allowed here. */
   guardrails: z.strictObject({ allow_unread: z.boolean().default(false) }).default({ allow_unread: false }),
+  /** Where `autonomous-loop serve` answers for the people notified (https://loop.example.com): the notify event carries the gate's page. */
+  console_url: z
+    .url({ protocol: /^https?$/, error: 'expected the console\'s address, e.g. https://loop.example.com' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   /** Run when a gate opens or a task is blocked with nobody to ask (argv, no shell): a chat webhook, a page. */
   notify: z.array(z.string().min(1), 'expected an argv array, e.g. ["curl", "-d", "@-", "https://…"]').min(1).optional(),
   /** Retention of the run logs under .aibrain/runs/: the newest `keep_runs` runs, at most `max_bytes` in all (oldest go first). */
@@ -139,11 +154,25 @@ export function parseContract(text: string, file: string): Contract {
     throw new InputError(formatProblems(`${file}: not a valid contract`, problems), problems);
   }
   const contract: Contract = { ...parsed.data, file };
+  const signerProblems = checkSigners(contract);
+  if (signerProblems.length > 0) throw new InputError(formatProblems(`${file}: not a valid contract`, signerProblems), signerProblems);
   if (contract.environments.production.approval !== 'always') {
     // Production is never run without a person, whatever a contract says.
     throw new InputError(`${file}: environments.production.approval: must be 'always' (production always asks a person)`);
   }
   return contract;
+}
+
+// Approvers who sign are named safely in allowed_signers, and an environment that needs signatures has someone who can give them.
+function checkSigners(contract: Contract): string[] {
+  const problems: string[] = [];
+  contract.approvers.forEach((a, i) => {
+    if (typeof a !== 'string' && a.ssh_key !== undefined && !PRINCIPAL.test(a.name)) problems.push(`approvers.${i}.name: '${a.name}' cannot name a signer (letters, digits and . _ @ + - only)`);
+  });
+  if (contract.verified_approvals.length > 0 && !contract.approvers.some((a) => typeof a !== 'string' && a.ssh_key !== undefined)) {
+    problems.push(`verified_approvals: [${contract.verified_approvals.join(', ')}] needs approvers with an ssh_key ({name, ssh_key}); none has one, so nobody could approve there`);
+  }
+  return problems;
 }
 
 export function agentPolicy(contract: Contract, agentType: string): AgentPolicy {

@@ -18,8 +18,16 @@ export class RuleSet {
     return rule?.enabled ? rule : undefined;
   }
 
+  private readonly scanners = new Map<Scanner, Rule[]>();
+
+  /** The enabled rules of one scanner (asked once per file scanned: kept). */
   byScanner(scanner: Scanner): Rule[] {
-    return [...this.rules.values()].filter((r) => r.enabled && r.scanner === scanner);
+    let found = this.scanners.get(scanner);
+    if (!found) {
+      found = [...this.rules.values()].filter((r) => r.enabled && r.scanner === scanner);
+      this.scanners.set(scanner, found);
+    }
+    return found;
   }
 
   /** A finding of rule `id`, or undefined when the rule is disabled. */

@@ -28,6 +28,8 @@ export interface DecisionRecord {
   fingerprint: string | null;
   /** What the person was shown, itemised: a later prompt says what changed. */
   subject?: unknown;
+  /** Verified approvals: the payload the approver signed, the `ssh-keygen -Y sign` signature and the key's SHA256 fingerprint. */
+  signature?: { payload: string; signature: string; key: string };
 }
 
 /**
@@ -79,8 +81,11 @@ export async function recordDecision(
     fingerprint: input.fingerprint,
     ...(input.subject !== undefined ? { subject: input.subject } : {}),
   });
+  // The signature is kept as signed: redaction must not touch what a key vouched for.
+  if (input.signature) record.signature = input.signature;
   const json = JSON.stringify(record);
-  await store.transaction((tx) => tx.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json));
+  const signature = record.signature ? JSON.stringify(record.signature) : null;
+  await store.transaction((tx) => tx.insertDecision(record.project, record.id, record.task_id, record.decision, record.fingerprint, json, signature));
   faultPoint('record:decision:stored');
   noteBehind(await flushDecisions(store, ws));
   return record;

@@ -128,8 +128,10 @@ async function insertDeployments(tx: Store, records: { id: string; json: string 
 async function insertDecisions(tx: Store, records: { id: string; json: string }[]): Promise<void> {
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   for (const r of records) {
-    const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown };
-    await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json);
+    const d = JSON.parse(r.json) as { project?: unknown; task_id?: unknown; decision?: unknown; fingerprint?: unknown; signature?: unknown };
+    // a signed decision's signature column comes back from its record
+    const signature = d.signature && typeof d.signature === 'object' ? JSON.stringify(d.signature) : null;
+    await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json, signature);
   }
   await tx.markDecisionsWritten(records.map((r) => r.id));
 }

@@ -17,6 +17,7 @@ export const PG = {
   approvalUse: 'SELECT attempt, run_id, used_at FROM approval_uses WHERE decision_id = $1',
   useApproval: `INSERT INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (decision_id) DO NOTHING`,
+  tasksUpdatedSince: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND updated_at >= $2',
   tasks: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1',
   task: 'SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = $1 AND task_id = $2',
   saveTask: `INSERT INTO tasks (project, task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at)
@@ -41,7 +42,8 @@ export const PG = {
   deploymentsOf: 'SELECT seq, id, record FROM deployments WHERE project = $1 ORDER BY seq',
   unwrittenDeployments: 'SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq',
   markDeploymentsWritten: 'UPDATE deployments SET written = 1 WHERE id = ANY($1)',
-  insertDecision: 'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, chain) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+  insertDecision: 'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, chain, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+  decisionSignatures: 'SELECT seq, id, signature FROM decisions ORDER BY seq',
   allDecisions: 'SELECT seq, id, record, written FROM decisions ORDER BY seq',
   decisionsOf: 'SELECT seq, id, record FROM decisions WHERE project = $1 ORDER BY seq',
   taskDecisions: 'SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = $1 AND task_id = $2 ORDER BY seq',
@@ -90,6 +92,10 @@ export const PG = {
   // What a waiting task's gate showed (migration 002, SQLite's 005).
   saveGateSubject: `INSERT INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (project, task_id) DO UPDATE SET fingerprint = excluded.fingerprint, subject = excluded.subject, computed_at = excluded.computed_at`,
+  saveConsoleToken: 'INSERT INTO console_tokens (id, person, hash, created_at) VALUES ($1, $2, $3, $4)',
+  consoleTokens: 'SELECT * FROM console_tokens ORDER BY created_at, id',
+  useConsoleToken: 'UPDATE console_tokens SET last_used_at = $1 WHERE hash = $2 AND revoked_at IS NULL RETURNING *',
+  revokeConsoleToken: `UPDATE console_tokens SET revoked_at = $1 WHERE id LIKE $2 ESCAPE '\\' AND revoked_at IS NULL RETURNING id`,
   gateSubject: 'SELECT fingerprint, subject, computed_at FROM gate_subjects WHERE project = $1 AND task_id = $2',
   holdsRecords: 'SELECT (SELECT COUNT(*) FROM deployments) + (SELECT COUNT(*) FROM decisions) + (SELECT COUNT(*) FROM tasks) AS n',
 } as const;

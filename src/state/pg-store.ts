@@ -5,9 +5,10 @@ import { PG } from './pg-statements.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
-import { chainHash } from './store.js';
+import { chainHash, likePrefix } from './store.js';
 import type {
   ChainedRecord,
+  ConsoleTokenRow,
   GateSubjectRow,
   IterationEnd,
   IterationFigures,
@@ -195,6 +196,10 @@ export class PgStore implements Store {
     return this.#run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#rows(PG.tasksUpdatedSince, [project, since]);
+  }
+
   async tasks(project: string): Promise<Map<string, TaskRow>> {
     return new Map((await this.#rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
   }
@@ -293,10 +298,14 @@ export class PgStore implements Store {
     if (ids.length > 0) await this.#run(PG.markDeploymentsWritten, [[...ids]]);
   }
 
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.#write(async (tx) =>
-      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record)]),
+      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
     );
+  }
+
+  async decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
+    return (await this.#rows<{ seq: number | string; id: string; signature: string | null }>(PG.decisionSignatures)).map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {
@@ -357,6 +366,22 @@ export class PgStore implements Store {
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
     return this.#first(PG.gateSubject, [project, taskId]);
   }
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
+    return this.#run(PG.saveConsoleToken, [row.id, row.person, row.hash, row.created_at]);
+  }
+
+  consoleTokens(): Promise<ConsoleTokenRow[]> {
+    return this.#rows(PG.consoleTokens);
+  }
+
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
+    return this.#first(PG.useConsoleToken, [now(), hash]);
+  }
+
+  async revokeConsoleToken(idPrefix: string): Promise<number> {
+    return (await this.#rows(PG.revokeConsoleToken, [now(), `${likePrefix(idPrefix)}%`])).length;
+  }
+
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
     return this.#rows(table === 'deployments' ? PG.deploymentIds : PG.decisionIds);

@@ -19,6 +19,7 @@ export function prepareStatements(db: Db) {
       'INSERT OR IGNORE INTO approval_uses (decision_id, project, task_id, attempt, run_id, used_at) VALUES (@decision_id, @project, @task_id, @attempt, @run_id, @used_at)',
     ),
     endRun: db.prepare('UPDATE runs SET ended_at = @ended_at, exit_code = @exit_code WHERE run_id = @run_id'),
+    tasksUpdatedSince: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND updated_at >= ?'),
     tasks: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ?'),
     task: db.prepare('SELECT task_id, status, file_status, iterations, base_iteration, last_error, reason, updated_at FROM tasks WHERE project = ? AND task_id = ?'),
     saveTask: db.prepare(
@@ -57,8 +58,9 @@ export function prepareStatements(db: Db) {
     unwrittenDeployments: db.prepare('SELECT seq, id, record FROM deployments WHERE written = 0 ORDER BY seq'),
     markDeploymentWritten: db.prepare('UPDATE deployments SET written = 1 WHERE id = ?'),
     insertDecision: db.prepare(
-      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, chain) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record, @chain)',
+      'INSERT INTO decisions (id, project, task_id, decision, fingerprint, record, signature, chain) VALUES (@id, @project, @task_id, @decision, @fingerprint, @record, @signature, @chain)',
     ),
+    decisionSignatures: db.prepare('SELECT seq, id, signature FROM decisions ORDER BY seq'),
     allDecisions: db.prepare('SELECT seq, id, record, written FROM decisions ORDER BY seq'),
     decisionsOf: db.prepare('SELECT seq, id, record FROM decisions WHERE project = ? ORDER BY seq'),
     taskDecisions: db.prepare('SELECT seq, id, record, decision, fingerprint FROM decisions WHERE project = ? AND task_id = ? ORDER BY seq'),
@@ -105,6 +107,11 @@ export function prepareStatements(db: Db) {
       'INSERT OR REPLACE INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES (@project, @task_id, @fingerprint, @subject, @computed_at)',
     ),
     gateSubject: db.prepare('SELECT fingerprint, subject, computed_at FROM gate_subjects WHERE project = ? AND task_id = ?'),
+    // Console tokens (migration 011).
+    saveConsoleToken: db.prepare('INSERT INTO console_tokens (id, person, hash, created_at) VALUES (@id, @person, @hash, @created_at)'),
+    consoleTokens: db.prepare('SELECT * FROM console_tokens ORDER BY created_at, id'),
+    useConsoleToken: db.prepare('UPDATE console_tokens SET last_used_at = ? WHERE hash = ? AND revoked_at IS NULL RETURNING *'),
+    revokeConsoleToken: db.prepare(`UPDATE console_tokens SET revoked_at = ? WHERE id LIKE ? ESCAPE '\\' AND revoked_at IS NULL`),
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),

@@ -4,9 +4,10 @@ import { bootId, startTimeOf } from './process-identity.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
-import { chainHash } from './store.js';
+import { chainHash, likePrefix } from './store.js';
 import type {
   ChainedRecord,
+  ConsoleTokenRow,
   GateSubjectRow,
   IterationEnd,
   IterationFigures,
@@ -164,6 +165,10 @@ export class SqliteStore implements Store {
     return this.#do(() => void this.#stmts.useApproval.run({ decision_id: decisionId, project, task_id: taskId, attempt, run_id: runId, used_at: now() }));
   }
 
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
+    return this.#do(() => this.#stmts.tasksUpdatedSince.all(project, since) as TaskRow[]);
+  }
+
   tasks(project: string): Promise<Map<string, TaskRow>> {
     return this.#do(() => new Map((this.#stmts.tasks.all(project) as TaskRow[]).map((r) => [r.task_id, r])));
   }
@@ -268,8 +273,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void> {
-    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, chain: chainHash(this.#lastChain('decisions'), id, record) }));
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
+    return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, signature, chain: chainHash(this.#lastChain('decisions'), id, record) }));
+  }
+
+  decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
+    return this.#do(() => this.#stmts.decisionSignatures.all() as { seq: number; id: string; signature: string | null }[]);
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {
@@ -327,6 +336,22 @@ export class SqliteStore implements Store {
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
     return this.#do(() => this.#stmts.gateSubject.get(project, taskId) as GateSubjectRow | undefined);
   }
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
+    return this.#do(() => void this.#stmts.saveConsoleToken.run(row));
+  }
+
+  consoleTokens(): Promise<ConsoleTokenRow[]> {
+    return this.#do(() => this.#stmts.consoleTokens.all() as ConsoleTokenRow[]);
+  }
+
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
+    return this.#do(() => this.#stmts.useConsoleToken.get(now(), hash) as ConsoleTokenRow | undefined);
+  }
+
+  revokeConsoleToken(idPrefix: string): Promise<number> {
+    return this.#do(() => this.#stmts.revokeConsoleToken.run(now(), `${likePrefix(idPrefix)}%`).changes);
+  }
+
 
   recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
     return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentIds : this.#stmts.decisionIds).all() as { id: string; written: number }[]);

@@ -75,10 +75,17 @@ export type LockResult = { ok: true; tookOverFrom?: LockHolder } | { ok: false; 
 export type RecordTable = 'deployments' | 'decisions';
 export type ChainedRecord = { seq: number; id: string; record: string; chain: string | null };
 export type GateSubjectRow = { fingerprint: string; subject: string; computed_at: string };
+/** A console token (`token create --for NAME`): its sha-256, never the token. */
+export type ConsoleTokenRow = { id: string; person: string; hash: string; created_at: string; last_used_at: string | null; revoked_at: string | null };
 
 /** One link of a record table's hash chain: sha-256 of the previous link, the id and the record. */
 export function chainHash(prev: string, id: string, record: string): string {
   return createHash('sha256').update(`${prev}\n${id}\n${record}`).digest('hex');
+}
+
+/** A LIKE pattern's literal prefix: `%`, `_` and the escape itself taken as text (ESCAPE '\\'). */
+export function likePrefix(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -115,6 +122,8 @@ export interface Store {
 
   tasks(project: string): Promise<Map<string, TaskRow>>;
   task(project: string, taskId: string): Promise<TaskRow | undefined>;
+  /** The tasks saved at or after `since` (an ISO time): what a live page is told, without reading every row. */
+  tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]>;
   saveTask(project: string, row: Omit<TaskRow, 'updated_at'>): Promise<void>;
   setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void>;
 
@@ -145,7 +154,10 @@ export interface Store {
   deployments(project?: string): Promise<StoredRecord[]>;
   unwrittenDeployments(): Promise<StoredRecord[]>;
   markDeploymentsWritten(ids: readonly string[]): Promise<void>;
-  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string): Promise<void>;
+  /** A decision; `signature` (JSON of the signed payload, signature and key) where it was signed. */
+  insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature?: string | null): Promise<void>;
+  /** The signature column of every decision row, in order: what `history --verify` checks against each record. */
+  decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]>;
   decisions(project?: string): Promise<StoredRecord[]>;
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
   unwrittenDecisions(): Promise<StoredRecord[]>;
@@ -167,6 +179,13 @@ export interface Store {
   /** What the task's gate showed when it last opened (fingerprint and subject JSON): what `approve` signs. */
   saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void>;
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined>;
+  /** Console tokens (migration 011): kept hashed; revoked ones stay listed. */
+  saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void>;
+  consoleTokens(): Promise<ConsoleTokenRow[]>;
+  /** The unrevoked token with this hash, stamped as used now. */
+  useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined>;
+  /** Revokes the tokens whose id starts with `idPrefix` (unrevoked ones); how many. */
+  revokeConsoleToken(idPrefix: string): Promise<number>;
   projectionStamp(file: string): Promise<string | undefined>;
   setProjectionStamp(file: string, stamp: string | null): Promise<void>;
 

@@ -17,7 +17,9 @@ const RANK: Record<string, number> = {
   readiness: 4,
   agents: 5,
   engine: 6,
-  cli: 7,
+  // The console is the second face beside the CLI: only the CLI's `serve` command imports it (below).
+  console: 7,
+  cli: 8,
 };
 
 function filesUnder(dir: string): string[] {
@@ -41,5 +43,21 @@ describe('the layering', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('nothing imports the console but the CLI\'s serve command, and the console imports nothing of the CLI', () => {
+    const src = path.join(repoRoot, 'src');
+    const found: string[] = [];
+    for (const file of filesUnder(src)) {
+      const from = path.relative(src, file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^(?:import|export)[^'"]*from |import\()'(\.[^']+)'/gm)) {
+        const target = path.relative(src, path.resolve(path.dirname(file), m[1] ?? ''));
+        const top = target.split(path.sep)[0];
+        const own = from.split(path.sep)[0];
+        if (top === 'console' && own !== 'console' && from !== path.join('cli', 'commands', 'serve.ts')) found.push(`${from} imports ${m[1]}`);
+        if (own === 'console' && top === 'cli') found.push(`${from} imports ${m[1]}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 });

@@ -68,7 +68,26 @@ describe('notify', () => {
     const got = JSON.parse(readFileSync(out, 'utf8'));
     expect(got.env).toMatchObject({ event: 'gate', task: 'GATED', version: '2.0.0' });
     expect(got.env.command).toContain('autonomous-loop approve GATED --project p');
-    expect(JSON.parse(got.stdin)).toMatchObject({ event: 'gate', task_id: 'GATED', environment: 'staging' });
+    expect(JSON.parse(got.stdin)).toMatchObject({ event: 'gate', task_id: 'GATED', environment: 'staging', url: null });
+  });
+
+  it("with the contract's console_url, the event carries the gate's page in the console", () => {
+    const ws = makeWorkspace();
+    const out = path.join(ws, 'notified.json');
+    const script = path.join(ws, 'notify.mjs');
+    writeFileSync(script, `import { readFileSync, writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify({ url: process.env.AUTONOMOUS_LOOP_URL, stdin: readFileSync(0, 'utf8') }));\n`);
+    const contract = path.join(ws, 'governance', 'contracts', 'operator-team.yaml');
+    mkdirSync(path.dirname(contract), { recursive: true });
+    writeFileSync(contract, contractWith(`console_url: https://loop.example.com/\nnotify: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]`));
+    writeQueue(ws, 'p', { features: [{ id: 'GATED-1', agent_type: 'noop', environment: 'staging', version: '2.0.0' }] });
+    expect(runCli(['--project', 'p'], { cwd: ws }).code).toBe(3);
+    const got = JSON.parse(readFileSync(out, 'utf8'));
+    expect(got.url).toBe('https://loop.example.com/projects/p/tasks/GATED-1/gate');
+    expect(JSON.parse(got.stdin).url).toBe('https://loop.example.com/projects/p/tasks/GATED-1/gate');
+    writeFileSync(contract, contractWith('console_url: "javascript:alert(1)"'));
+    const bad = runCli(['validate', '--project', 'p'], { cwd: ws });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("console_url: expected the console's address");
   });
 
   it('a notifier that fails is a warning, not a failed task', () => {

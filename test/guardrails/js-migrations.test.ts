@@ -41,6 +41,9 @@ describe('JavaScript and TypeScript migrations', () => {
     const { found, findings } = await scan('knex/migrations/20240103120000_if_not_exists.js');
     expect(found).toEqual(['3 index-not-concurrent pages_path_idx']);
     expect(findings[0]?.statement).toBe('CREATE INDEX ${ifNotExists} pages_path_idx ON pages (path)');
+    // The note says what stood in: the words IF NOT EXISTS, not a name.
+    expect(findings[0]?.message).toContain('read with IF NOT EXISTS standing in for ${ifNotExists}');
+    expect(findings[0]?.message).not.toContain('a name standing in');
   });
 
   it('Sequelize: queryInterface calls and sequelize.query(sql); a template is read with its placeholder, a built string is unresolved-sql', async () => {

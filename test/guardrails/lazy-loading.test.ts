@@ -20,6 +20,19 @@ export async function resolve(specifier, context, next) {
 `,
 );
 writeFileSync(path.join(hooks, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(hooks, 'hooks.mjs')).href)});\n`);
+// require() (the parser is loaded through it) is not seen by the ESM hooks: its resolution is listed too.
+writeFileSync(
+  path.join(hooks, 'require-hook.cjs'),
+  `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const r = resolve.apply(this, args);
+  if (process.env.AL_LOADED_LOG) appendFileSync(process.env.AL_LOADED_LOG, 'file://' + r + '\\n');
+  return r;
+};
+`,
+);
 
 afterAll(() => {
   removeWorkspaces();
@@ -36,7 +49,7 @@ function loadedBy(files: Record<string, string>, extra: string[] = [], packs: Re
   writeFileSync(log, '');
   const r = runCli(['scan', ...Object.keys(files), '--json', ...extra], {
     cwd: ws,
-    env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(hooks, 'register.mjs')).href}`, AL_LOADED_LOG: log },
+    env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(hooks, 'register.mjs')).href} --require ${path.join(hooks, 'require-hook.cjs')}`, AL_LOADED_LOG: log },
   });
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   const packages = new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));

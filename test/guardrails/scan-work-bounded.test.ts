@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanSqlText } from '../../src/guardrails/index.js';
+import { scanPaths, scanSqlText } from '../../src/guardrails/index.js';
 import { CreatedTables } from '../../src/guardrails/sql/created-tables.js';
 import { loadPgParser, pgParserCalls } from '../../src/guardrails/sql/parse-postgres.js';
 
@@ -51,5 +54,44 @@ describe('scan work grows with the text, not faster', () => {
     expect(created.has(['customers'])).toBe(false);
     created.add(['sales', 'invoices']);
     expect(created.has(['sales', 'invoices'])).toBe(true);
+  });
+
+  it('statements waiting for the parser are read in one call and reported as they stood', async () => {
+    await loadPgParser();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'al-batch-'));
+    try {
+      const clean = path.join(dir, '001_clean.sql');
+      writeFileSync(clean, ['ALTER TABLE a ADD COLUMN x int;', 'ALTER TABLE a ALTER COLUMN y TYPE bigint;', 'DROP TABLE old;', 'ALTER TABLE b RENAME COLUMN p TO q;', ''].join('\n'));
+      const before = pgParserCalls();
+      const first = await scanPaths([clean]);
+      expect(pgParserCalls() - before).toBe(1); // four statements, one call
+      expect(first.findings.map((f) => `${f.line} ${f.rule}`)).toEqual(['2 missing-lock-timeout', '2 alter-column-type', '3 drop-table', '4 rename-column']);
+
+      const mixed = path.join(dir, '002_mixed.sql');
+      writeFileSync(
+        mixed,
+        [
+          "-- Zoë's migration: ünïcödé 東京 before the statements (the parser counts bytes)", // 1
+          'ALTER TABLE late ADD CONSTRAINT late_fk FOREIGN KEY (a) REFERENCES b (id);', // 2: late is created below: reported
+          'CREATE TABLE late (id int, a int);', // 3
+          'ALTER TABLE late ALTER COLUMN a TYPE bigint;', // 4: created above: quiet
+          'ALTER TABLE orders DROP COLUMN legacy; -- safety-exception: drop-column archived', // 5: suppressed
+          'ALTER TABLE orders FROBNICATE;', // 6: the parser rejects it (the batch is read one by one)
+          "SET lock_timeout = '2s';", // 7
+          'ALTER TABLE orders ALTER COLUMN total TYPE numeric;', // 8
+          '',
+        ].join('\n'),
+      );
+      const r = await scanPaths([mixed]);
+      expect(r.findings.map((f) => `${f.line} ${f.rule}${f.suppressed ? ' (suppressed)' : ''}`)).toEqual([
+        '2 missing-lock-timeout',
+        '2 fk-not-valid',
+        '5 drop-column (suppressed)',
+        '8 alter-column-type',
+      ]);
+      expect(r.parseErrors.map((e) => e.line)).toEqual([6]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,6 +40,17 @@ describe.each(STORES)('$name store', ({ open }) => {
     });
   });
 
+  it('keeps the signature a decision was given with beside its record (issue 24)', async () => {
+    await withStore(open, async (store) => {
+      await store.insertDecision('p', 'd-s', 'A', 'approve', 'f1', '{"id":"d-s","signature":{"key":"SHA256:k"}}', '{"key":"SHA256:k"}');
+      await store.insertDecision('p', 'd-u', 'A', 'reject', 'f1', '{"id":"d-u"}');
+      expect(await store.decisionSignatures()).toEqual([
+        { seq: 1, id: 'd-s', signature: '{"key":"SHA256:k"}' },
+        { seq: 2, id: 'd-u', signature: null },
+      ]);
+    });
+  });
+
   it('keeps records once, and which are in their files', async () => {
     await withStore(open, async (store) => {
       await store.insertDeployment('p', 'dep-1', '{"id":"dep-1"}');

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { decideTask } from '../../engine/decide-task.js';
 import { ExitCode, InputError } from '../../errors.js';
 import { recordsBehind } from '../../records/records-behind.js';
@@ -12,6 +14,9 @@ export interface DecideOptions {
   json?: boolean;
   /** Skip the box and the confirmation at a terminal. */
   yes?: boolean;
+  /** Sign the decision with the approver's SSH key (ssh-agent), or with `key`. */
+  sign?: boolean;
+  key?: string;
 }
 
 /**
@@ -42,7 +47,9 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
       }
     }
   }
-  const result = await decideTask(opts.root, opts.project, taskId, decision, by, why);
+  const key = opts.key?.startsWith('~/') ? path.join(os.homedir(), opts.key.slice(2)) : opts.key;
+  const signature = opts.sign || key ? { sign: key ? { keyPath: path.resolve(key) } : {} } : undefined;
+  const result = await decideTask(opts.root, opts.project, taskId, decision, by, why, signature ? { signature } : {});
   const behind = recordsBehind();
   if (behind) process.stderr.write(`autonomous-loop: warning: ${behind}\n`);
   if (opts.json) {
@@ -50,5 +57,6 @@ export async function decideCommand(decision: 'approve' | 'reject' | 'override',
     return;
   }
   const verb = { approve: 'approved', reject: 'rejected', override: 'overridden' }[decision];
-  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}${result.fingerprint ? ` (subject ${result.fingerprint})` : ''}: ${result.effect}\n` : `${result.effect}\n`);
+  const signed = result.signed_with ? `, signed with ${result.signed_with}` : '';
+  process.stdout.write(result.recorded ? `${verb} ${taskId} by ${by}${result.fingerprint ? ` (subject ${result.fingerprint}${signed})` : signed ? ` (${signed.slice(2)})` : ''}: ${result.effect}\n` : `${result.effect}\n`);
 }

@@ -41,12 +41,22 @@ async function verifyCommand(opts: { root: string; json: boolean }): Promise<voi
   const ws = resolveWorkspace(opts.root);
   const { verifyRecords } = await import('../../records/verify-records.js');
   const result = await verifyRecords(ws);
+  // and every recorded signature, against the contract's approvers' keys
+  const { loadContract } = await import('../../gates/contract.js');
+  const { verifySignatures } = await import('../../engine/verify-signatures.js');
+  const signatures = await verifySignatures(ws, loadContract(ws));
+  result.problems.push(...signatures.problems);
   if (result.problems.length > 0) process.exitCode = 1;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ok: result.problems.length === 0, ...result }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: result.problems.length === 0, ...result, signatures: signatures.signed, unsigned_approvals: signatures.unsigned }, null, 2)}\n`);
     return;
   }
   const counts = (['deployments', 'decisions'] as const).map((t) => `${result.checked[t].rows} ${t}${result.checked[t].unchained > 0 ? ` (${result.checked[t].unchained} older than the chain)` : ''}`).join(', ');
-  if (result.problems.length === 0) process.stdout.write(`records verified: ${counts}; the chain holds and every record file line matches state.db\n`);
+  const signed = signatures.signed > 0 ? `; ${signatures.signed} signed decision(s) verify with the approvers' keys` : '';
+  if (result.problems.length === 0) process.stdout.write(`records verified: ${counts}; the chain holds and every record file line matches state.db${signed}\n`);
   else process.stdout.write(`records do NOT verify (${counts}):\n${result.problems.map((p) => `  ${p}`).join('\n')}\n`);
+  if (signatures.unsigned.length > 0) {
+    const some = signatures.unsigned.slice(0, 10).join(', ');
+    process.stdout.write(`note: ${signatures.unsigned.length} approval(s) in verified_approvals environments carry no signature (given before the contract asked for one, or written by hand; a run never uses them): ${some}${signatures.unsigned.length > 10 ? ', …' : ''}\n`);
+  }
 }

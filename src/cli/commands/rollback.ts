@@ -15,7 +15,7 @@ import { successfulDeployments } from '../../records/deployment-record.js';
 import { ExitCode, InputError, LockError } from '../../errors.js';
 import { refuseApprover } from '../../gates/approval-gate.js';
 import { loadContract } from '../../gates/contract.js';
-import { osUser, recordDecision } from '../../records/decision-record.js';
+import { osUser, recordDecision, type DecisionRecord } from '../../records/decision-record.js';
 import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';
@@ -24,6 +24,8 @@ import type { Store } from '../../state/store.js';
 import { normalizeEnvironment } from '../../workspace/environment.js';
 import { targetArgs } from '../../workspace/find-workspace.js';
 import { assertProjectName, resolveInside, resolveWorkspace } from '../../workspace/paths.js';
+import { howToSign, needsSignature } from '../../gates/signed-approval.js';
+import { refuseRecordedSignature, signDecision } from '../../engine/signed-decision.js';
 import { approverNames } from '../../gates/approvers.js';
 
 export interface RollbackOptions {
@@ -106,7 +108,10 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
       // Production always asks; elsewhere the contract's auto_rollback, and a down migration that drops data (unless --yes).
       const asks = environment === 'production' || !contract.environments[environment].auto_rollback || (dropsData && !opts.yes);
       const request = rollbackRequestId(environment, opts.to);
-      const approved = asks ? await standingRollbackApproval(store, project, environment, opts.to) : undefined;
+      const verified = needsSignature(contract, environment);
+      const standing = asks ? await standingRollbackApproval(store, project, environment, opts.to) : undefined;
+      // verified_approvals: an approval from another shell counts only with a signature that verifies now
+      const approved = standing && verified && (await refuseRecordedSignature(contract, standing)) ? undefined : standing;
       if (approved) {
         // Approved from another shell (`approve ROLLBACK-…`): used now, once.
         for (const line of lines) say(line);
@@ -123,7 +128,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
           for (const line of lines) say(line);
           tell(
             `autonomous-loop: rolling back ${environment} to ${opts.to} needs a person's approval${refused ? ` (${refused})` : environment === 'production' && contract.approvers.length > 0 ? ` (approvers: ${approverNames(contract).join(', ')})` : ''}: ` +
-              `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>', then run this command again (or run it at a terminal)\n`,
+              `'autonomous-loop approve ${request} ${targetArgs(ws.root, project)} --by <name>${verified ? ' --sign' : ''}', then run this command again (or run it at a terminal)\n`,
           );
           process.exitCode = ExitCode.awaitingApproval;
           return;
@@ -134,7 +139,10 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
           process.exitCode = ExitCode.aborted;
           return;
         }
-        await recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}` });
+        // verified_approvals: the yes is signed with the approver's key through ssh-agent (refused, exit 2, when it cannot be)
+        const fields = { decision: 'approve', by: who, project, task: request, environment, version: opts.to, fingerprint: base.fingerprint };
+        const signature = verified ? await signDecision(contract, store, fields, { sign: {} }, howToSign(request, targetArgs(ws.root, project), who)) : undefined;
+        await recordDecision(store, ws, { ...base, decision: 'approve', reason: `rollback to ${opts.to}`, ...(signature ? { signature } : {}) });
         by = who;
       } else {
         for (const line of lines) say(line);
@@ -169,11 +177,11 @@ export function rollbackFingerprint(environment: string, version: string): strin
 }
 
 // The latest approval of this rollback that no rollback has used yet (a rejection after it wins).
-async function standingRollbackApproval(store: Store, project: string, environment: string, version: string): Promise<{ id: string; by: string; reason: string | null } | undefined> {
+async function standingRollbackApproval(store: Store, project: string, environment: string, version: string): Promise<DecisionRecord | undefined> {
   const rows = (await store.taskDecisions(project, rollbackRequestId(environment, version))).filter((d) => d.fingerprint === rollbackFingerprint(environment, version));
   const last = rows.at(-1);
   if (!last || last.decision !== 'approve') return undefined;
-  const record = JSON.parse(last.record) as { id: string; by: string; reason: string | null };
+  const record = JSON.parse(last.record) as DecisionRecord;
   return (await store.approvalUse(record.id)) ? undefined : record;
 }
 

@@ -15,6 +15,7 @@ const SIBLINGS_READ = 100;
 /** Only a sibling's head is read: it may be a 60 MB seed file. */
 const SIBLING_BYTES = 20000;
 const folders = new Map<string, Dialect | undefined>();
+const shownDirs = new Map<string, string>();
 
 /** The dialect a file's text alone shows by a `#` comment at the start of a line, or undefined. */
 export function readOwnDialect(text: string): Dialect | undefined {
@@ -32,18 +33,31 @@ const DOLLAR_QUOTE = /\$[A-Za-z_]*\$/;
 
 /** The dialect a file's place suggests (its path, Prisma's lock file, its sibling migrations), or undefined. */
 export function readFolderDialect(file: string): Dialect | undefined {
+  const dir = path.dirname(file);
   const byPath = readPathDialect(file);
   if (byPath) return byPath;
-  const dir = path.dirname(file);
   if (folders.has(dir)) return folders.get(dir);
   const found = readPrismaProvider(dir) ?? readSiblingDialect(dir);
   folders.set(dir, found);
   return found;
 }
 
+/** The path relative to the working folder, or as given when it is outside; each folder worked out once (a scan asks per file). */
+function shownPath(file: string): string {
+  const dir = path.dirname(file);
+  const cwd = process.cwd();
+  const key = `${cwd}\u0000${dir}`;
+  let shownDir = shownDirs.get(key);
+  if (shownDir === undefined) {
+    const rel = path.relative(cwd, dir);
+    shownDir = rel.startsWith('..') ? dir : rel;
+    shownDirs.set(key, shownDir);
+  }
+  return shownDir === '' ? path.basename(file) : path.join(shownDir, path.basename(file));
+}
+
 function readPathDialect(file: string): Dialect | undefined {
-  const rel = path.relative(process.cwd(), file);
-  const shown = rel.startsWith('..') ? file : rel;
+  const shown = shownPath(file);
   if (MYSQL_PATH.test(shown)) return 'mysql';
   if (POSTGRES_PATH.test(shown)) return 'postgres';
   return undefined;
@@ -104,12 +118,11 @@ export const RULES_NOT_IN: Record<'sqlite' | 'cockroachdb', ReadonlySet<string>>
 const SQLITE_PATH = /(^|[\\/_.-])(sqlite3?|sqlite)([\\/_.-]|$)/i;
 const COCKROACH_PATH = /(^|[\\/_.-])(cockroach|cockroachdb|crdb)([\\/_.-]|$)/i;
 const SQLITE_TEXT = /\bAUTOINCREMENT\b|^[ \t]*PRAGMA\b|\bWITHOUT\s+ROWID\b/im;
-const COCKROACH_TEXT = /\bALTER\s+PRIMARY\s+KEY\b|\bINTERLEAVE\s+IN\s+PARENT\b|\bSET\s+CLUSTER\s+SETTING\b|\bCREATE\s+CHANGEFEED\b|\bUSING\s+HASH\s+WITH\b|\bSPLIT\s+AT\b/i;
+const COCKROACH_TEXT = /\b(?:ALTER\s+PRIMARY\s+KEY|INTERLEAVE\s+IN\s+PARENT|SET\s+CLUSTER\s+SETTING|CREATE\s+CHANGEFEED|USING\s+HASH\s+WITH|SPLIT\s+AT)\b/i;
 
 /** SQLite or CockroachDB when a file's name or its text says so (the Postgres lexer reads both); undefined otherwise. */
 export function readPostgresFamily(file: string, text: string): 'sqlite' | 'cockroachdb' | undefined {
-  const rel = path.relative(process.cwd(), file);
-  const shown = rel.startsWith('..') ? file : rel;
+  const shown = shownPath(file);
   if (SQLITE_PATH.test(shown)) return 'sqlite';
   if (COCKROACH_PATH.test(shown)) return 'cockroachdb';
   const head = text.length > SIBLING_BYTES ? text.slice(0, SIBLING_BYTES) : text;

@@ -1,37 +1,20 @@
-import type { Finding, ScanOptions } from '../finding.js';
+import type { Finding } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
+import { dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
 import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
-import type { Rule, RuleSet } from '../rule-pack.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
-import { parsePostgres } from './parse-postgres.js';
+import { type ParsedStatement, parsePostgres, parsePostgresBatch } from './parse-postgres.js';
 import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readAdditions, readCreatedTable, readIndexedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
 import { CreatedTables } from './created-tables.js';
-import { RULES_NOT_IN, type SqlDialect, readLexerDialect, readOwnDialect, readPostgresFamily } from './detect-dialect.js';
-import { type Placeholder, placeholdersWithin, standInPlaceholders } from './stand-in-placeholders.js';
-import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
+import type { ReportState, ScanContext, SqlScanInput } from './scan-context.js';
 
-export interface SqlScanInput {
-  text: string;
-  file: string;
-  rules: RuleSet;
-  options: ScanOptions;
-  /** Tables created before this text (a migration's up file when this is its down file). */
-  createdBefore?: string[][];
-  /** Columns and indexes its up migration added, when this is a down migration (`column:t.c`, `index:i`). */
-  addedBefore?: string[];
-  /** Where a text offset is in the reported file (embedded SQL); default: lines of `text`. */
-  lineAt?: (offset: number) => number;
-  dialect?: SqlDialect;
-  /** The dialect the file's folder suggests; the text's own MySQL syntax outweighs it. */
-  dialectHint?: Dialect;
-  /** Whether to require `SET lock_timeout` before the first locking statement (whole files, not SQL fragments). */
-  checkLockTimeout?: boolean;
-  /** Whether text that starts no statement is reported (unparsed-sql); not for fragments. Default: true. */
-  reportUnreadable?: boolean;
-}
+export type { SqlScanInput } from './scan-context.js';
+import { RULES_NOT_IN, readLexerDialect, readOwnDialect, readPostgresFamily } from './detect-dialect.js';
+import { type Placeholder, describeStandIns, standInPlaceholders } from './stand-in-placeholders.js';
+import { type SqlToken, tokenizeStatement } from './tokenize-statement.js';
 
 export interface SqlScanResult {
   findings: Finding[];
@@ -67,43 +50,6 @@ export function scanSql(given: SqlScanInput): SqlScanResult {
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
 
-/** `GO` alone on a line (T-SQL's batch separator) becomes `;` and a space; where it was, by line. */
-function readGoBatches(text: string): { text: string; lines: number[] } {
-  if (!/^[ \t]*GO[ \t]*$/im.test(text)) return { text, lines: [] };
-  const lines: number[] = [];
-  const index = new LineIndex(text);
-  const out = text.replace(/^([ \t]*)GO([ \t]*)$/gim, (_m, a: string, b: string, at: number) => {
-    lines.push(index.lineOf(at));
-    return `${a}; ${b}`;
-  });
-  return { text: out, lines };
-}
-
-/**
- * SQLite changes a table by rebuilding it: create `new_t`, copy, drop `t`, rename `new_t` to `t`.
- * The drop of `t` and the rename of the table made here are that idiom, not a loss of data.
- */
-export function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
-  const renamedTo = new Set<string>();
-  const renamedFrom = new Set<string>();
-  const names = new Set(created.map((c) => c[c.length - 1]));
-  for (const f of findings) {
-    const m = /ALTER\s+TABLE\s+[`"[]?(\w+)[`"\]]?\s+RENAME\s+TO\s+[`"[]?(\w+)/i.exec(f.statement ?? '');
-    if (f.rule === 'rename-table' && m?.[1] && m[2] && names.has(m[1].toLowerCase())) {
-      renamedFrom.add(m[1].toLowerCase());
-      renamedTo.add(m[2].toLowerCase());
-    }
-  }
-  return findings.filter((f) => {
-    if (f.rule === 'drop-table') return !(f.target ?? '').split(/,\s*/).every((t) => renamedTo.has(t.split('.').pop()?.toLowerCase() ?? ''));
-    if (f.rule === 'rename-table') {
-      const from = /ALTER\s+TABLE\s+[`"[]?(\w+)/i.exec(f.statement ?? '')?.[1]?.toLowerCase();
-      return !(from && renamedFrom.has(from));
-    }
-    return true;
-  });
-}
-
 function scanAs(
   input: SqlScanInput,
   original: string,
@@ -135,6 +81,8 @@ function scanAs(
     checkLockTimeout: input.checkLockTimeout ?? true,
     notNullChecks: new Set(),
     checksReadTo: 0,
+    deferred: [],
+    deferredChars: 0,
   };
   let markersSeen = 0;
   const takeMarkers = (markers: readonly SafetyMarker[]): void => {
@@ -149,8 +97,10 @@ function scanAs(
     ctx.neighbours = { ...(previousStart !== undefined ? { previousStart } : {}), ...(nextStart !== undefined ? { nextStart } : {}) };
     const stmt = pending;
     const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
-    if (unreadable) report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
-    else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words);
+    if (unreadable) {
+      readDeferred(ctx);
+      report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
+    } else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words, dialect === 'postgres');
     previousStart = stmt.start;
   };
   let switched = false;
@@ -167,41 +117,33 @@ function scanAs(
   if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
   takeMarkers(split.markers);
   scanPending(undefined);
+  readDeferred(ctx);
   return ctx;
 }
 
-interface ScanContext {
-  input: SqlScanInput;
-  /** The text as written (the scan reads `input.text`, with names standing in for placeholders). */
-  original: string;
-  placeholders: Placeholder[];
-  /** SQLite or CockroachDB, read with the Postgres lexer (some rules do not hold there). */
-  family: 'sqlite' | 'cockroachdb' | undefined;
-  dialect: Dialect;
-  lineAt: (offset: number) => number;
-  markerLines: MarkerLine[];
-  created: CreatedTables;
-  ownCreated: string[][];
-  findings: Finding[];
-  /** Rules matched by a statement's leading keywords (workspace packs add them). */
-  keywordRules: Rule[];
-  rejected: { line: number; message: string }[];
-  /** Columns and indexes this text adds (`column:t.c`, `index:i`), and those its up migration added. */
-  added: string[];
-  addedBefore: ReadonlySet<string>;
-  /** Where the statements before and after the one being scanned start (which statement a marker is on). */
-  neighbours: { previousStart?: number; nextStart?: number };
-  /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
-  lockTimeoutSet: boolean;
-  checkLockTimeout: boolean;
-  /** Columns with a `CHECK (col IS NOT NULL)` in the text read so far, and how far that is. */
-  notNullChecks: Set<string>;
-  checksReadTo: number;
+const BATCH_STATEMENTS = 200;
+const BATCH_CHARS = 64 * 1024;
+
+/** Reads and reports the statements waiting for the parser: one call for all, one by one where that fails. */
+function readDeferred(ctx: ScanContext): void {
+  const jobs = ctx.deferred;
+  if (jobs.length === 0) return;
+  ctx.deferred = [];
+  ctx.deferredChars = 0;
+  const { text } = ctx.input;
+  const batch: (ParsedStatement[] | undefined)[] | undefined = jobs.length > 1 ? parsePostgresBatch(jobs.map((j) => text.slice(j.start, j.end))) : undefined;
+  jobs.forEach((job, i) => {
+    const parsed = batch?.[i];
+    const hits = [...job.hits, ...(parsed ? analyzeParsedStatement(parsed[0]?.node ?? {}) : readStatement(ctx, job.start, job.end, job.tokens))];
+    if (hits.length > 0) report(ctx, hits, job.start, job.end, job.terminatorEnd, job.asOf);
+  });
 }
 
-function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[]): void {
+function scanStatement(ctx: ScanContext, start: number, end: number, terminatorEnd: number, words: string[], batch: boolean): void {
   const { text } = ctx.input;
   const hits: SqlHit[] = [];
+  /** The statement goes to the parser (with its tokens when read already, for where the parser rejects it). */
+  let parse: { tokens?: SqlToken[] } | undefined;
   for (const rule of ctx.keywordRules) {
     const prefix = rule.match.statement;
     if (prefix && prefix.every((w, i) => words[i] === w)) hits.push({ rule: rule.id });
@@ -221,31 +163,30 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
         ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
         // An index on a table made earlier in this text locks no one: no need to ask the parser.
         const table = readIndexedTable(tokens, text, ctx.dialect);
-        if (!words.includes('CONCURRENTLY') && !(table && ctx.created.has(table))) hits.push(...readStatement(ctx, start, end));
+        if (!words.includes('CONCURRENTLY') && !(table && ctx.created.has(table))) parse = {};
       }
       break;
     }
     case 'DROP':
-      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) {
-        hits.push(...readStatement(ctx, start, end));
-      }
+      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) parse = {};
       break;
     case 'TRUNCATE':
     case 'RENAME':
-      hits.push(...readStatement(ctx, start, end));
+      parse = {};
       break;
     case 'DELETE':
     case 'UPDATE':
-      if (!hasTopLevelWhere(text, ctx.dialect, start, end) || ALWAYS_TRUE.test(text.slice(start, end))) hits.push(...readStatement(ctx, start, end));
+      if (!hasTopLevelWhere(text, ctx.dialect, start, end) || ALWAYS_TRUE.test(text.slice(start, end))) parse = {};
       break;
     case 'SET':
-      if (words.includes('LOCK_TIMEOUT')) ctx.lockTimeoutSet = true;
+      if (words.includes('LOCK_TIMEOUT')) {
+        readDeferred(ctx); // the statements before it were read without it
+        ctx.lockTimeoutSet = true;
+      }
       break;
     case 'WITH': {
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
-      if (tokens.some((t) => t.kind === Tok.Word && (t.value === 'DELETE' || t.value === 'UPDATE'))) {
-        hits.push(...readStatement(ctx, start, end, tokens));
-      }
+      if (tokens.some((t) => t.kind === Tok.Word && (t.value === 'DELETE' || t.value === 'UPDATE'))) parse = { tokens };
       break;
     }
     case 'ALTER': {
@@ -254,13 +195,25 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
       ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
       // The parser reads every ALTER in a Postgres-family text, so what the tokens miss (or the parser rejects) is not passed over.
-      if (analyzeTokens(tokens, text, ctx.dialect).length > 0 || ctx.dialect === 'postgres') hits.push(...readStatement(ctx, start, end, tokens));
+      if (ctx.dialect === 'postgres' || analyzeTokens(tokens, text, ctx.dialect).length > 0) parse = { tokens };
       break;
     }
     case 'DO':
-      if (ctx.dialect === 'postgres') scanDoBlock(ctx, start, end);
+      if (ctx.dialect === 'postgres') {
+        readDeferred(ctx);
+        scanDoBlock(ctx, start, end);
+      }
       break;
   }
+  if (parse && batch) {
+    // Read with the statements after it (one call of the parser), reported as it stood now.
+    ctx.deferred.push({ start, end, terminatorEnd, tokens: parse.tokens, hits, asOf: { neighbours: ctx.neighbours, created: ctx.created.size } });
+    ctx.deferredChars += end - start;
+    if (ctx.deferred.length >= BATCH_STATEMENTS || ctx.deferredChars >= BATCH_CHARS) readDeferred(ctx);
+    return;
+  }
+  if (parse || hits.length > 0) readDeferred(ctx);
+  if (parse) hits.push(...readStatement(ctx, start, end, parse.tokens));
   if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
 }
 
@@ -320,30 +273,31 @@ function scanDoBlock(ctx: ScanContext, start: number, end: number): void {
     const first = pieceTokens[verb];
     if (verb < 0 || !first) continue;
     const words = pieceTokens.slice(verb, verb + 4).filter((t) => t.kind === Tok.Word).map((t) => t.value);
-    scanStatement(ctx, first.start, piece.end, piece.terminatorEnd, words);
+    scanStatement(ctx, first.start, piece.end, piece.terminatorEnd, words, false);
   }
 }
 const SQL_VERBS = new Set(['DELETE', 'UPDATE', 'DROP', 'TRUNCATE', 'ALTER', 'CREATE', 'WITH']);
 const BLOCK_WORDS = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP']);
 
-function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, terminatorEnd: number): void {
+function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, terminatorEnd: number, asOf?: ReportState): void {
   const { input } = ctx;
+  const neighbours = asOf?.neighbours ?? ctx.neighbours;
+  const created = asOf?.created ?? Infinity;
   const lastLine = ctx.lineAt(Math.max(start, Math.max(end, terminatorEnd) - 1));
   const seen = new Set<string>();
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
     const at = hit.at ?? start;
-    const span = { first: line, last: lastLine, start: at, ...ctx.neighbours };
+    const span = { first: line, last: lastLine, start: at, ...neighbours };
     const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
     const suppressed = exception !== undefined;
     const statement = shortenStatement(ctx.original.slice(hit.at ?? start, end));
     const rule = input.rules.active(hit.rule);
     if (!rule || !rule.dialects.includes(ctx.dialect)) continue;
     if (ctx.family && RULES_NOT_IN[ctx.family].has(hit.rule)) continue;
-    const named = placeholdersWithin(ctx.placeholders, start, end);
-    const note = named.length > 0 ? `read with a name standing in for ${named.join(', ')}` : undefined;
-    if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => ctx.created.has(t))) continue;
-    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && ctx.created.has(hit.table)) continue;
+    const note = describeStandIns(ctx.placeholders, start, end);
+    if (hit.rule === 'drop-table' && hit.tables && hit.tables.length > 0 && hit.tables.every((t) => ctx.created.has(t, created))) continue;
+    if (hit.table && ON_EXISTING_TABLES.has(hit.rule) && ctx.created.has(hit.table, created)) continue;
     // A down migration dropping the column or index its own up migration added loses nothing older.
     if (hit.object && ctx.addedBefore.has(hit.object)) continue;
     if (hit.rule === 'set-not-null' && hasNotNullCheck(ctx, start, hit.detail)) continue;

@@ -7,6 +7,8 @@ export interface Placeholder {
   at: number;
   /** The placeholder as written: `${schema}`, `:"tbl"`, `{{ table }}`. */
   text: string;
+  /** The keywords it was read as (`IF NOT EXISTS`), when not a name. */
+  words?: string;
 }
 
 const TEMPLATE = /\$\{[^{}\n]*(?:\{[^{}\n]*\}[^{}\n]*)*\}|\{\{[^{}\n]*\}\}|:"[A-Za-z_][A-Za-z0-9_]*"|(?<![:\w]):[A-Za-z_][A-Za-z0-9_]*\b/g;
@@ -18,8 +20,10 @@ export function standInPlaceholders(text: string): { text: string; placeholders:
   const replaced = text.replace(TEMPLATE, (match: string, at: number) => {
     // `::type` casts, `:=` and `a:b` slices are not placeholders; `:name` only where a name stands alone.
     if (match.startsWith(':') && !match.startsWith(':"') && (text[at - 1] === ':' || /\w/.test(text[at - 1] ?? ''))) return match;
-    placeholders.push({ at, text: match });
-    return standInName(match);
+    const standIn = standInName(match);
+    const words = /^IF /.test(standIn) ? standIn.trim() : undefined;
+    placeholders.push({ at, text: match, ...(words ? { words } : {}) });
+    return standIn;
   });
   return { text: replaced, placeholders };
 }
@@ -38,7 +42,11 @@ function standInName(placeholder: string): string {
   return name.slice(0, placeholder.length).padEnd(placeholder.length, '_');
 }
 
-/** The placeholders between two offsets, as written (for a finding's words). */
-export function placeholdersWithin(placeholders: readonly Placeholder[], start: number, end: number): string[] {
-  return [...new Set(placeholders.filter((p) => p.at >= start && p.at < end).map((p) => p.text))];
+/** What stood in for the placeholders between two offsets (a finding's note), or undefined when none is there. */
+export function describeStandIns(placeholders: readonly Placeholder[], start: number, end: number): string | undefined {
+  const within = placeholders.filter((p) => p.at >= start && p.at < end);
+  if (within.length === 0) return undefined;
+  const names = [...new Set(within.filter((p) => !p.words).map((p) => p.text))];
+  const words = [...new Set(within.filter((p) => p.words).map((p) => `${p.words ?? ''} standing in for ${p.text}`))];
+  return `read with ${[...(names.length > 0 ? [`a name standing in for ${names.join(', ')}`] : []), ...words].join('; with ')}`;
 }
