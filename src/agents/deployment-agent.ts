@@ -59,6 +59,7 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
     allowUnread: contract.guardrails.allow_unread,
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: target.environment === 'production',
+    build: true,
   });
   return [now, ...result.checks];
 }

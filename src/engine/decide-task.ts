@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { InputError } from '../errors.js';
+import { isProcessAlive } from '../state/is-process-alive.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, gateFingerprint, refuseApprover, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -162,8 +164,13 @@ export async function decideTask(
     await setStatus(store, project, queue, taskId, status, why, row);
     // Runners of the project, here or on another machine with the same database, take it at once.
     await store.signal({ project, kind: 'decision', task_id: taskId });
-    const effect =
-      decision === 'approve'
+    // A loop running now takes the decision at once: an open question for this task closes.
+    const held = await store.lockHolder(project);
+    const live = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    const now = live && decision !== 'override' ? `the run going on now (pid ${live.pid} on ${live.host}) takes it: its question for ${taskId}, if open, closes` : undefined;
+    const effect = now
+      ? `${rejected && decision === 'approve' ? 'the earlier rejection no longer holds; ' : ''}${now}${decision === 'reject' ? '; tasks that depend on it will be skipped' : ''}`
+      : decision === 'approve'
         ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`
         : decision === 'reject'
           ? `${taskId} is blocked; tasks that depend on it will be skipped (a later 'approve' undoes this)`

@@ -10,6 +10,7 @@ import { needsSignature, type DecisionSignature } from '../gates/signed-approval
 import { refuseUnverifiedUse, signAtPrompt } from './signed-decision.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { describeCascade } from './describe-gate.js';
+import { watchDecisionElsewhere } from './decided-elsewhere.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
@@ -46,6 +47,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (prepared.stop) return prepared.stop;
   const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null), prepared.prep);
   if (approval.outcome !== 'approved') return approval.outcome;
+  if (ctx.signal.aborted) return 'interrupted'; // Ctrl-C while it was at its gate: it does not start
 
   const firstIteration = state.iterations + 1;
   try {
@@ -267,7 +269,15 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     const agent = ctx.registry.get(spec.agentType);
     const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
     const cascade = await describeCascade(ctx.store, ctx.project, spec);
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
+    // While the question is open the task is waiting for a person, and says so (`status`, `approve`
+    // from another shell, which answers the open question).
+    await saveTask(ctx, state, { status: 'awaiting_approval', reason: redactSecrets([...need.reasons, ...stale].join('; ')) });
+    const elsewhere = refused ? undefined : watchDecisionElsewhere(ctx, spec.id, need.fingerprint, attempt, need.singleUse);
+    const answer = await ctx.prompter
+      .confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}), ...(elsewhere ? { decidedElsewhere: elsewhere.decided } : {}) })
+      .finally(() => elsewhere?.stop());
+    // Decided from another shell: recorded there; the gate takes it as a standing decision.
+    if (answer === 'elsewhere') return passGate(ctx, state, makeContext, prepared);
     // verified_approvals: the yes is signed with the approver's key through ssh-agent, or it does not count
     const signed = answer === 'yes' && !refused && verified ? await signAtPrompt(ctx, spec, ctx.prompter.by, need.fingerprint) : undefined;
     if (typeof signed === 'string') unsigned = signed;

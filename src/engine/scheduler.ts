@@ -201,7 +201,7 @@ export class Scheduler {
   }
 
   async #evaluate(id: string): Promise<void> {
-    if (this.#stopped || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
+    if (this.#stopping() || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
     const state = this.#ctx.tasks.get(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
     const blocking = this.#blockingDependency(state);
@@ -226,7 +226,8 @@ export class Scheduler {
   async #execute(id: string): Promise<void> {
     this.#queued.delete(id);
     const state = this.#ctx.tasks.get(id);
-    if (this.#stopped || !state || !RUNNABLE.has(state.status)) return;
+    // Once Ctrl-C (or a failure) stops the run, nothing new starts, whatever was already queued.
+    if (this.#stopping() || !state || !RUNNABLE.has(state.status)) return;
     this.#running.add(id);
     let outcome: TaskOutcome;
     try {
@@ -242,6 +243,11 @@ export class Scheduler {
     } finally {
       this.#running.delete(id);
     }
+    if (outcome === 'interrupted' && state.status === 'in_progress') {
+      // Nothing runs it any more: the truth is that it waits for the next run, which resumes it.
+      const reason = `interrupted at iteration ${state.iterations + 1 - state.baseIteration}: the next run resumes it`;
+      if (!(await this.#guard(() => saveTask(this.#ctx, state, { status: 'pending', reason })))) return;
+    }
     this.#ctx.emitter.emit('task:end', { taskId: id, status: state.status, iterations: state.iterations - state.baseIteration, ...(state.reason ? { reason: state.reason } : {}) });
     await this.#guard(() => this.#settle(id, outcome));
   }
@@ -256,6 +262,10 @@ export class Scheduler {
     for (const next of this.#dependents.get(id) ?? []) await this.#evaluate(next);
   }
 
+  #stopping(): boolean {
+    return this.#stopped || this.#ctx.signal.aborted;
+  }
+
   #stop(): void {
     this.#stopped = true;
     this.#pq.clear();
@@ -266,11 +276,14 @@ export class Scheduler {
     this.#stop();
   }
 
-  async #guard(fn: () => Promise<unknown>): Promise<void> {
+  /** Runs fn; a failure stops the run (false). */
+  async #guard(fn: () => Promise<unknown>): Promise<boolean> {
     try {
       await fn();
+      return true;
     } catch (e) {
       this.#fail(e);
+      return false;
     }
   }
 }
