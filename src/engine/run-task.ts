@@ -1,7 +1,7 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
-import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
+import type { GatePreparation, IterationContext, IterationResult, PreflightCheck } from '../agents/agent.js';
 import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -187,6 +187,9 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
   const agentReasons = await ownGateReasons(ctx, state, makeContext);
   if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length && agentReasons.length === 0) return { outcome: 'approved', by: null };
+  // The subject is computed after the pre-flight (DESIGN): what the pre-flight's commands changed or
+  // generated is what an approval holds, and what the deployment after it runs.
+  const preflight = await runGatePreflight(ctx, state, makeContext);
   let subject: ApprovalSubject;
   try {
     subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
@@ -244,8 +247,6 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   }
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
-    const agent = ctx.registry.get(spec.agentType);
-    const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
     const cascade = await describeCascade(ctx.store, ctx.project, spec);
     const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
     if (answer === 'yes' && !refused) {
@@ -265,6 +266,19 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
+}
+
+// The agent's pre-flight, run at the gate before the subject is computed. Its journaled steps belong
+// to the coming iteration, so the iteration after the gate does not run them again.
+async function runGatePreflight(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<PreflightCheck[]> {
+  const agent = ctx.registry.get(state.spec.agentType);
+  if (!agent.preflight) return [];
+  try {
+    return await agent.preflight(await makeContext(state.iterations + 1));
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    return [{ check: 'pre-flight', status: 'failed', detail: e instanceof Error ? e.message : String(e) }];
+  }
 }
 
 // Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
