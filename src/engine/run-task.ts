@@ -14,7 +14,7 @@ import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
-import { CutOffStepError, createStepJournal } from './step-journal.js';
+import { CutOffStepError, createStepJournal, deferSteps } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
 import { faultPoint } from '../workspace/fault-point.js';
@@ -189,7 +189,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length && agentReasons.length === 0) return { outcome: 'approved', by: null };
   // The subject is computed after the pre-flight (DESIGN): what the pre-flight's commands changed or
   // generated is what an approval holds, and what the deployment after it runs.
-  const preflight = await runGatePreflight(ctx, state, makeContext);
+  const { checks: preflight, keep: keepPreflight } = await runGatePreflight(ctx, state, makeContext);
   let subject: ApprovalSubject;
   try {
     subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
@@ -206,7 +206,10 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     need.reasons.push(...agentReasons);
     need.taskRequires = true;
   }
-  if (need.reasons.length === 0) return { outcome: 'approved', by: null };
+  if (need.reasons.length === 0) {
+    await keepPreflight();
+    return { outcome: 'approved', by: null };
+  }
   // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
   await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
   // The attempt this approval lets run: a production (or provisioning) approval is used by it, once.
@@ -216,6 +219,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const refusedUse = standing?.decision === 'approve' && need.singleUse ? refuseApprovalUse(ctx.contract, standing, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    await keepPreflight();
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
@@ -243,6 +247,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (ctx.yes && !need.production && !need.taskRequires) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
     await decide('approve', by, need.reasons.join('; '));
+    await keepPreflight();
     return { outcome: 'approved', by };
   }
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
@@ -251,6 +256,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
     if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '));
+      await keepPreflight();
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
@@ -268,16 +274,18 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   return { outcome: 'waiting' };
 }
 
-// The agent's pre-flight, run at the gate before the subject is computed. Its journaled steps belong
-// to the coming iteration, so the iteration after the gate does not run them again.
-async function runGatePreflight(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<PreflightCheck[]> {
+// The agent's pre-flight, run at the gate before the subject is computed, for the coming iteration.
+// Its steps are kept for that iteration only when the gate lets the task run now (deferSteps).
+async function runGatePreflight(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<{ checks: PreflightCheck[]; keep: () => Promise<void> }> {
   const agent = ctx.registry.get(state.spec.agentType);
-  if (!agent.preflight) return [];
+  if (!agent.preflight) return { checks: [], keep: async () => {} };
+  const ictx = await makeContext(state.iterations + 1);
+  const steps = deferSteps(ictx.steps);
   try {
-    return await agent.preflight(await makeContext(state.iterations + 1));
+    return { checks: await agent.preflight({ ...ictx, steps }), keep: () => steps.keep() };
   } catch (e) {
     if (isStateStoreError(e)) throw e;
-    return [{ check: 'pre-flight', status: 'failed', detail: e instanceof Error ? e.message : String(e) }];
+    return { checks: [{ check: 'pre-flight', status: 'failed', detail: e instanceof Error ? e.message : String(e) }], keep: async () => {} };
   }
 }
 

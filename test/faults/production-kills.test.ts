@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoPorts, getJson, makeTempWorkspace, removeDemoWorkspaces, writeDemoProject } from '../agents/helpers/demo-workspace.js';
+import { copyDemoApp, demoPorts, getJson, makeTempWorkspace, removeDemoWorkspaces, writeDemoProject } from '../agents/helpers/demo-workspace.js';
 import { createRng } from '../fuzz/prng.js';
 import { repoRoot, runCli, startCli, waitFor } from '../helpers/workspace.js';
 
@@ -40,7 +40,8 @@ describe('random SIGKILLs during production deployments and rollbacks', () => {
     const root = ws.root;
     const ports = await demoPorts();
     // the project's tests stand in as `node -e 0`: the trial is about the deploy, not the app's tests
-    writeDemoProject(ws, 'demo', ports, (yaml) => yaml.replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'));
+    // a copy of the demo app: the approval binds the commit, and this repository's HEAD is not the trial's to move
+    writeDemoProject(ws, 'demo', ports, (yaml) => yaml.replace(/test: \["\$\{NODE\}", "--test", "test\/"\]/, 'test: ["${NODE}", "-e", "0"]'), copyDemoApp(ws));
     const contract = readFileSync(path.join(repoRoot, 'governance', 'contracts', 'operator-team.yaml'), 'utf8').replace('skip_staging_for: []', 'skip_staging_for: [demo]');
     mkdirSync(path.join(ws.governanceDir, 'contracts'), { recursive: true });
     writeFileSync(path.join(ws.governanceDir, 'contracts', 'operator-team.yaml'), contract);

@@ -78,10 +78,35 @@ describe('the approval subject is computed after pre-flight', () => {
     const p = project();
     expect(runCli(['--project', 'shop'], { cwd: p.ws }).code).toBe(3);
     expect(runCli(['approve', 'DEPLOY-DEV-001', '--project', 'shop', '--by', 'ana'], { cwd: p.ws }).code).toBe(0);
-    writeFileSync(path.join(p.app, 'deploy.js'), script('v3'));
+    // a file the pre-flight does not touch (deploy.js it overwrites again, so that one would run as approved)
+    writeFileSync(path.join(p.app, 'helper.js'), script('v3'));
     const run = runCli(['--project', 'shop'], { cwd: p.ws });
     expect(run.code, run.stdout + run.stderr).toBe(3);
     expect(run.stdout).toContain("changed since ana approved it: the project's files");
     expect(p.deploys()).toEqual([]);
+  }, 120_000);
+});
+
+describe('the gate pre-flight of a task that waits', () => {
+  it('is run afresh at the next gate: a failing test fixed meanwhile is not remembered as failing', () => {
+    const ws = makeWorkspace();
+    mkdirSync(path.join(ws, 'app'), { recursive: true });
+    mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+    const node = JSON.stringify(process.execPath);
+    // the tests pass once ../tests-fixed exists (outside the project folder: the subject stays the same)
+    const test = JSON.stringify("process.exit(require('fs').existsSync('../tests-fixed') ? 0 : 1)");
+    const deploy = JSON.stringify("require('fs').appendFileSync('../deploys.log', 'deployed\\n')");
+    writeFileSync(
+      path.join(ws, 'governance', 'projects', 'shop.yaml'),
+      ['version: 1', 'path: app', 'environments:', '  development:', '    commands:', `      test: [${node}, "-e", ${test}]`, `      deploy: [${node}, "-e", ${deploy}]`, ''].join('\n'),
+    );
+    writeQueue(ws, 'shop', { features: [{ id: 'DEPLOY-DEV-001', agent_type: 'deployment', environment: 'development', version: '1.0.0', requires_approval: true, max_iterations: 1 }] });
+    const first = runCli(['--project', 'shop'], { cwd: ws });
+    expect(first.code, first.stdout + first.stderr).toBe(3);
+    writeFileSync(path.join(ws, 'tests-fixed'), '');
+    expect(runCli(['approve', 'DEPLOY-DEV-001', '--project', 'shop', '--by', 'ana'], { cwd: ws }).code).toBe(0);
+    const second = runCli(['--project', 'shop'], { cwd: ws });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(readFileSync(path.join(ws, 'deploys.log'), 'utf8')).toBe('deployed\n');
   }, 120_000);
 });
