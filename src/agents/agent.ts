@@ -74,6 +74,11 @@ export interface IterationContext {
   timeLeftMs?: number;
   /** The iteration's raw output as it arrives: kept in its log file. */
   output?(chunk: string): void;
+  /**
+   * Where a coding task works: its own git worktree's counterpart of the workspace root (issue 26).
+   * Absent: the workspace root.
+   */
+  workDir?: string;
   /** Who approved the gate this iteration runs under (null when no gate applied). */
   approvedBy?: () => string | null;
 }

@@ -86,7 +86,9 @@ interface Commit {
 
 /** The commits from `base` (excluded) to HEAD, newest first; null when HEAD does not descend from it. */
 export async function commitsSince(git: SimpleGit, base: string): Promise<Commit[] | null> {
-  const ancestor = await git.raw(['merge-base', '--is-ancestor', base, 'HEAD']).then(() => true, () => false);
+  // Not `merge-base --is-ancestor`: simple-git takes its silent exit code 1 for success.
+  const [resolved, mergeBase] = await Promise.all([git.raw(['rev-parse', '--verify', '-q', `${base}^{commit}`]).catch(() => ''), git.raw(['merge-base', base, 'HEAD']).catch(() => '')]);
+  const ancestor = resolved.trim() !== '' && resolved.trim() === mergeBase.trim();
   if (!ancestor) return null;
   const raw = await git.raw(['log', '--format=%H%x1f%s%x1f%B%x1e', `${base}..HEAD`]);
   return raw

@@ -104,14 +104,6 @@ async function identity(git: SimpleGit): Promise<Record<string, string>> {
   };
 }
 
-/** Moves the work tree back to a checkpoint, keeping local changes that do not collide (`git reset --keep`). */
-export async function resetToCheckpoint(dir: string, commit: string): Promise<string> {
-  const git = await gitAt(dir);
-  const before = (await git.revparse(['HEAD'])).trim();
-  await git.raw(['reset', '--keep', commit]);
-  return `git reset --keep ${commit.slice(0, 12)} (was ${before.slice(0, 12)})`;
-}
-
 /**
  * A fingerprint of the work tree's content apart from `exclude` (paths relative to the top): HEAD,
  * the status, the diff against HEAD and each untracked file's size and time. Two equal
@@ -140,19 +132,4 @@ export async function workTreeFingerprint(dir: string, exclude: readonly string[
     }
   }
   return hash.digest('hex');
-}
-
-/**
- * What going back to a task's checkpoint would drop: the commits after it (each must be one of the
- * task's own checkpoints, else `refused` names those that are not) and the files they touched.
- */
-export async function planRevert(dir: string, checkpoint: string, taskId: string): Promise<{ commits: { hash: string; subject: string }[]; files: string[] } | { refused: string }> {
-  const git = await gitAt(dir);
-  const { commitsSince, isCheckpointOf } = await import('./git-baseline.js');
-  const commits = await commitsSince(git, checkpoint);
-  if (commits === null) return { refused: `HEAD does not descend from the checkpoint ${checkpoint.slice(0, 12)} (another branch is checked out?): nothing dropped` };
-  const foreign = commits.filter((c) => !isCheckpointOf(c.body, taskId));
-  if (foreign.length > 0) return { refused: `not this task's: ${foreign.map((c) => `${c.hash.slice(0, 12)} ${c.subject}`).join('; ')} — they came after the checkpoint; nothing dropped (undo the task's own commits with git revert)` };
-  const files = commits.length > 0 ? (await git.raw(['diff', '--name-only', checkpoint, 'HEAD'])).split('\n').filter(Boolean) : [];
-  return { commits, files };
 }

@@ -17,7 +17,7 @@ export function taskBaselines(): {
   const known = async (ctx: IterationContext): Promise<GitBaseline | null> => baselines.get(ctx.task.id) ?? (await ctx.steps.latest<GitBaseline | null>('git-baseline')) ?? null;
   return {
     async capture(ctx) {
-      if ((ctx.attemptIteration ?? 1) === 1) baselines.set(ctx.task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workspace.root)));
+      if ((ctx.attemptIteration ?? 1) === 1) baselines.set(ctx.task.id, await ctx.steps.run('git-baseline', () => captureBaseline(ctx.workDir ?? ctx.workspace.root)));
     },
     canRevert: async (ctx) => Boolean(await known(ctx)),
     async revert(ctx) {
@@ -31,9 +31,12 @@ export function taskBaselines(): {
           return path.resolve(p);
         }
       };
-      const aibrain = real(ctx.workspace.aibrainDir) + path.sep;
-      const queue = real(queueFilePath(ctx.workspace, ctx.project));
-      return revertToBaseline(ctx.workspace.root, baseline, ctx.task.id, (abs) => abs === queue || `${abs}${path.sep}`.startsWith(aibrain));
+      // In the task's own worktree, their counterparts there.
+      const dir = ctx.workDir ?? ctx.workspace.root;
+      const inside = (p: string): string => (ctx.workDir ? path.join(ctx.workDir, path.relative(ctx.workspace.root, p)) : p);
+      const aibrain = real(inside(ctx.workspace.aibrainDir)) + path.sep;
+      const queue = real(inside(queueFilePath(ctx.workspace, ctx.project)));
+      return revertToBaseline(dir, baseline, ctx.task.id, (abs) => abs === queue || `${abs}${path.sep}`.startsWith(aibrain));
     },
   };
 }

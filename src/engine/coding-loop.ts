@@ -10,6 +10,7 @@ import { detectStuck, type IterationTrace } from './detect-stuck.js';
 import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
+import { ownPathsIn, workplaceOf } from './task-workplace.js';
 import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
@@ -39,7 +40,8 @@ export interface IterationExtras {
 export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
   const { spec } = state;
   // Before the task's first iteration: what a person had changed or staged, which checkpoints leave alone.
-  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never') {
+  // (A task in its own worktree has nothing of a person's there.)
+  if (n === state.baseIteration + 1 && loopSettings(ctx, state).checkpointEvery !== 'never' && !workplaceOf(ctx, spec.id)) {
     await changedBeforeTask(ctx, state).catch((e: unknown) => {
       untold(ctx).add(spec.id);
       ctx.emitter.emit('warning', { message: `${spec.id}: cannot tell what was changed before the task (${firstLine(e)}): no checkpoints for it` });
@@ -47,7 +49,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   }
   // What the work tree held before the agent: an iteration that changed it made progress (only
   // asked where stuck detection is on; not counted in the iteration's time).
-  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx).catch(() => null) : null;
+  const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx, spec.id).catch(() => null) : null;
   const started = Date.now();
   const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
@@ -72,6 +74,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       const attemptN = n - state.baseIteration;
       const settings = loopSettings(ctx, state);
       let stop: { kind: string; reason: string } | null = null;
+      let progress: { progress: boolean; failed: number | null } | null = null;
       if (!promiseMet && result.verdict !== 'BLOCKED') {
         const now = used(before);
         now.iterations++;
@@ -81,10 +84,17 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
         stop = spentBudget(spec, now);
         if (!stop && settings.stuckAfter !== 'never') {
           const known = progressOf(ctx, spec.id);
-          const changed = fingerprintBefore !== null && (await fingerprint(ctx).catch(() => null)) !== fingerprintBefore;
-          const previousFailed = [...known.values()].at(-1)?.failed ?? null;
+          // Iterations of an earlier run: what they made is on record (kept with each iteration).
+          for (const i of before) {
+            if (known.has(i.n)) continue;
+            const row = await ctx.store.step(ctx.project, spec.id, i.n, PROGRESS_STEP);
+            if (row?.state === 'done' && row.result) known.set(i.n, JSON.parse(row.result) as { progress: boolean; failed: number | null });
+          }
+          const changed = fingerprintBefore !== null && (await fingerprint(ctx, spec.id).catch(() => null)) !== fingerprintBefore;
+          const previousFailed = before.length > 0 ? (known.get(before[before.length - 1]?.n ?? -1)?.failed ?? null) : null;
           const improved = verify?.failed != null && previousFailed !== null && verify.failed < previousFailed;
-          known.set(n, { progress: changed || improved, failed: verify?.failed ?? null });
+          progress = { progress: changed || improved, failed: verify?.failed ?? null };
+          known.set(n, progress);
           const traces: IterationTrace[] = [
             ...before.filter((i) => i.state === 'done').map((i) => ({ ...traceOf(i), progress: known.get(i.n)?.progress ?? false })),
             { error: result.verdict === 'FAIL' ? error : null, output: result.output, progress: changed || improved },
@@ -93,7 +103,8 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
           if (stuck) stop = { kind: 'stuck', reason: stuck };
         }
       }
-      const due = settings.checkpointEvery !== 'never' && (attemptN % settings.checkpointEvery === 0 || promiseMet || stop !== null);
+      // In its own worktree a task's kept promise is always committed: its branch is what is merged.
+      const due = (settings.checkpointEvery !== 'never' && (attemptN % settings.checkpointEvery === 0 || promiseMet || stop !== null)) || (promiseMet && workplaceOf(ctx, spec.id) !== null);
       const checkpoint = due ? await checkpointAfter(ctx, state, n, `${result.verdict}${promiseMet ? ', promise kept' : ''}`, settings.branch) : null;
       ctx.emitter.emit('iteration:figures', {
         taskId: spec.id,
@@ -106,7 +117,14 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
       });
       return {
         stop: stop?.reason ?? null,
-        save: (tx) => saveMetrics(tx, result, durationMs, checkpoint, stop?.kind ?? null),
+        async save(tx) {
+          await saveMetrics(tx, result, durationMs, checkpoint, stop?.kind ?? null);
+          if (progress) {
+            // With the iteration's end, in its transaction: a later run's stuck check reads it.
+            await tx.beginStep(ctx.project, spec.id, n, PROGRESS_STEP);
+            await tx.endStep(ctx.project, spec.id, n, PROGRESS_STEP, JSON.stringify(progress));
+          }
+        },
       };
     },
     async cutOff(result) {
@@ -175,6 +193,19 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, outcome: string, branch: 'current' | 'run'): Promise<{ commit: string; branch: string } | null> {
   const { spec } = state;
   const git = await import('../agents/git-checkpoint.js');
+  const message = `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`;
+  const place = workplaceOf(ctx, spec.id);
+  if (place) {
+    // The task's own worktree and branch: everything changed there is its work, but the loop's files.
+    const own = ownPathsIn(ctx, place);
+    try {
+      const made = await git.makeCheckpoint(place.dir, { message, branch: 'current', runBranch: place.branch, exclude: (abs) => abs === own.queue || `${abs}${path.sep}`.startsWith(own.aibrain + path.sep) });
+      return made ? { commit: made.commit, branch: made.branch } : null;
+    } catch (e) {
+      ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });
+      return null;
+    }
+  }
   try {
     // What was changed or staged before the task's first iteration is a person's: never committed.
     if (untold(ctx).has(spec.id)) return null;
@@ -187,7 +218,7 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     const leftOut = new Set(before.filter((p) => !isOwn(p)));
     // One commit at a time: tasks running side by side (--concurrency) share the work tree and HEAD.
     const made = await oneAtATime(() => git.makeCheckpoint(ctx.ws.root, {
-      message: `autonomous-loop: ${spec.id} iteration ${n - state.baseIteration}/${spec.maxIterations} (${outcome})\n\nrun ${ctx.runId}, task ${spec.id}, iteration ${n}`,
+      message,
       branch,
       runBranch: `loop/${ctx.runId}`,
       // The loop's own files (.aibrain/, the queue) are not the agent's work either.
@@ -223,6 +254,8 @@ async function changedBeforeTask(ctx: EngineContext, state: TaskState): Promise<
   });
 }
 
+const PROGRESS_STEP = 'progress';
+
 // Per task of this run: whether each iteration changed the work tree or improved the verify result.
 const progressByRun = new WeakMap<EngineContext, Map<string, Map<number, { progress: boolean; failed: number | null }>>>();
 function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress: boolean; failed: number | null }> {
@@ -234,8 +267,13 @@ function progressOf(ctx: EngineContext, taskId: string): Map<number, { progress:
 }
 
 // The work tree apart from the loop's own files (.aibrain/, the queue file and its temp files).
-async function fingerprint(ctx: EngineContext): Promise<string | null> {
+async function fingerprint(ctx: EngineContext, taskId: string): Promise<string | null> {
   const git = await import('../agents/git-checkpoint.js');
+  const place = workplaceOf(ctx, taskId);
+  if (place) {
+    const own = ownPathsIn(ctx, place);
+    return git.workTreeFingerprint(place.dir, [own.aibrain, own.queue]);
+  }
   const queueFile = realpathSync(queueFilePath(ctx.ws, ctx.project));
   return git.workTreeFingerprint(ctx.ws.root, [realpathSync(ctx.ws.aibrainDir), queueFile, path.join(path.dirname(queueFile), `.${path.basename(queueFile)}.*.tmp`)]);
 }

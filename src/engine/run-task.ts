@@ -17,6 +17,7 @@ import { createRecordSink, warnBehind } from './record-sink.js';
 import { CutOffStepError, createStepJournal, deferSteps } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
+import { mergeCompleted, openWorkplace, workplaceOf } from './task-workplace.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
@@ -45,6 +46,14 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (approval.outcome !== 'approved') return approval.outcome;
 
   const firstIteration = state.iterations + 1;
+  try {
+    await openWorkplace(ctx, state); // a coding task's own worktree and branch, in a git repository
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    // Never in the person's work tree instead: said, and the task waits for a person.
+    await saveTask(ctx, state, { status: 'blocked', reason: `cannot make the task's own worktree: ${e instanceof Error ? e.message : String(e)}` });
+    return 'settled';
+  }
   await saveTask(ctx, state, { status: 'in_progress', reason: null });
   await ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
   ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
@@ -109,7 +118,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       return 'paused';
     }
     // The verify gate (tests, lint): the promise counts only when every command passes.
-    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ctx.ws.root, ictx.progress) : null;
+    const verify = result.verdict === 'PASS' && !ctx.signal.aborted ? await runVerifyGate(ctx, state, ictx.workDir ?? ctx.ws.root, ictx.progress) : null;
     if (verify && !verify.ok) result = { ...result, verdict: 'FAIL', error: verify.feedback };
     if (ctx.signal.aborted) {
       // Cut off by Ctrl-C: the same iteration runs again on resume.
@@ -125,12 +134,16 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     const lastAllowed = rollbackFailed || (result.verdict === 'FAIL' && result.fatal === true) || n - state.baseIteration >= spec.maxIterations;
     const error = result.error ?? (result.verdict === 'FAIL' ? 'the agent reported FAIL' : `iteration ${n - state.baseIteration} did not emit <promise>${spec.completionPromise}</promise>`);
     const after = await extras.finish(result, promiseMet, error, verify); // checkpoint, budgets, stuck detection
+    // Kept: the task's branch goes into the base branch, or waits (complete, the reason says why).
+    const place = promiseMet ? workplaceOf(ctx, spec.id) : null;
+    const mergeWait = place ? await mergeCompleted(ctx, place, ictx.progress) : null;
+    if (mergeWait) ctx.emitter.emit('warning', { message: `${spec.id}: ${mergeWait}` });
     // The iteration's end and what it means for the task are one commit: a crash between them
     // would run a kept promise again.
     await ctx.store.transaction(async (tx) => {
       await tx.endIteration(iterationId, ended);
       await after.save(tx);
-      if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: null }, tx);
+      if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: mergeWait }, tx);
       else if (rollbackFailed) {
         // ROLLBACK FAILED: the environment is degraded, the cascade below stops, no more attempts.
         if (spec.environment) await tx.setEnvironmentHealth(ctx.project, spec.environment, error);
@@ -324,6 +337,7 @@ async function recordInterrupted(ctx: EngineContext, state: TaskState, n: number
 
 async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): Promise<IterationContext> {
   const { spec } = state;
+  const place = workplaceOf(ctx, spec.id);
   return {
     project: ctx.project,
     task: spec,
@@ -338,6 +352,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
+    ...(place ? { workDir: place.dir } : {}),
     progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
   };
 }

@@ -3,6 +3,7 @@ import { planWaves } from '../queue/plan-waves.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { runTask, type TaskOutcome } from './run-task.js';
+import { mergeWaits, retryWaitingMerges } from './task-workplace.js';
 
 type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused';
 
@@ -30,6 +31,7 @@ export class Scheduler {
   }
 
   async run(syncIntervalMs: number, sync: () => Promise<boolean>): Promise<RunOutcome> {
+    await retryWaitingMerges(this.#ctx);
     await this.refresh();
     // One sync at a time: the timer skips a beat while one is still going.
     let syncing: Promise<unknown> | undefined;
@@ -149,7 +151,8 @@ export class Scheduler {
       for (const next of this.#dependents.get(id) ?? []) await this.#evaluate(next);
       return;
     }
-    if (state.spec.dependsOn.some((d) => this.#ctx.tasks.get(d)?.status !== 'complete')) return;
+    // A dependency complete but not merged yet: its dependents start from the merged result only.
+    if (state.spec.dependsOn.some((d) => this.#ctx.tasks.get(d)?.status !== 'complete' || mergeWaits(this.#ctx.tasks.get(d)))) return;
     this.#queued.add(id);
     void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
   }

@@ -69,6 +69,12 @@ export function createCodingAgent(type: string, preset: Preset | null, policy: A
           if (!waited) return verdictOf(run, read, spent);
           continue;
         }
+        if (spent.retries >= retry.maxRetries && transient.reason === 'rate limited') {
+          // A usage limit that names no reset time and outlasts the retries: not the task failing.
+          // The run stops resumably (exit 6); the time given is the longest backoff from now.
+          const limit = `usage limit (${transient.line.slice(0, 120)}), no reset time reported, still there after ${spent.retries} retr${spent.retries === 1 ? 'y' : 'ies'}`;
+          return { ...verdictOf(run, read, spent), error: limit, pauseUntil: Date.now() + retry.maxSeconds * 1000 };
+        }
         if (spent.retries >= retry.maxRetries) {
           return { ...verdictOf(run, read, spent), error: `${transient.reason} after ${spent.retries} retr${spent.retries === 1 ? 'y' : 'ies'}, gave up: ${transient.line}` };
         }
@@ -113,7 +119,7 @@ async function runOnce(ctx: IterationContext, invocation: Invocation, preset: Pr
   const live = preset ? preset.createParser() : textParser();
   const run = await runCommand({
     argv: invocation.argv,
-    cwd: ctx.workspace.root,
+    cwd: ctx.workDir ?? ctx.workspace.root,
     env: {
       AUTONOMOUS_LOOP_TASK_ID: ctx.task.id,
       AUTONOMOUS_LOOP_ITERATION: String(ctx.iteration),

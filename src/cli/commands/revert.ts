@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
-import { planRevert, resetToCheckpoint } from '../../agents/git-checkpoint.js';
+import { applyRevert, planRevert } from '../../agents/git-revert.js';
 import { ExitCode, InputError, LockError, LoopError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
 import { openStore, storeMayExist } from '../../state/open-store.js';
@@ -8,8 +8,9 @@ import { assertProjectName, resolveWorkspace } from '../../workspace/paths.js';
 
 /**
  * `revert TASK --iteration N`: drops the task's own checkpoints after that iteration and nothing
- * else. It says what it will drop and asks (`--yes` for scripts); a commit after the checkpoint
- * that is not the task's (a person's, another task's) refuses it, named.
+ * else: its own branch moves back when not merged; on the person's branch the commits go (reset)
+ * when all since are the task's, else the task's own are undone with `git revert` and a person's
+ * or another task's stay. It says what it will do and asks (`--yes` for scripts).
  */
 export async function revertCommand(taskId: string, opts: { project: string; root: string; iteration: number; by: string; yes?: boolean }): Promise<void> {
   const ws = resolveWorkspace(opts.root);
@@ -31,15 +32,19 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
       throw new InputError(`task '${taskId}': no checkpoint after iteration ${opts.iteration}${known ? ` (checkpoints: ${known})` : ' (it has none)'}`);
     }
     const checkpoint = row.checkpoint;
-    const plan = await planRevert(ws.root, checkpoint, taskId);
+    const plan = await planRevert(ws.root, checkpoint, taskId, row.checkpoint_branch);
     if ('refused' in plan) throw new LoopError(`revert ${taskId}: ${plan.refused}`, ExitCode.taskFailed);
     if (plan.commits.length === 0) {
       process.stdout.write(`${taskId}: already at the checkpoint of iteration ${opts.iteration} (${checkpoint.slice(0, 12)}): nothing to drop\n`);
       return;
     }
+    const head = plan.how === 'revert'
+      ? `${taskId}: going back to iteration ${opts.iteration} (${checkpoint.slice(0, 12)}) would undo ${plan.commits.length} checkpoint commit(s) of ${taskId} with git revert on ${plan.ref}:`
+      : `${taskId}: reverting to iteration ${opts.iteration} (${checkpoint.slice(0, 12)}) would drop ${plan.commits.length} checkpoint commit(s) of ${taskId}${plan.where === 'branch' ? ` from its branch ${plan.ref}` : ''}:`;
     const what = [
-      `${taskId}: reverting to iteration ${opts.iteration} (${checkpoint.slice(0, 12)}) would drop ${plan.commits.length} checkpoint commit(s) of ${taskId}:`,
+      head,
       ...plan.commits.map((c) => `  ${c.hash.slice(0, 12)} ${c.subject}`),
+      ...(plan.kept.length > 0 ? [`kept: ${plan.kept.map((c) => `${c.hash.slice(0, 12)} ${c.subject}`).join('; ')}`] : []),
       `and with them these file(s): ${plan.files.join(', ')}`,
     ].join('\n');
     process.stdout.write(`${what}\n`);
@@ -51,8 +56,8 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
         return;
       }
     }
-    const done = await resetToCheckpoint(ws.root, checkpoint).catch((e: unknown) => {
-      throw new InputError(`cannot go back to ${checkpoint.slice(0, 12)}: ${e instanceof Error ? e.message.trim().split('\n')[0] : String(e)} (commit or stash your changes first)`);
+    const done = await applyRevert(ws.root, checkpoint, plan).catch((e: unknown) => {
+      throw new InputError(`cannot go back to ${checkpoint.slice(0, 12)}: ${e instanceof Error ? e.message.trim().split('\n')[0] : String(e)} (commit or stash your changes first); nothing changed`);
     });
     await recordDecision(store, ws, {
       run_id: null,

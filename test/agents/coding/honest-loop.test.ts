@@ -81,6 +81,22 @@ describe('stuck means no progress', { timeout: 180_000 }, () => {
   });
 });
 
+describe('progress remembered across runs', { timeout: 180_000 }, () => {
+  it('iterations of an earlier run that changed files count as progress: stuck only after N with no change', () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    writeQueue(ws, 'p', { project: 'p', features: [codingTask('PR', 'claude', 'progress-then-stuck', { max_iterations: 8, stuck_after: 3 })] });
+    const first = runCli(['--project', 'p', '--max-iterations', '2'], { cwd: ws, env: fakes.env('progress-then-stuck') });
+    expect(statusOf(ws).get('PR'), first.stdout + first.stderr).toMatchObject({ status: 'pending', iterations: 2 });
+    const second = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('progress-then-stuck') });
+    expect(second.code, second.stdout + second.stderr).toBe(1);
+    const t = statusOf(ws).get('PR');
+    // Iterations 1 and 2 changed files; 3, 4 and 5 changed nothing with the same words: stuck at 5, not 3.
+    expect(t).toMatchObject({ status: 'failed', iterations: 5 });
+    expect(t?.reason).toMatch(/^stuck/);
+  });
+});
+
 describe('usage limits', { timeout: 180_000 }, () => {
   it("Claude's rejected rate_limit_event: waits until resetsAt with a countdown, the iteration not spent", () => {
     const ws = codingWorkspace();
@@ -106,6 +122,20 @@ describe('usage limits', { timeout: 180_000 }, () => {
     const t = statusOf(ws).get('RL');
     expect(t).toMatchObject({ status: 'pending', iterations: 0 });
     expect(t?.reason).toMatch(/resumes at/);
+  });
+});
+
+describe('a usage limit with no reset time', { timeout: 180_000 }, () => {
+  it('retried with backoff, then the run stops resumably (exit 6), the task pending, never failed', () => {
+    const ws = codingWorkspace();
+    const fakes = installFakeClis(ws);
+    const file = writeQueue(ws, 'p', { project: 'p', features: [codingTask('NR', 'claude', 'usage-limit-no-reset', { max_iterations: 2 })] });
+    const run = runCli(['--project', 'p'], { cwd: ws, env: fakes.env('usage-limit-no-reset') });
+    expect(run.code, run.stdout + run.stderr).toBe(6);
+    expect(run.stderr).toMatch(/paused: usage limit \(.*usage limit reached.*\), no reset time reported, still there after 3 retries: resumes at \d{4}-.*; state saved: run again after/);
+    expect(fakeCalls(fakes.state)).toHaveLength(4);
+    expect(readJson(file).features[0].status).toBe('pending');
+    expect(statusOf(ws).get('NR')).toMatchObject({ status: 'pending', iterations: 0 });
   });
 });
 
