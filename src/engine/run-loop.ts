@@ -93,10 +93,17 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   let storageFailure: LoopError | undefined;
   let log: Logger;
   try {
-    log = createLogger(ws.logsDir, options.project, runId, options.logLevel, (e) => {
-      storageFailure ??= e;
-      controller.abort();
-    });
+    log = createLogger(
+      ws.logsDir,
+      options.project,
+      runId,
+      options.logLevel,
+      (e) => {
+        storageFailure ??= e;
+        controller.abort();
+      },
+      { keepRuns: contract.logs.keep_runs, maxBytes: contract.logs.max_bytes },
+    );
   } catch (e) {
     await attempt(() => store.releaseLock(options.project, runId));
     await attempt(() => store.close());

@@ -1,7 +1,7 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
-import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
+import type { GatePreparation, IterationContext, IterationResult, PreflightCheck } from '../agents/agent.js';
 import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -17,7 +17,7 @@ import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
-import { CutOffStepError, createStepJournal } from './step-journal.js';
+import { CutOffStepError, createStepJournal, deferSteps } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
 import { mergeCompleted, openWorkplace, workplaceOf } from './task-workplace.js';
@@ -204,6 +204,9 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
   const agentReasons = await ownGateReasons(ctx, state, makeContext);
   if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length && agentReasons.length === 0) return { outcome: 'approved', by: null };
+  // The subject is computed after the pre-flight (DESIGN): what the pre-flight's commands changed or
+  // generated is what an approval holds, and what the deployment after it runs.
+  const { checks: preflight, keep: keepPreflight } = await runGatePreflight(ctx, state, makeContext);
   let subject: ApprovalSubject;
   try {
     subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
@@ -220,7 +223,10 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     need.reasons.push(...agentReasons);
     need.taskRequires = true;
   }
-  if (need.reasons.length === 0) return { outcome: 'approved', by: null };
+  if (need.reasons.length === 0) {
+    await keepPreflight();
+    return { outcome: 'approved', by: null };
+  }
   // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
   await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
   // The attempt this approval lets run: a production (or provisioning) approval is used by it, once.
@@ -233,6 +239,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     (standing?.decision === 'approve' && verified ? await refuseUnverifiedUse(ctx, standing) : undefined);
   if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    await keepPreflight();
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
@@ -261,13 +268,12 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (ctx.yes && !need.production && !need.taskRequires && !verified) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
     await decide('approve', by, need.reasons.join('; '));
+    await keepPreflight();
     return { outcome: 'approved', by };
   }
   let unsigned: string | undefined;
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
-    const agent = ctx.registry.get(spec.agentType);
-    const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
     const cascade = await describeCascade(ctx.store, ctx.project, spec);
     // While the question is open the task is waiting for a person, and says so (`status`, `approve`
     // from another shell, which answers the open question).
@@ -283,6 +289,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     if (typeof signed === 'string') unsigned = signed;
     else if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '), signed);
+      await keepPreflight();
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
@@ -298,6 +305,21 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
+}
+
+// The agent's pre-flight, run at the gate before the subject is computed, for the coming iteration.
+// Its steps are kept for that iteration only when the gate lets the task run now (deferSteps).
+async function runGatePreflight(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<{ checks: PreflightCheck[]; keep: () => Promise<void> }> {
+  const agent = ctx.registry.get(state.spec.agentType);
+  if (!agent.preflight) return { checks: [], keep: async () => {} };
+  const ictx = await makeContext(state.iterations + 1);
+  const steps = deferSteps(ictx.steps);
+  try {
+    return { checks: await agent.preflight({ ...ictx, steps }), keep: () => steps.keep() };
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    return { checks: [{ check: 'pre-flight', status: 'failed', detail: e instanceof Error ? e.message : String(e) }], keep: async () => {} };
+  }
 }
 
 // Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
