@@ -146,7 +146,7 @@ export interface PreflightCheck {
 
 export interface Agent {
   readonly type: string;
-  /** Checks to run before a gate asks a person, so the prompt shows their results. No side effects. */
+  /** Checks to run before a gate asks a person, so the prompt shows their results. No side effects but a build (journaled: the run takes it). */
   preflight?(ctx: IterationContext): Promise<PreflightCheck[]>;
   /** Reasons of the agent's own for a person to decide (a rollback whose down migrations drop data). No side effects. */
   gateReasons?(ctx: IterationContext): Promise<string[]>;

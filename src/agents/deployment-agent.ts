@@ -59,6 +59,7 @@ async function preflightChecks(ctx: IterationContext, options: DeploymentAgentOp
     allowUnread: contract.guardrails.allow_unread,
     ...(previous ? { previousVersion: previous.version } : {}),
     readiness: target.environment === 'production',
+    build: true,
   });
   return [now, ...result.checks];
 }
@@ -185,9 +186,9 @@ async function runDeployment(ctx: IterationContext, options: DeploymentAgentOpti
   };
 
   const deploy = target.section.commands.deploy ?? [];
-  // Cut off in production (it may have finished: the kill came before the journal heard), a deploy
-  // is never run again by itself: the task goes back to its gate and a person decides.
-  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: environment !== 'production' });
+  // Cut off in any environment (it may have finished: the kill came before the journal heard), a
+  // deploy is never run again by itself: the task goes back to its gate and a person decides.
+  const deployed = await ctx.steps.run('deploy', () => runProjectCommand(target, 'deploy', deploy, version), { redoSafe: false });
   if (!deployed.ok) return failed('deploy', describeFailure(deployed), before);
   say(`deployed ${version}`);
 

@@ -162,8 +162,9 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .description('review the project for production readiness (OPERATOR-NNN findings); exit 1 when a BLOCKER is found')
     .option('--env <environment>', 'the environment to review for', 'production')
     .option('--json', 'print JSON', false)
+    .option('--migrations-path <folder>', "the migrations folder to review (default: the one the queue's task for --env names, as its gate reviews; else every folder found)")
     .action(async (opts) => (await import('./commands/readiness.js')).readinessCommand(opts))
-    .addHelpText('after', examples(['readiness --project shop', 'readiness --project shop --json']));
+    .addHelpText('after', examples(['readiness --project shop', 'readiness --project shop --json', 'readiness --project shop --migrations-path db/migrations']));
 
   program
     .command('scan <paths...>')

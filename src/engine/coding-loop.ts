@@ -53,7 +53,14 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   const started = Date.now();
   const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
-  const log = openIterationLog(ctx.ws, ctx.runId, spec.id, n, (e) => ctx.emitter.emit('warning', { message: `${spec.id}: cannot write the iteration log (${e instanceof Error ? e.message : String(e)})` }));
+  const log = openIterationLog(
+    ctx.ws,
+    ctx.runId,
+    spec.id,
+    n,
+    (e) => ctx.emitter.emit('warning', { message: `${spec.id}: cannot write the iteration log (${e instanceof Error ? e.message : String(e)})` }),
+    ctx.contract.logs.iteration_max_bytes,
+  );
   // A PASS without the promise has no error of its own: the task's last error says why it goes on.
   const previous: PreviousIteration | undefined = last ? { verdict: last.verdict, error: last.promise_met ? null : (last.error ?? state.lastError), outputTail: last.output_tail, sessionId: last.session_id } : undefined;
   const left = timeLeftMs(spec, used(before));

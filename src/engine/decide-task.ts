@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { InputError } from '../errors.js';
+import { isProcessAlive } from '../state/is-process-alive.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, gateFingerprint, refuseApprover, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -160,8 +162,15 @@ export async function decideTask(
     // The reason quotes the comment: stored without secrets, as the decision record is.
     const why = decision === 'reject' ? redactSecrets(`rejected by ${by}${comment ? `: ${comment}` : ''}`) : null;
     await setStatus(store, project, queue, taskId, status, why, row);
-    const effect =
-      decision === 'approve'
+    // Runners of the project, here or on another machine with the same database, take it at once.
+    await store.signal({ project, kind: 'decision', task_id: taskId });
+    // A loop running now takes the decision at once: an open question for this task closes.
+    const held = await store.lockHolder(project);
+    const live = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    const now = live && decision !== 'override' ? `the run going on now (pid ${live.pid} on ${live.host}) takes it: its question for ${taskId}, if open, closes` : undefined;
+    const effect = now
+      ? `${rejected && decision === 'approve' ? 'the earlier rejection no longer holds; ' : ''}${now}${decision === 'reject' ? '; tasks that depend on it will be skipped' : ''}`
+      : decision === 'approve'
         ? `${rejected ? 'the earlier rejection no longer holds; ' : ''}${taskId} is pending again and the next ${run} runs it`
         : decision === 'reject'
           ? `${taskId} is blocked; tasks that depend on it will be skipped (a later 'approve' undoes this)`

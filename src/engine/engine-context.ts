@@ -11,6 +11,7 @@ import type { EngineEmitter } from './events.js';
 import type { Prompter } from './prompter.js';
 import type { QueueSync } from './queue-sync.js';
 import type { RunnerSession } from './runner-session.js';
+import type { TaskOutput } from './task-output.js';
 
 export interface TaskState {
   spec: TaskSpec;
@@ -54,6 +55,8 @@ export interface EngineContext {
   runner?: RunnerSession;
   /** Ready tasks no live runner can take, with what each waits for ("waiting for a runner labelled prod"). */
   waitingForRunner?: Map<string, string>;
+  /** The tasks' output lines into the state store (`logs --follow` from any machine). */
+  output?: TaskOutput;
   /** The queue file's problem last said on screen (a person's save left it invalid). */
   invalidSaid?: string | undefined;
 }

@@ -16,6 +16,8 @@ export interface EngineEvents {
   'iteration:end': { taskId: string; iteration: number; verdict: Verdict; promiseMet: boolean; error?: string; verify?: string };
   /** What an iteration spent (null where the agent does not say), and its checkpoint commit. */
   'iteration:figures': { taskId: string; iteration: number; costUsd: number | null; tokens: number | null; turns: number | null; durationMs: number; checkpoint?: string };
+  /** A decision made in another shell or on another machine, taken from the state store. */
+  'task:decided': { taskId: string; status: TaskStatus; was: TaskStatus; decision?: string; by?: string };
   'queue:reloaded': { added: string[]; changed: string[]; reset: string[] };
   'queue:invalid': { message: string };
   'run:waiting': { taskIds: string[]; message: string };

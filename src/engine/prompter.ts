@@ -14,6 +14,15 @@ export interface GatePrompt {
   refused?: string;
   /** What the agent prepared for this gate (a provisioning plan): its own title and lines. */
   details?: { title: string; lines: string[] };
+  /** A decision given from another shell while the question is open: it closes the question. */
+  decidedElsewhere?: Promise<DecisionElsewhere>;
+}
+
+/** An approval or rejection given outside this terminal (`approve` / `reject` in another shell). */
+export interface DecisionElsewhere {
+  decision: 'approve' | 'reject';
+  by: string;
+  reason: string | null;
 }
 
 export interface BlockedPrompt {
@@ -31,7 +40,8 @@ export type BlockedChoice = { choice: 'revert' } | { choice: 'override'; reason:
 export interface Prompter {
   /** Who answers (recorded in decisions). */
   by: string;
-  confirmGate(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout'>;
+  /** 'elsewhere': the question was answered from another shell (`prompt.decidedElsewhere`), nothing recorded here. */
+  confirmGate(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout' | 'elsewhere'>;
   chooseOnBlocked(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'>;
   ask: Ask;
 }

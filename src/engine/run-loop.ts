@@ -27,6 +27,8 @@ import { Scheduler } from './scheduler.js';
 import { DEFAULT_LEASE_MS, RunnerSession } from './runner-session.js';
 import { adoptStoredStatuses } from './runner-wait.js';
 import { runnersAtWork } from './runner-leftovers.js';
+import { DecisionInbox } from './decision-inbox.js';
+import { TaskOutput } from './task-output.js';
 
 export interface RunOptions {
   root: string;
@@ -91,10 +93,17 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   let storageFailure: LoopError | undefined;
   let log: Logger;
   try {
-    log = createLogger(ws.logsDir, options.project, runId, options.logLevel, (e) => {
-      storageFailure ??= e;
-      controller.abort();
-    });
+    log = createLogger(
+      ws.logsDir,
+      options.project,
+      runId,
+      options.logLevel,
+      (e) => {
+        storageFailure ??= e;
+        controller.abort();
+      },
+      { keepRuns: contract.logs.keep_runs, maxBytes: contract.logs.max_bytes },
+    );
   } catch (e) {
     await attempt(() => store.releaseLock(options.project, runId));
     await attempt(() => store.close());
@@ -127,8 +136,17 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     ...(options.wait ? { waitForPeople: { pollMs: options.waitPollMs ?? 250 } } : {}),
   };
   ctx.runner = new RunnerSession(store, options.project, runId, { labels: options.labels ?? [], leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, pollMs: options.runnerPollMs ?? 500 }, log, emitter);
+  // A lost connection to the database (PostgreSQL): tried again with backoff, said on screen.
+  store.watchConnection((trouble) => {
+    emitter.emit('warning', { message: trouble ?? 'the state database is back: the run goes on' });
+    if (trouble) log.warn({ problem: trouble }, 'state database');
+  });
+  ctx.output = new TaskOutput(store, options.project, runId, (e) =>
+    emitter.emit('warning', { message: `cannot keep the tasks' output in the state store (${e instanceof Error ? e.message : String(e)}): 'logs --follow' from another machine will miss it; the run goes on` }),
+  );
   let exitCode: number = ExitCode.done;
   let failure: unknown;
+  const inbox = new DecisionInbox();
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
@@ -143,19 +161,25 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
     if (storageFailure) throw storageFailure;
     const scheduler = new Scheduler(ctx, new PQueue({ concurrency: options.concurrency ?? 1 }));
+    // Decisions from other shells and machines, signalled by the store: taken at once.
+    await inbox.open(ctx, () => scheduler.poke());
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
       sayInvalidQueue(ctx);
       if (written.size > 0) await rememberWritten(store, options.project, written);
       if (edits) await applyEdits(ctx, edits);
-      return edits !== undefined;
+      // After the file: a decision made on this machine patched it already and is taken from there.
+      const decided = await inbox.take(ctx, (id) => scheduler.busy(id));
+      return edits !== undefined || decided;
     });
     exitCode = exitCodeFor(ctx, outcome);
   } catch (e) {
     failure = toRunError(e, ws);
   }
   options.signal?.removeEventListener('abort', onOuterAbort);
-  failure = storageFailure ?? failure;
+  const stopListening = await attempt(() => inbox.close());
+  await attempt(() => ctx.output?.close() ?? Promise.resolve());
+  failure = storageFailure ?? failure ?? (stopListening === undefined ? undefined : toRunError(stopListening, ws));
   if (failure !== undefined) exitCode = failure instanceof LoopError ? failure.exitCode : 70;
   const finishFailure = await finish(ctx, log, exitCode);
   failure ??= storageFailure ?? (finishFailure === undefined ? undefined : toRunError(finishFailure, ws));

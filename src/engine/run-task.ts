@@ -1,7 +1,7 @@
 import { targetArgs } from '../workspace/find-workspace.js';
 import { notifyPeople } from './notify-people.js';
 import { decideAfterProductionFailure, decideOnBlocked, overriddenRules } from './ask-a-person.js';
-import type { GatePreparation, IterationContext, IterationResult } from '../agents/agent.js';
+import type { GatePreparation, IterationContext, IterationResult, PreflightCheck } from '../agents/agent.js';
 import { prepareGate } from './prepare-gate.js';
 import { describeStaleApproval, evaluateGate, refuseApprovalUse, refuseApprover, standingDecision, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -10,13 +10,14 @@ import { needsSignature, type DecisionSignature } from '../gates/signed-approval
 import { refuseUnverifiedUse, signAtPrompt } from './signed-decision.js';
 import { describeApprovalSubject } from './approval-subject.js';
 import { describeCascade } from './describe-gate.js';
+import { watchDecisionElsewhere } from './decided-elsewhere.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { deploymentCount } from '../records/deployment-record.js';
 import { createRecordSink, warnBehind } from './record-sink.js';
-import { CutOffStepError, createStepJournal } from './step-journal.js';
+import { CutOffStepError, createStepJournal, deferSteps } from './step-journal.js';
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
 import { mergeCompleted, openWorkplace, workplaceOf } from './task-workplace.js';
@@ -46,6 +47,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
   if (prepared.stop) return prepared.stop;
   const approval = await passGate(ctx, state, (iteration) => iterationContext(ctx, state, iteration, () => null), prepared.prep);
   if (approval.outcome !== 'approved') return approval.outcome;
+  if (ctx.signal.aborted) return 'interrupted'; // Ctrl-C while it was at its gate: it does not start
 
   const firstIteration = state.iterations + 1;
   try {
@@ -202,6 +204,9 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   const light = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store, 'light');
   const agentReasons = await ownGateReasons(ctx, state, makeContext);
   if (evaluateGate(spec, ctx.contract, () => deployed, light).reasons.length === 0 && !prepared?.reasons.length && agentReasons.length === 0) return { outcome: 'approved', by: null };
+  // The subject is computed after the pre-flight (DESIGN): what the pre-flight's commands changed or
+  // generated is what an approval holds, and what the deployment after it runs.
+  const { checks: preflight, keep: keepPreflight } = await runGatePreflight(ctx, state, makeContext);
   let subject: ApprovalSubject;
   try {
     subject = await describeApprovalSubject(ctx.ws, ctx.project, spec, ctx.contract, ctx.store);
@@ -218,7 +223,10 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     need.reasons.push(...agentReasons);
     need.taskRequires = true;
   }
-  if (need.reasons.length === 0) return { outcome: 'approved', by: null };
+  if (need.reasons.length === 0) {
+    await keepPreflight();
+    return { outcome: 'approved', by: null };
+  }
   // Stored with the waiting task: `approve` signs this subject, `status --json` shows it.
   await ctx.store.saveGateSubject(ctx.project, spec.id, need.fingerprint, JSON.stringify(subject));
   // The attempt this approval lets run: a production (or provisioning) approval is used by it, once.
@@ -231,6 +239,7 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
     (standing?.decision === 'approve' && verified ? await refuseUnverifiedUse(ctx, standing) : undefined);
   if (standing?.decision === 'approve' && !refusedUse) {
     if (need.singleUse) await ctx.store.useApproval(ctx.project, spec.id, standing.id, attempt, ctx.runId);
+    await keepPreflight();
     return { outcome: 'approved', by: standing.by };
   }
   if (standing?.decision === 'reject') {
@@ -259,20 +268,28 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   if (ctx.yes && !need.production && !need.taskRequires && !verified) {
     const by = `${ctx.prompter?.by ?? osUser()} (--yes)`;
     await decide('approve', by, need.reasons.join('; '));
+    await keepPreflight();
     return { outcome: 'approved', by };
   }
   let unsigned: string | undefined;
   const refused = need.singleUse ? refuseApprover(ctx.contract, { by: ctx.prompter?.by ?? osUser(), osUser: osUser() }, { osUser: osUser(), by: ctx.prompter?.by ?? null }) : undefined;
   if (ctx.prompter) {
-    const agent = ctx.registry.get(spec.agentType);
-    const preflight = refused || !agent.preflight ? [] : await agent.preflight(await makeContext(state.iterations + 1)).catch((e: unknown) => [{ check: 'pre-flight', status: 'failed' as const, detail: String(e) }]);
     const cascade = await describeCascade(ctx.store, ctx.project, spec);
-    const answer = await ctx.prompter.confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}) });
+    // While the question is open the task is waiting for a person, and says so (`status`, `approve`
+    // from another shell, which answers the open question).
+    await saveTask(ctx, state, { status: 'awaiting_approval', reason: redactSecrets([...need.reasons, ...stale].join('; ')) });
+    const elsewhere = refused ? undefined : watchDecisionElsewhere(ctx, spec.id, need.fingerprint, attempt, need.singleUse);
+    const answer = await ctx.prompter
+      .confirmGate({ project: ctx.project, task: spec, reasons: need.reasons, production: need.production, preflight, changes: stale, cascade, ...(refused ? { refused } : {}), ...(prepared ? { details: { title: prepared.title, lines: prepared.lines } } : {}), ...(elsewhere ? { decidedElsewhere: elsewhere.decided } : {}) })
+      .finally(() => elsewhere?.stop());
+    // Decided from another shell: recorded there; the gate takes it as a standing decision.
+    if (answer === 'elsewhere') return passGate(ctx, state, makeContext, prepared);
     // verified_approvals: the yes is signed with the approver's key through ssh-agent, or it does not count
     const signed = answer === 'yes' && !refused && verified ? await signAtPrompt(ctx, spec, ctx.prompter.by, need.fingerprint) : undefined;
     if (typeof signed === 'string') unsigned = signed;
     else if (answer === 'yes' && !refused) {
       await decide('approve', ctx.prompter.by, need.reasons.join('; '), signed);
+      await keepPreflight();
       return { outcome: 'approved', by: ctx.prompter.by };
     }
     if (answer === 'no' && !refused) {
@@ -288,6 +305,21 @@ async function passGate(ctx: EngineContext, state: TaskState, makeContext: (n: n
   ctx.emitter.emit('task:waiting', { taskId: spec.id, reason: why, approveCommand });
   await notifyPeople(ctx, 'gate', spec, why, approveCommand);
   return { outcome: 'waiting' };
+}
+
+// The agent's pre-flight, run at the gate before the subject is computed, for the coming iteration.
+// Its steps are kept for that iteration only when the gate lets the task run now (deferSteps).
+async function runGatePreflight(ctx: EngineContext, state: TaskState, makeContext: (n: number) => Promise<IterationContext>): Promise<{ checks: PreflightCheck[]; keep: () => Promise<void> }> {
+  const agent = ctx.registry.get(state.spec.agentType);
+  if (!agent.preflight) return { checks: [], keep: async () => {} };
+  const ictx = await makeContext(state.iterations + 1);
+  const steps = deferSteps(ictx.steps);
+  try {
+    return { checks: await agent.preflight({ ...ictx, steps }), keep: () => steps.keep() };
+  } catch (e) {
+    if (isStateStoreError(e)) throw e;
+    return { checks: [{ check: 'pre-flight', status: 'failed', detail: e instanceof Error ? e.message : String(e) }], keep: async () => {} };
+  }
 }
 
 // Why the agent itself wants a person here; a question it cannot answer asks a person too (fail closed).
@@ -341,7 +373,11 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     approvedBy,
     overridden: (await overriddenRules(ctx, spec.id)).rules,
     ...(place ? { workDir: place.dir } : {}),
-    progress: (line) => ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redactSecrets(line) }),
+    progress: (line) => {
+      const redacted = redactSecrets(line);
+      ctx.output?.add(spec.id, n, redacted);
+      ctx.emitter.emit('iteration:output', { taskId: spec.id, iteration: n - state.baseIteration, line: redacted });
+    },
   };
 }
 

@@ -31,6 +31,9 @@ export class Scheduler {
   #outcome: RunOutcome = 'done';
   #fatal: unknown;
   #stopped = false;
+  /** Set while run() goes: a sync now, and the end of a --wait's pause. */
+  #syncSoon: (() => void) | undefined;
+  #endPause: (() => void) | undefined;
 
   constructor(ctx: EngineContext, pq: PQueue) {
     this.#ctx = ctx;
@@ -54,6 +57,7 @@ export class Scheduler {
         syncing = undefined;
       }
     };
+    this.#syncSoon = () => void this.#guard(syncOnce);
     const timer = setInterval(() => {
       if (!syncing) void this.#guard(syncOnce);
     }, syncIntervalMs);
@@ -69,6 +73,7 @@ export class Scheduler {
         }
       }
     } finally {
+      this.#syncSoon = undefined;
       clearInterval(timer);
       while (syncing) await syncing.catch(() => undefined);
     }
@@ -76,10 +81,21 @@ export class Scheduler {
     return this.#outcome;
   }
 
+  /** Something changed elsewhere (a decision the store signalled): sync at once, and end a --wait's pause. */
+  poke(): void {
+    this.#endPause?.();
+    this.#syncSoon?.();
+  }
+
+  /** Whether this run has the task queued or running (nothing from elsewhere may change it then). */
+  busy(id: string): boolean {
+    return this.#queued.has(id) || this.#running.has(id);
+  }
+
   /**
-   * --wait: nothing left to run but tasks waiting for a person. Polls the queue file (where
-   * `approve`, `reject` and `override` given in another shell put the task's new status) until a
-   * decision comes or the run is interrupted; false when there is nothing to wait for.
+   * --wait: nothing left to run but tasks waiting for a person. Waits until a decision comes (the
+   * store signals one at once, `poke`; the queue file, where a person may also set a status, is
+   * read every pollMs) or the run is interrupted; false when there is nothing to wait for.
    */
   async #waitForPeople(syncOnce: () => Promise<void>): Promise<boolean> {
     const wait = this.#ctx.waitForPeople;
@@ -92,11 +108,14 @@ export class Scheduler {
       this.#ctx.emitter.emit('run:waiting', { taskIds: waiting.map((t) => t.spec.id), message: `waiting for a decision on ${ids} (approve, reject or override from another shell; Ctrl-C stops, the run resumes later)` });
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, wait.pollMs);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.#ctx.signal.removeEventListener('abort', done);
+        this.#endPause = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, wait.pollMs);
+      this.#endPause = done;
       this.#ctx.signal.addEventListener('abort', done, { once: true });
     });
     if (this.#ctx.signal.aborted) return false;
@@ -182,7 +201,7 @@ export class Scheduler {
   }
 
   async #evaluate(id: string): Promise<void> {
-    if (this.#stopped || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
+    if (this.#stopping() || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
     const state = this.#ctx.tasks.get(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
     const blocking = this.#blockingDependency(state);
@@ -207,7 +226,8 @@ export class Scheduler {
   async #execute(id: string): Promise<void> {
     this.#queued.delete(id);
     const state = this.#ctx.tasks.get(id);
-    if (this.#stopped || !state || !RUNNABLE.has(state.status)) return;
+    // Once Ctrl-C (or a failure) stops the run, nothing new starts, whatever was already queued.
+    if (this.#stopping() || !state || !RUNNABLE.has(state.status)) return;
     this.#running.add(id);
     let outcome: TaskOutcome;
     try {
@@ -223,6 +243,11 @@ export class Scheduler {
     } finally {
       this.#running.delete(id);
     }
+    if (outcome === 'interrupted' && state.status === 'in_progress') {
+      // Nothing runs it any more: the truth is that it waits for the next run, which resumes it.
+      const reason = `interrupted at iteration ${state.iterations + 1 - state.baseIteration}: the next run resumes it`;
+      if (!(await this.#guard(() => saveTask(this.#ctx, state, { status: 'pending', reason })))) return;
+    }
     this.#ctx.emitter.emit('task:end', { taskId: id, status: state.status, iterations: state.iterations - state.baseIteration, ...(state.reason ? { reason: state.reason } : {}) });
     await this.#guard(() => this.#settle(id, outcome));
   }
@@ -237,6 +262,10 @@ export class Scheduler {
     for (const next of this.#dependents.get(id) ?? []) await this.#evaluate(next);
   }
 
+  #stopping(): boolean {
+    return this.#stopped || this.#ctx.signal.aborted;
+  }
+
   #stop(): void {
     this.#stopped = true;
     this.#pq.clear();
@@ -247,11 +276,14 @@ export class Scheduler {
     this.#stop();
   }
 
-  async #guard(fn: () => Promise<unknown>): Promise<void> {
+  /** Runs fn; a failure stops the run (false). */
+  async #guard(fn: () => Promise<unknown>): Promise<boolean> {
     try {
       await fn();
+      return true;
     } catch (e) {
       this.#fail(e);
+      return false;
     }
   }
 }

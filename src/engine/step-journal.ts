@@ -38,3 +38,26 @@ export class CutOffStepError extends Error {
     this.step = step;
   }
 }
+
+/**
+ * A journal whose steps are kept in memory until `keep()` writes them to `real` (their results as
+ * they were, nothing run again). The gate's pre-flight runs on one: when the gate lets the task
+ * run at once, the iteration after it uses those results; when it waits for a person, they are
+ * dropped and the next gate runs the pre-flight afresh on what is there then.
+ */
+export function deferSteps(real: StepJournal): StepJournal & { keep(): Promise<void> } {
+  const done = new Map<string, { result: unknown; redoSafe: boolean | undefined }>();
+  return {
+    async run<T>(name: string, fn: () => Promise<T>, options: { redoSafe?: boolean } = {}): Promise<T> {
+      if (done.has(name)) return done.get(name)!.result as T;
+      const result = await fn();
+      done.set(name, { result, redoSafe: options.redoSafe });
+      return result;
+    },
+    latest: (name) => real.latest(name),
+    async keep() {
+      for (const [name, { result, redoSafe }] of done) await real.run(name, async () => result, redoSafe === undefined ? {} : { redoSafe });
+      done.clear();
+    },
+  };
+}

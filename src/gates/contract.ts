@@ -104,8 +104,10 @@ export const ContractSchema = z.strictObject({
     .strictObject({
       keep_runs: z.int().min(1).default(20),
       max_bytes: z.int().min(1024 * 1024, 'at least 1048576 (1 MiB)').default(256 * 1024 * 1024),
+      /** One iteration's log keeps at most this much: its first quarter and its last three quarters, the cut said between them. */
+      iteration_max_bytes: z.int().min(64 * 1024, 'at least 65536 (64 KiB)').default(1024 * 1024),
     })
-    .default({ keep_runs: 20, max_bytes: 256 * 1024 * 1024 }),
+    .default({ keep_runs: 20, max_bytes: 256 * 1024 * 1024, iteration_max_bytes: 1024 * 1024 }),
   /** The cascade: production of version V needs a successful staging deployment of V first. */
   cascade: z
     .strictObject({

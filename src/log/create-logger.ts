@@ -1,24 +1,38 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { openProjectLog, pruneProjectLog, type LogFileRetention } from './project-log-file.js';
 import { ExitCode, LoopError } from '../errors.js';
 import { toStorageError } from '../workspace/storage-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger } from 'pino';
 
+/** Without a contract at hand: the contract's defaults for `logs`. */
+export const DEFAULT_LOG_FILE_RETENTION: LogFileRetention = { keepRuns: 20, maxBytes: 256 * 1024 * 1024 };
+
 /**
  * JSON lines in `.aibrain/logs/<project>.jsonl`, run_id and task_id on every line, secrets
- * redacted. Synchronous writes: a crash loses no line that was logged. A file that cannot be
- * opened is a LoopError (exit 2) naming it; a line that cannot be written (disk full) never throws
- * into the caller: `onWriteError` hears of the first failure and no further line is tried.
+ * redacted. Synchronous writes: a crash loses no line that was logged. Bounded (the contract's
+ * `logs`): lines of runs older than the newest `keep_runs` are pruned when a run opens the log, and
+ * the file rotates into `<project>.1.jsonl` so both stay within a quarter of `max_bytes`.
+ * A file that cannot be opened is a LoopError naming it; a line that cannot be written (disk full)
+ * never throws into the caller: `onWriteError` hears of the first failure and no further line is tried.
  */
-export function createLogger(logsDir: string, project: string, runId: string, level = 'info', onWriteError?: (error: LoopError) => void): Logger {
+export function createLogger(
+  logsDir: string,
+  project: string,
+  runId: string,
+  level = 'info',
+  onWriteError?: (error: LoopError) => void,
+  retention: LogFileRetention = DEFAULT_LOG_FILE_RETENTION,
+): Logger {
   const file = path.join(logsDir, `${project}.jsonl`);
-  let destination: DestinationStream;
+  let destination: { write(line: string): void };
   try {
     mkdirSync(logsDir, { recursive: true });
-    destination = pino.destination({ dest: file, sync: true, mkdir: true });
+    pruneProjectLog(file, retention);
+    destination = openProjectLog(file, retention);
   } catch (e) {
     throw toStorageError(e, file, 'open the log') ?? e;
   }

@@ -1,6 +1,7 @@
 import { GITLEAKS_RULES } from './secrets/gitleaks-rules.js';
 import { compileRule, findSecrets, type SecretRule } from './secrets/secret-rule.js';
 import { knownSecretForms, SECRET_NAME, URL_CREDENTIALS } from './secrets/secret-values.js';
+import { holdBackFrom, redactMultiline } from './secrets/multiline-secrets.js';
 
 export { registerSecretValues } from './secrets/secret-values.js';
 
@@ -52,7 +53,7 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
   for (const value of knownSecretForms(env)) if (out.includes(value)) out = out.split(value).join(REDACTED);
   if (out.includes('://')) out = out.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
   if (out.includes('-----BEGIN')) out = out.replace(PEM_BLOCK, REDACTED);
-  return redactShapes(out);
+  return redactShapes(redactMultiline(out));
 }
 
 // Each rule runs only on the lines that hold one of its keywords (gitleaks' pre-filter, by line):
@@ -119,6 +120,8 @@ const MAX_PARTIAL = 64 * 1024;
 
 export function createSecretStream(env: NodeJS.ProcessEnv = process.env): SecretStream {
   let partial = '';
+  // Whole lines held back until the next ones show whether they hold a multi-line secret.
+  let held = '';
   let inKey = false;
   const lines = (text: string): string => {
     // text is whole lines, each ending in '\n'
@@ -154,16 +157,24 @@ export function createSecretStream(env: NodeJS.ProcessEnv = process.env): Secret
         // a line longer than the limit is given in pieces rather than held without end
         if (text.length > MAX_PARTIAL) {
           partial = '';
-          return inKey ? '' : redactSecrets(text, env);
+          const out = held + text;
+          held = '';
+          return inKey ? '' : redactSecrets(out, env);
         }
         partial = text;
         return '';
       }
       partial = text.slice(cut + 1);
-      return lines(text.slice(0, cut + 1));
+      const whole = held + text.slice(0, cut + 1);
+      // a dangling `password:`, an open block scalar, a base64 block: wait for what follows (not past MAX_PARTIAL)
+      let from = inKey || whole.includes('-----BEGIN') ? whole.length : holdBackFrom(whole);
+      if (whole.length - from > MAX_PARTIAL) from = whole.length;
+      held = whole.slice(from);
+      return lines(whole.slice(0, from));
     },
     end() {
-      const rest = partial;
+      const rest = held + partial;
+      held = '';
       partial = '';
       if (inKey) return '';
       return rest === '' ? '' : redactSecrets(rest, env);

@@ -1,3 +1,4 @@
+import { storeName } from '../state/open-store.js';
 import { ExitCode, LoopError } from '../errors.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ type Table = 'deployments' | 'decisions';
 export function projectionProblem(projection: Projection, stored: { id: string; written?: number }[]): string | undefined {
   const written = stored.filter((r) => r.written !== 0);
   if (projection.state === 'damaged') return projection.why;
-  if (projection.state === 'missing') return written.length > 0 ? `missing, while state.db holds ${written.length} record(s) written to it` : undefined;
+  if (projection.state === 'missing') return written.length > 0 ? `missing, while ${storeName()} holds ${written.length} record(s) written to it` : undefined;
   const ids = new Set(projection.records.map((r) => r.id));
   const lost = written.filter((r) => !ids.has(r.id));
   return lost.length > 0 ? `${lost.length} record(s) written to it are no longer there (first: ${lost[0]?.id})` : undefined;
@@ -60,7 +61,7 @@ export function lostFromStore(projection: Projection, stored: { id: string }[], 
 export function lostRowsError(file: string, why: string): LoopError {
   const root = path.dirname(path.dirname(file));
   return new LoopError(
-    `${path.join(root, '.aibrain', 'state.db')}: ${why}; refused: the store cannot be trusted. Run 'autonomous-loop repair --root ${root}' to restore them from ${path.basename(file)}`,
+    `${storeName() === 'state.db' ? path.join(root, '.aibrain', 'state.db') : storeName()}: ${why}; refused: the store cannot be trusted. Run 'autonomous-loop repair --root ${root}' to restore them from ${path.basename(file)}`,
     ExitCode.storageFailed,
   );
 }

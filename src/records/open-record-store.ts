@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ExitCode, LoopError } from '../errors.js';
-import { describeStoreLocation, openStore } from '../state/open-store.js';
+import { describeStoreLocation, openStore, storeName } from '../state/open-store.js';
 import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { checkProjection, checkRowCount } from './check-projection.js';
@@ -43,7 +43,7 @@ export async function openRecordStore(ws: Workspace): Promise<Store> {
 
 async function refuseDamaged(ws: Workspace, store: Store, file: string, table: 'deployments' | 'decisions'): Promise<void> {
   const problem = await checkProjection(store, file, table);
-  if (problem) throw new LoopError(`${file}: damaged (${problem}); state.db holds the records: run '${repairCommand(ws)}' to rewrite it from them`, ExitCode.badInput);
+  if (problem) throw new LoopError(`${file}: damaged (${problem}); ${storeName()} holds the records: run '${repairCommand(ws)}' to rewrite it from them`, ExitCode.badInput);
 }
 
 function recordCount(p: Projection): number {

@@ -1,3 +1,4 @@
+import { storeName } from '../state/open-store.js';
 import path from 'node:path';
 import { refuseLinkOutside } from '../workspace/link-target.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -30,7 +31,7 @@ export async function projectionWrite(file: string, ws: Workspace, action: strin
     if (isStateStoreError(e)) throw e;
     const error = toStorageError(e, file, action);
     if (!error) throw e;
-    return `${error.message.replace(/: run again$|and run again$/, '').trimEnd()} — the records are safe in ${path.relative(ws.root, ws.stateDb)}; 'autonomous-loop repair --root ${ws.root}' writes them`;
+    return `${error.message.replace(/: run again$|and run again$/, '').trimEnd()} — the records are safe in ${storeName() === 'state.db' ? path.relative(ws.root, ws.stateDb) : storeName()}; 'autonomous-loop repair --root ${ws.root}' writes them`;
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { LoopError } from '../errors.js';
-import { openStore } from '../state/open-store.js';
+import { describeStoreLocation, openStore, storeName } from '../state/open-store.js';
 import type { Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
@@ -49,14 +49,14 @@ export async function repairRecords(ws: Workspace): Promise<string[]> {
         setAside(ws.deploymentsFile, stamp);
         writeFileAtomic(ws.deploymentsFile, '{\n  "deployments": []\n}\n');
         await store.transaction((tx) => tx.markAllUnwritten('deployments'));
-        said.push(`${ws.deploymentsFile}: ${problem}; rewritten from state.db (${(await store.deployments()).length} record(s))`);
+        said.push(`${ws.deploymentsFile}: ${problem}; rewritten from ${storeName()} (${(await store.deployments()).length} record(s))`);
       }
       const decisions = readDecisionsFile(ws.decisionsFile);
       const decisionProblem = projectionProblem(decisions, await store.recordIds('decisions'));
       if (decisionProblem) {
         setAside(ws.decisionsFile, stamp);
         await store.transaction((tx) => tx.markAllUnwritten('decisions'));
-        said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from state.db (${(await store.decisions()).length} record(s))`);
+        said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from ${storeName()} (${(await store.decisions()).length} record(s))`);
       }
     }
     // What is there now is what state.db wrote: the next start reads it through once more.
@@ -110,7 +110,7 @@ async function restoreLostRows(store: Store, ws: Workspace): Promise<string[]> {
     });
     const gone = inserted - rows - missing.length;
     said.push(
-      `${ws.stateDb}: had lost ${Math.max(inserted - rows, missing.length)} ${table} row(s); ${missing.length} restored from ${path.basename(file)}` +
+      `${describeStoreLocation(ws.stateDb)}: had lost ${Math.max(inserted - rows, missing.length)} ${table} row(s); ${missing.length} restored from ${path.basename(file)}` +
         `${gone > 0 ? `, ${gone} not in the file either (lost)` : ''}; the chain is computed again`,
     );
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStore } from '../state/open-store.js';
+import { openStore, storeName } from '../state/open-store.js';
 import { chainHash, type RecordTable, type Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { readDecisionsFile, readDeploymentsFile } from './read-projections.js';
@@ -48,13 +48,13 @@ async function verifyChain(store: Store, table: RecordTable, problems: string[],
     const expected = chainHash(prev, row.id, row.record);
     if (row.chain !== expected) {
       broken.add(row.id);
-      problems.push(`state.db ${table} row ${row.seq} (id ${row.id}): does not match its chain: edited in the database, or a row before it removed`);
+      problems.push(`${storeName()} ${table} row ${row.seq} (id ${row.id}): does not match its chain: edited in the database, or a row before it removed`);
     }
     // Going on from the stored link names one edit once, not every row after it.
     prev = row.chain ?? expected;
   }
   const { rows: there, inserted } = await store.recordCount(table);
-  if (there < inserted) problems.push(`state.db ${table}: ${inserted - there} of the ${inserted} row(s) recorded are missing`);
+  if (there < inserted) problems.push(`${storeName()} ${table}: ${inserted - there} of the ${inserted} row(s) recorded are missing`);
   return { rows: rows.length, unchained };
 }
 
@@ -74,8 +74,8 @@ async function compareFile(store: Store, table: RecordTable, file: string, probl
   records.forEach((r, i) => {
     seen.add(r.id);
     const row = rows.get(r.id);
-    if (row === undefined) problems.push(`${name} ${where(i)} (id ${r.id}): not in state.db`);
-    else if (canonical(row) !== canonical(r.json)) problems.push(`${name} ${where(i)} (id ${r.id}): differs from state.db (${broken.has(r.id) ? 'the row was edited in the database' : 'edited in the file'})`);
+    if (row === undefined) problems.push(`${name} ${where(i)} (id ${r.id}): not in ${storeName()}`);
+    else if (canonical(row) !== canonical(r.json)) problems.push(`${name} ${where(i)} (id ${r.id}): differs from ${storeName()} (${broken.has(r.id) ? 'the row was edited in the database' : 'edited in the file'})`);
   });
   const written = (await store.recordIds(table)).filter((r) => r.written !== 0 && !seen.has(r.id));
   for (const r of written.slice(0, 20)) problems.push(`${name}: record ${r.id} written there is missing`);

@@ -47,6 +47,15 @@ export function describeStoreLocation(file: string, options: Pick<OpenOptions, '
   return url === undefined ? file : redactUrl(url);
 }
 
+/**
+ * The store as a message names it: `state.db` for SQLite; on PostgreSQL the database, its URL
+ * without the password (a message about the records never says "state.db" for a database).
+ */
+export function storeName(): string {
+  const url = databaseUrl();
+  return url === undefined ? 'state.db' : `the state database ${redactUrl(url)}`;
+}
+
 function isFreshFile(file: string): boolean {
   try {
     return statSync(file).size === 0;

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
+import { withReconnect, type Reconnect } from './pg-retry.js';
+import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
@@ -17,12 +19,15 @@ import type {
   IterationMetricsRow,
   IterationRow,
   IterationWithMetrics,
+  ListenTrouble,
   LockHolder,
   LockResult,
   RecordTable,
   Store,
   StoredDecision,
   StoredRecord,
+  StoreSignal,
+  OutputChunk,
   TaskRow,
 } from './store.js';
 
@@ -49,12 +54,14 @@ export class PgStore implements Store {
   readonly #db: Queryable;
   readonly #url: string;
   readonly #tx: TxState | undefined;
+  readonly #reconnect: Reconnect;
   #open = true;
 
-  private constructor(pool: pg.Pool, db: Queryable, url: string, tx?: TxState) {
+  private constructor(pool: pg.Pool, db: Queryable, url: string, reconnect: Reconnect, tx?: TxState) {
     this.#pool = pool;
     this.#db = db;
     this.#url = url;
+    this.#reconnect = reconnect;
     this.#tx = tx;
   }
 
@@ -72,7 +79,7 @@ export class PgStore implements Store {
       throw toStoreFailure(e, url);
     }
     noteOpened();
-    return new PgStore(pool, pool, url);
+    return new PgStore(pool, pool, url, { onTrouble: undefined });
   }
 
   get open(): boolean {
@@ -82,7 +89,9 @@ export class PgStore implements Store {
   async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
     try {
-      return (await this.#db.query(sql, params)).rows as T[];
+      // Inside a transaction its connection is the transaction: nothing is tried again there.
+      if (this.#tx) return (await this.#db.query(sql, params)).rows as T[];
+      return (await withReconnect(this.#reconnect, this.#url, sql, () => this.#db.query(sql, params))).rows as T[];
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
@@ -108,16 +117,17 @@ export class PgStore implements Store {
     if (this.#tx) return this.#nested(fn, this.#tx);
     let client: pg.PoolClient;
     try {
-      client = await this.#pool.connect();
+      client = await withReconnect(this.#reconnect, this.#url, undefined, () => this.#pool.connect());
     } catch (e) {
       throw toStoreFailure(e, this.#url);
     }
-    // The server ending the connection (a transaction left idle too long while this process was
-    // paused) fails the next query; it must not also crash the process as an unhandled event.
-    const onError = (): void => undefined;
-    client.on('error', onError);
     const state: TxState = { depth: 0, ended: false };
-    const tx = new PgStore(this.#pool, client, this.#url, state);
+    // A connection the server drops while this transaction holds it (between two statements, or a
+    // transaction left idle too long while this process was paused) must not crash the process:
+    // the next statement fails and says so.
+    const dropped = (): void => undefined;
+    client.on('error', dropped);
+    const tx = new PgStore(this.#pool, client, this.#url, this.#reconnect, state);
     let broken: unknown;
     try {
       await tx.#run('BEGIN', []);
@@ -132,7 +142,7 @@ export class PgStore implements Store {
       throw e;
     } finally {
       state.ended = true;
-      client.off('error', onError);
+      client.off('error', dropped);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
@@ -467,6 +477,32 @@ export class PgStore implements Store {
   }
 
   /** Whether the database holds nothing of ours yet (no task, no record). */
+  readonly #query = <T>(sql: string, params: unknown[]): Promise<T[]> => this.#rows<T>(sql, params);
+
+  watchConnection(onTrouble: ListenTrouble): void {
+    this.#reconnect.onTrouble = onTrouble;
+  }
+
+  signal(s: StoreSignal): Promise<void> {
+    return notify(this.#query, s);
+  }
+
+  listen(project: string, onSignal: (s: StoreSignal) => void, onTrouble?: ListenTrouble): Promise<() => Promise<void>> {
+    return listenPostgres(this.#url, project, onSignal, onTrouble).catch((e: unknown) => Promise.reject(toStoreFailure(e, this.#url)));
+  }
+
+  async appendOutput(project: string, taskId: string, iteration: number, runId: string, chunk: string): Promise<void> {
+    await appendOutput(this.#query, project, taskId, iteration, runId, chunk);
+  }
+
+  output(project: string, taskId: string, afterSeq: number, limit = 1000): Promise<OutputChunk[]> {
+    return output(this.#query, project, taskId, afterSeq, limit);
+  }
+
+  pruneOutput(project: string, taskId: string, keepIterations: number): Promise<void> {
+    return pruneOutput(this.#query, project, taskId, keepIterations);
+  }
+
   async isEmpty(): Promise<boolean> {
     return Number((await this.#first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
   }

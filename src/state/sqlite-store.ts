@@ -3,6 +3,7 @@ import { openDatabase, type Db } from './open-database.js';
 import { bootId, startTimeOf } from './process-identity.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { StoreGate } from './store-gate.js';
+import { listenSqlite, SqliteSignals } from './sqlite-signals.js';
 import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
@@ -16,12 +17,15 @@ import type {
   IterationMetricsRow,
   IterationRow,
   IterationWithMetrics,
+  ListenTrouble,
   LockHolder,
   LockResult,
   RecordTable,
   Store,
   StoredDecision,
   StoredRecord,
+  StoreSignal,
+  OutputChunk,
   TaskRow,
 } from './store.js';
 
@@ -43,19 +47,21 @@ export class SqliteStore implements Store {
   readonly #db: Db;
   readonly #stmts: Statements;
   readonly #gate: StoreGate;
+  readonly #signals: SqliteSignals;
   /** Set on the store handed to a transaction's function: it runs inside the gate. */
   readonly #tx: TxState | undefined;
 
-  private constructor(db: Db, stmts: Statements, gate: StoreGate, tx?: TxState) {
+  private constructor(db: Db, stmts: Statements, gate: StoreGate, signals: SqliteSignals, tx?: TxState) {
     this.#db = db;
     this.#stmts = stmts;
     this.#gate = gate;
+    this.#signals = signals;
     this.#tx = tx;
   }
 
   static openFile(file: string): SqliteStore {
     const db = openDatabase(file);
-    const store = new SqliteStore(db, prepareStatements(db), new StoreGate());
+    const store = new SqliteStore(db, prepareStatements(db), new StoreGate(), new SqliteSignals(db));
     noteOpened();
     return store;
   }
@@ -91,7 +97,7 @@ export class SqliteStore implements Store {
     try {
       this.#stmts.begin.run();
       try {
-        const result = await fn(new SqliteStore(this.#db, this.#stmts, this.#gate, state));
+        const result = await fn(new SqliteStore(this.#db, this.#stmts, this.#gate, this.#signals, state));
         this.#stmts.commit.run();
         return result;
       } catch (e) {
@@ -416,6 +422,40 @@ export class SqliteStore implements Store {
 
   processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]> {
     return this.#do(() => this.#stmts.processes.all(project) as { pid: number; start_time: string | null; run_id: string }[]);
+  }
+
+  // A file has no connection to lose.
+  watchConnection(_onTrouble: ListenTrouble): void {}
+
+  signal(s: StoreSignal): Promise<void> {
+    return this.#do(() => this.#signals.signal(s));
+  }
+
+  listen(project: string, onSignal: (s: StoreSignal) => void, onTrouble?: ListenTrouble): Promise<() => Promise<void>> {
+    if (this.#tx) return Promise.reject(new Error('this is a bug: listen inside a transaction'));
+    return listenSqlite(
+      (op) =>
+        this.#do(() => {
+          if (!this.#db.open) throw new Error('store closed');
+          return op();
+        }),
+      this.#signals,
+      project,
+      onSignal,
+      onTrouble,
+    );
+  }
+
+  appendOutput(project: string, taskId: string, iteration: number, runId: string, chunk: string): Promise<void> {
+    return this.#do(() => this.#signals.appendOutput(project, taskId, iteration, runId, chunk));
+  }
+
+  output(project: string, taskId: string, afterSeq: number, limit = 1000): Promise<OutputChunk[]> {
+    return this.#do(() => this.#signals.output(project, taskId, afterSeq, limit));
+  }
+
+  pruneOutput(project: string, taskId: string, keepIterations: number): Promise<void> {
+    return this.#do(() => this.#signals.pruneOutput(project, taskId, keepIterations));
   }
 
   setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void> {

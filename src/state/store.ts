@@ -76,6 +76,16 @@ export type LockResult = { ok: true; tookOverFrom?: LockHolder } | { ok: false; 
 export type RecordTable = 'deployments' | 'decisions';
 export type ChainedRecord = { seq: number; id: string; record: string; chain: string | null };
 export type GateSubjectRow = { fingerprint: string; subject: string; computed_at: string };
+/**
+ * What one process tells the others of a project through the store: a person's decision on a
+ * task (`approve`, `reject`, `override` from any machine), or `resync` (a listener that lost its
+ * connection and is back: anything may have changed meanwhile).
+ */
+export type StoreSignal = { project: string; kind: 'decision' | 'resync'; task_id: string | null };
+/** A listener's trouble (the connection lost, listening again in N s), or null once it listens again. */
+export type ListenTrouble = (message: string | null) => void;
+/** One stored chunk of a task's output (`logs TASK --follow`). */
+export type OutputChunk = { seq: number; iteration: number; run_id: string; chunk: string; at: string };
 /** A console token (`token create --for NAME`): its sha-256, never the token. */
 export type ConsoleTokenRow = { id: string; person: string; hash: string; created_at: string; last_used_at: string | null; revoked_at: string | null };
 
@@ -193,6 +203,33 @@ export interface Store extends RunnerClaims {
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void>;
   removeProcess(project: string, pid: number): Promise<void>;
   processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]>;
+
+  /**
+   * A run's store rides out a lost connection (PostgreSQL): what cannot have run twice (taking a
+   * connection, a read) is tried again with backoff for up to a minute, said through onTrouble (and
+   * null once it is back); a write under way when the connection broke still fails (exit 5, the run
+   * resumes later). Without this call nothing is retried (a command fails at once). SQLite: nothing to do.
+   */
+  watchConnection(onTrouble: ListenTrouble): void;
+  /**
+   * Tells every listener of the project (other processes, other machines) that something changed.
+   * PostgreSQL: NOTIFY, delivered when the transaction it is part of commits; SQLite: a row the
+   * listeners of this file read.
+   */
+  signal(s: StoreSignal): Promise<void>;
+  /**
+   * Calls onSignal for each signal of the project from now on (PostgreSQL: LISTEN on a connection
+   * of its own, no polling; a lost connection is retried with backoff, said through onTrouble, and
+   * followed by a `resync` signal). Resolves once listening; the function it gives stops it.
+   */
+  listen(project: string, onSignal: (s: StoreSignal) => void, onTrouble?: ListenTrouble): Promise<() => Promise<void>>;
+
+  /** A chunk of a task's iteration output (the caller bounds what one iteration stores). */
+  appendOutput(project: string, taskId: string, iteration: number, runId: string, chunk: string): Promise<void>;
+  /** The task's stored output after `afterSeq`, oldest first, at most `limit` chunks. */
+  output(project: string, taskId: string, afterSeq: number, limit?: number): Promise<OutputChunk[]>;
+  /** Keeps the output of the task's last `keepIterations` iterations only. */
+  pruneOutput(project: string, taskId: string, keepIterations: number): Promise<void>;
 
   setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void>;
   environmentHealth(project: string): Promise<{ environment: string; state: string; reason: string; since: string }[]>;

@@ -58,6 +58,7 @@ describe('deployment agent pre-flight', () => {
       ['tests', 'passed'],
       ['safety scan', 'warning'],
       ['migration validation', 'passed'],
+      ['build', 'passed'],
     ]);
     expect(checks?.find((c) => c.check === 'safety scan')?.detail).not.toMatch(/nothing could read/);
   });
@@ -103,8 +104,20 @@ describe('deployment agent pre-flight', () => {
       ['safety scan', expect.stringMatching(/^(passed|warning)$/)],
       ['migration validation', 'passed'],
       ['production readiness', expect.stringMatching(/^(passed|warning)$/)],
+      ['build', 'passed'],
     ]);
-    expect(ctx.steps.ran).toEqual(['preflight:tests', 'preflight:applied-migrations']); // reads only
+    // The build is shown before the person answers: journaled as the iteration's own 'build' step, the
+    // deployment after approval takes that build and does not build again. Nothing is deployed.
+    expect(checks?.find((c) => c.check === 'build')?.detail).toMatch(/scripts\/build\.mjs \(\d+ ms\): built 1\.1\.0 in /);
+    expect(ctx.steps.ran).toEqual(['preflight:tests', 'preflight:applied-migrations', 'build']);
     await expect(getJson(`http://127.0.0.1:${ports.production}/health`)).rejects.toThrow();
+  });
+
+  it('a build that fails is a failed pre-flight check, shown before anyone approves', async () => {
+    const { ws } = await demoCopy({}, (yaml) => yaml.replace(/build: \[.*\]/, 'build: ["${NODE}", "-e", "console.error(\'tsc: 3 errors\'); process.exit(2)"]'));
+    const checks = await createDeploymentAgent().preflight?.(makeContext({ workspace: ws, project: 'demo', task: task('production') }));
+    const build = checks?.find((c) => c.check === 'build');
+    expect(build?.status).toBe('failed');
+    expect(build?.detail).toMatch(/^build failed: .*tsc: 3 errors/);
   });
 });

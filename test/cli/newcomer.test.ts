@@ -51,6 +51,44 @@ describe("the README's Usage section, run as written (doc test)", () => {
     expect(JSON.parse(status.stdout).tasks.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
   });
 
+  it("'Usage outside the clone': npm link as written puts the CLI on PATH, and Usage's lines run as written in a folder outside the clone", () => {
+    // npm's global folder is a throwaway one (npm_config_prefix): the machine's own is never touched.
+    const prefix = makeWorkspace();
+    const npmEnv = { ...process.env, npm_config_prefix: prefix, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' } as Record<string, string>;
+    delete npmEnv.CI;
+    const [linkBlock] = readmeBlocks('## Usage outside the clone', 'sh');
+    const lines = (linkBlock ?? '').split('\n').map((l) => l.split(/\s+#\s/)[0]?.trim() ?? '').filter(Boolean);
+    expect(lines).toEqual(['npm link']);
+    // `npm ci` built dist/ already (its prepare script): the link is made without building again.
+    const link = spawnSync('npm', [...splitWords(lines[0] ?? '').slice(1), '--ignore-scripts'], { cwd: repoRoot, env: npmEnv, encoding: 'utf8', timeout: 120_000 });
+    expect({ code: link.status, err: link.status === 0 ? '' : link.stderr }).toEqual({ code: 0, err: '' });
+    const bin = path.join(prefix, 'bin');
+    expect(existsSync(path.join(bin, 'autonomous-loop'))).toBe(true);
+    const ws = makeWorkspace(); // under the system's temp folder: outside the clone
+    expect(path.relative(repoRoot, ws).startsWith('..')).toBe(true);
+    const fakes = installFakeClis(ws, ['claude']);
+    const env = { ...npmEnv, ...fakes.env('promise-on-2') };
+    env.PATH = `${bin}${path.delimiter}${env.PATH ?? ''}`;
+    const onPath = spawnSync('autonomous-loop', ['--version'], { cwd: ws, env, encoding: 'utf8' });
+    expect(onPath.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    let ran = 0;
+    for (const block of readmeBlocks('## Usage', 'sh')) {
+      for (const raw of block.split('\n')) {
+        const [command = '', comment = ''] = raw.split(/\s+#\s/);
+        if (!command.trim()) continue;
+        const words = splitWords(command.trim());
+        const expected = Number(/\(exit (\d+)\)/.exec(comment)?.[1] ?? 0);
+        // As written (npx, offline: it may only find the linked clone), in a folder outside the clone.
+        const r = spawnSync(words[0] ?? '', words.slice(1), { cwd: ws, env, encoding: 'utf8', timeout: 120_000 });
+        expect({ line: raw, code: r.status, out: r.status === expected ? '' : r.stdout + r.stderr }).toEqual({ line: raw, code: expected, out: '' });
+        ran++;
+      }
+    }
+    expect(ran).toBeGreaterThanOrEqual(6);
+    const status = spawnSync('autonomous-loop', ['status', '--json'], { cwd: ws, env, encoding: 'utf8' });
+    expect(JSON.parse(status.stdout).tasks.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
+  }, 300_000);
+
   it("the queue example of 'The queue' validates in a workspace made by init", () => {
     const ws = makeWorkspace();
     expect(runCli(['init', '--project', 'shop'], { cwd: ws }).code).toBe(0);

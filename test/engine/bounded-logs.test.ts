@@ -49,4 +49,30 @@ describe('bounded output', () => {
     // the newest run's last iteration is there to read
     expect(runCli(['logs', 'FLOOD-3', '--project', 'p'], { cwd: ws }).stdout).toContain('last line');
   }, 300_000);
+
+  it('caps an iteration log at the contract\'s logs.iteration_max_bytes', () => {
+    const ws = makeWorkspace();
+    mkdirSync(path.join(ws, 'governance', 'contracts'), { recursive: true });
+    writeFileSync(
+      path.join(ws, 'governance', 'contracts', 'operator-team.yaml'),
+      'version: 1\nenvironments:\n  development: { auto_deploy: true, auto_rollback: true, approval: never }\n  staging: { auto_deploy: true, auto_rollback: true, approval: first-time }\n  production: { auto_deploy: false, auto_rollback: false, approval: always }\nlogs: { iteration_max_bytes: 131072 }\n',
+    );
+    writeQueue(ws, 'p', { features: [{ id: 'FLOOD', agent_type: 'command', command: [process.execPath, '-e', FLOOD], completion_promise: 'DONE', max_iterations: 1 }] });
+    // the terminal output (3 MB) goes to a file: a pipe read into memory would cap it
+    const out = openSync(path.join(ws, 'terminal.txt'), 'w');
+    const r = spawnSync(process.execPath, [cliPath, '--project', 'p'], { cwd: ws, env: { ...process.env, CI: '1' }, stdio: ['ignore', out, out], timeout: 120_000 });
+    closeSync(out);
+    expect(r.status, readFileSync(path.join(ws, 'terminal.txt'), 'utf8').slice(-2000)).toBe(1);
+    const [log] = files(path.join(ws, '.aibrain', 'runs'));
+    const text = readFileSync(log!, 'utf8');
+    expect(statSync(log!).size).toBeLessThan(128 * 1024 + 1024);
+    expect(text.startsWith('line 0 ')).toBe(true);
+    expect(text).toMatch(/\[… [\d.]+ MB of output cut here: this log keeps the first 32 KB and the last 96 KB of an iteration …\]/);
+    expect(text.trimEnd().endsWith('last line')).toBe(true);
+    // a cap below 64 KiB is refused as bad input, naming the key
+    writeFileSync(path.join(ws, 'governance', 'contracts', 'operator-team.yaml'), readFileSync(path.join(ws, 'governance', 'contracts', 'operator-team.yaml'), 'utf8').replace('131072', '100'));
+    const bad = runCli(['--project', 'p'], { cwd: ws });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/logs\.iteration_max_bytes/);
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
 
@@ -98,4 +98,41 @@ describe('a production deploy cut off after it finished', () => {
     expect(deploys()).toBe(1);
     expect(resumed.stdout).toContain('not safe to redo: deploy (iteration 1)');
   });
+});
+
+describe('a development or staging deploy cut off mid-step by a real SIGKILL', () => {
+  for (const environment of ['development', 'staging'] as const) {
+    it(`${environment}: the deploy command is not started again without a person; approve lets it run again`, async () => {
+      const ws = makeWorkspace();
+      mkdirSync(path.join(ws, 'app'), { recursive: true });
+      mkdirSync(path.join(ws, 'governance', 'projects'), { recursive: true });
+      const node = JSON.stringify(process.execPath);
+      // counted outside the project folder; the deploy takes a while, so the kill lands inside it
+      const deploy = JSON.stringify("require('fs').appendFileSync('../deploys.log', 'start\\n'); setTimeout(() => {}, 1500)");
+      writeFileSync(
+        path.join(ws, 'governance', 'projects', 'shop.yaml'),
+        ['version: 1', 'path: app', 'environments:', `  ${environment}:`, '    commands:', `      deploy: [${node}, "-e", ${deploy}]`, '    health_check:', `      command: [${node}, "-e", "0"]`, ''].join('\n'),
+      );
+      const log = path.join(ws, 'deploys.log');
+      const starts = (): number => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0);
+      const file = writeQueue(ws, 'shop', { features: [{ id: 'DEPLOY-001', agent_type: 'deployment', environment, version: '1.0.0' }] });
+      const cli = startCli(['--project', 'shop', '--yes'], { cwd: ws });
+      await waitFor(() => starts() === 1, 30_000, 'the deploy command to start');
+      cli.kill('SIGKILL');
+      expect(await cli.exited).toBeNull();
+
+      const resumed = runCli(['--project', 'shop', '--yes'], { cwd: ws });
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(3);
+      expect(starts()).toBe(1);
+      expect(resumed.stdout).toContain('not safe to redo: deploy (iteration 1)');
+      expect(readJson(file).features[0].status).toBe('awaiting_approval');
+      expect(readJson(path.join(ws, '.aibrain', 'deployments.json')).deployments.map((d: { status: string }) => d.status)).toEqual(['interrupted']);
+
+      expect(runCli(['approve', 'DEPLOY-001', '--project', 'shop', '--by', 'ana', '--comment', 'checked: nothing half done'], { cwd: ws }).code).toBe(0);
+      const after = runCli(['--project', 'shop'], { cwd: ws });
+      expect(after.code, after.stdout + after.stderr).toBe(0);
+      expect(starts()).toBe(2);
+      expect(readJson(path.join(ws, '.aibrain', 'deployments.json')).deployments.map((d: { status: string }) => d.status)).toEqual(['interrupted', 'success']);
+    }, 120_000);
+  }
 });

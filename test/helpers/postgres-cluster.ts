@@ -8,6 +8,10 @@ import path from 'node:path';
 export interface Cluster {
   url: string;
   stop(): void;
+  /** The server down (its data kept), as a database that restarts or a network that drops. */
+  pause(): void;
+  /** The server up again on the same port. */
+  resume(): void;
 }
 
 const USER = 'loop';
@@ -67,7 +71,10 @@ export async function startCluster(): Promise<Cluster> {
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
   run(prefix, [pgCtl, '-D', data, '-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '120', 'start']);
+  const ctl = (args: string[]): void => run(prefix, [pgCtl, '-D', data, ...args]);
   return {
+    pause: () => ctl(['-m', 'fast', '-w', 'stop']),
+    resume: () => ctl(['-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '120', 'start']),
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => {
       spawnSync(prefix[0] ?? pgCtl, [...prefix.slice(1), ...(prefix.length > 0 ? [pgCtl] : []), '-D', data, '-m', 'immediate', '-w', 'stop'], { encoding: 'utf8' });

@@ -3,10 +3,14 @@ import { cliPath } from './workspace.js';
 
 const sessions = new Set<string>();
 let count = 0;
+// A tmux server of the test process's own: the machine's other tmux users are never touched.
+const socket = ['-L', `al-test-${process.pid}`];
+/** tmux on the tests' own socket (a second shell: `tmux(['new-window', ...])`). */
+export const tmux = (args: string[]): string => execFileSync('tmux', [...socket, ...args], { encoding: 'utf8' });
 
 /** Ends every tmux session a test started (a failed expectation, say). */
 export function killTmuxSessions(): void {
-  for (const s of sessions) spawnSync('tmux', ['kill-session', '-t', s]);
+  for (const s of sessions) spawnSync('tmux', [...socket, 'kill-session', '-t', s]);
   sessions.clear();
 }
 
@@ -20,10 +24,10 @@ export function startCliInTmux(args: string[], options: { cwd: string; env?: Rec
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
   const env = Object.entries({ TERM: 'xterm-256color', ...options.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
   const command = `cd ${quote(options.cwd)} && env -u CI -u VITEST_JSON_REPORT ${env} ${[process.execPath, cliPath, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 120`;
-  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(options.width ?? 160), '-y', '50', command]);
+  execFileSync('tmux', [...socket, 'new-session', '-d', '-s', name, '-x', String(options.width ?? 160), '-y', '50', command]);
   sessions.add(name);
   const screen = (): string => {
-    const r = spawnSync('tmux', ['capture-pane', '-t', name, '-p', '-S', '-500'], { encoding: 'utf8' });
+    const r = spawnSync('tmux', [...socket, 'capture-pane', '-t', name, '-p', '-S', '-500'], { encoding: 'utf8' });
     return r.stdout.replace(/\n+$/, '');
   };
   const wait = async (test: () => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
@@ -38,8 +42,8 @@ export function startCliInTmux(args: string[], options: { cwd: string; env?: Rec
     /** Waits until the screen shows `text` (a string or a pattern). */
     expect: (text: string | RegExp, timeoutMs?: number) => wait(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), String(text), timeoutMs),
     /** tmux key names: 'o', 'Enter', 'C-c', or literal text. */
-    send: (...keys: string[]) => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
-    type: (text: string) => void execFileSync('tmux', ['send-keys', '-t', name, '-l', text]),
+    send: (...keys: string[]) => void execFileSync('tmux', [...socket, 'send-keys', '-t', name, ...keys]),
+    type: (text: string) => void execFileSync('tmux', [...socket, 'send-keys', '-t', name, '-l', text]),
     /** The exit code, once the command has ended. */
     exited: async (timeoutMs = 60_000): Promise<number> => {
       await wait(() => /EXIT=\d+/.test(screen()), 'the command to exit', timeoutMs);

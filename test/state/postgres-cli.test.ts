@@ -64,6 +64,10 @@ describe('the loop on PostgreSQL (--database-url, AUTONOMOUS_LOOP_DATABASE_URL)'
     const broken = runCli(['history', '--verify'], { cwd: ws, env });
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/decisions row 1 \(id [^)]+\): does not match its chain/);
+    // The database is named as the database (its password redacted), never as state.db.
+    expect(broken.stdout).toMatch(/the state database postgres:\/\/loop:\*\*\*@127\.0\.0\.1:\d+\/t_\w+ decisions row 1/);
+    expect(broken.stdout + broken.stderr).not.toContain('state.db');
+    expect(broken.stdout + broken.stderr).not.toContain(new URL(url).password);
   });
 
   it('db migrate applies the schema once; db status shows what is pending first', async () => {

@@ -20,6 +20,11 @@ export interface PreflightOptions {
   overridden?: ReadonlySet<string>;
   /** The contract's guardrails.allow_unread: what nothing could read does not block. */
   allowUnread?: boolean;
+  /**
+   * Run the project's build last, so the box shows its result: journaled as the iteration's own
+   * 'build' step, which the deployment then takes instead of building again.
+   */
+  build?: boolean;
 }
 
 export interface PreflightResult {
@@ -131,6 +136,20 @@ export async function runPreflight(steps: StepJournal, target: DeployTarget, opt
       detail: `score ${report.score}, ${report.findings.length} finding(s), no blocker`,
       ...(serious.length > 0 ? { items: serious.map((f) => `${f.id} ${f.severity} ${f.title} (${f.location})`) } : {}),
     });
+  }
+
+  const build = target.section.commands.build;
+  if (options.build && build) {
+    const built = await steps.run('build', () => runProjectCommand(target, 'build', build, options.version), { redoSafe: true });
+    if (!built.ok) {
+      const error = `build failed: ${describeFailure(built)}`;
+      checks.push({ check: 'build', status: 'failed', detail: error });
+      return done('FAIL', { error });
+    }
+    const said = built.output.trim().split('\n').pop()?.trim();
+    checks.push({ check: 'build', status: 'passed', detail: `${built.argv.join(' ')} (${Math.round(built.durationMs)} ms)${said ? `: ${said.slice(0, 120)}` : ''}` });
+  } else if (options.build) {
+    checks.push({ check: 'build', status: 'not run', detail: 'no build command configured' });
   }
   return done('PASS');
 }

@@ -5,6 +5,7 @@ import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
 import type { IterationWithMetrics } from '../../state/iteration-metrics.js';
 import { openStore, storeMayExist } from '../../state/open-store.js';
+import type { Store } from '../../state/store.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
 
@@ -23,25 +24,36 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     if (!current) throw new InputError(`task '${taskId}': no iteration ${opts.iteration} on record (it has ${rows.map((r) => r.n).join(', ')})`);
     if (current.log_file && current.state !== 'running' && !existsSync(logFile(ws, current)))
       process.stdout.write(`(the log of ${taskId} iteration ${current.n} was removed by the retention of run logs: the contract's logs.keep_runs and logs.max_bytes)\n`);
-    let offset = copyFrom(logFile(ws, current), 0, out);
+    // The runner's log file on this machine; else the output the runner kept in the store (a task
+    // running on another machine with the same database).
+    const pos: Position = { offset: 0, seq: 0 };
+    const more = (row: IterationWithMetrics): Promise<void> => readMore(ws, store, opts.project, row, pos, out);
+    await more(current);
     // After an iteration's output, what it came to and what it spent (not with --raw: the file only).
     const footer = (row: IterationWithMetrics): void => {
       out.end();
       if (!opts.raw && row.state !== 'running') process.stdout.write(`── ${describeIteration(row)} ──\n`);
     };
     if (!opts.follow) return footer(current);
+    let settled = 0;
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const now = await store.iterationsWithMetrics(opts.project, taskId);
       const same = now.find((r) => r.iteration_id === current?.iteration_id) ?? current;
-      offset = copyFrom(logFile(ws, same), offset, out);
-      if (same.state === 'running') continue;
+      await more(same);
+      if (same.state === 'running') {
+        settled = 0;
+        continue;
+      }
+      // A runner elsewhere stores its last lines up to 250 ms after the iteration's end: read a little longer.
+      if (settled++ < 3) continue;
       const next = opts.iteration === undefined ? now.find((r) => r.iteration_id > (current?.iteration_id ?? 0)) : undefined;
       if (next) {
         footer(same);
         current = next;
         process.stdout.write(`── ${taskId} iteration ${next.n} ──\n`);
-        offset = copyFrom(logFile(ws, next), 0, out);
+        pos.offset = 0;
+        await more(next);
         continue;
       }
       // Nothing running and nobody running the project: the task will write no more.
@@ -50,6 +62,30 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
     }
   } finally {
     await store.close();
+  }
+}
+
+interface Position {
+  /** Bytes of the local log file given so far. */
+  offset: number;
+  /** The last stored output chunk looked at. */
+  seq: number;
+}
+
+async function readMore(ws: Workspace, store: Store, project: string, row: IterationWithMetrics, pos: Position, out: { write(text: string): void }): Promise<void> {
+  const file = logFile(ws, row);
+  if (existsSync(file)) {
+    pos.offset = copyFrom(file, pos.offset, out);
+    return;
+  }
+  for (;;) {
+    const chunks = await store.output(project, row.task_id, pos.seq, 500);
+    for (const c of chunks) {
+      if (c.iteration > row.n) return; // the next iteration's: read when it is the current one
+      pos.seq = c.seq;
+      if (c.iteration === row.n && c.run_id === row.run_id) process.stdout.write(c.chunk);
+    }
+    if (chunks.length < 500) return;
   }
 }
 

@@ -72,7 +72,7 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
     if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
   }
   const runId = `rollback-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const log = createLogger(ws.logsDir, project, runId).child({ task_id: null, command: 'rollback' });
+  const log = createLogger(ws.logsDir, project, runId, 'info', undefined, { keepRuns: contract.logs.keep_runs, maxBytes: contract.logs.max_bytes }).child({ task_id: null, command: 'rollback' });
   const target = openTarget({ workspace: ws, project, environment, signal: new AbortController().signal, log, progress: say, why: `rollback --env ${environment}` });
   if (!target.section.commands.rollback) requireCommand(target.config, target.section, 'deploy', 'rollback redeploys a version with the rollback command, else with deploy');
 

@@ -34,6 +34,8 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
+    // The live region goes first: a line written under it would be wiped by its next frame.
+    view.stop?.();
     process.stderr.write(`\n${signal}: stopping the running step and saving state...\n`);
     controller.abort();
   };
@@ -46,6 +48,7 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
         onInterrupt: () => onSignal('SIGINT'),
         stopping: () => controller.signal.aborted,
         signal: controller.signal,
+        meanwhile: (show) => view.watch?.(show) ?? (() => undefined),
       })
     : undefined;
   process.on('SIGINT', onSignal);
@@ -88,6 +91,10 @@ export async function runCommandAction(opts: RunCommandOptions): Promise<void> {
     await view.idle();
     view.summary(summary);
     process.exitCode = summary.exitCode;
+  } catch (e) {
+    // Interrupted, aborted, a failure: what is said next goes on a screen with no live region left.
+    view.stop?.();
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,9 +1,10 @@
-import { confirm, expand, input } from '@inquirer/prompts';
+import { expand, input } from '@inquirer/prompts';
 import type { Ask } from '../../agents/agent.js';
-import type { BlockedChoice, BlockedPrompt, GatePrompt, Prompter } from '../../engine/prompter.js';
+import type { BlockedChoice, BlockedPrompt, DecisionElsewhere, GatePrompt, Prompter } from '../../engine/prompter.js';
 import { escapeAllControls } from '../../log/terminal-text.js';
 import { promptOutput } from '../terminal-guard.js';
 import { formatBlockedBox, formatGateBox } from './format-boxes.js';
+import { gateConfirm } from './gate-confirm.js';
 
 export interface TerminalPrompterOptions {
   by: string;
@@ -17,6 +18,8 @@ export interface TerminalPrompterOptions {
   stopping?: () => boolean;
   /** Aborted when the run stops (SIGHUP: the terminal closed, SIGTERM): an open question is withdrawn, unanswered. */
   signal?: AbortSignal;
+  /** The other tasks' progress, shown beneath an open yes/no question (the live view's lines). */
+  meanwhile?: (show: (lines: string[]) => void) => () => void;
 }
 
 /** The person at this terminal, asked with @inquirer/prompts. */
@@ -70,16 +73,21 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
   const askNow: Ask = async (question) => {
     await options.beforePrompt?.();
     process.stdout.write(`\n${[question.title, ...question.lines].join('\n')}\n`);
-    const answer = await timed((signal) => confirm({ message: until(question.title), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
-    return answer === 'timeout' ? 'unavailable' : answer ? 'yes' : 'no';
+    const answer = await timed((signal) => gateConfirm({ message: until(question.title), meanwhile: options.meanwhile }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
+    return answer === 'timeout' || answer === 'elsewhere' ? 'unavailable' : answer ? 'yes' : 'no';
   };
   return {
     by: options.by,
     ask,
-    confirmGate: (prompt: GatePrompt) => oneAtATime('timeout' as const, () => confirmGateNow(prompt)),
+    confirmGate: (prompt: GatePrompt) => oneAtATime<'yes' | 'no' | 'timeout' | 'elsewhere'>('timeout', () => confirmGateNow(prompt)),
     chooseOnBlocked: (prompt: BlockedPrompt) => oneAtATime<BlockedChoice | 'timeout'>('timeout', () => chooseOnBlockedNow(prompt)),
   };
-  async function confirmGateNow(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout'> {
+  async function confirmGateNow(prompt: GatePrompt): Promise<'yes' | 'no' | 'timeout' | 'elsewhere'> {
+    // Decided from another shell while it waited its turn: not asked at all.
+    let settled: DecisionElsewhere | undefined;
+    void prompt.decidedElsewhere?.then((d) => (settled = d));
+    await Promise.resolve();
+    if (settled) return 'elsewhere';
     await options.beforePrompt?.();
     process.stdout.write(`\n${formatGateBox(prompt)}\n`);
     if (prompt.refused) {
@@ -87,8 +95,9 @@ export function createTerminalPrompter(options: TerminalPrompterOptions): Prompt
       return 'timeout';
     }
     const message = prompt.details ? `Apply this plan for ${prompt.task.id} in ${(prompt.task.environment ?? '').toUpperCase()}?` : gateQuestion(prompt);
-    const answer = await timed((signal) => confirm({ message: until(message), default: false }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
-    return answer === 'timeout' ? 'timeout' : answer ? 'yes' : 'no';
+    const elsewhere = prompt.decidedElsewhere?.then((d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${escapeAllControls(d.by)} from another shell${d.reason && d.decision === 'reject' ? `: ${escapeAllControls(d.reason)}` : ''}`);
+    const answer = await timed((signal) => gateConfirm({ message: until(message), meanwhile: options.meanwhile, elsewhere }, { output: promptOutput(), ...(signal ? { signal } : {}) }));
+    return answer === 'timeout' || answer === 'elsewhere' ? answer : answer ? 'yes' : 'no';
   }
   async function chooseOnBlockedNow(prompt: BlockedPrompt): Promise<BlockedChoice | 'timeout'> {
     await options.beforePrompt?.();

@@ -5,6 +5,10 @@ export interface View {
   idle(): Promise<void>;
   /** After a prompt: draw again. */
   resume?(): void;
+  /** While a question is open: `show` gets what the run is doing beneath it, until the returned function is called. */
+  watch?(show: (lines: string[]) => void): () => void;
+  /** The run is stopping (Ctrl-C, SIGTERM, the terminal closed): the live region is cleared and not drawn again; lines still print. */
+  stop?(): void;
   summary(summary: RunSummary): void;
 }
 

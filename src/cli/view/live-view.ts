@@ -5,6 +5,8 @@ import { neutraliseControls } from '../../log/terminal-text.js';
 import { writeOwnControls } from '../terminal-guard.js';
 import { staysOnScreen } from './lines-that-stay.js';
 
+/** Lines that came while a question is open, shown beneath it (all of them print above once it closes). */
+const MEANWHILE_LINES = 6;
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 interface Running {
@@ -23,32 +25,42 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
   const keep = options.outputLines ?? (options.concurrency > 1 ? 1 : 3);
   let drawn = 0;
   let paused = false;
+  let stopped = false;
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
   const width = (): number => Math.max(20, (process.stdout.columns || 100) - 1);
   // Measured after neutralising: what the terminal guard writes is what fills the line.
-  const fit = (raw: string): string => {
+  const fit = (raw: string, margin = 0): string => {
     const s = neutraliseControls(raw);
-    return s.length > width() ? `${s.slice(0, width() - 1)}…` : s;
+    const w = width() - margin;
+    return s.length > w ? `${s.slice(0, w - 1)}…` : s;
   };
 
   const wipe = (): void => {
     if (drawn > 0) writeOwnControls(`\x1b[${drawn}F\x1b[0J`);
     drawn = 0;
   };
-  const draw = (): void => {
-    if (paused) return;
-    wipe();
+  const region = (margin = 0): string[] => {
     const lines: string[] = [];
     for (const r of running.values()) {
-      lines.push(fit(`${FRAMES[frame % FRAMES.length]} ${r.title}`));
-      for (const l of r.lines) lines.push(fit(`  › ${l}`));
+      lines.push(fit(`${FRAMES[frame % FRAMES.length]} ${r.title}`, margin));
+      for (const l of r.lines) lines.push(fit(`  › ${l}`, margin));
     }
+    return lines;
+  };
+  // While a question is open, the prompt draws the run beneath it: the lines that came meanwhile, the live region.
+  let watcher: ((lines: string[]) => void) | undefined;
+  const tellWatcher = (): void => watcher?.([...held.slice(-MEANWHILE_LINES).map((l) => fit(l, 2)), ...region(2)]);
+  const draw = (): void => {
+    if (stopped) return;
+    if (paused) return tellWatcher();
+    wipe();
+    const lines = region();
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
   const tick = (): void => {
-    if (running.size === 0) {
+    if (running.size === 0 || stopped) {
       if (timer) clearInterval(timer);
       timer = undefined;
       return;
@@ -63,7 +75,8 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
   const held: string[] = [];
   const print = (line: string): void => {
     if (paused) {
-      held.push(line);
+      held.push(...line.split('\n'));
+      tellWatcher();
       return;
     }
     wipe();
@@ -104,11 +117,14 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     })
     .on('task:end', (e) => {
       if (e.status === 'awaiting_approval') return; // task:waiting said it, with the command
+      // Stopped by Ctrl-C (or --max-iterations): it waits for the next run, it did not fail.
+      if (e.status === 'pending') return print(`■ ${e.taskId} stopped${e.reason ? `: ${e.reason}` : ''}`);
       print(`${e.status === 'complete' ? '✔' : '✖'} ${e.taskId} ${e.status.replace('_', ' ')}${e.reason ? `: ${e.reason}` : ''}`);
     })
     .on('task:skipped', (e) => print(`↷ ${e.taskId} skipped: ${e.reason}`))
     .on('task:waiting', (e) => print(`⏸ ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => print(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
+    .on('task:decided', (e) => print(`~ ${e.taskId}: ${e.decision ? `${e.decision} by ${e.by ?? 'a person'}` : 'decided'} in another shell or on another machine: ${e.was} → ${e.status}`))
     .on('queue:invalid', (e) => print(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
     .on('run:waiting', (e) => print(`… ${e.message}`))
     .on('warning', (e) => print(`! ${e.message}`));
@@ -117,6 +133,19 @@ export function attachLiveView(emitter: EngineEmitter, options: { concurrency: n
     idle: async () => {
       wipe();
       paused = true;
+    },
+    watch: (show) => {
+      watcher = show;
+      tellWatcher();
+      return () => {
+        if (watcher === show) watcher = undefined;
+      };
+    },
+    stop: () => {
+      wipe();
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
     },
     resume: () => {
       paused = false;

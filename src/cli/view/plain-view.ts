@@ -29,6 +29,7 @@ export function attachPlainView(emitter: EngineEmitter): View {
     .on('task:skipped', (e) => out(`- ${e.taskId} skipped: ${e.reason}`))
     .on('task:waiting', (e) => out(`? ${e.taskId} awaiting approval: ${e.reason}\n  approve with: ${e.approveCommand}`))
     .on('queue:reloaded', (e) => out(`~ queue file edited: ${e.added.length} added, ${e.changed.length} changed, ${e.reset.length} set back to pending`))
+    .on('task:decided', (e) => out(`~ ${e.taskId}: ${e.decision ? `${e.decision} by ${e.by ?? 'a person'}` : 'decided'} in another shell or on another machine: ${e.was} → ${e.status}`))
     .on('queue:invalid', (e) => out(`! queue file edited into an invalid state (the run goes on with the last valid one): ${e.message}`))
     .on('run:waiting', (e) => out(`… ${e.message}`))
     .on('warning', (e) => out(`! ${e.message}`));

@@ -21,6 +21,11 @@ const RunEvent = z.union([
   ev('task:end', { taskId: z.string(), status, iterations: z.number().int(), reason: z.string().optional() }, 'a task ended'),
   ev('task:skipped', { taskId: z.string(), reason: z.string() }, 'a task will not run (a dependency failed or was blocked)'),
   ev('task:waiting', { taskId: z.string(), reason: z.string(), approveCommand: z.string() }, 'a gate waits for a person'),
+  ev(
+    'task:decided',
+    { taskId: z.string(), status, was: status, decision: z.string().optional(), by: z.string().optional() },
+    'a decision made in another shell or on another machine (approve, reject, override) reached the run',
+  ),
   ev('queue:reloaded', { added: z.array(z.string()), changed: z.array(z.string()), reset: z.array(z.string()) }, 'a person edited the queue file during the run'),
   ev('queue:invalid', { message: z.string() }, 'an edit of the queue file is not valid; the run goes on with the last valid queue'),
   ev('run:waiting', { taskIds: z.array(z.string()), message: z.string() }, '--wait: nothing left to run but tasks waiting for a decision from another shell'),
