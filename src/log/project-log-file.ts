@@ -25,7 +25,9 @@ export const rotatedLogFile = (file: string): string => file.replace(/(\.jsonl)?
  * A line that names no run belongs to the run before it. Returns how many lines and runs went.
  */
 export function pruneProjectLog(file: string, retention: LogFileRetention): { lines: number; runs: number } {
-  const files = [rotatedLogFile(file), file].filter((f) => existsSync(f));
+  // Only regular files are read: a device in the log's place (/dev/full, a FIFO) would be read forever;
+  // writing to it then fails, and says so.
+  const files = [rotatedLogFile(file), file].filter((f) => existsSync(f) && statSync(f).isFile());
   const parts = files.map((f) => ({ file: f, lines: splitLines(readFileSync(f, 'utf8')) }));
   const order: string[] = [];
   let current = '';

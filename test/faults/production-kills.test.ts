@@ -70,6 +70,9 @@ describe('random SIGKILLs during production deployments and rollbacks', () => {
     let killedMidway = 0;
     let restores = 0;
     let state: EnvironmentStatus | undefined;
+    // How long an attempt runs once started, learnt from each one that ended before its kill: the
+    // kill lands within it, on a fast machine as on a loaded one (the seed picks where).
+    const span = { deploy: 6000, rollback: 2500 };
     for (let k = 0; k < KILLS; k++) {
       if (state?.state === 'UNKNOWN' && /rollback/.test(state.reason ?? '')) {
         // a rollback cut off leaves production to a person, who restores it (not one of the attempts)
@@ -83,7 +86,7 @@ describe('random SIGKILLs during production deployments and rollbacks', () => {
       const good = [...new Set(before.filter((r) => r.environment === 'production' && r.status === 'success').map((r) => r.version))];
       const now = await answering();
       const rollback = good.some((v) => v !== now) && rng.chance(0.5);
-      const delay = rng.int(rollback ? 2500 : 6000);
+      const delay = rng.int(rollback ? span.rollback : span.deploy);
       let attempt: string;
       let mine: (r: DeploymentRecord) => boolean;
       let child: ReturnType<typeof startCli>;
@@ -110,10 +113,12 @@ describe('random SIGKILLs during production deployments and rollbacks', () => {
         child = startCli(['--project', 'demo', '--root', root], { cwd: root });
         await waitFor(() => child.output().includes(`deploying demo ${version} to production`) || child.exitCode !== null, 120_000, 'the deployment to start');
       }
+      const started = Date.now();
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const code = await child.exited;
       clearTimeout(timer);
       const killed = code === null;
+      if (!killed) span[rollback ? 'rollback' : 'deploy'] = Math.max(200, Date.now() - started);
       const last = child.output().trim().split('\n').at(-1)?.trim().slice(0, 70) ?? '';
       if (killed) killedMidway++;
       // the children the kill left behind (a deploy script) finish on their own; then the loop resumes
