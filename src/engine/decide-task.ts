@@ -145,6 +145,7 @@ export async function decideTask(
       run_id: null,
       project,
       task_id: taskId,
+      os_user: actor.osUser,
       decision,
       by,
       reason: comment ?? null,

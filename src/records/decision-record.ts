@@ -64,7 +64,7 @@ export function osUser(): string {
 export async function recordDecision(
   store: Store,
   ws: Workspace,
-  input: Omit<DecisionRecord, 'id' | 'timestamp' | 'os_user'> & { id?: string },
+  input: Omit<DecisionRecord, 'id' | 'timestamp' | 'os_user'> & { id?: string; os_user?: string },
 ): Promise<DecisionRecord> {
   const record: DecisionRecord = redactValue({
     id: input.id ?? randomUUID(),
@@ -74,7 +74,8 @@ export async function recordDecision(
     task_id: input.task_id,
     decision: input.decision,
     by: input.by,
-    os_user: osUser(),
+    // who acted: the OS user here, or the person a console login names (`console:<name>`)
+    os_user: input.os_user ?? osUser(),
     reason: input.reason,
     environment: input.environment,
     version: input.version,
