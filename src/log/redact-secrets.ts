@@ -46,6 +46,18 @@ const keywords = (): RegExp =>
     'g',
   ));
 
+let within: Map<string, string[]> | undefined;
+// Each keyword with the keywords it contains (itself included).
+function keywordsWithin(keyword: string): string[] {
+  within ??= new Map();
+  let found = within.get(keyword);
+  if (!found) {
+    found = [...new Set(allRules().flatMap((r) => r.keywords))].filter((k) => keyword.includes(k));
+    within.set(keyword, found);
+  }
+  return found;
+}
+
 /** The text with every known secret value (and its base64 forms), every secret shape and every URL password replaced. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   if (text.length < 6) return text;
@@ -65,10 +77,14 @@ function redactShapes(text: string): string {
     const start = lower.lastIndexOf('\n', m.index) + 1;
     let end = lower.indexOf('\n', m.index);
     if (end === -1) end = lower.length;
-    const spans = linesOf.get(m[0]) ?? [];
-    const last = spans[spans.length - 1];
-    if (last?.[0] !== start) spans.push([start, end]);
-    linesOf.set(m[0], spans);
+    // The longest keyword wins the match ('password'), and it holds the shorter ones ('pass'): the
+    // line is every one of theirs, or a rule keyed on 'pass' would never see a password line.
+    for (const keyword of keywordsWithin(m[0])) {
+      const spans = linesOf.get(keyword) ?? [];
+      const last = spans[spans.length - 1];
+      if (last?.[0] !== start) spans.push([start, end]);
+      linesOf.set(keyword, spans);
+    }
   }
   if (linesOf.size === 0) return text;
   const ranges: [number, number][] = [];

@@ -61,3 +61,15 @@ describe('createSecretStream', () => {
     expect(redactSecrets(cut, env)).toBe(REDACTED);
   });
 });
+
+describe('a keyword inside a longer one', () => {
+  // CI found it by chance (a random password in secrets-by-value): 'password' is matched as the
+  // longer keyword, and the rule keyed on 'pass' (secret-assignment, whatever the entropy) never ran.
+  it('password=<a low-entropy value> is redacted, as are these values CI leaked', () => {
+    for (const value of ['PwkCLyhmehSwArYv', 'PweKloplHvzTNNUg', 'PwvmJrQylUnEOpDU', 'PwLmH9TQcmr1P9cP', 'aaaabbbbcccc']) {
+      const out = redactSecrets(`connect host=db password=${value} user=app`, {});
+      expect(out).not.toContain(value);
+      expect(out).toContain('[REDACTED]');
+    }
+  });
+});
