@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killTmuxSessions, startCliInTmux } from '../helpers/tmux.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { isProcessAlive } from '../../src/state/is-process-alive.js';
 
 // Ctrl-C at any moment, in a real terminal (tmux sends ^C as a person's key does: a real SIGINT
 // from the terminal, or the key itself while a prompt holds the terminal in raw mode).
@@ -24,14 +25,7 @@ const statuses = (ws: string): Record<string, string> => {
   expect(parsed.running).toBeNull();
   return Object.fromEntries(parsed.tasks.map((t) => [t.id, t.status]));
 };
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = isProcessAlive;
 
 function expectCleanEnd(screen: string): void {
   expect(screen.match(/interrupted; state saved/g)).toHaveLength(1);

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killTmuxSessions, startCliInTmux } from '../helpers/tmux.js';
-import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue, readDecisions } from '../helpers/workspace.js';
 
 // A gate's question open in one terminal, and the rest of the world going on: a decision from a
 // second shell (a second tmux terminal), other tasks running at --concurrency 2.
@@ -11,10 +10,7 @@ afterEach(() => {
   removeWorkspaces();
 });
 
-const decisions = (ws: string): Record<string, unknown>[] => {
-  const file = path.join(ws, '.aibrain', 'decisions.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
-};
+const decisions = readDecisions;
 const gated = { features: [{ id: 'G', agent_type: 'noop', requires_approval: true }, { id: 'AFTER', agent_type: 'noop', depends_on: ['G'] }] };
 
 describe('a decision from another shell answers the open question', () => {

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killTmuxSessions, startCliInTmux } from '../helpers/tmux.js';
-import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue, readDecisions } from '../helpers/workspace.js';
 
 // A person at a real terminal (tmux): what the screen shows, read before each key.
 afterEach(() => {
@@ -10,10 +8,7 @@ afterEach(() => {
   removeWorkspaces();
 });
 
-const decisions = (ws: string): Record<string, unknown>[] => {
-  const file = path.join(ws, '.aibrain', 'decisions.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
-};
+const decisions = readDecisions;
 const two = (id: string, extra: Record<string, unknown> = {}) => nodeTask(id, 'two-then-promise.mjs', { completion_promise: 'DONE', max_iterations: 3, ...extra });
 
 describe('the live view in a terminal', () => {

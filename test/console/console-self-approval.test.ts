@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, readDecisions, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { launchBrowser, logIn, startTestConsole, writeContract } from './console-helpers.js';
 
@@ -37,8 +35,7 @@ describe('prevent_self_approval at the console, over SQLite and over PostgreSQL'
       await browser.close();
       await console_.close();
     }
-    const decisions = readFileSync(path.join(ws, '.aibrain', 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; by: string; os_user: string });
-    expect(decisions.map((d) => [d.decision, d.by, d.os_user])).toEqual([['approve', 'ana', 'console:ana']]);
+    expect(readDecisions(ws).map((d) => [d.decision, d.by, d.os_user])).toEqual([['approve', 'ana', 'console:ana']]);
     const run = runCli(['--project', 'shop', '--non-interactive'], { cwd: ws, env });
     expect({ code: run.code, out: run.stdout.includes('prevent_self_approval') }).toEqual({ code: 0, out: false });
   });

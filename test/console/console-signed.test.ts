@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedPayload } from '../../src/gates/signed-approval.js';
 import { makeKeys, removeKeys, writeSignedContract, type Keys } from '../helpers/ssh-keys.js';
 import { withStateDb } from '../helpers/state-db.js';
-import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue, readDecisions } from '../helpers/workspace.js';
 import { createToken, launchBrowser, logIn, screenshotPath, startTestConsole } from './console-helpers.js';
 
 // Issue 24: "a production approval in a verified_approvals environment needs the signature (the
@@ -46,8 +46,7 @@ function signByHand(who: string, payload: string): string {
   return r.stdout;
 }
 
-const decisions = (ws: string): Record<string, any>[] =>
-  existsSync(path.join(ws, '.aibrain', 'decisions.jsonl')) ? readFileSync(path.join(ws, '.aibrain', 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+const decisions = readDecisions;
 
 /** Opens the gate page: the signing command and the payload it carries back. */
 async function openGate(page: Page, base: string): Promise<{ command: string; payload: string }> {

@@ -9,7 +9,7 @@ import { chainHash } from '../../src/state/store.js';
 import { makeKeys, removeKeys, startAgent, writeSignedContract, type Agent, type Keys } from '../helpers/ssh-keys.js';
 import { killPtys, startCliInPty } from '../helpers/pty.js';
 import { withStateDb } from '../helpers/state-db.js';
-import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, writeQueue, readDecisions } from '../helpers/workspace.js';
 
 // Issue 24, part 1: verified approvers. Real ed25519 keys made with ssh-keygen, a real ssh-agent,
 // the real CLI; every forged approval the issue names is refused, or named by history --verify.
@@ -31,8 +31,7 @@ afterAll(() => {
 afterEach(removeWorkspaces);
 
 const TASK = 'DEPLOY-PROD-001';
-const decisions = (ws: string): Record<string, any>[] =>
-  existsSync(path.join(ws, '.aibrain', 'decisions.jsonl')) ? readFileSync(path.join(ws, '.aibrain', 'decisions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+const decisions = readDecisions;
 const statuses = (file: string): string[] => readJson(file).features.map((t: { status?: string }) => t.status);
 
 /** A production task stopped at its gate (the subject is stored), in a workspace whose contract needs signatures there. */
