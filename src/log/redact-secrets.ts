@@ -24,13 +24,18 @@ const CONTEXT_RULES: SecretRule[] = [
   // key=value and key: value for names that say secret, quoted or not, whatever the value's entropy.
   contextRule(
     'secret-assignment',
-    /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|accountkey|sharedaccesskey)["']?\s*[=:]\s*("[^"\n]{4,}"|'[^'\n]{4,}'|[^\s&;,"'}<>]{4,})/gid,
+    // The value inside its quotes (a JSON document stays JSON); a literal (true, null) or a
+    // reference to where the secret lives (${DB_PASSWORD}, {{ .token }}) is not a secret.
+    /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|accountkey|sharedaccesskey)["']?\s*[=:]\s*(?:"([^"\n]{4,})"|'([^'\n]{4,})'|([^\s&;,"'}<>]{4,}))/gid,
     ['pass', 'pwd', 'secret', 'token', 'key'],
+    { secretGroup: undefined, allow: [/^(?:true|false|null|none|nil|undefined)$/i, /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/, /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}$/, /^\{\{[^}]*\}\}$/, /^<[^>]*>?$/, /^\*+$/] },
   ),
 ];
 
-function contextRule(id: string, pattern: RegExp, keywords: string[]): SecretRule {
-  return { id, pattern, keywords, secretGroup: 1, entropy: undefined, allow: [/^\[REDACTED\]/], stopwords: [] };
+// The secret is capture group 1 unless told (undefined: the first group that matched).
+function contextRule(id: string, pattern: RegExp, keywords: string[], options: { secretGroup?: number | undefined; allow?: RegExp[] } = {}): SecretRule {
+  const secretGroup = 'secretGroup' in options ? options.secretGroup : 1;
+  return { id, pattern, keywords, secretGroup, entropy: undefined, allow: [/^\[REDACTED\]/, ...(options.allow ?? [])], stopwords: [] };
 }
 
 let rules: SecretRule[] | undefined;
@@ -93,7 +98,7 @@ function redactShapes(text: string): string {
     for (const [start, end] of spans) {
       const found: [number, number][] = [];
       findSecrets(rule, text.slice(start, end), lower.slice(start, end), found);
-      for (const [a, b] of found) ranges.push([start + a, start + b]);
+      for (const [a, b] of found) ranges.push(insideQuotes(text, start + a, start + b));
     }
   }
   if (ranges.length === 0) return text;
@@ -106,6 +111,12 @@ function redactShapes(text: string): string {
     at = end;
   }
   return out + text.slice(at);
+}
+
+// A secret found with its quotes keeps them: a JSON document stays JSON once redacted.
+function insideQuotes(text: string, start: number, end: number): [number, number] {
+  const q = text[start];
+  return end - start > 2 && (q === '"' || q === "'") && text[end - 1] === q ? [start + 1, end - 1] : [start, end];
 }
 
 function mergeSpans(spans: [number, number][]): [number, number][] {

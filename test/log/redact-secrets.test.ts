@@ -73,3 +73,21 @@ describe('a keyword inside a longer one', () => {
     }
   });
 });
+
+describe('a secret inside a document', () => {
+  // CI: a plan JSON with `"after_sensitive": { "password": true }` came out `"password": [REDACTED]}`,
+  // no longer JSON, and the provisioning agent could not read its own plan.
+  it('keeps the quotes, so JSON stays JSON, and the secret is still gone', () => {
+    const doc = JSON.stringify({ db: { password: 'hunter2-xyz', token: 'abcdefgh1234' }, after_sensitive: { password: true } });
+    const out = redactSecrets(doc, {});
+    expect(JSON.parse(out)).toEqual({ db: { password: REDACTED, token: REDACTED }, after_sensitive: { password: true } });
+  });
+
+  it('leaves a literal or a reference to where the secret lives, and still takes a default written beside it', () => {
+    for (const line of ['password = false', '"password": null', 'password: ${DB_PASSWORD}', 'token: "{{ .Values.token }}"', 'password: <your password>', 'password: ********']) {
+      expect(redactSecrets(line, {})).toBe(line);
+    }
+    expect(redactSecrets('password=${DB_PASSWORD:-hunter2}', {})).not.toContain('hunter2');
+    expect(redactSecrets("api_key='sk_live_abc'", {})).toBe(`api_key='${REDACTED}'`);
+  });
+});
