@@ -7,7 +7,7 @@ import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
-import type { LockResult, Store } from '../state/store.js';
+import type { LockResult } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
 import { pruneLogs } from './prune-run-logs.js';
@@ -17,6 +17,7 @@ import { EngineEmitter } from './events.js';
 import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
+import { rememberFileStatuses } from './file-marks.js';
 import { flushDeployments } from '../records/deployment-record.js';
 import { warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
@@ -166,7 +167,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
       sayInvalidQueue(ctx);
-      if (written.size > 0) await rememberWritten(store, options.project, written);
+      if (written.size > 0) await rememberFileStatuses(store, options.project, sync.queue.file, written);
       if (edits) await applyEdits(ctx, edits);
       // After the file: a decision made on this machine patched it already and is taken from there.
       const decided = await inbox.take(ctx, (id) => scheduler.busy(id));
@@ -208,7 +209,7 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     // A write held back by someone saving the file meanwhile is merged and tried again.
     for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
       const { written } = ctx.sync.flush();
-      if (written.size > 0) await rememberWritten(ctx.store, ctx.project, written);
+      if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
       if (ctx.sync.invalid) break;
     }
     sayInvalidQueue(ctx);
@@ -246,13 +247,6 @@ function sayInvalidQueue(ctx: EngineContext): void {
   const problem = ctx.sync.invalid;
   if (problem !== undefined && problem !== ctx.invalidSaid) ctx.emitter.emit('queue:invalid', { message: problem });
   ctx.invalidSaid = problem;
-}
-
-/** The statuses just written into the queue file: what the store remembers as the file's. */
-function rememberWritten(store: Store, project: string, written: ReadonlyMap<string, string>): Promise<void> {
-  return store.transaction(async (tx) => {
-    for (const [id, status] of written) await tx.setFileStatus(project, id, status);
-  });
 }
 
 async function attempt(fn: () => Promise<void>): Promise<unknown> {

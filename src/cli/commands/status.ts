@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../../state/is-process-alive.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
+import { withFileStatuses } from '../../engine/file-marks.js';
+import { queueConflicts } from '../../engine/queue-conflicts.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
@@ -31,7 +33,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
   const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
   const store = storeMayExist(ws.stateDb) || [ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
-    const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
+    // file_status as THIS machine last wrote or read its own queue file (several machines, one store).
+    const rows = store ? await withFileStatuses(store, opts.project, queue.file, await store.tasks(opts.project)) : new Map<string, TaskRow>();
     const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
     const subjects = new Map(await Promise.all(queue.tasks.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
     // A provisioning task at its gate: the plan that waits (file, sha-256, each change), as its box shows it.
@@ -84,8 +87,10 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const recorded = store ? await environmentStates(store, opts.project) : [];
     // The record says what was done; the health check says what answers now (--no-probe: the record only).
     const environments = await Promise.all(recorded.map(async (e) => ({ ...e, ...(opts.probe === false ? {} : compare(e, await probe(ws, opts.project, e))) })));
+    // Machines whose queue files disagree on a task's definition: named, never settled by the last writer.
+    const conflicts = store ? await queueConflicts(store, opts.project, `autonomous-loop push ${targetArgs(ws.root, opts.project)}`) : [];
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null, runners }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null, runners, conflicts }, null, 2)}\n`);
       return;
     }
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
@@ -97,6 +102,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
     lines.push(...formatRunners(runners));
+    if (conflicts.length > 0) lines.push('queue conflicts between machines:', ...conflicts.map((c) => `  ! ${c.message}`));
     if (environments.length > 0) lines.push('environments:');
     for (const e of environments) {
       const live = 'live' in e ? e.live : undefined;
