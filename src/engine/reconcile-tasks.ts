@@ -82,7 +82,7 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
  * A running task's edit that its next iteration takes: the description always (a person fixing the
  * prompt), the command only where no gate stood before the task (a gated command was approved as it was).
  */
-function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
+export function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
   const gated = running.environment !== undefined || running.approvalReasons !== false;
   const next: TaskSpec = { ...running, description: edited.description };
   if (!gated) {

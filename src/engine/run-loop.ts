@@ -18,6 +18,7 @@ import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js'
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
 import { rememberFileStatuses } from './file-marks.js';
+import { StoredQueueSync } from './stored-queue-sync.js';
 import { flushDeployments } from '../records/deployment-record.js';
 import { warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
@@ -148,6 +149,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const inbox = new DecisionInbox();
+  const storedQueue = new StoredQueueSync();
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
@@ -157,6 +159,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = await reconcileTasks(ctx);
+    // The queue in the store: this file merged into it (compare-and-swap), and what other machines pushed taken.
+    await storedQueue.afterFileRead(ctx);
     pruneLogs(ctx); // the contract's logs.keep_runs and logs.max_bytes, before this run adds its own
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
@@ -169,9 +173,10 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
       sayInvalidQueue(ctx);
       if (written.size > 0) await rememberFileStatuses(store, options.project, sync.queue.file, written);
       if (edits) await applyEdits(ctx, edits);
+      const elsewhere = edits ? await storedQueue.afterFileRead(ctx) : await storedQueue.look(ctx);
       // After the file: a decision made on this machine patched it already and is taken from there.
       const decided = await inbox.take(ctx, (id) => scheduler.busy(id));
-      return edits !== undefined || decided;
+      return edits !== undefined || decided || elsewhere;
     });
     exitCode = exitCodeFor(ctx, outcome);
   } catch (e) {
