@@ -9,6 +9,8 @@ export interface ConflictSide {
   in_store: boolean;
   /** The task is no longer in this file. */
   removed: boolean;
+  /** This file's definition is the one it last agreed with the store on: unchanged on that machine since (the file is behind). */
+  behind: boolean;
 }
 
 /** Two machines' queue files that disagree on a task's definition (its status never counts). */
@@ -42,10 +44,11 @@ export async function queueConflicts(store: Store, project: string, pushCommand:
     if (new Set(list.map((m) => m.definition)).size < 2) continue;
     const sides = list.map((m) => {
       const f = files.get(m.file_key);
-      return { host: f?.host ?? m.file_key, path: f?.path ?? '', in_store: m.definition === stored.get(taskId), removed: m.definition === REMOVED };
+      const inStore = m.definition === stored.get(taskId);
+      return { host: f?.host ?? m.file_key, path: f?.path ?? '', in_store: inStore, removed: m.definition === REMOVED, behind: !inStore && m.definition === m.base };
     });
     const fields = differingFields(list.map((m) => m.definition ?? REMOVED));
-    const named = sides.map((s) => `${s.host}:${s.path}${s.removed ? ' (removed there)' : s.in_store ? ' (the one runners run)' : ''}`).join(' and ');
+    const named = sides.map((s) => `${s.host}:${s.path} (${s.removed ? 'removed there' : s.in_store ? 'the one runners run' : s.behind ? 'not edited there since: behind' : 'edited there, not taken'})`).join(' and ');
     conflicts.push({
       task_id: taskId,
       fields,

@@ -11,7 +11,7 @@ export interface QueueMerge {
   revision: number;
   /** Tasks whose definition this file added or changed in the store. */
   pushed: string[];
-  /** Tasks whose definition in this file differs from the store's and was not taken (a conflict between machines). */
+  /** Tasks whose definition a person changed in this file and that were not taken: the store's changed elsewhere meanwhile (a conflict between machines). */
   notTaken: string[];
   /** Pushes that lost the compare-and-swap to another machine's and were merged again. */
   retries: number;
@@ -74,7 +74,8 @@ function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: Stor
       // The store's definition changed elsewhere (this file unchanged since: behind; changed too, or
       // never agreed: both edited). Never overwritten: the files disagree, and `status` says so.
       out.push({ task_id: task.id, definition: mine });
-      notTaken.push(task.id);
+      // Only an edit made here is not taken; a file unchanged since it agreed is merely behind.
+      if (mine !== base) notTaken.push(task.id);
     }
   });
   // A task removed from this file: its record says so (the store keeps it for the other machines).

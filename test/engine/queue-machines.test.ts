@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/state/open-store.js';
 import { freshDatabase } from '../helpers/postgres.js';
-import { makeWorkspace, readJson, removeWorkspaces, runCli, startCli, writeQueue } from '../helpers/workspace.js';
+import { makeWorkspace, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
 
@@ -72,5 +73,111 @@ describe('the queue file on several machines: each machine its own record of its
       ['X', 'complete'],
       ['T', 'complete'],
     ]);
+  });
+});
+
+/** A push that waits 4 s between reading the store's revision and swapping it; `paused` resolves once it waits. */
+function pausedPush(cwd: string, env: Record<string, string>, args: string[] = []): ReturnType<typeof startCli> & { paused: Promise<void> } {
+  const trace = path.join(cwd, 'push-trace.txt');
+  const child = startCli(['push', '--project', 'p', ...args], { cwd, env: { ...env, AUTONOMOUS_LOOP_PAUSE_AT: 'queue:before-swap:4000', AUTONOMOUS_LOOP_CRASH_TRACE: trace } });
+  const paused = waitFor(() => existsSync(trace) && readFileSync(trace, 'utf8').includes('queue:before-swap:paused'), 30_000, 'the push to read the revision');
+  return Object.assign(child, { paused });
+}
+
+const three = { features: ['T1', 'T2', 'T3'].map((id) => ({ id, agent_type: 'noop', description: `${id} as first written` })) };
+
+describe('push: a person\'s edit of a queue file into the store, compare-and-swap on its revision', () => {
+  it('two pushes at once: the one that lost the swap merges again; both machines\' edits land', async () => {
+    const { a, b, fileA, fileB, env } = await twoMachines(three);
+    expect(runCli(['push', '--project', 'p'], { cwd: a, env }).stdout).toMatch(/revision 1 \(added or changed: T1, T2, T3\)/);
+    expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/no definition to push; .* revision 1/);
+    edit(fileA, (tasks) => void (tasks[0]!.description = 'T1 fixed on A'));
+    edit(fileB, (tasks) => void (tasks[1]!.description = 'T2 fixed on B'));
+    // B reads revision 1, then waits 3 s before its swap; A pushes meanwhile.
+    const slow = pausedPush(b, env, ['--json']);
+    await slow.paused;
+    const fast = runCli(['push', '--project', 'p', '--json'], { cwd: a, env });
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(JSON.parse(fast.stdout)).toMatchObject({ revision: 2, pushed: ['T1'], retries: 0 });
+    expect(await slow.exited, slow.output()).toBe(0);
+    const lost = JSON.parse(slow.output());
+    expect(lost).toMatchObject({ revision: 3, pushed: ['T2'], retries: 1, not_taken: [] });
+    expect(await storedDescriptions(env)).toEqual({ T1: 'T1 fixed on A', T2: 'T2 fixed on B', T3: 'T3 as first written' });
+    // Each file lacks the other's edit until a person takes it (git pull): named, each side behind.
+    expect(lost.conflicts.map((c: { task_id: string; message: string }) => [c.task_id, /\(the one runners run\) and .*\(not edited there since: behind\)|\(not edited there since: behind\) and .*\(the one runners run\)/.test(c.message)])).toEqual([
+      ['T1', true],
+      ['T2', true],
+    ]);
+    edit(fileA, (tasks) => void (tasks[1]!.description = 'T2 fixed on B'));
+    edit(fileB, (tasks) => void (tasks[0]!.description = 'T1 fixed on A'));
+    expect(JSON.parse(runCli(['push', '--project', 'p', '--json'], { cwd: a, env }).stdout).conflicts.map((c: { task_id: string }) => c.task_id)).toEqual(['T1']);
+    expect(JSON.parse(runCli(['push', '--project', 'p', '--json'], { cwd: b, env }).stdout)).toMatchObject({ pushed: [], conflicts: [] });
+  });
+
+  it('two machines change one task differently: never last-writer-wins — the loser says so, status names the conflict on both, one edit and a push settle it', async () => {
+    const { a, b, fileA, fileB, env } = await twoMachines(three);
+    for (const ws of [a, b]) expect(runCli(['push', '--project', 'p'], { cwd: ws, env }).code).toBe(0);
+    edit(fileA, (tasks) => void (tasks[2]!.description = 'T3 as A wants it'));
+    edit(fileB, (tasks) => void (tasks[2]!.description = 'T3 as B wants it'));
+    const slow = pausedPush(b, env);
+    await slow.paused;
+    expect(runCli(['push', '--project', 'p'], { cwd: a, env }).code).toBe(0);
+    expect(await slow.exited).toBe(0);
+    expect(slow.output()).toMatch(/! not taken: T3: its definition was changed on another machine/);
+    expect(slow.output()).toMatch(/! conflict: T3: the queue files of several machines disagree on its definition \(description\)/);
+    expect(await storedDescriptions(env)).toMatchObject({ T3: 'T3 as A wants it' });
+    for (const ws of [a, b]) {
+      const text = runCli(['status', '--project', 'p', '--no-probe'], { cwd: ws, env }).stdout;
+      expect(text).toMatch(/queue conflicts between machines:\n {2}! T3: the queue files of several machines disagree on its definition \(description\): .*\((the one runners run|edited there, not taken)\) and .*\((the one runners run|edited there, not taken)\); make them agree — edit one file to match the other .* and run 'autonomous-loop push --project p.*' on that machine/);
+      const json = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws, env }).stdout);
+      expect(json.conflicts.map((c: { task_id: string; fields: string[] }) => [c.task_id, c.fields])).toEqual([['T3', ['description']]]);
+      expect(json.conflicts[0].files.map((f: { path: string; in_store: boolean }) => f.in_store).sort()).toEqual([false, true]);
+    }
+    // B takes A's version into its file (B wanting its own: edit A's file to B's and push on A).
+    edit(fileB, (tasks) => void (tasks[2]!.description = 'T3 as A wants it'));
+    expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).not.toMatch(/conflict/);
+    expect(JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout).conflicts).toEqual([]);
+  });
+
+  it("a task added on B joins A's run (A's file is not given it); B's description edit makes A's file a conflict on A's screen; a status set by hand in B's file is taken by push", async () => {
+    const slow = { id: 'SLOW', agent_type: 'command', command: [process.execPath, '-e', "setTimeout(() => console.log('<promise>TASK_COMPLETE</promise>'), 6000)"] };
+    const { a, b, fileA, fileB, env } = await twoMachines({ features: [slow, { id: 'DONE', agent_type: 'noop' }] });
+    // B's file once agreed with the store (a first push): from then on B's edits are told from a stale copy.
+    expect(runCli(['push', '--project', 'p'], { cwd: b, env }).code).toBe(0);
+    const run = startCli(['--project', 'p', '--non-interactive'], { cwd: a, env });
+    try {
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (run.output().includes('SLOW') || statuses(fileA).DONE === 'complete') (clearInterval(t), resolve());
+        }, 100);
+      });
+      edit(fileB, (tasks) => {
+        tasks.push({ id: 'NEW', agent_type: 'noop', description: 'added on B' });
+        tasks[0]!.description = 'SLOW, described on B';
+      });
+      const push = runCli(['push', '--project', 'p'], { cwd: b, env });
+      expect(push.stdout).toMatch(/added or changed: SLOW, NEW/);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(run.output()).toMatch(/NEW/);
+      expect(run.output()).toMatch(/! queue conflict: SLOW: the queue files of several machines disagree on its definition \(description\)/);
+      expect(statuses(fileA)).toEqual({ SLOW: 'complete', DONE: 'complete' });
+      const status = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: b, env }).stdout);
+      expect(status.tasks.map((t: Task) => [t.id, t.status])).toEqual([
+        ['SLOW', 'complete'],
+        ['DONE', 'complete'],
+        ['NEW', 'complete'],
+      ]);
+      // A person on B sets NEW back to blocked: B's file said pending since B's push (B's own record), so this is an edit.
+      edit(fileB, (tasks) => void (tasks[2]!.status = 'blocked'));
+      expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/status taken: NEW: complete → blocked/);
+      const after = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout);
+      expect(after.tasks.map((t: Task) => [t.id, t.status])).toEqual([
+        ['SLOW', 'complete'],
+        ['DONE', 'complete'],
+      ]);
+      expect(after.conflicts.map((c: { task_id: string }) => c.task_id)).toEqual(['SLOW']);
+    } finally {
+      run.kill('SIGKILL');
+    }
   });
 });
