@@ -22,14 +22,15 @@ export function queueFileId(file: string): QueueFileId {
 
 /**
  * The rows with `file_status` as THIS machine last wrote or read it in its own file (null where it
- * has no record: the store's status stands, nothing is taken for a person's edit). A store that
- * one machine owns (SQLite) and whose file has no marks yet (made before them) keeps the row's own.
+ * has no record: the store's status stands, nothing is taken for a person's edit).
  */
 export async function withFileStatuses(store: Store, project: string, file: string, rows: Map<string, TaskRow>): Promise<Map<string, TaskRow>> {
   const marks = await store.fileMarks(project, queueFileId(file).fileKey);
-  if (marks.size === 0 && !store.sharedByRunners) return rows;
+  // One machine's store (SQLite): a task this file has no mark for yet (a store made before the
+  // marks) keeps the column, which only this machine ever wrote.
+  const own = !store.sharedByRunners;
   const out = new Map<string, TaskRow>();
-  for (const [id, row] of rows) out.set(id, { ...row, file_status: marks.get(id)?.status ?? null });
+  for (const [id, row] of rows) out.set(id, { ...row, file_status: marks.get(id)?.status ?? (own ? row.file_status : null) });
   return out;
 }
 

@@ -80,7 +80,12 @@ function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: Stor
   });
   // A task removed from this file: its record says so (the store keeps it for the other machines).
   for (const [id, mark] of marks) if (!fingerprints.has(id) && mark.definition !== REMOVED) out.push({ task_id: id, definition: REMOVED });
-  return { pushes, marks: out, notTaken };
+  // Only the marks that change are written (a queue of thousands, merged at every start).
+  const changed = out.filter((m) => {
+    const was = marks.get(m.task_id);
+    return !was || was.definition !== m.definition || (m.base !== undefined && was.base !== m.base);
+  });
+  return { pushes, marks: changed, notTaken };
 }
 
 /** A file mark's definition for a task no longer in that file. */

@@ -35,7 +35,8 @@ export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
       ctx.tasks.set(spec.id, state);
       await persist(ctx, tx, state, fileStatus);
     }
-    await rememberRead(ctx, tx, sync.queue.tasks.map((t) => t.id), sync.queue.fileStatus);
+    // Only what differs from this machine's record is written (thousands of tasks, every start).
+    await rememberRead(ctx, tx, sync.queue.tasks.filter((t) => rows.get(t.id)?.file_status !== sync.queue.fileStatus.get(t.id)).map((t) => t.id), sync.queue.fileStatus);
   });
   return resumed;
 }
