@@ -59,8 +59,11 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
         statusEdits.push({ task_id: spec.id, from: row.status, to: state.status });
       }
     });
-    // What this machine read in its own file is its record from now on (a status not taken is read too: it stays a person's word, said above).
-    await rememberFileStatuses(store, project, queue.file, new Map(queue.tasks.filter((t) => !notTaken.some((n) => n.task_id === t.id && n.why.startsWith('its status'))).map((t) => [t.id, queue.fileStatus.get(t.id) ?? 'pending'])));
+    // What this machine read in its own file is its record from now on; a status not taken (its task
+    // runs now) is left unrecorded, so the next push or runner here sees it as a person's edit again.
+    const running = new Set(notTaken.filter((n) => n.why.startsWith('its status')).map((n) => n.task_id));
+    const read = queue.tasks.filter((t) => !running.has(t.id)).map((t) => [t.id, queue.fileStatus.get(t.id) ?? 'pending'] as const);
+    await rememberFileStatuses(store, project, queue.file, new Map(read));
     // Runners of the project (any machine) take a status set here at once.
     for (const e of statusEdits) await store.signal({ project, kind: 'decision', task_id: e.task_id });
     const conflicts = await queueConflicts(store, project, `autonomous-loop push ${targetArgs(ws.root, project)}`);

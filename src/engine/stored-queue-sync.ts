@@ -5,7 +5,7 @@ import { targetArgs } from '../workspace/find-workspace.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { queueFileId } from './file-marks.js';
 import { queueConflicts } from './queue-conflicts.js';
-import { mergeQueueFile, REMOVED } from './queue-merge.js';
+import { mergeQueueFile, QueuePushLost, REMOVED } from './queue-merge.js';
 import { takeRunningEdit } from './reconcile-tasks.js';
 
 /** How often a runner on a shared store looks whether another machine changed the queue (ms). */
@@ -28,14 +28,29 @@ export class StoredQueueSync {
   /** After the file was read (at start, or a person's edit): merge it, then take what the store holds. */
   async afterFileRead(ctx: EngineContext): Promise<boolean> {
     for (const [id, definition] of taskFingerprints(ctx.sync.queue)) this.#running.set(id, definition);
-    const merge = await mergeQueueFile(ctx.store, ctx.project, ctx.sync.queue);
-    if (merge.retries > 0) ctx.log.info({ retries: merge.retries }, 'queue pushed after other machines pushed meanwhile');
+    try {
+      const merge = await mergeQueueFile(ctx.store, ctx.project, ctx.sync.queue);
+      if (merge.retries > 0) ctx.log.info({ retries: merge.retries }, 'queue pushed after other machines pushed meanwhile');
+      this.#mergeDue = false;
+    } catch (e) {
+      if (!(e instanceof QueuePushLost)) throw e;
+      // Other machines kept pushing: this file's edit is merged again at the next look, never dropped.
+      this.#mergeDue = true;
+      this.#say(ctx, `${e.message.replace(/; push again$/, '')}; this runner tries again`);
+    }
     this.#revision = -1;
     return this.look(ctx, true);
   }
 
+  /** A merge that lost to other machines' pushes too often in a row: tried again at the next look. */
+  #mergeDue = false;
+
   /** On a shared store, now and then: what other machines pushed. Returns whether the run's tasks changed. */
   async look(ctx: EngineContext, now = false): Promise<boolean> {
+    if (this.#mergeDue && !now && Date.now() - this.#lookedAt >= LOOK_EVERY_MS) {
+      this.#lookedAt = Date.now();
+      return this.afterFileRead(ctx);
+    }
     if (!ctx.store.sharedByRunners) {
       if (now) await this.#sayConflicts(ctx);
       return false;

@@ -170,11 +170,14 @@ describe('push: a person\'s edit of a queue file into the store, compare-and-swa
       // A person on B sets NEW back to blocked: B's file said pending since B's push (B's own record), so this is an edit.
       edit(fileB, (tasks) => void (tasks[2]!.status = 'blocked'));
       expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/status taken: NEW: complete → blocked/);
+      // A's status lists NEW too (added on B, not in A's file), with the status B's person set.
       const after = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout);
-      expect(after.tasks.map((t: Task) => [t.id, t.status])).toEqual([
-        ['SLOW', 'complete'],
-        ['DONE', 'complete'],
+      expect(after.tasks.map((t: Task) => [t.id, t.status, t.not_in_this_file ?? false])).toEqual([
+        ['SLOW', 'complete', false],
+        ['DONE', 'complete', false],
+        ['NEW', 'blocked', true],
       ]);
+      expect(runCli(['status', '--project', 'p', '--no-probe'], { cwd: a, env }).stdout).toMatch(/NEW +blocked .*added on another machine: not in this machine's file/);
       expect(after.conflicts.map((c: { task_id: string }) => c.task_id)).toEqual(['SLOW']);
     } finally {
       run.kill('SIGKILL');
