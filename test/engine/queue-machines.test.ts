@@ -184,3 +184,33 @@ describe('push: a person\'s edit of a queue file into the store, compare-and-swa
     }
   });
 });
+
+describe("a description fixed on another machine reaches the running task's next iteration", () => {
+  it('B fixes the prompt and pushes; the runner on A takes it at its next iteration; A\'s file keeps its own text and is named behind', async () => {
+    const script = "let s='';process.stdin.on('data',(d)=>(s+=d)).on('end',()=>{if(s.includes('FIXED'))console.log('<promise>TASK_COMPLETE</promise>');else setTimeout(()=>process.exit(1),1000)})";
+    const fix = { id: 'FIX', description: 'not yet', agent_type: 'command', max_iterations: 40, command: [process.execPath, '-e', script] };
+    const { a, b, fileA, fileB, env } = await twoMachines({ features: [fix] });
+    expect(runCli(['push', '--project', 'p'], { cwd: b, env }).code).toBe(0);
+    const run = startCli(['--project', 'p', '--non-interactive'], { cwd: a, env });
+    try {
+      await waitFor(() => /FIX iteration 2/.test(run.output()), 60_000, 'a second iteration on A');
+      edit(fileB, (tasks) => void (tasks[0]!.description = 'FIXED on B'));
+      expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/added or changed: FIX/);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(run.output()).toMatch(/FIX iteration \d+: PASS, promise kept/);
+      expect(readJson(fileA).features[0]).toMatchObject({ description: 'not yet', status: 'complete' });
+      const conflicts = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout).conflicts;
+      expect(conflicts.map((c: { task_id: string; files: { behind: boolean; in_store: boolean }[] }) => [c.task_id, c.files.map((f) => [f.in_store, f.behind]).sort()])).toEqual([
+        [
+          'FIX',
+          [
+            [false, true],
+            [true, false],
+          ],
+        ],
+      ]);
+    } finally {
+      run.kill('SIGKILL');
+    }
+  });
+});
