@@ -38,7 +38,8 @@ export async function mergeQueueFile(store: Store, project: string, queue: Queue
   const fingerprints = taskFingerprints(queue);
   for (let tries = 0; tries < maxTries; tries++) {
     const stored = await store.storedQueue(project);
-    const plan = planMerge(queue, fingerprints, stored, await store.fileMarks(project, file.fileKey));
+    // One machine's store (SQLite): its file is the only one, so what it says is the queue (a --queue of another path too).
+    const plan = planMerge(queue, fingerprints, stored, await store.fileMarks(project, file.fileKey), !store.sharedByRunners);
     if (plan.pushes.length === 0) {
       await store.saveFileMarks(project, file, plan.marks);
       return { revision: stored.revision, pushed: [], notTaken: plan.notTaken, retries: tries };
@@ -54,7 +55,7 @@ export async function mergeQueueFile(store: Store, project: string, queue: Queue
   throw new QueuePushLost(`${queue.displayFile}: the queue in the state store changed ${maxTries} times while this file was merged into it (other machines pushing): nothing of it was taken; push again`);
 }
 
-function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: StoredQueue, marks: Map<string, StoredFileMark>): { pushes: { task_id: string; definition: string; position: number }[]; marks: FileMark[]; notTaken: string[] } {
+function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: StoredQueue, marks: Map<string, StoredFileMark>, onlyFile: boolean): { pushes: { task_id: string; definition: string; position: number }[]; marks: FileMark[]; notTaken: string[] } {
   const inStore = new Map(stored.tasks.map((t) => [t.task_id, t.definition]));
   const pushes: { task_id: string; definition: string; position: number }[] = [];
   const out: FileMark[] = [];
@@ -64,7 +65,7 @@ function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: Stor
     if (mine === undefined) return;
     const theirs = inStore.get(task.id);
     const base = marks.get(task.id)?.base ?? null;
-    if (theirs === undefined || (theirs !== mine && base !== null && theirs === base && mine !== base)) {
+    if (theirs === undefined || (theirs !== mine && (onlyFile || (base !== null && theirs === base)))) {
       // A task the store lacks joins; an edit made here on top of what the store still holds replaces it.
       pushes.push({ task_id: task.id, definition: mine, position });
       out.push({ task_id: task.id, definition: mine, base: mine });
