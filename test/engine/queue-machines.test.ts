@@ -214,3 +214,23 @@ describe("a description fixed on another machine reaches the running task's next
     }
   });
 });
+
+describe('one machine (SQLite): as before', () => {
+  it('push takes a status set by hand and a changed description; a queue file at another path is the queue, never a conflict', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', { features: [{ id: 'X', agent_type: 'noop', description: 'one' }] });
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: ws }).code).toBe(0);
+    edit(file, (tasks) => {
+      tasks[0]!.status = 'pending';
+      tasks[0]!.description = 'two';
+    });
+    const push = runCli(['push', '--project', 'p'], { cwd: ws });
+    expect(push.stdout).toMatch(/revision 2 \(added or changed: X\)\nstatus taken: X: complete → pending/);
+    const other = path.join(ws, 'elsewhere.json');
+    writeFileSync(other, JSON.stringify({ project: 'p', features: [{ id: 'X', agent_type: 'noop', description: 'three' }] }));
+    const run = runCli(['--project', 'p', '--queue', other, '--non-interactive'], { cwd: ws });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toMatch(/conflict/);
+    expect(JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws }).stdout).conflicts).toEqual([]);
+  });
+});
