@@ -79,8 +79,17 @@ function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: Stor
       if (mine !== base) notTaken.push(task.id);
     }
   });
-  // A task removed from this file: its record says so (the store keeps it for the other machines).
-  for (const [id, mark] of marks) if (!fingerprints.has(id) && mark.definition !== REMOVED) out.push({ task_id: id, definition: REMOVED });
+  // A task a person removed from this file: removed from the store's queue too when the store still
+  // holds what this file last agreed on (a tombstone: other machines' runners drop it); otherwise only
+  // this file's record says so, and the files disagree.
+  for (const [id, mark] of marks) {
+    if (fingerprints.has(id) || mark.definition === REMOVED) continue;
+    const theirs = inStore.get(id);
+    if (theirs !== undefined && theirs !== REMOVED && (onlyFile || (mark.base !== null && theirs === mark.base))) {
+      pushes.push({ task_id: id, definition: REMOVED, position: 1_000_000_000 });
+      out.push({ task_id: id, definition: REMOVED, base: REMOVED });
+    } else out.push({ task_id: id, definition: REMOVED });
+  }
   // Only the marks that change are written (a queue of thousands, merged at every start).
   const changed = out.filter((m) => {
     const was = marks.get(m.task_id);
@@ -89,5 +98,5 @@ function planMerge(queue: Queue, fingerprints: Map<string, string>, stored: Stor
   return { pushes, marks: changed, notTaken };
 }
 
-/** A file mark's definition for a task no longer in that file. */
+/** A file mark's (and the store's) definition of a task removed from the queue. */
 export const REMOVED = '';

@@ -69,7 +69,8 @@ export class StoredQueueSync {
     const marks = await ctx.store.fileMarks(ctx.project, queueFileId(ctx.sync.queue.file).fileKey);
     const inFile = new Set(ctx.sync.queue.tasks.map((t) => t.id));
     // A task a person removed from this machine's file stays out of this run (other machines keep it).
-    const tasks = stored.tasks.filter((t) => inFile.has(t.task_id) || marks.get(t.task_id)?.definition !== REMOVED);
+    const removed = stored.tasks.filter((t) => t.definition === REMOVED).map((t) => t.task_id);
+    const tasks = stored.tasks.filter((t) => t.definition !== REMOVED && (inFile.has(t.task_id) || marks.get(t.task_id)?.definition !== REMOVED));
     const raw = tasks.map((t) => ({ ...(JSON.parse(t.definition) as Record<string, unknown>), status: ctx.tasks.get(t.task_id)?.status ?? 'pending' }));
     let specs;
     try {
@@ -109,9 +110,16 @@ export class StoredQueueSync {
         }
       });
     }
-    if (added.length === 0 && changed.length === 0) return false;
+    // Removed from the queue on another machine: out of this run too (a task running now finishes).
+    const dependedOn = new Set([...ctx.tasks.values()].filter((t) => !removed.includes(t.spec.id)).flatMap((t) => t.spec.dependsOn));
+    const dropped = removed.filter((id) => ctx.tasks.has(id) && ctx.tasks.get(id)?.status !== 'in_progress' && !dependedOn.has(id) && this.#running.get(id) !== REMOVED);
+    for (const id of dropped) {
+      ctx.tasks.delete(id);
+      this.#running.set(id, REMOVED);
+    }
+    if (added.length === 0 && changed.length === 0 && dropped.length === 0) return false;
     ctx.emitter.emit('queue:reloaded', { added, changed, reset: [] });
-    ctx.log.info({ added, changed, revision: stored.revision }, 'queue changed on another machine');
+    ctx.log.info({ added, changed, removed: dropped, revision: stored.revision }, 'queue changed on another machine');
     return true;
   }
 

@@ -234,3 +234,18 @@ describe('one machine (SQLite): as before', () => {
     expect(JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws }).stdout).conflicts).toEqual([]);
   });
 });
+
+describe('a task removed on one machine', () => {
+  it("is removed from the store's queue: the runner on B, whose file still has it, does not run it; B's file is named behind", async () => {
+    const { a, b, fileA, env } = await twoMachines({ features: [{ id: 'KEEP', agent_type: 'noop' }, { id: 'GONE', agent_type: 'noop' }] });
+    for (const ws of [a, b]) expect(runCli(['push', '--project', 'p'], { cwd: ws, env }).code).toBe(0);
+    edit(fileA, (tasks) => void tasks.splice(1, 1));
+    expect(runCli(['push', '--project', 'p'], { cwd: a, env }).stdout).toMatch(/added or changed: GONE/);
+    const run = runCli(['--project', 'p', '--non-interactive', '--json'], { cwd: b, env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const started = run.stdout.split('\n').filter((l) => l.includes('"task:start"')).map((l) => (JSON.parse(l) as { taskId: string }).taskId);
+    expect(started).toEqual(['KEEP']);
+    const conflicts = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout).conflicts;
+    expect(conflicts.map((c: { task_id: string; message: string }) => [c.task_id, /removed there; the one runners run|\(removed there\)/.test(c.message)])).toEqual([['GONE', true]]);
+  });
+});
