@@ -4,9 +4,8 @@
 // reads, the Postgres parser accepts, and the hits are the ones analyzeParsedStatement gives for
 // the parser's tree (a test compares the two on the fixture corpus). Anything else is undefined:
 // the parser reads it, as before. A folder of plain migrations then never loads the parser.
-import { type SqlHit, VOLATILE_FUNCTIONS } from './analyze-parsed-statement.js';
-import { COL_NAME_KEYWORDS, KEYWORDS, NOT_A_NAME } from './pg-keywords.js';
-import { Tok } from './sql-lexer.js';
+import type { SqlHit } from './analyze-parsed-statement.js';
+import { GrammarReader, NOT_READ } from './grammar-reader.js';
 import type { SqlToken } from './tokenize-statement.js';
 
 let enabled = true;
@@ -28,26 +27,7 @@ export function readUnderstood(tokens: readonly SqlToken[], text: string): SqlHi
   }
 }
 
-const NOT_READ = Symbol('not read');
-const SERIAL = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
-const ASCII_WORD = /^[A-Z_]+$/;
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const QUOTED_NAME = /^"((?:[\x20-\x21\x23-\x7e]|"")+)"$/;
-const INTEGER = /^\d{1,9}$/;
-const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
-const PLAIN_STRING = /^'(?:[^']|'')*'$/;
-
-class Reader {
-  private i = 0;
-  constructor(
-    private readonly tokens: readonly SqlToken[],
-    private readonly text: string,
-  ) {}
-
-  atEnd(): boolean {
-    return this.i === this.tokens.length;
-  }
-
+class Reader extends GrammarReader {
   statement(): SqlHit[] {
     if (this.take('ALTER')) {
       this.need('TABLE');
@@ -205,109 +185,6 @@ class Reader {
     }
   }
 
-  /** A literal, CURRENT_TIMESTAMP / CURRENT_DATE, or a call without arguments; true when the call is volatile. */
-  private defaultValue(): boolean {
-    if (this.take('TRUE') || this.take('FALSE') || this.take('NULL') || this.take('CURRENT_TIMESTAMP') || this.take('CURRENT_DATE')) return false;
-    const t = this.tokens[this.i];
-    if (t?.kind === Tok.Op && t.value === '-' && this.tokens[this.i + 1]?.kind === Tok.Number && this.tokens[this.i + 1]?.start === t.end) this.i++;
-    if (this.literal()) return false;
-    const fn = this.tokens[this.i];
-    if (!fn || fn.kind !== Tok.Word || !PLAIN_NAME.test(this.raw(fn)) || KEYWORDS.has(fn.value.toLowerCase())) throw NOT_READ;
-    this.i++;
-    this.punct('(');
-    this.punct(')');
-    return VOLATILE_FUNCTIONS.has(fn.value.toLowerCase());
-  }
-
-  private literal(): boolean {
-    const t = this.tokens[this.i];
-    if (!t) return false;
-    if ((t.kind === Tok.Number && NUMBER.test(t.value)) || (t.kind === Tok.String && PLAIN_STRING.test(t.value))) {
-      this.i++;
-      return true;
-    }
-    return false;
-  }
-
-  /** A type as columns are declared with it; true for the serial types. */
-  private type(): boolean {
-    const t = this.tokens[this.i];
-    if (!t || t.kind !== Tok.Word) throw NOT_READ;
-    const word = t.value.toLowerCase();
-    let serial = false;
-    if (COL_NAME_KEYWORDS.has(word) || word === 'double') {
-      this.i++;
-      if (word === 'double') this.need('PRECISION');
-      else if (word === 'character' || word === 'char' || word === 'bit') this.take('VARYING');
-      if (TAKES_MODIFIERS.has(word)) this.modifiers(word === 'timestamp' || word === 'time' || word === 'float' || word === 'varchar' || word === 'character' || word === 'char' ? 1 : 2);
-      else if (!PLAIN_TYPES.has(word)) throw NOT_READ;
-      if ((word === 'timestamp' || word === 'time') && (this.take('WITH') || this.take('WITHOUT'))) this.need('TIME', 'ZONE');
-    } else {
-      serial = SERIAL.has(this.name());
-      this.modifiers(2);
-    }
-    while (this.punct('[', true)) {
-      const n = this.tokens[this.i];
-      if (n?.kind === Tok.Number && INTEGER.test(n.value)) this.i++;
-      this.punct(']');
-    }
-    return serial;
-  }
-
-  private modifiers(most: number): void {
-    if (!this.punct('(', true)) return;
-    let n = 0;
-    do {
-      const t = this.tokens[this.i];
-      if (!t || t.kind !== Tok.Number || !INTEGER.test(t.value) || ++n > most) throw NOT_READ;
-      this.i++;
-    } while (this.punct(',', true));
-    this.punct(')');
-  }
-
-  // A CHECK's condition: comparisons and IS [NOT] NULL of names and literals, joined by AND / OR / NOT.
-  private boolean(): void {
-    do {
-      while (this.take('NOT'));
-      this.comparison();
-    } while (this.take('AND') || this.take('OR'));
-  }
-
-  private comparison(): void {
-    this.operand();
-    const op = this.operator();
-    if (op) {
-      if (!COMPARISONS.has(op)) throw NOT_READ;
-      this.operand();
-    }
-    if (this.take('IS')) {
-      this.take('NOT');
-      if (!this.take('NULL') && !this.take('TRUE')) this.need('FALSE');
-    }
-  }
-
-  private operand(): void {
-    if (this.punct('(', true)) {
-      this.boolean();
-      this.punct(')');
-      return;
-    }
-    if (this.take('TRUE') || this.take('FALSE') || this.take('NULL') || this.literal()) return;
-    this.qualified(2);
-  }
-
-  /** One operator: adjacent operator characters, as the server's lexer joins them. */
-  private operator(): string | undefined {
-    let op = '';
-    let end = -1;
-    for (let t = this.tokens[this.i]; t && t.kind === Tok.Op && (end < 0 || t.start === end); t = this.tokens[this.i]) {
-      op += t.value;
-      end = t.end;
-      this.i++;
-    }
-    return op || undefined;
-  }
-
   // DROP TABLE [IF EXISTS] name [, name]* [CASCADE | RESTRICT]
   private dropTable(): SqlHit[] {
     this.ifExists();
@@ -353,85 +230,5 @@ class Reader {
     this.punct(')');
     return [{ rule: 'index-not-concurrent', detail: index, table }];
   }
-
-  private ifExists(): void {
-    if (this.take('IF')) this.need('EXISTS');
-  }
-
-  /** `( name [, name]* )` */
-  private names(): void {
-    this.punct('(');
-    do this.name();
-    while (this.punct(',', true));
-    this.punct(')');
-  }
-
-  /** A name of up to `most` parts joined by dots. */
-  private qualified(most: number): string[] {
-    const parts = [this.name()];
-    while (this.peekPunct('.')) {
-      this.i++;
-      parts.push(this.name());
-    }
-    if (parts.length > most) throw NOT_READ;
-    return parts;
-  }
-
-  /** A column, table, constraint or index name (ColId), folded as the server folds it. */
-  private name(): string {
-    const t = this.tokens[this.i];
-    if (!t) throw NOT_READ;
-    if (t.kind === Tok.Word) {
-      const raw = this.raw(t);
-      const folded = raw.toLowerCase();
-      if (!PLAIN_NAME.test(raw) || NOT_A_NAME.has(folded)) throw NOT_READ;
-      this.i++;
-      return folded;
-    }
-    const m = t.kind === Tok.QuotedIdent ? QUOTED_NAME.exec(this.raw(t)) : null;
-    const inner = m?.[1]?.split('""').join('"');
-    if (!inner || inner.length > 63) throw NOT_READ;
-    this.i++;
-    return inner;
-  }
-
-  private raw(t: SqlToken): string {
-    return this.text.slice(t.start, t.end);
-  }
-
-  /** The keyword here (upper case), or '' (a word with other than ASCII letters is no keyword: 'ıf' upper-cases to IF). */
-  private word(): string {
-    const t = this.tokens[this.i];
-    return t && t.kind === Tok.Word && ASCII_WORD.test(t.value) && t.end - t.start === t.value.length ? t.value : '';
-  }
-
-  private take(word: string): boolean {
-    if (this.word() !== word) return false;
-    this.i++;
-    return true;
-  }
-
-  private need(...words: string[]): void {
-    for (const w of words) if (!this.take(w)) throw NOT_READ;
-  }
-
-  private peekPunct(p: string): boolean {
-    const t = this.tokens[this.i];
-    return t?.kind === Tok.Punct && t.value === p;
-  }
-
-  /** Takes punctuation `p`; when it is not there, false if optional, else not read. */
-  private punct(p: string, optional = false): boolean {
-    if (this.peekPunct(p) || (p === '*' && this.tokens[this.i]?.kind === Tok.Op && this.tokens[this.i]?.value === '*')) {
-      this.i++;
-      return true;
-    }
-    if (optional) return false;
-    throw NOT_READ;
-  }
 }
 
-const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
-/** Column-name keyword types written without modifiers. */
-const PLAIN_TYPES = new Set(['int', 'integer', 'smallint', 'bigint', 'real', 'boolean', 'double', 'interval', 'json']);
-const TAKES_MODIFIERS = new Set(['varchar', 'character', 'char', 'numeric', 'decimal', 'dec', 'float', 'bit', 'timestamp', 'time']);
