@@ -10,6 +10,7 @@ import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
+import { pgProjections } from './pg-projections.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -22,6 +23,7 @@ import type {
   ListenTrouble,
   LockHolder,
   LockResult,
+  ProjectionMark,
   RecordTable,
   Store,
   StoredDecision,
@@ -347,13 +349,6 @@ export class PgStore implements Store {
     return project ? this.#rows(PG.deploymentsOf, [project]) : this.#rows(PG.allDeployments);
   }
 
-  unwrittenDeployments(): Promise<StoredRecord[]> {
-    return this.#rows(PG.unwrittenDeployments);
-  }
-
-  async markDeploymentsWritten(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.#run(PG.markDeploymentsWritten, [[...ids]]);
-  }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.#write(async (tx) =>
@@ -373,13 +368,6 @@ export class PgStore implements Store {
     return this.#rows(PG.taskDecisions, [project, taskId]);
   }
 
-  unwrittenDecisions(): Promise<StoredRecord[]> {
-    return this.#rows(PG.unwrittenDecisions);
-  }
-
-  async markDecisionsWritten(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.#run(PG.markDecisionsWritten, [[...ids]]);
-  }
 
   insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
     return this.#run(PG.insertProvisioning, [id, project, taskId, record]);
@@ -440,20 +428,24 @@ export class PgStore implements Store {
   }
 
 
-  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
-    return this.#rows(table === 'deployments' ? PG.deploymentIds : PG.decisionIds);
+  recordIds(table: RecordTable): Promise<{ id: string; seq: number }[]> {
+    return pgProjections.ids(this.#q, table);
   }
 
-  markAllUnwritten(table: RecordTable): Promise<void> {
-    return this.#run(table === 'deployments' ? PG.deploymentsUnwritten : PG.decisionsUnwritten, []);
+  recordsAfter(table: RecordTable, seq: number): Promise<StoredRecord[]> {
+    return pgProjections.after(this.#q, table, seq);
   }
 
-  async projectionStamp(file: string): Promise<string | undefined> {
-    return (await this.#first<{ stamp: string }>(PG.getStamp, [file]))?.stamp;
+  projectionKey(file: string): string {
+    return pgProjections.key(file);
   }
 
-  setProjectionStamp(file: string, stamp: string | null): Promise<void> {
-    return stamp === null ? this.#run(PG.deleteStamp, [file]) : this.#run(PG.putStamp, [file, stamp]);
+  projectionMark(key: string): Promise<ProjectionMark | undefined> {
+    return pgProjections.mark(this.#q, key);
+  }
+
+  setProjectionMark(key: string, mark: ProjectionMark | null): Promise<void> {
+    return pgProjections.setMark(this.#q, key, mark);
   }
 
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {
