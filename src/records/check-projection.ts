@@ -59,7 +59,9 @@ async function inspectProjection(store: Store, file: string, table: Table): Prom
   const stored = await store.recordIds(table);
   const lost = lostFromStore(projection, stored, path.basename(file));
   if (lost) throw lostRowsError(file, lost);
-  const seq = known?.seq ?? heldUpTo(projection, stored);
+  // A file holding records past its mark was appended to by a write whose mark did not commit
+  // (a crash, a lost connection): written up to them, so they are not appended twice.
+  const seq = Math.max(known?.seq ?? 0, heldUpTo(projection, stored));
   const problem = projectionProblem(projection, stored, seq);
   const unchanged = known ? known.seq === seq && known.stamp === stamp : seq === 0 && stamp === null;
   if (!problem && !unchanged) await store.setProjectionMark(key, { seq, stamp });

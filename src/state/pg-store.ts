@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
-import { withReconnect, type Reconnect } from './pg-retry.js';
+import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
@@ -115,8 +115,15 @@ export class PgStore implements Store {
     await this.#pool.end();
   }
 
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  // A run's store (watchConnection): a transaction whose connection was lost before its COMMIT
+  // was sent was rolled back by the server, and runs again once the database is back; so `fn` must
+  // be safe to repeat (what it does outside the store: the same again, or nothing).
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#tx) return this.#nested(fn, this.#tx);
+    return withReconnectTransaction(this.#reconnect, this.#url, () => this.#transactionOnce(fn));
+  }
+
+  async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await withReconnect(this.#reconnect, this.#url, undefined, () => this.#pool.connect());
@@ -135,7 +142,9 @@ export class PgStore implements Store {
       await tx.#run('BEGIN', []);
       await tx.#run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
       const result = await fn(tx);
-      await tx.#run('COMMIT', []);
+      await tx.#run('COMMIT', []).catch((e: unknown) => {
+        throw Object.assign(e as object, { atCommit: true });
+      });
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {

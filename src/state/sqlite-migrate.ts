@@ -1,4 +1,6 @@
-import type { Db } from './open-database.js';
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 export interface SqliteMigration {
   version: number;

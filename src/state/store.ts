@@ -114,7 +114,9 @@ export interface Store extends RunnerClaims {
   /**
    * Runs fn in one write transaction, with `tx` the store inside it: nothing else of this process
    * interleaves, and other processes wait. Use `tx` (not the outer store) inside fn; a
-   * transaction inside fn (`tx.transaction`) is nested and rolls back alone.
+   * transaction inside fn (`tx.transaction`) is nested and rolls back alone. A run's store on a
+   * shared database runs fn again when the connection was lost before the commit (the server
+   * rolled it back): what fn does outside the store must be safe to repeat.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 

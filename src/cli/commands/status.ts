@@ -1,7 +1,6 @@
 import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { isProcessAlive } from '../../state/is-process-alive.js';
+import { runningLoop } from '../../state/running-loop.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
@@ -76,9 +75,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
           : {}),
       };
     });
-    const held = await store?.lockHolder(opts.project);
-    // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
-    const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    // A lock or lease whose process is gone on this host is no loop running (it died: kill -9, a crash).
+    const lock = store ? await runningLoop(store, opts.project) : undefined;
     // A rollback whose process is gone (SIGKILL): on the record as interrupted before it is shown.
     if (store) await settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
     const recorded = store ? await environmentStates(store, opts.project) : [];
