@@ -11,6 +11,7 @@ import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
 import { ownPathsIn, workplaceOf } from './task-workplace.js';
+import { pushCheckpoint } from './pushed-branches.js';
 import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
@@ -200,6 +201,7 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
     const own = ownPathsIn(ctx, place);
     try {
       const made = await git.makeCheckpoint(place.dir, { message, branch: 'current', runBranch: place.branch, exclude: (abs) => abs === own.queue || `${abs}${path.sep}`.startsWith(own.aibrain + path.sep) });
+      if (made) await pushCheckpoint(ctx, state, n, place);
       return made ? { commit: made.commit, branch: made.branch } : null;
     } catch (e) {
       ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });

@@ -1,5 +1,6 @@
 import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
+import { pushedWork } from '../../engine/pushed-branches.js';
 import { runningLoop } from '../../state/running-loop.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
@@ -42,6 +43,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
       ),
     );
     const { runners, taskRunner } = await runnersOf(store, opts.project);
+    // Where each coding task's work was pushed (git.push in the project file), if anywhere.
+    const pushed = new Map(store ? await Promise.all(queue.tasks.map(async (t) => [t.id, await pushedWork({ store, project: opts.project }, t.id)] as const)) : []);
     const statusOf = (id: string): string | undefined => rows.get(id)?.status ?? queue.fileStatus.get(id);
     const tasks = queue.tasks.map((t) => {
       const plan = plans.get(t.id);
@@ -55,6 +58,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         status,
         // The runner holding the task's claim now (several runners), and a runner it waits for.
         runner: taskRunner.get(t.id) ?? null,
+        work: pushed.get(t.id) ?? null,
         ...(waitingFor ? { waiting_for: waitingFor } : {}),
         iterations: row ? row.iterations - row.base_iteration : 0,
         max_iterations: t.maxIterations,
@@ -89,7 +93,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
-      const where = t.runner ? `  [${runnerName(runners, t.runner)}]` : '';
+      const where = (t.runner ? `  [${runnerName(runners, t.runner)}]` : '') + (t.work ? `  [work: ${t.work.branch} on ${t.work.remote} at ${t.work.commit.slice(0, 12)}]` : '');
       const detail = [t.waiting_for, t.reason ?? t.last_error].filter(Boolean).join('; ') + where;
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
