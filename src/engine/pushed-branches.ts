@@ -24,28 +24,35 @@ export async function pushRemote(ctx: EngineContext): Promise<string | null> {
   return settings.get(ctx)?.remote ?? null;
 }
 
-/** The commits a new worktree of the task starts from besides its base: its dependencies' pushed branches. */
+/**
+ * The commits a new worktree of the task starts from besides its base: its own branch as pushed
+ * (a runner on another machine worked on it before: a takeover goes on from there) and its
+ * dependencies' pushed branches.
+ */
 export async function dependencyTips(ctx: EngineContext, state: TaskState, root: string): Promise<string[]> {
   const remote = await pushRemote(ctx);
-  if (!remote || state.spec.dependsOn.length === 0) return [];
+  if (!remote) return [];
   const { fetchTaskBranches } = await import('../agents/pushed-work.js');
   const { loopBranch } = await import('../agents/task-worktree.js');
-  return fetchTaskBranches(root, remote, state.spec.dependsOn.map((id) => loopBranch(ctx.project, id)));
+  return fetchTaskBranches(root, remote, [state.spec.id, ...state.spec.dependsOn].map((id) => loopBranch(ctx.project, id)));
 }
 
 /** After a checkpoint in the task's worktree: its branch to the remote. A push that fails is said; the work stays here. */
 export async function pushCheckpoint(ctx: EngineContext, state: TaskState, n: number, place: TaskWorktree): Promise<void> {
-  const remote = await pushRemote(ctx);
-  if (!remote) return;
-  const { pushTaskBranch } = await import('../agents/pushed-work.js');
+  let remote: string | null = null;
+  let pushed;
   try {
-    const pushed = await pushTaskBranch(place.repo, remote, place.branch);
-    // A step of its own: written again after every push of the iteration.
-    await ctx.store.beginStep(ctx.project, state.spec.id, n, 'push');
-    await ctx.store.endStep(ctx.project, state.spec.id, n, 'push', JSON.stringify(pushed));
+    remote = await pushRemote(ctx);
+    if (!remote) return;
+    const { pushTaskBranch } = await import('../agents/pushed-work.js');
+    pushed = await pushTaskBranch(place.repo, remote, place.branch);
   } catch (e) {
-    ctx.emitter.emit('warning', { message: `${state.spec.id}: its branch ${place.branch} was not pushed to ${remote} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}); its work is on this machine only` });
+    ctx.emitter.emit('warning', { message: `${state.spec.id}: its branch ${place.branch} was not pushed to ${remote ?? 'its remote'} (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}); its work is on this machine only` });
+    return;
   }
+  // A step of its own: written again after every push of the iteration (a store failure is the run's).
+  await ctx.store.beginStep(ctx.project, state.spec.id, n, 'push');
+  await ctx.store.endStep(ctx.project, state.spec.id, n, 'push', JSON.stringify(pushed));
 }
 
 /** Where the task's work was last pushed (remote, branch, commit), if anywhere. */
