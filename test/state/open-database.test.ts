@@ -62,6 +62,29 @@ describe('the state store schema', () => {
     expect((await schemaStatus(file, undefined)).pending).toEqual([]);
   });
 
+  it('013 takes each record file\'s mark from the old written flags and stamps (SQLite keeps its behaviour)', async () => {
+    const file = path.join(makeWorkspace(), 'state.db');
+    const old = openDatabase(file, 11);
+    const add = old.prepare("INSERT INTO deployments (id, project, record, written) VALUES (?, 'p', '{}', ?)");
+    add.run('d1', 1);
+    add.run('d2', 1);
+    add.run('d3', 0);
+    old.prepare("INSERT INTO projection_stamps (file, stamp) VALUES ('deployments.json', '1:2:3')").run();
+    old.close();
+    const store = await openStore(file);
+    try {
+      const key = store.projectionKey('/anywhere/.aibrain/deployments.json');
+      expect(key).toBe('deployments.json');
+      // written up to d2: the flush appends d3 only
+      expect(await store.projectionMark(key)).toEqual({ seq: 2, stamp: '1:2:3' });
+      expect((await store.recordsAfter('deployments', 2)).map((r) => r.id)).toEqual(['d3']);
+      // no decisions yet: no mark, a file made later is written whole
+      expect(await store.projectionMark(store.projectionKey('/anywhere/.aibrain/decisions.jsonl'))).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('journals steps so a completed step is not run twice', async () => {
     const { createStepJournal } = await import('../../src/engine/step-journal.js');
     const store = await openStore(path.join(makeWorkspace(), 'state.db'));
