@@ -3,8 +3,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../helpers/postgres.js';
 import { makeWorkspace, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { demoPorts, makeTempWorkspace, removeDemoWorkspaces, writeDemoProject } from '../agents/helpers/demo-workspace.js';
 
-afterEach(removeWorkspaces);
+afterEach(async () => {
+  removeWorkspaces();
+  await removeDemoWorkspaces();
+});
 
 // LONG runs until the test lets it go (a file appears in the runner's workspace); GATED waits at its gate.
 const queue = (release: string): unknown => ({
@@ -60,6 +64,27 @@ describe.each([
       expect(await run.exited, run.output()).toBe(0);
       expect(await follow.exited, follow.output()).toBe(0);
       expect(JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: b, env }).stdout).running).toBeNull();
+    } finally {
+      run.kill('SIGKILL');
+    }
+  }, 180_000);
+});
+
+describe('rollback while a runner runs the project on a shared database', () => {
+  it('is refused, naming the runner; the runner takes no lock, so only its lease tells', async () => {
+    const ws = makeTempWorkspace();
+    writeDemoProject(ws, 'demo', await demoPorts());
+    const release = path.join(ws.root, 'release');
+    writeQueue(ws.root, 'demo', { features: [(queue(release) as { features: unknown[] }).features[0]] });
+    const env = { AUTONOMOUS_LOOP_DATABASE_URL: await freshDatabase() };
+    const run = startCli(['--project', 'demo'], { cwd: ws.root, env });
+    try {
+      await waitFor(() => run.output().includes('started'), 60_000, 'LONG to start');
+      const rollback = runCli(['rollback', '--project', 'demo', '--env', 'dev', '--to', '1.0.0', '--yes', '--root', ws.root], { cwd: ws.root, env });
+      expect(rollback.code, rollback.stderr).toBe(2);
+      expect(rollback.stderr).toContain(`project 'demo' is being run by another loop (pid ${run.pid}`);
+      writeFileSync(release, '');
+      expect(await run.exited, run.output()).toBe(0);
     } finally {
       run.kill('SIGKILL');
     }
