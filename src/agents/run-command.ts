@@ -120,8 +120,11 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     encoding: 'utf8',
   });
   const pid = child.pid;
+  // Recorded while the output is already taken: a slow tracker (a database round trip) must not
+  // leave a short command's output unread.
+  let tracked: Promise<void> | undefined;
   if (pid !== undefined) {
-    await tracker?.started(pid);
+    tracked = tracker?.started(pid);
     watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
   }
   let timedOut = false;
@@ -157,6 +160,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', (c: string) => take('out', stdout, streams.out.push(c)));
   child.stderr?.on('data', (c: string) => take('err', stderr, streams.err.push(c)));
+  await tracked;
   // The command is over when it exits: a process it left holding stdout open gets a short grace,
   // then is stopped (or, for a service that must live on, no longer listened to).
   let graceTimer: NodeJS.Timeout | undefined;

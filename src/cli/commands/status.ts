@@ -1,7 +1,7 @@
 import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { isProcessAlive } from '../../state/is-process-alive.js';
+import { pushedWork } from '../../engine/pushed-branches.js';
+import { runningLoop } from '../../state/running-loop.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { withFileStatuses } from '../../engine/file-marks.js';
 import { queueConflicts } from '../../engine/queue-conflicts.js';
@@ -51,6 +51,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
       ),
     );
     const { runners, taskRunner } = await runnersOf(store, opts.project);
+    // Where each coding task's work was pushed (git.push in the project file), if anywhere.
+    const pushed = new Map(store ? await Promise.all(queue.tasks.map(async (t) => [t.id, await pushedWork({ store, project: opts.project }, t.id)] as const)) : []);
     const statusOf = (id: string): string | undefined => rows.get(id)?.status ?? queue.fileStatus.get(id);
     const tasks = specs.map((t) => {
       const plan = plans.get(t.id);
@@ -64,6 +66,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         status,
         // The runner holding the task's claim now (several runners), and a runner it waits for.
         runner: taskRunner.get(t.id) ?? null,
+        work: pushed.get(t.id) ?? null,
         ...(waitingFor ? { waiting_for: waitingFor } : {}),
         // Added on another machine: in the store's queue, not in this machine's file.
         ...(elsewhere.has(t.id) ? { not_in_this_file: true } : {}),
@@ -86,9 +89,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
           : {}),
       };
     });
-    const held = await store?.lockHolder(opts.project);
-    // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
-    const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    // A lock or lease whose process is gone on this host is no loop running (it died: kill -9, a crash).
+    const lock = store ? await runningLoop(store, opts.project) : undefined;
     // A rollback whose process is gone (SIGKILL): on the record as interrupted before it is shown.
     if (store) await settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
     const recorded = store ? await environmentStates(store, opts.project) : [];
@@ -103,7 +105,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
-      const where = t.runner ? `  [${runnerName(runners, t.runner)}]` : '';
+      const where = (t.runner ? `  [${runnerName(runners, t.runner)}]` : '') + (t.work ? `  [work: ${t.work.branch} on ${t.work.remote} at ${t.work.commit.slice(0, 12)}]` : '');
       const detail = [t.waiting_for, t.reason ?? t.last_error, 'not_in_this_file' in t ? "added on another machine: not in this machine's file" : undefined].filter(Boolean).join('; ') + where;
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
