@@ -2,11 +2,10 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
-import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
-import { isGone, noteClosed, noteOpened } from './store-handles.js';
+import { isGone, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
@@ -34,41 +33,17 @@ import type {
   OutputChunk,
   TaskRow,
 } from './store.js';
+import { PgConnection, type Queryable, type TxState } from './pg-connection.js';
 
 const now = (): string => new Date().toISOString();
-// Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
-const WRITER_LOCK = 0x616c_7772; // 'alwr'
+// A process paused inside a transaction would hold the writer lock: the server ends it after this.
 const IDLE_IN_TRANSACTION_MS = 15_000;
 
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
-}
-
-interface TxState {
-  depth: number;
-  ended: boolean;
-}
-
 /**
- * The store in PostgreSQL (node-postgres, a small pool). Calls outside a transaction take any
- * connection; a transaction holds one, and takes the writer lock first.
+ * The store in PostgreSQL: each method one statement (or a writer transaction of a few), on the
+ * connections of PgConnection.
  */
-export class PgStore implements Store {
-  readonly #pool: pg.Pool;
-  readonly #db: Queryable;
-  readonly #url: string;
-  readonly #tx: TxState | undefined;
-  readonly #reconnect: Reconnect;
-  #open = true;
-
-  private constructor(pool: pg.Pool, db: Queryable, url: string, reconnect: Reconnect, tx?: TxState) {
-    this.#pool = pool;
-    this.#db = db;
-    this.#url = url;
-    this.#reconnect = reconnect;
-    this.#tx = tx;
-  }
-
+export class PgStore extends PgConnection implements Store {
   /** Connects, and brings the schema up to date under an advisory lock. */
   static async connect(url: string): Promise<PgStore> {
     // A process paused (SIGSTOP) or cut off inside a transaction would hold the writer lock, and so
@@ -86,116 +61,25 @@ export class PgStore implements Store {
     return new PgStore(pool, pool, url, { onTrouble: undefined });
   }
 
-  get open(): boolean {
-    return this.#open;
-  }
-
-  async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
-    try {
-      // Inside a transaction its connection is the transaction: nothing is tried again there.
-      if (this.#tx) return (await this.#db.query(sql, params)).rows as T[];
-      return (await withReconnect(this.#reconnect, this.#url, sql, () => this.#db.query(sql, params))).rows as T[];
-    } catch (e) {
-      throw toStoreFailure(e, this.#url);
-    }
-  }
-
-  async #first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
-    return (await this.#rows<T>(sql, params))[0];
-  }
-
-  async #run(sql: string, params: unknown[]): Promise<void> {
-    await this.#rows(sql, params);
-  }
-
-  async close(): Promise<void> {
-    if (this.#tx) throw new Error('this is a bug: a transaction closed the store');
-    if (!this.#open) return;
-    this.#open = false;
-    noteClosed();
-    await this.#pool.end();
-  }
-
-  // A run's store (watchConnection): a transaction whose connection was lost before its COMMIT
-  // was sent was rolled back by the server, and runs again once the database is back; so `fn` must
-  // be safe to repeat (what it does outside the store: the same again, or nothing).
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.#tx) return this.#nested(fn, this.#tx);
-    return withReconnectTransaction(this.#reconnect, this.#url, () => this.#transactionOnce(fn));
-  }
-
-  async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await withReconnect(this.#reconnect, this.#url, undefined, () => this.#pool.connect());
-    } catch (e) {
-      throw toStoreFailure(e, this.#url);
-    }
-    const state: TxState = { depth: 0, ended: false };
-    // A connection the server drops while this transaction holds it (between two statements, or a
-    // transaction left idle too long while this process was paused) must not crash the process:
-    // the next statement fails and says so.
-    const dropped = (): void => undefined;
-    client.on('error', dropped);
-    const tx = new PgStore(this.#pool, client, this.#url, this.#reconnect, state);
-    let broken: unknown;
-    try {
-      await tx.#run('BEGIN', []);
-      await tx.#run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
-      const result = await fn(tx);
-      await tx.#run('COMMIT', []).catch((e: unknown) => {
-        throw Object.assign(e as object, { atCommit: true });
-      });
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
-        broken = rollbackFailed;
-      });
-      throw e;
-    } finally {
-      state.ended = true;
-      client.off('error', dropped);
-      client.release(broken instanceof Error ? broken : undefined);
-    }
-  }
-
-  // A transaction inside a transaction: a savepoint, rolled back alone when its function throws.
-  async #nested<T>(fn: (tx: Store) => Promise<T>, state: TxState): Promise<T> {
-    const name = `nested_${++state.depth}`;
-    await this.#run(`SAVEPOINT ${name}`, []);
-    try {
-      const result = await fn(this);
-      await this.#run(`RELEASE SAVEPOINT ${name}`, []);
-      return result;
-    } catch (e) {
-      await this.#run(`ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined);
-      throw e;
-    } finally {
-      state.depth--;
-    }
-  }
-
-  // Several statements as one write: inside a transaction as they are, else in one of their own.
-  #write<T>(fn: (tx: PgStore) => Promise<T>): Promise<T> {
-    return this.#tx ? fn(this) : this.transaction((t) => fn(t as unknown as PgStore));
+  protected onConnection(client: Queryable, state: TxState): this {
+    return new PgStore(this.pool, client, this.url, this.reconnect, state) as this;
   }
 
   // Several runners of a project share the database: tasks are claimed (leases with fencing tokens), no project lock.
   readonly sharedByRunners = true;
 
-  readonly #q: Query = (sql, params) => this.#rows(sql, params);
+  readonly #q: Query = (sql, params) => this.rows(sql, params);
 
   registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void> {
     return pgClaims.register(this.#q, runner, leaseMs);
   }
 
   renewLease(runnerId: string, leaseMs: number): Promise<TaskClaim[]> {
-    return this.#write((tx) => pgClaims.renew(tx.#q, runnerId, leaseMs));
+    return this.write((tx) => pgClaims.renew(tx.#q, runnerId, leaseMs));
   }
 
   claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
-    return this.#write((tx) => pgClaims.claim(tx.#q, project, runnerId, candidates, leaseMs));
+    return this.write((tx) => pgClaims.claim(tx.#q, project, runnerId, candidates, leaseMs));
   }
 
   holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
@@ -207,7 +91,7 @@ export class PgStore implements Store {
   }
 
   stopRunner(runnerId: string): Promise<void> {
-    return this.#write((tx) => pgClaims.stop(tx.#q, runnerId));
+    return this.write((tx) => pgClaims.stop(tx.#q, runnerId));
   }
 
   runners(project: string): Promise<RunnerRow[]> {
@@ -222,10 +106,10 @@ export class PgStore implements Store {
     return pgQueue.stored(this.#q, project);
   }
   pushQueue(project: string, expected: number, source: string, defs: readonly { task_id: string; definition: string; position: number }[]): Promise<QueuePushResult> {
-    return this.#write((tx) => pgQueue.push(tx.#q, project, expected, source, defs));
+    return this.write((tx) => pgQueue.push(tx.#q, project, expected, source, defs));
   }
   saveFileMarks(project: string, file: QueueFileId, marks: readonly FileMark[]): Promise<void> {
-    return this.#write((tx) => pgQueue.saveMarks(tx.#q, project, file, marks));
+    return this.write((tx) => pgQueue.saveMarks(tx.#q, project, file, marks));
   }
   fileMarks(project: string, fileKey: string): Promise<Map<string, StoredFileMark>> {
     return pgQueue.marks(this.#q, project, fileKey);
@@ -240,10 +124,10 @@ export class PgStore implements Store {
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
     return this.transaction(async (t) => {
       const tx = t as unknown as PgStore;
-      const holder = cleanLock(await tx.#first<LockHolder>(PG.getLockForUpdate, [project]));
+      const holder = cleanLock(await tx.first<LockHolder>(PG.getLockForUpdate, [project]));
       const host = hostname();
       if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
-      await tx.#run(PG.putLock, [project, process.pid, host, now(), runId, bootId(), startTimeOf(process.pid)]);
+      await tx.run(PG.putLock, [project, process.pid, host, now(), runId, bootId(), startTimeOf(process.pid)]);
       return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
     });
   }
@@ -251,210 +135,210 @@ export class PgStore implements Store {
   forceUnlock(project: string): Promise<LockHolder | undefined> {
     return this.transaction(async (t) => {
       const tx = t as unknown as PgStore;
-      const holder = cleanLock(await tx.#first<LockHolder>(PG.getLockForUpdate, [project]));
-      if (holder) await tx.#run(PG.forceUnlock, [project]);
+      const holder = cleanLock(await tx.first<LockHolder>(PG.getLockForUpdate, [project]));
+      if (holder) await tx.run(PG.forceUnlock, [project]);
       return holder;
     });
   }
 
   releaseLock(project: string, runId: string): Promise<void> {
-    return this.#run(PG.deleteLock, [project, runId]);
+    return this.run(PG.deleteLock, [project, runId]);
   }
 
   async lockHolder(project: string): Promise<LockHolder | undefined> {
-    return cleanLock(await this.#first<LockHolder>(PG.getLock, [project]));
+    return cleanLock(await this.first<LockHolder>(PG.getLock, [project]));
   }
 
   startRun(project: string, runId: string, osUser: string | null = null): Promise<void> {
-    return this.#run(PG.startRun, [runId, project, process.pid, hostname(), now(), osUser]);
+    return this.run(PG.startRun, [runId, project, process.pid, hostname(), now(), osUser]);
   }
 
   endRun(runId: string, exitCode: number): Promise<void> {
-    return this.#run(PG.endRun, [runId, now(), exitCode]);
+    return this.run(PG.endRun, [runId, now(), exitCode]);
   }
 
   lastRunStarter(project: string): Promise<{ run_id: string; os_user: string | null } | undefined> {
-    return this.#first(PG.lastRunStarter, [project]);
+    return this.first(PG.lastRunStarter, [project]);
   }
 
   approvalUse(decisionId: string): Promise<{ attempt: number; run_id: string; used_at: string } | undefined> {
-    return this.#first(PG.approvalUse, [decisionId]);
+    return this.first(PG.approvalUse, [decisionId]);
   }
 
   useApproval(project: string, taskId: string, decisionId: string, attempt: number, runId: string): Promise<void> {
-    return this.#run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
+    return this.run(PG.useApproval, [decisionId, project, taskId, attempt, runId, now()]);
   }
 
   tasksUpdatedSince(project: string, since: string): Promise<TaskRow[]> {
-    return this.#rows(PG.tasksUpdatedSince, [project, since]);
+    return this.rows(PG.tasksUpdatedSince, [project, since]);
   }
 
   async tasks(project: string): Promise<Map<string, TaskRow>> {
-    return new Map((await this.#rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
+    return new Map((await this.rows<TaskRow>(PG.tasks, [project])).map((r) => [r.task_id, r]));
   }
 
   task(project: string, taskId: string): Promise<TaskRow | undefined> {
-    return this.#first(PG.task, [project, taskId]);
+    return this.first(PG.task, [project, taskId]);
   }
 
   saveTask(project: string, r: Omit<TaskRow, 'updated_at'>): Promise<void> {
-    return this.#run(PG.saveTask, [project, r.task_id, r.status, r.file_status, r.iterations, r.base_iteration, r.last_error, r.reason, now()]);
+    return this.run(PG.saveTask, [project, r.task_id, r.status, r.file_status, r.iterations, r.base_iteration, r.last_error, r.reason, now()]);
   }
 
   setFileStatus(project: string, taskId: string, fileStatus: string): Promise<void> {
-    return this.#run(PG.setFileStatus, [project, taskId, fileStatus]);
+    return this.run(PG.setFileStatus, [project, taskId, fileStatus]);
   }
 
   async beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number> {
-    const row = await this.#first<{ id: number }>(PG.beginIteration, [project, taskId, n, runId, now()]);
+    const row = await this.first<{ id: number }>(PG.beginIteration, [project, taskId, n, runId, now()]);
     return Number(row?.id);
   }
 
   endIteration(id: number, r: IterationEnd): Promise<void> {
-    return this.#run(PG.endIteration, [id, r.state, now(), r.verdict, r.promiseMet ? 1 : 0, r.error, r.outputTail]);
+    return this.run(PG.endIteration, [id, r.state, now(), r.verdict, r.promiseMet ? 1 : 0, r.error, r.outputTail]);
   }
 
   iterations(project: string, taskId: string): Promise<IterationRow[]> {
-    return this.#rows(PG.iterations, [project, taskId]);
+    return this.rows(PG.iterations, [project, taskId]);
   }
 
   runningIterations(project: string): Promise<IterationRow[]> {
-    return this.#rows(PG.runningIterations, [project]);
+    return this.rows(PG.runningIterations, [project]);
   }
 
   saveIterationMetrics(m: IterationMetricsRow): Promise<void> {
-    return this.#run(PG.saveIterationMetrics, [
+    return this.run(PG.saveIterationMetrics, [
       m.iteration_id, m.project, m.task_id, m.n, m.run_id, m.cost_usd, m.input_tokens, m.output_tokens, m.cached_tokens, m.turns,
       m.duration_ms, m.retries, m.session_id, m.model, m.checkpoint, m.checkpoint_branch, m.log_file, m.stop_reason,
     ]);
   }
 
   iterationsWithMetrics(project: string, taskId: string, fromN = 1): Promise<IterationWithMetrics[]> {
-    return this.#rows(PG.iterationsWithMetrics, [project, taskId, fromN]);
+    return this.rows(PG.iterationsWithMetrics, [project, taskId, fromN]);
   }
 
   iterationFigures(project: string): Promise<IterationFigures[]> {
-    return this.#rows(PG.iterationFigures, [project]);
+    return this.rows(PG.iterationFigures, [project]);
   }
 
   async runCost(runId: string): Promise<number> {
-    return (await this.#first<{ cost: number | null }>(PG.runCost, [runId]))?.cost ?? 0;
+    return (await this.first<{ cost: number | null }>(PG.runCost, [runId]))?.cost ?? 0;
   }
 
   latestDoneStep(project: string, taskId: string, name: string): Promise<{ result: string | null } | undefined> {
-    return this.#first(PG.latestDoneStep, [project, taskId, name]);
+    return this.first(PG.latestDoneStep, [project, taskId, name]);
   }
 
   step(project: string, taskId: string, iteration: number, name: string): Promise<{ state: string; result: string | null; runs: number } | undefined> {
-    return this.#first(PG.getStep, [project, taskId, iteration, name]);
+    return this.first(PG.getStep, [project, taskId, iteration, name]);
   }
 
   beginStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
-    return this.#run(PG.beginStep, [project, taskId, iteration, name, now()]);
+    return this.run(PG.beginStep, [project, taskId, iteration, name, now()]);
   }
 
   endStep(project: string, taskId: string, iteration: number, name: string, result: string): Promise<void> {
-    return this.#run(PG.endStep, [project, taskId, iteration, name, result, now()]);
+    return this.run(PG.endStep, [project, taskId, iteration, name, result, now()]);
   }
 
   interruptStep(project: string, taskId: string, iteration: number, name: string): Promise<void> {
-    return this.#run(PG.interruptStep, [project, taskId, iteration, name]);
+    return this.run(PG.interruptStep, [project, taskId, iteration, name]);
   }
 
   interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]> {
-    return this.#rows(PG.interruptedSteps, [project, taskId, afterIteration]);
+    return this.rows(PG.interruptedSteps, [project, taskId, afterIteration]);
   }
 
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void> {
-    return this.#run(PG.addEvent, [now(), runId, project, taskId, type, data === undefined ? null : JSON.stringify(data)]);
+    return this.run(PG.addEvent, [now(), runId, project, taskId, type, data === undefined ? null : JSON.stringify(data)]);
   }
 
   // A record's chain link reads the last one: the read and the insert are one writer transaction,
   // so two processes never chain onto the same row.
   insertDeployment(project: string, id: string, record: string): Promise<void> {
-    return this.#write(async (tx) => tx.#run(PG.insertDeployment, [id, project, record, chainHash(await tx.#lastChain('deployments'), id, record)]));
+    return this.write(async (tx) => tx.run(PG.insertDeployment, [id, project, record, chainHash(await tx.#lastChain('deployments'), id, record)]));
   }
 
   deployments(project?: string): Promise<StoredRecord[]> {
-    return project ? this.#rows(PG.deploymentsOf, [project]) : this.#rows(PG.allDeployments);
+    return project ? this.rows(PG.deploymentsOf, [project]) : this.rows(PG.allDeployments);
   }
 
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
-    return this.#write(async (tx) =>
-      tx.#run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
+    return this.write(async (tx) =>
+      tx.run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
     );
   }
 
   async decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
-    return (await this.#rows<{ seq: number | string; id: string; signature: string | null }>(PG.decisionSignatures)).map((r) => ({ ...r, seq: Number(r.seq) }));
+    return (await this.rows<{ seq: number | string; id: string; signature: string | null }>(PG.decisionSignatures)).map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
   decisions(project?: string): Promise<StoredRecord[]> {
-    return project ? this.#rows(PG.decisionsOf, [project]) : this.#rows(PG.allDecisions);
+    return project ? this.rows(PG.decisionsOf, [project]) : this.rows(PG.allDecisions);
   }
 
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]> {
-    return this.#rows(PG.taskDecisions, [project, taskId]);
+    return this.rows(PG.taskDecisions, [project, taskId]);
   }
 
 
   insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
-    return this.#run(PG.insertProvisioning, [id, project, taskId, record]);
+    return this.run(PG.insertProvisioning, [id, project, taskId, record]);
   }
 
   provisioning(project?: string): Promise<StoredRecord[]> {
-    return project ? this.#rows(PG.provisioningOf, [project]) : this.#rows(PG.allProvisioning);
+    return project ? this.rows(PG.provisioningOf, [project]) : this.rows(PG.allProvisioning);
   }
 
   async #lastChain(table: RecordTable): Promise<string> {
-    return (await this.#first<{ chain: string | null }>(table === 'deployments' ? PG.lastDeploymentChain : PG.lastDecisionChain, []))?.chain ?? '';
+    return (await this.first<{ chain: string | null }>(table === 'deployments' ? PG.lastDeploymentChain : PG.lastDecisionChain, []))?.chain ?? '';
   }
 
   async recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
-    const rows = Number((await this.#first<{ n: string }>(table === 'deployments' ? PG.deploymentRows : PG.decisionRows, []))?.n ?? 0);
-    const inserted = (await this.#first<{ inserted: number }>(PG.recordCount, [table]))?.inserted ?? rows;
+    const rows = Number((await this.first<{ n: string }>(table === 'deployments' ? PG.deploymentRows : PG.decisionRows, []))?.n ?? 0);
+    const inserted = (await this.first<{ inserted: number }>(PG.recordCount, [table]))?.inserted ?? rows;
     return { rows, inserted: Number(inserted) };
   }
 
   chainedRecords(table: RecordTable): Promise<ChainedRecord[]> {
-    return this.#rows(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
+    return this.rows(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
   }
 
   rechain(table: RecordTable): Promise<void> {
-    return this.#write(async (tx) => {
-      const rows = await tx.#rows<ChainedRecord>(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
+    return this.write(async (tx) => {
+      const rows = await tx.rows<ChainedRecord>(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
       const update = table === 'deployments' ? PG.setDeploymentChain : PG.setDecisionChain;
       let prev = '';
       for (const row of rows) {
         prev = chainHash(prev, row.id, row.record);
-        await tx.#run(update, [prev, row.seq]);
+        await tx.run(update, [prev, row.seq]);
       }
-      await tx.#run(PG.setRecordCount, [table, rows.length]);
+      await tx.run(PG.setRecordCount, [table, rows.length]);
     });
   }
 
   saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
-    return this.#run(PG.saveGateSubject, [project, taskId, fingerprint, subject, now()]);
+    return this.run(PG.saveGateSubject, [project, taskId, fingerprint, subject, now()]);
   }
 
   gateSubject(project: string, taskId: string): Promise<GateSubjectRow | undefined> {
-    return this.#first(PG.gateSubject, [project, taskId]);
+    return this.first(PG.gateSubject, [project, taskId]);
   }
   saveConsoleToken(row: Pick<ConsoleTokenRow, 'id' | 'person' | 'hash' | 'created_at'>): Promise<void> {
-    return this.#run(PG.saveConsoleToken, [row.id, row.person, row.hash, row.created_at]);
+    return this.run(PG.saveConsoleToken, [row.id, row.person, row.hash, row.created_at]);
   }
 
   consoleTokens(): Promise<ConsoleTokenRow[]> {
-    return this.#rows(PG.consoleTokens);
+    return this.rows(PG.consoleTokens);
   }
 
   useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined> {
-    return this.#first(PG.useConsoleToken, [now(), hash]);
+    return this.first(PG.useConsoleToken, [now(), hash]);
   }
 
   async revokeConsoleToken(idPrefix: string): Promise<number> {
-    return (await this.#rows(PG.revokeConsoleToken, [now(), `${likePrefix(idPrefix)}%`])).length;
+    return (await this.rows(PG.revokeConsoleToken, [now(), `${likePrefix(idPrefix)}%`])).length;
   }
 
 
@@ -479,30 +363,30 @@ export class PgStore implements Store {
   }
 
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {
-    return this.#run(PG.addProcess, [pid, startTime, project, runId, now()]);
+    return this.run(PG.addProcess, [pid, startTime, project, runId, now()]);
   }
 
   removeProcess(project: string, pid: number): Promise<void> {
-    return this.#run(PG.removeProcess, [project, pid]);
+    return this.run(PG.removeProcess, [project, pid]);
   }
 
   processes(project: string): Promise<{ pid: number; start_time: string | null; run_id: string }[]> {
-    return this.#rows(PG.processes, [project]);
+    return this.rows(PG.processes, [project]);
   }
 
   setEnvironmentHealth(project: string, environment: string, reason: string | null): Promise<void> {
-    return reason === null ? this.#run(PG.clearHealth, [project, environment]) : this.#run(PG.setHealth, [project, environment, reason, now()]);
+    return reason === null ? this.run(PG.clearHealth, [project, environment]) : this.run(PG.setHealth, [project, environment, reason, now()]);
   }
 
   environmentHealth(project: string): Promise<{ environment: string; state: string; reason: string; since: string }[]> {
-    return this.#rows(PG.health, [project]);
+    return this.rows(PG.health, [project]);
   }
 
   /** Whether the database holds nothing of ours yet (no task, no record). */
-  readonly #query = <T>(sql: string, params: unknown[]): Promise<T[]> => this.#rows<T>(sql, params);
+  readonly #query = <T>(sql: string, params: unknown[]): Promise<T[]> => this.rows<T>(sql, params);
 
   watchConnection(onTrouble: ListenTrouble): void {
-    this.#reconnect.onTrouble = onTrouble;
+    this.reconnect.onTrouble = onTrouble;
   }
 
   signal(s: StoreSignal): Promise<void> {
@@ -510,7 +394,7 @@ export class PgStore implements Store {
   }
 
   listen(project: string, onSignal: (s: StoreSignal) => void, onTrouble?: ListenTrouble): Promise<() => Promise<void>> {
-    return listenPostgres(this.#url, project, onSignal, onTrouble).catch((e: unknown) => Promise.reject(toStoreFailure(e, this.#url)));
+    return listenPostgres(this.url, project, onSignal, onTrouble).catch((e: unknown) => Promise.reject(toStoreFailure(e, this.url)));
   }
 
   async appendOutput(project: string, taskId: string, iteration: number, runId: string, chunk: string): Promise<void> {
@@ -526,7 +410,7 @@ export class PgStore implements Store {
   }
 
   async isEmpty(): Promise<boolean> {
-    return Number((await this.#first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
+    return Number((await this.first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
   }
 }
 

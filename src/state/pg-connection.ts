@@ -1,0 +1,137 @@
+import pg from 'pg';
+import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
+import { toStoreFailure } from './pg-failure.js';
+import { noteClosed } from './store-handles.js';
+import type { Store } from './store.js';
+
+// Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
+const WRITER_LOCK = 0x616c_7772; // 'alwr'
+
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+}
+
+export interface TxState {
+  depth: number;
+  ended: boolean;
+}
+
+/**
+ * PostgreSQL's connections for the store (node-postgres, a small pool): calls outside a transaction
+ * take any connection and are tried again across a lost connection; a transaction holds one, and
+ * takes the writer lock first.
+ */
+export abstract class PgConnection {
+  protected readonly pool: pg.Pool;
+  readonly #db: Queryable;
+  protected readonly url: string;
+  readonly #tx: TxState | undefined;
+  protected readonly reconnect: Reconnect;
+  #open = true;
+
+  protected constructor(pool: pg.Pool, db: Queryable, url: string, reconnect: Reconnect, tx?: TxState) {
+    this.pool = pool;
+    this.#db = db;
+    this.url = url;
+    this.reconnect = reconnect;
+    this.#tx = tx;
+  }
+
+  /** The same store on a transaction's connection. */
+  protected abstract onConnection(client: Queryable, state: TxState): this;
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  protected async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    try {
+      // Inside a transaction its connection is the transaction: nothing is tried again there.
+      if (this.#tx) return (await this.#db.query(sql, params)).rows as T[];
+      return (await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(sql, params))).rows as T[];
+    } catch (e) {
+      throw toStoreFailure(e, this.url);
+    }
+  }
+
+  protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+    return (await this.rows<T>(sql, params))[0];
+  }
+
+  protected async run(sql: string, params: unknown[]): Promise<void> {
+    await this.rows(sql, params);
+  }
+
+  async close(): Promise<void> {
+    if (this.#tx) throw new Error('this is a bug: a transaction closed the store');
+    if (!this.#open) return;
+    this.#open = false;
+    noteClosed();
+    await this.pool.end();
+  }
+
+  // A run's store (watchConnection): a transaction whose connection was lost before its COMMIT
+  // was sent was rolled back by the server, and runs again once the database is back; so `fn` must
+  // be safe to repeat (what it does outside the store: the same again, or nothing).
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#tx) return this.#nested(fn, this.#tx);
+    return withReconnectTransaction(this.reconnect, this.url, () => this.#transactionOnce(fn));
+  }
+
+  async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await withReconnect(this.reconnect, this.url, undefined, () => this.pool.connect());
+    } catch (e) {
+      throw toStoreFailure(e, this.url);
+    }
+    const state: TxState = { depth: 0, ended: false };
+    // A connection the server drops while this transaction holds it (between two statements, or a
+    // transaction left idle too long while this process was paused) must not crash the process:
+    // the next statement fails and says so.
+    const dropped = (): void => undefined;
+    client.on('error', dropped);
+    const tx = this.onConnection(client, state);
+    let broken: unknown;
+    try {
+      await tx.run('BEGIN', []);
+      await tx.run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+      const result = await fn(tx as unknown as Store);
+      await tx.run('COMMIT', []).catch((e: unknown) => {
+        throw Object.assign(e as object, { atCommit: true });
+      });
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+        broken = rollbackFailed;
+      });
+      throw e;
+    } finally {
+      state.ended = true;
+      client.off('error', dropped);
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  // A transaction inside a transaction: a savepoint, rolled back alone when its function throws.
+  async #nested<T>(fn: (tx: Store) => Promise<T>, state: TxState): Promise<T> {
+    const name = `nested_${++state.depth}`;
+    await this.run(`SAVEPOINT ${name}`, []);
+    try {
+      const result = await fn(this as unknown as Store);
+      await this.run(`RELEASE SAVEPOINT ${name}`, []);
+      return result;
+    } catch (e) {
+      await this.run(`ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined);
+      throw e;
+    } finally {
+      state.depth--;
+    }
+  }
+
+  // Several statements as one write: inside a transaction as they are, else in one of their own.
+  protected write<T>(fn: (tx: this) => Promise<T>): Promise<T> {
+    return this.#tx ? fn(this) : this.transaction((t) => fn(t as unknown as this));
+  }
+}
