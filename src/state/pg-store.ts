@@ -263,7 +263,6 @@ export class PgStore extends PgConnection implements Store {
     return project ? this.rows(PG.deploymentsOf, [project]) : this.rows(PG.allDeployments);
   }
 
-
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.write(async (tx) =>
       tx.run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
@@ -281,7 +280,6 @@ export class PgStore extends PgConnection implements Store {
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]> {
     return this.rows(PG.taskDecisions, [project, taskId]);
   }
-
 
   insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
     return this.run(PG.insertProvisioning, [id, project, taskId, record]);
@@ -340,7 +338,6 @@ export class PgStore extends PgConnection implements Store {
   async revokeConsoleToken(idPrefix: string): Promise<number> {
     return (await this.rows(PG.revokeConsoleToken, [now(), `${likePrefix(idPrefix)}%`])).length;
   }
-
 
   recordIds(table: RecordTable): Promise<{ id: string; seq: number }[]> {
     return pgProjections.ids(this.#q, table);
