@@ -40,7 +40,7 @@ function bind(sql: string, params: unknown[]): string {
 function psql(url: string, sql: string): string {
   const u = new URL(url);
   const r = spawnSync(findBin('psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), '-d', u.pathname.slice(1), '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password), PGOPTIONS: '-c search_path=autonomous_loop,public' },
     encoding: 'utf8',
     timeout: 30_000,
   });
