@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { findBin } from './postgres-cluster.js';
@@ -68,4 +69,16 @@ function psqlDb(url: string): StateDb {
       };
     },
   };
+}
+
+/** Everything the workspace's store holds, as bytes to search (state.db's file; the database's pg_dump --data-only). */
+export function stateBytes(ws: string): Buffer {
+  if (!onPostgres()) return readFileSync(path.join(ws, '.aibrain', 'state.db'));
+  const u = new URL(databaseForFolder(ws)!);
+  const r = spawnSync(findBin('pg_dump'), ['--data-only', '-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), u.pathname.slice(1)], {
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`pg_dump: ${r.stderr.toString()}`);
+  return r.stdout;
 }
