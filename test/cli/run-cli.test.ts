@@ -76,7 +76,7 @@ describe('the CLI run', () => {
     expect(await loser.other.exited).toBe(0);
   });
 
-  itSqliteOnly('the project lock is the SQLite store's; PostgreSQL runners hold leases')('takes over the lock of a loop that died', async () => {
+  itSqliteOnly('the project lock belongs to SQLite; PostgreSQL runners hold leases')('takes over the lock of a loop that died', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
