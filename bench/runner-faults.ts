@@ -33,6 +33,10 @@ export interface TrialFigures {
   stops: number;
   tasks: number;
   tasks_lost: string[];
+  /** Tasks whose step that is not safe to redo was cut off: left to a person (approved by the trial after a look). */
+  left_to_a_person: string[];
+  /** Runners that ended with another code than 0 (done) or 3 (waiting for a person): code and last line. */
+  runner_failures: string[];
   steps_run_twice: number;
   steps_run_twice_unexplained: string[];
   migrations_redone: string[];
@@ -48,6 +52,7 @@ interface Runner {
   child: ChildProcess;
   out: string;
   exited: boolean;
+  killed: boolean;
 }
 
 function rng(seed: number): () => number {
@@ -118,12 +123,26 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
   const killedAt = new Map<number, number>(); // pid -> ms
   const deaths: { pid: number; runnerId: string; at: number; tasks: string[] }[] = [];
   const pauses: { runnerId: string; task: string; takenOverAt: string }[] = [];
+  const failures: string[] = [];
+  const leftToPerson: string[] = [];
+  // A person looks at what waits for one (a step cut off that is not safe to redo) and approves it.
+  const person = async (): Promise<void> => {
+    const waiting = (await db.query(`SELECT task_id, reason FROM tasks WHERE project = 'shop' AND status = 'awaiting_approval'`)).rows as { task_id: string; reason: string | null }[];
+    for (const t of waiting) {
+      leftToPerson.push(`${t.task_id}: ${t.reason ?? ''}`);
+      const r = spawnSync(process.execPath, [main, 'approve', t.task_id, '--project', 'shop', '--by', 'ops'], { cwd: runners[0]?.ws ?? root, env: { ...process.env, CI: '1', AUTONOMOUS_LOOP_DATABASE_URL: o.databaseUrl }, encoding: 'utf8' });
+      if (r.status !== 0) failures.push(`approve ${t.task_id} exit ${String(r.status)}: ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
+    }
+  };
   const start = (ws: string): Runner => {
     const child = spawn(process.execPath, [main, '--project', 'shop', '--yes', '--lease', String(o.leaseSeconds)], { cwd: ws, env: { ...process.env, CI: '1', AUTONOMOUS_LOOP_DATABASE_URL: o.databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const r: Runner = { ws, child, out: '', exited: false };
-    child.stdout?.on('data', (d: Buffer) => (r.out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (r.out += d.toString()));
-    child.on('close', () => (r.exited = true));
+    const r: Runner = { ws, child, out: '', exited: false, killed: false };
+    child.stdout?.on('data', (d: Buffer) => (r.out = (r.out + d.toString()).slice(-20_000)));
+    child.stderr?.on('data', (d: Buffer) => (r.out = (r.out + d.toString()).slice(-20_000)));
+    child.on('close', (code) => {
+      r.exited = true;
+      if (!r.killed && code !== 0 && code !== 3) failures.push(`${path.basename(ws)} exit ${String(code)}: ${r.out.trim().split('\n').slice(-2).join(' / ').slice(0, 400)}`);
+    });
     return r;
   };
   const t0 = Date.now();
@@ -144,7 +163,13 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
       const live = runners.filter((r) => !r.exited);
       const claims = (await held()).filter((c) => live.some((r) => r.child.pid === c.pid));
       if (claims.length === 0) {
-        if (live.length === 0) break; // every runner ended: the queue is done (or waits): no more faults to inject
+        if (live.length === 0) {
+          // Every runner ended: what waits for a person is approved, and they start again while work remains.
+          const open = Number((await db.query(`SELECT count(*) AS n FROM tasks WHERE project = 'shop' AND status <> 'complete'`)).rows[0].n);
+          if (open === 0) break;
+          await person();
+          for (let i = 0; i < runners.length; i++) runners[i] = start(runners[i]!.ws);
+        }
         if (++idleRounds > 200) break;
         continue;
       }
@@ -154,6 +179,7 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
       const stop = stops < o.stops && (kills >= o.kills || random() < o.stops / (o.kills + o.stops));
       if (!stop) {
         const tasks = claims.filter((c) => c.pid === victim.pid).map((c) => c.task_id);
+        r.killed = true;
         r.child.kill('SIGKILL');
         const at = Date.now();
         killedAt.set(victim.pid, at);
@@ -188,7 +214,8 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
       if (runners.every((r) => r.exited)) {
         if (open === 0 && total === o.chains * 4) break;
         if (Date.now() > deadline) break;
-        say(`all runners ended with ${open} task(s) open: starting them again`);
+        say(`all runners ended with ${open} task(s) open: a person approves what waits, the runners start again`);
+        await person();
         for (let i = 0; i < runners.length; i++) runners[i] = start(runners[i]!.ws);
       }
       if (Date.now() > deadline) {
@@ -196,7 +223,8 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
         break;
       }
     }
-    return await figures(db, o, log, deaths, pauses, killedAt, kills, stops, (Date.now() - t0) / 1000);
+    const f = await figures(db, o, log, deaths, pauses, killedAt, kills, stops, (Date.now() - t0) / 1000);
+    return { ...f, left_to_a_person: leftToPerson, runner_failures: failures };
   } finally {
     for (const r of runners) if (!r.exited) r.child.kill('SIGKILL');
     await db.end();
@@ -215,7 +243,7 @@ async function figures(
   kills: number,
   stops: number,
   wall: number,
-): Promise<TrialFigures> {
+): Promise<Omit<TrialFigures, 'left_to_a_person' | 'runner_failures'>> {
   const tasks = (await db.query(`SELECT task_id, status FROM tasks WHERE project = 'shop'`)).rows as { task_id: string; status: string }[];
   const lost = tasks.filter((t) => t.status !== 'complete').map((t) => `${t.task_id}: ${t.status}`);
   if (tasks.length !== o.chains * 4) lost.push(`${o.chains * 4 - tasks.length} task(s) never in the store`);
