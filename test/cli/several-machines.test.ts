@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { findBin } from '../helpers/postgres-cluster.js';
 import { cliPath, repoRoot, waitFor } from '../helpers/workspace.js';
 
@@ -59,9 +59,10 @@ function shell(cwd: string, env: Record<string, string>) {
 
 const folders: string[] = [];
 let stopAll: (() => void) | undefined;
-afterAll(() => {
+afterEach(() => {
   stopAll?.();
-  for (const f of folders) rmSync(f, { recursive: true, force: true });
+  stopAll = undefined;
+  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
 });
 
 describe("the README's Several machines section, run as written (doc test)", () => {
@@ -104,7 +105,7 @@ describe("the README's Several machines section, run as written (doc test)", () 
         if (r.status === 0 && r.stdout.trim()) panes[i] = r.stdout;
       }
     };
-    const paneEnds = (): string[] => tmux(['list-panes', '-t', 'loop', '-F', '#{pane_dead} #{pane_dead_status}']).stdout.trim().split('\n');
+    const paneEnds = (): string[] => tmux(['list-panes', '-t', 'loop', '-F', '#{pane_dead} #{pane_dead_status}#{pane_dead_signal}']).stdout.trim().split('\n');
 
     let statusLines = 0;
     for (const raw of lines) {
@@ -142,7 +143,7 @@ describe("the README's Several machines section, run as written (doc test)", () 
       if (words[1] === 'approve') expect(r.output).toContain('approved SHIP by ana');
     }
     expect(statusLines).toBe(2);
-    expect(paneEnds()).toEqual(['1 0', '1 0']);
+    expect(paneEnds(), panes.join('\n----\n')).toEqual(['1 0', '1 0']);
     expect(panes[0]).toMatch(/BUILD complete/);
     expect(panes[1]).toMatch(/approved by ana from another shell/);
     expect(panes[1]).toMatch(/SHIP complete/);
