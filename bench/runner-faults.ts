@@ -125,6 +125,7 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
   const pauses: { runnerId: string; task: string; takenOverAt: string }[] = [];
   const failures: string[] = [];
   const leftToPerson: string[] = [];
+  const stoppedPids = new Set<number>();
   // A person looks at what waits for one (a step cut off that is not safe to redo) and approves it.
   const person = async (): Promise<void> => {
     const waiting = (await db.query(`SELECT task_id, reason FROM tasks WHERE project = 'shop' AND status = 'awaiting_approval'`)).rows as { task_id: string; reason: string | null }[];
@@ -189,6 +190,7 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
         runners[runners.indexOf(r)] = start(r.ws); // the machine comes back: a new runner there
       } else {
         r.child.kill('SIGSTOP');
+        stoppedPids.add(victim.pid);
         stops++;
         say(`stop ${stops}/${o.stops}: runner pid ${victim.pid} holding ${victim.task_id}`);
         const until = Date.now() + (o.leaseSeconds + 8) * 1000;
@@ -223,7 +225,7 @@ export async function runFaultTrial(o: TrialOptions): Promise<TrialFigures> {
         break;
       }
     }
-    const f = await figures(db, o, log, deaths, pauses, killedAt, kills, stops, (Date.now() - t0) / 1000);
+    const f = await figures(db, o, log, deaths, pauses, killedAt, stoppedPids, new Set(leftToPerson.map((l) => l.split(':')[0]!)), kills, stops, (Date.now() - t0) / 1000);
     return { ...f, left_to_a_person: leftToPerson, runner_failures: failures };
   } finally {
     for (const r of runners) if (!r.exited) r.child.kill('SIGKILL');
@@ -240,6 +242,8 @@ async function figures(
   deaths: { pid: number; runnerId: string; at: number; tasks: string[] }[],
   pauses: { runnerId: string; task: string; takenOverAt: string }[],
   killedAt: Map<number, number>,
+  stoppedPids: Set<number>,
+  leftToPerson: Set<string>,
   kills: number,
   stops: number,
   wall: number,
@@ -262,17 +266,27 @@ async function figures(
   for (const [key, runs] of byStep) {
     if (runs.length < 2) continue;
     twice += runs.length - 1;
-    if (key.startsWith('migrate')) migrationsRedone.push(`${key}: ${runs.length} times`);
+    // A migration run again is counted unless a person approved running the cut-off step again.
+    const task = key.startsWith('migrate staging ') ? `STG-${key.split('.').pop()}` : '';
+    if (key.startsWith('migrate') && !leftToPerson.has(task)) migrationsRedone.push(`${key}: ${runs.length} times, with no person's approval`);
     for (const first of runs.slice(0, -1)) {
+      // Explained: its runner was killed (the child then belongs to pid 1, or the kill came between
+      // the command's end and its journal entry), or paused (its child finished while it was stopped).
       const k = killedAt.get(first.pid);
-      if (k === undefined || k < first.at - 50 || k > first.at + 3000) unexplained.push(`${key}: ran again after a finished run (runner pid ${first.pid}, not killed right after)`);
+      const explained = first.pid === 1 || stoppedPids.has(first.pid) || (k !== undefined && k >= first.at - 50 && k <= first.at + 3000);
+      if (!explained) unexplained.push(`${key}: ran again after a finished run (runner pid ${first.pid}, neither killed right after nor paused)`);
     }
   }
   // Deployment records: one per task attempt (task, kind, iteration).
   const records = (await db.query(`SELECT record FROM deployments WHERE project = 'shop'`)).rows.map((r: { record: string }) => JSON.parse(r.record) as { task_id: string; kind?: string; iterations: number; status: string });
   const perAttempt = new Map<string, number>();
-  for (const r of records) perAttempt.set(`${r.task_id} ${r.kind ?? 'deployment'} attempt ${r.iterations}`, (perAttempt.get(`${r.task_id} ${r.kind ?? 'deployment'} attempt ${r.iterations}`) ?? 0) + 1);
-  const notOne = [...perAttempt].filter(([, n]) => n !== 1).map(([k, n]) => `${k}: ${n} records`);
+  const statuses = new Map<string, string[]>();
+  for (const r of records) {
+    const key = `${r.task_id} ${r.kind ?? 'deployment'} attempt ${r.iterations}`;
+    perAttempt.set(key, (perAttempt.get(key) ?? 0) + 1);
+    statuses.set(key, [...(statuses.get(key) ?? []), r.status]);
+  }
+  const notOne = [...perAttempt].filter(([, n]) => n !== 1).map(([k, n]) => `${k}: ${n} records (${(statuses.get(k) ?? []).join(', ')})${leftToPerson.has(k.split(' ')[0]!) ? ', left to a person and approved again' : ''}`);
   for (const t of tasks.filter((t) => /^(DEV|STG)-/.test(t.task_id) && t.status === 'complete')) {
     if (!records.some((r) => r.task_id === t.task_id && r.status === 'success')) notOne.push(`${t.task_id}: complete without a success record`);
   }
@@ -292,6 +306,7 @@ async function figures(
       const row = (await db.query(`SELECT min(started_at::timestamptz) AS at FROM iterations WHERE project = 'shop' AND task_id = $1 AND run_id <> $2 AND started_at::timestamptz > to_timestamp($3 / 1000.0)`, [task, d.runnerId, d.at])).rows[0] as { at: Date | null };
       if (!row.at) continue; // finished by the dead runner's last commit, or resumed by no one (counted as lost above)
       const s = (row.at.getTime() - d.at) / 1000;
+      if (leftToPerson.has(task)) continue; // waited for a person, not for a runner
       resume.push(Number(s.toFixed(2)));
       if (s > o.leaseSeconds + 5) over.push(`${task}: ${s.toFixed(1)} s after runner ${d.runnerId} died`);
     }
