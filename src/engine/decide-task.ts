@@ -85,7 +85,7 @@ export async function decideTask(
   if (listApprovers(contract).some((a) => a.sshKey !== null)) writeAllowedSigners(ws, contract);
   const task = queue.tasks.find((t) => t.id === taskId);
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
-  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, by, comment, options.signature);
+  if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, { by, osUser: actor.osUser }, comment, options.signature);
   if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
   const store = await openRecordStore(ws);
   try {
@@ -194,19 +194,21 @@ async function decideRollback(
   environment: Environment,
   version: string,
   decision: 'approve' | 'reject',
-  by: string,
+  /** who decides, and the OS user prevent_self_approval checks (the console's person, not the server's user) */
+  actor: { by: string; osUser: string },
   comment: string | undefined,
   source: SignatureSource | undefined,
 ): Promise<DecideResult> {
+  const by = actor.by;
   const store = await openRecordStore(ws);
   try {
     if (decision === 'approve' && environment === 'production') {
-      const refused = refuseApprover(contract, { by, osUser: osUser() });
+      const refused = refuseApprover(contract, { by, osUser: actor.osUser });
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve production', 'may not roll back production')}`);
     }
     const fingerprint = `rollback:${environment}:${version}`;
     const signature = await signDecision(contract, store, { decision, by, project, task: id, environment, version, fingerprint }, source, howToSign(id, targetArgs(ws.root, project), by));
-    await recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, reason: comment ?? null, environment, version, fingerprint, ...(signature ? { signature } : {}) });
+    await recordDecision(store, ws, { run_id: null, project, task_id: id, decision, by, os_user: actor.osUser, reason: comment ?? null, environment, version, fingerprint, ...(signature ? { signature } : {}) });
     const again = `'autonomous-loop rollback ${targetArgs(ws.root, project)} --env ${environment} --to ${version}'`;
     return {
       decision,

@@ -190,7 +190,7 @@ describe('the console in a verified_approvals environment: the page shows the si
       expect(await send(signature)).toBe(200);
       await page.screenshot({ path: screenshotPath('rollback-requested'), fullPage: true });
       expect(await page.locator('#result').innerText()).toMatch(/^approved ROLLBACK-production-1\.0\.0 by ana: the rollback of production to 1\.0\.0 may run: 'autonomous-loop rollback .* --env production --to 1\.0\.0' runs it \(once\)/);
-      expect(decisions(ws)).toEqual([expect.objectContaining({ task_id: 'ROLLBACK-production-1.0.0', decision: 'approve', by: 'ana', reason: '1.2.0 loses orders', environment: 'production', signature: expect.objectContaining({ signature }) })]);
+      expect(decisions(ws)).toEqual([expect.objectContaining({ task_id: 'ROLLBACK-production-1.0.0', decision: 'approve', by: 'ana', os_user: 'console:ana', reason: '1.2.0 loses orders', environment: 'production', signature: expect.objectContaining({ signature }) })]);
       const verify = runCli(['history', '--verify', '--project', 'shop'], { cwd: ws });
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     } finally {
