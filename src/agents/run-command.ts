@@ -120,10 +120,10 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     encoding: 'utf8',
   });
   const pid = child.pid;
-  if (pid !== undefined) {
-    await tracker?.started(pid);
-    watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
-  }
+  // Recorded while the output listeners are attached below: awaiting the store first (a round trip
+  // to PostgreSQL) lost a quick command's whole output (git rev-parse read as empty, exit 0).
+  const tracked = pid === undefined ? undefined : tracker?.started(pid);
+  if (pid !== undefined) watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
   let timedOut = false;
   let cancelled = false;
   const killTree = (): void => {
@@ -157,6 +157,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', (c: string) => take('out', stdout, streams.out.push(c)));
   child.stderr?.on('data', (c: string) => take('err', stderr, streams.err.push(c)));
+  await tracked;
   // The command is over when it exits: a process it left holding stdout open gets a short grace,
   // then is stopped (or, for a service that must live on, no longer listened to).
   let graceTimer: NodeJS.Timeout | undefined;
