@@ -175,7 +175,7 @@ describe('forged approvals', () => {
     expect(statuses(queue)).toEqual(['awaiting_approval']);
     const verify = runCli(['history', '--verify'], { cwd: ws });
     expect(verify.code).toBe(0); // the chain holds: the loop wrote it, before signatures were asked for
-    expect(verify.stdout).toMatch(/note: 1 approval\(s\) in verified_approvals environments carry no signature .*: state\.db decisions row 1 \(id /);
+    expect(verify.stdout).toMatch(/note: 1 approval\(s\) in verified_approvals environments carry no signature .*: (?:state\.db|the state database \S+) decisions row 1 \(id /);
   });
 
   it('a decision edited in decisions.jsonl, or in state (its chain recomputed too): history --verify names it', () => {
