@@ -56,7 +56,7 @@ function migration(i: number): string {
     `ALTER TABLE accounts ALTER COLUMN c_${i} SET NOT NULL;`,
     `ALTER TABLE ${t} ADD CONSTRAINT ${t}_fk FOREIGN KEY (owner) REFERENCES accounts(id);`,
     `ALTER TABLE ${t} ALTER COLUMN note TYPE varchar(200);`,
-    i % 5 === 0 ? `ALTER TABLE accounts ALTER COLUMN c_${i - 1} TYPE bigint;` : `UPDATE accounts SET c_${i} = 0 WHERE id < 100;`,
+    i % 5 === 0 && i > 0 ? `ALTER TABLE accounts ALTER COLUMN c_${i - 1} TYPE bigint;` : `UPDATE accounts SET c_${i} = 0 WHERE id < 100;`,
     `INSERT INTO ${t} VALUES (1, 2, 'a note; with -- chars', 'new'), (2, 3, 'x', 'old');`,
     i % 9 === 0 ? `DROP TABLE legacy_${i};` : `COMMENT ON TABLE ${t} IS 'table ${i}';`,
     '',

@@ -47,7 +47,7 @@ export interface ProjectConfig {
   displayFile: string;
   /** The project's folder (absolute): commands run there. */
   path: string;
-  git: { repo: string; tagReleases: boolean };
+  git: { repo: string; tagReleases: boolean; push: boolean; remote: string | null };
   /** Where provisioning documents are committed: the repository (absolute) and the folder in it (may hold `${PROJECT}`). */
   infrastructure?: { repo: string; path: string };
   /** Variables of the invoking shell the commands get; a volatile one counts in an approval by presence only. */
@@ -105,6 +105,7 @@ export function parseProjectConfig(text: string, where: { file: string; displayF
     const section = input.environments[environment];
     if (section) environments[environment] = mergeEnvironment(environment, section, input.defaults, problems);
   }
+  if (input.git?.push && !input.git.remote) problems.push('git.remote: expected the remote the tasks\' branches are pushed to (a name like origin, or a URL) when git.push is true');
   const projectPath = path.resolve(where.root, input.path);
   if (!existsSync(projectPath)) problems.push(`path: '${input.path}' does not exist (resolved to ${projectPath})`);
   if (problems.length > 0) throw new InputError(formatProblems(`${displayFile}: not a valid project file`, problems), problems);
@@ -113,7 +114,7 @@ export function parseProjectConfig(text: string, where: { file: string; displayF
     file: where.file,
     displayFile,
     path: projectPath,
-    git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false },
+    git: { repo: path.resolve(where.root, input.git?.repo ?? input.path), tagReleases: input.git?.tag_releases ?? false, push: input.git?.push ?? false, remote: input.git?.remote ?? null },
     ...(input.infrastructure ? { infrastructure: { repo: path.resolve(where.root, input.infrastructure.repo), path: input.infrastructure.path ?? 'docs/${PROJECT}' } } : {}),
     envPassthrough: (input.env_passthrough ?? []).map((e) => (typeof e === 'string' ? { name: e, volatile: false } : { name: e.name, volatile: e.volatile ?? false })),
     environments,

@@ -120,10 +120,13 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     encoding: 'utf8',
   });
   const pid = child.pid;
-  // Recorded while the output listeners are attached below: awaiting the store first (a round trip
-  // to PostgreSQL) lost a quick command's whole output (git rev-parse read as empty, exit 0).
-  const tracked = pid === undefined ? undefined : tracker?.started(pid);
-  if (pid !== undefined) watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
+  // Recorded while the output is already taken: a slow tracker (a database round trip) must not
+  // leave a short command's output unread.
+  let tracked: Promise<void> | undefined;
+  if (pid !== undefined) {
+    tracked = tracker?.started(pid);
+    watchGroup(pid, spec.stopGroupOnExit ? marker : undefined); // a service a deploy starts must live on
+  }
   let timedOut = false;
   let cancelled = false;
   const killTree = (): void => {

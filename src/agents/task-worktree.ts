@@ -41,7 +41,7 @@ export const loopBranch = (project: string, taskId: string): string => `loop/${r
  * Null with why when the task cannot be isolated: not a git work tree, no commit yet, or a
  * detached HEAD with no base branch named.
  */
-export async function openTaskWorktree(root: string, aibrainDir: string, project: string, taskId: string, knownBase?: string): Promise<TaskWorktree | { none: string }> {
+export async function openTaskWorktree(root: string, aibrainDir: string, project: string, taskId: string, knownBase?: string, startTips: readonly string[] = []): Promise<TaskWorktree | { none: string }> {
   const top = await git(root, ['rev-parse', '--show-toplevel']).catch(() => null);
   if (top === null) return { none: 'not a git work tree' };
   const head = await git(top, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => null);
@@ -65,10 +65,33 @@ export async function openTaskWorktree(root: string, aibrainDir: string, project
       if (merged) await git(top, ['branch', '-f', branch, base]);
       await git(top, ['worktree', 'add', '-q', wtTop, branch]);
     } else {
-      await git(top, ['worktree', 'add', '-q', '-b', branch, wtTop, base]);
+      // Dependencies' work pushed from other machines is part of where the task starts.
+      await git(top, ['worktree', 'add', '-q', '-b', branch, wtTop, await startPoint(top, base, startTips)]);
     }
   }
   return { top: wtTop, dir: path.join(wtTop, rel), branch, base, repo: top };
+}
+
+/**
+ * The base branch with the given commits in it: the base itself when they are in it already, the
+ * furthest of them when it holds the rest, else a merge commit made without a work tree. A
+ * conflict throws, naming the files.
+ */
+async function startPoint(top: string, base: string, tips: readonly string[]): Promise<string> {
+  let start = await git(top, ['rev-parse', '--verify', `refs/heads/${base}`]);
+  for (const tip of tips) {
+    if (await isAncestor(top, tip, start)) continue;
+    if (await isAncestor(top, start, tip)) {
+      start = tip;
+      continue;
+    }
+    const tree = await runGit(top, ['merge-tree', '--write-tree', '--name-only', '--no-messages', start, tip]);
+    const [treeId = '', ...conflicted] = tree.stdout.split('\n').filter(Boolean);
+    if (tree.exitCode === 1) throw new Error(`its dependencies' pushed work conflicts with ${base} in ${list(conflicted)}`);
+    if (!tree.ok) throw new Error(`git merge-tree: ${tree.stderr.trim() || tree.output.trim()}`);
+    start = await git(top, ['commit-tree', treeId, '-p', start, '-p', tip, '-m', `autonomous-loop: start from ${base} and dependencies' pushed work`], await identity(top));
+  }
+  return start;
 }
 
 /** The task's worktree as it would be named, without making it (a merge that waited, tried again). */

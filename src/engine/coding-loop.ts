@@ -11,6 +11,7 @@ import type { VerifyResult } from './verify-gate.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { openIterationLog } from './iteration-log.js';
 import { ownPathsIn, workplaceOf } from './task-workplace.js';
+import { pushCheckpoint } from './pushed-branches.js';
 import { pruneLogs } from './prune-run-logs.js';
 import { createStepJournal } from './step-journal.js';
 
@@ -198,13 +199,17 @@ async function checkpointAfter(ctx: EngineContext, state: TaskState, n: number, 
   if (place) {
     // The task's own worktree and branch: everything changed there is its work, but the loop's files.
     const own = ownPathsIn(ctx, place);
+    let made;
     try {
-      const made = await git.makeCheckpoint(place.dir, { message, branch: 'current', runBranch: place.branch, exclude: (abs) => abs === own.queue || `${abs}${path.sep}`.startsWith(own.aibrain + path.sep) });
-      return made ? { commit: made.commit, branch: made.branch } : null;
+      made = await git.makeCheckpoint(place.dir, { message, branch: 'current', runBranch: place.branch, exclude: (abs) => abs === own.queue || `${abs}${path.sep}`.startsWith(own.aibrain + path.sep) });
     } catch (e) {
       ctx.emitter.emit('warning', { message: `${spec.id}: no checkpoint after iteration ${n - state.baseIteration}: ${firstLine(e)}` });
       return null;
     }
+    if (!made) return null;
+    // git.push in the project file: the checkpoint leaves this machine (a failed push is said).
+    await pushCheckpoint(ctx, state, n, place);
+    return { commit: made.commit, branch: made.branch };
   }
   try {
     // What was changed or staged before the task's first iteration is a person's: never committed.

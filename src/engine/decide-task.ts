@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { InputError } from '../errors.js';
-import { isProcessAlive } from '../state/is-process-alive.js';
+import { runningLoop } from '../state/running-loop.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, gateFingerprint, refuseApprover, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -166,8 +165,7 @@ export async function decideTask(
     // Runners of the project, here or on another machine with the same database, take it at once.
     await store.signal({ project, kind: 'decision', task_id: taskId });
     // A loop running now takes the decision at once: an open question for this task closes.
-    const held = await store.lockHolder(project);
-    const live = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    const live = await runningLoop(store, project);
     const now = live && decision !== 'override' ? `the run going on now (pid ${live.pid} on ${live.host}) takes it: its question for ${taskId}, if open, closes` : undefined;
     const effect = now
       ? `${rejected && decision === 'approve' ? 'the earlier rejection no longer holds; ' : ''}${now}${decision === 'reject' ? '; tasks that depend on it will be skipped' : ''}`

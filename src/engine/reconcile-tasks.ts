@@ -56,7 +56,7 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
       const edited = edits.statusEdits.get(spec.id);
       if (edited !== undefined && state.status !== 'in_progress') {
         takePersonStatus(state, edited);
-        if (edited === 'pending') reset.push(spec.id);
+        if (edited === 'pending' && !reset.includes(spec.id)) reset.push(spec.id);
         await persist(ctx, tx, state, fileStatus, await tx.task(project, spec.id));
         await tx.addEvent(project, ctx.runId, spec.id, 'task:edited', { status: edited });
       }

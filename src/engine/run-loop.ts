@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
@@ -80,7 +81,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   if (listApprovers(contract).some((a) => a.sshKey !== null)) writeAllowedSigners(ws, contract);
   const runId = `run-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   // One store per machine locks the project; a shared one lets several runners claim its tasks instead.
-  const lock: LockResult = store.sharedByRunners ? { ok: true } : await store.acquireLock(options.project, runId, isProcessAlive);
+  // (A rollback holds the lock on a shared one too: runners do not start under it.)
+  const lock: LockResult = store.sharedByRunners ? await rollbackUnderWay(store, options.project) : await store.acquireLock(options.project, runId, isProcessAlive);
   if (!lock.ok) {
     await store.close();
     const h = lock.holder;
@@ -287,3 +289,7 @@ export function countStatuses(ctx: Pick<EngineContext, 'tasks'>): Record<TaskSta
   return counts;
 }
 
+async function rollbackUnderWay(store: Store, project: string): Promise<LockResult> {
+  const held = await store.lockHolder(project);
+  return held && (held.host !== hostname() || isProcessAlive(held.pid)) ? { ok: false, holder: held } : { ok: true };
+}

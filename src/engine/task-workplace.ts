@@ -3,6 +3,7 @@ import type { TaskWorktree } from '../agents/task-worktree.js';
 import { queueFilePath } from '../workspace/paths.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import { saveTask } from './engine-context.js';
+import { dependencyTips } from './pushed-branches.js';
 import { createStepJournal } from './step-journal.js';
 
 // Where a coding task works (issue 26): in a git repository, a worktree and branch of its own
@@ -46,7 +47,7 @@ export async function openWorkplace(ctx: EngineContext, state: TaskState): Promi
   const earlier = await journal.latest<Recorded>('worktree');
   const recorded = await journal.run<Recorded>('worktree', async () => {
     if (earlier && 'base' in earlier) return earlier;
-    const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id);
+    const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id, undefined, await dependencyTips(ctx, state, ctx.ws.root));
     return 'none' in opened ? { none: opened.none } : { base: opened.base };
   });
   if ('none' in recorded) {

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { InputError } from '../errors.js';
 import { decodeText, readFileHead } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
+import { noteTextToScan } from './optimizing-compiler.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
 import { loadPgParser, withPgParser } from './sql/parse-postgres.js';
@@ -70,6 +71,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     // before a large file, it loads first, so the file is read once.
     if (read.text.length > RESCAN_LIMIT && (file.kind === 'sql' || file.kind === 'python')) await loadPgParser();
     if (read.text.length > LARGE_FILE) keepHeapSmall();
+    noteTextToScan(read.text.length);
     const result = await withPgParser(() => scanFile({ ...input, ...before }));
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);

@@ -7,14 +7,27 @@ import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-
 
 type Table = 'deployments' | 'decisions';
 
-/** Why a record file does not match state.db (the records it has written there), or undefined. */
-export function projectionProblem(projection: Projection, stored: { id: string; written?: number }[]): string | undefined {
-  const written = stored.filter((r) => r.written !== 0);
+/**
+ * Why a record file does not hold what was written there (every record up to its mark, `upTo`),
+ * or undefined.
+ */
+export function projectionProblem(projection: Projection, stored: { id: string; seq: number }[], upTo: number): string | undefined {
+  const written = stored.filter((r) => r.seq <= upTo);
   if (projection.state === 'damaged') return projection.why;
   if (projection.state === 'missing') return written.length > 0 ? `missing, while ${storeName()} holds ${written.length} record(s) written to it` : undefined;
   const ids = new Set(projection.records.map((r) => r.id));
   const lost = written.filter((r) => !ids.has(r.id));
   return lost.length > 0 ? `${lost.length} record(s) written to it are no longer there (first: ${lost[0]?.id})` : undefined;
+}
+
+/**
+ * How far a file with no mark of its own was written: up to the last record it holds (a file from
+ * before marks, or on a machine new to the database: none).
+ */
+export function heldUpTo(projection: Projection, stored: { id: string; seq: number }[]): number {
+  if (projection.state !== 'ok') return 0;
+  const ids = new Set(projection.records.map((r) => r.id));
+  return stored.reduce((max, r) => (ids.has(r.id) && r.seq > max ? r.seq : max), 0);
 }
 
 /** Size, modification time and inode: what the file looked like. */
@@ -28,22 +41,35 @@ export function fileStamp(file: string): string | null {
 }
 
 /**
- * Whether a record file still holds what state.db wrote there. A file that looks as it did just
- * after our last write (size, mtime, inode) is taken as it is; any other is read through and
- * compared, and remembered when it passes. Returns the problem, or undefined.
+ * Whether a record file still holds what the store wrote there (every record up to its mark). A
+ * file that looks as it did just after our last write (size, mtime, inode) is taken as it is; any
+ * other is read through and compared, and remembered when it passes. Returns the problem, or
+ * undefined.
  */
 export async function checkProjection(store: Store, file: string, table: Table): Promise<string | undefined> {
-  const name = path.basename(file);
+  return (await inspectProjection(store, file, table)).problem;
+}
+
+async function inspectProjection(store: Store, file: string, table: Table): Promise<{ problem: string | undefined; seq: number }> {
+  const key = store.projectionKey(file);
   const stamp = fileStamp(file);
-  const known = await store.projectionStamp(name);
-  if (known !== undefined && known === stamp) return undefined;
-  const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
+  const known = await store.projectionMark(key);
+  if (known && known.stamp !== null && known.stamp === stamp) return { problem: undefined, seq: known.seq };
+  const projection = readProjection(file, table);
   const stored = await store.recordIds(table);
-  const problem = projectionProblem(projection, stored);
-  const lost = lostFromStore(projection, stored, name);
+  const lost = lostFromStore(projection, stored, path.basename(file));
   if (lost) throw lostRowsError(file, lost);
-  if (!problem && stamp !== known) await store.setProjectionStamp(name, stamp);
-  return problem;
+  // A file holding records past its mark was appended to by a write whose mark did not commit
+  // (a crash, a lost connection): written up to them, so they are not appended twice.
+  const seq = Math.max(known?.seq ?? 0, heldUpTo(projection, stored));
+  const problem = projectionProblem(projection, stored, seq);
+  const unchanged = known ? known.seq === seq && known.stamp === stamp : seq === 0 && stamp === null;
+  if (!problem && !unchanged) await store.setProjectionMark(key, { seq, stamp });
+  return { problem, seq };
+}
+
+export function readProjection(file: string, table: Table): Projection {
+  return table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
 }
 
 /** Records the file holds that state.db does not: the store lost rows (never made up in a file). */
@@ -72,32 +98,22 @@ export async function checkRowCount(store: Store, table: Table, file: string): P
   if (rows < inserted) throw lostRowsError(file, `${inserted - rows} of the ${inserted} ${table} row(s) it recorded are missing`);
 }
 
-/** After our own write: the file as it looks now is the one state.db knows. */
-export function stampProjection(store: Store, file: string): Promise<void> {
-  return store.setProjectionStamp(path.basename(file), fileStamp(file));
-}
-
 /**
- * Appends to a projection what state.db holds and the file does not yet, in one transaction: only
- * to a file that still holds what state.db wrote there (else it is damaged: `repair`).
+ * Appends to a projection what the store holds after the file's mark, in one transaction: only to
+ * a file that still holds what was written there (else it is damaged: `repair`). The mark then
+ * moves to the last record appended.
  */
-export function appendToProjection(
-  store: Store,
-  file: string,
-  table: Table,
-  records: {
-    pending: (tx: Store) => Promise<{ id: string; record: string }[]>;
-    append: (file: string, lines: { id: string; json: string }[]) => void;
-    written: (tx: Store, ids: string[]) => Promise<void>;
-  },
-): Promise<void> {
+export function appendToProjection(store: Store, file: string, table: Table, append: (file: string, lines: { id: string; json: string }[]) => void): Promise<void> {
   return store.transaction(async (tx) => {
-    const pending = await records.pending(tx);
-    if (pending.length === 0) return;
-    const damaged = await checkProjection(tx, file, table);
-    if (damaged) throw new LoopError(`${file}: damaged (${damaged}); not appended to`, ExitCode.badInput);
-    records.append(file, pending.map((r) => ({ id: r.id, json: r.record })));
-    await stampProjection(tx, file);
-    await records.written(tx, pending.map((r) => r.id));
+    const key = tx.projectionKey(file);
+    const candidates = await tx.recordsAfter(table, (await tx.projectionMark(key))?.seq ?? 0);
+    if (candidates.length === 0) return;
+    const { problem, seq } = await inspectProjection(tx, file, table);
+    if (problem) throw new LoopError(`${file}: damaged (${problem}); not appended to`, ExitCode.badInput);
+    const pending = candidates.filter((r) => r.seq > seq);
+    const last = pending.at(-1);
+    if (!last) return;
+    append(file, pending.map((r) => ({ id: r.id, json: r.record })));
+    await tx.setProjectionMark(key, { seq: last.seq, stamp: fileStamp(file) });
   });
 }

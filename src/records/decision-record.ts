@@ -98,11 +98,7 @@ export async function recordDecision(
  */
 export function flushDecisions(store: Store, ws: Workspace): Promise<string | undefined> {
   return projectionWrite(ws.decisionsFile, ws, 'append the decision', () =>
-    appendToProjection(store, ws.decisionsFile, 'decisions', {
-      pending: (tx) => tx.unwrittenDecisions(),
-      append: appendDecisionLines,
-      written: (tx, ids) => tx.markDecisionsWritten(ids),
-    }),
+    appendToProjection(store, ws.decisionsFile, 'decisions', appendDecisionLines),
   );
 }
 

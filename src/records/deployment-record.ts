@@ -90,11 +90,7 @@ export function recordKind(r: { kind?: RecordKind }): RecordKind {
 /** Appends to deployments.json what the state store holds and the file does not; one writer at a time. */
 export function flushDeployments(store: Store, ws: Workspace): Promise<string | undefined> {
   return projectionWrite(ws.deploymentsFile, ws, 'append the deployment record', () =>
-    appendToProjection(store, ws.deploymentsFile, 'deployments', {
-      pending: (tx) => tx.unwrittenDeployments(),
-      append: appendDeploymentRecords,
-      written: (tx, ids) => tx.markDeploymentsWritten(ids),
-    }),
+    appendToProjection(store, ws.deploymentsFile, 'deployments', appendDeploymentRecords),
   );
 }
 

@@ -2,13 +2,13 @@ import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { LoopError } from '../errors.js';
 import { describeStoreLocation, openStore, storeName } from '../state/open-store.js';
-import type { Store } from '../state/store.js';
+import type { RecordTable, Store } from '../state/store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { faultPoint } from '../workspace/fault-point.js';
 import { flushDecisions } from './decision-record.js';
 import { flushDeployments } from './deployment-record.js';
-import { projectionProblem } from './check-projection.js';
+import { heldUpTo, projectionProblem, readProjection } from './check-projection.js';
 import { readDecisionsFile, readDeploymentsFile, type Projection } from './read-projections.js';
 import { refuseOutsideLink } from './records-behind.js';
 
@@ -40,28 +40,12 @@ export async function repairRecords(ws: Workspace): Promise<string[]> {
   store ??= await openStore(ws.stateDb);
   faultPoint('repair:store-opened');
   try {
+    const restored = rebuild ? new Set<RecordTable>(['deployments', 'decisions']) : new Set<RecordTable>();
     if (rebuild) said.push(...(await rebuildStore(store, ws)));
-    else {
-      said.push(...(await restoreLostRows(store, ws)));
-      const deployments = readDeploymentsFile(ws.deploymentsFile);
-      const problem = projectionProblem(deployments, await store.recordIds('deployments'));
-      if (problem) {
-        setAside(ws.deploymentsFile, stamp);
-        writeFileAtomic(ws.deploymentsFile, '{\n  "deployments": []\n}\n');
-        await store.transaction((tx) => tx.markAllUnwritten('deployments'));
-        said.push(`${ws.deploymentsFile}: ${problem}; rewritten from ${storeName()} (${(await store.deployments()).length} record(s))`);
-      }
-      const decisions = readDecisionsFile(ws.decisionsFile);
-      const decisionProblem = projectionProblem(decisions, await store.recordIds('decisions'));
-      if (decisionProblem) {
-        setAside(ws.decisionsFile, stamp);
-        await store.transaction((tx) => tx.markAllUnwritten('decisions'));
-        said.push(`${ws.decisionsFile}: ${decisionProblem}; rewritten from ${storeName()} (${(await store.decisions()).length} record(s))`);
-      }
+    else said.push(...(await restoreLostRows(store, ws, restored)));
+    for (const [table, file] of [['deployments', ws.deploymentsFile], ['decisions', ws.decisionsFile]] as const) {
+      said.push(...(await rebuildProjection(store, ws, table, file, restored.has(table), stamp)));
     }
-    // What is there now is what state.db wrote: the next start reads it through once more.
-    await store.setProjectionStamp('deployments.json', null);
-    await store.setProjectionStamp('decisions.jsonl', null);
     const behind = [await flushDeployments(store, ws), await flushDecisions(store, ws)].filter((p): p is string => p !== undefined);
     if (behind.length > 0) throw new LoopError(behind.join('\n'), 2);
     if (said.length === 0) said.push(`records are in order: ${(await store.deployments()).length} deployment(s), ${(await store.decisions()).length} decision(s)`);
@@ -69,6 +53,30 @@ export async function repairRecords(ws: Workspace): Promise<string[]> {
   } finally {
     await store.close();
   }
+}
+
+/**
+ * This machine's record file checked against its mark (a file with none: written up to the last
+ * record it holds; rows just restored from it count as written): one that lacks what was written
+ * there is set aside and written again from the store, whole. The stamp is forgotten either way,
+ * so the next start reads the file through once more.
+ */
+async function rebuildProjection(store: Store, ws: Workspace, table: RecordTable, file: string, restored: boolean, stamp: string): Promise<string[]> {
+  const key = store.projectionKey(file);
+  const projection = readProjection(file, table);
+  const ids = await store.recordIds(table);
+  const held = heldUpTo(projection, ids);
+  const known = (await store.projectionMark(key))?.seq;
+  const upTo = known === undefined ? held : restored ? Math.max(known, held) : known;
+  const problem = projectionProblem(projection, ids, upTo);
+  if (!problem) {
+    await store.setProjectionMark(key, { seq: upTo, stamp: null });
+    return [];
+  }
+  setAside(file, stamp);
+  if (table === 'deployments') writeFileAtomic(file, '{\n  "deployments": []\n}\n');
+  await store.setProjectionMark(key, { seq: 0, stamp: null });
+  return [`${file}: ${problem}; rewritten from ${storeName()} (${ids.length} record(s))`];
 }
 
 async function rebuildStore(store: Store, ws: Workspace): Promise<string[]> {
@@ -95,14 +103,15 @@ function setAside(file: string, stamp: string): void {
  * files, never the other way round: each record a file holds and state.db does not is inserted,
  * then the table's chain is computed again and its count set, in one transaction.
  */
-async function restoreLostRows(store: Store, ws: Workspace): Promise<string[]> {
+async function restoreLostRows(store: Store, ws: Workspace, restored: Set<RecordTable>): Promise<string[]> {
   const said: string[] = [];
   for (const [table, file] of [['deployments', ws.deploymentsFile], ['decisions', ws.decisionsFile]] as const) {
-    const projection = table === 'deployments' ? readDeploymentsFile(file) : readDecisionsFile(file);
+    const projection = readProjection(file, table);
     const ids = new Set((await store.recordIds(table)).map((r) => r.id));
     const missing = projection.state === 'ok' ? projection.records.filter((r) => !ids.has(r.id)) : [];
     const { rows, inserted } = await store.recordCount(table);
     if (missing.length === 0 && rows >= inserted) continue;
+    if (missing.length > 0) restored.add(table);
     await store.transaction(async (tx) => {
       if (table === 'deployments') await insertDeployments(tx, missing);
       else await insertDecisions(tx, missing);
@@ -122,7 +131,6 @@ async function insertDeployments(tx: Store, records: { id: string; json: string 
     const project = (JSON.parse(r.json) as { project?: unknown }).project;
     await tx.insertDeployment(typeof project === 'string' ? project : '', r.id, r.json);
   }
-  await tx.markDeploymentsWritten(records.map((r) => r.id));
 }
 
 async function insertDecisions(tx: Store, records: { id: string; json: string }[]): Promise<void> {
@@ -133,5 +141,4 @@ async function insertDecisions(tx: Store, records: { id: string; json: string }[
     const signature = d.signature && typeof d.signature === 'object' ? JSON.stringify(d.signature) : null;
     await tx.insertDecision(str(d.project) ?? '', r.id, str(d.task_id), str(d.decision) ?? 'unknown', str(d.fingerprint), r.json, signature);
   }
-  await tx.markDecisionsWritten(records.map((r) => r.id));
 }

@@ -77,7 +77,8 @@ async function compareFile(store: Store, table: RecordTable, file: string, probl
     if (row === undefined) problems.push(`${name} ${where(i)} (id ${r.id}): not in ${storeName()}`);
     else if (canonical(row) !== canonical(r.json)) problems.push(`${name} ${where(i)} (id ${r.id}): differs from ${storeName()} (${broken.has(r.id) ? 'the row was edited in the database' : 'edited in the file'})`);
   });
-  const written = (await store.recordIds(table)).filter((r) => r.written !== 0 && !seen.has(r.id));
+  const upTo = (await store.projectionMark(store.projectionKey(file)))?.seq ?? 0;
+  const written = (await store.recordIds(table)).filter((r) => r.seq <= upTo && !seen.has(r.id));
   for (const r of written.slice(0, 20)) problems.push(`${name}: record ${r.id} written there is missing`);
 }
 

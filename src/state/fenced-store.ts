@@ -22,8 +22,8 @@ export class FencedWriteError extends Error {
 // runner's own bookkeeping, and stopping it is what a fenced runner must still be able to do.
 const WRITES = new Set<string>([
   'saveTask', 'setFileStatus', 'beginIteration', 'endIteration', 'saveIterationMetrics', 'beginStep', 'endStep', 'interruptStep',
-  'addEvent', 'insertDeployment', 'markDeploymentsWritten', 'insertDecision', 'markDecisionsWritten', 'insertProvisioning',
-  'markAllUnwritten', 'rechain', 'useApproval', 'saveGateSubject', 'setEnvironmentHealth', 'setProjectionStamp',
+  'addEvent', 'insertDeployment', 'insertDecision', 'insertProvisioning',
+  'rechain', 'useApproval', 'saveGateSubject', 'setEnvironmentHealth', 'setProjectionMark',
 ]);
 
 /**

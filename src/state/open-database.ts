@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { LoopError, ExitCode } from '../errors.js';
 import { packageRoot } from '../workspace/paths.js';
 import { toStorageError } from '../workspace/storage-error.js';
+import { migrateSqlite } from './sqlite-migrate.js';
 
 export type Db = Database.Database;
 
@@ -52,18 +53,7 @@ function whyCannotOpen(e: unknown, file: string): unknown {
 }
 
 function migrate(db: Db, upTo = Number.POSITIVE_INFINITY): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = schemaMigrations().filter((m) => m.version > current && m.version <= upTo);
-  if (pending.length === 0) return;
-  // IMMEDIATE: two processes opening a new store at once migrate it once.
-  db.transaction(() => {
-    const now = db.pragma('user_version', { simple: true }) as number;
-    for (const m of pending) {
-      if (m.version <= now) continue;
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }
-  }).immediate();
+  migrateSqlite(db, schemaMigrations(), upTo);
 }
 
 /** The repair a damaged state store needs, as the one line a person reads. */

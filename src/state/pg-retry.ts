@@ -34,7 +34,28 @@ function retryable(e: unknown, sql: string | undefined): boolean {
  * it is back. Only what cannot have run twice is tried again: a statement that never reached the
  * server, or a read (`sql`; undefined for taking a connection, which is always safe to retry).
  */
-export async function withReconnect<T>(reconnect: Reconnect, url: string, sql: string | undefined, op: () => Promise<T>): Promise<T> {
+export function withReconnect<T>(reconnect: Reconnect, url: string, sql: string | undefined, op: () => Promise<T>): Promise<T> {
+  return retryWhile(reconnect, url, (e) => retryable(e, sql ?? 'SELECT'), op);
+}
+
+/**
+ * A transaction whose connection was lost before its COMMIT was sent: the server rolled it back,
+ * so it may run again (a COMMIT under way may have committed: never tried again).
+ */
+export function transactionLost(e: unknown): boolean {
+  const code = String((e as { code?: unknown } | null)?.code ?? '').replace(/^PG_/, '');
+  const message = e instanceof Error ? e.message : String(e);
+  // A COMMIT the client never sent (its connection had already failed) committed nothing.
+  if ((e as { atCommit?: unknown } | null)?.atCommit === true) return /not queryable/i.test(message);
+  return NOT_SENT.test(code) || MAYBE_SENT.test(code) || code === 'CONNECTION' || /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message);
+}
+
+/** A whole transaction, tried again (as withReconnect does) while its connection is lost before the commit. */
+export function withReconnectTransaction<T>(reconnect: Reconnect, url: string, op: () => Promise<T>): Promise<T> {
+  return retryWhile(reconnect, url, transactionLost, op);
+}
+
+async function retryWhile<T>(reconnect: Reconnect, url: string, canRetry: (e: unknown) => boolean, op: () => Promise<T>): Promise<T> {
   const started = Date.now();
   let delay = FIRST_RETRY_MS;
   let said = false;
@@ -45,7 +66,7 @@ export async function withReconnect<T>(reconnect: Reconnect, url: string, sql: s
       return result;
     } catch (e) {
       const tell = reconnect.onTrouble;
-      if (!tell || !(sql === undefined ? retryable(e, 'SELECT') : retryable(e, sql)) || Date.now() - started + delay > RECONNECT_LIMIT_MS) throw e;
+      if (!tell || !canRetry(e) || Date.now() - started + delay > RECONNECT_LIMIT_MS) throw e;
       const why = redactUrlIn(e instanceof Error ? e.message || String((e as { code?: unknown }).code) : String(e), url);
       tell(`lost the connection to the state database ${redactUrl(url)} (${why}); trying again in ${(delay / 1000).toFixed(1)} s`);
       said = true;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
-import { withReconnect, type Reconnect } from './pg-retry.js';
+import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
@@ -10,6 +10,7 @@ import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
+import { pgProjections } from './pg-projections.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -22,6 +23,7 @@ import type {
   ListenTrouble,
   LockHolder,
   LockResult,
+  ProjectionMark,
   RecordTable,
   Store,
   StoredDecision,
@@ -113,8 +115,15 @@ export class PgStore implements Store {
     await this.#pool.end();
   }
 
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  // A run's store (watchConnection): a transaction whose connection was lost before its COMMIT
+  // was sent was rolled back by the server, and runs again once the database is back; so `fn` must
+  // be safe to repeat (what it does outside the store: the same again, or nothing).
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#tx) return this.#nested(fn, this.#tx);
+    return withReconnectTransaction(this.#reconnect, this.#url, () => this.#transactionOnce(fn));
+  }
+
+  async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await withReconnect(this.#reconnect, this.#url, undefined, () => this.#pool.connect());
@@ -133,7 +142,9 @@ export class PgStore implements Store {
       await tx.#run('BEGIN', []);
       await tx.#run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
       const result = await fn(tx);
-      await tx.#run('COMMIT', []);
+      await tx.#run('COMMIT', []).catch((e: unknown) => {
+        throw Object.assign(e as object, { atCommit: true });
+      });
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
@@ -347,13 +358,6 @@ export class PgStore implements Store {
     return project ? this.#rows(PG.deploymentsOf, [project]) : this.#rows(PG.allDeployments);
   }
 
-  unwrittenDeployments(): Promise<StoredRecord[]> {
-    return this.#rows(PG.unwrittenDeployments);
-  }
-
-  async markDeploymentsWritten(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.#run(PG.markDeploymentsWritten, [[...ids]]);
-  }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.#write(async (tx) =>
@@ -373,13 +377,6 @@ export class PgStore implements Store {
     return this.#rows(PG.taskDecisions, [project, taskId]);
   }
 
-  unwrittenDecisions(): Promise<StoredRecord[]> {
-    return this.#rows(PG.unwrittenDecisions);
-  }
-
-  async markDecisionsWritten(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.#run(PG.markDecisionsWritten, [[...ids]]);
-  }
 
   insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void> {
     return this.#run(PG.insertProvisioning, [id, project, taskId, record]);
@@ -440,20 +437,24 @@ export class PgStore implements Store {
   }
 
 
-  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
-    return this.#rows(table === 'deployments' ? PG.deploymentIds : PG.decisionIds);
+  recordIds(table: RecordTable): Promise<{ id: string; seq: number }[]> {
+    return pgProjections.ids(this.#q, table);
   }
 
-  markAllUnwritten(table: RecordTable): Promise<void> {
-    return this.#run(table === 'deployments' ? PG.deploymentsUnwritten : PG.decisionsUnwritten, []);
+  recordsAfter(table: RecordTable, seq: number): Promise<StoredRecord[]> {
+    return pgProjections.after(this.#q, table, seq);
   }
 
-  async projectionStamp(file: string): Promise<string | undefined> {
-    return (await this.#first<{ stamp: string }>(PG.getStamp, [file]))?.stamp;
+  projectionKey(file: string): string {
+    return pgProjections.key(file);
   }
 
-  setProjectionStamp(file: string, stamp: string | null): Promise<void> {
-    return stamp === null ? this.#run(PG.deleteStamp, [file]) : this.#run(PG.putStamp, [file, stamp]);
+  projectionMark(key: string): Promise<ProjectionMark | undefined> {
+    return pgProjections.mark(this.#q, key);
+  }
+
+  setProjectionMark(key: string, mark: ProjectionMark | null): Promise<void> {
+    return pgProjections.setMark(this.#q, key, mark);
   }
 
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { checkDatabaseUrl, databaseUrl, redactUrl } from './database-url.js';
 import { openDatabase, schemaMigrations } from './open-database.js';
+import { appliedSqliteMigrations } from './sqlite-migrate.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, postgresSchemaState, SCHEMA } from './pg-migrate.js';
 
@@ -21,21 +22,24 @@ export async function schemaStatus(file: string, url: string | undefined = datab
   const known = schemaMigrations().map(({ version, name }) => ({ version, name }));
   if (url === undefined) {
     let current = 0;
+    let applied = new Set<number>();
     if (existsSync(file)) {
       const db = new Database(file, { readonly: true, fileMustExist: true });
       try {
         current = db.pragma('user_version', { simple: true }) as number;
+        applied = appliedSqliteMigrations(db, schemaMigrations());
       } finally {
         db.close();
       }
     }
     const newest = known.at(-1)?.version ?? 0;
+    const unknown = [...applied].filter((v) => v > newest);
     return {
       store: 'sqlite',
       location: file,
-      applied: known.filter((m) => m.version <= current),
-      pending: known.filter((m) => m.version > current),
-      unknown: current > newest ? [current] : [],
+      applied: known.filter((m) => applied.has(m.version)),
+      pending: known.filter((m) => !applied.has(m.version)),
+      unknown: unknown.length > 0 ? unknown.sort((a, b) => a - b) : current > newest ? [current] : [],
     };
   }
   checkDatabaseUrl(url);

@@ -8,6 +8,7 @@ import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { sqliteClaims } from './sqlite-claims.js';
+import { sqliteProjections } from './sqlite-projections.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -20,6 +21,7 @@ import type {
   ListenTrouble,
   LockHolder,
   LockResult,
+  ProjectionMark,
   RecordTable,
   Store,
   StoredDecision,
@@ -306,15 +308,6 @@ export class SqliteStore implements Store {
     return this.#do(() => (project ? this.#stmts.deploymentsOf.all(project) : this.#stmts.allDeployments.all()) as StoredRecord[]);
   }
 
-  unwrittenDeployments(): Promise<StoredRecord[]> {
-    return this.#do(() => this.#stmts.unwrittenDeployments.all() as StoredRecord[]);
-  }
-
-  markDeploymentsWritten(ids: readonly string[]): Promise<void> {
-    return this.#do(() => {
-      for (const id of ids) this.#stmts.markDeploymentWritten.run(id);
-    });
-  }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.#do(() => void this.#stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, signature, chain: chainHash(this.#lastChain('decisions'), id, record) }));
@@ -332,15 +325,6 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#stmts.taskDecisions.all(project, taskId) as StoredDecision[]);
   }
 
-  unwrittenDecisions(): Promise<StoredRecord[]> {
-    return this.#do(() => this.#stmts.unwrittenDecisions.all() as StoredRecord[]);
-  }
-
-  markDecisionsWritten(ids: readonly string[]): Promise<void> {
-    return this.#do(() => {
-      for (const id of ids) this.#stmts.markDecisionWritten.run(id);
-    });
-  }
 
   #lastChain(table: RecordTable): string {
     const last = (table === 'deployments' ? this.#stmts.lastDeploymentChain : this.#stmts.lastDecisionChain).get() as { chain: string | null } | undefined;
@@ -396,20 +380,24 @@ export class SqliteStore implements Store {
   }
 
 
-  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]> {
-    return this.#do(() => (table === 'deployments' ? this.#stmts.deploymentIds : this.#stmts.decisionIds).all() as { id: string; written: number }[]);
+  recordIds(table: RecordTable): Promise<{ id: string; seq: number }[]> {
+    return this.#do(() => sqliteProjections.ids(this.#db, table));
   }
 
-  markAllUnwritten(table: RecordTable): Promise<void> {
-    return this.#do(() => void (table === 'deployments' ? this.#stmts.deploymentsUnwritten : this.#stmts.decisionsUnwritten).run());
+  recordsAfter(table: RecordTable, seq: number): Promise<StoredRecord[]> {
+    return this.#do(() => sqliteProjections.after(this.#db, table, seq));
   }
 
-  projectionStamp(file: string): Promise<string | undefined> {
-    return this.#do(() => (this.#stmts.getStamp.get(file) as { stamp: string } | undefined)?.stamp);
+  projectionKey(file: string): string {
+    return sqliteProjections.key(file);
   }
 
-  setProjectionStamp(file: string, stamp: string | null): Promise<void> {
-    return this.#do(() => void (stamp === null ? this.#stmts.deleteStamp.run(file) : this.#stmts.putStamp.run(file, stamp)));
+  projectionMark(key: string): Promise<ProjectionMark | undefined> {
+    return this.#do(() => sqliteProjections.mark(this.#db, key));
+  }
+
+  setProjectionMark(key: string, mark: ProjectionMark | null): Promise<void> {
+    return this.#do(() => sqliteProjections.setMark(this.#db, key, mark));
   }
 
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void> {

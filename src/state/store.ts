@@ -39,8 +39,12 @@ export interface StoredRecord {
   seq: number;
   id: string;
   record: string;
-  /** 1 once projected into its file (listed for all projects only). */
-  written?: number;
+}
+
+/** How far one record file has been written: the highest record seq appended to it, and what the file looked like just after. */
+export interface ProjectionMark {
+  seq: number;
+  stamp: string | null;
 }
 
 export interface IterationMetricsRow {
@@ -110,7 +114,9 @@ export interface Store extends RunnerClaims {
   /**
    * Runs fn in one write transaction, with `tx` the store inside it: nothing else of this process
    * interleaves, and other processes wait. Use `tx` (not the outer store) inside fn; a
-   * transaction inside fn (`tx.transaction`) is nested and rolls back alone.
+   * transaction inside fn (`tx.transaction`) is nested and rolls back alone. A run's store on a
+   * shared database runs fn again when the connection was lost before the commit (the server
+   * rolled it back): what fn does outside the store must be safe to repeat.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
@@ -163,24 +169,28 @@ export interface Store extends RunnerClaims {
 
   insertDeployment(project: string, id: string, record: string): Promise<void>;
   deployments(project?: string): Promise<StoredRecord[]>;
-  unwrittenDeployments(): Promise<StoredRecord[]>;
-  markDeploymentsWritten(ids: readonly string[]): Promise<void>;
   /** A decision; `signature` (JSON of the signed payload, signature and key) where it was signed. */
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature?: string | null): Promise<void>;
   /** The signature column of every decision row, in order: what `history --verify` checks against each record. */
   decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]>;
   decisions(project?: string): Promise<StoredRecord[]>;
   taskDecisions(project: string, taskId: string): Promise<StoredDecision[]>;
-  unwrittenDecisions(): Promise<StoredRecord[]>;
-  markDecisionsWritten(ids: readonly string[]): Promise<void>;
   /** A provisioning record (issue 25), once per id; `.aibrain/provisioning.json` is its projection. */
   insertProvisioning(project: string, id: string, taskId: string, record: string): Promise<void>;
   /** Provisioning records, oldest first (of one project, or all). */
   provisioning(project?: string): Promise<StoredRecord[]>;
-  /** The ids of a record table, and whether each is in its file yet. */
-  recordIds(table: RecordTable): Promise<{ id: string; written: number }[]>;
-  /** Marks every record as not yet in its file: the next flush writes them all (a file rewritten from the store). */
-  markAllUnwritten(table: RecordTable): Promise<void>;
+  /** The ids of a record table with their seq, in order. */
+  recordIds(table: RecordTable): Promise<{ id: string; seq: number }[]>;
+  /** The records of a table after a seq, in order: what a file marked at that seq does not hold yet. */
+  recordsAfter(table: RecordTable, seq: number): Promise<StoredRecord[]>;
+  /**
+   * The key of a record file's mark: its name where the store sits beside it (SQLite), the host and
+   * absolute path where the store is shared by machines, each with files of its own (PostgreSQL).
+   */
+  projectionKey(file: string): string;
+  projectionMark(key: string): Promise<ProjectionMark | undefined>;
+  /** Sets a file's mark (null: forgets it). */
+  setProjectionMark(key: string, mark: ProjectionMark | null): Promise<void>;
   /** Rows in a record table now, and rows ever inserted there (a delete does not lower it). */
   recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }>;
   /** Every row of a record table with its chain link, in order: what `history --verify` recomputes. */
@@ -197,8 +207,6 @@ export interface Store extends RunnerClaims {
   useConsoleToken(hash: string): Promise<ConsoleTokenRow | undefined>;
   /** Revokes the tokens whose id starts with `idPrefix` (unrevoked ones); how many. */
   revokeConsoleToken(idPrefix: string): Promise<number>;
-  projectionStamp(file: string): Promise<string | undefined>;
-  setProjectionStamp(file: string, stamp: string | null): Promise<void>;
 
   addProcess(project: string, runId: string, pid: number, startTime: string | null): Promise<void>;
   removeProcess(project: string, pid: number): Promise<void>;

@@ -28,7 +28,7 @@ describe('loadProjectConfig', () => {
   it('loads the shipped demo project, defaults merged into each environment', () => {
     const config = loadProjectConfig(resolveWorkspace(path.join(repoRoot, 'examples', 'demo')), 'demo');
     expect(config.path).toBe(demoAppPath);
-    expect(config.git).toEqual({ repo: demoAppPath, tagReleases: false });
+    expect(config.git).toEqual({ repo: demoAppPath, tagReleases: false, push: false, remote: null });
     expect(config.displayFile).toBe(path.join('governance', 'projects', 'demo.yaml'));
     const dev = environmentConfig(config, 'development', 'test');
     expect(dev.port).toBe(4301);
@@ -45,6 +45,12 @@ describe('loadProjectConfig', () => {
     const config = loadProjectConfig(ws, 'p');
     expect(config.path).toBe(ws.root);
     expect(config.git.repo).toBe(path.join(ws.root, 'tasks'));
+  });
+
+  it('git.push with its remote; push without a remote is refused, naming git.remote', () => {
+    const ws = writeProject('version: 1\npath: .\ngit: { push: true, remote: origin }\nenvironments: {}\n');
+    expect(loadProjectConfig(ws, 'p').git).toMatchObject({ push: true, remote: 'origin' });
+    expect(loadError(writeProject('version: 1\npath: .\ngit: { push: true }\nenvironments: {}\n')).problems).toEqual([expect.stringMatching(/^git\.remote: expected the remote/)]);
   });
 
   it('names the file and the YAML key path of each problem', () => {

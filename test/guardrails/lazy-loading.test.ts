@@ -69,7 +69,11 @@ describe('what a scan loads', () => {
   });
 
   it('the Postgres parser loads with the first statement that needs it, tree-sitter with the first code file', () => {
-    const sql = loadedBy({ 'a.sql': 'CREATE TABLE a (id int);\n', 'b.sql': 'DROP TABLE users;\n' });
+    // DROP TABLE and the common ALTER TABLE forms are read from their tokens (understood-sql.ts); a USING expression is the parser's.
+    const known = loadedBy({ 'a.sql': 'CREATE TABLE a (id int);\n', 'b.sql': 'DROP TABLE users;\nALTER TABLE orders ALTER COLUMN total TYPE bigint;\n' });
+    expect(known.code).toBe(1);
+    expect(known.packages.has('libpg-query')).toBe(false);
+    const sql = loadedBy({ 'a.sql': 'CREATE TABLE a (id int);\n', 'b.sql': 'DROP TABLE users;\nALTER TABLE orders ALTER COLUMN total TYPE bigint USING total::bigint;\n' });
     expect(sql.code).toBe(1);
     expect(sql.packages.has('libpg-query')).toBe(true);
     expect(sql.packages.has('web-tree-sitter')).toBe(false);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { scanPaths, scanSqlText } from '../../src/guardrails/index.js';
 import { CreatedTables } from '../../src/guardrails/sql/created-tables.js';
 import { loadPgParser, pgParserCalls } from '../../src/guardrails/sql/parse-postgres.js';
+import { useUnderstoodReading } from '../../src/guardrails/sql/understood-sql.js';
 
 // Linear scanning, checked by counting work (never by timing): the parser reads each statement at
 // most once, and the tables created earlier are found by name, not by searching a growing list.
@@ -32,11 +33,17 @@ describe('scan work grows with the text, not faster', () => {
     await loadPgParser();
     for (const n of [50, 500]) {
       const { sql, statements } = migrations(n);
+      // These forms are read from their tokens (understood-sql.ts): no parser call, the same findings.
+      const beforeKnown = pgParserCalls();
+      const known = await scanSqlText(sql, 'big.sql');
+      expect(pgParserCalls() - beforeKnown).toBe(0);
+      useUnderstoodReading(false);
       const before = pgParserCalls();
-      const findings = await scanSqlText(sql, 'big.sql');
+      const findings = await scanSqlText(sql, 'big.sql').finally(() => useUnderstoodReading(true));
       const calls = pgParserCalls() - before;
       expect(calls).toBeGreaterThan(0);
       expect(calls).toBeLessThanOrEqual(statements);
+      expect(known).toEqual(findings);
       // The same findings per migration whatever the length: the lookups by name answer as the list did.
       // t_i was created earlier in the text (quiet); accounts was not (one finding per migration).
       expect(findings.filter((f) => f.rule === 'alter-column-type').map((f) => f.statement)).toEqual(Array.from({ length: n }, (_, i) => expect.stringContaining(`c_${i} TYPE bigint`)));
@@ -59,6 +66,8 @@ describe('scan work grows with the text, not faster', () => {
   it('statements waiting for the parser are read in one call and reported as they stood', async () => {
     await loadPgParser();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'al-batch-'));
+    // The parser's path, with the forms read from tokens sent to it as well (they would not wait for it).
+    useUnderstoodReading(false);
     try {
       const clean = path.join(dir, '001_clean.sql');
       writeFileSync(clean, ['ALTER TABLE a ADD COLUMN x int;', 'ALTER TABLE a ALTER COLUMN y TYPE bigint;', 'DROP TABLE old;', 'ALTER TABLE b RENAME COLUMN p TO q;', ''].join('\n'));
@@ -90,7 +99,13 @@ describe('scan work grows with the text, not faster', () => {
         '8 alter-column-type',
       ]);
       expect(r.parseErrors.map((e) => e.line)).toEqual([6]);
+      // Read from tokens where they can be: the same findings and parse errors.
+      useUnderstoodReading(true);
+      const known = await scanPaths([clean, mixed]);
+      expect(known.findings).toEqual([...first.findings, ...r.findings]);
+      expect(known.parseErrors).toEqual(r.parseErrors);
     } finally {
+      useUnderstoodReading(true);
       rmSync(dir, { recursive: true, force: true });
     }
   });

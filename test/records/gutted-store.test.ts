@@ -51,7 +51,7 @@ describe('a gutted store is refused', () => {
 
   it('the counts wiped too: the records the files hold and the store does not still refuse it', { timeout: 180_000 }, () => {
     const ws = decidedWorkspace();
-    sql(ws, 'DELETE FROM decisions; DELETE FROM record_counts; DELETE FROM projection_stamps');
+    sql(ws, 'DELETE FROM decisions; DELETE FROM record_counts; DELETE FROM projection_marks');
     const r = runCli(['status', '--project', 'shop'], { cwd: ws });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('3 record(s) that decisions.jsonl holds are missing from it');

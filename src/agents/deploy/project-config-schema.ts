@@ -77,6 +77,9 @@ export const ProjectFileSchema = z.strictObject({
     .strictObject({
       repo: z.string().min(1).optional(),
       tag_releases: z.boolean().optional(),
+      /** Coding tasks' branches pushed to `remote` after each checkpoint (several machines, issue 23). */
+      push: z.boolean().optional(),
+      remote: z.string().min(1).optional(),
     })
     .optional(),
   /** Where provisioning documents go: a git repository and a folder in it (`${PROJECT}` allowed). */

@@ -5,6 +5,7 @@ import { iterationLogPath } from '../../engine/iteration-log.js';
 import { InputError } from '../../errors.js';
 import type { IterationWithMetrics } from '../../state/iteration-metrics.js';
 import { openStore, storeMayExist } from '../../state/open-store.js';
+import { runningLoop } from '../../state/running-loop.js';
 import type { Store } from '../../state/store.js';
 import { formatFigures, iterationTokens } from './format-figures.js';
 import { assertProjectName, resolveWorkspace, type Workspace } from '../../workspace/paths.js';
@@ -58,7 +59,7 @@ export async function logsCommand(taskId: string, opts: { project: string; root:
       }
       // Nothing running and nobody running the project: the task will write no more.
       const task = await store.task(opts.project, taskId);
-      if (task?.status !== 'in_progress' || !(await store.lockHolder(opts.project))) return footer(same);
+      if (task?.status !== 'in_progress' || !(await runningLoop(store, opts.project))) return footer(same);
     }
   } finally {
     await store.close();

@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { isProcessAlive } from '../../state/is-process-alive.js';
+import { runningLoop } from '../../state/running-loop.js';
 import { applyRevert, planRevert } from '../../agents/git-revert.js';
 import { ExitCode, InputError, LockError, LoopError } from '../../errors.js';
 import { recordDecision } from '../../records/decision-record.js';
@@ -20,9 +19,9 @@ export async function revertCommand(taskId: string, opts: { project: string; roo
   if (!storeMayExist(ws.stateDb)) throw new InputError(`${ws.stateDb}: no runs yet: task '${taskId}' has no checkpoints`);
   const store = await openStore(ws.stateDb);
   try {
-    const held = await store.lockHolder(opts.project);
-    // A loop that died (its pid gone on this host) holds nothing: revert goes on.
-    const holder = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    // A loop that died (its pid gone on this host) holds nothing: revert goes on; a runner on
+    // another machine (shared database) is a loop running.
+    const holder = await runningLoop(store, opts.project);
     if (holder) throw new LockError(`project '${opts.project}' is being run (pid ${holder.pid} on ${holder.host}); revert when the run has stopped`);
     const rows = await store.iterationsWithMetrics(opts.project, taskId);
     const withCheckpoint = rows.filter((r) => r.checkpoint);

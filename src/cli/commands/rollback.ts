@@ -18,6 +18,7 @@ import { loadContract } from '../../gates/contract.js';
 import { osUser, recordDecision, type DecisionRecord } from '../../records/decision-record.js';
 import { createLogger } from '../../log/create-logger.js';
 import { isProcessAlive } from '../../state/is-process-alive.js';
+import { runningLoop } from '../../state/running-loop.js';
 import { environmentStates, type EnvironmentState } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import type { Store } from '../../state/store.js';
@@ -79,8 +80,11 @@ async function rollBackTo(opts: RollbackOptions, ask: Ask, say: (line: string) =
   const store = await openRecordStore(ws);
   try {
     const lock = await store.acquireLock(project, runId, isProcessAlive);
-    if (!lock.ok) {
-      const h = lock.holder;
+    // Runners on a shared database take no lock: a live one is a loop running too.
+    const runner = lock.ok ? await runningLoop(store, project, runId) : undefined;
+    if (runner) await store.releaseLock(project, runId);
+    if (!lock.ok || runner) {
+      const h = lock.ok ? runner! : lock.holder;
       throw new LockError(`project '${project}' is being run by another loop (pid ${h.pid} on ${h.host}, since ${h.since}); roll back when it has finished`);
     }
     try {

@@ -3,6 +3,7 @@ import { InputError } from '../../errors.js';
 // validator and the code scanners (they load with the first file that needs them).
 import { type Finding, SEVERITIES, type Severity, isAtOrAbove, isUnread } from '../../guardrails/finding.js';
 import { formatViolations } from '../../guardrails/format-report.js';
+import { startWithoutOptimizingCompiler } from '../../guardrails/optimizing-compiler.js';
 import { scanPaths } from '../../guardrails/scan-paths.js';
 import { type Environment, normalizeEnvironment } from '../../workspace/environment.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
@@ -33,6 +34,8 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
     ...(severityOverrides ? { severityOverrides } : {}),
     ...(dialect ? { dialect } : {}),
   };
+  // This process only scans: V8's optimizing compiler comes in once the text read makes it pay.
+  startWithoutOptimizingCompiler();
   let failed = false;
   const judge = (f: Finding): void => {
     if (f.suppressed) return;

@@ -1,7 +1,7 @@
 import { storeMayExist } from '../../state/open-store.js';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { isProcessAlive } from '../../state/is-process-alive.js';
+import { pushedWork } from '../../engine/pushed-branches.js';
+import { runningLoop } from '../../state/running-loop.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
@@ -43,6 +43,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
       ),
     );
     const { runners, taskRunner } = await runnersOf(store, opts.project);
+    // Where each coding task's work was pushed (git.push in the project file), if anywhere.
+    const pushed = new Map(store ? await Promise.all(queue.tasks.map(async (t) => [t.id, await pushedWork({ store, project: opts.project }, t.id)] as const)) : []);
     const statusOf = (id: string): string | undefined => rows.get(id)?.status ?? queue.fileStatus.get(id);
     const tasks = queue.tasks.map((t) => {
       const plan = plans.get(t.id);
@@ -56,6 +58,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
         status,
         // The runner holding the task's claim now (several runners), and a runner it waits for.
         runner: taskRunner.get(t.id) ?? null,
+        work: pushed.get(t.id) ?? null,
         ...(waitingFor ? { waiting_for: waitingFor } : {}),
         iterations: row ? row.iterations - row.base_iteration : 0,
         max_iterations: t.maxIterations,
@@ -76,9 +79,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
           : {}),
       };
     });
-    const held = await store?.lockHolder(opts.project);
-    // A lock whose process is gone on this host is no loop running (it died: kill -9, a crash).
-    const lock = held && (held.host !== hostname() || isProcessAlive(held.pid)) ? held : undefined;
+    // A lock or lease whose process is gone on this host is no loop running (it died: kill -9, a crash).
+    const lock = store ? await runningLoop(store, opts.project) : undefined;
     // A rollback whose process is gone (SIGKILL): on the record as interrupted before it is shown.
     if (store) await settleCutOffRollbacks(store, ws, opts.project, (runId) => lock?.run_id === runId);
     const recorded = store ? await environmentStates(store, opts.project) : [];
@@ -91,7 +93,7 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
-      const where = t.runner ? `  [${runnerName(runners, t.runner)}]` : '';
+      const where = (t.runner ? `  [${runnerName(runners, t.runner)}]` : '') + (t.work ? `  [work: ${t.work.branch} on ${t.work.remote} at ${t.work.commit.slice(0, 12)}]` : '');
       const detail = [t.waiting_for, t.reason ?? t.last_error].filter(Boolean).join('; ') + where;
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);

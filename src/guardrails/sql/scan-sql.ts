@@ -8,6 +8,7 @@ import { type Dialect, Tok, someWord } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { analyzeTokens, readAdditions, readCreatedTable, readIndexedTable } from './analyze-tokens.js';
 import { findUnreadable } from './find-unreadable.js';
+import { readUnderstood } from './understood-sql.js';
 import { CreatedTables } from './created-tables.js';
 import type { ReportState, ScanContext, SqlScanInput } from './scan-context.js';
 
@@ -163,12 +164,13 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
         ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
         // An index on a table made earlier in this text locks no one: no need to ask the parser.
         const table = readIndexedTable(tokens, text, ctx.dialect);
-        if (!words.includes('CONCURRENTLY') && !(table && ctx.created.has(table))) parse = {};
+        if (!words.includes('CONCURRENTLY') && !(table && ctx.created.has(table))) parse = readKnownForm(ctx, start, end, hits);
       }
       break;
     }
     case 'DROP':
-      if (['TABLE', 'SCHEMA', 'DATABASE', 'INDEX'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) parse = {};
+      if (words[1] === 'TABLE' || words[1] === 'INDEX') parse = readKnownForm(ctx, start, end, hits);
+      else if (['SCHEMA', 'DATABASE'].includes(words[1] ?? '') || someWord(text, ctx.dialect, start, end, (lex) => lex.isWord('CASCADE'))) parse = {};
       break;
     case 'TRUNCATE':
     case 'RENAME':
@@ -194,8 +196,10 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
       // and the parser has the last word on those.
       const tokens = tokenizeStatement(text, ctx.dialect, start, end);
       ctx.added.push(...readAdditions(tokens, text, ctx.dialect));
-      // The parser reads every ALTER in a Postgres-family text, so what the tokens miss (or the parser rejects) is not passed over.
-      if (ctx.dialect === 'postgres' || analyzeTokens(tokens, text, ctx.dialect).length > 0) parse = { tokens };
+      // The parser reads every ALTER in a Postgres-family text that is not one of the forms read
+      // from tokens, so what the tokens miss (or the parser rejects) is not passed over.
+      if (ctx.dialect === 'postgres') parse = readKnownForm(ctx, start, end, hits, tokens);
+      else if (analyzeTokens(tokens, text, ctx.dialect).length > 0) parse = { tokens };
       break;
     }
     case 'DO':
@@ -215,6 +219,19 @@ function scanStatement(ctx: ScanContext, start: number, end: number, terminatorE
   if (parse || hits.length > 0) readDeferred(ctx);
   if (parse) hits.push(...readStatement(ctx, start, end, parse.tokens));
   if (hits.length > 0) report(ctx, hits, start, end, terminatorEnd);
+}
+
+/**
+ * The forms read from tokens exactly as the parser would read them (understood-sql.ts) add their
+ * hits and need no parser (undefined); anything else goes to the parser, with its tokens.
+ */
+function readKnownForm(ctx: ScanContext, start: number, end: number, hits: SqlHit[], tokens?: SqlToken[]): { tokens?: SqlToken[] } | undefined {
+  if (ctx.dialect !== 'postgres') return { tokens };
+  const all = tokens ?? tokenizeStatement(ctx.input.text, ctx.dialect, start, end);
+  const known = readUnderstood(all, ctx.input.text);
+  if (!known) return { tokens: all };
+  hits.push(...known);
+  return undefined;
 }
 
 /** A WHERE that may select every row (`WHERE true`, `WHERE 1=1`); the parser confirms. */
