@@ -118,7 +118,9 @@ describe("the README's Several machines section, run as written (doc test)", () 
           const r = cli(['status', '--project', 'shop', '--json']);
           const json = r.status === 0 ? (JSON.parse(r.stdout) as { tasks: { id: string; status: string }[]; runners: unknown[] }) : undefined;
           return json?.tasks.find((t) => t.id === 'SHIP')?.status === 'awaiting_approval' && json.runners.length === 2 && panes[1]!.includes('Approve SHIP?');
-        }, 90_000, 'SHIP to await approval on runner B');
+        }, 90_000, 'SHIP to await approval on runner B').catch((e: Error) => {
+          throw new Error(`${e.message}\nstatus: ${cli(['status', '--project', 'shop']).stdout}\npane A:\n${panes[0]}\npane B:\n${panes[1]}`);
+        });
       } else if (words[0] === 'autonomous-loop' && words[1] === 'status') {
         // After the approval: both runners end (their panes stay, dead, with the exit status).
         await waitFor(() => {
