@@ -128,6 +128,15 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['rollback --project shop --env staging --to 1.1.0', 'rollback --env production --to 1.1.0 --migrations-down']));
 
   program
+    .command('push')
+    .description("merge a person's edit of this machine's queue file into the state store where no runner runs here (a runner does it by itself); definitions changed on another machine meanwhile are named as conflicts, never overwritten")
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (opts) => (await import('./commands/push.js')).pushCommand(opts))
+    .addHelpText('after', examples(['push --project shop', 'push --project shop --json']));
+
+  program
     .command('unlock')
     .description('remove the project lock of a loop that is gone (another host, a lost container); recorded')
     .requiredOption('-p, --project <project>', 'the project')

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { withFileStatuses } from '../engine/file-marks.js';
 import path from 'node:path';
 import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
 import { environmentStates, type EnvironmentState } from '../records/environment-state.js';
@@ -69,7 +70,8 @@ export function effectiveStatus(row: TaskRow | undefined, inFile: TaskStatus): T
 /** The queue with each task's status and figures, grouped into waves as `plan` would. */
 export async function readProject(root: string, store: Store, project: string): Promise<ProjectView> {
   const { queue, plan } = readQueue(root, project);
-  const rows = await store.tasks(project);
+  // file_status as THIS machine last wrote or read its own queue file.
+  const rows = await withFileStatuses(store, project, queue.file, await store.tasks(project));
   const totals = await taskTotals(store, project, (id) => rows.get(id)?.base_iteration ?? 0);
   const tasks = new Map<string, TaskLine>();
   for (const spec of queue.tasks) {
@@ -90,7 +92,8 @@ export async function readTask(root: string, store: Store, project: string, task
   const { queue } = readQueue(root, project);
   const spec = queue.tasks.find((t) => t.id === taskId);
   if (!spec) return undefined;
-  const row = await store.task(project, taskId);
+  const stored = await store.task(project, taskId);
+  const row = stored ? (await withFileStatuses(store, project, queue.file, new Map([[taskId, stored]]))).get(taskId) : undefined;
   const totals = (await taskTotals(store, project, () => row?.base_iteration ?? 0)).get(taskId);
   const iterations = await store.iterationsWithMetrics(project, taskId);
   const decisions = (await store.taskDecisions(project, taskId)).map((d) => JSON.parse(d.record) as DecisionRecord);

@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Store } from '../state/store.js';
 import { effectiveStatus } from './console-data.js';
+import { withFileStatuses } from '../engine/file-marks.js';
 import type { GateView } from './pages/gate-page.js';
 
 export type ConsoleDecision = 'approve' | 'reject' | 'override';
@@ -53,7 +54,8 @@ export async function readGate(root: string, store: Store, project: string, task
   const { contract, queue } = loadWorkspaceQueue(root, project);
   const task = queue.tasks.find((t) => t.id === taskId);
   if (!task) return undefined;
-  const row = await store.task(project, taskId);
+  const stored = await store.task(project, taskId);
+  const row = stored ? (await withFileStatuses(store, project, queue.file, new Map([[taskId, stored]]))).get(taskId) : undefined;
   const status = effectiveStatus(row, queue.fileStatus.get(taskId) ?? 'pending');
   const rejected = (row?.reason ?? '').startsWith('rejected by');
   const agentBlocked = status === 'blocked' && !rejected;

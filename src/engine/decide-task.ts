@@ -13,6 +13,7 @@ import type { Store, TaskRow } from '../state/store.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
+import { rememberFileStatuses, withFileStatuses } from './file-marks.js';
 import type { Contract } from '../gates/contract.js';
 import type { Environment } from '../workspace/environment.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -94,7 +95,8 @@ export async function decideTask(
       const refused = refuseApprover(contract, { by, osUser: actor.osUser }, starter ? { osUser: starter.os_user, by: null } : undefined);
       if (refused) throw new InputError(`${contract.file}: ${refused.replace('may not approve', `may not ${decision}`)}`);
     }
-    const row = (await store.tasks(project)).get(taskId);
+    // The status THIS machine last wrote into its own file: a difference is a person's edit here.
+    const row = (await withFileStatuses(store, project, queue.file, await store.tasks(project))).get(taskId);
     const inFile = (queue.fileStatus.get(taskId) ?? 'pending') as TaskStatus;
     const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
     const before = (row && !edited ? row.status : inFile) as TaskStatus;
@@ -259,4 +261,5 @@ async function setStatus(
   const text = readQueueFile(queue.file);
   const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
   if (patched !== text) writeFileAtomic(queue.file, patched);
+  await rememberFileStatuses(store, project, queue.file, new Map([[taskId, status]]));
 }

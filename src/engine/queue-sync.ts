@@ -42,6 +42,11 @@ export class QueueSync {
     this.#stamp = stampOf(queue.file);
   }
 
+  /** What a task read from elsewhere (the state store's queue) gets where the file leaves a field out. */
+  get defaults(): QueueDefaults {
+    return this.#defaults;
+  }
+
   /** The engine's status for a task, to be written at the next flush. */
   setStatus(taskId: string, status: TaskStatus): void {
     this.#desired.set(taskId, status);

@@ -4,6 +4,7 @@ import type { Store, TaskRow } from '../state/store.js';
 import type { EngineContext, TaskState } from './engine-context.js';
 import type { QueueEdits } from './queue-sync.js';
 import { tasksHeldElsewhere } from './runner-leftovers.js';
+import { queueFileId, withFileStatuses } from './file-marks.js';
 
 /**
  * Builds the run's task states from the state store and the queue file. The store is the
@@ -17,7 +18,8 @@ export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
   let resumed = false;
   await store.transaction(async (tx) => {
     // Read inside the transaction: another runner's write cannot fall between the read and the save.
-    const rows = await tx.tasks(project);
+    // file_status as THIS machine last wrote or read its own file (several machines, one store).
+    const rows = await withFileStatuses(tx, project, sync.queue.file, await tx.tasks(project));
     resumed = rows.size > 0;
     const interrupted = (await tx.runningIterations(project)).filter((it) => !heldElsewhere.has(it.task_id));
     for (const it of interrupted) {
@@ -31,8 +33,10 @@ export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
       // The iteration that was cut off runs again under its own number (its finished steps are kept).
       if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut) - 1);
       ctx.tasks.set(spec.id, state);
-      await persist(ctx, tx, state, fileStatus, rows.get(spec.id));
+      await persist(ctx, tx, state, fileStatus);
     }
+    // Only what differs from this machine's record is written (thousands of tasks, every start).
+    await rememberRead(ctx, tx, sync.queue.tasks.filter((t) => rows.get(t.id)?.file_status !== sync.queue.fileStatus.get(t.id)).map((t) => t.id), sync.queue.fileStatus);
   });
   return resumed;
 }
@@ -42,13 +46,17 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
   const { store, project } = ctx;
   const reset: string[] = [];
   await store.transaction(async (tx) => {
+    const read: string[] = [];
     for (const spec of edits.queue.tasks) {
       const fileStatus = edits.queue.fileStatus.get(spec.id) ?? 'pending';
       const state = ctx.tasks.get(spec.id);
       if (!state) {
-        const fresh = await stateFor(ctx, tx, spec, await tx.task(project, spec.id), fileStatus);
+        const stored = await tx.task(project, spec.id);
+        const row = stored ? (await withFileStatuses(tx, project, ctx.sync.queue.file, new Map([[spec.id, stored]]))).get(spec.id) : undefined;
+        const fresh = await stateFor(ctx, tx, spec, row, fileStatus);
         ctx.tasks.set(spec.id, fresh);
-        await persist(ctx, tx, fresh, fileStatus, await tx.task(project, spec.id));
+        await persist(ctx, tx, fresh, fileStatus);
+        if (edits.queue.fileStatus.has(spec.id)) read.push(spec.id);
         continue;
       }
       if (state.status !== 'in_progress') state.spec = spec;
@@ -57,13 +65,15 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
       if (edited !== undefined && state.status !== 'in_progress') {
         takePersonStatus(state, edited);
         if (edited === 'pending' && !reset.includes(spec.id)) reset.push(spec.id);
-        await persist(ctx, tx, state, fileStatus, await tx.task(project, spec.id));
+        await persist(ctx, tx, state, fileStatus);
+        read.push(spec.id);
         await tx.addEvent(project, ctx.runId, spec.id, 'task:edited', { status: edited });
       }
     }
     for (const id of edits.removed) {
       if (ctx.tasks.get(id)?.status !== 'in_progress') ctx.tasks.delete(id);
     }
+    await rememberRead(ctx, tx, read, edits.queue.fileStatus);
   });
   ctx.emitter.emit('queue:reloaded', { added: edits.added, changed: edits.changed, reset });
   ctx.log.info({ added: edits.added, changed: edits.changed, reset, removed: edits.removed }, 'queue file edited');
@@ -73,7 +83,7 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
  * A running task's edit that its next iteration takes: the description always (a person fixing the
  * prompt), the command only where no gate stood before the task (a gated command was approved as it was).
  */
-function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
+export function takeRunningEdit(running: TaskSpec, edited: TaskSpec): TaskSpec {
   const gated = running.environment !== undefined || running.approvalReasons !== false;
   const next: TaskSpec = { ...running, description: edited.description };
   if (!gated) {
@@ -95,10 +105,8 @@ async function stateFor(ctx: EngineContext, tx: Store, spec: TaskSpec, row: Task
     lastError: row.last_error,
     reason: row.reason,
   };
-  // Several runners share file_status while each has its own file: until the queue lives in the
-  // store, a runner's file that lags behind is not taken for a person's edit at start.
-  const shared = ctx.runner?.cooperative === true;
-  const personEdited = !shared && row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
+  // file_status is this machine's own record of its file: another machine's write never counts here.
+  const personEdited = row.file_status !== null && row.file_status !== fileStatus && fileStatus !== row.status;
   if (personEdited) {
     takePersonStatus(state, fileStatus);
     await tx.addEvent(ctx.project, ctx.runId, spec.id, 'task:edited', { status: fileStatus, was: row.status });
@@ -108,7 +116,7 @@ async function stateFor(ctx: EngineContext, tx: Store, spec: TaskSpec, row: Task
   return state;
 }
 
-function takePersonStatus(state: TaskState, status: TaskStatus): void {
+export function takePersonStatus(state: TaskState, status: TaskStatus): void {
   const wasFinal = FINAL_STATUSES.has(state.status) || state.status === 'awaiting_approval';
   state.status = status === 'in_progress' ? 'pending' : status;
   if (state.status === 'pending' && wasFinal) {
@@ -119,7 +127,7 @@ function takePersonStatus(state: TaskState, status: TaskStatus): void {
   }
 }
 
-async function persist(ctx: EngineContext, tx: Store, state: TaskState, fileStatus: TaskStatus, row: TaskRow | undefined): Promise<void> {
+async function persist(ctx: EngineContext, tx: Store, state: TaskState, fileStatus: TaskStatus): Promise<void> {
   await tx.saveTask(ctx.project, {
     task_id: state.spec.id,
     status: state.status,
@@ -129,5 +137,15 @@ async function persist(ctx: EngineContext, tx: Store, state: TaskState, fileStat
     last_error: state.lastError,
     reason: state.reason,
   });
-  if (row && row.file_status !== fileStatus) await tx.setFileStatus(ctx.project, state.spec.id, fileStatus);
+}
+
+/** The statuses this machine just read in its own file: its record of the file from now on. */
+async function rememberRead(ctx: EngineContext, tx: Store, ids: readonly string[], fileStatus: ReadonlyMap<string, TaskStatus>): Promise<void> {
+  const marks = ids.flatMap((id) => {
+    const status = fileStatus.get(id);
+    return status === undefined ? [] : [{ task_id: id, status }];
+  });
+  if (marks.length === 0) return;
+  for (const m of marks) await tx.setFileStatus(ctx.project, m.task_id, m.status);
+  await tx.saveFileMarks(ctx.project, queueFileId(ctx.sync.queue.file), marks);
 }

@@ -18,6 +18,8 @@ import { EngineEmitter } from './events.js';
 import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
+import { rememberFileStatuses } from './file-marks.js';
+import { StoredQueueSync } from './stored-queue-sync.js';
 import { flushDeployments } from '../records/deployment-record.js';
 import { warnBehind } from './record-sink.js';
 import { stopLeftoversAndTrack, stopTracking } from './leftover-processes.js';
@@ -149,6 +151,7 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   let exitCode: number = ExitCode.done;
   let failure: unknown;
   const inbox = new DecisionInbox();
+  const storedQueue = new StoredQueueSync();
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));
   try {
@@ -158,6 +161,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     if (stopped.length > 0) log.warn({ stopped }, 'stopped agent processes left running by a loop that died');
     for (const problem of [await flushDeployments(store, ws), await flushDecisions(store, ws)]) if (problem) warnBehind(ctx, problem);
     const resumed = await reconcileTasks(ctx);
+    // The queue in the store: this file merged into it (compare-and-swap), and what other machines pushed taken.
+    await storedQueue.afterFileRead(ctx);
     pruneLogs(ctx); // the contract's logs.keep_runs and logs.max_bytes, before this run adds its own
     emitter.emit('run:start', { runId, project: options.project, tasks: ctx.tasks.size, resumed });
     log.info({ tasks: ctx.tasks.size, resumed, file: queueFilePath(ws, options.project) }, 'run started');
@@ -168,11 +173,12 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
       const { written, edits } = sync.flush();
       sayInvalidQueue(ctx);
-      if (written.size > 0) await rememberWritten(store, options.project, written);
+      if (written.size > 0) await rememberFileStatuses(store, options.project, sync.queue.file, written);
       if (edits) await applyEdits(ctx, edits);
+      const elsewhere = edits ? await storedQueue.afterFileRead(ctx) : await storedQueue.look(ctx);
       // After the file: a decision made on this machine patched it already and is taken from there.
       const decided = await inbox.take(ctx, (id) => scheduler.busy(id));
-      return edits !== undefined || decided;
+      return edits !== undefined || decided || elsewhere;
     });
     exitCode = exitCodeFor(ctx, outcome);
   } catch (e) {
@@ -210,7 +216,7 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     // A write held back by someone saving the file meanwhile is merged and tried again.
     for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
       const { written } = ctx.sync.flush();
-      if (written.size > 0) await rememberWritten(ctx.store, ctx.project, written);
+      if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
       if (ctx.sync.invalid) break;
     }
     sayInvalidQueue(ctx);
@@ -248,13 +254,6 @@ function sayInvalidQueue(ctx: EngineContext): void {
   const problem = ctx.sync.invalid;
   if (problem !== undefined && problem !== ctx.invalidSaid) ctx.emitter.emit('queue:invalid', { message: problem });
   ctx.invalidSaid = problem;
-}
-
-/** The statuses just written into the queue file: what the store remembers as the file's. */
-function rememberWritten(store: Store, project: string, written: ReadonlyMap<string, string>): Promise<void> {
-  return store.transaction(async (tx) => {
-    for (const [id, status] of written) await tx.setFileStatus(project, id, status);
-  });
 }
 
 async function attempt(fn: () => Promise<void>): Promise<unknown> {

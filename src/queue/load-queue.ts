@@ -56,8 +56,30 @@ export function readQueueFile(file: string): string {
   return text;
 }
 
+/**
+ * The queue file, read and checked. A file that does not parse is read again while it is changing
+ * under us (an editor saving in place truncates, then writes): refused once it stands still
+ * invalid, or after ~1 s of change or emptiness.
+ */
 export function loadQueue(file: string, defaults: QueueDefaults): Queue {
-  return parseQueue(readQueueFile(file), file, defaults);
+  let text = readQueueFile(file);
+  for (let reread = 0; ; reread++) {
+    try {
+      return parseQueue(text, file, defaults);
+    } catch (e) {
+      if (!(e instanceof InputError) || reread >= 40) throw e;
+      pause(25);
+      const again = readQueueFile(file);
+      // an empty file is a save between its truncate and its write: waited for; other text only while it changes
+      if (again === text && text.trim() !== '') throw e;
+      text = again;
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /** Validates the whole file and reports every problem at once, each as `path: message`. */

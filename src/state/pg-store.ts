@@ -10,6 +10,8 @@ import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
+import { pgQueue } from './pg-queue.js';
+import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
 import { pgProjections } from './pg-projections.js';
 import type {
   ChainedRecord,
@@ -214,6 +216,25 @@ export class PgStore implements Store {
 
   claims(project: string): Promise<ClaimRow[]> {
     return pgClaims.claims(this.#q, project);
+  }
+
+  storedQueue(project: string): Promise<StoredQueue> {
+    return pgQueue.stored(this.#q, project);
+  }
+  pushQueue(project: string, expected: number, source: string, defs: readonly { task_id: string; definition: string; position: number }[]): Promise<QueuePushResult> {
+    return this.#write((tx) => pgQueue.push(tx.#q, project, expected, source, defs));
+  }
+  saveFileMarks(project: string, file: QueueFileId, marks: readonly FileMark[]): Promise<void> {
+    return this.#write((tx) => pgQueue.saveMarks(tx.#q, project, file, marks));
+  }
+  fileMarks(project: string, fileKey: string): Promise<Map<string, StoredFileMark>> {
+    return pgQueue.marks(this.#q, project, fileKey);
+  }
+  allFileMarks(project: string): Promise<StoredFileMark[]> {
+    return pgQueue.allMarks(this.#q, project);
+  }
+  queueFiles(project: string): Promise<QueueFileRow[]> {
+    return pgQueue.files(this.#q, project);
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {

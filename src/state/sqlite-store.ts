@@ -8,6 +8,8 @@ import { isGone, noteClosed, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { sqliteClaims } from './sqlite-claims.js';
+import { sqliteQueue } from './sqlite-queue.js';
+import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
 import { sqliteProjections } from './sqlite-projections.js';
 import type {
   ChainedRecord,
@@ -162,6 +164,25 @@ export class SqliteStore implements Store {
 
   claims(project: string): Promise<ClaimRow[]> {
     return this.#do(() => sqliteClaims.claims(this.#db, project));
+  }
+
+  storedQueue(project: string): Promise<StoredQueue> {
+    return this.#do(() => sqliteQueue.stored(this.#db, project));
+  }
+  pushQueue(project: string, expected: number, source: string, defs: readonly { task_id: string; definition: string; position: number }[]): Promise<QueuePushResult> {
+    return this.#do(() => sqliteQueue.push(this.#db, project, expected, source, defs));
+  }
+  saveFileMarks(project: string, file: QueueFileId, marks: readonly FileMark[]): Promise<void> {
+    return this.#do(() => sqliteQueue.saveMarks(this.#db, project, file, marks));
+  }
+  fileMarks(project: string, fileKey: string): Promise<Map<string, StoredFileMark>> {
+    return this.#do(() => sqliteQueue.marks(this.#db, project, fileKey));
+  }
+  allFileMarks(project: string): Promise<StoredFileMark[]> {
+    return this.#do(() => sqliteQueue.allMarks(this.#db, project));
+  }
+  queueFiles(project: string): Promise<QueueFileRow[]> {
+    return this.#do(() => sqliteQueue.files(this.#db, project));
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RunnerClaims } from './claims.js';
+import type { QueueRevisions } from './queue-revision.js';
 
 export interface TaskRow {
   task_id: string;
@@ -107,7 +108,7 @@ export function likePrefix(text: string): string {
  * The project's state: committed here before anything else is told. One interface, one
  * implementation a backend (SQLite today); callers never ask which one they have.
  */
-export interface Store extends RunnerClaims {
+export interface Store extends RunnerClaims, QueueRevisions {
   /** False once closed. */
   readonly open: boolean;
   close(): Promise<void>;

@@ -16,3 +16,20 @@ export function faultPoint(name: string): void {
   if (trace) appendFileSync(trace, `${id}\n`);
   if (crashAt === id) process.kill(process.pid, 'SIGKILL');
 }
+
+// A pause for the race tests: AUTONOMOUS_LOOP_PAUSE_AT=<point>:<ms> holds this process <ms> the
+// first time it passes <point> (a push between reading the queue's revision and swapping it), and
+// writes `<point>:paused` into AUTONOMOUS_LOOP_CRASH_TRACE's file when it starts to wait.
+const pauseAt = process.env.AUTONOMOUS_LOOP_PAUSE_AT;
+const paused = new Set<string>();
+
+export async function faultPause(name: string): Promise<void> {
+  if (!pauseAt) return;
+  const cut = pauseAt.lastIndexOf(':');
+  const point = pauseAt.slice(0, cut);
+  const ms = pauseAt.slice(cut + 1);
+  if (point !== name || paused.has(name)) return;
+  paused.add(name);
+  if (trace) appendFileSync(trace, `${name}:paused\n`);
+  await new Promise((resolve) => setTimeout(resolve, Number(ms) || 0));
+}

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { parseQueue, type QueueDefaults } from '../../src/queue/load-queue.js';
+import { loadQueue, parseQueue, type QueueDefaults } from '../../src/queue/load-queue.js';
 import { repoRoot } from '../helpers/workspace.js';
 
 const defaults: QueueDefaults = { defaultAgent: 'command', maxIterations: () => 3 };
@@ -84,5 +86,27 @@ describe('loading a queue', () => {
     expect(problemOf('')).toContain('empty');
     expect(problemOf('{"features": [], "tasks": []}')).toContain('keep one of them');
     expect(problemOf(`${'['.repeat(5000)}${']'.repeat(5000)}`)).toContain('nested deeper');
+  });
+});
+
+describe('a queue file being saved in place as it is read', () => {
+  // CI (queue-cas, in-place): the run's first read caught an editor's save between its truncate and its
+  // write ("the file is empty") and refused a valid queue.
+  it('is read again while it changes, and refused only once it stands still invalid', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'al-inplace-'));
+    try {
+      const file = path.join(dir, 'work_queue_x.json');
+      writeFileSync(file, '');
+      const saver = spawn(process.execPath, ['-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(q([{ id: 'A', description: 'a' }]))}), 150)`]);
+      const spawned = new Promise((resolve) => saver.on('spawn', resolve));
+      const exited = new Promise((resolve) => saver.on('exit', resolve));
+      await spawned;
+      expect(loadQueue(file, defaults).tasks.map((t) => t.id)).toEqual(['A']);
+      await exited;
+      writeFileSync(file, '{"features": [');
+      expect(() => loadQueue(file, defaults)).toThrow(/work_queue_x\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { pushedWork } from '../../engine/pushed-branches.js';
 import { runningLoop } from '../../state/running-loop.js';
 import { loadWorkspaceQueue } from '../../engine/load-workspace-queue.js';
+import { withFileStatuses } from '../../engine/file-marks.js';
+import { queueConflicts } from '../../engine/queue-conflicts.js';
+import { tasksFromElsewhere } from '../../engine/tasks-from-elsewhere.js';
 import { environmentStates } from '../../records/environment-state.js';
 import { openRecordStore } from '../../records/open-record-store.js';
 import { taskTotals } from '../../state/iteration-metrics.js';
@@ -28,16 +31,21 @@ function compare(e: EnvironmentState, live: LiveHealth): { live: LiveHealth; dif
 }
 
 export async function statusCommand(opts: { project: string; root: string; json: boolean; probe?: boolean }): Promise<void> {
-  const { ws, queue, contract } = loadWorkspaceQueue(opts.root, opts.project);
+  const { ws, queue, contract, defaults } = loadWorkspaceQueue(opts.root, opts.project);
   const store = storeMayExist(ws.stateDb) || [ws.deploymentsFile, ws.decisionsFile].some((f) => existsSync(f)) ? await openRecordStore(ws) : undefined;
   try {
-    const rows = (await store?.tasks(opts.project)) ?? new Map<string, TaskRow>();
+    // file_status as THIS machine last wrote or read its own queue file (several machines, one store).
+    const rows = store ? await withFileStatuses(store, opts.project, queue.file, await store.tasks(opts.project)) : new Map<string, TaskRow>();
+    // Tasks added on another machine (in the store's queue, not in this file) are listed too.
+    const fromElsewhere = store ? await tasksFromElsewhere(store, opts.project, queue, defaults) : [];
+    const elsewhere = new Set(fromElsewhere.map((t) => t.id));
+    const specs = [...queue.tasks, ...fromElsewhere];
     const totals = store ? await taskTotals(store, opts.project, (id) => rows.get(id)?.base_iteration ?? 0) : new Map();
-    const subjects = new Map(await Promise.all(queue.tasks.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
+    const subjects = new Map(await Promise.all(specs.map(async (t) => [t.id, await gateSubjectOf(store, opts.project, t.id)] as const)));
     // A provisioning task at its gate: the plan that waits (file, sha-256, each change), as its box shows it.
     const plans = new Map(
       await Promise.all(
-        queue.tasks
+        specs
           .filter((t) => t.agentType === 'provisioning' && rows.get(t.id)?.status === 'awaiting_approval')
           .map(async (t) => [t.id, await provisioningGate(ws, opts.project, t, contract).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))] as const),
       ),
@@ -46,11 +54,11 @@ export async function statusCommand(opts: { project: string; root: string; json:
     // Where each coding task's work was pushed (git.push in the project file), if anywhere.
     const pushed = new Map(store ? await Promise.all(queue.tasks.map(async (t) => [t.id, await pushedWork({ store, project: opts.project }, t.id)] as const)) : []);
     const statusOf = (id: string): string | undefined => rows.get(id)?.status ?? queue.fileStatus.get(id);
-    const tasks = queue.tasks.map((t) => {
+    const tasks = specs.map((t) => {
       const plan = plans.get(t.id);
       const inFile = queue.fileStatus.get(t.id) ?? 'pending';
       const row = rows.get(t.id);
-      const edited = row && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
+      const edited = row && !elsewhere.has(t.id) && row.file_status !== null && row.file_status !== inFile && inFile !== row.status;
       const status = row && !edited ? row.status : inFile;
       const waitingFor = runnerWait(t, status, statusOf, contract, runners);
       return {
@@ -60,6 +68,8 @@ export async function statusCommand(opts: { project: string; root: string; json:
         runner: taskRunner.get(t.id) ?? null,
         work: pushed.get(t.id) ?? null,
         ...(waitingFor ? { waiting_for: waitingFor } : {}),
+        // Added on another machine: in the store's queue, not in this machine's file.
+        ...(elsewhere.has(t.id) ? { not_in_this_file: true } : {}),
         iterations: row ? row.iterations - row.base_iteration : 0,
         max_iterations: t.maxIterations,
         last_error: row?.last_error ?? null,
@@ -86,19 +96,22 @@ export async function statusCommand(opts: { project: string; root: string; json:
     const recorded = store ? await environmentStates(store, opts.project) : [];
     // The record says what was done; the health check says what answers now (--no-probe: the record only).
     const environments = await Promise.all(recorded.map(async (e) => ({ ...e, ...(opts.probe === false ? {} : compare(e, await probe(ws, opts.project, e))) })));
+    // Machines whose queue files disagree on a task's definition: named, never settled by the last writer.
+    const conflicts = store ? await queueConflicts(store, opts.project, `autonomous-loop push ${targetArgs(ws.root, opts.project)}`) : [];
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null, runners }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ project: opts.project, tasks, environments, running: lock ?? null, runners, conflicts }, null, 2)}\n`);
       return;
     }
     const width = Math.max(4, ...tasks.map((t) => t.id.length));
     const lines = [`${queue.displayFile} (project ${queue.projectName})${lock ? ` — running: pid ${lock.pid} on ${lock.host} since ${lock.since}` : ''}`];
     for (const t of tasks) {
       const where = (t.runner ? `  [${runnerName(runners, t.runner)}]` : '') + (t.work ? `  [work: ${t.work.branch} on ${t.work.remote} at ${t.work.commit.slice(0, 12)}]` : '');
-      const detail = [t.waiting_for, t.reason ?? t.last_error].filter(Boolean).join('; ') + where;
+      const detail = [t.waiting_for, t.reason ?? t.last_error, 'not_in_this_file' in t ? "added on another machine: not in this machine's file" : undefined].filter(Boolean).join('; ') + where;
       const figures = formatFigures(t);
       lines.push(`  ${t.id.padEnd(width)}  ${t.status.padEnd(17)} ${String(t.iterations).padStart(3)}/${t.max_iterations} it.${figures ? `  ${figures}` : ''}${detail ? `  ${detail}` : ''}`);
     }
     lines.push(...formatRunners(runners));
+    if (conflicts.length > 0) lines.push('queue conflicts between machines:', ...conflicts.map((c) => `  ! ${c.message}`));
     if (environments.length > 0) lines.push('environments:');
     for (const e of environments) {
       const live = 'live' in e ? e.live : undefined;
