@@ -38,7 +38,10 @@ export interface TrialFigures {
   /** Runners that ended with another code than 0 (done) or 3 (waiting for a person): code and last line. */
   runner_failures: string[];
   steps_run_twice: number;
+  /** Completed steps run again, by the journal (a step recorded done twice, a second kept promise): must be none. */
   steps_run_twice_unexplained: string[];
+  /** Commands the shared log saw twice with no kill or pause of their runner close by (information: the journal decides). */
+  steps_run_twice_by_the_log_only: string[];
   migrations_redone: string[];
   deployment_records_per_attempt_not_one: string[];
   paused_runner_writes_after_takeover: string[];
@@ -262,6 +265,7 @@ async function figures(
   }
   let twice = 0;
   const unexplained: string[] = [];
+  const runAgainByLog: string[] = [];
   const migrationsRedone: string[] = [];
   for (const [key, runs] of byStep) {
     if (runs.length < 2) continue;
@@ -274,9 +278,16 @@ async function figures(
       // the command's end and its journal entry), or paused (its child finished while it was stopped).
       const k = killedAt.get(first.pid);
       const explained = first.pid === 1 || stoppedPids.has(first.pid) || (k !== undefined && k >= first.at - 50 && k <= first.at + 3000);
-      if (!explained) unexplained.push(`${key}: ran again after a finished run (runner pid ${first.pid}, neither killed right after nor paused)`);
+      if (!explained) runAgainByLog.push(`${key}: ran again (runner pid ${first.pid}, neither killed within 3 s after nor paused)`);
     }
   }
+  // What counts: the journal. A step recorded done that ran again (a second done row of the same step
+  // of the task), or a task with more than one iteration that kept its promise. A command that ran to
+  // its end but whose runner died before the journal said so is not a completed step: run again by design.
+  const doneSteps = (await db.query(`SELECT task_id, name, count(*) AS n FROM steps WHERE project = 'shop' AND state = 'done' GROUP BY task_id, name HAVING count(*) > 1`)).rows as { task_id: string; name: string; n: string }[];
+  for (const d of doneSteps) if (!leftToPerson.has(d.task_id)) unexplained.push(`${d.task_id} step ${d.name}: recorded done ${d.n} times`);
+  const kept = (await db.query(`SELECT task_id, count(*) AS n FROM iterations WHERE project = 'shop' AND state = 'done' AND promise_met = 1 GROUP BY task_id HAVING count(*) > 1`)).rows as { task_id: string; n: string }[];
+  for (const k of kept) unexplained.push(`${k.task_id}: ${k.n} iterations kept the promise`);
   // Deployment records: one per task attempt (task, kind, iteration).
   const records = (await db.query(`SELECT record FROM deployments WHERE project = 'shop'`)).rows.map((r: { record: string }) => JSON.parse(r.record) as { task_id: string; kind?: string; iterations: number; status: string });
   const perAttempt = new Map<string, number>();
@@ -318,6 +329,7 @@ async function figures(
     tasks_lost: lost,
     steps_run_twice: twice,
     steps_run_twice_unexplained: unexplained,
+    steps_run_twice_by_the_log_only: runAgainByLog,
     migrations_redone: migrationsRedone,
     deployment_records_per_attempt_not_one: notOne,
     paused_runner_writes_after_takeover: pausedWrites,
