@@ -149,13 +149,16 @@ export class Scheduler {
     }
     this.#ctx.waitingForRunner = unplaceable;
     if (!stay) return false;
+    // The abort listener goes when the poll ends: one left per 250 ms poll leaked (MaxListenersExceededWarning on an idle runner).
     await new Promise<void>((resolve) => {
+      const signal = this.#ctx.signal;
       const timer = setTimeout(done, runner.pollMs);
       function done(): void {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
       }
-      this.#ctx.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
     });
     return !this.#ctx.signal.aborted;
   }

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Contract } from '../gates/contract.js';
@@ -34,6 +35,8 @@ export const SIGNED_DECISIONS: readonly string[] = ['approve', 'override'];
 /** `.aibrain/allowed_signers`: the contract's keyed approvers, for `ssh-keygen -Y verify` and git alike. */
 export function writeAllowedSigners(ws: Workspace, contract: Contract): string {
   const file = path.join(ws.aibrainDir, 'allowed_signers');
+  // With PostgreSQL nothing else may have made .aibrain/ yet (SQLite's state.db did).
+  mkdirSync(ws.aibrainDir, { recursive: true });
   writeFileAtomic(file, allowedSignersText(contract));
   return file;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Contract } from '../gates/contract.js';
 import { readDecisionsFile } from '../records/read-projections.js';
-import { openStore } from '../state/open-store.js';
+import { openStore, storeName } from '../state/open-store.js';
 import type { Workspace } from '../workspace/paths.js';
 import { needsSignature } from '../gates/signed-approval.js';
 import { refuseRecordedSignature, SIGNED_DECISIONS } from './signed-decision.js';
@@ -50,12 +50,12 @@ export async function verifySignatures(ws: Workspace, contract: Pick<Contract, '
       const parsed = JSON.parse(row.record) as { signature?: unknown; decision?: unknown; environment?: unknown };
       const inRecord = parsed.signature;
       if (column === null && inRecord === undefined) {
-        if (SIGNED_DECISIONS.includes(String(parsed.decision)) && needsSignature(contract, typeof parsed.environment === 'string' ? parsed.environment : null)) unsigned.push(`state.db decisions row ${row.seq} (id ${row.id})`);
+        if (SIGNED_DECISIONS.includes(String(parsed.decision)) && needsSignature(contract, typeof parsed.environment === 'string' ? parsed.environment : null)) unsigned.push(`${storeName()} decisions row ${row.seq} (id ${row.id})`);
         continue;
       }
       signed++;
       signedIds.add(row.id);
-      const where = `state.db decisions row ${row.seq} (id ${row.id})`;
+      const where = `${storeName()} decisions row ${row.seq} (id ${row.id})`;
       if (column !== null && (inRecord === undefined || JSON.stringify(inRecord) !== canonical(column))) {
         problems.push(`${where}: its record ${inRecord === undefined ? 'lost' : 'differs from'} the signature kept beside it: edited in the database`);
         continue;

@@ -8,6 +8,7 @@ import { contractJsonSchema } from '../../src/gates/contract.js';
 import { queueJsonSchema } from '../../src/queue/queue-json-schema.js';
 import { installFakeClis } from '../agents/coding/fake-clis.js';
 import { cliPath, makeWorkspace, removeWorkspaces, repoRoot, runCli } from '../helpers/workspace.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 afterAll(removeWorkspaces);
 
@@ -215,7 +216,7 @@ describe('habits', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'tasks', 'queues-active', 'work_queue_karematch.json'), 'utf8')).features[0].status).toBe('complete');
     const status = runCli(['status', '--queue', 'tasks/queues-active/work_queue_karematch.json', '--json'], { cwd: dir });
     expect(JSON.parse(status.stdout).tasks[0]).toMatchObject({ id: 'A', status: 'complete' });
-    expect(existsSync(path.join(dir, '.aibrain', 'state.db'))).toBe(true);
+    expect(existsSync(path.join(dir, '.aibrain', 'state.db'))).toBe(!onPostgres()); // the store: the file, or the database
   });
 });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/state/open-store.js';
 import { withStateDb } from '../helpers/state-db.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { itSqliteOnly, onPostgres } from '../helpers/test-store.js';
 import { isProcessAlive } from '../../src/state/is-process-alive.js';
 
 afterEach(removeWorkspaces);
@@ -43,7 +44,7 @@ describe('the CLI run', () => {
     }
   });
 
-  it('lets one loop run a project at a time and names the holder', async () => {
+  itSqliteOnly('with PostgreSQL several runners share a project by design')('lets one loop run a project at a time and names the holder', async () => {
     const ws = makeWorkspace();
     const started = path.join(ws, 'started');
     const release = path.join(ws, 'release');
@@ -60,7 +61,7 @@ describe('the CLI run', () => {
     expect(await first.exited).toBe(0);
   });
 
-  it('of two loops started at the same moment, exactly one runs', async () => {
+  itSqliteOnly('with PostgreSQL several runners share a project by design')('of two loops started at the same moment, exactly one runs', async () => {
     const ws = makeWorkspace();
     const started = path.join(ws, 'started');
     const release = path.join(ws, 'release');
@@ -75,7 +76,7 @@ describe('the CLI run', () => {
     expect(await loser.other.exited).toBe(0);
   });
 
-  it('takes over the lock of a loop that died', async () => {
+  itSqliteOnly('the project lock belongs to SQLite; PostgreSQL runners hold leases')('takes over the lock of a loop that died', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
@@ -145,6 +146,6 @@ describe('the CLI run', () => {
     const status = JSON.parse(runCli(['status', '--project', 'p', '--json'], { cwd: ws }).stdout);
     // Nothing runs it any more: it waits for the next run, which resumes it (never left in_progress).
     expect([status.tasks[0].status, status.tasks[0].reason]).toEqual(['pending', 'interrupted at iteration 1: the next run resumes it']);
-    expect(readdirSync(path.join(ws, '.aibrain'))).toContain('state.db');
+    if (!onPostgres()) expect(readdirSync(path.join(ws, '.aibrain'))).toContain('state.db');
   });
 });

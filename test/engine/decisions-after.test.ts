@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killPtys, startCliInPty } from '../helpers/pty.js';
+import { withStateDb } from '../helpers/state-db.js';
 import { makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 // Issue 19, items 7 and 8 of what was seen: a later approval supersedes a rejection in every
@@ -49,9 +48,7 @@ describe('a closed terminal at a prompt', () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'T', agent_type: 'noop' }] });
     expect(runCli(['--project', 'p'], { cwd: ws }).code).toBe(0);
-    const db = new Database(path.join(ws, '.aibrain', 'state.db'));
-    db.prepare('INSERT INTO locks (project, pid, host, since, run_id) VALUES (?, ?, ?, ?, ?)').run('p', 2 ** 22 + 7, hostname(), new Date().toISOString(), 'run-dead');
-    db.close();
+    withStateDb(ws, (db) => db.prepare('INSERT INTO locks (project, pid, host, since, run_id) VALUES (?, ?, ?, ?, ?)').run('p', 2 ** 22 + 7, hostname(), new Date().toISOString(), 'run-dead'));
     const r = runCli(['revert', 'T', '--project', 'p', '--iteration', '1', '--by', 'ana'], { cwd: ws });
     expect(r.stderr).not.toContain('is being run');
     expect(r.stderr).toContain('no checkpoint after iteration 1');

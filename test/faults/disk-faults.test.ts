@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync 
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeWorkspaces, runCli, type CliResult } from '../helpers/workspace.js';
+import { itSqliteOnly } from '../helpers/test-store.js';
 
 // Disk full and a read-only (or blocked) .aibrain/ (issue 6): every such run ends with one line
 // naming the path, the error code and what to do, no stack, and the queue untouched; exit 5 when
@@ -65,7 +66,7 @@ describe('a .aibrain/ that cannot be written', () => {
     expect(readFileSync(path.join(ws, '.aibrain'), 'utf8')).toBe('not a folder\n');
   });
 
-  it('holds a folder where state.db belongs', () => {
+  itSqliteOnly('the store is the file')('holds a folder where state.db belongs', () => {
     const { ws, queueFile } = workspaceWith();
     mkdirSync(path.join(ws, '.aibrain', 'state.db'), { recursive: true });
     const r = runCli(['--project', 'p'], { cwd: ws });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killPtys, startCliInPty } from '../helpers/pty.js';
 import { listFiles, makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
+import { stateBytes } from '../helpers/state-db.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 // Secrets by value and by shape (issue 11): a task prints tokens of every known shape, and the
 // value of GH_PAT (a name the old rules missed), a URL password holding '/' and '@', and a token
@@ -67,6 +69,8 @@ describe('secrets by value and by shape', () => {
       ['queue', readFileSync(queue, 'utf8')],
       // where the agent read them from is the one place they are allowed
       ...listFiles(path.join(ws, '.aibrain')).map((f): [string, string] => [path.relative(ws, f), readFileSync(f).toString('latin1')]),
+      // the store itself: state.db is among the files above; the database (TEST_STORE=postgres) dumped
+      ...(onPostgres() ? [['the state database', stateBytes(ws).toString('latin1')] as [string, string]] : []),
     ];
     const found = Object.entries(SECRETS).flatMap(([name, value]) => places.filter(([, text]) => text.includes(value)).map(([where]) => `${name} in ${where}`));
     console.log(`secrets printed ${Object.keys(SECRETS).length}, found ${found.length}${found.length ? `: ${found.join(', ')}` : ''}`);

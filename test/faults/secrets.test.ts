@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listFiles, makeWorkspace, removeWorkspaces, runCli } from '../helpers/workspace.js';
+import { stateBytes } from '../helpers/state-db.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 // Secrets in the environment (issue 6): a real run whose agents print them, fail with them, are
 // blocked for them, approved and rejected with them in the comment, and deploy with them. Not one
@@ -116,11 +118,12 @@ describe('secrets in the environment', () => {
 
     // Not one secret in any of them, nor on the terminal.
     const files = [...listFiles(aibrain), queueFile];
-    expect(files.map((f) => path.relative(ws, f))).toEqual(expect.arrayContaining([path.join('.aibrain', 'state.db'), path.join('.aibrain', 'decisions.jsonl')]));
-    const leaks = files.flatMap((file) => {
-      const bytes = readFileSync(file);
-      return NEEDLES.filter((needle) => bytes.includes(needle)).map((needle) => `${path.relative(ws, file)} holds ${needle}`);
-    });
+    // The store itself (state.db, or under TEST_STORE=postgres the workspace's database, dumped) is searched too.
+    const store = onPostgres() ? 'the state database' : path.join('.aibrain', 'state.db');
+    if (!onPostgres()) expect(files.map((f) => path.relative(ws, f))).toEqual(expect.arrayContaining([store]));
+    expect(files.map((f) => path.relative(ws, f))).toEqual(expect.arrayContaining([path.join('.aibrain', 'decisions.jsonl')]));
+    const places: [string, Buffer][] = [...files.map((f): [string, Buffer] => [path.relative(ws, f), readFileSync(f)]), [store, stateBytes(ws)]];
+    const leaks = places.flatMap(([where, bytes]) => NEEDLES.filter((needle) => bytes.includes(needle)).map((needle) => `${where} holds ${needle}`));
     expect(leaks).toEqual([]);
     for (const r of [first, second]) for (const needle of NEEDLES) expect(r.stdout + r.stderr).not.toContain(needle);
   });

@@ -175,7 +175,7 @@ describe('forged approvals', () => {
     expect(statuses(queue)).toEqual(['awaiting_approval']);
     const verify = runCli(['history', '--verify'], { cwd: ws });
     expect(verify.code).toBe(0); // the chain holds: the loop wrote it, before signatures were asked for
-    expect(verify.stdout).toMatch(/note: 1 approval\(s\) in verified_approvals environments carry no signature .*: state\.db decisions row 1 \(id /);
+    expect(verify.stdout).toMatch(/note: 1 approval\(s\) in verified_approvals environments carry no signature .*: (?:state\.db|the state database \S+) decisions row 1 \(id /);
   });
 
   it('a decision edited in decisions.jsonl, or in state (its chain recomputed too): history --verify names it', () => {
@@ -199,7 +199,7 @@ describe('forged approvals', () => {
     const db = runCli(['history', '--verify'], { cwd: ws });
     expect(db.code).toBe(1);
     expect(db.stdout).not.toContain('does not match its chain');
-    expect(db.stdout).toMatch(/state\.db decisions row 1 \(id [^)]+\): the record no longer says what was signed \(signed by "ana", but the decision's is "bo"\): edited in the database/);
+    expect(db.stdout).toMatch(/(?:state\.db|the state database \S+) decisions row 1 \(id [^)]+\): the record no longer says what was signed \(signed by "ana", but the decision's is "bo"\): edited in the database/);
 
     // the signature taken off the record (and its column) in the database: the file line still has it
     withStateDb(ws, (d) => {
@@ -210,7 +210,7 @@ describe('forged approvals', () => {
     });
     const stripped = runCli(['history', '--verify'], { cwd: ws });
     expect(stripped.code).toBe(1);
-    expect(stripped.stdout).toMatch(/decisions\.jsonl line 1 \(id [^)]+\): differs from state\.db/);
+    expect(stripped.stdout).toMatch(/decisions\.jsonl line 1 \(id [^)]+\): differs from (?:state\.db|the state database \S+)/);
   });
 });
 

@@ -18,7 +18,7 @@ const USER = 'loop';
 const PASSWORD = 'pg-test-secret-4711';
 
 /** initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/<version>/bin (the newest). A missing server fails. */
-function findBin(name: string): string {
+export function findBin(name: string): string {
   const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
   const base = '/usr/lib/postgresql';

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { storeEnv } from './test-store.js';
 import { cliPath } from './workspace.js';
 
 const open = new Set<{ kill(): void }>();
@@ -14,7 +15,7 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r/g;
 /** The real CLI in a pseudo-terminal (util-linux `script`), answered like a person would. */
 export function startCliInPty(args: string[], options: { cwd: string; env?: Record<string, string> }) {
   const quoted = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm', COLUMNS: '120', LINES: '50', ...options.env };
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm', COLUMNS: '120', LINES: '50', ...storeEnv(options.cwd, options.env), ...options.env };
   delete env.CI;
   delete env.VITEST_JSON_REPORT;
   const child = spawn('script', ['-qfec', `stty cols 120 rows 50; exec ${quoted}`, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { storeEnv } from './test-store.js';
 import { cliPath } from './workspace.js';
 
 const sessions = new Set<string>();
@@ -22,7 +23,7 @@ export function killTmuxSessions(): void {
 export function startCliInTmux(args: string[], options: { cwd: string; env?: Record<string, string>; width?: number }) {
   const name = `al-test-${process.pid}-${++count}`;
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
-  const env = Object.entries({ TERM: 'xterm-256color', ...options.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const env = Object.entries({ TERM: 'xterm-256color', ...storeEnv(options.cwd, options.env), ...options.env }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
   const command = `cd ${quote(options.cwd)} && env -u CI -u VITEST_JSON_REPORT ${env} ${[process.execPath, cliPath, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 120`;
   execFileSync('tmux', [...socket, 'new-session', '-d', '-s', name, '-x', String(options.width ?? 160), '-y', '50', command]);
   sessions.add(name);

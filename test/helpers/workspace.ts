@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseForWorkspace, dropWorkspaceDatabases, onPostgres, storeEnv } from './test-store.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cliPath = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
@@ -15,11 +16,14 @@ export function makeWorkspace(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'al-test-'));
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   made.push(dir);
+  // Under TEST_STORE=postgres the workspace's store is a database of its own (see test-store.ts).
+  if (onPostgres()) databaseForWorkspace(dir);
   return dir;
 }
 
 export function removeWorkspaces(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  dropWorkspaceDatabases();
 }
 
 export function writeQueue(ws: string, project: string, queue: unknown): string {
@@ -48,7 +52,7 @@ export interface CliResult {
 export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, CI: '1', ...options.env },
+    env: { ...process.env, CI: '1', ...storeEnv(options.cwd, options.env), ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
@@ -58,7 +62,7 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
 
 /** The real CLI started in the background (for kill -9, Ctrl-C and two-at-once tests). */
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess & { output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, CI: '1', ...storeEnv(options.cwd, options.env), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withStateDb } from '../helpers/state-db.js';
+import { itSqliteOnly } from '../helpers/test-store.js';
 import { makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 // Issue 19, item 4 of what was seen: a state.db whose rows were deleted was accepted. The store
@@ -20,13 +21,11 @@ function decidedWorkspace(): string {
   return ws;
 }
 
-function sql(ws: string, statement: string): void {
-  const db = new Database(path.join(ws, '.aibrain', 'state.db'));
-  try {
-    db.exec(statement);
-  } finally {
-    db.close();
-  }
+/** Statements run underneath the store (state.db, or the workspace's database under TEST_STORE=postgres). */
+function sql(ws: string, statements: string): void {
+  withStateDb(ws, (db) => {
+    for (const statement of statements.split(';').map((x) => x.trim()).filter(Boolean)) db.prepare(statement).run();
+  });
 }
 
 const decisionCount = (ws: string): number => JSON.parse(runCli(['history', '--decisions', '--json'], { cwd: ws }).stdout).decisions.length;
@@ -58,7 +57,7 @@ describe('a gutted store is refused', () => {
     expect(r.stderr).toContain('3 record(s) that decisions.jsonl holds are missing from it');
   });
 
-  it('a repair killed after it created the new store leaves no gutted-but-accepted store', { timeout: 180_000 }, () => {
+  itSqliteOnly('the store is the file, deleted')('a repair killed after it created the new store leaves no gutted-but-accepted store', () => {
     const ws = decidedWorkspace();
     for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(ws, '.aibrain', `state.db${suffix}`), { force: true });
     const cut = runCli(['repair'], { cwd: ws, env: { AUTONOMOUS_LOOP_CRASH_AT: 'repair:store-opened#1' } });
@@ -67,7 +66,7 @@ describe('a gutted store is refused', () => {
     expect(r.code, r.stdout + r.stderr).toBe(5);
     expect(runCli(['repair'], { cwd: ws }).code).toBe(0);
     expect(decisionCount(ws)).toBe(3);
-  });
+  }, 180_000);
 });
 
 describe('history --verify', () => {
@@ -77,7 +76,7 @@ describe('history --verify', () => {
     sql(ws, `UPDATE decisions SET record = replace(record, '"by":"ana"', '"by":"eve"') WHERE seq = 2`);
     const r = runCli(['history', '--verify'], { cwd: ws });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/state\.db decisions row 2 \(id [^)]+\): does not match its chain/);
+    expect(r.stdout).toMatch(/(?:state\.db|the state database \S+) decisions row 2 \(id [^)]+\): does not match its chain/);
     expect(r.stdout).toMatch(/decisions\.jsonl line 2 .*the row was edited in the database/);
 
     const other = decidedWorkspace();
@@ -89,6 +88,6 @@ describe('history --verify', () => {
     expect(edited.code).toBe(1);
     const out = JSON.parse(edited.stdout);
     expect(out.ok).toBe(false);
-    expect(out.problems).toEqual([expect.stringMatching(/^decisions\.jsonl line 1 \(id [^)]+\): differs from state\.db \(edited in the file\)$/)]);
+    expect(out.problems).toEqual([expect.stringMatching(/^decisions\.jsonl line 1 \(id [^)]+\): differs from (?:state\.db|the state database \S+) \(edited in the file\)$/)]);
   });
 });

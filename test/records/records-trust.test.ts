@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorkspace, readJson, removeWorkspaces, runCli, writeQueue, type CliResult } from '../helpers/workspace.js';
+import { itSqliteOnly } from '../helpers/test-store.js';
 
 afterEach(removeWorkspaces);
 
@@ -84,7 +85,7 @@ describe('records are projections of state.db', () => {
     expect(readFileSync(decisions, 'utf8')).toContain('"decision":"approve"');
   });
 
-  it('a deleted or emptied state.db is never started afresh while the records exist; repair rebuilds it from them', () => {
+  itSqliteOnly('it deletes and empties the file')('a deleted or emptied state.db is never started afresh while the records exist; repair rebuilds it from them', () => {
     const { ws, deploys } = deployWorkspace();
     writeQueue(ws, 'shop', { features: [{ id: 'S', agent_type: 'noop', environment: 'staging', version: '1.0.0' }, ...cascade('1.0.0').features] });
     expect(runCli(['--project', 'shop', '--yes'], { cwd: ws }).code).toBe(0);
@@ -101,7 +102,7 @@ describe('records are projections of state.db', () => {
     expect(deploys()).toEqual(['1.0.0']);
   });
 
-  it('a state.db garbled mid-file is detected at open: one line and the file, for status, run and approve', () => {
+  itSqliteOnly('it garbles the bytes of the file')('a state.db garbled mid-file is detected at open: one line and the file, for status, run and approve', () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'shop', { features: Array.from({ length: 40 }, (_, i) => ({ id: `T${i}`, agent_type: 'noop', description: 'x'.repeat(400) })) });
     expect(runCli(['--project', 'shop'], { cwd: ws }).code).toBe(0);
