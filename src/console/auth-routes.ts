@@ -8,7 +8,14 @@ import { layout } from './pages/layout.js';
 import { loginBody } from './pages/other-pages.js';
 import { sameSecret } from './sessions.js';
 
-const cookieOptions = { httpOnly: true, sameSite: 'Strict', path: '/' } as const;
+const baseCookie = { httpOnly: true, sameSite: 'Strict', path: '/' } as const;
+
+// Reached over TLS (a reverse proxy in front says so in X-Forwarded-Proto): the cookies are also
+// Secure, never sent back over plain HTTP. The console itself serves HTTP on 127.0.0.1.
+function cookieOptions(c: Context): { httpOnly: true; sameSite: 'Strict'; path: '/'; secure?: true } {
+  const overTls = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https' || new URL(c.req.url).protocol === 'https:';
+  return overTls ? { ...baseCookie, secure: true } : baseCookie;
+}
 
 function address(c: Context): string {
   try {
@@ -22,7 +29,7 @@ function address(c: Context): string {
 function loginPage(c: Context, status: 200 | 401 | 403 | 429, message?: string): Response {
   // One token a browser (kept while its cookie lives): two tabs, or a second request, do not invalidate the first form.
   const csrf = getCookie(c, LOGIN_COOKIE) ?? randomBytes(24).toString('base64url');
-  setCookie(c, LOGIN_COOKIE, csrf, { ...cookieOptions, maxAge: 3600 });
+  setCookie(c, LOGIN_COOKIE, csrf, { ...cookieOptions(c), maxAge: 3600 });
   return c.html(layout('Log in', undefined, loginBody(csrf, message)), status);
 }
 
@@ -50,7 +57,7 @@ export function addAuthRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): void 
     ctx.throttle.succeeded(from);
     const session = ctx.sessions.create(found.person, found.id);
     deleteCookie(c, LOGIN_COOKIE, { path: '/' });
-    setCookie(c, SESSION_COOKIE, session.id, cookieOptions);
+    setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c));
     return c.redirect('/', 303);
   });
 

@@ -128,3 +128,35 @@ describe('the console: who may do what', () => {
     }
   });
 });
+
+describe('the console behind TLS', () => {
+  it('sets its cookies Secure when a reverse proxy says the request came over HTTPS, and not over plain HTTP', async () => {
+    const ws = makeWorkspace();
+    writeContract(ws, ['ana']);
+    productionQueue(ws);
+    const token = createToken(ws, 'ana');
+    const console_ = await startTestConsole(ws);
+    try {
+      const login = async (headers: Record<string, string>): Promise<string[]> => {
+        const form = await fetch(`${console_.url}/login`, { headers });
+        const loginCookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0]!;
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+        const r = await fetch(`${console_.url}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { ...headers, cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded', origin: console_.url },
+          body: new URLSearchParams({ _csrf: csrf, token }).toString(),
+        });
+        expect(r.status).toBe(303);
+        return [...form.headers.getSetCookie(), ...r.headers.getSetCookie()];
+      };
+      const overTls = await login({ 'x-forwarded-proto': 'https' });
+      expect(overTls.find((c) => c.startsWith('al_session='))).toMatch(/; Secure/i);
+      expect(overTls.every((c) => /Max-Age=0|; Secure/i.test(c))).toBe(true);
+      const plain = await login({});
+      expect(plain.some((c) => /; Secure/i.test(c))).toBe(false);
+    } finally {
+      await console_.close();
+    }
+  });
+});
