@@ -297,7 +297,19 @@ async function figures(
     perAttempt.set(key, (perAttempt.get(key) ?? 0) + 1);
     statuses.set(key, [...(statuses.get(key) ?? []), r.status]);
   }
-  const notOne = [...perAttempt].filter(([, n]) => n !== 1).map(([k, n]) => `${k}: ${n} records (${(statuses.get(k) ?? []).join(', ')})${leftToPerson.has(k.split(' ')[0]!) ? ', left to a person and approved again' : ''}`);
+  // A deploy cut off by a kill is recorded `interrupted` and left to a person; their approval runs it
+  // again under the same iteration number (the crash-resume rule): that is a new attempt, the
+  // person's, with its own one record (as production-kills counts attempts). So an iteration's
+  // records are one per attempt when each but the last is `interrupted` and each re-run had an approval.
+  const approvals = new Map<string, number>();
+  for (const a of (await db.query(`SELECT task_id, count(*) AS n FROM decisions WHERE project = 'shop' AND decision = 'approve' GROUP BY task_id`)).rows as { task_id: string; n: string }[]) approvals.set(a.task_id, Number(a.n));
+  const onePerAttempt = (key: string, n: number): boolean => {
+    if (n === 1) return true;
+    const task = key.split(' ')[0]!;
+    const seen = statuses.get(key) ?? [];
+    return leftToPerson.has(task) && seen.slice(0, -1).every((st) => st === 'interrupted') && n - 1 <= (approvals.get(task) ?? 0);
+  };
+  const notOne = [...perAttempt].filter(([k, n]) => !onePerAttempt(k, n)).map(([k, n]) => `${k}: ${n} records (${(statuses.get(k) ?? []).join(', ')})${leftToPerson.has(k.split(' ')[0]!) ? ', left to a person and approved again' : ''}`);
   for (const t of tasks.filter((t) => /^(DEV|STG)-/.test(t.task_id) && t.status === 'complete')) {
     if (!records.some((r) => r.task_id === t.task_id && r.status === 'success')) notOne.push(`${t.task_id}: complete without a success record`);
   }
