@@ -6,8 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { startCluster } from '../test/helpers/postgres-cluster.js';
+import { createDatabase, startCluster } from '../test/helpers/postgres-cluster.js';
 import { runFaultTrial } from './runner-faults.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -16,16 +15,10 @@ const arg = (name: string, fallback: number): number => {
 };
 const cluster = process.env.BENCH_DATABASE_URL ? undefined : await startCluster();
 try {
-  const admin = new URL(process.env.BENCH_DATABASE_URL ?? cluster!.url);
-  const name = `trial_${Date.now().toString(36)}`;
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  admin.pathname = `/${name}`;
+  const databaseUrl = await createDatabase(process.env.BENCH_DATABASE_URL ?? cluster!.url, `trial_${Date.now().toString(36)}`);
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   const figures = await runFaultTrial({
-    databaseUrl: admin.toString(),
+    databaseUrl,
     kills: arg('--kills', 50),
     stops: arg('--stops', 20),
     chains: arg('--chains', 30),

@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { startCluster } from '../test/helpers/postgres-cluster.js';
+import { createDatabase, startCluster } from '../test/helpers/postgres-cluster.js';
 import { generateQueue } from './generate-queue.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,18 +25,8 @@ const stores = arg('--stores', 'sqlite,postgres').split(',');
 const cluster = stores.includes('postgres') && !process.env.BENCH_DATABASE_URL ? await startCluster() : undefined;
 const serverUrl = process.env.BENCH_DATABASE_URL ?? cluster?.url;
 
-async function freshDatabase(): Promise<string> {
-  const admin = new URL(serverUrl!);
-  const name = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  admin.pathname = `/${name}`;
-  return admin.toString();
+function freshDatabase(): Promise<string> {
+  return createDatabase(serverUrl!, `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`);
 }
 
 interface Row {

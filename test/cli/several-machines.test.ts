@@ -1,10 +1,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findBin } from '../helpers/postgres-cluster.js';
+import { findBin, freePort } from '../helpers/postgres-cluster.js';
 import { cliPath, repoRoot, waitFor } from '../helpers/workspace.js';
 
 // Doc test: the README's "Several machines" section, every line of its sh block run in order in one
@@ -20,17 +19,6 @@ function readmeBlocks(heading: string, lang: string): string[] {
   const next = text.slice(start + heading.length + 2).search(new RegExp(`\\n#{1,${level.length}} `));
   const section = next < 0 ? text.slice(start) : text.slice(start, start + heading.length + 2 + next);
   return [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] ?? '');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** One bash process: each line is written to it, then a marker with the line's exit code. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
+import { createDatabase } from './postgres-cluster.js';
 
 import './provided-context.js';
 
@@ -11,15 +11,5 @@ export function clusterUrl(): string {
 
 /** A new, empty database on the test cluster: one a test file (or a test) has to itself. */
 export async function freshDatabase(): Promise<string> {
-  const admin = new URL(clusterUrl());
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  admin.pathname = `/${name}`;
-  return admin.toString();
+  return createDatabase(clusterUrl(), `t_${randomBytes(6).toString('hex')}`);
 }
