@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findBin, freePort } from '../helpers/postgres-cluster.js';
+import { findBin } from '../helpers/postgres-cluster.js';
+import { freePort } from '../helpers/ports.js';
 import { cliPath, repoRoot, waitFor } from '../helpers/workspace.js';
 
 // Doc test: the README's "Several machines" section, every line of its sh block run in order in one
@@ -114,7 +115,9 @@ describe("the README's Several machines section, run as written (doc test)", () 
         await waitFor(() => {
           readPanes();
           return paneEnds().every((p) => p.startsWith('1 '));
-        }, 90_000, 'both runners to end');
+        }, 90_000, 'both runners to end').catch((e: Error) => {
+          throw new Error(`${e.message}\npanes: ${paneEnds().join(' | ')}\nstatus: ${cli(['status', '--project', 'shop']).stdout}\npane A:\n${panes[0]}\npane B:\n${panes[1]}`);
+        });
         readPanes();
       }
       const r = await sh.run(line, 120_000);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 /** A throwaway PostgreSQL cluster for one test run: initdb + pg_ctl in a temporary folder, on a free port. */
 export interface Cluster {
@@ -26,18 +26,6 @@ export function findBin(name: string): string {
   const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin', name))).sort((a, b) => Number(b) - Number(a)) : [];
   if (versions[0]) return path.join(base, versions[0], 'bin', name);
   throw new Error(`PostgreSQL is not installed (no ${name} on PATH or under ${base}/*/bin): install the postgresql package (the Postgres tests never skip)`);
-}
-
-/** A TCP port free on 127.0.0.1 now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 // Postgres refuses to run as root: as root, the cluster belongs to the postgres user (made if missing).

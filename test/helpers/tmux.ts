@@ -9,10 +9,43 @@ const socket = ['-L', `al-test-${process.pid}`];
 /** tmux on the tests' own socket (a second shell: `tmux(['new-window', ...])`). */
 export const tmux = (args: string[]): string => execFileSync('tmux', [...socket, ...args], { encoding: 'utf8' });
 
-/** Ends every tmux session a test started (a failed expectation, say). */
+/** Every process under `pid` (its children, theirs, …), read from ps. */
+function descendants(pid: number): number[] {
+  const rows = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const found: number[] = [];
+  const walk = (parent: number): void => {
+    for (const [child, ppid] of rows) if (ppid === parent && child !== undefined) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Ends every tmux session a test started (a failed expectation, say), and waits until the CLI
+ * under each has ended: a run that saves its queue file as it goes (on SIGHUP) must not be
+ * writing into the workspace the test removes next.
+ */
 export function killTmuxSessions(): void {
-  for (const s of sessions) spawnSync('tmux', [...socket, 'kill-session', '-t', s]);
+  const pids: number[] = [];
+  for (const s of sessions) {
+    const panes = spawnSync('tmux', [...socket, 'list-panes', '-t', s, '-F', '#{pane_pid}'], { encoding: 'utf8' }).stdout ?? '';
+    for (const pane of panes.split('\n').filter(Boolean).map(Number)) pids.push(pane, ...descendants(pane));
+    spawnSync('tmux', [...socket, 'kill-session', '-t', s]);
+  }
   sessions.clear();
+  const deadline = Date.now() + 10_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(alive) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
 }
 
 /**

@@ -22,7 +22,8 @@ export function makeWorkspace(): string {
 }
 
 export function removeWorkspaces(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  // Retried: a child process ending as the test ends may still be renaming a file into the folder.
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   dropWorkspaceDatabases();
 }
 

@@ -1,10 +1,10 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveWorkspace, type Workspace } from '../../../src/workspace/paths.js';
+import { freePort } from '../../helpers/ports.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const demoAppPath = path.join(repoRoot, 'examples', 'demo-app');
@@ -17,18 +17,6 @@ export function copyDemoApp(ws: Workspace, files: Record<string, string> = {}): 
   cpSync(demoAppPath, app, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(app, name), text);
   return app;
-}
-
-/** A port nobody listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const made: string[] = [];
@@ -110,7 +98,7 @@ async function killAndWait(pid: number): Promise<void> {
 export async function removeDemoWorkspaces(): Promise<void> {
   for (const dir of made.splice(0)) {
     await stopServices(dir);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 
