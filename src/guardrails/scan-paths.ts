@@ -6,7 +6,8 @@ import { decodeText, readFileHead } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
 import { noteTextToScan } from './optimizing-compiler.js';
 import { loadRulePacks } from './rule-pack.js';
-import { type FileKind, detectFileKind, scanFile } from './scan-file.js';
+import { type FileKind, type FileScanInput, type FileScanResult, detectFileKind, scanFile } from './scan-file.js';
+import { scanLargeSqlFile, scansInChunks } from './scan-large-sql.js';
 import { loadPgParser, withPgParser } from './sql/parse-postgres.js';
 import { scanSql } from './sql/scan-sql.js';
 
@@ -58,6 +59,11 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   const downs: [number, FoundFile, string][] = [];
   const added = new Map<string, string[]>();
   const scanOne = async (index: number, file: FoundFile, up?: string): Promise<void> => {
+    const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
+    const bytes = file.kind === 'sql' ? sizeOf(file) : -1;
+    // A large SQL file: read and scanned in chunks when it can be (else read whole, below).
+    const chunked = bytes >= 0 && scansInChunks(bytes) ? await scanInChunks(file, bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }) : undefined;
+    if (chunked) return keepResult(index, file, chunked);
     const read = readFoundFile(file);
     if ('error' in read) {
       notScanned.push({ file: file.display, reason: read.error });
@@ -66,13 +72,14 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
       return;
     }
     const input = { kind: file.kind, text: read.text, file: file.display, absolute: file.absolute, rules, options };
-    const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
     // The Postgres parser loads on the first statement that needs it (that file is then read again);
     // before a large file, it loads first, so the file is read once.
     if (read.text.length > RESCAN_LIMIT && (file.kind === 'sql' || file.kind === 'python')) await loadPgParser();
     if (read.text.length > LARGE_FILE) keepHeapSmall();
     noteTextToScan(read.text.length);
-    const result = await withPgParser(() => scanFile({ ...input, ...before }));
+    keepResult(index, file, await withPgParser(() => scanFile({ ...input, ...before })));
+  };
+  const keepResult = (index: number, file: FoundFile, result: FileScanResult): void => {
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
@@ -102,6 +109,22 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     notScanned,
     parseErrors,
   };
+}
+
+/** A large SQL file scanned chunk by chunk (the parser loaded first), or undefined when it must be read whole. */
+async function scanInChunks(file: FoundFile, bytes: number, input: Omit<FileScanInput, 'text'> & { absolute: string }): Promise<FileScanResult | undefined> {
+  await loadPgParser();
+  if (bytes > LARGE_FILE) keepHeapSmall();
+  noteTextToScan(bytes);
+  return withPgParser(() => scanLargeSqlFile(input));
+}
+
+function sizeOf(file: FoundFile): number {
+  try {
+    return statSync(file.absolute).size;
+  } catch {
+    return 0; // read (and its error reported) below
+  }
 }
 
 /**

@@ -38,6 +38,8 @@ export interface ScanContext {
   /** SQLite or CockroachDB, read with the Postgres lexer (some rules do not hold there). */
   family: 'sqlite' | 'cockroachdb' | undefined;
   dialect: Dialect;
+  /** Where `input.text` starts in the whole text (a chunk of a large file; 0 otherwise): markers and neighbours are kept absolute. */
+  base: number;
   lineAt: (offset: number) => number;
   markerLines: MarkerLine[];
   created: CreatedTables;
@@ -49,7 +51,7 @@ export interface ScanContext {
   /** Columns and indexes this text adds (`column:t.c`, `index:i`), and those its up migration added. */
   added: string[];
   addedBefore: ReadonlySet<string>;
-  /** Where the statements before and after the one being scanned start (which statement a marker is on). */
+  /** Where the statements before and after the one being scanned start, absolute (which statement a marker is on). */
   neighbours: { previousStart?: number; nextStart?: number };
   /** `SET lock_timeout` was seen (or the missing-lock-timeout finding already made). */
   lockTimeoutSet: boolean;

@@ -61,13 +61,38 @@ function scanAs(
 ): ScanContext | undefined {
   const { text } = input;
   const lines = new LineIndex(text);
-  const lineAt = input.lineAt ?? ((o: number) => lines.lineOf(o));
-  const ctx: ScanContext = {
+  const ctx = createScanContext(input, original, placeholders, dialect, family, input.lineAt ?? ((o: number) => lines.lineOf(o)));
+  const scan = new StatementScan(ctx);
+  let switched = false;
+  const split = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
+    if (switchToMysql && state.mysqlSyntax) {
+      switched = true;
+      return false;
+    }
+    scan.take(stmt, state.markers, state.markers.length);
+    return true;
+  });
+  if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
+  scan.finish(split.markers, split.markers.length);
+  return ctx;
+}
+
+/** The state of one text's scan, before its first statement (a chunked scan sets `input.text`, `base` and `lineAt` per chunk). */
+export function createScanContext(
+  input: SqlScanInput,
+  original: string,
+  placeholders: Placeholder[],
+  dialect: Dialect,
+  family: 'sqlite' | 'cockroachdb' | undefined,
+  lineAt: (offset: number) => number,
+): ScanContext {
+  return {
     input,
     original,
     placeholders,
     family,
     dialect,
+    base: 0,
     lineAt,
     markerLines: [],
     created: new CreatedTables(input.createdBefore),
@@ -85,41 +110,54 @@ function scanAs(
     deferred: [],
     deferredChars: 0,
   };
-  let markersSeen = 0;
-  const takeMarkers = (markers: readonly SafetyMarker[]): void => {
-    ctx.markerLines.push(...toMarkerLines(markers.slice(markersSeen), lineAt));
-    markersSeen = markers.length;
-  };
-  // One statement behind the splitter, so a trailing `-- safety-exception` after `;` is known.
-  let pending: SqlStatement | undefined;
-  let previousStart: number | undefined;
-  const scanPending = (nextStart: number | undefined): void => {
-    if (!pending) return;
+}
+
+/**
+ * Scans statements as the splitter gives them, one statement behind it, so a trailing
+ * `-- safety-exception` after `;` is known. `known`: how many of `markers` the splitter had found
+ * when it gave the statement. Neighbours are absolute offsets (`ctx.base` added).
+ */
+export class StatementScan {
+  private markersSeen = 0;
+  private pending: SqlStatement | undefined;
+
+  constructor(
+    private readonly ctx: ScanContext,
+    /** Where the statement before the first one starts (the previous chunk's last), absolute. */
+    public previousStart?: number,
+  ) {}
+
+  take(stmt: SqlStatement, markers: readonly SafetyMarker[], known: number): void {
+    this.takeMarkers(markers, known);
+    this.scanPending(stmt.start + this.ctx.base);
+    this.pending = stmt;
+  }
+
+  /** The last statement (nothing after it in this text), and the parser's waiting statements. */
+  finish(markers: readonly SafetyMarker[], known: number): void {
+    this.takeMarkers(markers, known);
+    this.scanPending(undefined);
+    readDeferred(this.ctx);
+  }
+
+  private takeMarkers(markers: readonly SafetyMarker[], known: number): void {
+    if (known <= this.markersSeen) return;
+    this.ctx.markerLines.push(...toMarkerLines(markers.slice(this.markersSeen, known), this.ctx.lineAt, this.ctx.base));
+    this.markersSeen = known;
+  }
+
+  private scanPending(nextStart: number | undefined): void {
+    const { ctx, pending: stmt, previousStart } = this;
+    if (!stmt) return;
     ctx.neighbours = { ...(previousStart !== undefined ? { previousStart } : {}), ...(nextStart !== undefined ? { nextStart } : {}) };
-    const stmt = pending;
-    const unreadable = input.reportUnreadable === false ? undefined : findUnreadable(stmt, text);
+    const unreadable = ctx.input.reportUnreadable === false ? undefined : findUnreadable(stmt, ctx.input.text);
     if (unreadable) {
       readDeferred(ctx);
       report(ctx, [{ rule: 'unparsed-sql', detail: unreadable }], stmt.start, stmt.end, stmt.terminatorEnd);
-    } else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words, dialect === 'postgres');
-    previousStart = stmt.start;
-  };
-  let switched = false;
-  const split = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
-    if (switchToMysql && state.mysqlSyntax) {
-      switched = true;
-      return false;
-    }
-    takeMarkers(state.markers);
-    scanPending(stmt.start);
-    pending = stmt;
-    return true;
-  });
-  if (switched || (switchToMysql && split.mysqlSyntax)) return undefined;
-  takeMarkers(split.markers);
-  scanPending(undefined);
-  readDeferred(ctx);
-  return ctx;
+    } else scanStatement(ctx, stmt.start, stmt.end, stmt.terminatorEnd, stmt.words, ctx.dialect === 'postgres');
+    this.previousStart = stmt.start + ctx.base;
+    this.pending = undefined;
+  }
 }
 
 const BATCH_STATEMENTS = 200;
@@ -281,7 +319,7 @@ function scanDoBlock(ctx: ScanContext, start: number, end: number): void {
   const body = tokens.find((t, i) => t.kind === Tok.String && i !== langAt + 1);
   if (body?.contentStart === undefined || body.contentEnd === undefined) return;
   const inner = splitStatements(text, 'postgres', body.contentStart, body.contentEnd);
-  ctx.markerLines.push(...toMarkerLines(inner.markers, ctx.lineAt));
+  ctx.markerLines.push(...toMarkerLines(inner.markers, ctx.lineAt, ctx.base));
   for (const piece of inner.statements) {
     const pieceTokens = tokenizeStatement(text, 'postgres', piece.start, piece.end);
     const verb = pieceTokens.findIndex(
@@ -305,7 +343,7 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
   for (const hit of hits) {
     const line = ctx.lineAt(hit.at ?? start);
     const at = hit.at ?? start;
-    const span = { first: line, last: lastLine, start: at, ...neighbours };
+    const span = { first: line, last: lastLine, start: at + ctx.base, ...neighbours };
     const exception = findException(ctx.markerLines, span, hit.rule, (w) => input.rules.rules.has(w));
     const suppressed = exception !== undefined;
     const statement = shortenStatement(ctx.original.slice(hit.at ?? start, end));
@@ -338,16 +376,20 @@ function report(ctx: ScanContext, hits: SqlHit[], start: number, end: number, te
 function hasNotNullCheck(ctx: ScanContext, before: number, detail: string | undefined): boolean {
   const column = detail?.split('.').pop()?.toLowerCase();
   if (!column || !/^\w+$/.test(column)) return false;
-  if (before > ctx.checksReadTo) {
-    const checks = /CHECK\s*\(\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)/gi;
-    for (const m of ctx.input.text.slice(ctx.checksReadTo, before).matchAll(checks)) ctx.notNullChecks.add((m[1] ?? '').toLowerCase());
-    ctx.checksReadTo = before;
-  }
+  readNotNullChecks(ctx, before);
   return ctx.notNullChecks.has(column);
 }
 
-function toMarkerLines(markers: SafetyMarker[], lineAt: (offset: number) => number): MarkerLine[] {
-  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly, offset: m.offset, note: m.note }));
+/** Takes in the `CHECK (col IS NOT NULL)`s of the text before `to` not read yet (a chunked scan: all of a chunk before the next). */
+export function readNotNullChecks(ctx: ScanContext, to: number): void {
+  if (to <= ctx.checksReadTo) return;
+  const checks = /CHECK\s*\(\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*\)/gi;
+  for (const m of ctx.input.text.slice(ctx.checksReadTo, to).matchAll(checks)) ctx.notNullChecks.add((m[1] ?? '').toLowerCase());
+  ctx.checksReadTo = to;
+}
+
+function toMarkerLines(markers: readonly SafetyMarker[], lineAt: (offset: number) => number, base: number): MarkerLine[] {
+  return markers.map((m) => ({ line: lineAt(m.offset), commentOnly: m.commentOnly, offset: m.offset + base, note: m.note }));
 }
 
 function skipSpace(text: string, i: number): number {
