@@ -22,12 +22,13 @@ export function scansInChunks(bytes: number): boolean {
   return chunkedFrom >= 0 && bytes >= chunkedFrom;
 }
 
-export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute: string }): FileScanResult | undefined {
+/** `keepAdditions`: whether a down migration will ask what this file created and added. */
+export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute: string }, keepAdditions: boolean): FileScanResult | undefined {
   const pieces = readUtf8Pieces(input.absolute);
   if (!pieces) return undefined;
   const hint = input.options.dialect ? undefined : readFolderDialect(input.absolute);
   try {
-    const result = scanSqlChunked({ ...input, ...(hint ? { dialectHint: hint } : {}) }, pieces, chunkChars);
+    const result = scanSqlChunked({ ...input, keepAdditions, ...(hint ? { dialectHint: hint } : {}) }, pieces, chunkChars);
     return result && { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };
   } catch (e) {
     if (e instanceof NotUtf8) return undefined;

@@ -58,11 +58,13 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   const parseErrors: ScanResult['parseErrors'] = [];
   const downs: [number, FoundFile, string][] = [];
   const added = new Map<string, string[]>();
+  /** Up migrations whose down migration is scanned too (it asks what they created and added). */
+  const ups = new Set(files.map((f) => findUpMigration(f.absolute)).filter((up) => up !== undefined && scanned.has(up)));
   const scanOne = async (index: number, file: FoundFile, up?: string): Promise<void> => {
     const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
     const bytes = file.kind === 'sql' ? sizeOf(file) : -1;
     // A large SQL file: read and scanned in chunks when it can be (else read whole, below).
-    const chunked = bytes >= 0 && scansInChunks(bytes) ? await scanInChunks(file, bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }) : undefined;
+    const chunked = bytes >= 0 && scansInChunks(bytes) ? await scanInChunks(bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }, ups.has(file.absolute)) : undefined;
     if (chunked) return keepResult(index, file, chunked);
     const read = readFoundFile(file);
     if ('error' in read) {
@@ -112,11 +114,15 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
 }
 
 /** A large SQL file scanned chunk by chunk (the parser loaded first), or undefined when it must be read whole. */
-async function scanInChunks(file: FoundFile, bytes: number, input: Omit<FileScanInput, 'text'> & { absolute: string }): Promise<FileScanResult | undefined> {
+async function scanInChunks(
+  bytes: number,
+  input: Omit<FileScanInput, 'text'> & { absolute: string },
+  keepAdditions: boolean,
+): Promise<FileScanResult | undefined> {
   await loadPgParser();
   if (bytes > LARGE_FILE) keepHeapSmall();
   noteTextToScan(bytes);
-  return withPgParser(() => scanLargeSqlFile(input));
+  return withPgParser(() => scanLargeSqlFile(input, keepAdditions));
 }
 
 function sizeOf(file: FoundFile): number {

@@ -22,12 +22,21 @@ const HEAD_CHARS = 20000;
 /** Text after a chunk's end a message may quote (findUnreadable shows up to 40 characters of a statement's start). */
 const LOOKAHEAD = 64;
 
+export interface ChunkedSqlInput extends Omit<SqlScanInput, 'text' | 'lineAt'> {
+  /**
+   * Whether the tables created and the columns and indexes added are kept for the result (a down
+   * migration's scan asks for them); false: let go after each chunk (a seed file adds hundreds of
+   * thousands). Default: true.
+   */
+  keepAdditions?: boolean;
+}
+
 /**
  * Scans the text `pieces` give (in order) as scanSql scans it whole, or gives undefined when it
  * needs the whole text (nothing was reported then). `chunkChars`: smaller in tests, so chunk
  * boundaries fall everywhere.
  */
-export function scanSqlChunked(given: Omit<SqlScanInput, 'text' | 'lineAt'>, pieces: Iterator<string>, chunkChars = CHUNK_CHARS): SqlScanResult | undefined {
+export function scanSqlChunked(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars = CHUNK_CHARS): SqlScanResult | undefined {
   let buf = '';
   let eof = false;
   const more = (): boolean => {
@@ -69,6 +78,10 @@ export function scanSqlChunked(given: Omit<SqlScanInput, 'text' | 'lineAt'>, pie
     if (needsWholeText(text.slice(0, cut), chunk.mysqlSyntax, mayBeMysql)) return undefined;
     scan.finish(chunk.markers, chunk.known);
     readNotNullChecks(ctx, cut);
+    if (given.keepAdditions === false) {
+      ctx.added = [];
+      ctx.ownCreated = [];
+    }
     previousStart = scan.previousStart;
     baseLine += countLines(text, cut);
     ctx.base += cut;
