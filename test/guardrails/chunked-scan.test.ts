@@ -130,7 +130,7 @@ describe('a large file read in pieces from disk', () => {
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    useChunkedScan(4 * 1024 * 1024);
+    useChunkedScan(8 * 1024 * 1024);
   });
 
   it('decodes as decodeText does: pieces of 5 bytes end inside multi-byte characters and CRLFs, a lone CR is a line end', () => {
