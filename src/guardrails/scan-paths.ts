@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { InputError } from '../errors.js';
@@ -62,11 +62,11 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
   const ups = new Set(files.map((f) => findUpMigration(f.absolute)).filter((up) => up !== undefined && scanned.has(up)));
   const scanOne = async (index: number, file: FoundFile, up?: string): Promise<void> => {
     const before = up ? { createdBefore: created.get(up) ?? [], addedBefore: added.get(up) ?? [] } : {};
-    const bytes = file.kind === 'sql' ? sizeOf(file) : -1;
-    // A large SQL file: read and scanned in chunks when it can be (else read whole, below).
-    const chunked = bytes >= 0 && scansInChunks(bytes) ? await scanInChunks(bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }, ups.has(file.absolute)) : undefined;
+    // A large SQL file: read and scanned in chunks when it can be (else read whole).
+    const large = file.kind === 'sql' ? readFoundFile(file, scansInChunks) : undefined;
+    const chunked = large && 'bytes' in large ? await scanInChunks(large.bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }, ups.has(file.absolute)) : undefined;
     if (chunked) return keepResult(index, file, chunked);
-    const read = readFoundFile(file);
+    const read = large && !('bytes' in large) ? large : readFoundFile(file);
     if ('error' in read) {
       notScanned.push({ file: file.display, reason: read.error });
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: read.error }, options);
@@ -123,14 +123,6 @@ async function scanInChunks(
   if (bytes > LARGE_FILE) keepHeapSmall();
   noteTextToScan(bytes);
   return withPgParser(() => scanLargeSqlFile(input, keepAdditions));
-}
-
-function sizeOf(file: FoundFile): number {
-  try {
-    return statSync(file.absolute).size;
-  } catch {
-    return 0; // read (and its error reported) below
-  }
 }
 
 /**
@@ -240,13 +232,26 @@ function describeUnscanned(file: string): string {
   return 'no scanner reads this kind of file (SQL, Python, JavaScript/TypeScript, shell), not scanned';
 }
 
-/** The file's text (decoded by its byte order mark, lone CRs read as line ends), or why it cannot be read. */
-export function readFoundFile(file: FoundFile): { text: string } | { error: string } {
+/**
+ * The file's text (decoded by its byte order mark, lone CRs read as line ends), or why it cannot be
+ * read; or only its size when `readInParts` says a file that large is read otherwise.
+ */
+export function readFoundFile(file: FoundFile): { text: string } | { error: string };
+export function readFoundFile(file: FoundFile, readInParts: (bytes: number) => boolean): { text: string } | { error: string } | { bytes: number };
+export function readFoundFile(file: FoundFile, readInParts?: (bytes: number) => boolean): { text: string } | { error: string } | { bytes: number } {
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(file.absolute);
+    fd = openSync(file.absolute, 'r');
+    if (readInParts) {
+      const size = fstatSync(fd).size;
+      if (readInParts(size)) return { bytes: size };
+    }
+    bytes = readFileSync(fd);
   } catch (e) {
     return { error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return decodeText(bytes);
 }
