@@ -206,18 +206,27 @@ describe('runs_on labels', () => {
     // A has written SHIP's status into its own file; then it is paused while the approval, made in
     // A's checkout, writes "pending" into that file and B ships.
     await poll(async () => readFileSync(path.join(a ?? '', 'tasks', 'work_queue_p.json'), 'utf8').includes('awaiting_approval'), 30_000, "A's file to show awaiting_approval");
-    build.kill('SIGSTOP');
+    // Paused between transactions: a runner paused inside one would hold the writer lock and stall B
+    // until the server ends its session (idle_in_transaction_session_timeout) — another test's matter.
+    for (;;) {
+      build.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 100));
+      const open = await query<{ n: string }>(url, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+      if (Number(open[0]?.n) === 0) break;
+      build.kill('SIGCONT');
+      await new Promise((r) => setTimeout(r, 150));
+    }
     try {
       const approve = startCli(['approve', 'SHIP', '--project', 'p', '--database-url', url, '--by', 'ana'], { cwd: a ?? '' });
       expect(await approve.exited, approve.output()).toBe(0);
-      expect(await ended(prod, 60_000), prod.output()).toBe(0);
+      expect(await ended(prod, 90_000), prod.output()).toBe(0);
       expect((await query<{ status: string }>(url, `SELECT status FROM autonomous_loop.tasks WHERE task_id = 'SHIP'`))[0]?.status).toBe('complete');
     } finally {
       build.kill('SIGCONT');
     }
     // A wakes, reads its file (SHIP: pending, written by the approval): that edit was made on a
     // status that has moved on since (complete), so it is not taken; A says so and ends.
-    expect(await ended(build, 60_000), build.output()).toBe(0);
+    expect(await ended(build, 90_000), build.output()).toBe(0);
     expect(build.output()).toMatch(/SHIP: .*not taken/);
     expect((await query<{ status: string }>(url, `SELECT status FROM autonomous_loop.tasks WHERE task_id = 'SHIP'`))[0]?.status).toBe('complete');
     expect(readFileSync(shipLog, 'utf8').trim().split('\n')).toEqual(['shipped']);
