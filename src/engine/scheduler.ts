@@ -37,6 +37,8 @@ export class Scheduler {
   /** The run's --concurrency; one more slot is lent to a task cut off by a dead runner while all are busy. */
   readonly #slots: number;
   #rescueSlotLent = false;
+  /** Tasks with a rescue entry in the queue (not yet ended): one at a time each. */
+  readonly #rescuing = new Set<string>();
 
   constructor(ctx: EngineContext, pq: PQueue) {
     this.#ctx = ctx;
@@ -186,12 +188,14 @@ export class Scheduler {
   async #rescue(): Promise<void> {
     if (this.#stopping()) return;
     try {
-      const cut = (await tasksCutOff(this.#ctx)).filter((id) => !this.#queued.has(id) && !this.#running.has(id));
+      const cut = (await tasksCutOff(this.#ctx)).filter((id) => !this.#running.has(id) && !this.#rescuing.has(id));
       if (cut.length === 0 || this.#stopping()) return;
       await adoptStoredStatuses(this.#ctx, new Set([...this.#running, ...this.#queued]));
       for (const id of cut) {
         this.#notHere.delete(id);
-        await this.#evaluate(id, true);
+        // Queued here already, behind busy slots: it goes first now, in a lent slot (the older entry finds it taken).
+        if (this.#queued.has(id)) this.#enqueueRescue(id);
+        else await this.#evaluate(id, true);
       }
     } catch (e) {
       // A look that failed (the database away a moment) is tried again at the next tick; the run goes on.
@@ -259,10 +263,12 @@ export class Scheduler {
       return;
     }
     this.#queued.add(id);
-    if (!rescue) {
-      void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
-      return;
-    }
+    if (rescue) this.#enqueueRescue(id);
+    else void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
+  }
+
+  #enqueueRescue(id: string): void {
+    this.#rescuing.add(id);
     // A rescue goes first; with every slot busy it borrows one more (one at a time), given back when it ends.
     const lend = this.#pq.pending >= this.#slots && !this.#rescueSlotLent;
     if (lend) this.#rescueSlotLent = true;
@@ -271,6 +277,7 @@ export class Scheduler {
         try {
           await this.#execute(id);
         } finally {
+          this.#rescuing.delete(id);
           if (lend) {
             this.#rescueSlotLent = false;
             this.#pq.concurrency = this.#slots;
@@ -287,7 +294,8 @@ export class Scheduler {
     this.#queued.delete(id);
     const state = this.#ctx.tasks.get(id);
     // Once Ctrl-C (or a failure) stops the run, nothing new starts, whatever was already queued.
-    if (this.#stopping() || !state || !RUNNABLE.has(state.status)) return;
+    // Running already, or run and left waiting (a rescue entry went first): this older entry has nothing to do.
+    if (this.#stopping() || !state || !RUNNABLE.has(state.status) || this.#running.has(id) || this.#waitedThisRun.has(id)) return;
     this.#running.add(id);
     let outcome: TaskOutcome;
     try {

@@ -114,11 +114,12 @@ describe('several runners on one PostgreSQL database', () => {
     const url = await freshDatabase();
     // Each task outlasts the lease + 5 s by far: a runner that looked for work only when a slot freed would resume X ~20 s late.
     const long = `sleep 20; echo '<promise>DONE</promise>'`;
-    const [wsA, wsB] = workspaces(2, { features: [task('X', long), task('Y', long)] });
+    // Y only B may run (runs_on), first in the file: B runs Y and queues X behind it, in its one slot.
+    const [wsA, wsB] = workspaces(2, { features: [task('Y', long, { runs_on: ['b'] }), task('X', long)] });
     const lease = ['--database-url', url, '--lease', '2', '--concurrency', '1'];
-    const a = startCli(['--project', 'p', ...lease], { cwd: wsA ?? '' });
+    const a = startCli(['--project', 'p', ...lease, '--labels', 'a'], { cwd: wsA ?? '' });
     await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'X' AND state = 'running'`)).length > 0, 60_000, 'runner A to start X');
-    const b = startCli(['--project', 'p', ...lease], { cwd: wsB ?? '' });
+    const b = startCli(['--project', 'p', ...lease, '--labels', 'b'], { cwd: wsB ?? '' });
     await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'Y' AND state = 'running'`)).length > 0, 60_000, 'runner B to start Y');
     const runnerA = await runnerOf(url, a.pid ?? 0);
     const runnerB = await runnerOf(url, b.pid ?? 0);
