@@ -44,7 +44,7 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .option('-y, --yes', 'pre-approve development and staging gates (never production, never requires_approval)', false)
     .addOption(new Option('--approval-timeout <seconds>', 'an unanswered prompt becomes awaiting_approval').argParser(parsePositiveInt))
     .option('--by <name>', 'who answers the prompts in this terminal (default: the OS user)')
-    .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell instead of exiting 3', false)
+    .option('--wait', 'at a gate with nobody at a terminal, wait for approve/reject/override from another shell (and, with several runners, for a runner with the labels a ready task needs) instead of exiting 3', false)
     .option('--json', 'print one JSON event per line (schema/run-events.schema.json) instead of the view', false)
     .option('--labels <a,b>', "this runner's labels: it takes only tasks whose runs_on (or environment's runs_on) it has all of", parseLabels)
     .option('--lease <seconds>', 'several runners on one database: how long a task claim holds without a heartbeat', parsePositiveInt, 30)

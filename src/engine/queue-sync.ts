@@ -14,6 +14,8 @@ export interface QueueEdits {
   changed: string[];
   /** Statuses a person set by hand, by task id. */
   statusEdits: Map<string, TaskStatus>;
+  /** What the file said of each of those tasks before the edit: the status the person changed. */
+  statusBefore: Map<string, TaskStatus>;
 }
 
 interface FileStamp {
@@ -89,6 +91,7 @@ export class QueueSync {
     const added: string[] = [];
     const changed: string[] = [];
     const statusEdits = new Map<string, TaskStatus>();
+    const statusBefore = new Map<string, TaskStatus>();
     const oldPrints = taskFingerprints(before);
     const newPrints = taskFingerprints(next);
     // Only a save that also carries someone's other edit can be a stale copy; a change of statuses
@@ -109,13 +112,14 @@ export class QueueSync {
       }
       if (was !== undefined && now !== undefined && was !== now) {
         statusEdits.set(task.id, now);
+        statusBefore.set(task.id, was);
         // A person's status wins over a change of ours not yet written.
         this.#desired.delete(task.id);
       }
     }
     const removed = [...before.fileStatus.keys()].filter((id) => !next.fileStatus.has(id));
     this.queue = next;
-    return { queue: next, added, removed, changed, statusEdits };
+    return { queue: next, added, removed, changed, statusEdits, statusBefore };
   }
 
   /**

@@ -63,6 +63,18 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
       else state.spec = takeRunningEdit(state.spec, spec);
       const edited = edits.statusEdits.get(spec.id);
       if (edited !== undefined && state.status !== 'in_progress') {
+        const moved = await movedSince(tx, project, spec.id, edits.statusBefore.get(spec.id), edited);
+        if (moved !== undefined) {
+          // Made on a status that has changed since (another runner finished the task, say, or
+          // `approve` on this machine wrote the file after it ran elsewhere): not taken, and the
+          // file gets the status as it is now.
+          state.status = moved as TaskStatus;
+          ctx.sync.setStatus(spec.id, state.status);
+          const message = `${spec.id}: the queue file's status edit (${edits.statusBefore.get(spec.id)} → ${edited}) was made on a status that has changed since (${moved} now): not taken`;
+          ctx.emitter.emit('warning', { message });
+          ctx.log.warn({ task: spec.id, from: edits.statusBefore.get(spec.id), to: edited, now: moved }, 'stale status edit not taken');
+          continue;
+        }
         takePersonStatus(state, edited);
         if (edited === 'pending' && !reset.includes(spec.id)) reset.push(spec.id);
         await persist(ctx, tx, state, fileStatus);
@@ -77,6 +89,16 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
   });
   ctx.emitter.emit('queue:reloaded', { added: edits.added, changed: edits.changed, reset });
   ctx.log.info({ added: edits.added, changed: edits.changed, reset, removed: edits.removed }, 'queue file edited');
+}
+
+/**
+ * The store's status of a task when it is neither what the file showed before a person's edit nor
+ * what the edit says: the edit was made on a status that moved on since (undefined: take it).
+ */
+async function movedSince(tx: Store, project: string, taskId: string, before: TaskStatus | undefined, edited: TaskStatus): Promise<string | undefined> {
+  const row = await tx.task(project, taskId);
+  if (!row || before === undefined || row.status === before || row.status === edited) return undefined;
+  return row.status;
 }
 
 /**

@@ -164,7 +164,10 @@ export class Scheduler {
       this.#ctx.emitter.emit('warning', { message: `${id}: ${message}` });
     }
     this.#ctx.waitingForRunner = unplaceable;
-    if (!stay) return false;
+    // --wait: a person asked this runner to wait for what comes from elsewhere; a runner with the
+    // labels a ready task needs may still start (two machines' runners are never started at the
+    // same instant), so the task's dependents are not given up on.
+    if (!stay && !(this.#ctx.waitForPeople && unplaceable.size > 0)) return false;
     // The abort listener goes when the poll ends: one left per 250 ms poll leaked (MaxListenersExceededWarning on an idle runner).
     await new Promise<void>((resolve) => {
       const signal = this.#ctx.signal;

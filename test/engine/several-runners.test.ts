@@ -64,6 +64,10 @@ function workspaces(n: number, queue: unknown): string[] {
   });
 }
 
+/** The exit code, or 'still running' after timeoutMs (the test then says what the runner showed). */
+const ended = (child: ReturnType<typeof startCli>, timeoutMs: number): Promise<number | null | string> =>
+  Promise.race([child.exited, new Promise<string>((r) => setTimeout(() => r('still running'), timeoutMs))]);
+
 const runnerOf = async (url: string, pid: number): Promise<string | undefined> =>
   (await query<{ runner_id: string }>(url, 'SELECT runner_id FROM autonomous_loop.runners WHERE pid = $1', [pid]))[0]?.runner_id;
 
@@ -202,6 +206,52 @@ describe('runs_on labels', () => {
     const runners = await query<{ labels: string }>(url, 'SELECT labels FROM autonomous_loop.runners ORDER BY started_at');
     expect(runners.map((r) => JSON.parse(r.labels))).toEqual([[], ['prod', 'eu']]);
   }, 120_000);
+
+  it('--wait: a runner started before the runner its dependency needs waits for it, and both end 0 (the README two panes, one after the other)', async () => {
+    const url = await freshDatabase();
+    const queue = { features: [task('BUILD', `echo '<promise>DONE</promise>'`, { runs_on: ['build'] }), task('SHIP', `echo '<promise>DONE</promise>'`, { runs_on: ['prod'], depends_on: ['BUILD'] })] };
+    const [a, b] = workspaces(2, queue);
+    const prod = startCli(['--project', 'p', '--database-url', url, '--labels', 'prod', '--wait'], { cwd: b ?? '' });
+    // B alone: nobody can build; it says so, and stays (without --wait it would end 3).
+    await poll(async () => prod.output().includes('BUILD: waiting for a runner labelled build'), 60_000, 'B to say what BUILD waits for');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(prod.exitCode, prod.output()).toBeNull();
+    const build = startCli(['--project', 'p', '--database-url', url, '--labels', 'build', '--wait'], { cwd: a ?? '' });
+    expect(await build.exited, build.output()).toBe(0);
+    expect(await prod.exited, prod.output()).toBe(0);
+    const rows = await query<{ task_id: string; status: string }>(url, 'SELECT task_id, status FROM autonomous_loop.tasks ORDER BY task_id');
+    expect(rows.map((r) => [r.task_id, r.status])).toEqual([['BUILD', 'complete'], ['SHIP', 'complete']]);
+  }, 180_000);
+
+  it('`approve` in A\'s checkout while B ships: A reading its file after B finished never sets the task back (one run, one approval)', async () => {
+    const url = await freshDatabase();
+    const queue = { features: [task('BUILD', `echo '<promise>DONE</promise>'`, { runs_on: ['build'] }), task('SHIP', `echo shipped >> ${'$'}{SHIP_LOG}; echo '<promise>DONE</promise>'`, { runs_on: ['prod'], depends_on: ['BUILD'], requires_approval: ['goes to customers'] })] };
+    const [a, b] = workspaces(2, queue);
+    const shipLog = path.join(b ?? '', 'shipped.txt');
+    process.env.SHIP_LOG = shipLog;
+    const build = startCli(['--project', 'p', '--database-url', url, '--labels', 'build', '--wait'], { cwd: a ?? '' });
+    const prod = startCli(['--project', 'p', '--database-url', url, '--labels', 'prod', '--wait'], { cwd: b ?? '' });
+    await poll(async () => (await query<{ status: string }>(url, `SELECT status FROM autonomous_loop.tasks WHERE task_id = 'SHIP'`))[0]?.status === 'awaiting_approval', 60_000, 'SHIP to await approval');
+    // A has written SHIP's status into its own file; then it is paused while the approval, made in
+    // A's checkout, writes "pending" into that file and B ships.
+    await poll(async () => readFileSync(path.join(a ?? '', 'tasks', 'work_queue_p.json'), 'utf8').includes('awaiting_approval'), 30_000, "A's file to show awaiting_approval");
+    build.kill('SIGSTOP');
+    try {
+      const approve = startCli(['approve', 'SHIP', '--project', 'p', '--database-url', url, '--by', 'ana'], { cwd: a ?? '' });
+      expect(await approve.exited, approve.output()).toBe(0);
+      expect(await ended(prod, 60_000), prod.output()).toBe(0);
+      expect((await query<{ status: string }>(url, `SELECT status FROM autonomous_loop.tasks WHERE task_id = 'SHIP'`))[0]?.status).toBe('complete');
+    } finally {
+      build.kill('SIGCONT');
+    }
+    // A wakes, reads its file (SHIP: pending, written by the approval): that edit was made on a
+    // status that has moved on since (complete), so it is not taken; A says so and ends.
+    expect(await ended(build, 60_000), build.output()).toBe(0);
+    expect(build.output()).toMatch(/SHIP: .*not taken/);
+    expect((await query<{ status: string }>(url, `SELECT status FROM autonomous_loop.tasks WHERE task_id = 'SHIP'`))[0]?.status).toBe('complete');
+    expect(readFileSync(shipLog, 'utf8').trim().split('\n')).toEqual(['shipped']);
+    expect(JSON.parse(readFileSync(path.join(a ?? '', 'tasks', 'work_queue_p.json'), 'utf8')).features.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
+  }, 180_000);
 
   it('status lists the runners: host, pid, labels, what each runs, last heartbeat; and each task its runner', async () => {
     const url = await freshDatabase();
