@@ -47,6 +47,11 @@ export interface TrialFigures {
   paused_runner_writes_after_takeover: string[];
   resume_after_death_s: number[];
   resume_over_limit: string[];
+  /** From a death to another runner taking the task it held over (its task:taken-over or task:start event, or an iteration). */
+  takeover_after_death_s: number[];
+  takeover_over_limit: string[];
+  /** Deaths whose task another runner took over but was itself killed before its first iteration of it (a chain of deaths). */
+  resumer_killed_first: string[];
   wall_s: number;
 }
 
@@ -324,12 +329,26 @@ async function figures(
   // From a death to another runner beginning an iteration of the task it held.
   const resume: number[] = [];
   const over: string[] = [];
+  const takeover: number[] = [];
+  const takeoverOver: string[] = [];
+  const chained: string[] = [];
   for (const d of deaths) {
     for (const task of d.tasks) {
       const row = (await db.query(`SELECT min(started_at::timestamptz) AS at FROM iterations WHERE project = 'shop' AND task_id = $1 AND run_id <> $2 AND started_at::timestamptz > to_timestamp($3 / 1000.0)`, [task, d.runnerId, d.at])).rows[0] as { at: Date | null };
       if (!row.at) continue; // finished by the dead runner's last commit, or resumed by no one (counted as lost above)
       const s = (row.at.getTime() - d.at) / 1000;
       if (leftToPerson.has(task)) continue; // waited for a person, not for a runner
+      const started = (await db.query(`SELECT min(at::timestamptz) AS at FROM events WHERE project = 'shop' AND task_id = $1 AND run_id <> $2 AND type IN ('task:start', 'task:taken-over') AND at::timestamptz > to_timestamp($3 / 1000.0)`, [task, d.runnerId, d.at])).rows[0] as { at: Date | null };
+      const took = Math.min(row.at.getTime(), started.at?.getTime() ?? Number.POSITIVE_INFINITY);
+      const t = (took - d.at) / 1000;
+      takeover.push(Number(t.toFixed(2)));
+      if (t > o.leaseSeconds + 5) takeoverOver.push(`${task}: ${t.toFixed(1)} s after runner ${d.runnerId} died`);
+      // The runner that took it over first died before its first iteration of it: the iteration came from a later one.
+      if (started.at && started.at.getTime() < row.at.getTime()) {
+        const first = (await db.query(`SELECT run_id FROM events WHERE project = 'shop' AND task_id = $1 AND run_id <> $2 AND type IN ('task:start', 'task:taken-over') AND at::timestamptz = $3::timestamptz LIMIT 1`, [task, d.runnerId, started.at])).rows[0] as { run_id: string } | undefined;
+        const iterated = (await db.query(`SELECT 1 FROM iterations WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND started_at::timestamptz >= $3::timestamptz LIMIT 1`, [task, first?.run_id ?? '', started.at])).rows.length > 0;
+        if (first && !iterated && deaths.some((x) => x.runnerId === first.run_id)) chained.push(`${task}: taken over ${t.toFixed(1)} s after runner ${d.runnerId} died by ${first.run_id}, killed before its first iteration (first iteration ${s.toFixed(1)} s after)`);
+      }
       resume.push(Number(s.toFixed(2)));
       if (s > o.leaseSeconds + 5) over.push(`${task}: ${s.toFixed(1)} s after runner ${d.runnerId} died`);
     }
@@ -347,6 +366,9 @@ async function figures(
     paused_runner_writes_after_takeover: pausedWrites,
     resume_after_death_s: resume.sort((a, b) => a - b),
     resume_over_limit: over,
+    takeover_after_death_s: takeover.sort((a, b) => a - b),
+    takeover_over_limit: takeoverOver,
+    resumer_killed_first: chained,
     wall_s: Number(wall.toFixed(1)),
   };
 }

@@ -70,6 +70,8 @@ async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: Hel
   }
   if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut.map((it) => it.n)) - 1);
   if (claim.tookOverFrom) {
+    // Recorded: when and from whom this runner took the task over (the fault trial measures a death to it).
+    await store.addEvent(project, ctx.runId, id, 'task:taken-over', { from: claim.tookOverFrom, token: claim.token });
     ctx.log.warn({ task_id: id, from: claim.tookOverFrom, token: claim.token }, 'took over a task whose runner stopped renewing its lease');
     ctx.emitter.emit('warning', { message: `${id}: resumed here; runner ${claim.tookOverFrom} stopped renewing its lease` });
   }

@@ -17,3 +17,15 @@ export async function tasksHeldElsewhere(ctx: EngineContext): Promise<Set<string
   if (!ctx.runner?.cooperative) return new Set();
   return new Set((await ctx.store.claims(ctx.project)).filter((c) => c.live && c.runner_id !== ctx.runner?.runnerId).map((c) => c.task_id));
 }
+
+/** Several runners: tasks another runner held when it stopped renewing its lease, still to run (a live runner resumes them). */
+export async function tasksCutOff(ctx: EngineContext): Promise<string[]> {
+  const runner = ctx.runner;
+  if (!runner?.cooperative) return [];
+  return (await ctx.store.cutOffClaims(ctx.project, runner.runnerId)).map((c) => c.task_id);
+}
+
+/** How often a runner looks for tasks cut off: a quarter of the lease, between 0.2 and 1 s (a takeover within lease + 1 s of the death). */
+export function rescueIntervalMs(leaseMs: number): number {
+  return Math.min(1000, Math.max(200, Math.floor(leaseMs / 4)));
+}

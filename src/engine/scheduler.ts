@@ -7,7 +7,7 @@ import { mergeWaits, retryWaitingMerges } from './task-workplace.js';
 import { runClaimed } from './claimed-run.js';
 import { labelsFit, requiredLabels } from './runner-labels.js';
 import { adoptStoredStatuses, workElsewhere } from './runner-wait.js';
-import { tasksHeldElsewhere } from './runner-leftovers.js';
+import { rescueIntervalMs, tasksCutOff, tasksHeldElsewhere } from './runner-leftovers.js';
 
 type RunOutcome = 'done' | 'interrupted' | 'aborted' | 'capped' | 'paused';
 
@@ -34,10 +34,16 @@ export class Scheduler {
   /** Set while run() goes: a sync now, and the end of a --wait's pause. */
   #syncSoon: (() => void) | undefined;
   #endPause: (() => void) | undefined;
+  /** The run's --concurrency; one more slot is lent to a task cut off by a dead runner while all are busy. */
+  readonly #slots: number;
+  #rescueSlotLent = false;
+  /** Tasks with a rescue entry in the queue (not yet ended): one at a time each. */
+  readonly #rescuing = new Set<string>();
 
   constructor(ctx: EngineContext, pq: PQueue) {
     this.#ctx = ctx;
     this.#pq = pq;
+    this.#slots = pq.concurrency;
   }
 
   async run(syncIntervalMs: number, sync: () => Promise<boolean>): Promise<RunOutcome> {
@@ -61,6 +67,14 @@ export class Scheduler {
     const timer = setInterval(() => {
       if (!syncing) void this.#guard(syncOnce);
     }, syncIntervalMs);
+    // Several runners: a task whose runner died is looked for on a timer tied to the lease, busy or not.
+    let rescuing: Promise<void> | undefined;
+    const runner = this.#ctx.runner;
+    const rescueTimer = runner?.cooperative
+      ? setInterval(() => {
+          rescuing ??= this.#rescue().finally(() => (rescuing = undefined));
+        }, rescueIntervalMs(runner.leaseMs))
+      : undefined;
     try {
       for (;;) {
         await this.#pq.onIdle();
@@ -75,7 +89,9 @@ export class Scheduler {
     } finally {
       this.#syncSoon = undefined;
       clearInterval(timer);
+      clearInterval(rescueTimer);
       while (syncing) await syncing.catch(() => undefined);
+      await rescuing;
     }
     if (this.#ctx.signal.aborted && this.#outcome === 'done') this.#outcome = 'interrupted';
     return this.#outcome;
@@ -166,6 +182,30 @@ export class Scheduler {
     return !this.#ctx.signal.aborted;
   }
 
+  /**
+   * Several runners: tasks another runner held when it stopped renewing its lease (killed, paused,
+   * cut off) are resumed here at once — in a free slot, or in the one slot lent beyond
+   * --concurrency when every slot is busy (a long task would otherwise keep them waiting). What
+   * other runners did is taken from the store first (the task's dependencies completed there).
+   */
+  async #rescue(): Promise<void> {
+    if (this.#stopping()) return;
+    try {
+      const cut = (await tasksCutOff(this.#ctx)).filter((id) => !this.#running.has(id) && !this.#rescuing.has(id));
+      if (cut.length === 0 || this.#stopping()) return;
+      await adoptStoredStatuses(this.#ctx, new Set([...this.#running, ...this.#queued]));
+      for (const id of cut) {
+        this.#notHere.delete(id);
+        // Queued here already, behind busy slots: it goes first now, in a lent slot (the older entry finds it taken).
+        if (this.#queued.has(id)) this.#enqueueRescue(id);
+        else await this.#evaluate(id, true);
+      }
+    } catch (e) {
+      // A look that failed (the database away a moment) is tried again at the next tick; the run goes on.
+      this.#ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not look for tasks cut off by a runner that stopped');
+    }
+  }
+
   /** A person's edit or decision changed statuses: tasks that waited this run may go again. */
   async #takeDecisions(): Promise<void> {
     for (const id of [...this.#waitedThisRun]) {
@@ -206,7 +246,7 @@ export class Scheduler {
     return undefined;
   }
 
-  async #evaluate(id: string): Promise<void> {
+  async #evaluate(id: string, rescue = false): Promise<void> {
     if (this.#stopping() || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
     const state = this.#ctx.tasks.get(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
@@ -226,14 +266,39 @@ export class Scheduler {
       return;
     }
     this.#queued.add(id);
-    void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
+    if (rescue) this.#enqueueRescue(id);
+    else void this.#pq.add(() => this.#execute(id), { priority: -state.spec.index });
+  }
+
+  #enqueueRescue(id: string): void {
+    this.#rescuing.add(id);
+    // A rescue goes first; with every slot busy it borrows one more (one at a time), given back when it ends.
+    const lend = this.#pq.pending >= this.#slots && !this.#rescueSlotLent;
+    if (lend) this.#rescueSlotLent = true;
+    void this.#pq.add(
+      async () => {
+        try {
+          await this.#execute(id);
+        } finally {
+          this.#rescuing.delete(id);
+          if (lend) {
+            this.#rescueSlotLent = false;
+            this.#pq.concurrency = this.#slots;
+          }
+        }
+      },
+      { priority: Number.MAX_SAFE_INTEGER },
+    );
+    // Raised after the add (which queues at once): the slot it frees starts the rescue, the head of the queue.
+    if (lend) this.#pq.concurrency = this.#slots + 1;
   }
 
   async #execute(id: string): Promise<void> {
     this.#queued.delete(id);
     const state = this.#ctx.tasks.get(id);
     // Once Ctrl-C (or a failure) stops the run, nothing new starts, whatever was already queued.
-    if (this.#stopping() || !state || !RUNNABLE.has(state.status)) return;
+    // Running already, or run and left waiting (a rescue entry went first): this older entry has nothing to do.
+    if (this.#stopping() || !state || !RUNNABLE.has(state.status) || this.#running.has(id) || this.#waitedThisRun.has(id)) return;
     this.#running.add(id);
     let outcome: TaskOutcome;
     try {

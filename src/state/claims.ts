@@ -70,4 +70,15 @@ export interface RunnerClaims {
   /** The project's runners, alive first, then the most recently stopped (at most 20 of those). */
   runners(project: string): Promise<RunnerRow[]>;
   claims(project: string): Promise<ClaimRow[]>;
+  /**
+   * Tasks cut off: claimed by another runner that stopped renewing its lease (never released, the
+   * lease run out) and still to run (pending or in progress) — to be resumed by a live runner.
+   */
+  cutOffClaims(project: string, exceptRunnerId: string): Promise<CutOffClaim[]>;
+}
+
+/** A claim whose lease ran out while its runner held it. */
+export interface CutOffClaim {
+  task_id: string;
+  runner_id: string;
 }

@@ -1,4 +1,4 @@
-import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 /** One query on the store's connection (inside the caller's transaction where there is one). */
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -34,6 +34,9 @@ const SQL = {
     FROM runners WHERE project = $1 AND (stopped_at IS NULL OR runner_id IN
       (SELECT runner_id FROM runners WHERE project = $1 AND stopped_at IS NOT NULL ORDER BY stopped_at DESC LIMIT 20))
     ORDER BY started_at, runner_id`,
+  cutOff: `SELECT c.task_id, c.runner_id FROM task_claims c JOIN tasks t ON t.project = c.project AND t.task_id = c.task_id
+    WHERE c.project = $1 AND NOT c.released AND c.expires_at <= clock_timestamp() AND c.runner_id <> $2
+      AND t.status IN ('pending', 'in_progress') ORDER BY c.task_id`,
   claims: `SELECT task_id, runner_id, token, ${ms('claimed_at')}, ${ms('expires_at')}, (NOT released AND expires_at > clock_timestamp()) AS live
     FROM task_claims WHERE project = $1 ORDER BY task_id`,
 } as const;
@@ -92,5 +95,9 @@ export const pgClaims = {
   async claims(q: Query, project: string): Promise<ClaimRow[]> {
     const rows = await q<{ task_id: string; runner_id: string; token: string; claimed_at: number; expires_at: number; live: boolean }>(SQL.claims, [project]);
     return rows.map((c) => ({ task_id: c.task_id, runner_id: c.runner_id, token: Number(c.token), claimed_at: iso(c.claimed_at), expires_at: iso(c.expires_at), live: c.live }));
+  },
+
+  async cutOff(q: Query, project: string, exceptRunnerId: string): Promise<CutOffClaim[]> {
+    return q<CutOffClaim>(SQL.cutOff, [project, exceptRunnerId]);
   },
 };

@@ -7,7 +7,7 @@ import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
 import { isGone, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
-import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import type { ClaimedTask, ClaimRow, CutOffClaim, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
 import { pgQueue } from './pg-queue.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
@@ -100,6 +100,10 @@ export class PgStore extends PgConnection implements Store {
 
   claims(project: string): Promise<ClaimRow[]> {
     return pgClaims.claims(this.#q, project);
+  }
+
+  cutOffClaims(project: string, exceptRunnerId: string): Promise<CutOffClaim[]> {
+    return pgClaims.cutOff(this.#q, project, exceptRunnerId);
   }
 
   storedQueue(project: string): Promise<StoredQueue> {

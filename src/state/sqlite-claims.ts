@@ -1,5 +1,5 @@
 import type { Db } from './open-database.js';
-import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 type Statement = { run(...args: unknown[]): unknown; get(...args: unknown[]): unknown; all(...args: unknown[]): unknown[] };
 const cache = new WeakMap<Db, Record<string, Statement>>();
@@ -24,6 +24,8 @@ const SQL = {
   runners: `SELECT * FROM runners WHERE project = ? AND (stopped_at IS NULL OR runner_id IN
     (SELECT runner_id FROM runners WHERE project = ? AND stopped_at IS NOT NULL ORDER BY stopped_at DESC LIMIT 20))
     ORDER BY started_at, runner_id`,
+  cutOff: `SELECT c.task_id, c.runner_id FROM task_claims c JOIN tasks t ON t.project = c.project AND t.task_id = c.task_id
+    WHERE c.project = ? AND c.released = 0 AND c.expires_at <= ? AND c.runner_id <> ? AND t.status IN ('pending', 'in_progress') ORDER BY c.task_id`,
   claims: 'SELECT task_id, runner_id, token, claimed_at, expires_at, released FROM task_claims WHERE project = ? ORDER BY task_id',
 } as const;
 
@@ -106,5 +108,9 @@ export const sqliteClaims = {
     const now = Date.now();
     const rows = stmt(db, 'claims').all(project) as { task_id: string; runner_id: string; token: number; claimed_at: number; expires_at: number; released: number }[];
     return rows.map((c) => ({ task_id: c.task_id, runner_id: c.runner_id, token: Number(c.token), claimed_at: iso(c.claimed_at), expires_at: iso(c.expires_at), live: c.released === 0 && c.expires_at > now }));
+  },
+
+  cutOff(db: Db, project: string, exceptRunnerId: string): CutOffClaim[] {
+    return stmt(db, 'cutOff').all(project, Date.now(), exceptRunnerId) as CutOffClaim[];
   },
 };

@@ -6,7 +6,7 @@ import { StoreGate } from './store-gate.js';
 import { listenSqlite, SqliteSignals } from './sqlite-signals.js';
 import { isGone, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
-import type { ClaimedTask, ClaimRow, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import type { ClaimedTask, ClaimRow, CutOffClaim, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { sqliteClaims } from './sqlite-claims.js';
 import { sqliteQueue } from './sqlite-queue.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
@@ -82,6 +82,10 @@ export class SqliteStore extends SqliteConnection implements Store {
 
   claims(project: string): Promise<ClaimRow[]> {
     return this.do(() => sqliteClaims.claims(this.db, project));
+  }
+
+  cutOffClaims(project: string, exceptRunnerId: string): Promise<CutOffClaim[]> {
+    return this.do(() => sqliteClaims.cutOff(this.db, project, exceptRunnerId));
   }
 
   storedQueue(project: string): Promise<StoredQueue> {

@@ -59,6 +59,31 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
     });
   });
 
+  it('names the tasks cut off: claimed by another runner whose lease ran out, never released, still to run', async () => {
+    await withStore(open, async (store) => {
+      for (const id of ['A', 'B', 'C', 'D']) await store.saveTask('p', pending(id));
+      for (const r of ['r1', 'r2', 'r3']) await store.registerRunner(runner(r), 60_000);
+      for (const id of ['A', 'B', 'C']) await store.claimTask('p', 'r1', [id], 60_000);
+      await store.claimTask('p', 'r3', ['D'], 60_000);
+      expect(await store.cutOffClaims('p', 'r2')).toEqual([]);
+      // r1 stops renewing (its lease runs out): A in progress and B pending are cut off; C was released, then r1 died.
+      await store.saveTask('p', { ...pending('A'), status: 'in_progress', iterations: 1 });
+      await store.releaseClaim('p', 'C', 'r1', 1);
+      await store.renewLease('r1', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await store.cutOffClaims('p', 'r2')).toEqual([
+        { task_id: 'A', runner_id: 'r1' },
+        { task_id: 'B', runner_id: 'r1' },
+      ]);
+      // Not to the runner that held them (it would lose them at its next heartbeat), nor once settled or taken over.
+      expect(await store.cutOffClaims('p', 'r1')).toEqual([]);
+      await store.saveTask('p', { ...pending('B'), status: 'complete' });
+      expect((await store.claimTask('p', 'r2', ['A'], 60_000))?.tookOverFrom).toBe('r1');
+      expect(await store.cutOffClaims('p', 'r2')).toEqual([]);
+      expect(await store.cutOffClaims('p', 'r3')).toEqual([]);
+    });
+  });
+
   it('fences every write of a claimed task by its token: after a takeover nothing more is written and the runner is told', async () => {
     await withStore(open, async (store) => {
       await store.saveTask('p', pending('A'));
