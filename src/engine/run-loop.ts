@@ -213,11 +213,17 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     if (ctx.runner?.cooperative) await adoptStoredStatuses(ctx, new Set());
   });
   await step(async () => {
-    // A write held back by someone saving the file meanwhile is merged and tried again.
+    // A write held back by someone saving the file meanwhile is merged and tried again. A file read
+    // invalid may be an editor's save caught between its truncate and its write (in place): it is
+    // read again for up to a second before the run says it could not write (as the first read does).
+    const patience = Date.now() + 1000;
     for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
       const { written } = ctx.sync.flush();
       if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
-      if (ctx.sync.invalid) break;
+      if (ctx.sync.invalid) {
+        if (Date.now() >= patience) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     sayInvalidQueue(ctx);
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');

@@ -84,3 +84,26 @@ describe('a description edited mid-run', () => {
     expect(cli.output()).toMatch(/FIX iteration 2: PASS, promise kept/);
   });
 });
+
+describe('the last write-back of a run', () => {
+  it('waits out an editor saving in place (the file empty for a moment as the run ends): statuses written, exit 0', async () => {
+    const ws = makeWorkspace();
+    // The task waits until the loop wrote in_progress, empties the queue file (an editor's in-place
+    // save: truncate, then write) and keeps its promise at once: the run ends while the file is
+    // empty. The "editor" (this test) writes the text 200 ms later.
+    const script = `
+      const fs = require('fs'); const f = process.argv[1];
+      const wait = () => (JSON.parse(fs.readFileSync(f, 'utf8')).features[0].status === 'in_progress' ? go() : setTimeout(wait, 20));
+      const go = () => { fs.writeFileSync(f + '.text', fs.readFileSync(f, 'utf8')); fs.writeFileSync(f, ''); console.log('<promise>DONE</promise>'); };
+      wait();`;
+    const file = writeQueue(ws, 'p', { project: 'p', features: [{ id: 'SAVE', description: 'saved in place at the end', agent_type: 'command', command: [process.execPath, '-e', script, path.join(ws, 'tasks', 'work_queue_p.json')], completion_promise: 'DONE' }] });
+    const cli = startCli(['--project', 'p', '--non-interactive'], { cwd: ws });
+    const { waitFor } = await import('../helpers/workspace.js');
+    await waitFor(() => existsSync(`${file}.text`) && readFileSync(file, 'utf8') === '', 30_000, 'the file emptied');
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(file, readFileSync(`${file}.text`, 'utf8'));
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).not.toContain('could not write');
+    expect(readJson(file).features[0].status).toBe('complete');
+  });
+});
