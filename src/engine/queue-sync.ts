@@ -18,6 +18,9 @@ export interface QueueEdits {
   statusBefore: Map<string, TaskStatus>;
 }
 
+/** How long after a write of ours a save that undoes all of it is taken for one from an older copy. */
+const STALE_WINDOW_MS = 500;
+
 interface FileStamp {
   mtimeMs: number;
   size: number;
@@ -87,6 +90,7 @@ export class QueueSync {
       return undefined;
     }
     this.#invalidMessage = undefined;
+    this.#editedAt = Date.now();
     const before = this.queue;
     const added: string[] = [];
     const changed: string[] = [];
@@ -163,6 +167,19 @@ export class QueueSync {
     return { written, ...(edits ? { edits } : {}) };
   }
 
+  #editedAt = 0;
+
+  /**
+   * Someone else saved the file within the last `ms` (a person's editor, a script): a save made
+   * from a copy read just before our last write may still land and undo it.
+   */
+  editedWithin(ms: number): boolean {
+    return Date.now() - this.#editedAt < ms;
+  }
+
+  /** How long after a write of ours a save that undoes all of it is taken for one from an older copy. */
+  static readonly staleWindowMs = STALE_WINDOW_MS;
+
   /** Write-backs held back because the file changed under them (each merged and retried). */
   conflicts = 0;
 
@@ -185,8 +202,6 @@ export class QueueSync {
   }
 }
 
-/** How long after a write of ours a save that undoes all of it is taken for one from an older copy. */
-const STALE_WINDOW_MS = 500;
 
 function readQueueFileQuietly(file: string): string | undefined {
   try {

@@ -217,13 +217,23 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     // invalid may be an editor's save caught between its truncate and its write (in place): it is
     // read again for up to a second before the run says it could not write (as the first read does).
     const patience = Date.now() + 1000;
-    for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
-      const { written } = ctx.sync.flush();
-      if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
-      if (ctx.sync.invalid) {
-        if (Date.now() >= patience) break;
-        await new Promise((r) => setTimeout(r, 50));
+    const writeBack = async (): Promise<void> => {
+      for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
+        const { written } = ctx.sync.flush();
+        if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
+        if (ctx.sync.invalid) {
+          if (Date.now() >= patience) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
+    };
+    await writeBack();
+    // Someone was saving the file as the run ended: a save from a copy read just before our last
+    // write would undo it with nobody left to write it again. One look a moment later (within the
+    // window in which such a save is told from a person's decision) writes our statuses again.
+    if (ctx.sync.editedWithin(2000) && !ctx.sync.invalid) {
+      await new Promise((r) => setTimeout(r, QueueSync.staleWindowMs / 3));
+      await writeBack();
     }
     sayInvalidQueue(ctx);
     if (ctx.sync.invalid) log.warn({ problem: ctx.sync.invalid }, 'queue file is invalid: statuses kept in the state store until it is fixed');
