@@ -2,18 +2,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliPath, fixture, makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
+import { alive, cliPath, fixture, makeWorkspace, nodeTask, readJson, removeWorkspaces, runCli, startCli, waitFor, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const node = (code: string) => [process.execPath, '-e', code];
 
 describe('the processes of an iteration', () => {

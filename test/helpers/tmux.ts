@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { storeEnv } from './test-store.js';
-import { cliPath } from './workspace.js';
+import { alive, cliPath } from './workspace.js';
 
 const sessions = new Set<string>();
 let count = 0;
@@ -19,15 +19,6 @@ function descendants(pid: number): number[] {
   walk(pid);
   return found;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Ends every tmux session a test started (a failed expectation, say), and waits until the CLI

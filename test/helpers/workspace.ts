@@ -71,6 +71,16 @@ export function startCli(args: string[], options: { cwd: string; env?: Record<st
   return Object.assign(child, { output: () => out, exited });
 }
 
+/** Whether a process with this pid exists (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
