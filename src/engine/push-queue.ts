@@ -52,6 +52,11 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
           notTaken.push({ task_id: spec.id, why: `its status '${inFile}': the task is running now (a runner writes its status when the iteration ends)` });
           continue;
         }
+        if (row.file_status !== row.status) {
+          // Set on what this file last said, which has moved on since (another machine finished the task, say).
+          notTaken.push({ task_id: spec.id, why: `its status '${inFile}' was set on '${row.file_status}', which has changed since ('${row.status}' now): look at the task, then set it again` });
+          continue;
+        }
         const state: TaskState = { spec, status: row.status as TaskStatus, iterations: row.iterations, baseIteration: row.base_iteration, lastError: row.last_error, reason: row.reason };
         takePersonStatus(state, inFile);
         await tx.saveTask(project, { task_id: spec.id, status: state.status, file_status: inFile, iterations: state.iterations, base_iteration: state.baseIteration, last_error: state.lastError, reason: state.reason });

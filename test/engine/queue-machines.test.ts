@@ -237,6 +237,26 @@ describe.skipIf(onPostgres())('one machine (SQLite): as before [SQLite only: one
   });
 });
 
+describe('a status set by hand on a status that changed since', () => {
+  it('push does not take it (another machine finished the task meanwhile): said, not taken, the task stays complete', async () => {
+    const { a, b, fileA, env } = await twoMachines(gated);
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: a, env }).code).toBe(3);
+    expect(runCli(['approve', 'GATED', '--project', 'p', '--by', 'ana'], { cwd: b, env }).code).toBe(0);
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: b, env }).code).toBe(0);
+    // A's file still says awaiting_approval; a person there sets it back to pending.
+    edit(fileA, (tasks) => {
+      tasks[0]!.status = 'pending';
+    });
+    const push = runCli(['push', '--project', 'p'], { cwd: a, env });
+    expect(push.stdout).toMatch(/not taken: GATED: its status 'pending' was set on 'awaiting_approval', which has changed since \('complete' now\)/);
+    const status = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: b, env }).stdout);
+    expect(status.tasks.map((t: Task) => [t.id, t.status])).toEqual([
+      ['GATED', 'complete'],
+      ['T', 'complete'],
+    ]);
+  });
+});
+
 describe('a task removed on one machine', () => {
   it("is removed from the store's queue: the runner on B, whose file still has it, does not run it; B's file is named behind", async () => {
     const { a, b, fileA, env } = await twoMachines({ features: [{ id: 'KEEP', agent_type: 'noop' }, { id: 'GONE', agent_type: 'noop' }] });
