@@ -36,6 +36,7 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
   try {
     const merge = await mergeQueueFile(store, project, queue);
     const statusEdits: PushReport['status_edits'] = [];
+    const seenNow = new Map<string, string>();
     const notTaken: PushReport['not_taken'] = merge.notTaken.map((id) => ({ task_id: id, why: 'its definition was changed on another machine since this file last agreed with the store' }));
     await store.transaction(async (tx) => {
       const rows = await withFileStatuses(tx, project, queue.file, await tx.tasks(project));
@@ -54,7 +55,9 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
         }
         if (row.file_status !== row.status) {
           // Set on what this file last said, which has moved on since (another machine finished the task, say).
-          notTaken.push({ task_id: spec.id, why: `its status '${inFile}' was set on '${row.file_status}', which has changed since ('${row.status}' now): look at the task, then set it again` });
+          // It is said, and this file's record moves to the status now: pushed again, it is taken as meant.
+          notTaken.push({ task_id: spec.id, why: `its status '${inFile}' was set on '${row.file_status}', which has changed since ('${row.status}' now): look at the task; push again to set it anyway` });
+          seenNow.set(spec.id, row.status);
           continue;
         }
         const state: TaskState = { spec, status: row.status as TaskStatus, iterations: row.iterations, baseIteration: row.base_iteration, lastError: row.last_error, reason: row.reason };
@@ -66,8 +69,8 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
     });
     // What this machine read in its own file is its record from now on; a status not taken (its task
     // runs now) is left unrecorded, so the next push or runner here sees it as a person's edit again.
-    const running = new Set(notTaken.filter((n) => n.why.startsWith('its status')).map((n) => n.task_id));
-    const read = queue.tasks.filter((t) => !running.has(t.id)).map((t) => [t.id, queue.fileStatus.get(t.id) ?? 'pending'] as const);
+    const running = new Set(notTaken.filter((n) => n.why.startsWith('its status') && !seenNow.has(n.task_id)).map((n) => n.task_id));
+    const read = queue.tasks.filter((t) => !running.has(t.id)).map((t) => [t.id, seenNow.get(t.id) ?? queue.fileStatus.get(t.id) ?? 'pending'] as const);
     await rememberFileStatuses(store, project, queue.file, new Map(read));
     // Runners of the project (any machine) take a status set here at once.
     for (const e of statusEdits) await store.signal({ project, kind: 'decision', task_id: e.task_id });

@@ -168,8 +168,11 @@ describe('push: a person\'s edit of a queue file into the store, compare-and-swa
         ['DONE', 'complete'],
         ['NEW', 'complete'],
       ]);
-      // A person on B sets NEW back to blocked: B's file said pending since B's push (B's own record), so this is an edit.
+      // A person on B sets NEW back to blocked: B's file said pending since B's push (B's own record), so this
+      // is an edit, made on a status that has changed since (A ran NEW): said and not taken the first time;
+      // pushed again, the person has been told, and it is taken.
       edit(fileB, (tasks) => void (tasks[2]!.status = 'blocked'));
+      expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/not taken: NEW: its status 'blocked' was set on 'pending', which has changed since \('complete' now\)/);
       expect(runCli(['push', '--project', 'p'], { cwd: b, env }).stdout).toMatch(/status taken: NEW: complete → blocked/);
       // A's status lists NEW too (added on B, not in A's file), with the status B's person set.
       const after = JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: a, env }).stdout);
@@ -254,6 +257,8 @@ describe('a status set by hand on a status that changed since', () => {
       ['GATED', 'complete'],
       ['T', 'complete'],
     ]);
+    // Told once, the person who pushes again means it: GATED goes back to pending (and asks for approval again when run).
+    expect(runCli(['push', '--project', 'p'], { cwd: a, env }).stdout).toMatch(/status taken: GATED: complete → pending/);
   });
 });
 
