@@ -1,11 +1,12 @@
 import type { FileScanInput, FileScanResult } from './file-scan.js';
-import { NotUtf8, readUtf8Pieces } from './read-text-pieces.js';
+import { NotUtf8, readUtf8Pieces, readsInPieces } from './read-text-pieces.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
 import { CHUNK_CHARS, scanSqlChunked } from './sql/scan-sql-chunked.js';
 
 // A large SQL file is read and scanned chunk by chunk (sql/scan-sql-chunked.ts): its bytes, its
-// text and its statements are never all in memory at once. Undefined when the file is one the
-// whole-text reading must take (not UTF-8, templated, maybe MySQL, SQLite): read it whole then.
+// text and its statements are never all in memory at once. A file found not to be UTF-8 is read
+// again as Latin-1 (as decodeText reads it). Undefined when the file is one the whole-file reading
+// must take (UTF-16/32, binary content): read it whole then.
 
 /**
  * Bytes from which a SQL file is scanned in chunks; -1: never (tests set both). Below it the file's
@@ -29,16 +30,20 @@ export function scansInChunks(bytes: number): boolean {
 
 /** `keepAdditions`: whether a down migration will ask what this file created and added. */
 export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute: string }, keepAdditions: boolean): FileScanResult | undefined {
-  const pieces = readUtf8Pieces(input.absolute);
-  if (!pieces) return undefined;
+  if (!readsInPieces(input.absolute)) return undefined;
   const hint = input.options.dialect ? undefined : readFolderDialect(input.absolute);
+  const given = { ...input, keepAdditions, ...(hint ? { dialectHint: hint } : {}) };
+  const open = (latin1: boolean) => (): Iterator<string> => {
+    const pieces = readUtf8Pieces(input.absolute, undefined, latin1);
+    if (!pieces) throw new Error(`${input.file}: changed while it was read`);
+    return pieces;
+  };
+  let result;
   try {
-    const result = scanSqlChunked({ ...input, keepAdditions, ...(hint ? { dialectHint: hint } : {}) }, pieces, chunkChars);
-    return result && { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };
+    result = scanSqlChunked(given, open(false), chunkChars);
   } catch (e) {
-    if (e instanceof NotUtf8) return undefined;
-    throw e;
-  } finally {
-    pieces.return();
+    if (!(e instanceof NotUtf8)) throw e;
+    result = scanSqlChunked(given, open(true), chunkChars);
   }
+  return { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };
 }

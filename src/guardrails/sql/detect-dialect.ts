@@ -23,6 +23,11 @@ export function readOwnDialect(text: string): Dialect | undefined {
   return /^[ \t]*#(?!!)/m.test(text) && !DOLLAR_QUOTE.test(text) ? 'mysql' : undefined;
 }
 
+/** What readOwnDialect reads, for a text read in parts (each starting at a line start): a `#` line, a dollar quote. */
+export function readDialectSigns(text: string): { hashLine: boolean; dollarQuote: boolean } {
+  return { hashLine: /^[ \t]*#(?!!)/m.test(text), dollarQuote: DOLLAR_QUOTE.test(text) };
+}
+
 /** Whether a sibling's SQL (its comments and string literals left out) uses MySQL-only syntax. */
 function looksMysql(text: string): boolean {
   if (DOLLAR_QUOTE.test(text)) return false;

@@ -15,6 +15,11 @@ export function readGoBatches(text: string): { text: string; lines: number[] } {
   return { text: out, lines };
 }
 
+/** What a scan says of the `GO` lines it read as the end of a statement. */
+export function describeGoBatches(lines: readonly number[]): { line: number; message: string }[] {
+  return lines.map((line) => ({ line, message: "T-SQL batch separator 'GO' read as the end of a statement" }));
+}
+
 /**
  * SQLite changes a table by rebuilding it: create `new_t`, copy, drop `t`, rename `new_t` to `t`.
  * The drop of `t` and the rename of the table made here are that idiom, not a loss of data.

@@ -1,8 +1,9 @@
 import { LineIndex } from '../line-index.js';
-import { readGoBatches } from './dialect-idioms.js';
-import { readLexerDialect, readPostgresFamily } from './detect-dialect.js';
+import { describeGoBatches, dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
+import { readDialectSigns, readLexerDialect, readPostgresFamily } from './detect-dialect.js';
 import type { SqlScanInput } from './scan-context.js';
 import { type SqlScanResult, StatementScan, createScanContext, readNotNullChecks } from './scan-sql.js';
+import type { Dialect } from './sql-lexer.js';
 import { type SafetyMarker, type SqlStatement, splitStatements } from './split-statements.js';
 import { standInPlaceholders } from './stand-in-placeholders.js';
 
@@ -10,10 +11,12 @@ import { standInPlaceholders } from './stand-in-placeholders.js';
 // all its statements are held at once; what it finds is what scanSql finds on the whole text (a
 // test compares the two with chunks cut everywhere). A chunk ends at a line end right after a
 // statement's terminator (only blanks between), where the splitter stands between statements:
-// never inside a literal, a dollar-quoted body, a comment, parentheses, a BEGIN ATOMIC body or
-// COPY data. What the state carried from chunk to chunk cannot express (templated SQL, T-SQL
-// `GO`, a text that may be MySQL, SQLite's rebuild idiom) is left to the whole-text scan: the
-// chunked scan then says so (undefined) before it has reported anything.
+// never inside a literal, a dollar-quoted body, a comment, parentheses, a BEGIN ATOMIC body, a
+// MySQL routine or COPY data. Carried from chunk to chunk: lines, MySQL's DELIMITER, what scanSql
+// reads over the whole text (a `#` line, a dollar quote, MySQL-only syntax: which dialect the text
+// is; the tables made, for SQLite's rebuild idiom; `GO` lines). Placeholders and `GO` are read line
+// by line, so they are stood in per chunk (on whole lines). A text found to be MySQL when read as
+// PostgreSQL (scanSql starts over then) is read again from its start as MySQL.
 
 /** The characters a chunk holds at least (more when no boundary comes sooner). */
 export const CHUNK_CHARS = 1024 * 1024;
@@ -32,11 +35,29 @@ export interface ChunkedSqlInput extends Omit<SqlScanInput, 'text' | 'lineAt'> {
 }
 
 /**
- * Scans the text `pieces` give (in order) as scanSql scans it whole, or gives undefined when it
- * needs the whole text (nothing was reported then). `chunkChars`: smaller in tests, so chunk
- * boundaries fall everywhere.
+ * Scans the text `open()` gives in pieces (in order) as scanSql scans it whole. `open` is called
+ * again when the text must be read a second time (found to be MySQL). `chunkChars`: smaller in
+ * tests, so chunk boundaries fall everywhere.
  */
-export function scanSqlChunked(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars = CHUNK_CHARS): SqlScanResult | undefined {
+export function scanSqlChunked(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars = CHUNK_CHARS): SqlScanResult {
+  const first = scanPass(given, open, chunkChars, false);
+  if (first !== 'mysql') return first;
+  const again = scanPass(given, open, chunkChars, true);
+  if (again === 'mysql') throw new Error('the MySQL scan asked to switch dialect');
+  return again;
+}
+
+/** One reading of the text; 'mysql' when read as PostgreSQL and found to be MySQL (read it again so). */
+function scanPass(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars: number, asMysql: boolean): SqlScanResult | 'mysql' {
+  const pieces = open();
+  try {
+    return scanPieces(given, pieces, chunkChars, asMysql);
+  } finally {
+    pieces.return?.();
+  }
+}
+
+function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars: number, asMysql: boolean): SqlScanResult | 'mysql' {
   let buf = '';
   let eof = false;
   const more = (): boolean => {
@@ -45,50 +66,77 @@ export function scanSqlChunked(given: ChunkedSqlInput, pieces: Iterator<string>,
     else buf += next.value;
     return !eof;
   };
-  while (buf.length < HEAD_CHARS && more());
-  const chosen = given.dialect ?? given.options.dialect;
-  const family = chosen === 'sqlite' || chosen === 'cockroachdb' ? chosen : chosen ? undefined : readPostgresFamily(given.file, buf.slice(0, HEAD_CHARS));
+  // The head, to its line end (placeholders are stood in on whole lines).
+  while ((buf.length < HEAD_CHARS || buf.indexOf('\n', HEAD_CHARS) < 0) && more());
+  const chosen = asMysql ? 'mysql' : (given.dialect ?? given.options.dialect);
+  const family = chosen === 'sqlite' || chosen === 'cockroachdb' ? chosen : chosen ? undefined : readPostgresFamily(given.file, prepare(buf).text.slice(0, HEAD_CHARS));
   const own = chosen ? readLexerDialect(chosen) : family ? 'postgres' : undefined;
-  // MySQL (its DELIMITER state), SQLite (the rebuild idiom is judged over all findings): whole text.
-  if ((own ?? given.dialectHint ?? 'postgres') !== 'postgres' || family === 'sqlite') return undefined;
-  /** Whether MySQL-only syntax anywhere would make the whole text MySQL (scanSql's switch). */
-  const mayBeMysql = own === undefined;
-  const ctx = createScanContext({ ...given, text: '' }, '', [], 'postgres', family, () => 1);
+  const dialect: Dialect = own ?? given.dialectHint ?? 'postgres';
+  /** Whether the text may yet turn out to be MySQL (scanSql: a `#` line and no dollar quote, or MySQL-only syntax). */
+  const watch = own === undefined && dialect === 'postgres';
+  const signs = { hashLine: false, dollarQuote: false };
+  const ctx = createScanContext({ ...given, text: '' }, '', [], dialect, family, () => 1);
+  const goLines: number[] = [];
+  /** SQLite: the tables made (when not kept in ctx.ownCreated), for the rebuild idiom, judged over all findings at the end. */
+  const made: string[][] = [];
   let previousStart: number | undefined;
+  let delimiter = ';';
   let baseLine = 1;
   let want = chunkChars;
   for (;;) {
     while (!eof && buf.length < want + LOOKAHEAD) more();
+    // Whole lines only (the last one may not have been read to its end), read as scanSql reads them.
+    const original = eof ? buf : buf.slice(0, buf.lastIndexOf('\n') + 1);
+    const { text, placeholders, go } = prepare(original);
     // Offsets within the chunk; lines, markers and neighbours as in the whole text.
-    const text = buf;
     const lines = new LineIndex(text);
     const firstLine = baseLine;
     ctx.input = { ...given, text };
-    ctx.original = text;
+    ctx.original = original;
+    ctx.placeholders = placeholders;
     ctx.lineAt = (o: number) => firstLine - 1 + lines.lineOf(o);
     ctx.checksReadTo = 0;
     const scan = new StatementScan(ctx, previousStart);
-    const chunk = scanChunk(text, Math.max(1, want), eof, scan);
+    const chunk = scanChunk(text, Math.max(1, want), eof, scan, dialect, delimiter);
     if (!chunk) {
       want *= 2; // no boundary yet (nothing was scanned): read on
       continue;
     }
+    if (watch && chunk.mysqlSyntax) return 'mysql';
     want = chunkChars;
     const { cut } = chunk;
-    if (needsWholeText(text.slice(0, cut), chunk.mysqlSyntax, mayBeMysql)) return undefined;
     scan.finish(chunk.markers, chunk.known);
     readNotNullChecks(ctx, cut);
+    const lineCount = countLines(text, cut);
+    for (const line of go) if (eof || line <= lineCount) goLines.push(firstLine - 1 + line);
+    if (watch) {
+      const seen = readDialectSigns(cut === text.length ? text : text.slice(0, cut));
+      signs.hashLine ||= seen.hashLine;
+      signs.dollarQuote ||= seen.dollarQuote;
+    }
     if (given.keepAdditions === false) {
+      if (family === 'sqlite') made.push(...ctx.ownCreated);
       ctx.added = [];
       ctx.ownCreated = [];
     }
     previousStart = scan.previousStart;
-    baseLine += countLines(text, cut);
+    delimiter = chunk.delimiter;
+    baseLine += lineCount;
     ctx.base += cut;
     buf = buf.slice(cut);
     if (eof && buf.length === 0) break;
   }
-  return { findings: ctx.findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
+  if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
+  ctx.rejected.push(...describeGoBatches(goLines));
+  const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, given.keepAdditions === false ? made : ctx.ownCreated) : ctx.findings;
+  return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
+}
+
+/** Whole lines as scanSql reads them: names stand in for placeholders, `GO` lines end statements (same length). */
+function prepare(original: string): { text: string; placeholders: ReturnType<typeof standInPlaceholders>['placeholders']; go: number[] } {
+  const standIns = standInPlaceholders(original);
+  const batches = readGoBatches(standIns.text);
+  return { text: batches.text, placeholders: standIns.placeholders, go: batches.lines };
 }
 
 /**
@@ -98,13 +146,14 @@ export function scanSqlChunked(given: ChunkedSqlInput, pieces: Iterator<string>,
  * until a boundary follows them, so what lies past the boundary is split again with the next
  * chunk. Undefined when no boundary was found (then nothing was scanned).
  */
-function scanChunk(text: string, target: number, eof: boolean, scan: StatementScan): { cut: number; markers: readonly SafetyMarker[]; known: number; mysqlSyntax: boolean } | undefined {
+function scanChunk(text: string, target: number, eof: boolean, scan: StatementScan, dialect: Dialect, delimiter: string): Chunk | undefined {
   let held: { stmt: SqlStatement; known: number }[] = [];
   let cut = 0;
   let known = 0;
   let mysqlSyntax = false;
+  let delimiterAfter = delimiter;
   const readTo = eof ? text.length : text.length - LOOKAHEAD;
-  const result = splitStatements(text, 'postgres', 0, text.length, (stmt, state) => {
+  const result = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
     if (!eof && (stmt.unreadable || stmt.terminatorEnd >= readTo)) return false;
     held.push({ stmt, known: state.markers.length });
     const boundary = eof || stmt.words[0] === 'COPY' ? -1 : lineEndAfter(text, stmt.terminatorEnd);
@@ -114,13 +163,26 @@ function scanChunk(text: string, target: number, eof: boolean, scan: StatementSc
     cut = boundary;
     known = state.markers.length;
     mysqlSyntax = state.mysqlSyntax;
+    delimiterAfter = state.delimiter;
     return boundary < target;
-  });
+  }, delimiter);
   if (eof) {
     for (const h of held) scan.take(h.stmt, result.markers, h.known);
-    return { cut: text.length, markers: result.markers, known: result.markers.length, mysqlSyntax: result.mysqlSyntax };
+    return { cut: text.length, markers: result.markers, known: result.markers.length, mysqlSyntax: result.mysqlSyntax, delimiter: delimiterAfter };
   }
-  return cut > 0 ? { cut, markers: result.markers, known, mysqlSyntax } : undefined;
+  return cut > 0 ? { cut, markers: result.markers, known, mysqlSyntax, delimiter: delimiterAfter } : undefined;
+}
+
+interface Chunk {
+  /** Where the chunk ends: just past a line end. */
+  cut: number;
+  markers: readonly SafetyMarker[];
+  /** How many of `markers` lie before the cut. */
+  known: number;
+  /** MySQL-only syntax before the cut. */
+  mysqlSyntax: boolean;
+  /** MySQL's delimiter in force at the cut. */
+  delimiter: string;
 }
 
 /** Just past the line end after `at` when only blanks come between, else -1. */
@@ -131,14 +193,6 @@ function lineEndAfter(text: string, at: number): number {
     if (c !== 32 && c !== 9 && c !== 13) return -1;
   }
   return -1;
-}
-
-/** What scanSql reads over the whole text before its first statement, seen in this chunk. */
-function needsWholeText(chunk: string, mysqlSyntax: boolean, mayBeMysql: boolean): boolean {
-  // a `#` line may make the whole text MySQL (readOwnDialect)
-  if (mayBeMysql && (mysqlSyntax || /^[ \t]*#(?!!)/m.test(chunk))) return true;
-  if (standInPlaceholders(chunk).placeholders.length > 0) return true;
-  return readGoBatches(chunk).lines.length > 0;
 }
 
 /** Line ends before `to`. */

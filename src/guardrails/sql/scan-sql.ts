@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
-import { dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
+import { describeGoBatches, dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
 import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
 import { type ParsedStatement, parsePostgres, parsePostgresBatch } from './parse-postgres.js';
@@ -46,7 +46,7 @@ export function scanSql(given: SqlScanInput): SqlScanResult {
   // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
   const ctx = scanAs(input, given.text, placeholders, first, family, !own && first === 'postgres') ?? scanAs(input, given.text, placeholders, 'mysql', undefined, false);
   if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
-  if (batches.lines.length > 0) ctx.rejected.push(...batches.lines.map((line) => ({ line, message: "T-SQL batch separator 'GO' read as the end of a statement" })));
+  ctx.rejected.push(...describeGoBatches(batches.lines));
   const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, ctx.ownCreated) : ctx.findings;
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }

@@ -34,7 +34,7 @@ export interface SplitResult {
  * Receives each statement as it ends instead of collecting them all (a 60 MB dump holds hundreds of
  * thousands); `false` stops the split. `markers` are those found so far.
  */
-export type OnStatement = (statement: SqlStatement, state: { mysqlSyntax: boolean; markers: readonly SafetyMarker[] }) => boolean | void;
+export type OnStatement = (statement: SqlStatement, state: { mysqlSyntax: boolean; markers: readonly SafetyMarker[]; delimiter: string }) => boolean | void;
 
 const LEADING_WORDS = 4;
 const BLOCK_WORDS = ['BEGIN', 'ATOMIC', 'CASE', 'END', 'IF', 'LOOP', 'WHILE', 'REPEAT'];
@@ -45,12 +45,14 @@ const COPY_FROM_STDIN = /\bFROM\s+STDIN\b/i;
  * Splits SQL text into statements at top-level terminators, the way psql and mysql do: not inside
  * comments, literals, quoted identifiers, dollar-quoted bodies, parentheses, or compound bodies
  * (`BEGIN ATOMIC ... END` in Postgres, `BEGIN ... END` of MySQL routines); honours `DELIMITER`.
+ * `delimiter`: the one in force at `from` (a chunk of a MySQL file after `DELIMITER $$`).
  */
-export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length, onStatement?: OnStatement): SplitResult {
+export function splitStatements(text: string, dialect: Dialect, from = 0, to = text.length, onStatement?: OnStatement, delimiter = ';'): SplitResult {
   const markers: SafetyMarker[] = [];
   let stopped = false;
   const statements: SqlStatement[] = [];
   const lex = new SqlLexer(text, dialect, from, to);
+  lex.delimiter = delimiter;
   let mysqlSyntax = false;
 
   let start = -1;
@@ -67,7 +69,7 @@ export function splitStatements(text: string, dialect: Dialect, from = 0, to = t
       const statement: SqlStatement = { start, end: last, terminatorEnd, words, ...(unreadable ? { unreadable } : {}) };
       if (!mysqlSyntax && (words[0] === 'CREATE' || words[0] === 'ALTER')) mysqlSyntax = hasMysqlDdl(text, start, last, dialect);
       if (!onStatement) statements.push(statement);
-      else if (onStatement(statement, { mysqlSyntax, markers }) === false) stopped = true;
+      else if (onStatement(statement, { mysqlSyntax, markers, delimiter: lex.delimiter }) === false) stopped = true;
       if (words[0] === 'COPY' && COPY_FROM_STDIN.test(text.slice(start, last))) lex.position = skipCopyData(text, terminatorEnd, to);
     }
     start = -1;
