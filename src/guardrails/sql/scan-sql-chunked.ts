@@ -108,7 +108,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
     scan.finish(chunk.markers, chunk.known);
     readNotNullChecks(ctx, cut);
     const lineCount = countLines(text, cut);
-    for (const line of go) if (eof || line <= lineCount) goLines.push(firstLine - 1 + line);
+    for (const line of go) if (cut === text.length || line <= lineCount) goLines.push(firstLine - 1 + line);
     if (watch) {
       const seen = readDialectSigns(cut === text.length ? text : text.slice(0, cut));
       signs.hashLine ||= seen.hashLine;
@@ -152,11 +152,13 @@ function scanChunk(text: string, target: number, eof: boolean, scan: StatementSc
   let known = 0;
   let mysqlSyntax = false;
   let delimiterAfter = delimiter;
+  let full = false;
+  // At the end of the text every statement is whole; before it, those near the end may not be.
   const readTo = eof ? text.length : text.length - LOOKAHEAD;
   const result = splitStatements(text, dialect, 0, text.length, (stmt, state) => {
     if (!eof && (stmt.unreadable || stmt.terminatorEnd >= readTo)) return false;
     held.push({ stmt, known: state.markers.length });
-    const boundary = eof || stmt.words[0] === 'COPY' ? -1 : lineEndAfter(text, stmt.terminatorEnd);
+    const boundary = stmt.words[0] === 'COPY' ? -1 : lineEndAfter(text, stmt.terminatorEnd);
     if (boundary < 0 || boundary > readTo) return true;
     for (const h of held) scan.take(h.stmt, state.markers, h.known);
     held = [];
@@ -164,9 +166,10 @@ function scanChunk(text: string, target: number, eof: boolean, scan: StatementSc
     known = state.markers.length;
     mysqlSyntax = state.mysqlSyntax;
     delimiterAfter = state.delimiter;
-    return boundary < target;
+    full = boundary >= target;
+    return !full;
   }, delimiter);
-  if (eof) {
+  if (eof && !full) {
     for (const h of held) scan.take(h.stmt, result.markers, h.known);
     return { cut: text.length, markers: result.markers, known: result.markers.length, mysqlSyntax: result.mysqlSyntax, delimiter: delimiterAfter };
   }
