@@ -16,11 +16,14 @@ import { CHUNK_CHARS, scanSqlChunked } from './sql/scan-sql-chunked.js';
  */
 let chunkedFrom = 8 * 1024 * 1024;
 let chunkChars = CHUNK_CHARS;
+/** Bytes read at a time (undefined: readUtf8Pieces' own). */
+let pieceBytes: number | undefined;
 
-/** For tests: scan SQL files from `fromBytes` in chunks of `chars` characters (-1: never). */
-export function useChunkedScan(fromBytes: number, chars = CHUNK_CHARS): void {
+/** For tests: scan SQL files from `fromBytes` in chunks of `chars` characters (-1: never), read `bytes` at a time. */
+export function useChunkedScan(fromBytes: number, chars = CHUNK_CHARS, bytes?: number): void {
   chunkedFrom = fromBytes;
   chunkChars = chars;
+  pieceBytes = bytes;
 }
 
 /** Whether a SQL file of this size is scanned in chunks. */
@@ -34,7 +37,7 @@ export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute
   const hint = input.options.dialect ? undefined : readFolderDialect(input.absolute);
   const given = { ...input, keepAdditions, ...(hint ? { dialectHint: hint } : {}) };
   const open = (latin1: boolean) => (): Iterator<string> => {
-    const pieces = readUtf8Pieces(input.absolute, undefined, latin1);
+    const pieces = readUtf8Pieces(input.absolute, pieceBytes, latin1);
     if (!pieces) throw new Error(`${input.file}: changed while it was read`);
     return pieces;
   };

@@ -6,7 +6,7 @@ import { decodeText } from '../../src/guardrails/decode-text.js';
 import { scanPaths } from '../../src/guardrails/index.js';
 import { readUtf8Pieces } from '../../src/guardrails/read-text-pieces.js';
 import { type RuleSet, loadRulePacks } from '../../src/guardrails/rule-pack.js';
-import { useChunkedScan } from '../../src/guardrails/scan-large-sql.js';
+import { scanLargeSqlFile, useChunkedScan } from '../../src/guardrails/scan-large-sql.js';
 import { loadPgParser } from '../../src/guardrails/sql/parse-postgres.js';
 import { scanSqlChunked } from '../../src/guardrails/sql/scan-sql-chunked.js';
 import { type SqlScanResult, scanSql } from '../../src/guardrails/sql/scan-sql.js';
@@ -257,6 +257,27 @@ describe('a large file read in pieces from disk', () => {
     expect(() => [...(readUtf8Pieces(latin1, 5) ?? [])]).toThrow(/not UTF-8/);
     writeFileSync(latin1, Buffer.from('\ufeffDROP TABLE x;\n', 'utf16le'));
     expect(readUtf8Pieces(latin1)).toBeUndefined();
+  });
+
+  it('Latin-1 (bytes found not to be UTF-8 late in the file): read again from the start as Latin-1, in pieces, as decodeText reads it', () => {
+    // é as one byte (0xe9) only after thousands of lines: the UTF-8 reading fails there
+    const text = `${generated(150, 11).replace(/[é✓😀]/g, '')}ALTER TABLE caf\u00e9 DROP COLUMN \u00e0;\rDROP TABLE x;\r`;
+    for (const [name, bytes] of [
+      ['latin1-late.sql', Buffer.from(text, 'latin1')],
+      ['latin1-bom.sql', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'latin1')])],
+    ] as const) {
+      const file = path.join(dir, name);
+      writeFileSync(file, bytes);
+      const whole = decodeText(readFileSync(file));
+      expect(whole).toMatchObject({ encoding: 'latin1' });
+      expect([...(readUtf8Pieces(file, 5, true) ?? [])].join('')).toBe('text' in whole ? whole.text : '');
+      useChunkedScan(0, 64, 7);
+      const chunked = scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true);
+      expect(chunked, 'read in chunks, not left to the whole-file reading').toBeDefined();
+      const scanned = scanSql({ file: name, rules, options: {}, text: 'text' in whole ? whole.text : '' });
+      expect(chunked).toEqual({ findings: scanned.findings, created: scanned.created, added: scanned.added, parseErrors: scanned.rejected });
+      expect(scanned.findings.some((f) => f.statement?.includes('caf\u00e9'))).toBe(true);
+    }
   });
 
   it('scanPaths gives the same result chunked and whole, over the fixture corpus and generated files', async () => {
