@@ -7,10 +7,12 @@
 // `npm run build && node dist/bench/scan-cli-bench.js [squawkBinary|-] [files] [sizesMb] [runs]`
 // squawk: the given binary, else node_modules/.bin/squawk, else `npx --yes squawk-cli`.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Sample, measure, median, round } from './measure-process.js';
+import { migration, writeBig } from './scan-bench-files.js';
 
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const localSquawk = fileURLToPath(new URL('../../node_modules/.bin/squawk', import.meta.url));
@@ -21,66 +23,6 @@ const squawk: string[] | undefined =
 const fileCount = Number(process.argv[3] ?? 1000);
 const sizes = (process.argv[4] ?? '1,5,50').split(',').map(Number);
 const runs = Number(process.argv[5] ?? 5);
-const timeBinary = '/usr/bin/time';
-if (!existsSync(timeBinary)) throw new Error('bench:scan needs /usr/bin/time (GNU time) for CPU time and peak memory');
-
-interface Sample { wall_s: number; cpu_s: number; rss_mb: number; exit: number | null }
-
-/** One whole-process run: wall, user+sys CPU seconds and peak resident memory. */
-function measure(argv: string[]): Sample {
-  const [command = '', ...args] = argv;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(timeBinary, ['-f', 'TIME %U %S %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error) throw r.error;
-  const m = /TIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
-  if (!m) throw new Error(`no /usr/bin/time figures for ${command}: ${r.stderr.slice(-500)}`);
-  return { wall_s: wall, cpu_s: Number(m[1]) + Number(m[2]), rss_mb: Number(m[3]) / 1024, exit: r.status };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-/** One migration as people write them: a table, an index, columns and constraints added, a backfill. */
-function migration(i: number): string {
-  const t = `table_${i}`;
-  return [
-    `-- migration ${i}`,
-    `CREATE TABLE ${t} (id bigint PRIMARY KEY, owner bigint NOT NULL, note text, status varchar(20));`,
-    `CREATE INDEX ${t}_owner_idx ON ${t} (owner);`,
-    `ALTER TABLE accounts ADD COLUMN c_${i} integer;`,
-    `ALTER TABLE accounts ADD CONSTRAINT c_${i}_nn CHECK (c_${i} IS NOT NULL) NOT VALID;`,
-    `ALTER TABLE accounts VALIDATE CONSTRAINT c_${i}_nn;`,
-    `ALTER TABLE accounts ALTER COLUMN c_${i} SET NOT NULL;`,
-    `ALTER TABLE ${t} ADD CONSTRAINT ${t}_fk FOREIGN KEY (owner) REFERENCES accounts(id);`,
-    `ALTER TABLE ${t} ALTER COLUMN note TYPE varchar(200);`,
-    i % 5 === 0 && i > 0 ? `ALTER TABLE accounts ALTER COLUMN c_${i - 1} TYPE bigint;` : `UPDATE accounts SET c_${i} = 0 WHERE id < 100;`,
-    `INSERT INTO ${t} VALUES (1, 2, 'a note; with -- chars', 'new'), (2, 3, 'x', 'old');`,
-    i % 9 === 0 ? `DROP TABLE legacy_${i};` : `COMMENT ON TABLE ${t} IS 'table ${i}';`,
-    '',
-  ].join('\n');
-}
-
-function writeBig(file: string, megabytes: number): number {
-  const fd = openSync(file, 'w');
-  let chunk = '';
-  let written = 0;
-  for (let i = 0; written + chunk.length < megabytes * 1024 * 1024; i++) {
-    chunk += migration(i);
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      written += chunk.length;
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-  return statSync(file).size / 1024 / 1024;
-}
-
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'al-scan-cli-bench-'));
 try {
   const ours = (paths: string[]): string[] => [process.execPath, cli, 'scan', ...paths, '--json', '--root', dir];

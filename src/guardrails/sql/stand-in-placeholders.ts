@@ -44,7 +44,17 @@ function standInName(placeholder: string): string {
 
 /** What stood in for the placeholders between two offsets (a finding's note), or undefined when none is there. */
 export function describeStandIns(placeholders: readonly Placeholder[], start: number, end: number): string | undefined {
-  const within = placeholders.filter((p) => p.at >= start && p.at < end);
+  // Placeholders are in text order: find the first at or after `start` by halving (a large file has
+  // hundreds of thousands, and this is asked per finding).
+  let lo = 0;
+  let hi = placeholders.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((placeholders[mid]?.at ?? Infinity) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const within: Placeholder[] = [];
+  for (let i = lo; i < placeholders.length && (placeholders[i]?.at ?? Infinity) < end; i++) within.push(placeholders[i] as Placeholder);
   if (within.length === 0) return undefined;
   const names = [...new Set(within.filter((p) => !p.words).map((p) => p.text))];
   const words = [...new Set(within.filter((p) => p.words).map((p) => `${p.words ?? ''} standing in for ${p.text}`))];
