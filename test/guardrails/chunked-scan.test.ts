@@ -218,6 +218,12 @@ describe('a SQL text scanned in chunks finds what the whole-text scan finds', ()
     }
   });
 
+  it('a file of hundreds of thousands of GO lines (each a parse error) is scanned, whole and in chunks (no spread of them all: the stack)', () => {
+    const text = 'DROP TABLE x\nGO\n'.repeat(3).concat('GO\n'.repeat(300000));
+    const whole = compare(text, 'go.sql', 256 * 1024, 5);
+    expect(whole.rejected.length).toBe(300003);
+  });
+
   it('SQLite: the table-rebuild idiom is judged over the whole text, its parts in different chunks', () => {
     for (const seed of [1, 2, 3]) {
       const text = generatedSqlite(80, seed);

@@ -115,7 +115,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
       signs.dollarQuote ||= seen.dollarQuote;
     }
     if (given.keepAdditions === false) {
-      if (family === 'sqlite') made.push(...ctx.ownCreated);
+      if (family === 'sqlite') for (const t of ctx.ownCreated) made.push(t);
       ctx.added = [];
       ctx.ownCreated = [];
     }
@@ -127,7 +127,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
     if (eof && buf.length === 0) break;
   }
   if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
-  ctx.rejected.push(...describeGoBatches(goLines));
+  for (const go of describeGoBatches(goLines)) ctx.rejected.push(go); // one per GO line: too many to spread
   const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, given.keepAdditions === false ? made : ctx.ownCreated) : ctx.findings;
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }

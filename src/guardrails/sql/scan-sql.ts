@@ -46,7 +46,7 @@ export function scanSql(given: SqlScanInput): SqlScanResult {
   // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
   const ctx = scanAs(input, given.text, placeholders, first, family, !own && first === 'postgres') ?? scanAs(input, given.text, placeholders, 'mysql', undefined, false);
   if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
-  ctx.rejected.push(...describeGoBatches(batches.lines));
+  for (const go of describeGoBatches(batches.lines)) ctx.rejected.push(go); // one per GO line: too many to spread
   const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, ctx.ownCreated) : ctx.findings;
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
