@@ -46,6 +46,21 @@ export function readsInPieces(file: string): boolean {
   }
 }
 
+/**
+ * Whether the file's bytes are UTF-8 throughout (read through once, nothing kept), so a scan reads
+ * it once, decoded the right way, rather than finding out at its end and reading it all again.
+ */
+export function readsAsUtf8(file: string): boolean {
+  try {
+    const pieces = readUtf8Pieces(file);
+    if (pieces) while (!pieces.next().done);
+    return true;
+  } catch (e) {
+    if (e instanceof NotUtf8) return false;
+    throw e;
+  }
+}
+
 /** Where the text starts (past a UTF-8 byte order mark), or undefined when decodeText would not read it as UTF-8 or Latin-1. */
 function readTextStart(fd: number): number | undefined {
   const head = Buffer.alloc(SAMPLE);

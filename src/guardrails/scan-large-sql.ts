@@ -1,12 +1,12 @@
 import type { FileScanInput, FileScanResult } from './file-scan.js';
-import { NotUtf8, readUtf8Pieces, readsInPieces } from './read-text-pieces.js';
+import { NotUtf8, readUtf8Pieces, readsAsUtf8, readsInPieces } from './read-text-pieces.js';
 import { readFolderDialect } from './sql/detect-dialect.js';
 import { CHUNK_CHARS, scanSqlChunked } from './sql/scan-sql-chunked.js';
 
 // A large SQL file is read and scanned chunk by chunk (sql/scan-sql-chunked.ts): its bytes, its
-// text and its statements are never all in memory at once. A file found not to be UTF-8 is read
-// again as Latin-1 (as decodeText reads it). Undefined when the file is one the whole-file reading
-// must take (UTF-16/32, binary content): read it whole then.
+// text and its statements are never all in memory at once. A file whose bytes are not UTF-8 is
+// read as Latin-1, as decodeText reads it (a quick pass over its bytes tells first). Undefined when
+// the file is one the whole-file reading must take (UTF-16/32, binary content): read it whole then.
 
 /**
  * Bytes from which a SQL file is scanned in chunks; -1: never (tests set both). Below it the file's
@@ -41,11 +41,13 @@ export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute
     if (!pieces) throw new Error(`${input.file}: changed while it was read`);
     return pieces;
   };
+  // Bytes that are not UTF-8 make the whole text Latin-1: found first (a quick pass), not after a scan.
+  const latin1 = !readsAsUtf8(input.absolute);
   let result;
   try {
-    result = scanSqlChunked(given, open(false), chunkChars);
+    result = scanSqlChunked(given, open(latin1), chunkChars);
   } catch (e) {
-    if (!(e instanceof NotUtf8)) throw e;
+    if (!(e instanceof NotUtf8)) throw e; // changed since it was read through
     result = scanSqlChunked(given, open(true), chunkChars);
   }
   return { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };

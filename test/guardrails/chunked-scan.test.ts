@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/guardrails/decode-text.js';
 import { scanPaths } from '../../src/guardrails/index.js';
-import { readUtf8Pieces } from '../../src/guardrails/read-text-pieces.js';
+import { readUtf8Pieces, readsAsUtf8 } from '../../src/guardrails/read-text-pieces.js';
 import { type RuleSet, loadRulePacks } from '../../src/guardrails/rule-pack.js';
 import { scanLargeSqlFile, useChunkedScan } from '../../src/guardrails/scan-large-sql.js';
 import { loadPgParser } from '../../src/guardrails/sql/parse-postgres.js';
@@ -258,6 +258,7 @@ describe('a large file read in pieces from disk', () => {
     const pieces = readUtf8Pieces(file, 5);
     expect(pieces).toBeDefined();
     expect([...(pieces ?? [])].join('')).toBe('text' in whole ? whole.text : '');
+    expect(readsAsUtf8(file)).toBe(true);
     const latin1 = path.join(dir, 'b.sql');
     writeFileSync(latin1, Buffer.concat([Buffer.from('DROP TABLE caf'), Buffer.from([0xe9]), Buffer.from(';\n')]));
     expect(() => [...(readUtf8Pieces(latin1, 5) ?? [])]).toThrow(/not UTF-8/);
@@ -277,6 +278,7 @@ describe('a large file read in pieces from disk', () => {
       const whole = decodeText(readFileSync(file));
       expect(whole).toMatchObject({ encoding: 'latin1' });
       expect([...(readUtf8Pieces(file, 5, true) ?? [])].join('')).toBe('text' in whole ? whole.text : '');
+      expect(readsAsUtf8(file)).toBe(false);
       useChunkedScan(0, 64, 7);
       const chunked = scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true);
       expect(chunked, 'read in chunks, not left to the whole-file reading').toBeDefined();
