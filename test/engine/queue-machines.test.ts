@@ -238,6 +238,15 @@ describe.skipIf(onPostgres())('one machine (SQLite): as before [SQLite only: one
     expect(run.stdout + run.stderr).not.toMatch(/conflict/);
     expect(JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws }).stdout).conflicts).toEqual([]);
   });
+
+  it('a task removed from the file is gone from status, never "added on another machine"', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }, { id: 'B', agent_type: 'noop' }] });
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: ws }).code).toBe(0);
+    edit(file, (tasks) => void tasks.pop());
+    const status = runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws });
+    expect(JSON.parse(status.stdout).tasks.map((t: Task) => [t.id, t.not_in_this_file ?? false])).toEqual([['A', false]]);
+  });
 });
 
 describe('a status set by hand on a status that changed since', () => {
