@@ -137,6 +137,16 @@ See 'autonomous-loop <command> --help' for a command's options and examples.`,
     .addHelpText('after', examples(['push --project shop', 'push --project shop --json']));
 
   program
+    .command('forget-file')
+    .argument('<file>', "the file as status names it in a conflict: host:path")
+    .description("forget the queue file of a machine gone for good: its record in the database goes, and with it the conflicts it was named in (several machines); recorded")
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--root <dir>', 'the workspace folder', process.cwd())
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, opts) => (await import('./commands/forget-file.js')).forgetFileCommand(file, opts))
+    .addHelpText('after', examples(['forget-file old-laptop:/home/ana/shop/tasks/work_queue_shop.json --project shop']));
+
+  program
     .command('unlock')
     .description('remove the project lock of a loop that is gone (another host, a lost container); recorded')
     .requiredOption('-p, --project <project>', 'the project')

@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { withFileStatuses } from '../engine/file-marks.js';
 import path from 'node:path';
 import { loadWorkspaceQueue } from '../engine/load-workspace-queue.js';
+import { queueConflicts, type QueueConflict } from '../engine/queue-conflicts.js';
+import { tasksFromElsewhere } from '../engine/tasks-from-elsewhere.js';
 import { environmentStates, type EnvironmentState } from '../records/environment-state.js';
 import type { DecisionRecord } from '../records/decision-record.js';
 import type { DeploymentRecord } from '../records/deployment-record.js';
@@ -10,7 +12,7 @@ import type { TaskSpec } from '../queue/task-spec.js';
 import type { TaskStatus } from '../queue/schema.js';
 import { taskTotals, type TaskTotals } from '../state/iteration-metrics.js';
 import type { IterationWithMetrics, Store, TaskRow } from '../state/store.js';
-import { listQueueFiles } from '../workspace/find-workspace.js';
+import { listQueueFiles, targetArgs } from '../workspace/find-workspace.js';
 import { queueFilePath, resolveWorkspace } from '../workspace/paths.js';
 
 // The last queue read of each project, kept while its file is unchanged (size and mtime): a
@@ -59,6 +61,10 @@ export interface ProjectView {
   file: string;
   tasks: Map<string, TaskLine>;
   plan: Plan;
+  /** Tasks in the store's queue that this machine's file does not have (added on another machine), as `status` lists them. */
+  elsewhere: TaskLine[];
+  /** Machines' queue files that disagree on a task's definition, as `status` names them. */
+  conflicts: QueueConflict[];
 }
 
 /** A task's status as `status` says it: the store's, unless a person edited the queue file since. */
@@ -69,7 +75,7 @@ export function effectiveStatus(row: TaskRow | undefined, inFile: TaskStatus): T
 
 /** The queue with each task's status and figures, grouped into waves as `plan` would. */
 export async function readProject(root: string, store: Store, project: string): Promise<ProjectView> {
-  const { queue, plan } = readQueue(root, project);
+  const { queue, plan, defaults, ws } = readQueue(root, project);
   // file_status as THIS machine last wrote or read its own queue file.
   const rows = await withFileStatuses(store, project, queue.file, await store.tasks(project));
   const totals = await taskTotals(store, project, (id) => rows.get(id)?.base_iteration ?? 0);
@@ -78,8 +84,13 @@ export async function readProject(root: string, store: Store, project: string): 
     const row = rows.get(spec.id);
     tasks.set(spec.id, { spec, row, status: effectiveStatus(row, queue.fileStatus.get(spec.id) ?? 'pending'), totals: totals.get(spec.id) });
   }
+  const elsewhere = (await tasksFromElsewhere(store, project, queue, defaults)).map((spec) => {
+    const row = rows.get(spec.id);
+    return { spec, row, status: (row?.status ?? 'pending') as TaskStatus, totals: totals.get(spec.id) };
+  });
+  const conflicts = await queueConflicts(store, project, `autonomous-loop push ${targetArgs(ws.root, project)}`);
   // Every task in a wave, finished ones too: the page shows the whole queue in its order.
-  return { project, file: queue.displayFile, tasks, plan: plan() };
+  return { project, file: queue.displayFile, tasks, plan: plan(), elsewhere, conflicts };
 }
 
 export interface TaskView {

@@ -76,7 +76,10 @@ export function addPageRoutes(app: Hono<ConsoleEnv>, ctx: ConsoleContext): void 
   app.get('/projects/:project/gates', async (c) => {
     const p = project(c.req.param('project'));
     const view = await readProject(ctx.root, ctx.store, p);
-    const waiting = [...view.tasks.values()].filter((t) => t.status === 'awaiting_approval' || t.status === 'blocked').map((t) => ({ id: t.spec.id, status: t.status, reason: t.row?.reason ?? null }));
+    const elsewhere = new Set(view.elsewhere.map((t) => t.spec.id));
+    const waiting = [...view.tasks.values(), ...view.elsewhere]
+      .filter((t) => t.status === 'awaiting_approval' || t.status === 'blocked')
+      .map((t) => ({ id: t.spec.id, status: t.status, reason: t.row?.reason ?? null, elsewhere: elsewhere.has(t.spec.id) }));
     return c.html(layout(`Gates of ${p}`, c.get('session'), gatesBody(p, waiting), { project: p }));
   });
 

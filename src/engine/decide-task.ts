@@ -1,5 +1,7 @@
 import { InputError } from '../errors.js';
 import { runningLoop } from '../state/running-loop.js';
+import { storeMayExist } from '../state/open-store.js';
+import { REMOVED } from './queue-merge.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import { evaluateGate, gateFingerprint, refuseApprover, type ApprovalSubject } from '../gates/approval-gate.js';
 import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
@@ -86,7 +88,7 @@ export async function decideTask(
   const task = queue.tasks.find((t) => t.id === taskId);
   const rollback = /^ROLLBACK-(development|staging|production)-(.+)$/.exec(taskId);
   if (!task && rollback && decision !== 'override') return decideRollback(ws, contract, project, taskId, rollback[1] as Environment, rollback[2] ?? '', decision, { by, osUser: actor.osUser }, comment, options.signature);
-  if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})`);
+  if (!task) throw new InputError(`${queue.displayFile}: no task '${taskId}' to ${decision} (tasks: ${queue.tasks.slice(0, 10).map((t) => t.id).join(', ')}${queue.tasks.length > 10 ? ', …' : ''})${await addedElsewhere(ws, project, taskId)}`);
   const store = await openRecordStore(ws);
   try {
     if ((decision === 'approve' || decision === 'override') && (task.environment === 'production' || task.agentType === 'provisioning')) {
@@ -262,4 +264,20 @@ async function setStatus(
   const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
   if (patched !== text) writeFileAtomic(queue.file, patched);
   await rememberFileStatuses(store, project, queue.file, new Map([[taskId, status]]));
+}
+
+// A task another machine added (in the database's queue, not in this file): its gate was shown, and
+// is decided, where a file has it — what the approval binds to is that checkout's.
+async function addedElsewhere(ws: Workspace, project: string, taskId: string): Promise<string> {
+  if (!storeMayExist(ws.stateDb)) return '';
+  const store = await openRecordStore(ws);
+  try {
+    if (!store.sharedByRunners) return '';
+    const stored = await store.storedQueue(project);
+    return stored.tasks.some((t) => t.task_id === taskId && t.definition !== REMOVED)
+      ? `; ${taskId} was added on another machine and is not in this machine's file: decide it on a machine whose file has it (or bring this file up to date first, e.g. git pull)`
+      : '';
+  } finally {
+    await store.close();
+  }
 }

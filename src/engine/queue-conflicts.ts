@@ -55,7 +55,7 @@ export async function queueConflicts(store: Store, project: string, pushCommand:
       task_id: taskId,
       fields,
       files: sides,
-      message: `${taskId}: the queue files of several machines disagree on its definition${fields.length > 0 ? ` (${fields.join(', ')})` : ''}: ${named}; make them agree — edit one file to match the other (or both to what it should be) and run '${pushCommand}' on that machine (a runner there takes the edit by itself)`,
+      message: `${taskId}: the queue files of several machines disagree on its definition${fields.length > 0 ? ` (${fields.join(', ')})` : ''}: ${named}; make them agree — edit one file to match the other (or both to what it should be) and run '${pushCommand}' on that machine (a runner there takes the edit by itself)${sides.some((s) => s.behind) ? `; a machine gone for good: 'autonomous-loop forget-file <host:path> ${pushCommand.replace(/^autonomous-loop push /, '')}'` : ''}`,
     });
   }
   return conflicts;

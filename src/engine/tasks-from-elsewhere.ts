@@ -9,6 +9,8 @@ import { REMOVED } from './queue-merge.js';
  * `status` shows them too. A stored queue that does not parse together gives none (the runners say why).
  */
 export async function tasksFromElsewhere(store: Store, project: string, queue: Queue, defaults: QueueDefaults): Promise<TaskSpec[]> {
+  // One machine's store (SQLite): its one file is the queue; a task still stored was removed from it, not added elsewhere.
+  if (!store.sharedByRunners) return [];
   const stored = await store.storedQueue(project);
   const inFile = new Set(queue.tasks.map((t) => t.id));
   const live = stored.tasks.filter((t) => t.definition !== REMOVED);

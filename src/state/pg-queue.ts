@@ -19,6 +19,8 @@ const SQL = {
   fileMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = $1 AND file_key = $2',
   allMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = $1 ORDER BY task_id, file_key',
   files: 'SELECT file_key, host, path, seen_at FROM queue_files WHERE project = $1 ORDER BY file_key',
+  forgetFile: 'DELETE FROM queue_files WHERE project = $1 AND file_key = $2 RETURNING file_key',
+  forgetMarks: 'DELETE FROM file_marks WHERE project = $1 AND file_key = $2',
 } as const;
 
 /** The queue's revision and each machine's file marks in PostgreSQL. */
@@ -50,4 +52,11 @@ export const pgQueue = {
 
   allMarks: (q: Query, project: string): Promise<StoredFileMark[]> => q<StoredFileMark>(SQL.allMarks, [project]),
   files: (q: Query, project: string): Promise<QueueFileRow[]> => q<QueueFileRow>(SQL.files, [project]),
+
+  /** Run inside a transaction. */
+  async forget(q: Query, project: string, fileKey: string): Promise<boolean> {
+    const gone = await q<{ file_key: string }>(SQL.forgetFile, [project, fileKey]);
+    await q(SQL.forgetMarks, [project, fileKey]);
+    return gone.length > 0;
+  },
 };

@@ -124,6 +124,9 @@ export class PgStore extends PgConnection implements Store {
   queueFiles(project: string): Promise<QueueFileRow[]> {
     return pgQueue.files(this.#q, project);
   }
+  forgetQueueFile(project: string, fileKey: string): Promise<boolean> {
+    return this.write((tx) => pgQueue.forget(tx.#q, project, fileKey));
+  }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
     return this.transaction(async (t) => {

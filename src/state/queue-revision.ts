@@ -59,4 +59,6 @@ export interface QueueRevisions {
   /** Every file's marks of the project (what `status` compares for conflicts). */
   allFileMarks(project: string): Promise<StoredFileMark[]>;
   queueFiles(project: string): Promise<QueueFileRow[]>;
+  /** A machine's file forgotten (a machine gone for good): its row and marks deleted; false when there was none. */
+  forgetQueueFile(project: string, fileKey: string): Promise<boolean>;
 }

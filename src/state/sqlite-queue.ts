@@ -19,6 +19,8 @@ const SQL = {
   marks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = ? AND file_key = ?',
   allMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = ? ORDER BY task_id, file_key',
   files: 'SELECT file_key, host, path, seen_at FROM queue_files WHERE project = ? ORDER BY file_key',
+  forgetFile: 'DELETE FROM queue_files WHERE project = ? AND file_key = ?',
+  forgetMarks: 'DELETE FROM file_marks WHERE project = ? AND file_key = ?',
 } as const;
 
 function stmt(db: Db, name: keyof typeof SQL): Statement {
@@ -62,5 +64,13 @@ export const sqliteQueue = {
 
   files(db: Db, project: string): QueueFileRow[] {
     return stmt(db, 'files').all(project) as QueueFileRow[];
+  },
+
+  forget(db: Db, project: string, fileKey: string): boolean {
+    return db.transaction((): boolean => {
+      const gone = stmt(db, 'forgetFile').run(project, fileKey).changes > 0;
+      stmt(db, 'forgetMarks').run(project, fileKey);
+      return gone;
+    }).immediate();
   },
 };

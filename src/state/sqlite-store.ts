@@ -106,6 +106,9 @@ export class SqliteStore extends SqliteConnection implements Store {
   queueFiles(project: string): Promise<QueueFileRow[]> {
     return this.do(() => sqliteQueue.files(this.db, project));
   }
+  forgetQueueFile(project: string, fileKey: string): Promise<boolean> {
+    return this.do(() => sqliteQueue.forget(this.db, project, fileKey));
+  }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
     return this.transaction(async () => {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/state/open-store.js';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -219,6 +220,42 @@ describe("a description fixed on another machine reaches the running task's next
   });
 });
 
+describe('a machine gone for good', () => {
+  it('its file, behind, is named in a conflict until a person forgets it (forget-file, recorded); pushed again, it is recorded afresh', async () => {
+    const { a, b, fileB, env } = await twoMachines({ features: [{ id: 'T', agent_type: 'noop', description: 'one' }] });
+    for (const ws of [a, b]) expect(runCli(['push', '--project', 'p'], { cwd: ws, env }).code).toBe(0);
+    edit(fileB, (tasks) => void (tasks[0]!.description = 'two'));
+    expect(runCli(['push', '--project', 'p'], { cwd: b, env }).code).toBe(0);
+    // A is gone: its file never changes again, and stays behind.
+    const conflicts = (): { message: string; files: { host: string; path: string; behind: boolean }[] }[] => JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: b, env }).stdout).conflicts;
+    const [conflict] = conflicts();
+    expect(conflict?.message).toMatch(/\(not edited there since: behind\).*; a machine gone for good: 'autonomous-loop forget-file <host:path> --project p'$/);
+    const gone = conflict!.files.find((f) => f.behind)!;
+    const key = `${gone.host}:${gone.path}`;
+    expect(gone.path.startsWith(realpathSync(a))).toBe(true);
+
+    const own = conflict!.files.find((f) => !f.behind)!;
+    expect(runCli(['forget-file', `${own.host}:${own.path}`, '--project', 'p'], { cwd: b, env })).toMatchObject({ code: 2, stderr: expect.stringContaining("is this machine's own queue file") });
+    const forgot = runCli(['forget-file', key, '--project', 'p'], { cwd: b, env });
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toContain(`forgot ${key} (project p)`);
+    expect(conflicts()).toEqual([]);
+    expect(runCli(['forget-file', key, '--project', 'p'], { cwd: b, env })).toMatchObject({ code: 2, stderr: expect.stringContaining(`no queue file '${key}' of project p in the database (files: ${own.host}:${own.path})`) });
+    const client = new pg.Client({ connectionString: env.AUTONOMOUS_LOOP_DATABASE_URL });
+    await client.connect();
+    try {
+      const rows = (await client.query("SELECT data FROM autonomous_loop.events WHERE project = 'p' AND type = 'queue:file-forgotten'")).rows as { data: string }[];
+      expect(rows.map((r) => JSON.parse(r.data))).toEqual([{ file: key }]);
+    } finally {
+      await client.end();
+    }
+    // The machine was not gone after all: its next push records its file afresh; its old text is named, not taken.
+    expect(runCli(['push', '--project', 'p'], { cwd: a, env }).code).toBe(0);
+    expect(await storedDescriptions(env)).toEqual({ T: 'two' });
+    expect(conflicts().map((c) => c.message)).toEqual([expect.stringMatching(/^T: .*\(edited there, not taken\).*\(the one runners run\)|^T: .*\(the one runners run\).*\(edited there, not taken\)/)]);
+  });
+});
+
 // SQLite by nature (one machine's file is the queue): skipped under TEST_STORE=postgres.
 describe.skipIf(onPostgres())('one machine (SQLite): as before [SQLite only: one machine, its file is the queue]', () => {
   it('push takes a status set by hand and a changed description; a queue file at another path is the queue, never a conflict', async () => {
@@ -237,6 +274,22 @@ describe.skipIf(onPostgres())('one machine (SQLite): as before [SQLite only: one
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toMatch(/conflict/);
     expect(JSON.parse(runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws }).stdout).conflicts).toEqual([]);
+  });
+
+  it('forget-file: there is no other machine to forget (exit 2, said)', () => {
+    const ws = makeWorkspace();
+    writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: ws }).code).toBe(0);
+    expect(runCli(['forget-file', 'old:/x/tasks/work_queue_p.json', '--project', 'p'], { cwd: ws })).toMatchObject({ code: 2, stderr: expect.stringContaining("the state store is this machine's (SQLite)") });
+  });
+
+  it('a task removed from the file is gone from status, never "added on another machine"', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }, { id: 'B', agent_type: 'noop' }] });
+    expect(runCli(['--project', 'p', '--non-interactive'], { cwd: ws }).code).toBe(0);
+    edit(file, (tasks) => void tasks.pop());
+    const status = runCli(['status', '--project', 'p', '--json', '--no-probe'], { cwd: ws });
+    expect(JSON.parse(status.stdout).tasks.map((t: Task) => [t.id, t.not_in_this_file ?? false])).toEqual([['A', false]]);
   });
 });
 

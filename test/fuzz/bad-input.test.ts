@@ -54,7 +54,7 @@ describe(`generated bad input (seed ${seed})`, () => {
     );
     expect(failures.slice(0, 25), `seed ${seed}: ${failures.length} of ${cases.length} cases failed (replay: FUZZ_SEED=${seed})`).toEqual([]);
     expect(cases.length).toBeGreaterThan(2000);
-  });
+  }, 300_000); // 8 s on a quiet machine, 42 s under load: more than 2,000 cases
 
   it('is refused by the real CLI with exit 2, one message and no file touched (a sample of every category)', async () => {
     // `plan` starts fastest; `validate` and the run (`--project`) load more of the engine.
@@ -86,7 +86,7 @@ describe(`generated bad input (seed ${seed})`, () => {
     process.stdout.write(`fuzz seed ${seed}: ${sample.length} CLI cases: ${summarize(sample.map((s) => s.c))}\n`);
     expect(failures, `seed ${seed}`).toEqual([]);
     expect(sample.length).toBe(CLI_CASES);
-  });
+  }, 300_000);
 
   it('never lets a version or task text reach a shell', () => {
     const ws = makeWorkspace();

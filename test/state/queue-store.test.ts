@@ -51,4 +51,17 @@ describe.each(STORES)('$name store: the queue under a revision, and each machine
       expect(await store.fileMarks('q', fileA.fileKey)).toEqual(new Map());
     });
   });
+
+  it("forgets one machine's file (row and marks) and no other's; a file it does not have is false", async () => {
+    await withStore(open, async (store) => {
+      await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'complete', definition: 'dA' }]);
+      await store.saveFileMarks('p', fileB, [{ task_id: 'A', status: 'pending', definition: 'dB' }]);
+      await store.saveFileMarks('q', fileA, [{ task_id: 'A', status: 'pending', definition: 'dQ' }]);
+      expect(await store.forgetQueueFile('p', fileA.fileKey)).toBe(true);
+      expect((await store.allFileMarks('p')).map((m) => m.file_key)).toEqual([fileB.fileKey]);
+      expect((await store.queueFiles('p')).map((f) => f.file_key)).toEqual([fileB.fileKey]);
+      expect((await store.allFileMarks('q')).map((m) => m.file_key)).toEqual([fileA.fileKey]);
+      expect(await store.forgetQueueFile('p', fileA.fileKey)).toBe(false);
+    });
+  });
 });

@@ -58,7 +58,10 @@ ${v.box || v.agentBlocked ? html`<section class="decide">${approve}${reject}</se
 </div>`;
 }
 
-export function gatesBody(project: string, waiting: { id: string; status: string; reason: string | null }[]): Html {
+export function gatesBody(project: string, waiting: { id: string; status: string; reason: string | null; elsewhere: boolean }[]): Html {
+  // A task added on another machine has no gate page here (this machine's file lacks it): the CLI decides it.
+  const task = (w: (typeof waiting)[number]): Html =>
+    w.elsewhere ? html`${w.id} <small>added on another machine: decided where a queue file has it</small>` : html`<a href="/projects/${enc(project)}/tasks/${enc(w.id)}/gate">${w.id}</a>`;
   return html`<div data-events="/projects/${enc(project)}/events"><h1>Gates of ${project} waiting for a person <span class="live">connecting…</span></h1>
-${waiting.length === 0 ? html`<p>Nothing waits for a person.</p>` : html`<table><tr><th>task</th><th>status</th><th>why</th></tr>${waiting.map((w) => html`<tr data-task="${w.id}"><td><a href="/projects/${enc(project)}/tasks/${enc(w.id)}/gate">${w.id}</a></td><td><span class="status status-${w.status}">${w.status}</span></td><td>${w.reason ?? ''}</td></tr>`)}</table>`}</div>`;
+${waiting.length === 0 ? html`<p>Nothing waits for a person.</p>` : html`<table><tr><th>task</th><th>status</th><th>why</th></tr>${waiting.map((w) => html`<tr data-task="${w.id}"><td>${task(w)}</td><td><span class="status status-${w.status}">${w.status}</span></td><td>${w.reason ?? ''}</td></tr>`)}</table>`}</div>`;
 }

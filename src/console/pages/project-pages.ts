@@ -58,6 +58,21 @@ export function projectBody(view: ProjectView, onlyWave?: number): Html {
   return html`<div data-events="${base}/events">
 <h1>${view.project} <span class="live">connecting…</span></h1>
 <p class="totals" data-wave="all">${view.file}: ${view.tasks.size} tasks: ${countSpans(counts(view.tasks.values()))}${onlyWave !== undefined ? html` · <a href="${base}">all waves</a>` : ''}</p>
-${waves}
+${conflictsSection(view)}${elsewhereSection(view)}${waves}
 </div>`;
+}
+
+// Machines' queue files that disagree on a task's definition: named as `status` names them, never settled here.
+function conflictsSection(view: ProjectView): Html | string {
+  if (view.conflicts.length === 0) return '';
+  return html`<section class="conflicts"><h2>Queue conflicts between machines</h2><ul>${view.conflicts.map((c) => html`<li data-conflict="${c.task_id}">${c.message}</li>`)}</ul></section>`;
+}
+
+// Tasks in the database's queue that this machine's file does not have: the runners run them too.
+function elsewhereSection(view: ProjectView): Html | string {
+  if (view.elsewhere.length === 0) return '';
+  const head = html`<tr><th>task</th><th>status</th><th>iterations</th><th>agent</th><th>description</th><th>spent</th></tr>`;
+  const row = (t: TaskLine): Html =>
+    html`<tr data-task="${t.spec.id}"><td>${t.spec.id}</td><td><span class="status status-${t.status}">${t.status}</span></td><td class="iterations">${t.row ? t.row.iterations - t.row.base_iteration : 0}</td><td>${t.spec.agentType}${t.spec.environment ? ` · ${t.spec.environment}` : ''}</td><td>${t.spec.description}</td><td>${figures(t)}</td></tr>`;
+  return html`<section class="elsewhere"><h2>Added on another machine: not in this machine's file</h2><p>The runners run these too. Their gates are decided on a machine whose queue file has them (or here, once this file is brought up to date: <code>git pull</code>).</p><table>${head}${view.elsewhere.map(row)}</table></section>`;
 }
