@@ -172,6 +172,14 @@ describe('a SQL text scanned in chunks finds what the whole-text scan finds', ()
       const text = generated(120, seed);
       for (const size of [1, 40, 333, 5000]) compare(text, `gen-${seed}.sql`, size, seed * 31 + size);
     }
+    // read in one piece (as a 1 MiB piece of a large file): far more text at hand than a chunk prepares,
+    // and a statement longer than what is prepared past a chunk (a function body of 110,000 characters)
+    const body = 'DELETE FROM accounts; -- not run here\n'.repeat(3000);
+    const big = `${generated(700, 7)}CREATE FUNCTION f_big() RETURNS void AS $body$\n${body}$body$ LANGUAGE sql;\n${generated(700, 8)}`;
+    expect(big.length).toBeGreaterThan(3 * 65536);
+    const input = { file: 'gen-big.sql', rules, options: {} };
+    const whole = scanSql({ ...input, text: big });
+    for (const size of [40, 5000, 70000]) expect(scanSqlChunked(input, () => [big][Symbol.iterator](), size)).toEqual(whole);
   });
 
   it('MySQL chosen, hinted or detected: DELIMITER, routines, backticks, # comments and backslash escapes cut anywhere', () => {

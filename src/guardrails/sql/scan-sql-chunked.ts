@@ -24,6 +24,8 @@ export const CHUNK_CHARS = 1024 * 1024;
 const HEAD_CHARS = 20000;
 /** Text after a chunk's end a message may quote (findUnreadable shows up to 40 characters of a statement's start). */
 const LOOKAHEAD = 64;
+/** Text prepared past a chunk's wanted size, for the statement that crosses it. */
+const PREPARED_PAST = 64 * 1024;
 
 export interface ChunkedSqlInput extends Omit<SqlScanInput, 'text' | 'lineAt'> {
   /**
@@ -85,8 +87,11 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
   let want = chunkChars;
   for (;;) {
     while (!eof && buf.length < want + LOOKAHEAD) more();
-    // Whole lines only (the last one may not have been read to its end), read as scanSql reads them.
-    const original = eof ? buf : buf.slice(0, buf.lastIndexOf('\n') + 1);
+    // Whole lines only (the last one may not have been read to its end), read as scanSql reads them;
+    // not much past what this chunk wants (what lies past the cut is prepared again with the next).
+    const limit = want + LOOKAHEAD + PREPARED_PAST;
+    const last = eof && buf.length <= limit;
+    const original = last ? buf : buf.slice(0, buf.lastIndexOf('\n', limit) + 1);
     const { text, placeholders, go } = prepare(original);
     // Offsets within the chunk; lines, markers and neighbours as in the whole text.
     const lines = new LineIndex(text);
@@ -97,7 +102,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
     ctx.lineAt = (o: number) => firstLine - 1 + lines.lineOf(o);
     ctx.checksReadTo = 0;
     const scan = new StatementScan(ctx, previousStart);
-    const chunk = scanChunk(text, Math.max(1, want), eof, scan, dialect, delimiter);
+    const chunk = scanChunk(text, Math.max(1, want), last, scan, dialect, delimiter);
     if (!chunk) {
       want *= 2; // no boundary yet (nothing was scanned): read on
       continue;
@@ -124,7 +129,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
     baseLine += lineCount;
     ctx.base += cut;
     buf = buf.slice(cut);
-    if (eof && buf.length === 0) break;
+    if (last && buf.length === 0) break;
   }
   if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
   for (const go of describeGoBatches(goLines)) ctx.rejected.push(go); // one per GO line: too many to spread
