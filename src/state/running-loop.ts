@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { isProcessAlive } from './is-process-alive.js';
+import { isGone } from './store-handles.js';
 import type { LockHolder, Store } from './store.js';
 
 /**
@@ -11,7 +12,8 @@ import type { LockHolder, Store } from './store.js';
 export async function runningLoop(store: Store, project: string, exceptRun?: string): Promise<LockHolder | undefined> {
   const live = (host: string, pid: number): boolean => host !== hostname() || isProcessAlive(pid);
   const held = await store.lockHolder(project);
-  if (held && held.run_id !== exceptRun && live(held.host, held.pid)) return held;
+  // A lock knows its process's boot and start time: a pid reused since, or an earlier boot, runs nothing.
+  if (held && held.run_id !== exceptRun && (held.host !== hostname() || !isGone(held, isProcessAlive))) return held;
   const runner = (await store.runners(project)).find((r) => r.alive && !r.stopped && r.runner_id !== exceptRun && live(r.host, r.pid));
   return runner ? { pid: runner.pid, host: runner.host, since: runner.started_at, run_id: runner.runner_id } : undefined;
 }

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/state/open-store.js';
 import { withStateDb } from '../helpers/state-db.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { itSqliteOnly } from '../helpers/test-store.js';
 import { makeWorkspace, removeWorkspaces, runCli, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
@@ -37,7 +40,7 @@ describe('the project lock', () => {
     }
   });
 
-  it('a reused pid is detected: a lock of PID 1 from a loop that was PID 1 in a container is taken over', async () => {
+  itSqliteOnly('the lock row is planted in .aibrain/state.db')('a reused pid is detected: a lock of PID 1 from a loop that was PID 1 in a container is taken over', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
     await plantLock(ws, { pid: 1, boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start_time: '1' });
@@ -46,7 +49,32 @@ describe('the project lock', () => {
     expect(readFileSync(path.join(ws, '.aibrain', 'logs', 'p.jsonl'), 'utf8')).toContain('took over the lock');
   });
 
-  it('a lock from an earlier boot is taken over', async () => {
+  it.each([
+    ['a reused pid (PID 1 of a container)', { pid: 1, boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start_time: '1' }],
+    ['an earlier boot', { pid: process.pid, boot_id: '00000000-0000-0000-0000-000000000000', start_time: null }],
+  ])('on PostgreSQL too: a lock of %s is taken over', async (_what, row) => {
+    const url = await freshDatabase();
+    const ws = makeWorkspace();
+    writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
+    const store = await openStore('', { databaseUrl: url });
+    try {
+      await store.acquireLock('p', 'run-old', () => false);
+    } finally {
+      await store.close();
+    }
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect((await client.query('UPDATE autonomous_loop.locks SET pid = $1, boot_id = $2, start_time = $3 WHERE project = $4', [row.pid, row.boot_id, row.start_time, 'p'])).rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const r = runCli(['--project', 'p'], { cwd: ws, env: { AUTONOMOUS_LOOP_DATABASE_URL: url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(ws, '.aibrain', 'logs', 'p.jsonl'), 'utf8')).toContain('took over the lock');
+  });
+
+  itSqliteOnly('the lock row is planted in .aibrain/state.db')('a lock from an earlier boot is taken over', async () => {
     const ws = makeWorkspace();
     writeQueue(ws, 'p', { features: [{ id: 'A', agent_type: 'noop' }] });
     await plantLock(ws, { pid: process.pid, boot_id: '00000000-0000-0000-0000-000000000000' });

@@ -13,7 +13,7 @@ describe('the state store schema', () => {
     expect(old.pragma('user_version', { simple: true })).toBe(1);
     old.prepare(`INSERT INTO tasks (project, task_id, status, iterations, updated_at) VALUES ('p', 'A', 'complete', 2, 'then')`).run();
     old.close();
-    const store = await openStore(file);
+    const store = await openStore(file, { databaseUrl: undefined }); // this SQLite file, under the PostgreSQL harness too
     try {
       expect(await store.task('p', 'A')).toMatchObject({ status: 'complete', iterations: 2 });
       await store.insertDecision('p', 'd1', 'A', 'approve', 'f', '{}');
@@ -43,7 +43,7 @@ describe('the state store schema', () => {
     expect(tables(old)).not.toContain('runners');
     old.close();
 
-    const store = await openStore(file);
+    const store = await openStore(file, { databaseUrl: undefined }); // this SQLite file, under the PostgreSQL harness too
     try {
       await store.registerRunner({ runnerId: 'r1', project: 'p', host: 'h', pid: 1, labels: [] }, 30_000);
       expect((await store.runners('p')).map((r) => r.runner_id)).toEqual(['r1']);
@@ -71,7 +71,7 @@ describe('the state store schema', () => {
     add.run('d3', 0);
     old.prepare("INSERT INTO projection_stamps (file, stamp) VALUES ('deployments.json', '1:2:3')").run();
     old.close();
-    const store = await openStore(file);
+    const store = await openStore(file, { databaseUrl: undefined }); // this SQLite file, under the PostgreSQL harness too
     try {
       const key = store.projectionKey('/anywhere/.aibrain/deployments.json');
       expect(key).toBe('deployments.json');
