@@ -13,6 +13,7 @@ import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
 import type { Store, TaskRow } from '../state/store.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
+import { faultPause } from '../workspace/fault-point.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import { loadWorkspaceQueue } from './load-workspace-queue.js';
 import { rememberFileStatuses, withFileStatuses } from './file-marks.js';
@@ -259,11 +260,27 @@ async function setStatus(
     last_error: row?.last_error ?? null,
     reason,
   });
-  // The queue file says it too, patched in place like the engine does (re-read just before).
-  const text = readQueueFile(queue.file);
-  const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
-  if (patched !== text) writeFileAtomic(queue.file, patched);
-  await rememberFileStatuses(store, project, queue.file, new Map([[taskId, status]]));
+  // The queue file says it too, patched in place like the engine does. Compare-and-swap on what was
+  // read: a run writing its statuses meanwhile is read again, never undone by this older copy.
+  // (A file that never held still for 20 tries keeps its status, and this machine's record of it:
+  // the store has the decision, and the run writes it back.)
+  for (let tries = 0; tries < 20; tries++) {
+    const text = readQueueFile(queue.file);
+    const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
+    await faultPause('decide:file-read');
+    if (patched === text || writeFileAtomic(queue.file, patched, () => unchanged(queue.file, text))) {
+      await rememberFileStatuses(store, project, queue.file, new Map([[taskId, status]]));
+      return;
+    }
+  }
+}
+
+function unchanged(file: string, text: string): boolean {
+  try {
+    return readQueueFile(file) === text;
+  } catch {
+    return false;
+  }
 }
 
 // A task another machine added (in the database's queue, not in this file): its gate was shown, and
