@@ -8,7 +8,7 @@ import { FingerprintError } from '../agents/deploy/fingerprint-folder.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import { osUser, recordDecision, type DecisionKind } from '../records/decision-record.js';
 import { openRecordStore } from '../records/open-record-store.js';
-import { readQueueFile } from '../queue/load-queue.js';
+import { readQueueFile, readQueueFileQuietly } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
 import type { Store, TaskRow } from '../state/store.js';
@@ -268,18 +268,10 @@ async function setStatus(
     const text = readQueueFile(queue.file);
     const patched = patchStatuses(text, queue.tasksKey, new Map([[taskId, status]]));
     await faultPause('decide:file-read');
-    if (patched === text || writeFileAtomic(queue.file, patched, () => unchanged(queue.file, text))) {
+    if (patched === text || writeFileAtomic(queue.file, patched, () => readQueueFileQuietly(queue.file) === text)) {
       await rememberFileStatuses(store, project, queue.file, new Map([[taskId, status]]));
       return;
     }
-  }
-}
-
-function unchanged(file: string, text: string): boolean {
-  try {
-    return readQueueFile(file) === text;
-  } catch {
-    return false;
   }
 }
 

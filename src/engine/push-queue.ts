@@ -36,6 +36,8 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
   try {
     const merge = await mergeQueueFile(store, project, queue);
     const statusEdits: PushReport['status_edits'] = [];
+    // Statuses not taken: of a task running now (left unrecorded), or set on one changed since (recorded as it is now).
+    const runningNow = new Set<string>();
     const seenNow = new Map<string, string>();
     const notTaken: PushReport['not_taken'] = merge.notTaken.map((id) => ({ task_id: id, why: 'its definition was changed on another machine since this file last agreed with the store' }));
     await store.transaction(async (tx) => {
@@ -51,6 +53,7 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
         if (!edited) continue;
         if (row.status === 'in_progress') {
           notTaken.push({ task_id: spec.id, why: `its status '${inFile}': the task is running now (a runner writes its status when the iteration ends)` });
+          runningNow.add(spec.id);
           continue;
         }
         if (row.file_status !== row.status) {
@@ -69,8 +72,7 @@ export async function pushQueueFile(root: string, project: string): Promise<Push
     });
     // What this machine read in its own file is its record from now on; a status not taken (its task
     // runs now) is left unrecorded, so the next push or runner here sees it as a person's edit again.
-    const running = new Set(notTaken.filter((n) => n.why.startsWith('its status') && !seenNow.has(n.task_id)).map((n) => n.task_id));
-    const read = queue.tasks.filter((t) => !running.has(t.id)).map((t) => [t.id, seenNow.get(t.id) ?? queue.fileStatus.get(t.id) ?? 'pending'] as const);
+    const read = queue.tasks.filter((t) => !runningNow.has(t.id)).map((t) => [t.id, seenNow.get(t.id) ?? queue.fileStatus.get(t.id) ?? 'pending'] as const);
     await rememberFileStatuses(store, project, queue.file, new Map(read));
     // Runners of the project (any machine) take a status set here at once.
     for (const e of statusEdits) await store.signal({ project, kind: 'decision', task_id: e.task_id });

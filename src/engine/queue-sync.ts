@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Logger } from '../log/create-logger.js';
 import { InputError } from '../errors.js';
-import { parseQueue, readQueueFile, taskFingerprints, type Queue, type QueueDefaults } from '../queue/load-queue.js';
+import { parseQueue, readQueueFile, readQueueFileQuietly, taskFingerprints, type Queue, type QueueDefaults } from '../queue/load-queue.js';
 import { patchStatuses } from '../queue/patch-statuses.js';
 import type { TaskStatus } from '../queue/schema.js';
 import { writeFileAtomic } from '../workspace/write-file-atomic.js';
@@ -202,14 +202,6 @@ export class QueueSync {
   }
 }
 
-
-function readQueueFileQuietly(file: string): string | undefined {
-  try {
-    return readQueueFile(file);
-  } catch {
-    return undefined;
-  }
-}
 
 function stampOf(file: string): FileStamp | undefined {
   try {

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from '../log/create-logger.js';
@@ -8,7 +7,7 @@ import { flushDecisions, osUser } from '../records/decision-record.js';
 import { createLogger } from '../log/create-logger.js';
 import { TASK_STATUSES, type TaskStatus } from '../queue/schema.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
-import { isGone } from '../state/store-handles.js';
+import { lockHolderLive } from '../state/running-loop.js';
 import type { LockResult, Store } from '../state/store.js';
 import { openRecordStore } from '../records/open-record-store.js';
 import { queueFilePath, type Workspace } from '../workspace/paths.js';
@@ -308,7 +307,7 @@ export function countStatuses(ctx: Pick<EngineContext, 'tasks'>): Record<TaskSta
 async function rollbackUnderWay(store: Store, project: string): Promise<LockResult> {
   const held = await store.lockHolder(project);
   if (!held) return { ok: true };
-  if (held.host !== hostname() || !isGone(held, isProcessAlive)) return { ok: false, holder: held };
+  if (lockHolderLive(held)) return { ok: false, holder: held };
   // Its process is gone on this host (ended, its pid reused since, an earlier boot): its lock is let
   // go, as one machine's store takes such a lock over — only that run's, never a newer one.
   await store.releaseLock(project, held.run_id);

@@ -33,6 +33,15 @@ export interface Queue {
   usesCompleted: boolean;
 }
 
+/** The queue file's text as it is now, or undefined when it cannot be read (a writer's last look before it swaps). */
+export function readQueueFileQuietly(file: string): string | undefined {
+  try {
+    return readQueueFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export function readQueueFile(file: string): string {
   let bytes: Buffer;
   try {

@@ -9,11 +9,15 @@ import type { LockHolder, Store } from './store.js';
  * lock; they register and renew a lease). A process gone on this host runs nothing, whatever its
  * lock or lease still says. `exceptRun`: a run asking about the others (its own lock is not one).
  */
+/** A lock's holder still runs: on another host (not ours to tell), or here with its pid, boot and start time all its own. */
+export function lockHolderLive(held: LockHolder): boolean {
+  return held.host !== hostname() || !isGone(held, isProcessAlive);
+}
+
 export async function runningLoop(store: Store, project: string, exceptRun?: string): Promise<LockHolder | undefined> {
   const live = (host: string, pid: number): boolean => host !== hostname() || isProcessAlive(pid);
   const held = await store.lockHolder(project);
-  // A lock knows its process's boot and start time: a pid reused since, or an earlier boot, runs nothing.
-  if (held && held.run_id !== exceptRun && (held.host !== hostname() || !isGone(held, isProcessAlive))) return held;
+  if (held && held.run_id !== exceptRun && lockHolderLive(held)) return held;
   const runner = (await store.runners(project)).find((r) => r.alive && !r.stopped && r.runner_id !== exceptRun && live(r.host, r.pid));
   return runner ? { pid: runner.pid, host: runner.host, since: runner.started_at, run_id: runner.runner_id } : undefined;
 }
