@@ -48,7 +48,12 @@ export interface ScanResult {
  * Scans files and folders (recursively) with every rule that applies to each file's language.
  * A down migration scanned together with its up migration may drop what the up one created.
  */
-export async function scanPaths(paths: string[], options: ScanOptions = {}, onFindings?: (findings: Finding[]) => void): Promise<ScanResult> {
+export async function scanPaths(
+  paths: string[],
+  options: ScanOptions = {},
+  /** Each file's findings as soon as they are known (not kept); the scan waits for what it returns (a reader slower than the scan). */
+  onFindings?: (findings: Finding[]) => void | Promise<void>,
+): Promise<ScanResult> {
   const rules = await loadRulePacks(options.rulePackDirs);
   const notScanned: ScanResult['notScanned'] = [];
   const files = collectFiles(paths, options.cwd, undefined, notScanned);
@@ -65,12 +70,12 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     // A large SQL file: read and scanned in chunks when it can be (else read whole).
     const large = file.kind === 'sql' ? readFoundFile(file, scansInChunks) : undefined;
     const chunked = large && 'bytes' in large ? await scanInChunks(large.bytes, { file: file.display, absolute: file.absolute, kind: file.kind, rules, options, ...before }, ups.has(file.absolute)) : undefined;
-    if (chunked) return keepResult(index, file, chunked);
+    if (chunked) return await keepResult(index, file, chunked);
     const read = large && !('bytes' in large) ? large : readFoundFile(file);
     if ('error' in read) {
       notScanned.push({ file: file.display, reason: read.error });
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: read.error }, options);
-      keep(index, f ? [f] : []);
+      await keep(index, f ? [f] : []);
       return;
     }
     const input = { kind: file.kind, text: read.text, file: file.display, absolute: file.absolute, rules, options };
@@ -79,9 +84,9 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
     if (read.text.length > RESCAN_LIMIT && (file.kind === 'sql' || file.kind === 'python')) await loadPgParser();
     if (read.text.length > LARGE_FILE) keepHeapSmall();
     noteTextToScan(read.text.length);
-    keepResult(index, file, await withPgParser(() => scanFile({ ...input, ...before })));
+    await keepResult(index, file, await withPgParser(() => scanFile({ ...input, ...before })));
   };
-  const keepResult = (index: number, file: FoundFile, result: FileScanResult): void => {
+  const keepResult = (index: number, file: FoundFile, result: FileScanResult): Promise<void> => {
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
@@ -90,12 +95,12 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}, onFi
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: result.unread }, options);
       if (f) result.findings.push(f);
     }
-    keep(index, result.findings);
+    return keep(index, result.findings);
   };
   // Streaming: each file's findings go to the caller as soon as they are known, and are not kept.
-  const keep = (index: number, found: Finding[]): void => {
+  const keep = async (index: number, found: Finding[]): Promise<void> => {
     found.sort((a, b) => a.line - b.line);
-    if (onFindings) onFindings(found);
+    if (onFindings) await onFindings(found);
     else findings[index] = found;
   };
   // One file in memory at a time: read, scan, let go.

@@ -5,6 +5,7 @@ import { type Finding, SEVERITIES, type Severity, isAtOrAbove, isUnread } from '
 import { formatViolations } from '../../guardrails/format-report.js';
 import { startWithoutOptimizingCompiler } from '../../guardrails/optimizing-compiler.js';
 import { scanPaths } from '../../guardrails/scan-paths.js';
+import { StreamedOutput, formatJsonTail } from './scan-output.js';
 import { type Environment, normalizeEnvironment } from '../../workspace/environment.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
 
@@ -42,17 +43,23 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
     if (isUnread(f) ? !opts.allowUnread : isAtOrAbove(f.severity, failOn)) failed = true;
   };
   if (opts.json) {
+    // Written as found, at the pace the reader takes it (scan-output.ts): never the whole output in memory.
+    const out = new StreamedOutput(process.stdout);
     let first = true;
-    process.stdout.write('{"findings": [');
-    const result = await scanPaths(paths, options, (found) => {
+    await out.write('{"findings": [');
+    await out.flush();
+    const result = await scanPaths(paths, options, async (found) => {
       for (const f of found) {
         judge(f);
-        process.stdout.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(f)}`);
+        await out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(f)}`);
         first = false;
       }
+      await out.flush(); // file by file
     });
-    const rest = { files_scanned: result.filesScanned, not_scanned: result.notScanned, parse_errors: result.parseErrors };
-    process.stdout.write(`${first ? '' : '\n'}],\n${JSON.stringify(rest, null, 2).slice(2)}\n`);
+    await out.write(`${first ? '' : '\n'}],\n`);
+    for (const piece of formatJsonTail({ files_scanned: result.filesScanned, not_scanned: result.notScanned, parse_errors: result.parseErrors })) await out.write(piece);
+    await out.write('\n');
+    await out.flush();
   } else {
     const result = await scanPaths(paths, options);
     result.findings.forEach(judge);

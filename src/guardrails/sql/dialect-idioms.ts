@@ -24,23 +24,68 @@ export function describeGoBatches(lines: readonly number[]): { line: number; mes
  * SQLite changes a table by rebuilding it: create `new_t`, copy, drop `t`, rename `new_t` to `t`.
  * The drop of `t` and the rename of the table made here are that idiom, not a loss of data.
  */
-export function dropRebuildIdiom(findings: Finding[], created: string[][]): Finding[] {
-  const renamedTo = new Set<string>();
-  const renamedFrom = new Set<string>();
-  const names = new Set(created.map((c) => c[c.length - 1]));
-  for (const f of findings) {
-    const m = /ALTER\s+TABLE\s+[`"[]?(\w+)[`"\]]?\s+RENAME\s+TO\s+[`"[]?(\w+)/i.exec(f.statement ?? '');
-    if (f.rule === 'rename-table' && m?.[1] && m[2] && names.has(m[1].toLowerCase())) {
-      renamedFrom.add(m[1].toLowerCase());
-      renamedTo.add(m[2].toLowerCase());
+export function dropRebuildIdiom(findings: Finding[], created: readonly string[][]): Finding[] {
+  const idiom = new RebuildIdiom();
+  idiom.addCreated(created);
+  idiom.noteRenames(findings);
+  return idiom.finish(findings);
+}
+
+const RENAME = /ALTER\s+TABLE\s+[`"[]?(\w+)[`"\]]?\s+RENAME\s+TO\s+[`"[]?(\w+)/i;
+const RENAMED = /ALTER\s+TABLE\s+[`"[]?(\w+)/i;
+
+/**
+ * The rebuild idiom judged over a whole text read in parts (a large file's chunks): the tables
+ * made and the renames are taken in as they come; a finding surely the idiom's is let go at once
+ * (what is known only grows), the rest are judged at the end with all of the text known. The
+ * findings kept are those dropRebuildIdiom keeps over the whole text (a seed file of rebuilds holds
+ * hundreds of thousands of drops and renames that are the idiom: they are not held to the end).
+ */
+export class RebuildIdiom {
+  private readonly names = new Set<string | undefined>();
+  private readonly renamedTo = new Set<string>();
+  private readonly renamedFrom = new Set<string>();
+  /** Renames of a table not (yet) known to be made in this text: from, to. */
+  private waiting: [string, string][] = [];
+
+  addCreated(created: readonly string[][]): void {
+    for (const c of created) this.names.add(c[c.length - 1]);
+  }
+
+  noteRenames(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      if (f.rule !== 'rename-table') continue;
+      const m = RENAME.exec(f.statement ?? '');
+      if (m?.[1] && m[2]) this.waiting.push([m[1].toLowerCase(), m[2].toLowerCase()]);
     }
   }
-  return findings.filter((f) => {
-    if (f.rule === 'drop-table') return !(f.target ?? '').split(/,\s*/).every((t) => renamedTo.has(t.split('.').pop()?.toLowerCase() ?? ''));
+
+  /** The findings that are not the idiom by what is known so far (the rest of the text may still make some so). */
+  prune(findings: readonly Finding[]): Finding[] {
+    this.resolve();
+    return findings.filter((f) => this.keeps(f));
+  }
+
+  /** The findings that are not the idiom, all of the text known. */
+  finish(findings: readonly Finding[]): Finding[] {
+    return this.prune(findings);
+  }
+
+  private resolve(): void {
+    this.waiting = this.waiting.filter(([from, to]) => {
+      if (!this.names.has(from)) return true;
+      this.renamedFrom.add(from);
+      this.renamedTo.add(to);
+      return false;
+    });
+  }
+
+  private keeps(f: Finding): boolean {
+    if (f.rule === 'drop-table') return !(f.target ?? '').split(/,\s*/).every((t) => this.renamedTo.has(t.split('.').pop()?.toLowerCase() ?? ''));
     if (f.rule === 'rename-table') {
-      const from = /ALTER\s+TABLE\s+[`"[]?(\w+)/i.exec(f.statement ?? '')?.[1]?.toLowerCase();
-      return !(from && renamedFrom.has(from));
+      const from = RENAMED.exec(f.statement ?? '')?.[1]?.toLowerCase();
+      return !(from && this.renamedFrom.has(from));
     }
     return true;
-  });
+  }
 }

@@ -1,5 +1,5 @@
 import { LineIndex } from '../line-index.js';
-import { describeGoBatches, dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
+import { RebuildIdiom, describeGoBatches, readGoBatches } from './dialect-idioms.js';
 import { readDialectSigns, readLexerDialect, readPostgresFamily } from './detect-dialect.js';
 import type { SqlScanInput } from './scan-context.js';
 import { type SqlScanResult, StatementScan, createScanContext, readNotNullChecks } from './scan-sql.js';
@@ -79,8 +79,11 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
   const signs = { hashLine: false, dollarQuote: false };
   const ctx = createScanContext({ ...given, text: '' }, '', [], dialect, family, () => 1);
   const goLines: number[] = [];
-  /** SQLite: the tables made (when not kept in ctx.ownCreated), for the rebuild idiom, judged over all findings at the end. */
-  const made: string[][] = [];
+  /** SQLite: the rebuild idiom, its findings let go chunk by chunk where sure, the rest judged at the end. */
+  const idiom = family === 'sqlite' ? new RebuildIdiom() : undefined;
+  /** How many of ctx.findings and ctx.ownCreated the idiom has taken in. */
+  let judged = 0;
+  let madeTaken = 0;
   let previousStart: number | undefined;
   let delimiter = ';';
   let baseLine = 1;
@@ -119,10 +122,18 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
       signs.hashLine ||= seen.hashLine;
       signs.dollarQuote ||= seen.dollarQuote;
     }
+    if (idiom) {
+      idiom.addCreated(ctx.ownCreated.slice(madeTaken));
+      const fresh = ctx.findings.splice(judged);
+      idiom.noteRenames(fresh);
+      for (const f of idiom.prune(fresh)) ctx.findings.push(f);
+      judged = ctx.findings.length;
+      madeTaken = ctx.ownCreated.length;
+    }
     if (given.keepAdditions === false) {
-      if (family === 'sqlite') for (const t of ctx.ownCreated) made.push(t);
       ctx.added = [];
       ctx.ownCreated = [];
+      madeTaken = 0;
     }
     previousStart = scan.previousStart;
     delimiter = chunk.delimiter;
@@ -133,7 +144,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
   }
   if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
   for (const go of describeGoBatches(goLines)) ctx.rejected.push(go); // one per GO line: too many to spread
-  const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, given.keepAdditions === false ? made : ctx.ownCreated) : ctx.findings;
+  const findings = idiom ? idiom.finish(ctx.findings) : ctx.findings;
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
 
