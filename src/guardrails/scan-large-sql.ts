@@ -5,16 +5,17 @@ import { CHUNK_CHARS, scanSqlChunked } from './sql/scan-sql-chunked.js';
 
 // A large SQL file is read and scanned chunk by chunk (sql/scan-sql-chunked.ts): its bytes, its
 // text and its statements are never all in memory at once. A file whose bytes are not UTF-8 is
-// read as Latin-1, as decodeText reads it (a quick pass over its bytes tells first). Undefined when
-// the file is one the whole-file reading must take (UTF-16/32, binary content): read it whole then.
+// read as Latin-1, as decodeText reads it (a quick pass over its bytes tells first); UTF-16 is
+// read in pieces too. Undefined when the file is one the whole-file reading must take (UTF-32,
+// binary content): read it whole then.
 
 /**
- * Bytes from which a SQL file is scanned in chunks; -1: never (tests set both). Below it the file's
- * text is small beside Node itself (~50 MB), and the whole-text scan costs less CPU (measured at
- * 5 MB: 1.37 s / 124 MB whole, 1.58 s / 150 MB in chunks; V8 is told to keep its heap small from
- * 8 MiB on, scan-paths.ts).
+ * Bytes from which a SQL file is scanned in chunks; -1: never (tests set both). A file of one chunk
+ * or less is read whole (the small files of a migrations folder: nothing to save). From there on
+ * every size takes the same path, so 10x the size takes 10x the time (at 8 MiB, as before, a 5 MB
+ * file was read whole and a 50 MB one in chunks: 11-20x the time for 10x the size).
  */
-let chunkedFrom = 8 * 1024 * 1024;
+let chunkedFrom = CHUNK_CHARS;
 let chunkChars = CHUNK_CHARS;
 /** Bytes read at a time (undefined: readUtf8Pieces' own). */
 let pieceBytes: number | undefined;

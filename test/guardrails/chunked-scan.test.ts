@@ -260,7 +260,7 @@ describe('a large file read in pieces from disk', () => {
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    useChunkedScan(8 * 1024 * 1024);
+    useChunkedScan(1024 * 1024);
   });
 
   it('decodes as decodeText does: pieces of 5 bytes end inside multi-byte characters and CRLFs, a lone CR is a line end', () => {
@@ -274,7 +274,7 @@ describe('a large file read in pieces from disk', () => {
     const latin1 = path.join(dir, 'b.sql');
     writeFileSync(latin1, Buffer.concat([Buffer.from('DROP TABLE caf'), Buffer.from([0xe9]), Buffer.from(';\n')]));
     expect(() => [...(readUtf8Pieces(latin1, 5) ?? [])]).toThrow(/not UTF-8/);
-    writeFileSync(latin1, Buffer.from('\ufeffDROP TABLE x;\n', 'utf16le'));
+    writeFileSync(latin1, Buffer.from('\0\0\0\u0001binary\0', 'latin1'));
     expect(readUtf8Pieces(latin1)).toBeUndefined();
   });
 
@@ -298,6 +298,39 @@ describe('a large file read in pieces from disk', () => {
       expect(chunked).toEqual({ findings: scanned.findings, created: scanned.created, added: scanned.added, parseErrors: scanned.rejected });
       expect(scanned.findings.some((f) => f.statement?.includes('caf\u00e9'))).toBe(true);
     }
+  });
+
+  it('UTF-16 (little and big endian, with and without a byte order mark) is read in pieces, decoded and scanned as the whole file is', () => {
+    // a pair of surrogates (😀) and CR LF / lone CR cut by pieces of 7 bytes (odd: a code unit is cut too)
+    const text = `${generated(60, 13)}DROP TABLE \u{1F600}x;\rDROP TABLE y;\r\n`;
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    // without a byte order mark, UTF-16 is told by its zero bytes: ASCII text
+    const ascii = Buffer.from(text.replace(/[^\n\r -~]/g, ''), 'utf16le');
+    for (const [name, bytes] of [
+      ['u16le-bom.sql', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ['u16be-bom.sql', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ['u16le.sql', ascii],
+      ['u16be.sql', Buffer.from(ascii).swap16()],
+      ['u16le-odd.sql', Buffer.concat([Buffer.from([0xff, 0xfe]), le, Buffer.from([0x41])])],
+    ] as const) {
+      const file = path.join(dir, name);
+      writeFileSync(file, bytes);
+      const whole = decodeText(readFileSync(file));
+      expect(whole, name).toMatchObject({ encoding: name.includes('be') ? 'utf-16be' : 'utf-16le' });
+      const wholeText = 'text' in whole ? whole.text : '';
+      for (const size of [7, 4096]) expect([...(readUtf8Pieces(file, size) ?? [])].join(''), `${name} in pieces of ${size}`).toBe(wholeText);
+      useChunkedScan(0, 64, 7);
+      const chunked = scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true);
+      expect(chunked, 'read in chunks, not left to the whole-file reading').toBeDefined();
+      const scanned = scanSql({ file: name, rules, options: {}, text: wholeText });
+      expect(chunked).toEqual({ findings: scanned.findings, created: scanned.created, added: scanned.added, parseErrors: scanned.rejected });
+      expect(scanned.findings.some((f) => f.statement?.includes(name.includes('bom') ? '\u{1F600}x' : 'DROP TABLE y'))).toBe(true);
+    }
+    // UTF-32 is left to the whole-file reading
+    const u32 = path.join(dir, 'u32.sql');
+    writeFileSync(u32, Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from(new Uint32Array([...'DROP TABLE x;\n'].map((c) => c.codePointAt(0) ?? 0)).buffer)]));
+    expect(readUtf8Pieces(u32)).toBeUndefined();
   });
 
   it('scanPaths gives the same result chunked and whole, over the fixture corpus and generated files', async () => {
