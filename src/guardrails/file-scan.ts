@@ -18,6 +18,8 @@ export interface FileScanInput extends CodeScanInput {
 
 export interface FileScanResult {
   findings: Finding[];
+  /** More findings, after `findings`, a part at a time (a large SQL file's, held packed while it was read). */
+  findingParts?: () => Iterable<Finding[]>;
   /** Tables the file creates (SQL files), for its down migration's scratch check. */
   created: string[][];
   /** Columns and indexes the file adds (SQL files), for its down migration. */

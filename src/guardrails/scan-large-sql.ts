@@ -36,7 +36,7 @@ export function scansInChunks(bytes: number): boolean {
 export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute: string }, keepAdditions: boolean): FileScanResult | undefined {
   if (!readsInPieces(input.absolute)) return undefined;
   const hint = input.options.dialect ? undefined : readFolderDialect(input.absolute);
-  const given = { ...input, keepAdditions, ...(hint ? { dialectHint: hint } : {}) };
+  const given = { ...input, keepAdditions, packFindings: true, ...(hint ? { dialectHint: hint } : {}) };
   const open = (latin1: boolean) => (): Iterator<string> => {
     const pieces = readUtf8Pieces(input.absolute, pieceBytes, latin1);
     if (!pieces) throw new Error(`${input.file}: changed while it was read`);
@@ -51,5 +51,5 @@ export function scanLargeSqlFile(input: Omit<FileScanInput, 'text'> & { absolute
     if (!(e instanceof NotUtf8)) throw e; // changed since it was read through
     result = scanSqlChunked(given, open(true), chunkChars);
   }
-  return { findings: result.findings, created: result.created, added: result.added, parseErrors: result.rejected };
+  return { findings: result.findings, ...(result.packed ? { findingParts: result.packed } : {}), created: result.created, added: result.added, parseErrors: result.rejected };
 }

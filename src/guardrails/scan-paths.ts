@@ -91,7 +91,7 @@ export async function scanPaths(
     noteTextToScan(read.text.length);
     await keepResult(index, file, await withPgParser(() => scanFile({ ...input, ...before })));
   };
-  const keepResult = (index: number, file: FoundFile, result: FileScanResult): Promise<void> => {
+  const keepResult = async (index: number, file: FoundFile, result: FileScanResult): Promise<void> => {
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
     for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
@@ -100,7 +100,12 @@ export async function scanPaths(
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: result.unread }, options);
       if (f) result.findings.push(f);
     }
-    return keep(index, result.findings);
+    const parts = result.findingParts?.();
+    if (!parts) return keep(index, result.findings);
+    // A large file's findings, part by part (in line order from part to part): never all as objects when streamed.
+    if (!onFindings) return keep(index, [...result.findings, ...[...parts].flat()]);
+    if (result.findings.length > 0) await keep(index, result.findings);
+    for (const part of parts) await keep(index, part);
   };
   // Streaming: each file's findings go to the caller as soon as they are known, and are not kept.
   const keep = async (index: number, found: Finding[]): Promise<void> => {

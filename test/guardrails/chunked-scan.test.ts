@@ -10,7 +10,8 @@ import { scanLargeSqlFile, useChunkedScan } from '../../src/guardrails/scan-larg
 import { loadPgParser } from '../../src/guardrails/sql/parse-postgres.js';
 import { scanSqlChunked } from '../../src/guardrails/sql/scan-sql-chunked.js';
 import { type SqlScanResult, scanSql } from '../../src/guardrails/sql/scan-sql.js';
-import type { ScanOptions } from '../../src/guardrails/finding.js';
+import type { FileScanResult } from '../../src/guardrails/file-scan.js';
+import type { Finding, ScanOptions } from '../../src/guardrails/finding.js';
 
 // A large SQL file is scanned in chunks cut at statement boundaries (scan-sql-chunked.ts). Its
 // findings (lines, statements, suppressions), parse errors, created tables and added columns must
@@ -147,6 +148,14 @@ function generatedSqlite(n: number, seed: number): string {
   for (let i = 0; i < n; i++) parts.push(`DROP TABLE t_${i};\nALTER TABLE new_t_${i} RENAME TO t_${i};\n`);
   for (let i = 0; i < n; i += 5) parts.push(`CREATE TABLE late_${i} (a TEXT);\n`);
   return parts.join('');
+}
+
+/** A large file's result with its packed findings unpacked after the others (as scanPaths takes them). */
+function unpacked(result: FileScanResult | undefined): FileScanResult | undefined {
+  if (!result) return undefined;
+  const { findingParts, ...rest } = result;
+  expect(findingParts, 'a large file keeps its findings packed').toBeDefined();
+  return { ...rest, findings: [...rest.findings, ...[...(findingParts?.() ?? [])].flat()] };
 }
 
 type Input = Omit<Parameters<typeof scanSqlChunked>[0], 'rules' | 'options'> & { options?: ScanOptions };
@@ -292,12 +301,24 @@ describe('a large file read in pieces from disk', () => {
       expect([...(readUtf8Pieces(file, 5, true) ?? [])].join('')).toBe('text' in whole ? whole.text : '');
       expect(readsAsUtf8(file)).toBe(false);
       useChunkedScan(0, 64, 7);
-      const chunked = scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true);
+      const chunked = unpacked(scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true));
       expect(chunked, 'read in chunks, not left to the whole-file reading').toBeDefined();
       const scanned = scanSql({ file: name, rules, options: {}, text: 'text' in whole ? whole.text : '' });
       expect(chunked).toEqual({ findings: scanned.findings, created: scanned.created, added: scanned.added, parseErrors: scanned.rejected });
       expect(scanned.findings.some((f) => f.statement?.includes('caf\u00e9'))).toBe(true);
     }
+  });
+
+  it('SQLite read from disk: its findings packed chunk by chunk, the rebuild idiom judged when they are unpacked', () => {
+    const name = 'lite-disk.sql';
+    const file = path.join(dir, name);
+    const text = generatedSqlite(80, 5);
+    writeFileSync(file, text);
+    useChunkedScan(0, 70, 9);
+    const chunked = unpacked(scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, false));
+    const scanned = scanSql({ file: name, rules, options: {}, text });
+    expect(chunked?.findings).toEqual(scanned.findings);
+    expect(scanned.findings.filter((f) => f.rule === 'drop-table').length).toBeLessThan(80);
   });
 
   it('UTF-16 (little and big endian, with and without a byte order mark) is read in pieces, decoded and scanned as the whole file is', () => {
@@ -321,7 +342,7 @@ describe('a large file read in pieces from disk', () => {
       const wholeText = 'text' in whole ? whole.text : '';
       for (const size of [7, 4096]) expect([...(readUtf8Pieces(file, size) ?? [])].join(''), `${name} in pieces of ${size}`).toBe(wholeText);
       useChunkedScan(0, 64, 7);
-      const chunked = scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true);
+      const chunked = unpacked(scanLargeSqlFile({ file: name, absolute: file, kind: 'sql', rules, options: {} }, true));
       expect(chunked, 'read in chunks, not left to the whole-file reading').toBeDefined();
       const scanned = scanSql({ file: name, rules, options: {}, text: wholeText });
       expect(chunked).toEqual({ findings: scanned.findings, created: scanned.created, added: scanned.added, parseErrors: scanned.rejected });
@@ -342,6 +363,21 @@ describe('a large file read in pieces from disk', () => {
     useChunkedScan(0, 50);
     const chunked = await scanPaths(paths);
     expect(chunked).toEqual(whole);
+    // streamed (scan --json): a large file's findings come part by part, in the order the whole scan sorts them
+    const stream = async (): Promise<Finding[][]> => {
+      const parts: Finding[][] = [];
+      const streamed = await scanPaths(paths, {}, async (found) => {
+        parts.push(found);
+        await new Promise((resolve) => setImmediate(resolve));
+      });
+      expect({ ...streamed, findings: whole.findings }).toEqual(whole);
+      return parts;
+    };
+    const inParts = await stream();
+    useChunkedScan(-1);
+    const wholeParts = await stream();
+    expect(inParts.flat()).toEqual(wholeParts.flat());
+    expect(inParts.length).toBeGreaterThan(wholeParts.length);
     expect(whole.findings.filter((f) => f.file.includes('big_')).length).toBeGreaterThan(100);
   });
 });

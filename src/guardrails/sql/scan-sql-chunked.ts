@@ -1,6 +1,8 @@
+import type { Finding } from '../finding.js';
 import { LineIndex } from '../line-index.js';
 import { RebuildIdiom, describeGoBatches, readGoBatches } from './dialect-idioms.js';
 import { readDialectSigns, readLexerDialect, readPostgresFamily } from './detect-dialect.js';
+import { PackedFindings } from './packed-findings.js';
 import type { SqlScanInput } from './scan-context.js';
 import { type SqlScanResult, StatementScan, createScanContext, readNotNullChecks } from './scan-sql.js';
 import type { Dialect } from './sql-lexer.js';
@@ -34,6 +36,13 @@ export interface ChunkedSqlInput extends Omit<SqlScanInput, 'text' | 'lineAt'> {
    * thousands). Default: true.
    */
   keepAdditions?: boolean;
+  /** Findings packed chunk by chunk (a large file's: PackedFindings), not held as objects; the result's `findings` then stays empty. */
+  packFindings?: boolean;
+}
+
+export interface ChunkedSqlResult extends SqlScanResult {
+  /** The findings, when packed (`packFindings`): unpacked a chunk's at a time, in the order found. */
+  packed?: () => Iterable<Finding[]>;
 }
 
 /**
@@ -41,7 +50,7 @@ export interface ChunkedSqlInput extends Omit<SqlScanInput, 'text' | 'lineAt'> {
  * again when the text must be read a second time (found to be MySQL). `chunkChars`: smaller in
  * tests, so chunk boundaries fall everywhere.
  */
-export function scanSqlChunked(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars = CHUNK_CHARS): SqlScanResult {
+export function scanSqlChunked(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars = CHUNK_CHARS): ChunkedSqlResult {
   const first = scanPass(given, open, chunkChars, false);
   if (first !== 'mysql') return first;
   const again = scanPass(given, open, chunkChars, true);
@@ -50,7 +59,7 @@ export function scanSqlChunked(given: ChunkedSqlInput, open: () => Iterator<stri
 }
 
 /** One reading of the text; 'mysql' when read as PostgreSQL and found to be MySQL (read it again so). */
-function scanPass(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars: number, asMysql: boolean): SqlScanResult | 'mysql' {
+function scanPass(given: ChunkedSqlInput, open: () => Iterator<string>, chunkChars: number, asMysql: boolean): ChunkedSqlResult | 'mysql' {
   const pieces = open();
   try {
     return scanPieces(given, pieces, chunkChars, asMysql);
@@ -59,7 +68,7 @@ function scanPass(given: ChunkedSqlInput, open: () => Iterator<string>, chunkCha
   }
 }
 
-function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars: number, asMysql: boolean): SqlScanResult | 'mysql' {
+function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars: number, asMysql: boolean): ChunkedSqlResult | 'mysql' {
   let buf = '';
   let eof = false;
   const more = (): boolean => {
@@ -84,6 +93,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
   /** How many of ctx.findings and ctx.ownCreated the idiom has taken in. */
   let judged = 0;
   let madeTaken = 0;
+  const packed = given.packFindings ? new PackedFindings() : undefined;
   let previousStart: number | undefined;
   let delimiter = ';';
   let baseLine = 1;
@@ -130,6 +140,11 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
       judged = ctx.findings.length;
       madeTaken = ctx.ownCreated.length;
     }
+    if (packed) {
+      packed.add(ctx.findings);
+      ctx.findings = [];
+      judged = 0;
+    }
     if (given.keepAdditions === false) {
       ctx.added = [];
       ctx.ownCreated = [];
@@ -144,8 +159,14 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
   }
   if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
   for (const go of describeGoBatches(goLines)) ctx.rejected.push(go); // one per GO line: too many to spread
-  const findings = idiom ? idiom.finish(ctx.findings) : ctx.findings;
-  return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
+  const result = { created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
+  if (packed) return { ...result, findings: [], packed: () => unpack(packed, idiom) };
+  return { ...result, findings: idiom ? idiom.finish(ctx.findings) : ctx.findings };
+}
+
+/** Packed findings a chunk's at a time; SQLite's: judged with all of the text known. */
+function* unpack(packed: PackedFindings, idiom: RebuildIdiom | undefined): Generator<Finding[], void> {
+  for (const batch of packed.batches()) yield idiom ? idiom.finish(batch) : batch;
 }
 
 /** Whole lines as scanSql reads them: names stand in for placeholders, `GO` lines end statements (same length). */
