@@ -25,7 +25,7 @@ export interface FileScanResult {
   /** Columns and indexes the file adds (SQL files), for its down migration. */
   added?: string[];
   /** Where a parser rejected the text and a tolerant reading stood in. */
-  parseErrors?: { line: number; message: string }[];
+  parseErrors?: { line: number; message: string; file?: string }[];
   /** Why the file was not read, when it says it is a migration and no reader understands it. */
   unread?: string;
 }

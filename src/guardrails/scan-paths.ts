@@ -94,7 +94,8 @@ export async function scanPaths(
   const keepResult = async (index: number, file: FoundFile, result: FileScanResult): Promise<void> => {
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
-    for (const e of result.parseErrors ?? []) parseErrors.push({ file: file.display, ...e });
+    // kept as they are when they name the file already (a file of 600k T-SQL GO lines: no second copy)
+    for (const e of result.parseErrors ?? []) parseErrors.push(namesFile(e, file.display) ? e : { file: file.display, line: e.line, message: e.message });
     if (result.unread) {
       notScanned.push({ file: file.display, reason: result.unread });
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: result.unread }, options);
@@ -126,6 +127,10 @@ export async function scanPaths(
     notScanned,
     parseErrors,
   };
+}
+
+function namesFile(e: { file?: string; line: number; message: string }, file: string): e is ScanResult['parseErrors'][number] {
+  return e.file === file;
 }
 
 /** A large SQL file scanned chunk by chunk (the parser loaded first), or undefined when it must be read whole. */

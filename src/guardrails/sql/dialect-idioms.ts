@@ -15,9 +15,13 @@ export function readGoBatches(text: string): { text: string; lines: number[] } {
   return { text: out, lines };
 }
 
-/** What a scan says of the `GO` lines it read as the end of a statement. */
-export function describeGoBatches(lines: readonly number[]): { line: number; message: string }[] {
-  return lines.map((line) => ({ line, message: "T-SQL batch separator 'GO' read as the end of a statement" }));
+/**
+ * What a scan says of the `GO` lines it read as the end of a statement, added to its parse errors
+ * one by one (a file may have 600k of them: no spread, no copy) with the file already named, so
+ * scanPaths keeps these very objects.
+ */
+export function describeGoBatches(lines: readonly number[], file: string, into: { file: string; line: number; message: string }[]): void {
+  for (const line of lines) into.push({ file, line, message: "T-SQL batch separator 'GO' read as the end of a statement" });
 }
 
 /**

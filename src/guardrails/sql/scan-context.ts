@@ -47,7 +47,7 @@ export interface ScanContext {
   findings: Finding[];
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
-  rejected: { line: number; message: string }[];
+  rejected: { file: string; line: number; message: string }[];
   /** Columns and indexes this text adds (`column:t.c`, `index:i`), and those its up migration added. */
   added: string[];
   addedBefore: ReadonlySet<string>;

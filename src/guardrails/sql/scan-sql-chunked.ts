@@ -158,7 +158,7 @@ function scanPieces(given: ChunkedSqlInput, pieces: Iterator<string>, chunkChars
     if (last && buf.length === 0) break;
   }
   if (watch && signs.hashLine && !signs.dollarQuote) return 'mysql';
-  for (const go of describeGoBatches(goLines)) ctx.rejected.push(go); // one per GO line: too many to spread
+  describeGoBatches(goLines, given.file, ctx.rejected);
   const result = { created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
   if (packed) return { ...result, findings: [], packed: () => unpack(packed, idiom) };
   return { ...result, findings: idiom ? idiom.finish(ctx.findings) : ctx.findings };

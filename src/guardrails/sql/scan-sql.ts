@@ -24,8 +24,8 @@ export interface SqlScanResult {
   /** Columns and indexes this text adds, for its down migration. */
   added: string[];
   dialect: Dialect;
-  /** Statements the Postgres parser rejected, read by the tokenizer instead: where, and the parser's words. */
-  rejected: { line: number; message: string }[];
+  /** Statements the Postgres parser rejected, read by the tokenizer instead: where (the file as given), and the parser's words. */
+  rejected: { file: string; line: number; message: string }[];
 }
 
 /**
@@ -46,7 +46,7 @@ export function scanSql(given: SqlScanInput): SqlScanResult {
   // seen in a text read as Postgres starts the scan over as MySQL (dumps show it in their first lines).
   const ctx = scanAs(input, given.text, placeholders, first, family, !own && first === 'postgres') ?? scanAs(input, given.text, placeholders, 'mysql', undefined, false);
   if (!ctx) throw new Error('the MySQL scan asked to switch dialect');
-  for (const go of describeGoBatches(batches.lines)) ctx.rejected.push(go); // one per GO line: too many to spread
+  describeGoBatches(batches.lines, input.file, ctx.rejected);
   const findings = family === 'sqlite' ? dropRebuildIdiom(ctx.findings, ctx.ownCreated) : ctx.findings;
   return { findings, created: ctx.ownCreated, added: ctx.added, dialect: ctx.dialect, rejected: ctx.rejected };
 }
@@ -291,7 +291,7 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
   const sql = text.slice(start, end);
   const parsed = parsePostgres(sql);
   if ('error' in parsed) {
-    if (ctx.dialect === 'postgres') ctx.rejected.push({ line: ctx.lineAt(start), message: parsed.error });
+    if (ctx.dialect === 'postgres') ctx.rejected.push({ file: ctx.input.file, line: ctx.lineAt(start), message: parsed.error });
     return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
   }
   if (parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
