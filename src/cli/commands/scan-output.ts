@@ -14,10 +14,10 @@ export class StreamedOutput {
 
   constructor(private readonly out: Writable) {}
 
-  /** Adds text; waits when a full piece was written and the stream holds more than it wants. */
-  async write(text: string): Promise<void> {
+  /** Adds text; when a full piece was written and the stream holds more than it wants, a promise to wait for (else nothing: no await per finding). */
+  write(text: string): Promise<void> | undefined {
     this.pending += text;
-    if (this.pending.length >= BATCH) await this.flush();
+    return this.pending.length >= BATCH ? this.flush() : undefined;
   }
 
   /** Writes what was gathered, and waits until the stream has taken it in. */

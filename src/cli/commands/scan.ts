@@ -51,7 +51,8 @@ export async function scanCommand(paths: string[], opts: ScanCommandOptions): Pr
     const result = await scanPaths(paths, options, async (found) => {
       for (const f of found) {
         judge(f);
-        await out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(f)}`);
+        const full = out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(f)}`);
+        if (full) await full;
         first = false;
       }
       await out.flush(); // file by file

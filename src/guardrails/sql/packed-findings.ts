@@ -12,7 +12,7 @@ export class PackedFindings {
 
   /** Packs one chunk's findings (in the order found). */
   add(findings: readonly Finding[]): void {
-    if (findings.length > 0) this.parts.push(deflateRawSync(JSON.stringify(findings)));
+    if (findings.length > 0) this.parts.push(deflateRawSync(JSON.stringify(findings), { level: 1 }));
   }
 
   /** The findings, one chunk's at a time, as they were added. */
