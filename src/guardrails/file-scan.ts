@@ -1,3 +1,4 @@
+import type { ParseErrorList } from './parse-errors.js';
 import type { CodeScanInput } from './code/code-matchers.js';
 import type { Finding } from './finding.js';
 
@@ -25,7 +26,7 @@ export interface FileScanResult {
   /** Columns and indexes the file adds (SQL files), for its down migration. */
   added?: string[];
   /** Where a parser rejected the text and a tolerant reading stood in. */
-  parseErrors?: { line: number; message: string; file?: string }[];
+  parseErrors?: ParseErrorList;
   /** Why the file was not read, when it says it is a migration and no reader understands it. */
   unread?: string;
 }

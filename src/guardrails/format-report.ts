@@ -3,7 +3,7 @@ import { type Finding, type MigrationReport, SEVERITIES } from './finding.js';
 /** The DEPLOYMENT SAFETY VIOLATIONS DETECTED block: unsuppressed findings by severity, then the suppressed ones. */
 export function formatViolations(
   findings: Finding[],
-  scanned?: { filesScanned: number; notScanned?: { file: string; reason: string }[]; parseErrors?: { file: string; line: number; message: string }[] },
+  scanned?: { filesScanned: number; notScanned?: { file: string; reason: string }[]; parseErrors?: { length: number } },
 ): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { InputError } from '../errors.js';
 import { decodeText, readFileHead } from './decode-text.js';
 import type { Finding, ScanOptions } from './finding.js';
+import { ParseErrorList } from './parse-errors.js';
 import { noteTextToScan } from './optimizing-compiler.js';
 import { loadRulePacks } from './rule-pack.js';
 import { type FileKind, type FileScanInput, type FileScanResult, detectFileKind, scanFile } from './scan-file.js';
@@ -46,7 +47,7 @@ export interface ScanResult {
   /** Files not read, and why (binary, an undecodable encoding, no scanner for a file named explicitly). */
   notScanned: { file: string; reason: string }[];
   /** Where a parser rejected the text and the tokenizer (or an error-tolerant tree) read it instead. */
-  parseErrors: { file: string; line: number; message: string }[];
+  parseErrors: ParseErrorList;
 }
 
 /**
@@ -65,7 +66,7 @@ export async function scanPaths(
   const scanned = new Set(files.map((f) => f.absolute));
   const created = new Map<string, string[][]>();
   const findings: Finding[][] = [];
-  const parseErrors: ScanResult['parseErrors'] = [];
+  const parseErrors = new ParseErrorList();
   const downs: [number, FoundFile, string][] = [];
   const added = new Map<string, string[]>();
   /** Up migrations whose down migration is scanned too (it asks what they created and added). */
@@ -94,8 +95,7 @@ export async function scanPaths(
   const keepResult = async (index: number, file: FoundFile, result: FileScanResult): Promise<void> => {
     if (result.created.length > 0) created.set(file.absolute, result.created);
     if (result.added && result.added.length > 0) added.set(file.absolute, result.added);
-    // kept as they are when they name the file already (a file of 600k T-SQL GO lines: no second copy)
-    for (const e of result.parseErrors ?? []) parseErrors.push(namesFile(e, file.display) ? e : { file: file.display, line: e.line, message: e.message });
+    if (result.parseErrors) parseErrors.addList(result.parseErrors, file.display);
     if (result.unread) {
       notScanned.push({ file: file.display, reason: result.unread });
       const f = rules.makeFinding('unreadable-file', { file: file.display, line: 1, detail: result.unread }, options);
@@ -127,10 +127,6 @@ export async function scanPaths(
     notScanned,
     parseErrors,
   };
-}
-
-function namesFile(e: { file?: string; line: number; message: string }, file: string): e is ScanResult['parseErrors'][number] {
-  return e.file === file;
 }
 
 /** A large SQL file scanned chunk by chunk (the parser loaded first), or undefined when it must be read whole. */

@@ -233,7 +233,7 @@ describe('a SQL text scanned in chunks finds what the whole-text scan finds', ()
       for (const size of [1, 45, 600, 5000]) {
         const whole = compare(text, `tpl-${seed}.sql`, size, seed * 37 + size);
         expect(whole.findings.some((f) => f.message.includes('standing in for'))).toBe(true);
-        expect(whole.rejected.some((r) => r.message.includes("'GO'"))).toBe(true);
+        expect([...whole.rejected].some((r) => r.message.includes("'GO'"))).toBe(true);
       }
     }
   });

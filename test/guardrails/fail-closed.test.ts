@@ -92,6 +92,6 @@ describe('fail closed', () => {
     writeFileSync(path.join(dir, 'm.sql'), 'SELECT 1;\nALTER TABLE t DROP COLUMN c c;\n');
     const { findings, parseErrors } = await scanPaths([path.join(dir, 'm.sql')]);
     expect(findings.map((f) => f.rule)).toEqual(['drop-column']);
-    expect(parseErrors).toEqual([{ file: path.join(dir, 'm.sql'), line: 2, message: expect.stringContaining('syntax error') }]);
+    expect([...parseErrors]).toEqual([{ file: path.join(dir, 'm.sql'), line: 2, message: expect.stringContaining('syntax error') }]);
   });
 });

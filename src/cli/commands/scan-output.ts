@@ -35,7 +35,7 @@ export class StreamedOutput {
 export function* formatJsonTail(rest: {
   files_scanned: number;
   not_scanned: unknown[];
-  parse_errors: readonly { file: string; line: number; message: string }[];
+  parse_errors: Iterable<{ file: string; line: number; message: string }> & { length: number };
 }): Generator<string, void> {
   const errors = rest.parse_errors;
   const head = JSON.stringify({ ...rest, parse_errors: [] }, null, 2).slice(2);
@@ -45,9 +45,10 @@ export function* formatJsonTail(rest: {
   }
   // head ends `"parse_errors": []\n}`: the array is written element by element, indented as JSON.stringify indents it
   yield `${head.slice(0, -4)}[\n`;
-  for (let i = 0; i < errors.length; i++) {
-    const e = errors[i];
-    yield `${i > 0 ? ',\n' : ''}    ${JSON.stringify(e, null, 2).replaceAll('\n', '\n    ')}`;
+  let first = true;
+  for (const e of errors) {
+    yield `${first ? '' : ',\n'}    ${JSON.stringify(e, null, 2).replaceAll('\n', '\n    ')}`;
+    first = false;
   }
   yield '\n  ]\n}';
 }

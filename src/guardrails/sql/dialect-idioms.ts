@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.js';
+import type { ParseErrorList } from '../parse-errors.js';
 import { LineIndex } from '../line-index.js';
 
 // What one dialect writes that another would misread: T-SQL's `GO` batch lines, SQLite's table rebuild.
@@ -17,11 +18,10 @@ export function readGoBatches(text: string): { text: string; lines: number[] } {
 
 /**
  * What a scan says of the `GO` lines it read as the end of a statement, added to its parse errors
- * one by one (a file may have 600k of them: no spread, no copy) with the file already named, so
- * scanPaths keeps these very objects.
+ * (a file may have 600k of them: held compactly, no object per line).
  */
-export function describeGoBatches(lines: readonly number[], file: string, into: { file: string; line: number; message: string }[]): void {
-  for (const line of lines) into.push({ file, line, message: "T-SQL batch separator 'GO' read as the end of a statement" });
+export function describeGoBatches(lines: readonly number[], file: string, into: ParseErrorList): void {
+  into.addLines(file, "T-SQL batch separator 'GO' read as the end of a statement", lines);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ParseErrorList } from '../parse-errors.js';
 import type { Finding, ScanOptions } from '../finding.js';
 import type { MarkerLine } from '../safety-marker.js';
 import type { Rule, RuleSet } from '../rule-pack.js';
@@ -47,7 +48,7 @@ export interface ScanContext {
   findings: Finding[];
   /** Rules matched by a statement's leading keywords (workspace packs add them). */
   keywordRules: Rule[];
-  rejected: { file: string; line: number; message: string }[];
+  rejected: ParseErrorList;
   /** Columns and indexes this text adds (`column:t.c`, `index:i`), and those its up migration added. */
   added: string[];
   addedBefore: ReadonlySet<string>;

@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.js';
 import { LineIndex, byteOffsetToIndex } from '../line-index.js';
+import { ParseErrorList } from '../parse-errors.js';
 import { describeGoBatches, dropRebuildIdiom, readGoBatches } from './dialect-idioms.js';
 import { type MarkerLine, findException, shortenStatement } from '../safety-marker.js';
 import { type SqlHit, analyzeParsedStatement } from './analyze-parsed-statement.js';
@@ -25,7 +26,7 @@ export interface SqlScanResult {
   added: string[];
   dialect: Dialect;
   /** Statements the Postgres parser rejected, read by the tokenizer instead: where (the file as given), and the parser's words. */
-  rejected: { file: string; line: number; message: string }[];
+  rejected: ParseErrorList;
 }
 
 /**
@@ -99,7 +100,7 @@ export function createScanContext(
     ownCreated: [],
     findings: [],
     keywordRules: input.rules.byScanner('sql').filter((r) => r.match.statement),
-    rejected: [],
+    rejected: new ParseErrorList(),
     neighbours: {},
     added: [],
     addedBefore: new Set(input.addedBefore ?? []),
@@ -291,7 +292,7 @@ function readStatement(ctx: ScanContext, start: number, end: number, tokens?: Sq
   const sql = text.slice(start, end);
   const parsed = parsePostgres(sql);
   if ('error' in parsed) {
-    if (ctx.dialect === 'postgres') ctx.rejected.push({ file: ctx.input.file, line: ctx.lineAt(start), message: parsed.error });
+    if (ctx.dialect === 'postgres') ctx.rejected.add(ctx.input.file, ctx.lineAt(start), parsed.error);
     return analyzeTokens(tokens ?? tokenizeStatement(text, ctx.dialect, start, end), text, ctx.dialect);
   }
   if (parsed.length === 1) return analyzeParsedStatement(parsed[0]?.node ?? {});
