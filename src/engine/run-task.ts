@@ -21,7 +21,7 @@ import { CutOffStepError, createStepJournal, deferSteps } from './step-journal.j
 import { checkBeforeIteration, startIteration } from './coding-loop.js';
 import { runVerifyGate } from './verify-gate.js';
 import { mergeCompleted, openWorkplace, workplaceOf } from './task-workplace.js';
-import { faultPoint } from '../workspace/fault-point.js';
+import { faultPause, faultPoint } from '../workspace/fault-point.js';
 import { isStateStoreError } from '../workspace/storage-error.js';
 import { isRollbackFailure } from '../agents/rollback-failure.js';
 
@@ -146,6 +146,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     // would run a kept promise again.
     await ctx.store.transaction(async (tx) => {
       await tx.endIteration(iterationId, ended);
+      await faultPause('iteration:end-tx');
       await after.save(tx);
       if (promiseMet) await saveTask(ctx, state, { status: 'complete', lastError: null, reason: mergeWait }, tx);
       else if (rollbackFailed) {

@@ -51,6 +51,16 @@ const keywords = (): RegExp =>
     'g',
   ));
 
+let byKeyword: Map<string, SecretRule[]> | undefined;
+// The rules each keyword keys (a rule with no keyword is never tried: its lines are none).
+function rulesKeyedOn(keyword: string): SecretRule[] {
+  if (!byKeyword) {
+    byKeyword = new Map();
+    for (const rule of allRules()) for (const k of rule.keywords) byKeyword.set(k, [...(byKeyword.get(k) ?? []), rule]);
+  }
+  return byKeyword.get(keyword) ?? [];
+}
+
 let within: Map<string, string[]> | undefined;
 // Each keyword with the keywords it contains (itself included).
 function keywordsWithin(keyword: string): string[] {
@@ -93,7 +103,10 @@ function redactShapes(text: string): string {
   }
   if (linesOf.size === 0) return text;
   const ranges: [number, number][] = [];
-  for (const rule of allRules()) {
+  // Only the rules keyed on a keyword found (each once): the others have no line to look at.
+  const tried = new Set<SecretRule>();
+  for (const keyword of linesOf.keys()) for (const rule of rulesKeyedOn(keyword)) tried.add(rule);
+  for (const rule of tried) {
     const spans = mergeSpans(rule.keywords.flatMap((k) => linesOf.get(k) ?? []));
     for (const [start, end] of spans) {
       const found: [number, number][] = [];

@@ -6,6 +6,11 @@ import type { Store } from './store.js';
 
 // Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
 const WRITER_LOCK = 0x616c_7772; // 'alwr'
+// A process paused inside a transaction would hold the writer lock: the server ends it after this.
+export const IDLE_IN_TRANSACTION_MS = 15_000;
+
+// How long a transaction of a pool's store may sit idle (its process paused) before the server ends it.
+const idleLimits = new WeakMap<pg.Pool, number>();
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -42,6 +47,15 @@ export abstract class PgConnection {
 
   get open(): boolean {
     return this.#open;
+  }
+
+  /**
+   * A runner's lease bounds how long its transactions may sit idle: a runner paused (SIGSTOP) inside
+   * one holds the writer lock, and so every other runner's writes (their heartbeats, the takeover of
+   * its tasks), until the server ends the transaction. Never above the server-wide 15 s.
+   */
+  protected limitIdleInTransaction(ms: number): void {
+    idleLimits.set(this.pool, Math.max(1000, Math.min(ms, IDLE_IN_TRANSACTION_MS)));
   }
 
   protected async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -96,7 +110,7 @@ export abstract class PgConnection {
     let broken: unknown;
     try {
       await tx.run('BEGIN', []);
-      await tx.run('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+      await tx.run(`SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`, [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)]);
       const result = await fn(tx as unknown as Store);
       await tx.run('COMMIT', []).catch((e: unknown) => {
         throw Object.assign(e as object, { atCommit: true });

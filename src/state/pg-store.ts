@@ -33,11 +33,9 @@ import type {
   OutputChunk,
   TaskRow,
 } from './store.js';
-import { PgConnection, type Queryable, type TxState } from './pg-connection.js';
+import { IDLE_IN_TRANSACTION_MS, PgConnection, type Queryable, type TxState } from './pg-connection.js';
 
 const now = (): string => new Date().toISOString();
-// A process paused inside a transaction would hold the writer lock: the server ends it after this.
-const IDLE_IN_TRANSACTION_MS = 15_000;
 
 /**
  * The store in PostgreSQL: each method one statement (or a writer transaction of a few), on the
@@ -47,7 +45,7 @@ export class PgStore extends PgConnection implements Store {
   /** Connects, and brings the schema up to date under an advisory lock. */
   static async connect(url: string): Promise<PgStore> {
     // A process paused (SIGSTOP) or cut off inside a transaction would hold the writer lock, and so
-    // every runner, forever: the server ends such a transaction after 15 s.
+    // every runner, forever: the server ends such a transaction after 15 s (a runner's: its lease).
     const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`, connectionTimeoutMillis: 10_000 });
     // An idle connection the server dropped: the next query says so; the process must not crash here.
     pool.on('error', () => undefined);
@@ -71,6 +69,7 @@ export class PgStore extends PgConnection implements Store {
   readonly #q: Query = (sql, params) => this.rows(sql, params);
 
   registerRunner(runner: RunnerInfo, leaseMs: number): Promise<void> {
+    this.limitIdleInTransaction(leaseMs);
     return pgClaims.register(this.#q, runner, leaseMs);
   }
 

@@ -17,7 +17,7 @@ afterEach(() => {
     }
   }
 });
-const startCli = (args: string[], options: { cwd: string }): ReturnType<typeof start> => {
+const startCli = (args: string[], options: { cwd: string; env?: Record<string, string> }): ReturnType<typeof start> => {
   const child = start(args, options);
   started.push(child);
   return child;
@@ -143,6 +143,30 @@ describe('several runners on one PostgreSQL database', () => {
     const resumedAfterMs = Date.parse(resumed?.started_at ?? '') - killedAt;
     expect(resumedAfterMs, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
     expect(Date.parse(resumed?.started_at ?? '')).toBeLessThan(Date.parse(its[1]?.ended_at ?? ''));
+  }, 180_000);
+
+  it('a runner paused (SIGSTOP) inside a write transaction holds every runner\'s writes at most the lease: another resumes its task within lease + 5 s', async () => {
+    const url = await freshDatabase();
+    const trace = path.join(makeWorkspace(), 'trace');
+    const [wsA, wsB] = workspaces(2, { features: [task('HELD', `sleep 1; echo '<promise>DONE</promise>'`)] });
+    // A stops inside the transaction that ends HELD's iteration (the writer lock held), and is paused there.
+    const a = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsA ?? '', env: { AUTONOMOUS_LOOP_PAUSE_AT: 'iteration:end-tx:60000', AUTONOMOUS_LOOP_CRASH_TRACE: trace } });
+    await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'HELD' AND state = 'running'`)).length > 0, 60_000, 'runner A to start HELD');
+    const b = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsB ?? '' });
+    await poll(async () => (b.pid !== undefined && (await runnerOf(url, b.pid)) !== undefined), 60_000, 'runner B to register');
+    await poll(async () => readFileSync(trace, 'utf8').includes('iteration:end-tx:paused'), 60_000, 'runner A to pause in its transaction');
+    const runnerA = await runnerOf(url, a.pid ?? 0);
+    a.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    expect(await ended(b, 90_000), b.output()).toBe(0);
+    const its = await query<{ n: number; state: string; run_id: string; started_at: string }>(url, `SELECT n, state, run_id, started_at FROM autonomous_loop.iterations WHERE task_id = 'HELD' ORDER BY id`);
+    expect(its.map((i) => [i.n, i.state, i.run_id === runnerA])).toEqual([
+      [1, 'interrupted', true],
+      [1, 'done', false],
+    ]);
+    // A held the one writer lock, paused: the server ends its transaction after the lease (not 15 s), and
+    // B takes HELD over and records its iteration's start within the lease (2 s) + 5 s of the pause.
+    expect(Date.parse(its[1]?.started_at ?? '') - stoppedAt, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
   }, 180_000);
 
   it('a runner paused past its lease (SIGSTOP) and woken (SIGCONT): it writes nothing more for the task and stops its agent', async () => {
