@@ -41,7 +41,7 @@ export const loopBranch = (project: string, taskId: string): string => `loop/${r
  * Null with why when the task cannot be isolated: not a git work tree, no commit yet, or a
  * detached HEAD with no base branch named.
  */
-export async function openTaskWorktree(root: string, aibrainDir: string, project: string, taskId: string, knownBase?: string, startTips: readonly string[] = []): Promise<TaskWorktree | { none: string }> {
+export async function openTaskWorktree(root: string, aibrainDir: string, project: string, taskId: string, knownBase?: string, startTips: () => Promise<readonly string[]> = async () => []): Promise<TaskWorktree | { none: string }> {
   const top = await git(root, ['rev-parse', '--show-toplevel']).catch(() => null);
   if (top === null) return { none: 'not a git work tree' };
   const head = await git(top, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => null);
@@ -65,8 +65,9 @@ export async function openTaskWorktree(root: string, aibrainDir: string, project
       if (merged) await git(top, ['branch', '-f', branch, base]);
       await git(top, ['worktree', 'add', '-q', wtTop, branch]);
     } else {
-      // Dependencies' work pushed from other machines is part of where the task starts.
-      await git(top, ['worktree', 'add', '-q', '-b', branch, wtTop, await startPoint(top, base, startTips)]);
+      // Made on this machine for the first time: the task's own work and its dependencies' pushed
+      // from other machines are part of where it starts (asked only now: it may reach the remote).
+      await git(top, ['worktree', 'add', '-q', '-b', branch, wtTop, await startPoint(top, base, await startTips())]);
     }
   }
   return { top: wtTop, dir: path.join(wtTop, rel), branch, base, repo: top };

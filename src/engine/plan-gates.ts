@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { evaluateGate, type ApprovalSubject } from '../gates/approval-gate.js';
 import type { Contract } from '../gates/contract.js';
 import type { Environment } from '../workspace/environment.js';
 import { openRecordStore } from '../records/open-record-store.js';
+import { storeMayExist } from '../state/open-store.js';
 import { successfulDeployments } from '../records/deployment-record.js';
 import type { TaskSpec } from '../queue/task-spec.js';
 import type { Workspace } from '../workspace/paths.js';
@@ -12,11 +12,11 @@ const ENVIRONMENTS: Environment[] = ['development', 'staging', 'production'];
 /**
  * The gates each task will meet, by the same rules the run applies (evaluateGate): production,
  * an environment's first deployment (the records, then the tasks ahead of it in the plan's order),
- * requires_approval, provisioning, rollback. Reads the records only; makes no state.db.
+ * requires_approval, provisioning, rollback. Reads the records only; makes no state.db (a database URL: its store is read).
  */
 export async function planGates(ws: Workspace, project: string, contract: Contract, tasks: readonly TaskSpec[], order: readonly string[]): Promise<Map<string, string[]>> {
   const deployed = new Map<Environment, number>(ENVIRONMENTS.map((e) => [e, 0]));
-  if (existsSync(ws.stateDb)) {
+  if (storeMayExist(ws.stateDb)) {
     const store = await openRecordStore(ws);
     try {
       for (const env of ENVIRONMENTS) deployed.set(env, (await successfulDeployments(store, project, env)).length);

@@ -47,7 +47,7 @@ export async function openWorkplace(ctx: EngineContext, state: TaskState): Promi
   const earlier = await journal.latest<Recorded>('worktree');
   const recorded = await journal.run<Recorded>('worktree', async () => {
     if (earlier && 'base' in earlier) return earlier;
-    const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id, undefined, await dependencyTips(ctx, state, ctx.ws.root));
+    const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id, undefined, () => dependencyTips(ctx, state, ctx.ws.root));
     return 'none' in opened ? { none: opened.none } : { base: opened.base };
   });
   if ('none' in recorded) {
@@ -55,7 +55,9 @@ export async function openWorkplace(ctx: EngineContext, state: TaskState): Promi
     known.set(state.spec.id, null);
     return null;
   }
-  const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id, recorded.base);
+  // The journal is the store's: on a store several runners share, the worktree it records may have been
+  // made on another machine (a takeover). Made here afresh, it starts from the task's pushed work too.
+  const opened = await wt.openTaskWorktree(ctx.ws.root, ctx.ws.aibrainDir, ctx.project, state.spec.id, recorded.base, () => dependencyTips(ctx, state, ctx.ws.root));
   if ('none' in opened) throw new Error(`cannot open the task's worktree: ${opened.none}`);
   known.set(state.spec.id, opened);
   return opened;

@@ -59,19 +59,21 @@ export function databaseForWorkspace(ws: string): string {
   return url.toString();
 }
 
-/** Drops the workspaces' databases (after the test file; the cluster is thrown away anyway). */
-export function dropWorkspaceDatabases(): void {
+/** Drops the workspaces' databases (after the test file; the cluster is thrown away anyway), or the one of `only`. */
+export function dropWorkspaceDatabases(only?: string): void {
   if (databases.size === 0) return;
   const url = new URL(inject('postgresUrl'));
   for (const [ws, db] of [...databases]) {
+    if (only !== undefined && ws !== path.resolve(only)) continue;
     databases.delete(ws);
+    if (process.env.AUTONOMOUS_LOOP_DATABASE_URL === db) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
     const name = new URL(db).pathname.slice(1);
     spawnSync(findBin('dropdb'), ['--force', '--if-exists', '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), name], {
       env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
       timeout: 60_000,
     });
   }
-  delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
+  if (only === undefined) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
 }
 
 /** The env a CLI child started in `cwd` gets: AUTONOMOUS_LOOP_DATABASE_URL under TEST_STORE=postgres (a test's own setting wins). */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { openRecordStore } from '../../records/open-record-store.js';
+import { storeMayExist } from '../../state/open-store.js';
 import { provisioningRecords } from '../../records/provisioning-record.js';
 import type { Store } from '../../state/store.js';
 import { resolveWorkspace } from '../../workspace/paths.js';
@@ -7,7 +7,7 @@ import { resolveWorkspace } from '../../workspace/paths.js';
 /** `history --provisioning`: each provisioning attempt with its plan, cost, approver and outcome. */
 export async function historyProvisioning(opts: { project?: string; root: string; json: boolean }): Promise<void> {
   const ws = resolveWorkspace(opts.root);
-  if (!existsSync(ws.stateDb)) {
+  if (!storeMayExist(ws.stateDb)) {
     process.stdout.write(opts.json ? `${JSON.stringify({ provisioning: [] })}\n` : 'no provisioning recorded\n');
     return;
   }

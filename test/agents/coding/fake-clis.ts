@@ -29,5 +29,8 @@ export interface FakeCall {
 
 export function fakeCalls(state: string): FakeCall[] {
   const file = path.join(state, 'calls.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FakeCall) : [];
+  if (!existsSync(file)) return [];
+  // Read while a fake CLI appends: a line is a call once its newline is written (made, or half written, is not yet).
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return lines.slice(0, -1).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as FakeCall);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveWorkspace, type Workspace } from '../../../src/workspace/paths.js';
 import { freePort } from '../../helpers/ports.js';
+import { databaseForWorkspace, dropWorkspaceDatabases, onPostgres } from '../../helpers/test-store.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const demoAppPath = path.join(repoRoot, 'examples', 'demo-app');
@@ -27,6 +28,8 @@ export function makeTempWorkspace(prefix = 'al-agents-'): Workspace {
   mkdirSync(path.join(dir, 'governance', 'projects'), { recursive: true });
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   made.push(dir);
+  // Under TEST_STORE=postgres the workspace's store is a database of its own, in-process and in its CLI runs alike.
+  if (onPostgres()) databaseForWorkspace(dir);
   return resolveWorkspace(dir);
 }
 
@@ -99,6 +102,7 @@ export async function removeDemoWorkspaces(): Promise<void> {
   for (const dir of made.splice(0)) {
     await stopServices(dir);
     rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    dropWorkspaceDatabases(dir);
   }
 }
 
