@@ -45,6 +45,8 @@ export interface TrialFigures {
   migrations_redone: string[];
   deployment_records_per_attempt_not_one: string[];
   paused_runner_writes_after_takeover: string[];
+  /** Pauses after which the woken runner took its task back (a new claim, once the runner that took it over died too). */
+  paused_runners_that_took_their_task_back: number;
   resume_after_death_s: number[];
   resume_over_limit: string[];
   /** From a death to another runner taking the task it held over (its task:taken-over or task:start event, or an iteration). */
@@ -318,11 +320,17 @@ async function figures(
   for (const t of tasks.filter((t) => /^(DEV|STG)-/.test(t.task_id) && t.status === 'complete')) {
     if (!records.some((r) => r.task_id === t.task_id && r.status === 'success')) notOne.push(`${t.task_id}: complete without a success record`);
   }
-  // A paused runner's rows for its task after another runner took it over.
+  // A paused runner's rows for its task after another runner took it over, under the claim it lost: up to
+  // its own taking the task back (woken, it may take over from the runner that took over from it, once
+  // that one died too: a new claim, recorded first as its `task:taken-over`).
   const pausedWrites: string[] = [];
+  let tookBack = 0;
   for (const p of pauses) {
-    const its = (await db.query(`SELECT n, started_at FROM iterations WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND started_at::timestamptz > $3::timestamptz`, [p.task, p.runnerId, p.takenOverAt])).rows;
-    const evs = (await db.query(`SELECT type AS kind, at FROM events WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND at::timestamptz > $3::timestamptz`, [p.task, p.runnerId, p.takenOverAt])).rows as { kind: string; at: string }[];
+    const back = (await db.query(`SELECT min(at::timestamptz) AS at FROM events WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND type = 'task:taken-over' AND at::timestamptz > $3::timestamptz`, [p.task, p.runnerId, p.takenOverAt])).rows[0] as { at: Date | null };
+    const until = back.at ?? new Date('9999-01-01T00:00:00Z');
+    if (back.at) tookBack++;
+    const its = (await db.query(`SELECT n, started_at FROM iterations WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND started_at::timestamptz > $3::timestamptz AND started_at::timestamptz < $4`, [p.task, p.runnerId, p.takenOverAt, until])).rows;
+    const evs = (await db.query(`SELECT type AS kind, at FROM events WHERE project = 'shop' AND task_id = $1 AND run_id = $2 AND at::timestamptz > $3::timestamptz AND at::timestamptz < $4`, [p.task, p.runnerId, p.takenOverAt, until])).rows as { kind: string; at: string }[];
     for (const i of its) pausedWrites.push(`${p.task}: iteration ${String(i.n)} begun by paused ${p.runnerId}`);
     for (const e of evs) pausedWrites.push(`${p.task}: event ${e.kind} at ${e.at} by paused ${p.runnerId}`);
   }
@@ -364,6 +372,7 @@ async function figures(
     migrations_redone: migrationsRedone,
     deployment_records_per_attempt_not_one: notOne,
     paused_runner_writes_after_takeover: pausedWrites,
+    paused_runners_that_took_their_task_back: tookBack,
     resume_after_death_s: resume.sort((a, b) => a - b),
     resume_over_limit: over,
     takeover_after_death_s: takeover.sort((a, b) => a - b),

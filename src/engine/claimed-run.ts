@@ -62,19 +62,20 @@ async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: Hel
     state.lastError = row.last_error;
     state.reason = row.reason;
   }
-  if (claim.tookOverFrom) await stopAgentsOf(ctx, claim.tookOverFrom, runner);
+  if (claim.tookOverFrom) {
+    // Recorded first: when and from whom this runner took the task over (the fault trial measures a
+    // death to it, and tells this runner's writes under its new claim from a paused one's under the old).
+    await store.addEvent(project, ctx.runId, id, 'task:taken-over', { from: claim.tookOverFrom, token: claim.token });
+    ctx.log.warn({ task_id: id, from: claim.tookOverFrom, token: claim.token }, 'took over a task whose runner stopped renewing its lease');
+    ctx.emitter.emit('warning', { message: `${id}: resumed here; runner ${claim.tookOverFrom} stopped renewing its lease` });
+    await stopAgentsOf(ctx, claim.tookOverFrom, runner);
+  }
   const cut = (await store.runningIterations(project)).filter((it) => it.task_id === id);
   for (const it of cut) {
     await store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (its runner stopped renewing its lease)', outputTail: it.output_tail });
     await store.addEvent(project, ctx.runId, id, 'iteration:interrupted', { n: it.n, runner: it.run_id });
   }
   if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut.map((it) => it.n)) - 1);
-  if (claim.tookOverFrom) {
-    // Recorded: when and from whom this runner took the task over (the fault trial measures a death to it).
-    await store.addEvent(project, ctx.runId, id, 'task:taken-over', { from: claim.tookOverFrom, token: claim.token });
-    ctx.log.warn({ task_id: id, from: claim.tookOverFrom, token: claim.token }, 'took over a task whose runner stopped renewing its lease');
-    ctx.emitter.emit('warning', { message: `${id}: resumed here; runner ${claim.tookOverFrom} stopped renewing its lease` });
-  }
 }
 
 /** The agent processes a runner that lost its lease left on this host (they would finish a step about to be redone). */
