@@ -26,6 +26,9 @@ export const onPostgres = (): boolean => testStore() === 'postgres';
 export const TEMPLATE_DATABASE = 'al_template';
 
 const databases = new Map<string, string>();
+// The URL this harness put into process.env (the newest workspace's): one a test set itself wins.
+let harnessUrl: string | undefined;
+const testSetUrl = (): boolean => process.env.AUTONOMOUS_LOOP_DATABASE_URL !== undefined && process.env.AUTONOMOUS_LOOP_DATABASE_URL !== harnessUrl;
 
 /**
  * The database URL a folder's CLI runs use under TEST_STORE=postgres: the database of the workspace
@@ -54,8 +57,9 @@ export function databaseForWorkspace(ws: string): string {
   if (r.status !== 0) throw new Error(`createdb ${name} (template ${TEMPLATE_DATABASE}) failed: ${r.stderr || r.error?.message}`);
   url.pathname = `/${name}`;
   databases.set(resolved, url.toString());
-  // In-process runs (runLoop, openStore without a URL) read the variable: the newest workspace's.
-  process.env.AUTONOMOUS_LOOP_DATABASE_URL = url.toString();
+  // In-process runs (runLoop, openStore without a URL) read the variable: the newest workspace's,
+  // unless the test set a database of its own (several machines on one database).
+  if (!testSetUrl()) process.env.AUTONOMOUS_LOOP_DATABASE_URL = harnessUrl = url.toString();
   return url.toString();
 }
 
@@ -66,19 +70,20 @@ export function dropWorkspaceDatabases(only?: string): void {
   for (const [ws, db] of [...databases]) {
     if (only !== undefined && ws !== path.resolve(only)) continue;
     databases.delete(ws);
-    if (process.env.AUTONOMOUS_LOOP_DATABASE_URL === db) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
+    if (process.env.AUTONOMOUS_LOOP_DATABASE_URL === db && db === harnessUrl) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
     const name = new URL(db).pathname.slice(1);
     spawnSync(findBin('dropdb'), ['--force', '--if-exists', '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), name], {
       env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
       timeout: 60_000,
     });
   }
-  if (only === undefined) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
+  if (only === undefined && !testSetUrl()) delete process.env.AUTONOMOUS_LOOP_DATABASE_URL;
 }
 
-/** The env a CLI child started in `cwd` gets: AUTONOMOUS_LOOP_DATABASE_URL under TEST_STORE=postgres (a test's own setting wins). */
+/** The env a CLI child started in `cwd` gets: AUTONOMOUS_LOOP_DATABASE_URL under TEST_STORE=postgres (a test's own setting, in `env` or process.env, wins). */
 export function storeEnv(cwd: string, env: Record<string, string | undefined> = {}): Record<string, string> {
-  const url = 'AUTONOMOUS_LOOP_DATABASE_URL' in env ? undefined : databaseForFolder(cwd);
+  // A database the test set in process.env is every child's, as it is on SQLite (children inherit it).
+  const url = 'AUTONOMOUS_LOOP_DATABASE_URL' in env || testSetUrl() ? undefined : databaseForFolder(cwd);
   return url === undefined ? {} : { AUTONOMOUS_LOOP_DATABASE_URL: url };
 }
 
