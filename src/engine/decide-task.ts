@@ -260,6 +260,8 @@ async function setStatus(
     last_error: row?.last_error ?? null,
     reason,
   });
+  // (The crash and race tests hold `approve` here: the status stored, neither the file nor a signal yet.)
+  await faultPause('decision:status-stored');
   // The queue file says it too, patched in place like the engine does. Compare-and-swap on what was
   // read: a run writing its statuses meanwhile is read again, never undone by this older copy.
   // (A file that never held still for 20 tries keeps its status, and this machine's record of it:

@@ -150,7 +150,9 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
   );
   let exitCode: number = ExitCode.done;
   let failure: unknown;
-  const inbox = new DecisionInbox();
+  // A signal missed or dropped only delays a decision: the tasks waiting for one are read again
+  // at each --wait look (otherwise every second).
+  const inbox = new DecisionInbox(options.wait ? (options.waitPollMs ?? 250) : 1000);
   const storedQueue = new StoredQueueSync();
   const waiting: RunSummary['waiting'] = [];
   emitter.on('task:waiting', (w) => waiting.push({ taskId: w.taskId, approveCommand: w.approveCommand }));

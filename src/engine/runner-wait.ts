@@ -1,15 +1,27 @@
 import type { EngineContext } from './engine-context.js';
+import { applyStoredDecision, waitsForDecision } from './decision-inbox.js';
 import { describeRunnerWait, labelsFit, requiredLabels } from './runner-labels.js';
 
 const WAITING_TO_RUN = new Set(['pending', 'in_progress']);
 
-/** What other runners did meanwhile: every task not running here takes the store's state (and this runner's file its status). */
-export async function adoptStoredStatuses(ctx: EngineContext, runningHere: ReadonlySet<string>): Promise<void> {
+/**
+ * What other runners did meanwhile: every task not running here takes the store's state (and this
+ * runner's file its status). A decision for a task waiting here for one is taken as the decision
+ * inbox takes it (said on screen, a `task:decided` event); true when one was: the caller lets the
+ * tasks that waited this run go again.
+ */
+export async function adoptStoredStatuses(ctx: EngineContext, runningHere: ReadonlySet<string>): Promise<boolean> {
   const rows = await ctx.store.tasks(ctx.project);
+  let decided = false;
   for (const [id, state] of ctx.tasks) {
     const row = rows.get(id);
     if (!row || runningHere.has(id)) continue;
     if (row.status === state.status && row.iterations === state.iterations && row.base_iteration === state.baseIteration) continue;
+    if (waitsForDecision(ctx, id) && (await applyStoredDecision(ctx, id, row))) {
+      state.iterations = row.iterations;
+      decided = true;
+      continue;
+    }
     state.status = row.status as typeof state.status;
     state.iterations = row.iterations;
     state.baseIteration = row.base_iteration;
@@ -17,6 +29,7 @@ export async function adoptStoredStatuses(ctx: EngineContext, runningHere: Reado
     state.reason = row.reason;
     ctx.sync.setStatus(id, state.status);
   }
+  return decided;
 }
 
 /** Tasks whose dependencies are complete and that wait to run. */

@@ -150,7 +150,7 @@ export class Scheduler {
     const runner = this.#ctx.runner;
     if (!runner || this.#ctx.signal.aborted || this.#stopped) return false;
     if (runner.cooperative) {
-      await adoptStoredStatuses(this.#ctx, this.#running);
+      if (await adoptStoredStatuses(this.#ctx, this.#running)) this.#letDecidedGo();
       this.#notHere.clear();
       // Held by another runner now: not asked for again until the next poll.
       for (const id of await tasksHeldElsewhere(this.#ctx)) this.#notHere.add(id);
@@ -193,7 +193,7 @@ export class Scheduler {
     try {
       const cut = (await tasksCutOff(this.#ctx)).filter((id) => !this.#running.has(id) && !this.#rescuing.has(id));
       if (cut.length === 0 || this.#stopping()) return;
-      await adoptStoredStatuses(this.#ctx, new Set([...this.#running, ...this.#queued]));
+      if (await adoptStoredStatuses(this.#ctx, new Set([...this.#running, ...this.#queued]))) this.#letDecidedGo();
       for (const id of cut) {
         this.#notHere.delete(id);
         // Queued here already, behind busy slots: it goes first now, in a lent slot (the older entry finds it taken).
@@ -208,13 +208,18 @@ export class Scheduler {
 
   /** A person's edit or decision changed statuses: tasks that waited this run may go again. */
   async #takeDecisions(): Promise<void> {
+    this.#letDecidedGo();
+    await this.refresh();
+  }
+
+  /** Tasks that waited this run and are decided now (whoever took the decision) are held back no more. */
+  #letDecidedGo(): void {
     for (const id of [...this.#waitedThisRun]) {
       if (this.#ctx.tasks.get(id)?.status !== 'awaiting_approval') this.#waitedThisRun.delete(id);
     }
     for (const id of [...this.#ctx.vetoed]) {
       if (this.#ctx.tasks.get(id)?.status !== 'blocked') this.#ctx.vetoed.delete(id);
     }
-    await this.refresh();
   }
 
   /** Looks at every task again: after the start and after a person edits the queue. */
@@ -249,6 +254,9 @@ export class Scheduler {
   async #evaluate(id: string, rescue = false): Promise<void> {
     if (this.#stopping() || this.#queued.has(id) || this.#running.has(id) || this.#notHere.has(id)) return;
     const state = this.#ctx.tasks.get(id);
+    // A task that waited this run is held back only while it still waits: a decision taken by any
+    // path (a signal, the run's look at the store, the file) lets it go, never a signal alone.
+    if (state?.status !== 'awaiting_approval') this.#waitedThisRun.delete(id);
     if (!state || !RUNNABLE.has(state.status) || this.#waitedThisRun.has(id)) return;
     const blocking = this.#blockingDependency(state);
     if (blocking) {

@@ -30,6 +30,28 @@ describe('--wait: a gate waits for a person in another shell', () => {
     expect(summary).not.toMatch(/approve: autonomous-loop approve GATED/);
   });
 
+  it('a decision whose signal never came (`approve` held after storing the status, before the file and the signal): the waiting run takes it at its next look', async () => {
+    const ws = makeWorkspace();
+    const file = writeQueue(ws, 'p', { features: [{ id: 'GATED', agent_type: 'noop', requires_approval: ['look first'] }, { id: 'AFTER', agent_type: 'noop', depends_on: ['GATED'] }] });
+    const run = startCli(['--project', 'p', '--wait'], { cwd: ws });
+    await waitFor(() => run.output().includes('waiting for a decision on GATED'), 20_000, 'the run to wait');
+    const trace = path.join(ws, 'trace.txt');
+    const approve = startCli(['approve', 'GATED', '--by', 'ana'], { cwd: ws, env: { AUTONOMOUS_LOOP_PAUSE_AT: 'decision:status-stored:120000', AUTONOMOUS_LOOP_CRASH_TRACE: trace } });
+    try {
+      await waitFor(() => existsSync(trace) && readFileSync(trace, 'utf8').includes('decision:status-stored:paused'), 20_000, 'approve to store the status and hold');
+      // No signal and no file edit will come (approve dies here): the run reads the waiting task's decision itself.
+      const ended = await Promise.race([run.exited, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 20_000))]);
+      expect(ended, run.output()).toBe(0);
+      expect(approve.exitCode, 'approve is still held before its signal').toBeNull();
+    } finally {
+      approve.kill('SIGKILL');
+      run.kill('SIGKILL');
+      await approve.exited;
+    }
+    expect(run.output()).toMatch(/GATED: approve by ana in another shell or on another machine: awaiting_approval → pending/);
+    expect(readJson(file).features.map((t: { status: string }) => t.status)).toEqual(['complete', 'complete']);
+  });
+
   it('reject from another shell: the task is blocked, its dependent skipped, exit 1', async () => {
     const ws = makeWorkspace();
     const file = writeQueue(ws, 'p', { features: [{ id: 'GATED', agent_type: 'noop', requires_approval: true }, { id: 'AFTER', agent_type: 'noop', depends_on: ['GATED'] }] });
