@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { Workspace } from '../workspace/paths.js';
+import { makeDirs } from '../workspace/make-dirs.js';
 
 export interface IterationLog {
   /** Relative to .aibrain/: what the state store keeps. */
@@ -49,7 +50,7 @@ export function openIterationLog(
   const appendNow = (text: string): void => {
     if (failed || text === '') return;
     try {
-      if (!made) mkdirSync(path.dirname(file), { recursive: true });
+      if (!made) makeDirs(path.dirname(file));
       made = true;
       appendFileSync(file, text);
     } catch (e) {

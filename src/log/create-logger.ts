@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { openProjectLog, pruneProjectLog, type LogFileRetention } from './project-log-file.js';
 import { ExitCode, LoopError } from '../errors.js';
 import { toStorageError } from '../workspace/storage-error.js';
 import { redactSecrets } from './redact-secrets.js';
+import { makeDirs } from '../workspace/make-dirs.js';
 
 export type { Logger } from 'pino';
 
@@ -30,7 +30,7 @@ export function createLogger(
   const file = path.join(logsDir, `${project}.jsonl`);
   let destination: { write(line: string): void };
   try {
-    mkdirSync(logsDir, { recursive: true });
+    makeDirs(logsDir);
     pruneProjectLog(file, retention);
     destination = openProjectLog(file, retention);
   } catch (e) {

@@ -1,10 +1,11 @@
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LoopError, ExitCode } from '../errors.js';
 import { packageRoot } from '../workspace/paths.js';
 import { toStorageError } from '../workspace/storage-error.js';
 import { migrateSqlite } from './sqlite-migrate.js';
+import { makeDirs } from '../workspace/make-dirs.js';
 
 export type Db = Database.Database;
 
@@ -21,7 +22,7 @@ export function schemaMigrations(): { version: number; name: string; sql: string
 export function openDatabase(file: string, upTo?: number): Db {
   let db: Db | undefined;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     db = new Database(file, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

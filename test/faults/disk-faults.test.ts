@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeWorkspaces, runCli, type CliResult } from '../helpers/workspace.js';
 import { itSqliteOnly } from '../helpers/test-store.js';
+import { makeDirs } from '../../src/workspace/make-dirs.js';
 
 // Disk full and a read-only (or blocked) .aibrain/ (issue 6): every such run ends with one line
 // naming the path, the error code and what to do, no stack, and the queue untouched; exit 5 when
@@ -159,6 +160,16 @@ describe('a read-only or full file system (tmpfs)', () => {
     expect(readFileSync(queueFile, 'utf8')).toBe(more);
   });
 
+  it('is read-only: a folder made under it fails with EROFS, not the ENOENT Node\'s recursive mkdir says', (ctx) => {
+    if (canMount) ctx.skip(canMount);
+    const { ws } = workspaceWith();
+    const aibrain = path.join(ws, '.aibrain');
+    expect(mountTmpfs(aibrain, 'ro,size=64k')).toBeUndefined();
+    // (On PostgreSQL the log folder is the run's first write there: it said "the path cannot be used", exit 2.)
+    expect(() => mkdirSync(path.join(aibrain, 'logs', 'deep'), { recursive: true })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => makeDirs(path.join(aibrain, 'logs', 'deep'))).toThrow(expect.objectContaining({ code: 'EROFS' }));
+  });
+
   it('is full before the run starts', (ctx) => {
     if (canMount) ctx.skip(canMount);
     const { ws, queueFile } = workspaceWith();
@@ -170,7 +181,10 @@ describe('a read-only or full file system (tmpfs)', () => {
     expect(readFileSync(queueFile, 'utf8')).toBe(QUEUE);
   });
 
-  it('fills up during a run: one clear line, a queue that only gained statuses, and a clean resume once there is space', (ctx) => {
+  // On PostgreSQL the state store is not on that disk: what the run still writes there (its log lines) may fit
+  // the last pages, and an iteration log that cannot be written is a warning; a log that fails stops the run
+  // (the /dev/full case above, on both stores).
+  itSqliteOnly('the state store is on the full disk only with SQLite')('fills up during a run: one clear line, a queue that only gained statuses, and a clean resume once there is space', (ctx) => {
     if (canMount) ctx.skip(canMount);
     const aibrainDir = '.aibrain';
     // FILL's agent fills the disk under .aibrain/ and keeps its promise; what the loop then writes fails.

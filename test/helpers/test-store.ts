@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { inject, it } from 'vitest';
+import { inject, it, type TestContext } from 'vitest';
 import { findBin } from './postgres-cluster.js';
 import './provided-context.js';
 
@@ -91,6 +91,6 @@ export function storeEnv(cwd: string, env: Record<string, string | undefined> = 
  * A test that is about the SQLite file by nature (it reads, plants or damages .aibrain/state.db, or
  * the single-runner file lock): skipped under TEST_STORE=postgres, the reason in its name.
  */
-export function itSqliteOnly(reason: string): (name: string, fn: () => unknown, timeout?: number) => void {
-  return (name, fn, timeout) => it.skipIf(onPostgres())(`${name} [SQLite only: ${reason}]`, fn as () => Promise<void>, timeout);
+export function itSqliteOnly(reason: string): (name: string, fn: (ctx: TestContext) => unknown, timeout?: number) => void {
+  return (name, fn, timeout) => it.skipIf(onPostgres())(`${name} [SQLite only: ${reason}]`, fn as (ctx: TestContext) => Promise<void>, timeout);
 }
