@@ -56,7 +56,13 @@ let byKeyword: Map<string, SecretRule[]> | undefined;
 function rulesKeyedOn(keyword: string): SecretRule[] {
   if (!byKeyword) {
     byKeyword = new Map();
-    for (const rule of allRules()) for (const k of rule.keywords) byKeyword.set(k, [...(byKeyword.get(k) ?? []), rule]);
+    for (const rule of allRules()) {
+      for (const k of rule.keywords) {
+        const rules = byKeyword.get(k);
+        if (rules) rules.push(rule);
+        else byKeyword.set(k, [rule]);
+      }
+    }
   }
   return byKeyword.get(keyword) ?? [];
 }
