@@ -87,8 +87,7 @@ function baseSubject(task: TaskSpec, contract: Contract): Pick<ApprovalSubject, 
 
 // Steps of the task's current attempt that a crash cut off and that were not redone since.
 async function interruptedSteps(store: Store, project: string, taskId: string): Promise<{ interrupted_steps?: string[] }> {
-  const row = await store.task(project, taskId);
-  const cut = (await store.interruptedSteps(project, taskId, row?.base_iteration ?? 0)).map((s) => `${s.name} (iteration ${s.iteration})`);
+  const cut = (await store.interruptedSteps(project, taskId)).map((s) => `${s.name} (iteration ${s.iteration})`);
   return cut.length > 0 ? { interrupted_steps: cut } : {};
 }
 

@@ -54,7 +54,8 @@ async function stillHeld(ctx: EngineContext, fence: { project: string; taskId: s
 async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: HeldClaim, runner: RunnerSession): Promise<void> {
   const { store, project } = ctx;
   const id = state.spec.id;
-  const row = await store.task(project, id);
+  // Both read at once (on PostgreSQL two connections: one wait, not two).
+  const [row, running] = await Promise.all([store.task(project, id), store.runningIterations(project)]);
   if (row) {
     state.status = row.status as TaskStatus;
     state.iterations = row.iterations;
@@ -70,7 +71,7 @@ async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: Hel
     ctx.emitter.emit('warning', { message: `${id}: resumed here; runner ${claim.tookOverFrom} stopped renewing its lease` });
     await stopAgentsOf(ctx, claim.tookOverFrom, runner);
   }
-  const cut = (await store.runningIterations(project)).filter((it) => it.task_id === id);
+  const cut = running.filter((it) => it.task_id === id);
   for (const it of cut) {
     await store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (its runner stopped renewing its lease)', outputTail: it.output_tail });
     await store.addEvent(project, ctx.runId, id, 'iteration:interrupted', { n: it.n, runner: it.run_id });

@@ -58,8 +58,11 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     await saveTask(ctx, state, { status: 'blocked', reason: `cannot make the task's own worktree: ${e instanceof Error ? e.message : String(e)}` });
     return 'settled';
   }
-  await saveTask(ctx, state, { status: 'in_progress', reason: null });
-  await ctx.store.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
+  // One commit for the task's start, and one for each iteration's.
+  await ctx.store.transaction(async (tx) => {
+    await saveTask(ctx, state, { status: 'in_progress', reason: null }, tx);
+    await tx.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
+  });
   ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
   const log = ctx.log.child({ task_id: spec.id });
   log.info({ agent_type: spec.agentType, first_iteration: firstIteration }, 'task started');
@@ -77,8 +80,11 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
-    const iterationId = await ctx.store.beginIteration(ctx.project, spec.id, n, ctx.runId);
-    await saveTask(ctx, state, { iterations: n });
+    const iterationId = await ctx.store.transaction(async (tx) => {
+      const id = await tx.beginIteration(ctx.project, spec.id, n, ctx.runId);
+      await saveTask(ctx, state, { iterations: n }, tx);
+      return id;
+    });
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
     const ictx = await iterationContext(ctx, state, n, () => approval.by);
     const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file

@@ -64,6 +64,11 @@ export interface RunnerClaims {
   claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined>;
   /** Inside a transaction: whether the runner still holds the claim with this token (and keeps it until the commit). */
   holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean>;
+  /**
+   * Inside a transaction: the claim with this token is held (and kept until the commit), or the
+   * transaction fails with ClaimLostError, at this call or at the latest at its commit.
+   */
+  assertClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void>;
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void>;
   /** The runner has ended: its claims released, its row kept as stopped. */
   stopRunner(runnerId: string): Promise<void>;
@@ -75,6 +80,14 @@ export interface RunnerClaims {
    * lease run out) and still to run (pending or in progress) — to be resumed by a live runner.
    */
   cutOffClaims(project: string, exceptRunnerId: string): Promise<CutOffClaim[]>;
+}
+
+/** A write's claim is no longer held (another runner took the task over): the transaction wrote nothing. */
+export class ClaimLostError extends Error {
+  constructor() {
+    super('the claim this write carries is no longer held');
+    this.name = 'ClaimLostError';
+  }
 }
 
 /** A claim whose lease ran out while its runner held it. */

@@ -1,3 +1,4 @@
+import { ClaimLostError } from './claims.js';
 import type { Store } from './store.js';
 
 /** The claim a runner's writes for one task carry. */
@@ -36,11 +37,13 @@ export function fenceStore(store: Store, fence: Fence, onFenced: (e: FencedWrite
 }
 
 function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void, checked: boolean): Store {
-  const check = async (tx: Store): Promise<void> => {
-    if (await tx.holdsClaim(fence.project, fence.taskId, fence.runnerId, fence.token)) return;
-    const e = new FencedWriteError(fence);
-    onFenced(e);
-    throw e;
+  // The check goes with the writes (PostgreSQL: in the same message), and fails their transaction.
+  const check = (tx: Store): Promise<void> => tx.assertClaim(fence.project, fence.taskId, fence.runnerId, fence.token);
+  const refused = (e: unknown): never => {
+    if (!(e instanceof ClaimLostError)) throw e;
+    const fencedError = new FencedWriteError(fence);
+    onFenced(fencedError);
+    throw fencedError;
   };
   return new Proxy(store, {
     get(target, key) {
@@ -49,17 +52,21 @@ function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => v
       const fn = value as (...args: unknown[]) => unknown;
       if (key === 'transaction') {
         return (body: (tx: Store) => Promise<unknown>): Promise<unknown> =>
-          target.transaction(async (tx) => {
-            if (!checked) await check(tx);
-            return body(fenced(tx, fence, onFenced, true));
-          });
+          target
+            .transaction(async (tx) => {
+              if (!checked) await check(tx);
+              return body(fenced(tx, fence, onFenced, true));
+            })
+            .catch(refused);
       }
       if (typeof key === 'string' && WRITES.has(key) && !checked) {
         return (...args: unknown[]) =>
-          target.transaction(async (tx) => {
-            await check(tx);
-            return (Reflect.get(tx, key) as (...a: unknown[]) => unknown).apply(tx, args);
-          });
+          target
+            .transaction(async (tx) => {
+              await check(tx);
+              return (Reflect.get(tx, key) as (...a: unknown[]) => unknown).apply(tx, args);
+            })
+            .catch(refused);
       }
       return fn.bind(target);
     },

@@ -1,3 +1,4 @@
+import { faultPause } from '../workspace/fault-point.js';
 import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 /** One query on the store's connection (inside the caller's transaction where there is one). */
@@ -59,6 +60,7 @@ export const pgClaims = {
   /** Run inside a transaction. */
   async claim(q: Query, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
     const rows = await q<{ task_id: string; status: string; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(SQL.candidates, [project, [...candidates]]);
+    await faultPause('claim:candidates-read'); // the writer lock and the candidates' rows held
     for (const row of rows) {
       if (!CLAIMABLE_STATUSES.includes(row.status)) continue;
       const held = row.runner_id !== null && row.released === false;

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { toStoreFailure } from './pg-failure.js';
 import { noteClosed } from './store-handles.js';
+import { inlineStatement } from './pg-inline.js';
+import { ClaimLostError } from './claims.js';
 import type { Store } from './store.js';
 
 // Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
@@ -11,6 +13,9 @@ export const IDLE_IN_TRANSACTION_MS = 15_000;
 
 // How long a transaction of a pool's store may sit idle (its process paused) before the server ends it.
 const idleLimits = new WeakMap<pg.Pool, number>();
+// A pool's transactions, one after another: the writer lock is taken with a transaction's first
+// message, not before its function starts, so the process keeps its own in order (as SQLite's gate does).
+const lastTransaction = new WeakMap<pg.Pool, Promise<unknown>>();
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -19,6 +24,16 @@ export interface Queryable {
 export interface TxState {
   depth: number;
   ended: boolean;
+  /** Statements whose answer nobody reads, written out, to go with the transaction's next message. */
+  pending: string[];
+}
+
+// Raised by the schema's assert_claim (migration 014) when a write's claim is no longer held.
+const CLAIM_LOST = 'AL001';
+
+interface Answer {
+  rows: unknown[];
+  command: string;
 }
 
 /**
@@ -59,22 +74,48 @@ export abstract class PgConnection {
   }
 
   protected async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    return (await this.#answer(sql, params)).rows as T[];
+  }
+
+  async #answer(sql: string, params: unknown[]): Promise<Answer> {
+    const tx = this.#tx;
+    if (tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
     try {
-      // Inside a transaction its connection is the transaction: nothing is tried again there.
-      if (this.#tx) return (await this.#db.query(sql, params)).rows as T[];
-      return (await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(sql, params))).rows as T[];
+      if (!tx) return await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(sql, params));
+      // Inside a transaction its connection is the transaction: nothing is tried again there. What
+      // waits goes first, in the same message when this statement can be written out too.
+      if (tx.pending.length === 0) return await this.#db.query(sql, params);
+      const written = inlineStatement(sql, params);
+      const waiting = tx.pending.splice(0);
+      if (written === undefined) {
+        await this.#db.query(waiting.join(';\n'));
+        return await this.#db.query(sql, params);
+      }
+      const answers = (await this.#db.query([...waiting, written].join(';\n'))) as unknown as Answer | Answer[];
+      return Array.isArray(answers) ? answers[answers.length - 1]! : answers;
     } catch (e) {
+      if ((e as { code?: unknown } | null)?.code === CLAIM_LOST) throw new ClaimLostError();
       throw toStoreFailure(e, this.url);
     }
   }
 
-  protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
-    return (await this.rows<T>(sql, params))[0];
+  /**
+   * A statement whose answer nobody reads: inside a transaction it waits, written out, and goes
+   * with the transaction's next message (the next statement read, or the COMMIT); its failure fails
+   * that message and so the transaction. One message a transaction, where there were one a statement.
+   */
+  protected async run(sql: string, params: unknown[]): Promise<void> {
+    const tx = this.#tx;
+    const written = tx && !tx.ended ? inlineStatement(sql, params) : undefined;
+    if (written === undefined) {
+      await this.rows(sql, params);
+      return;
+    }
+    tx!.pending.push(written);
   }
 
-  protected async run(sql: string, params: unknown[]): Promise<void> {
-    await this.rows(sql, params);
+  protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+    return (await this.rows<T>(sql, params))[0];
   }
 
   async close(): Promise<void> {
@@ -90,7 +131,13 @@ export abstract class PgConnection {
   // be safe to repeat (what it does outside the store: the same again, or nothing).
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#tx) return this.#nested(fn, this.#tx);
-    return withReconnectTransaction(this.reconnect, this.url, () => this.#transactionOnce(fn));
+    const before = lastTransaction.get(this.pool) ?? Promise.resolve();
+    const mine = before.then(() => withReconnectTransaction(this.reconnect, this.url, () => this.#transactionOnce(fn)));
+    lastTransaction.set(
+      this.pool,
+      mine.catch(() => undefined),
+    );
+    return mine;
   }
 
   async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -100,7 +147,7 @@ export abstract class PgConnection {
     } catch (e) {
       throw toStoreFailure(e, this.url);
     }
-    const state: TxState = { depth: 0, ended: false };
+    const state: TxState = { depth: 0, ended: false, pending: [] };
     // A connection the server drops while this transaction holds it (between two statements, or a
     // transaction left idle too long while this process was paused) must not crash the process:
     // the next statement fails and says so.
@@ -109,14 +156,19 @@ export abstract class PgConnection {
     const tx = this.onConnection(client, state);
     let broken: unknown;
     try {
+      // Both wait for the transaction's first message.
       await tx.run('BEGIN', []);
       await tx.run(`SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`, [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)]);
       const result = await fn(tx as unknown as Store);
-      await tx.run('COMMIT', []).catch((e: unknown) => {
+      const committed = await tx.#answer('COMMIT', []).catch((e: unknown) => {
         throw Object.assign(e as object, { atCommit: true });
       });
+      // A COMMIT of a transaction a failed statement had aborted answers ROLLBACK, with no error:
+      // a failure something swallowed on the way. Nothing of it was written, and the caller is told.
+      if (committed.command !== 'COMMIT') throw new Error(`the state database rolled the transaction back (its COMMIT answered ${committed.command}): nothing of it was written`);
       return result;
     } catch (e) {
+      state.pending.length = 0;
       await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
         broken = rollbackFailed;
       });
@@ -129,15 +181,21 @@ export abstract class PgConnection {
   }
 
   // A transaction inside a transaction: a savepoint, rolled back alone when its function throws.
+  // Its RELEASE is sent at once, with what waits: a failure of its statements is its own.
   async #nested<T>(fn: (tx: Store) => Promise<T>, state: TxState): Promise<T> {
     const name = `nested_${++state.depth}`;
     await this.run(`SAVEPOINT ${name}`, []);
     try {
       const result = await fn(this as unknown as Store);
-      await this.run(`RELEASE SAVEPOINT ${name}`, []);
+      await this.rows(`RELEASE SAVEPOINT ${name}`, []);
       return result;
     } catch (e) {
-      await this.run(`ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined);
+      // What waited goes with the first try; when one of them failed, the second rolls back to the
+      // savepoint alone. When even that fails the transaction is aborted, and its COMMIT says so.
+      const back = `ROLLBACK TO SAVEPOINT ${name}`;
+      await this.rows(back, [])
+        .catch(() => this.rows(back, []))
+        .catch(() => undefined);
       throw e;
     } finally {
       state.depth--;

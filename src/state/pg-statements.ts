@@ -31,7 +31,8 @@ export const PG = {
   beginStep: `INSERT INTO steps (project, task_id, iteration, name, state, started_at) VALUES ($1, $2, $3, $4, 'running', $5)
     ON CONFLICT (project, task_id, iteration, name) DO UPDATE SET state = 'running', started_at = excluded.started_at, runs = steps.runs + 1`,
   endStep: `UPDATE steps SET state = 'done', result = $5, ended_at = $6 WHERE project = $1 AND task_id = $2 AND iteration = $3 AND name = $4`,
-  interruptedSteps: `SELECT iteration, name FROM steps WHERE project = $1 AND task_id = $2 AND iteration > $3 AND state = 'interrupted' ORDER BY iteration, name`,
+  interruptedSteps: `SELECT iteration, name FROM steps WHERE project = $1 AND task_id = $2 AND state = 'interrupted'
+    AND iteration > COALESCE((SELECT base_iteration FROM tasks WHERE project = $1 AND task_id = $2), 0) ORDER BY iteration, name`,
   interruptStep: `UPDATE steps SET state = 'interrupted' WHERE project = $1 AND task_id = $2 AND iteration = $3 AND name = $4`,
   addEvent: 'INSERT INTO events (at, run_id, project, task_id, type, data) VALUES ($1, $2, $3, $4, $5, $6)',
   insertDeployment: 'INSERT INTO deployments (id, project, record, chain) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',

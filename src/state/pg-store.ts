@@ -85,6 +85,10 @@ export class PgStore extends PgConnection implements Store {
     return pgClaims.holds(this.#q, project, taskId, runnerId, token);
   }
 
+  assertClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return this.run('SELECT assert_claim($1, $2, $3, $4)', [project, taskId, runnerId, token]);
+  }
+
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
     return pgClaims.release(this.#q, project, taskId, runnerId, token);
   }
@@ -251,8 +255,8 @@ export class PgStore extends PgConnection implements Store {
     return this.run(PG.interruptStep, [project, taskId, iteration, name]);
   }
 
-  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]> {
-    return this.rows(PG.interruptedSteps, [project, taskId, afterIteration]);
+  interruptedSteps(project: string, taskId: string): Promise<{ iteration: number; name: string }[]> {
+    return this.rows(PG.interruptedSteps, [project, taskId]);
   }
 
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void> {

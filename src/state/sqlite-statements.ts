@@ -43,7 +43,8 @@ export function prepareStatements(db: Db) {
     endStep: db.prepare(
       `UPDATE steps SET state = 'done', result = @result, ended_at = @ended_at WHERE project = @project AND task_id = @task_id AND iteration = @iteration AND name = @name`,
     ),
-    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = ? AND task_id = ? AND iteration > ? AND state = 'interrupted' ORDER BY iteration, name`),
+    interruptedSteps: db.prepare(`SELECT iteration, name FROM steps WHERE project = @project AND task_id = @task_id AND state = 'interrupted'
+      AND iteration > COALESCE((SELECT base_iteration FROM tasks WHERE project = @project AND task_id = @task_id), 0) ORDER BY iteration, name`),
     interruptStep: db.prepare(`UPDATE steps SET state = 'interrupted' WHERE project = ? AND task_id = ? AND iteration = ? AND name = ?`),
     addEvent: db.prepare('INSERT INTO events (at, run_id, project, task_id, type, data) VALUES (@at, @run_id, @project, @task_id, @type, @data)'),
     insertProvisioning: db.prepare('INSERT OR IGNORE INTO provisioning (id, project, task_id, record) VALUES (@id, @project, @task_id, @record)'),

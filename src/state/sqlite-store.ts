@@ -6,7 +6,7 @@ import { StoreGate } from './store-gate.js';
 import { listenSqlite, SqliteSignals } from './sqlite-signals.js';
 import { isGone, noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
-import type { ClaimedTask, ClaimRow, CutOffClaim, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
+import { ClaimLostError, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 import { sqliteClaims } from './sqlite-claims.js';
 import { sqliteQueue } from './sqlite-queue.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
@@ -66,6 +66,12 @@ export class SqliteStore extends SqliteConnection implements Store {
 
   holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
     return this.do(() => sqliteClaims.holds(this.db, project, taskId, runnerId, token));
+  }
+
+  assertClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return this.do(() => {
+      if (!sqliteClaims.holds(this.db, project, taskId, runnerId, token)) throw new ClaimLostError();
+    });
   }
 
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
@@ -230,8 +236,8 @@ export class SqliteStore extends SqliteConnection implements Store {
     return this.do(() => void this.stmts.interruptStep.run(project, taskId, iteration, name));
   }
 
-  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]> {
-    return this.do(() => this.stmts.interruptedSteps.all(project, taskId, afterIteration) as { iteration: number; name: string }[]);
+  interruptedSteps(project: string, taskId: string): Promise<{ iteration: number; name: string }[]> {
+    return this.do(() => this.stmts.interruptedSteps.all({ project, task_id: taskId }) as { iteration: number; name: string }[]);
   }
 
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void> {

@@ -163,8 +163,8 @@ export interface Store extends RunnerClaims, QueueRevisions {
   endStep(project: string, taskId: string, iteration: number, name: string, result: string): Promise<void>;
   /** A step cut off by a crash and not redone: kept on record as such. */
   interruptStep(project: string, taskId: string, iteration: number, name: string): Promise<void>;
-  /** Steps of a task a crash cut off and that were not redone, after an iteration number. */
-  interruptedSteps(project: string, taskId: string, afterIteration: number): Promise<{ iteration: number; name: string }[]>;
+  /** Steps of the task's current attempt (after its base iteration) a crash cut off and that were not redone. */
+  interruptedSteps(project: string, taskId: string): Promise<{ iteration: number; name: string }[]>;
 
   addEvent(project: string, runId: string | null, taskId: string | null, type: string, data?: unknown): Promise<void>;
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { ChildProcess } from 'node:child_process';
@@ -149,24 +149,21 @@ describe('several runners on one PostgreSQL database', () => {
     const url = await freshDatabase();
     const trace = path.join(makeWorkspace(), 'trace');
     const [wsA, wsB] = workspaces(2, { features: [task('HELD', `sleep 1; echo '<promise>DONE</promise>'`)] });
-    // A stops inside the transaction that ends HELD's iteration (the writer lock held), and is paused there.
-    const a = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsA ?? '', env: { AUTONOMOUS_LOOP_PAUSE_AT: 'iteration:end-tx:60000', AUTONOMOUS_LOOP_CRASH_TRACE: trace } });
-    await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'HELD' AND state = 'running'`)).length > 0, 60_000, 'runner A to start HELD');
-    const b = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsB ?? '' });
-    await poll(async () => (b.pid !== undefined && (await runnerOf(url, b.pid)) !== undefined), 60_000, 'runner B to register');
-    await poll(async () => readFileSync(trace, 'utf8').includes('iteration:end-tx:paused'), 60_000, 'runner A to pause in its transaction');
-    const runnerA = await runnerOf(url, a.pid ?? 0);
+    // A stops inside the transaction that claims HELD, once it holds the writer lock and HELD's row, and is paused there.
+    const a = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsA ?? '', env: { AUTONOMOUS_LOOP_PAUSE_AT: 'claim:candidates-read:60000', AUTONOMOUS_LOOP_CRASH_TRACE: trace } });
+    await poll(async () => existsSync(trace) && readFileSync(trace, 'utf8').includes('claim:candidates-read:paused'), 60_000, 'runner A to pause in its transaction');
     a.kill('SIGSTOP');
     const stoppedAt = Date.now();
+    // It holds the one writer lock (the premise: a transaction's first message takes it).
+    const held = await query(url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1`, [0x616c_7772]);
+    expect(held).toHaveLength(1);
+    const b = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsB ?? '' });
     expect(await ended(b, 90_000), b.output()).toBe(0);
     const its = await query<{ n: number; state: string; run_id: string; started_at: string }>(url, `SELECT n, state, run_id, started_at FROM autonomous_loop.iterations WHERE task_id = 'HELD' ORDER BY id`);
-    expect(its.map((i) => [i.n, i.state, i.run_id === runnerA])).toEqual([
-      [1, 'interrupted', true],
-      [1, 'done', false],
-    ]);
-    // A held the one writer lock, paused: the server ends its transaction after the lease (not 15 s), and
-    // B takes HELD over and records its iteration's start within the lease (2 s) + 5 s of the pause.
-    expect(Date.parse(its[1]?.started_at ?? '') - stoppedAt, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
+    expect(its.map((i) => [i.n, i.state])).toEqual([[1, 'done']]);
+    // The server ends A's transaction after A's lease (not 15 s), and B claims HELD and records its
+    // iteration's start within the lease (2 s) + 5 s of the pause.
+    expect(Date.parse(its[0]?.started_at ?? '') - stoppedAt, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
   }, 180_000);
 
   it('a runner paused past its lease (SIGSTOP) and woken (SIGCONT): it writes nothing more for the task and stops its agent', async () => {

@@ -114,4 +114,20 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       expect((await fenced.task('p', 'A'))?.iterations).toBe(1);
     });
   });
+
+  it('claims tasks whatever their ids hold (quotes, backslashes, commas, braces, the word NULL), in the order asked', async () => {
+    await withStore(open, async (store) => {
+      const ids = ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', "h'i", ' j '];
+      for (const id of ids) await store.saveTask('p', pending(id));
+      await store.registerRunner(runner('r1'), 60_000);
+      const got: string[] = [];
+      for (;;) {
+        const c = await store.claimTask('p', 'r1', [...ids].reverse(), 60_000);
+        if (!c) break;
+        got.push(c.taskId);
+        await store.saveTask('p', { ...pending(c.taskId), status: 'complete' });
+      }
+      expect(got).toEqual([...ids].reverse());
+    });
+  });
 });

@@ -62,6 +62,89 @@ describe.each(STORES)('$name store transactions', ({ open }) => {
     });
   });
 
+  // PostgreSQL sends a transaction's writes written out as literals, with its next message: text
+  // that looks like SQL, quoting or parameters must come back exactly as given.
+  it('keep text exactly as given, in a transaction and outside one', async () => {
+    const texts = [
+      "it's", "''", "\\", "back\\slash 'and' quote", "$1 $2::text $$ $tag$ x $tag$", "'; DROP TABLE tasks; --", "/* not a comment */ -- nor this",
+      'line\nbreak\ttab\r', 'naïve 日本語 🚀', "E'\\x41'", '%s %d {}', ';', '"double"', '\\\'',
+    ];
+    await withStore(open, async (store) => {
+      await store.transaction(async (t) => {
+        for (const [i, text] of texts.entries()) await t.saveTask('p', { ...row(`T${i}`, 'pending'), reason: text, last_error: text });
+      });
+      for (const [i, text] of texts.entries()) await store.saveTask('p', { ...row(`U${i}`, 'pending'), reason: text });
+      for (const [i, text] of texts.entries()) {
+        expect([(await store.task('p', `T${i}`))?.reason, (await store.task('p', `T${i}`))?.last_error]).toEqual([text, text]);
+        expect((await store.task('p', `U${i}`))?.reason).toBe(text);
+      }
+      // A NUL cannot travel in a written-out statement: that write goes with its parameters, and the
+      // database's own refusal (PostgreSQL's text has no NUL) fails the transaction, which wrote nothing.
+      const nul = await store
+        .transaction(async (t) => {
+          await t.saveTask('p', row('BEFORE-NUL', 'pending'));
+          await t.saveTask('p', { ...row('NUL', 'pending'), reason: 'a\0b' });
+        })
+        .then(
+          () => 'stored',
+          () => 'refused',
+        );
+      if (nul === 'refused') expect(await store.task('p', 'BEFORE-NUL')).toBeUndefined();
+      else expect((await store.task('p', 'NUL'))?.reason).toBe('a\0b');
+    });
+  });
+
+  it('fail as a whole when a write in them fails, even one whose failure is known only at the commit', async () => {
+    await withStore(open, async (store) => {
+      await store.insertDeployment('p', 'd-1', '{"n":1}');
+      const said = await store
+        .transaction(async (t) => {
+          await t.saveTask('p', row('A', 'complete'));
+          await t.addEvent('p', 'r', 'A', 'task:end', { ok: true });
+          await t.insertDeployment('p', 'd-2', '{"n":2}');
+          await t.saveTask('p', row('BAD', null as unknown as string)); // a status is required: PostgreSQL says so at the commit
+          await t.saveTask('p', row('B', 'complete'));
+        })
+        .then(
+          () => 'committed',
+          (e: Error) => e.message,
+        );
+      expect(said).not.toBe('committed');
+      expect(await store.task('p', 'A')).toBeUndefined();
+      expect(await store.task('p', 'B')).toBeUndefined();
+      expect((await store.deployments('p')).map((d) => d.record)).toEqual(['{"n":1}']);
+      // The store is whole after it: the next transaction commits.
+      await store.transaction((t) => t.saveTask('p', row('C', 'complete')));
+      expect((await store.task('p', 'C'))?.status).toBe('complete');
+    });
+  });
+
+  it('nest: an inner transaction whose write fails rolls back alone, and the outer one commits', async () => {
+    await withStore(open, async (store) => {
+      await store.insertDeployment('p', 'd-1', '{"n":1}');
+      const inner = await store.transaction(async (t) => {
+        await t.saveTask('p', row('OUTER', 'pending'));
+        const said = await t
+          .transaction(async (i) => {
+            await i.saveTask('p', row('INNER', 'pending'));
+            await i.insertDeployment('p', 'd-2', '{"n":2}');
+            await i.saveTask('p', row('BAD', null as unknown as string)); // a status is required
+          })
+          .then(
+            () => 'committed',
+            () => 'failed',
+          );
+        await t.saveTask('p', row('AFTER', 'pending'));
+        return said;
+      });
+      expect(inner).toBe('failed');
+      expect(await store.task('p', 'OUTER')).toBeDefined();
+      expect(await store.task('p', 'AFTER')).toBeDefined();
+      expect(await store.task('p', 'INNER')).toBeUndefined();
+      expect((await store.deployments('p')).length).toBe(1);
+    });
+  });
+
   it('refuse the store of a transaction once it has ended', async () => {
     await withStore(open, async (store) => {
       let leaked: Store | undefined;

@@ -35,7 +35,11 @@ describe.each(STORES)('$name store', ({ open }) => {
       expect(await store.latestDoneStep('p', 'A', 'deploy')).toEqual({ result: '"v1"' });
       await store.beginStep('p', 'A', 2, 'migrate');
       await store.interruptStep('p', 'A', 2, 'migrate');
-      expect(await store.interruptedSteps('p', 'A', 1)).toEqual([{ iteration: 2, name: 'migrate' }]);
+      await store.interruptStep('p', 'A', 1, 'deploy');
+      // The current attempt's: after the task's base iteration (0, then 1).
+      expect(await store.interruptedSteps('p', 'A')).toEqual([{ iteration: 1, name: 'deploy' }, { iteration: 2, name: 'migrate' }]);
+      await store.saveTask('p', { task_id: 'A', status: 'in_progress', file_status: null, iterations: 2, base_iteration: 1, last_error: null, reason: null });
+      expect(await store.interruptedSteps('p', 'A')).toEqual([{ iteration: 2, name: 'migrate' }]);
       await store.addEvent('p', 'run-1', 'A', 'task:start', { n: 1 });
     });
   });

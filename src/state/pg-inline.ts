@@ -1,0 +1,75 @@
+import pg from 'pg';
+
+/**
+ * A statement with its parameters written in as literals, so that several statements of one
+ * transaction go to the server in one message (the simple query protocol; node-postgres does not
+ * pipeline). Values become quoted literals (the text node-postgres would send, through its own
+ * escapeLiteral): a quoted literal is of unknown type until its context types it, as a parameter
+ * is, so the statement means what it meant with parameters.
+ *
+ * Undefined when the statement cannot be written so with certainty, and it then goes on its own
+ * with its parameters, as before: a `$` the scanner does not understand (a dollar-quoted string),
+ * a comment, a parameter number past the values, a NUL in a value (the simple protocol ends the
+ * text there), or a value of a kind it does not write (a date, bytes, an array of arrays).
+ */
+export function inlineStatement(sql: string, params: readonly unknown[]): string | undefined {
+  const literals: string[] = [];
+  for (const value of params) {
+    const literal = toLiteral(value);
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      if (end < 0) return undefined;
+      out += sql.slice(i, end + 1); // a doubled quote inside is two quoted pieces side by side: the same text
+      i = end + 1;
+    } else if (c === '$') {
+      const m = /^\$(\d+)/.exec(sql.slice(i, i + 8));
+      if (!m) return undefined;
+      const literal = literals[Number(m[1]) - 1];
+      if (literal === undefined) return undefined;
+      out += literal;
+      i += m[0].length;
+    } else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*') || c === ';' || c === '\\') {
+      return undefined;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+// What node-postgres would send for a parameter, as a quoted literal: the kinds the store passes
+// (an array of them as PostgreSQL's array text, every element quoted, as node-postgres writes it).
+// Anything else (a Date, bytes, an object) keeps its parameter path.
+function toLiteral(value: unknown): string | undefined {
+  if (value === null || value === undefined) return 'NULL';
+  const text = Array.isArray(value) ? arrayText(value) : scalarText(value);
+  return text === undefined || text.includes('\0') ? undefined : pg.escapeLiteral(text);
+}
+
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function arrayText(values: readonly unknown[]): string | undefined {
+  const items: string[] = [];
+  for (const v of values) {
+    if (v === null || v === undefined) {
+      items.push('NULL');
+      continue;
+    }
+    const text = scalarText(v);
+    if (text === undefined) return undefined;
+    items.push(`"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  }
+  return `{${items.join(',')}}`;
+}
