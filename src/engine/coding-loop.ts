@@ -20,14 +20,18 @@ import { createStepJournal } from './step-journal.js';
 
 export type BeforeIteration = { stop: 'failed'; reason: string } | { stop: 'capped'; reason: string } | null;
 
+/** The attempt's finished iterations as read before the next one starts (its budget, then its feedback). */
+export type AttemptSoFar = IterationWithMetrics[];
+
 /** A budget already spent (this task's, or the run's --max-cost) stops the task before it runs again. */
-export async function checkBeforeIteration(ctx: EngineContext, state: TaskState): Promise<BeforeIteration> {
+export async function checkBeforeIteration(ctx: EngineContext, state: TaskState): Promise<{ held: BeforeIteration; done: AttemptSoFar }> {
+  const done = await attemptIterations(ctx, state);
   if (ctx.maxCostUsd !== undefined) {
     const spent = await ctx.store.runCost(ctx.runId);
-    if (spent >= ctx.maxCostUsd) return { stop: 'capped', reason: `the run reached --max-cost $${ctx.maxCostUsd} (spent $${spent.toFixed(4)})` };
+    if (spent >= ctx.maxCostUsd) return { held: { stop: 'capped', reason: `the run reached --max-cost $${ctx.maxCostUsd} (spent $${spent.toFixed(4)})` }, done };
   }
-  const budget = spentBudget(state.spec, used(await attemptIterations(ctx, state)));
-  return budget ? { stop: 'failed', reason: budget.reason } : null;
+  const budget = spentBudget(state.spec, used(done));
+  return { held: budget ? { stop: 'failed', reason: budget.reason } : null, done };
 }
 
 export interface IterationExtras {
@@ -38,7 +42,7 @@ export interface IterationExtras {
   cutOff(result: IterationResult): Promise<void>;
 }
 
-export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number): Promise<IterationExtras> {
+export async function startIteration(ctx: EngineContext, state: TaskState, n: number, iterationId: number, before: AttemptSoFar): Promise<IterationExtras> {
   const { spec } = state;
   // Before the task's first iteration: what a person had changed or staged, which checkpoints leave alone.
   // (A task in its own worktree has nothing of a person's there.)
@@ -52,7 +56,6 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
   // asked where stuck detection is on; not counted in the iteration's time).
   const fingerprintBefore = loopSettings(ctx, state).stuckAfter !== 'never' ? await fingerprint(ctx, spec.id).catch(() => null) : null;
   const started = Date.now();
-  const before = await attemptIterations(ctx, state);
   const last = before.at(-1);
   const log = openIterationLog(
     ctx.ws,

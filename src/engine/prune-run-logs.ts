@@ -23,9 +23,9 @@ interface LogFile {
  * runs first, then the current run's earliest iterations, never `keep` (the log being written) —
  * until all of them take at most `maxBytes`. Returns what was removed.
  */
-export function pruneRunLogs(ws: Workspace, retention: LogRetention, currentRun: string, keep?: string): { runs: number; files: number; bytes: number } {
+export function pruneRunLogs(ws: Workspace, retention: LogRetention, currentRun: string, keep?: string): { runs: number; files: number; bytes: number; left: number } {
   const root = path.join(ws.aibrainDir, 'runs');
-  const removed = { runs: 0, files: 0, bytes: 0 };
+  const removed = { runs: 0, files: 0, bytes: 0, left: 0 };
   let runs: { name: string; mtimeMs: number }[];
   try {
     runs = readdirSync(root, { withFileTypes: true })
@@ -46,6 +46,7 @@ export function pruneRunLogs(ws: Workspace, retention: LogRetention, currentRun:
   const files: LogFile[] = [];
   for (const r of runs.filter((x) => !older.slice(0, excess).includes(x))) collect(path.join(root, r.name), r.name, files);
   let total = files.reduce((s, f) => s + f.size, 0);
+  removed.left = total;
   if (total <= retention.maxBytes) return removed;
   const order = (f: LogFile): number => (f.run === currentRun ? 1 : 0);
   files.sort((a, b) => order(a) - order(b) || (a.run < b.run ? -1 : a.run > b.run ? 1 : a.mtimeMs - b.mtimeMs));
@@ -57,6 +58,7 @@ export function pruneRunLogs(ws: Workspace, retention: LogRetention, currentRun:
     removed.files++;
     removed.bytes += f.size;
   }
+  removed.left = total;
   return removed;
 }
 
@@ -71,6 +73,14 @@ function collect(dir: string, run: string, into: LogFile[]): void {
   }
 }
 
+function sizeOrZero(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 function sizeOf(dir: string): number {
   const files: LogFile[] = [];
   try {
@@ -81,11 +91,27 @@ function sizeOf(dir: string): number {
   return files.reduce((s, f) => s + f.size, 0);
 }
 
-/** Retention as the contract says it, applied now; a failure to prune is a warning, never a stop. */
+// What a run knows the logs take since it last walked them: the walk (a stat of every log) is made
+// when the logs it closed would pass max_bytes, and every WALK_EVERY logs besides (logs of other
+// processes in the same folder), not after each iteration.
+const WALK_EVERY = 64;
+const tallies = new Map<string, { bytes: number; since: number }>();
+
+/**
+ * Retention as the contract says it, applied now (`keep`: the log just closed, counted, never
+ * removed); a failure to prune is a warning, never a stop.
+ */
 export function pruneLogs(ctx: EngineContext, keep?: string): void {
   try {
     const { keep_runs, max_bytes } = ctx.contract.logs;
-    pruneRunLogs(ctx.ws, { keepRuns: keep_runs, maxBytes: max_bytes }, ctx.runId, keep);
+    const key = `${ctx.ws.aibrainDir}\0${ctx.runId}`;
+    const tally = tallies.get(key);
+    if (tally && keep !== undefined) {
+      tally.bytes += sizeOrZero(keep);
+      if (tally.bytes <= max_bytes && ++tally.since < WALK_EVERY) return;
+    }
+    const { left } = pruneRunLogs(ctx.ws, { keepRuns: keep_runs, maxBytes: max_bytes }, ctx.runId, keep);
+    tallies.set(key, { bytes: left, since: 0 });
   } catch (e) {
     ctx.emitter.emit('warning', { message: `cannot prune old run logs (${e instanceof Error ? e.message : String(e)})` });
   }

@@ -57,6 +57,16 @@ export class QueueSync {
     this.#desired.set(taskId, status);
   }
 
+  /** The statuses the next flush would write, each with what the file holds now. */
+  plannedWrites(): Map<string, { status: TaskStatus; was: TaskStatus }> {
+    const planned = new Map<string, { status: TaskStatus; was: TaskStatus }>();
+    for (const [id, status] of this.#desired) {
+      const was = this.queue.fileStatus.get(id);
+      if (was !== undefined && was !== status) planned.set(id, { status, was });
+    }
+    return planned;
+  }
+
   get pendingWrites(): number {
     let n = 0;
     for (const [id, status] of this.#desired) if (this.queue.fileStatus.get(id) !== status) n++;
@@ -129,23 +139,31 @@ export class QueueSync {
   /**
    * Writes the statuses that differ from the file's. Reads the file first and merges a person's
    * edits; a file left invalid by a person is not written (the state store keeps everything).
-   * Returns the edits found on the way, for the engine to take.
+   * Returns the edits found on the way, for the engine to take. `only`: the statuses that may be
+   * written now (recorded as about to be); the others wait for the next flush.
    */
-  flush(): { written: Map<string, TaskStatus>; edits?: QueueEdits } {
+  flush(only?: ReadonlyMap<string, TaskStatus>): { written: Map<string, TaskStatus>; edits?: QueueEdits } {
     const edits = this.checkForEdits();
     const written = new Map<string, TaskStatus>();
     if (this.#invalidMessage !== undefined) return { written, ...(edits ? { edits } : {}) };
     const updates = new Map<string, string>();
+    const later = new Set<string>();
     for (const [id, status] of this.#desired) {
       const inFile = this.queue.fileStatus.get(id);
       if (inFile === undefined) continue; // removed by a person
-      if (inFile !== status) {
-        updates.set(id, status === 'complete' && this.queue.usesCompleted ? 'completed' : status);
-        written.set(id, status);
+      if (inFile === status) continue;
+      if (only && only.get(id) !== status) {
+        later.add(id);
+        continue;
       }
+      updates.set(id, status === 'complete' && this.queue.usesCompleted ? 'completed' : status);
+      written.set(id, status);
     }
+    const settle = (): void => {
+      for (const id of [...this.#desired.keys()]) if (!later.has(id)) this.#desired.delete(id);
+    };
     if (updates.size === 0) {
-      this.#desired.clear();
+      settle();
       return { written, ...(edits ? { edits } : {}) };
     }
     const base = this.queue.text;
@@ -158,7 +176,7 @@ export class QueueSync {
       this.conflicts++;
       return { written: new Map(), ...(edits ? { edits } : {}) };
     }
-    this.#desired.clear();
+    settle();
     const now = Date.now();
     this.#recentWrites = [...this.#recentWrites.filter((w) => now - w.at < STALE_WINDOW_MS), { at: now, before: new Map(this.queue.fileStatus) }];
     this.#stamp = stampOf(this.queue.file);

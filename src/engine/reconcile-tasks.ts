@@ -19,7 +19,7 @@ export async function reconcileTasks(ctx: EngineContext): Promise<boolean> {
   await store.transaction(async (tx) => {
     // Read inside the transaction: another runner's write cannot fall between the read and the save.
     // file_status as THIS machine last wrote or read its own file (several machines, one store).
-    const rows = await withFileStatuses(tx, project, sync.queue.file, await tx.tasks(project));
+    const rows = await withFileStatuses(tx, project, sync.queue.file, await tx.tasks(project), sync.queue.fileStatus);
     resumed = rows.size > 0;
     const interrupted = (await tx.runningIterations(project)).filter((it) => !heldElsewhere.has(it.task_id));
     for (const it of interrupted) {
@@ -52,7 +52,7 @@ export async function applyEdits(ctx: EngineContext, edits: QueueEdits): Promise
       const state = ctx.tasks.get(spec.id);
       if (!state) {
         const stored = await tx.task(project, spec.id);
-        const row = stored ? (await withFileStatuses(tx, project, ctx.sync.queue.file, new Map([[spec.id, stored]]))).get(spec.id) : undefined;
+        const row = stored ? (await withFileStatuses(tx, project, ctx.sync.queue.file, new Map([[spec.id, stored]]), edits.queue.fileStatus)).get(spec.id) : undefined;
         const fresh = await stateFor(ctx, tx, spec, row, fileStatus);
         ctx.tasks.set(spec.id, fresh);
         await persist(ctx, tx, fresh, fileStatus);

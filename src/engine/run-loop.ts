@@ -18,7 +18,7 @@ import { EngineEmitter } from './events.js';
 import { checkProjectFile, loadWorkspaceQueue } from './load-workspace-queue.js';
 import type { Prompter } from './prompter.js';
 import { QueueSync } from './queue-sync.js';
-import { rememberFileStatuses } from './file-marks.js';
+import { writeStatusesBack } from './file-marks.js';
 import { StoredQueueSync } from './stored-queue-sync.js';
 import { flushDeployments } from '../records/deployment-record.js';
 import { warnBehind } from './record-sink.js';
@@ -173,9 +173,8 @@ export async function runLoop(options: RunOptions): Promise<RunSummary> {
     // Decisions from other shells and machines, signalled by the store: taken at once.
     await inbox.open(ctx, () => scheduler.poke());
     const outcome = await scheduler.run(options.syncIntervalMs ?? 200, async () => {
-      const { written, edits } = sync.flush();
+      const { edits } = await writeStatusesBack(store, options.project, sync);
       sayInvalidQueue(ctx);
-      if (written.size > 0) await rememberFileStatuses(store, options.project, sync.queue.file, written);
       if (edits) await applyEdits(ctx, edits);
       const elsewhere = edits ? await storedQueue.afterFileRead(ctx) : await storedQueue.look(ctx);
       // After the file: a decision made on this machine patched it already and is taken from there.
@@ -221,8 +220,7 @@ async function finish(ctx: EngineContext, log: Logger, exitCode: number): Promis
     const patience = Date.now() + 1000;
     const writeBack = async (): Promise<void> => {
       for (let tries = 0; tries === 0 || (ctx.sync.pendingWrites > 0 && tries < 50); tries++) {
-        const { written } = ctx.sync.flush();
-        if (written.size > 0) await rememberFileStatuses(ctx.store, ctx.project, ctx.sync.queue.file, written);
+        await writeStatusesBack(ctx.store, ctx.project, ctx.sync);
         if (ctx.sync.invalid) {
           if (Date.now() >= patience) break;
           await new Promise((r) => setTimeout(r, 50));

@@ -73,7 +73,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       await saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
       return 'capped';
     }
-    const held = await checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
+    const { held, done } = await checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
     if (held) {
       await saveTask(ctx, state, { status: held.stop === 'capped' ? 'pending' : 'failed', reason: held.reason });
       return held.stop === 'capped' ? 'capped' : 'settled';
@@ -87,7 +87,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     });
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
     const ictx = await iterationContext(ctx, state, n, () => approval.by);
-    const extras = await startIteration(ctx, state, n, iterationId); // feedback, time left, the log file
+    const extras = await startIteration(ctx, state, n, iterationId, done); // feedback, time left, the log file
     Object.assign(ictx, extras.context);
     const writeLog = ictx.output;
     if (STEP_AGENTS.has(spec.agentType) && writeLog) {

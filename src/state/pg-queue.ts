@@ -12,12 +12,12 @@ const SQL = {
     ON CONFLICT (project, task_id) DO UPDATE SET definition = excluded.definition, position = excluded.position, revision = excluded.revision, source = excluded.source`,
   seen: `INSERT INTO queue_files (project, file_key, host, path, seen_at) VALUES ($1, $2, $3, $4, clock_timestamp()::text)
     ON CONFLICT (project, file_key) DO UPDATE SET seen_at = excluded.seen_at`,
-  marks: `INSERT INTO file_marks (project, file_key, task_id, status, definition, base)
-    SELECT $1, $2, m.task_id, m.status, m.definition, m.base FROM jsonb_to_recordset($3::jsonb) AS m(task_id text, status text, definition text, base text)
+  marks: `INSERT INTO file_marks (project, file_key, task_id, status, was, definition, base)
+    SELECT $1, $2, m.task_id, m.status, m.was, m.definition, m.base FROM jsonb_to_recordset($3::jsonb) AS m(task_id text, status text, was text, definition text, base text)
     ON CONFLICT (project, file_key, task_id) DO UPDATE SET status = COALESCE(excluded.status, file_marks.status),
-      definition = COALESCE(excluded.definition, file_marks.definition), base = COALESCE(excluded.base, file_marks.base)`,
-  fileMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = $1 AND file_key = $2',
-  allMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = $1 ORDER BY task_id, file_key',
+      was = CASE WHEN excluded.status IS NULL THEN file_marks.was ELSE excluded.was END, definition = COALESCE(excluded.definition, file_marks.definition), base = COALESCE(excluded.base, file_marks.base)`,
+  fileMarks: 'SELECT file_key, task_id, status, was, definition, base FROM file_marks WHERE project = $1 AND file_key = $2',
+  allMarks: 'SELECT file_key, task_id, status, was, definition, base FROM file_marks WHERE project = $1 ORDER BY task_id, file_key',
   files: 'SELECT file_key, host, path, seen_at FROM queue_files WHERE project = $1 ORDER BY file_key',
   forgetFile: 'DELETE FROM queue_files WHERE project = $1 AND file_key = $2 RETURNING file_key',
   forgetMarks: 'DELETE FROM file_marks WHERE project = $1 AND file_key = $2',
@@ -42,7 +42,7 @@ export const pgQueue = {
   /** Run inside a transaction. */
   async saveMarks(q: Query, project: string, file: QueueFileId, marks: readonly FileMark[]): Promise<void> {
     await q(SQL.seen, [project, file.fileKey, file.host, file.path]);
-    const rows = marks.map((m) => ({ task_id: m.task_id, status: m.status ?? null, definition: m.definition ?? null, base: m.base ?? null }));
+    const rows = marks.map((m) => ({ task_id: m.task_id, status: m.status ?? null, was: m.was ?? null, definition: m.definition ?? null, base: m.base ?? null }));
     if (rows.length > 0) await q(SQL.marks, [project, file.fileKey, JSON.stringify(rows)]);
   },
 

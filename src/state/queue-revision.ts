@@ -30,16 +30,18 @@ export type QueueFileRow = { file_key: string; host: string; path: string; seen_
 /**
  * What one machine last read from or wrote into ITS queue file for a task: the status, the
  * definition, and `base` — the stored definition its file last agreed with. A field left out of
- * a save keeps its value.
+ * a save keeps its value; except `was`, which a save of a status always sets: what the file held
+ * before a write of that status not yet known to have landed (null: the file holds the status).
  */
 export interface FileMark {
   task_id: string;
   status?: string | null;
+  was?: string | null;
   definition?: string | null;
   base?: string | null;
 }
 
-export type StoredFileMark = { file_key: string; task_id: string; status: string | null; definition: string | null; base: string | null };
+export type StoredFileMark = { file_key: string; task_id: string; status: string | null; was: string | null; definition: string | null; base: string | null };
 
 export type QueuePushResult = { ok: true; revision: number } | { ok: false; revision: number };
 

@@ -13,11 +13,11 @@ const SQL = {
     ON CONFLICT (project, task_id) DO UPDATE SET definition = excluded.definition, position = excluded.position, revision = excluded.revision, source = excluded.source`,
   seen: `INSERT INTO queue_files (project, file_key, host, path, seen_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (project, file_key) DO UPDATE SET seen_at = excluded.seen_at`,
-  mark: `INSERT INTO file_marks (project, file_key, task_id, status, definition, base) VALUES (@project, @file_key, @task_id, @status, @definition, @base)
+  mark: `INSERT INTO file_marks (project, file_key, task_id, status, was, definition, base) VALUES (@project, @file_key, @task_id, @status, @was, @definition, @base)
     ON CONFLICT (project, file_key, task_id) DO UPDATE SET status = COALESCE(excluded.status, file_marks.status),
-      definition = COALESCE(excluded.definition, file_marks.definition), base = COALESCE(excluded.base, file_marks.base)`,
-  marks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = ? AND file_key = ?',
-  allMarks: 'SELECT file_key, task_id, status, definition, base FROM file_marks WHERE project = ? ORDER BY task_id, file_key',
+      was = CASE WHEN excluded.status IS NULL THEN file_marks.was ELSE excluded.was END, definition = COALESCE(excluded.definition, file_marks.definition), base = COALESCE(excluded.base, file_marks.base)`,
+  marks: 'SELECT file_key, task_id, status, was, definition, base FROM file_marks WHERE project = ? AND file_key = ?',
+  allMarks: 'SELECT file_key, task_id, status, was, definition, base FROM file_marks WHERE project = ? ORDER BY task_id, file_key',
   files: 'SELECT file_key, host, path, seen_at FROM queue_files WHERE project = ? ORDER BY file_key',
   forgetFile: 'DELETE FROM queue_files WHERE project = ? AND file_key = ?',
   forgetMarks: 'DELETE FROM file_marks WHERE project = ? AND file_key = ?',
@@ -50,7 +50,7 @@ export const sqliteQueue = {
   saveMarks(db: Db, project: string, file: QueueFileId, marks: readonly FileMark[]): void {
     db.transaction(() => {
       stmt(db, 'seen').run(project, file.fileKey, file.host, file.path, new Date().toISOString());
-      for (const m of marks) stmt(db, 'mark').run({ project, file_key: file.fileKey, task_id: m.task_id, status: m.status ?? null, definition: m.definition ?? null, base: m.base ?? null });
+      for (const m of marks) stmt(db, 'mark').run({ project, file_key: file.fileKey, task_id: m.task_id, status: m.status ?? null, was: m.was ?? null, definition: m.definition ?? null, base: m.base ?? null });
     }).immediate();
   },
 
