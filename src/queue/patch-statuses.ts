@@ -1,4 +1,23 @@
-import { locateTasks } from './json-text.js';
+import { locateTasks, type TaskLocation } from './json-text.js';
+
+// Where the tasks of the text last patched (or produced) sit: a write-back patches the text it wrote
+// last time, so the next one need not parse the whole file again (thousands of tasks, every flush).
+let known: { text: string; tasksKey: string; locations: TaskLocation[] } | undefined;
+
+/** The task locations of `text`: from the last patch when it produced this text, else read. */
+export function taskLocations(text: string, tasksKey: string): TaskLocation[] {
+  if (known && known.tasksKey === tasksKey && known.text === text) return known.locations;
+  return locateTasks(text, tasksKey);
+}
+
+interface Edit {
+  at: number;
+  remove: number;
+  insert: string;
+  /** The task whose status it writes, and where in `insert` the status value begins. */
+  loc: TaskLocation;
+  valueAt: number;
+}
 
 /**
  * Sets the `status` of the given tasks in the file text and changes nothing else: every other
@@ -7,19 +26,20 @@ import { locateTasks } from './json-text.js';
  */
 export function patchStatuses(text: string, tasksKey: string, updates: ReadonlyMap<string, string>): string {
   if (updates.size === 0) return text;
-  const edits: { at: number; remove: number; insert: string }[] = [];
-  for (const loc of locateTasks(text, tasksKey)) {
+  const locations = taskLocations(text, tasksKey);
+  const edits: Edit[] = [];
+  for (const loc of locations) {
     if (loc.id === undefined) continue;
     const status = updates.get(loc.id);
     if (status === undefined) continue;
     const value = JSON.stringify(status);
     if (loc.status) {
-      edits.push({ at: loc.status.offset, remove: loc.status.length, insert: value });
+      edits.push({ at: loc.status.offset, remove: loc.status.length, insert: value, loc, valueAt: 0 });
     } else {
       const empty = loc.lastValueEnd === loc.start + 1;
       const separator = empty ? '' : ',';
       const insert = loc.indent ? `${separator}\n${loc.indent}"status": ${value}` : `${separator}${empty ? '' : ' '}"status": ${value}`;
-      edits.push({ at: loc.lastValueEnd, remove: 0, insert });
+      edits.push({ at: loc.lastValueEnd, remove: 0, insert, loc, valueAt: insert.length - value.length });
     }
   }
   edits.sort((a, b) => a.at - b.at);
@@ -30,5 +50,30 @@ export function patchStatuses(text: string, tasksKey: string, updates: ReadonlyM
     cursor = edit.at + edit.remove;
   }
   parts.push(text.slice(cursor));
-  return parts.join('');
+  const patched = parts.join('');
+  known = { text: patched, tasksKey, locations: moved(locations, edits) };
+  return patched;
+}
+
+// The locations in the patched text: each shifted by what the edits before it added or removed,
+// and an edited task's status (and end) where its edit put them.
+function moved(locations: readonly TaskLocation[], edits: readonly Edit[]): TaskLocation[] {
+  const byTask = new Map(edits.map((e) => [e.loc, e]));
+  const out: TaskLocation[] = [];
+  let shift = 0;
+  let next = 0; // edits before the current location
+  for (const loc of locations) {
+    while (next < edits.length && edits[next]!.at < loc.start) {
+      shift += edits[next]!.insert.length - edits[next]!.remove;
+      next++;
+    }
+    const own = byTask.get(loc);
+    // A place inside the task: after its own edit it moves by that edit too.
+    const at = (p: number): number => p + shift + (own && p >= own.at + own.remove ? own.insert.length - own.remove : 0);
+    const copy: TaskLocation = { ...loc, start: at(loc.start), end: at(loc.end), lastValueEnd: at(loc.lastValueEnd) };
+    if (own) copy.status = { offset: own.at + shift + own.valueAt, length: own.insert.length - own.valueAt };
+    else if (loc.status) copy.status = { offset: at(loc.status.offset), length: loc.status.length };
+    out.push(copy);
+  }
+  return out;
 }

@@ -28,6 +28,10 @@ export interface TxState {
   pending: string[];
 }
 
+// A transaction's waiting statements go out once there are this many (a transaction of thousands
+// of writes, a run's first reading of a large queue, sends them in messages of this size).
+const MOST_WAITING = 256;
+
 // Raised by the schema's assert_claim (migration 014) when a write's claim is no longer held.
 const CLAIM_LOST = 'AL001';
 
@@ -112,6 +116,7 @@ export abstract class PgConnection {
       return;
     }
     tx!.pending.push(written);
+    if (tx!.pending.length >= MOST_WAITING) await this.rows('SELECT 1', []);
   }
 
   protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {

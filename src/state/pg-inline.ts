@@ -13,36 +13,59 @@ import pg from 'pg';
  * text there), or a value of a kind it does not write (a date, bytes, an array of arrays).
  */
 export function inlineStatement(sql: string, params: readonly unknown[]): string | undefined {
-  const literals: string[] = [];
-  for (const value of params) {
-    const literal = toLiteral(value);
+  const pieces = templateOf(sql);
+  if (pieces === undefined) return undefined;
+  const parts: string[] = [];
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      parts.push(piece);
+      continue;
+    }
+    if (piece < 0 || piece >= params.length) return undefined;
+    const literal = toLiteral(params[piece]);
     if (literal === undefined) return undefined;
-    literals.push(literal);
+    parts.push(literal);
   }
-  let out = '';
+  return parts.join('');
+}
+
+// A statement's text cut at its parameters (text, parameter index, text, ...), or null when it
+// cannot be written out; read once for each text the store sends (a bounded set: its statements).
+const templates = new Map<string, (string | number)[] | null>();
+const MAX_TEMPLATES = 1000;
+
+function templateOf(sql: string): (string | number)[] | undefined {
+  let pieces = templates.get(sql);
+  if (pieces === undefined) {
+    pieces = cut(sql);
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(sql, pieces);
+  }
+  return pieces ?? undefined;
+}
+
+function cut(sql: string): (string | number)[] | null {
+  const pieces: (string | number)[] = [];
+  let from = 0;
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     if (c === "'" || c === '"') {
       const end = sql.indexOf(c, i + 1);
-      if (end < 0) return undefined;
-      out += sql.slice(i, end + 1); // a doubled quote inside is two quoted pieces side by side: the same text
-      i = end + 1;
+      if (end < 0) return null;
+      i = end + 1; // a doubled quote inside is two quoted pieces side by side: the same text
     } else if (c === '$') {
       const m = /^\$(\d+)/.exec(sql.slice(i, i + 8));
-      if (!m) return undefined;
-      const literal = literals[Number(m[1]) - 1];
-      if (literal === undefined) return undefined;
-      out += literal;
+      if (!m) return null;
+      pieces.push(sql.slice(from, i), Number(m[1]) - 1);
       i += m[0].length;
+      from = i;
     } else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*') || c === ';' || c === '\\') {
-      return undefined;
-    } else {
-      out += c;
-      i++;
-    }
+      return null;
+    } else i++;
   }
-  return out;
+  pieces.push(sql.slice(from));
+  return pieces;
 }
 
 // What node-postgres would send for a parameter, as a quoted literal: the kinds the store passes

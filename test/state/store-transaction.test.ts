@@ -119,6 +119,25 @@ describe.each(STORES)('$name store transactions', ({ open }) => {
     });
   });
 
+  it('commit a transaction of many writes whole, or none of it when one fails past the first messages', async () => {
+    await withStore(open, async (store) => {
+      await store.transaction(async (t) => {
+        for (let i = 0; i < 700; i++) await t.saveTask('p', row(`M${i}`, 'pending'));
+      });
+      expect((await store.tasks('p')).size).toBe(700);
+      const said = await store
+        .transaction(async (t) => {
+          for (let i = 0; i < 700; i++) await t.saveTask('p', row(`N${i}`, i === 600 ? (null as unknown as string) : 'pending'));
+        })
+        .then(
+          () => 'committed',
+          () => 'failed',
+        );
+      expect(said).toBe('failed');
+      expect((await store.tasks('p')).size).toBe(700);
+    });
+  });
+
   it('nest: an inner transaction whose write fails rolls back alone, and the outer one commits', async () => {
     await withStore(open, async (store) => {
       await store.insertDeployment('p', 'd-1', '{"n":1}');
