@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../log/create-logger.js';
 import type { RunnerRow } from '../state/claims.js';
+import { isProcessAlive } from '../state/is-process-alive.js';
+import { bootId } from '../state/process-identity.js';
 import type { Store } from '../state/store.js';
 import type { EngineEmitter } from './events.js';
 
@@ -60,7 +62,8 @@ export class RunnerSession {
   }
 
   async start(): Promise<void> {
-    await this.#store.registerRunner({ runnerId: this.runnerId, project: this.#project, host: hostname(), pid: process.pid, labels: this.labels }, this.leaseMs);
+    await this.#store.registerRunner({ runnerId: this.runnerId, project: this.#project, host: hostname(), pid: process.pid, labels: this.labels, bootId: bootId() }, this.leaseMs);
+    if (this.cooperative) await this.#expireDeadHere();
     this.#lastRenewed = Date.now();
     this.#timer = setInterval(() => {
       this.#beating ??= this.#beat().finally(() => (this.#beating = undefined));
@@ -101,6 +104,21 @@ export class RunnerSession {
     await this.#beating;
     for (const claim of this.#held.values()) claim.controller.abort();
     await this.#store.stopRunner(this.runnerId);
+  }
+
+  /**
+   * Runners of this host and boot whose process is gone (a crash, a kill -9, a closed terminal):
+   * their claims need not wait out the lease; this runner (or any) takes their tasks over now. A
+   * runner whose pid is alive, or of another boot or host, is left to its lease.
+   */
+  async #expireDeadHere(): Promise<void> {
+    const boot = bootId();
+    if (boot === null) return;
+    for (const r of await this.#store.runners(this.#project)) {
+      if (r.stopped || r.runner_id === this.runnerId || r.host !== hostname() || r.boot_id !== boot || isProcessAlive(r.pid)) continue;
+      await this.#store.expireRunner(r.runner_id);
+      this.#log.warn({ runner: r.runner_id, pid: r.pid }, 'a runner of this host whose process is gone: its claims taken back now');
+    }
   }
 
   async #beat(): Promise<void> {

@@ -7,6 +7,8 @@ export interface RunnerInfo {
   host: string;
   pid: number;
   labels: readonly string[];
+  /** The host's boot (null where the system does not say): with host and pid, tells a dead runner. */
+  bootId?: string | null;
 }
 
 /** A runner as `status` shows it: alive while its lease runs. */
@@ -20,6 +22,7 @@ export interface RunnerRow {
   heartbeat_at: string;
   alive: boolean;
   stopped: boolean;
+  boot_id: string | null;
 }
 
 /** A claim a runner holds: the task and the fencing token its writes carry. */
@@ -72,6 +75,11 @@ export interface RunnerClaims {
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void>;
   /** The runner has ended: its claims released, its row kept as stopped. */
   stopRunner(runnerId: string): Promise<void>;
+  /**
+   * The runner is known dead (its process gone from this host): stopped, and its claims' leases run
+   * out now, not released — the next runner that asks takes its tasks over under the crash rules.
+   */
+  expireRunner(runnerId: string): Promise<void>;
   /** The project's runners, alive first, then the most recently stopped (at most 20 of those). */
   runners(project: string): Promise<RunnerRow[]>;
   claims(project: string): Promise<ClaimRow[]>;

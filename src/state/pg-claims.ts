@@ -8,9 +8,10 @@ const lease = (n: number): string => `clock_timestamp() + make_interval(secs => 
 const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8 AS ${col}`;
 
 const SQL = {
-  register: `INSERT INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at)
-    VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), ${lease(6)})
+  register: `INSERT INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, boot_id)
+    VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), ${lease(6)}, $7)
     ON CONFLICT (runner_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at, stopped_at = NULL`,
+  expireClaims: 'UPDATE task_claims SET expires_at = clock_timestamp() WHERE runner_id = $1 AND NOT released',
   renewRunner: `UPDATE runners SET heartbeat_at = clock_timestamp(), expires_at = ${lease(2)} WHERE runner_id = $1 AND stopped_at IS NULL`,
   renewClaims: `UPDATE task_claims SET expires_at = ${lease(2)} WHERE runner_id = $1 AND NOT released RETURNING task_id AS "taskId", token`,
   // SKIP LOCKED: a task another runner is claiming or writing right now is passed over, not waited for.
@@ -30,7 +31,7 @@ const SQL = {
   release: 'UPDATE task_claims SET released = true WHERE project = $1 AND task_id = $2 AND runner_id = $3 AND token = $4',
   stopRunner: 'UPDATE runners SET stopped_at = clock_timestamp(), expires_at = clock_timestamp() WHERE runner_id = $1',
   releaseAll: 'UPDATE task_claims SET released = true WHERE runner_id = $1',
-  runners: `SELECT runner_id, project, host, pid, labels, ${ms('started_at')}, ${ms('heartbeat_at')},
+  runners: `SELECT runner_id, project, host, pid, labels, boot_id, ${ms('started_at')}, ${ms('heartbeat_at')},
       (stopped_at IS NULL AND expires_at > clock_timestamp()) AS alive, (stopped_at IS NOT NULL) AS stopped
     FROM runners WHERE project = $1 AND (stopped_at IS NULL OR runner_id IN
       (SELECT runner_id FROM runners WHERE project = $1 AND stopped_at IS NOT NULL ORDER BY stopped_at DESC LIMIT 20))
@@ -47,7 +48,7 @@ const iso = (v: number | string): string => new Date(Number(v)).toISOString();
 /** Runners and claims in PostgreSQL: the database's clock, claims taken with FOR UPDATE SKIP LOCKED. */
 export const pgClaims = {
   async register(q: Query, r: RunnerInfo, leaseMs: number): Promise<void> {
-    await q(SQL.register, [r.runnerId, r.project, r.host, r.pid, JSON.stringify(r.labels), leaseMs]);
+    await q(SQL.register, [r.runnerId, r.project, r.host, r.pid, JSON.stringify(r.labels), leaseMs, r.bootId ?? null]);
   },
 
   /** Run inside a transaction. */
@@ -89,8 +90,14 @@ export const pgClaims = {
     await q(SQL.releaseAll, [runnerId]);
   },
 
+  /** Run inside a transaction. */
+  async expire(q: Query, runnerId: string): Promise<void> {
+    await q(SQL.stopRunner, [runnerId]);
+    await q(SQL.expireClaims, [runnerId]);
+  },
+
   async runners(q: Query, project: string): Promise<RunnerRow[]> {
-    const rows = await q<{ runner_id: string; project: string; host: string; pid: number; labels: string; started_at: number; heartbeat_at: number; alive: boolean; stopped: boolean }>(SQL.runners, [project]);
+    const rows = await q<{ runner_id: string; project: string; host: string; pid: number; labels: string; boot_id: string | null; started_at: number; heartbeat_at: number; alive: boolean; stopped: boolean }>(SQL.runners, [project]);
     return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[], started_at: iso(r.started_at), heartbeat_at: iso(r.heartbeat_at) }));
   },
 

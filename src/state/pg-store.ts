@@ -93,6 +93,10 @@ export class PgStore extends PgConnection implements Store {
     return pgClaims.release(this.#q, project, taskId, runnerId, token);
   }
 
+  expireRunner(runnerId: string): Promise<void> {
+    return this.write((tx) => pgClaims.expire(tx.#q, runnerId));
+  }
+
   stopRunner(runnerId: string): Promise<void> {
     return this.write((tx) => pgClaims.stop(tx.#q, runnerId));
   }

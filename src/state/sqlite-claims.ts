@@ -5,8 +5,9 @@ type Statement = { run(...args: unknown[]): unknown; get(...args: unknown[]): un
 const cache = new WeakMap<Db, Record<string, Statement>>();
 
 const SQL = {
-  register: `INSERT OR REPLACE INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, stopped_at)
-    VALUES (@runner_id, @project, @host, @pid, @labels, @now, @now, @expires, NULL)`,
+  register: `INSERT OR REPLACE INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, stopped_at, boot_id)
+    VALUES (@runner_id, @project, @host, @pid, @labels, @now, @now, @expires, NULL, @boot_id)`,
+  expireClaims: 'UPDATE task_claims SET expires_at = ? WHERE runner_id = ? AND released = 0',
   renewRunner: 'UPDATE runners SET heartbeat_at = ?, expires_at = ? WHERE runner_id = ? AND stopped_at IS NULL',
   renewClaims: 'UPDATE task_claims SET expires_at = ? WHERE runner_id = ? AND released = 0',
   heldClaims: 'SELECT task_id AS taskId, token FROM task_claims WHERE runner_id = ? AND released = 0 ORDER BY task_id',
@@ -41,7 +42,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export const sqliteClaims = {
   register(db: Db, r: RunnerInfo, leaseMs: number): void {
     const now = Date.now();
-    stmt(db, 'register').run({ runner_id: r.runnerId, project: r.project, host: r.host, pid: r.pid, labels: JSON.stringify(r.labels), now, expires: now + leaseMs });
+    stmt(db, 'register').run({ runner_id: r.runnerId, project: r.project, host: r.host, pid: r.pid, labels: JSON.stringify(r.labels), now, expires: now + leaseMs, boot_id: r.bootId ?? null });
   },
 
   renew(db: Db, runnerId: string, leaseMs: number): TaskClaim[] {
@@ -88,9 +89,17 @@ export const sqliteClaims = {
     }).immediate();
   },
 
+  expire(db: Db, runnerId: string): void {
+    db.transaction(() => {
+      const now = Date.now();
+      stmt(db, 'stopRunner').run(now, now, runnerId);
+      stmt(db, 'expireClaims').run(now, runnerId);
+    }).immediate();
+  },
+
   runners(db: Db, project: string): RunnerRow[] {
     const now = Date.now();
-    const rows = stmt(db, 'runners').all(project, project) as { runner_id: string; project: string; host: string; pid: number; labels: string; started_at: number; heartbeat_at: number; expires_at: number; stopped_at: number | null }[];
+    const rows = stmt(db, 'runners').all(project, project) as { runner_id: string; project: string; host: string; pid: number; labels: string; started_at: number; heartbeat_at: number; expires_at: number; stopped_at: number | null; boot_id: string | null }[];
     return rows.map((r) => ({
       runner_id: r.runner_id,
       project: r.project,
@@ -101,6 +110,7 @@ export const sqliteClaims = {
       heartbeat_at: iso(r.heartbeat_at),
       alive: r.stopped_at === null && r.expires_at > now,
       stopped: r.stopped_at !== null,
+      boot_id: r.boot_id,
     }));
   },
 

@@ -78,6 +78,10 @@ export class SqliteStore extends SqliteConnection implements Store {
     return this.do(() => sqliteClaims.release(this.db, project, taskId, runnerId, token));
   }
 
+  expireRunner(runnerId: string): Promise<void> {
+    return this.do(() => sqliteClaims.expire(this.db, runnerId));
+  }
+
   stopRunner(runnerId: string): Promise<void> {
     return this.do(() => sqliteClaims.stop(this.db, runnerId));
   }

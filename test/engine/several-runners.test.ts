@@ -114,6 +114,30 @@ describe('several runners on one PostgreSQL database', () => {
     expect(Date.parse(its[1]?.started_at ?? '') - killedAt, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
   }, 180_000);
 
+  it('a runner killed (SIGKILL) and the run started again on the same machine: its task is taken over at once, not after the lease', async () => {
+    const url = await freshDatabase();
+    const [ws] = workspaces(1, { features: [task('LONG', `sleep 3; echo '<promise>DONE</promise>'`)] });
+    // The default lease (30 s): the second run must not wait it out for a runner it can see is dead.
+    const a = startCli(['--project', 'p', '--database-url', url], { cwd: ws ?? '' });
+    await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'LONG' AND state = 'running'`)).length > 0, 60_000, 'runner A to start LONG');
+    const runnerA = await runnerOf(url, a.pid ?? 0);
+    a.kill('SIGKILL');
+    await a.exited;
+    const restartedAt = Date.now();
+    const b = startCli(['--project', 'p', '--database-url', url], { cwd: ws ?? '' });
+    expect(await ended(b, 90_000), b.output()).toBe(0);
+    expect(b.output()).toMatch(/LONG: resumed here; runner run-\S+ stopped renewing its lease/);
+    const its = await query<{ n: number; state: string; run_id: string; started_at: string }>(url, `SELECT n, state, run_id, started_at FROM autonomous_loop.iterations WHERE task_id = 'LONG' ORDER BY id`);
+    expect(its.map((i) => [i.n, i.state, i.run_id === runnerA])).toEqual([
+      [1, 'interrupted', true],
+      [1, 'done', false],
+    ]);
+    expect(Date.parse(its[1]?.started_at ?? '') - restartedAt, b.output()).toBeLessThan(15_000);
+    // The dead runner's row is marked stopped by the second run.
+    const stopped = await query<{ stopped: boolean }>(url, `SELECT stopped_at IS NOT NULL AS stopped FROM autonomous_loop.runners WHERE runner_id = $1`, [runnerA]);
+    expect(stopped[0]?.stopped).toBe(true);
+  }, 180_000);
+
   it('a runner killed holding a task while the other is busy at its --concurrency with a long task: the other resumes it within lease + 5 s (a slot lent)', async () => {
     const url = await freshDatabase();
     // Each task outlasts the lease + 5 s by far: a runner that looked for work only when a slot freed would resume X ~20 s late.

@@ -41,8 +41,16 @@ describe.each(STORES)('$name store: the queue under a revision, and each machine
       await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'complete', definition: 'dA', base: 'dA' }]);
       await store.saveFileMarks('p', fileB, [{ task_id: 'A', status: 'pending', definition: 'dB' }]);
       await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'blocked' }]);
-      expect(await store.fileMarks('p', fileA.fileKey)).toEqual(new Map([['A', { file_key: fileA.fileKey, task_id: 'A', status: 'blocked', definition: 'dA', base: 'dA' }]]));
-      expect((await store.fileMarks('p', fileB.fileKey)).get('A')).toEqual({ file_key: fileB.fileKey, task_id: 'A', status: 'pending', definition: 'dB', base: null });
+      expect(await store.fileMarks('p', fileA.fileKey)).toEqual(new Map([['A', { file_key: fileA.fileKey, task_id: 'A', status: 'blocked', was: null, definition: 'dA', base: 'dA' }]]));
+      expect((await store.fileMarks('p', fileB.fileKey)).get('A')).toEqual({ file_key: fileB.fileKey, task_id: 'A', status: 'pending', was: null, definition: 'dB', base: null });
+      // `was` (what the file held before a status write not known to have landed) goes with each save
+      // of a status, and stays across a save of the definition alone.
+      await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'complete', was: 'blocked' }]);
+      await store.saveFileMarks('p', fileA, [{ task_id: 'A', definition: 'dA2' }]);
+      expect((await store.fileMarks('p', fileA.fileKey)).get('A')).toMatchObject({ status: 'complete', was: 'blocked', definition: 'dA2' });
+      await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'complete' }]);
+      expect((await store.fileMarks('p', fileA.fileKey)).get('A')).toMatchObject({ status: 'complete', was: null });
+      await store.saveFileMarks('p', fileA, [{ task_id: 'A', status: 'blocked', definition: 'dA' }]);
       expect((await store.allFileMarks('p')).map((m) => m.file_key)).toEqual([fileA.fileKey, fileB.fileKey]);
       expect((await store.queueFiles('p')).map((f) => [f.host, f.path])).toEqual([
         [fileA.host, fileA.path],
