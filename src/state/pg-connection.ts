@@ -161,9 +161,11 @@ export abstract class PgConnection {
     const tx = this.onConnection(client, state);
     let broken: unknown;
     try {
-      // Both wait for the transaction's first message.
+      // BEGIN and the writer lock are the transaction's first message, sent before its function runs:
+      // a connection the server dropped fails there, before any write, and the transaction is tried
+      // again on another (a failure in its last message, which carries the COMMIT, never is).
       await tx.run('BEGIN', []);
-      await tx.run(`SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`, [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)]);
+      await tx.rows(`SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`, [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)]);
       const result = await fn(tx as unknown as Store);
       const committed = await tx.#answer('COMMIT', []).catch((e: unknown) => {
         throw Object.assign(e as object, { atCommit: true });
