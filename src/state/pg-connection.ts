@@ -13,9 +13,6 @@ export const IDLE_IN_TRANSACTION_MS = 15_000;
 
 // How long a transaction of a pool's store may sit idle (its process paused) before the server ends it.
 const idleLimits = new WeakMap<pg.Pool, number>();
-// A pool's transactions, one after another: the writer lock is taken with a transaction's first
-// message, not before its function starts, so the process keeps its own in order (as SQLite's gate does).
-const lastTransaction = new WeakMap<pg.Pool, Promise<unknown>>();
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -90,17 +87,19 @@ export abstract class PgConnection {
       // waits goes first, in the same message when this statement can be written out too.
       if (tx.pending.length === 0) return await this.#db.query(sql, params);
       const written = inlineStatement(sql, params);
-      const waiting = tx.pending.splice(0);
       if (written === undefined) {
-        await this.#db.query(waiting.join(';\n'));
+        await this.#sendWaiting(tx);
         return await this.#db.query(sql, params);
       }
-      const answers = (await this.#db.query([...waiting, written].join(';\n'))) as unknown as Answer | Answer[];
+      const answers = (await this.#db.query([...tx.pending.splice(0), written].join(';\n'))) as unknown as Answer | Answer[];
       return Array.isArray(answers) ? answers[answers.length - 1]! : answers;
     } catch (e) {
-      if ((e as { code?: unknown } | null)?.code === CLAIM_LOST) throw new ClaimLostError();
-      throw toStoreFailure(e, this.url);
+      throw this.#failure(e);
     }
+  }
+
+  #failure(e: unknown): Error {
+    return (e as { code?: unknown } | null)?.code === CLAIM_LOST ? new ClaimLostError() : toStoreFailure(e, this.url);
   }
 
   /**
@@ -116,7 +115,14 @@ export abstract class PgConnection {
       return;
     }
     tx!.pending.push(written);
-    if (tx!.pending.length >= MOST_WAITING) await this.rows('SELECT 1', []);
+    if (tx!.pending.length < MOST_WAITING) return;
+    await this.#sendWaiting(tx!).catch((e: unknown) => {
+      throw this.#failure(e);
+    });
+  }
+
+  async #sendWaiting(tx: TxState): Promise<void> {
+    if (tx.pending.length > 0) await this.#db.query(tx.pending.splice(0).join(';\n'));
   }
 
   protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
@@ -136,13 +142,7 @@ export abstract class PgConnection {
   // be safe to repeat (what it does outside the store: the same again, or nothing).
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#tx) return this.#nested(fn, this.#tx);
-    const before = lastTransaction.get(this.pool) ?? Promise.resolve();
-    const mine = before.then(() => withReconnectTransaction(this.reconnect, this.url, () => this.#transactionOnce(fn)));
-    lastTransaction.set(
-      this.pool,
-      mine.catch(() => undefined),
-    );
-    return mine;
+    return withReconnectTransaction(this.reconnect, this.url, () => this.#transactionOnce(fn));
   }
 
   async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
