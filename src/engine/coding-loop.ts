@@ -72,7 +72,7 @@ export async function startIteration(ctx: EngineContext, state: TaskState, n: nu
     context: { ...(previous ? { previous } : {}), ...(left !== undefined ? { timeLeftMs: left } : {}), output: (chunk) => log.write(chunk) },
     async finish(result, promiseMet, error, verify) {
       log.close();
-      pruneLogs(ctx, path.join(ctx.ws.aibrainDir, log.relative));
+      pruneLogs(ctx, { file: path.join(ctx.ws.aibrainDir, log.relative), bytes: log.bytes });
       const durationMs = result.metrics?.durationMs ?? Date.now() - started;
       const m = result.metrics;
       const attemptN = n - state.baseIteration;

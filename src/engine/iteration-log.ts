@@ -9,6 +9,8 @@ export interface IterationLog {
   relative: string;
   /** Whether anything was written (the file exists). */
   readonly written: boolean;
+  /** The bytes written to the file so far (what log retention counts, without a stat). */
+  readonly bytes: number;
   write(chunk: string): void;
   close(): void;
 }
@@ -43,6 +45,7 @@ export function openIterationLog(
   let pending = '';
   let failed = false;
   let made = false;
+  let bytes = 0;
   let headWritten = 0;
   let tail: string[] = [];
   let tailLength = 0;
@@ -53,6 +56,7 @@ export function openIterationLog(
       if (!made) makeDirs(path.dirname(file));
       made = true;
       appendFileSync(file, text);
+      bytes += Buffer.byteLength(text);
     } catch (e) {
       failed = true;
       onError(e);
@@ -80,6 +84,9 @@ export function openIterationLog(
     relative,
     get written() {
       return made;
+    },
+    get bytes() {
+      return bytes;
     },
     write(chunk) {
       const text = pending + chunk;

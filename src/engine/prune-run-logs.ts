@@ -73,14 +73,6 @@ function collect(dir: string, run: string, into: LogFile[]): void {
   }
 }
 
-function sizeOrZero(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
 function sizeOf(dir: string): number {
   const files: LogFile[] = [];
   try {
@@ -98,19 +90,19 @@ const WALK_EVERY = 64;
 const tallies = new Map<string, { bytes: number; since: number }>();
 
 /**
- * Retention as the contract says it, applied now (`keep`: the log just closed, counted, never
- * removed); a failure to prune is a warning, never a stop.
+ * Retention as the contract says it, applied now (`keep`: the log just closed, with the bytes it
+ * wrote, counted, never removed); a failure to prune is a warning, never a stop.
  */
-export function pruneLogs(ctx: EngineContext, keep?: string): void {
+export function pruneLogs(ctx: EngineContext, keep?: { file: string; bytes: number }): void {
   try {
     const { keep_runs, max_bytes } = ctx.contract.logs;
     const key = `${ctx.ws.aibrainDir}\0${ctx.runId}`;
     const tally = tallies.get(key);
     if (tally && keep !== undefined) {
-      tally.bytes += sizeOrZero(keep);
+      tally.bytes += keep.bytes;
       if (tally.bytes <= max_bytes && ++tally.since < WALK_EVERY) return;
     }
-    const { left } = pruneRunLogs(ctx.ws, { keepRuns: keep_runs, maxBytes: max_bytes }, ctx.runId, keep);
+    const { left } = pruneRunLogs(ctx.ws, { keepRuns: keep_runs, maxBytes: max_bytes }, ctx.runId, keep?.file);
     tallies.set(key, { bytes: left, since: 0 });
   } catch (e) {
     ctx.emitter.emit('warning', { message: `cannot prune old run logs (${e instanceof Error ? e.message : String(e)})` });

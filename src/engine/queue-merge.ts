@@ -33,9 +33,8 @@ const MAX_TRIES = 20;
  * the store changed meanwhile (another machine's edit) is never overwritten — the task is
  * reported as not taken, and `status` names the conflict. Statuses are not merged here.
  */
-export async function mergeQueueFile(store: Store, project: string, queue: Queue, maxTries = MAX_TRIES): Promise<QueueMerge> {
+export async function mergeQueueFile(store: Store, project: string, queue: Queue, maxTries = MAX_TRIES, fingerprints = taskFingerprints(queue)): Promise<QueueMerge> {
   const file = queueFileId(queue.file);
-  const fingerprints = taskFingerprints(queue);
   for (let tries = 0; tries < maxTries; tries++) {
     const stored = await store.storedQueue(project);
     // One machine's store (SQLite): its file is the only one, so what it says is the queue (a --queue of another path too).

@@ -13,6 +13,7 @@ import { describeCascade } from './describe-gate.js';
 import { watchDecisionElsewhere } from './decided-elsewhere.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
+import { taskStart } from './task-start.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
 import { deploymentCount } from '../records/deployment-record.js';
@@ -58,33 +59,34 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     await saveTask(ctx, state, { status: 'blocked', reason: `cannot make the task's own worktree: ${e instanceof Error ? e.message : String(e)}` });
     return 'settled';
   }
-  // One commit for the task's start, and one for each iteration's.
-  await ctx.store.transaction(async (tx) => {
-    await saveTask(ctx, state, { status: 'in_progress', reason: null }, tx);
-    await tx.addEvent(ctx.project, ctx.runId, spec.id, 'task:start', { firstIteration });
-  });
-  ctx.emitter.emit('task:start', { taskId: spec.id, agentType: spec.agentType, maxIterations: spec.maxIterations, firstIteration });
   const log = ctx.log.child({ task_id: spec.id });
-  log.info({ agent_type: spec.agentType, first_iteration: firstIteration }, 'task started');
+  const start = taskStart(ctx, state, firstIteration, log);
 
   while (state.iterations - state.baseIteration < spec.maxIterations) {
-    if (ctx.signal.aborted) return 'interrupted';
+    if (ctx.signal.aborted) {
+      await start.alone();
+      return 'interrupted';
+    }
     if (ctx.iterationBudget.left <= 0) {
+      await start.alone();
       await saveTask(ctx, state, { status: 'pending', reason: 'the run reached --max-iterations' });
       return 'capped';
     }
     const { held, done } = await checkBeforeIteration(ctx, state); // a spent budget: the task's own, or the run's --max-cost
     if (held) {
+      await start.alone();
       await saveTask(ctx, state, { status: held.stop === 'capped' ? 'pending' : 'failed', reason: held.reason });
       return held.stop === 'capped' ? 'capped' : 'settled';
     }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
     const iterationId = await ctx.store.transaction(async (tx) => {
+      await start.withFirstIteration(tx);
       const id = await tx.beginIteration(ctx.project, spec.id, n, ctx.runId);
       await saveTask(ctx, state, { iterations: n }, tx);
       return id;
     });
+    start.committed();
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
     const ictx = await iterationContext(ctx, state, n, () => approval.by);
     const extras = await startIteration(ctx, state, n, iterationId, done); // feedback, time left, the log file
@@ -193,6 +195,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
       if (next !== 'retry') return next;
     }
   }
+  await start.alone(); // a budget spent before this run: started and failed, on record as it was
   if (state.status === 'failed') {
     log.warn({ last_error: state.lastError }, 'task failed: budget spent');
     return 'settled';

@@ -27,9 +27,12 @@ export class StoredQueueSync {
 
   /** After the file was read (at start, or a person's edit): merge it, then take what the store holds. */
   async afterFileRead(ctx: EngineContext): Promise<boolean> {
-    for (const [id, definition] of taskFingerprints(ctx.sync.queue)) this.#running.set(id, definition);
+    // The file's text is read once for both (thousands of tasks at every start); one machine's store
+    // never takes definitions from elsewhere, so it keeps none.
+    const fingerprints = taskFingerprints(ctx.sync.queue);
+    if (ctx.store.sharedByRunners) for (const [id, definition] of fingerprints) this.#running.set(id, definition);
     try {
-      const merge = await mergeQueueFile(ctx.store, ctx.project, ctx.sync.queue);
+      const merge = await mergeQueueFile(ctx.store, ctx.project, ctx.sync.queue, undefined, fingerprints);
       if (merge.retries > 0) ctx.log.info({ retries: merge.retries }, 'queue pushed after other machines pushed meanwhile');
       this.#mergeDue = false;
     } catch (e) {

@@ -73,12 +73,16 @@ export function evaluateGate(task: TaskSpec, contract: Contract, successfulDeplo
   const provisioning = task.agentType === 'provisioning';
   if (provisioning) reasons.push(`provisioning: a person approves every plan, in every environment, every time (${subject.provisioning ? `plan ${subject.provisioning.plan_file}` : 'no plan made yet'})`);
   const production = task.environment === 'production' && task.agentType !== 'readiness';
+  let fingerprint: string | undefined;
   return {
     reasons,
     production,
     taskRequires: task.approvalReasons !== false || cut.length > 0 || provisioning,
     singleUse: production || provisioning,
-    fingerprint: gateFingerprint(task, subject),
+    // Hashed when asked for: most tasks need nobody, and their subject is never shown.
+    get fingerprint() {
+      return (fingerprint ??= gateFingerprint(task, subject));
+    },
   };
 }
 

@@ -1,13 +1,6 @@
 // The SQL of the PostgreSQL store: the same statements as sqlite-statements.ts, in Postgres' words
 // (ON CONFLICT for INSERT OR REPLACE / OR IGNORE, RETURNING for the new row's id, $n parameters).
 export const PG = {
-  getLock: 'SELECT pid, host, since, run_id, boot_id, start_time FROM locks WHERE project = $1',
-  getLockForUpdate: 'SELECT pid, host, since, run_id, boot_id, start_time FROM locks WHERE project = $1 FOR UPDATE',
-  putLock: `INSERT INTO locks (project, pid, host, since, run_id, boot_id, start_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
-    ON CONFLICT (project) DO UPDATE SET pid = excluded.pid, host = excluded.host, since = excluded.since, run_id = excluded.run_id,
-      boot_id = excluded.boot_id, start_time = excluded.start_time`,
-  forceUnlock: 'DELETE FROM locks WHERE project = $1',
-  deleteLock: 'DELETE FROM locks WHERE project = $1 AND run_id = $2',
   startRun: 'INSERT INTO runs (run_id, project, pid, host, started_at, os_user) VALUES ($1, $2, $3, $4, $5, $6)',
   lastRunStarter: `SELECT run_id, os_user FROM runs WHERE project = $1 AND run_id LIKE 'run-%' ORDER BY started_at DESC, seq DESC LIMIT 1`,
   endRun: 'UPDATE runs SET ended_at = $2, exit_code = $3 WHERE run_id = $1',
@@ -69,16 +62,6 @@ export const PG = {
   allProvisioning: 'SELECT seq, id, record FROM provisioning ORDER BY seq',
   provisioningOf: 'SELECT seq, id, record FROM provisioning WHERE project = $1 ORDER BY seq',
   // Each record table's count of rows ever inserted and its hash chain (migration 003, SQLite's 006).
-  recordCount: 'SELECT inserted FROM record_counts WHERE tbl = $1',
-  setRecordCount: `INSERT INTO record_counts (tbl, inserted) VALUES ($1, $2) ON CONFLICT (tbl) DO UPDATE SET inserted = excluded.inserted`,
-  deploymentRows: 'SELECT count(*) AS n FROM deployments',
-  decisionRows: 'SELECT count(*) AS n FROM decisions',
-  lastDeploymentChain: 'SELECT chain FROM deployments ORDER BY seq DESC LIMIT 1',
-  lastDecisionChain: 'SELECT chain FROM decisions ORDER BY seq DESC LIMIT 1',
-  deploymentChains: 'SELECT seq, id, record, chain FROM deployments ORDER BY seq',
-  decisionChains: 'SELECT seq, id, record, chain FROM decisions ORDER BY seq',
-  setDeploymentChain: 'UPDATE deployments SET chain = $1 WHERE seq = $2',
-  setDecisionChain: 'UPDATE decisions SET chain = $1 WHERE seq = $2',
   // What a waiting task's gate showed (migration 002, SQLite's 005).
   saveGateSubject: `INSERT INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (project, task_id) DO UPDATE SET fingerprint = excluded.fingerprint, subject = excluded.subject, computed_at = excluded.computed_at`,

@@ -1,17 +1,18 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { bootId, startTimeOf } from './process-identity.js';
 import { PG } from './pg-statements.js';
 import { appendOutput, listenPostgres, notify, output, pruneOutput } from './pg-signals.js';
 import { toStoreFailure } from './pg-failure.js';
 import { migratePostgres, SCHEMA } from './pg-migrate.js';
-import { isGone, noteOpened } from './store-handles.js';
+import { noteOpened } from './store-handles.js';
 import { chainHash, likePrefix } from './store.js';
 import type { ClaimedTask, ClaimRow, CutOffClaim, RunnerInfo, RunnerRow, TaskClaim } from './claims.js';
 import { pgClaims, type Query } from './pg-claims.js';
 import { pgQueue } from './pg-queue.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
 import { pgProjections } from './pg-projections.js';
+import { pgChain } from './pg-chain.js';
+import { pgLock } from './pg-lock.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -136,31 +137,19 @@ export class PgStore extends PgConnection implements Store {
   }
 
   acquireLock(project: string, runId: string, isAlive: (pid: number) => boolean): Promise<LockResult> {
-    return this.transaction(async (t) => {
-      const tx = t as unknown as PgStore;
-      const holder = cleanLock(await tx.first<LockHolder>(PG.getLockForUpdate, [project]));
-      const host = hostname();
-      if (holder && !(holder.host === host && isGone(holder, isAlive))) return { ok: false as const, holder };
-      await tx.run(PG.putLock, [project, process.pid, host, now(), runId, bootId(), startTimeOf(process.pid)]);
-      return holder ? { ok: true as const, tookOverFrom: holder } : { ok: true as const };
-    });
+    return this.transaction((tx) => pgLock.acquire((tx as unknown as PgStore).#q, project, runId, isAlive));
   }
 
   forceUnlock(project: string): Promise<LockHolder | undefined> {
-    return this.transaction(async (t) => {
-      const tx = t as unknown as PgStore;
-      const holder = cleanLock(await tx.first<LockHolder>(PG.getLockForUpdate, [project]));
-      if (holder) await tx.run(PG.forceUnlock, [project]);
-      return holder;
-    });
+    return this.transaction((tx) => pgLock.force((tx as unknown as PgStore).#q, project));
   }
 
   releaseLock(project: string, runId: string): Promise<void> {
-    return this.run(PG.deleteLock, [project, runId]);
+    return pgLock.release(this.#q, project, runId);
   }
 
-  async lockHolder(project: string): Promise<LockHolder | undefined> {
-    return cleanLock(await this.first<LockHolder>(PG.getLock, [project]));
+  lockHolder(project: string): Promise<LockHolder | undefined> {
+    return pgLock.holder(this.#q, project);
   }
 
   startRun(project: string, runId: string, osUser: string | null = null): Promise<void> {
@@ -270,7 +259,7 @@ export class PgStore extends PgConnection implements Store {
   // A record's chain link reads the last one: the read and the insert are one writer transaction,
   // so two processes never chain onto the same row.
   insertDeployment(project: string, id: string, record: string): Promise<void> {
-    return this.write(async (tx) => tx.run(PG.insertDeployment, [id, project, record, chainHash(await tx.#lastChain('deployments'), id, record)]));
+    return this.write(async (tx) => tx.run(PG.insertDeployment, [id, project, record, chainHash(await pgChain.last(tx.#q, 'deployments'), id, record)]));
   }
 
   deployments(project?: string): Promise<StoredRecord[]> {
@@ -279,7 +268,7 @@ export class PgStore extends PgConnection implements Store {
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
     return this.write(async (tx) =>
-      tx.run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await tx.#lastChain('decisions'), id, record), signature]),
+      tx.run(PG.insertDecision, [id, project, taskId, decision, fingerprint, record, chainHash(await pgChain.last(tx.#q, 'decisions'), id, record), signature]),
     );
   }
 
@@ -303,31 +292,16 @@ export class PgStore extends PgConnection implements Store {
     return project ? this.rows(PG.provisioningOf, [project]) : this.rows(PG.allProvisioning);
   }
 
-  async #lastChain(table: RecordTable): Promise<string> {
-    return (await this.first<{ chain: string | null }>(table === 'deployments' ? PG.lastDeploymentChain : PG.lastDecisionChain, []))?.chain ?? '';
-  }
-
-  async recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
-    const rows = Number((await this.first<{ n: string }>(table === 'deployments' ? PG.deploymentRows : PG.decisionRows, []))?.n ?? 0);
-    const inserted = (await this.first<{ inserted: number }>(PG.recordCount, [table]))?.inserted ?? rows;
-    return { rows, inserted: Number(inserted) };
+  recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
+    return pgChain.count(this.#q, table);
   }
 
   chainedRecords(table: RecordTable): Promise<ChainedRecord[]> {
-    return this.rows(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
+    return pgChain.records(this.#q, table);
   }
 
   rechain(table: RecordTable): Promise<void> {
-    return this.write(async (tx) => {
-      const rows = await tx.rows<ChainedRecord>(table === 'deployments' ? PG.deploymentChains : PG.decisionChains);
-      const update = table === 'deployments' ? PG.setDeploymentChain : PG.setDecisionChain;
-      let prev = '';
-      for (const row of rows) {
-        prev = chainHash(prev, row.id, row.record);
-        await tx.run(update, [prev, row.seq]);
-      }
-      await tx.run(PG.setRecordCount, [table, rows.length]);
-    });
+    return this.write((tx) => pgChain.rechain(tx.#q, (sql, params) => tx.run(sql, params), table));
   }
 
   saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
@@ -423,8 +397,4 @@ export class PgStore extends PgConnection implements Store {
   async isEmpty(): Promise<boolean> {
     return Number((await this.first<{ n: string }>(PG.holdsRecords, []))?.n ?? 0) === 0;
   }
-}
-
-function cleanLock(row: LockHolder | undefined): LockHolder | undefined {
-  return row ? { ...row } : undefined;
 }

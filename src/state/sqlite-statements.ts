@@ -82,16 +82,6 @@ export function prepareStatements(db: Db) {
     iterationFigures: db.prepare('SELECT task_id, n, cost_usd, input_tokens, output_tokens, turns, duration_ms FROM iteration_metrics WHERE project = ?'),
     runCost: db.prepare('SELECT SUM(cost_usd) AS cost FROM iteration_metrics WHERE run_id = ?'),
     // Each record table's count of rows ever inserted and its hash chain (migration 006).
-    recordCount: db.prepare('SELECT inserted FROM record_counts WHERE tbl = ?'),
-    setRecordCount: db.prepare('INSERT OR REPLACE INTO record_counts (tbl, inserted) VALUES (?, ?)'),
-    deploymentRows: db.prepare('SELECT count(*) AS n FROM deployments'),
-    decisionRows: db.prepare('SELECT count(*) AS n FROM decisions'),
-    lastDeploymentChain: db.prepare('SELECT chain FROM deployments ORDER BY seq DESC LIMIT 1'),
-    lastDecisionChain: db.prepare('SELECT chain FROM decisions ORDER BY seq DESC LIMIT 1'),
-    deploymentChains: db.prepare('SELECT seq, id, record, chain FROM deployments ORDER BY seq'),
-    decisionChains: db.prepare('SELECT seq, id, record, chain FROM decisions ORDER BY seq'),
-    setDeploymentChain: db.prepare('UPDATE deployments SET chain = ? WHERE seq = ?'),
-    setDecisionChain: db.prepare('UPDATE decisions SET chain = ? WHERE seq = ?'),
     // What a waiting task's gate showed (migration 005).
     saveGateSubject: db.prepare(
       'INSERT OR REPLACE INTO gate_subjects (project, task_id, fingerprint, subject, computed_at) VALUES (@project, @task_id, @fingerprint, @subject, @computed_at)',

@@ -11,6 +11,7 @@ import { sqliteClaims } from './sqlite-claims.js';
 import { sqliteQueue } from './sqlite-queue.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue } from './queue-revision.js';
 import { sqliteProjections } from './sqlite-projections.js';
+import { sqliteChain } from './sqlite-chain.js';
 import type {
   ChainedRecord,
   ConsoleTokenRow,
@@ -257,7 +258,7 @@ export class SqliteStore extends SqliteConnection implements Store {
   }
 
   insertDeployment(project: string, id: string, record: string): Promise<void> {
-    return this.do(() => void this.stmts.insertDeployment.run({ id, project, record, chain: chainHash(this.#lastChain('deployments'), id, record) }));
+    return this.do(() => void this.stmts.insertDeployment.run({ id, project, record, chain: chainHash(sqliteChain.last(this.db, 'deployments'), id, record) }));
   }
 
   deployments(project?: string): Promise<StoredRecord[]> {
@@ -265,7 +266,7 @@ export class SqliteStore extends SqliteConnection implements Store {
   }
 
   insertDecision(project: string, id: string, taskId: string | null, decision: string, fingerprint: string | null, record: string, signature: string | null = null): Promise<void> {
-    return this.do(() => void this.stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, signature, chain: chainHash(this.#lastChain('decisions'), id, record) }));
+    return this.do(() => void this.stmts.insertDecision.run({ id, project, task_id: taskId, decision, fingerprint, record, signature, chain: chainHash(sqliteChain.last(this.db, 'decisions'), id, record) }));
   }
 
   decisionSignatures(): Promise<{ seq: number; id: string; signature: string | null }[]> {
@@ -280,35 +281,18 @@ export class SqliteStore extends SqliteConnection implements Store {
     return this.do(() => this.stmts.taskDecisions.all(project, taskId) as StoredDecision[]);
   }
 
-  #lastChain(table: RecordTable): string {
-    const last = (table === 'deployments' ? this.stmts.lastDeploymentChain : this.stmts.lastDecisionChain).get() as { chain: string | null } | undefined;
-    return last?.chain ?? '';
-  }
-
   recordCount(table: RecordTable): Promise<{ rows: number; inserted: number }> {
-    return this.do(() => {
-      const rows = ((table === 'deployments' ? this.stmts.deploymentRows : this.stmts.decisionRows).get() as { n: number }).n;
-      const inserted = (this.stmts.recordCount.get(table) as { inserted: number } | undefined)?.inserted ?? rows;
-      return { rows, inserted };
-    });
+    return this.do(() => sqliteChain.count(this.db, table));
   }
 
   chainedRecords(table: RecordTable): Promise<ChainedRecord[]> {
-    return this.do(() => (table === 'deployments' ? this.stmts.deploymentChains : this.stmts.decisionChains).all() as ChainedRecord[]);
+    return this.do(() => sqliteChain.records(this.db, table));
   }
 
   rechain(table: RecordTable): Promise<void> {
-    return this.do(() => {
-      const rows = (table === 'deployments' ? this.stmts.deploymentChains : this.stmts.decisionChains).all() as ChainedRecord[];
-      const update = table === 'deployments' ? this.stmts.setDeploymentChain : this.stmts.setDecisionChain;
-      let prev = '';
-      for (const row of rows) {
-        prev = chainHash(prev, row.id, row.record);
-        update.run(prev, row.seq);
-      }
-      this.stmts.setRecordCount.run(table, rows.length);
-    });
+    return this.do(() => sqliteChain.rechain(this.db, table));
   }
+
 
   saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
     return this.do(() => void this.stmts.saveGateSubject.run({ project, task_id: taskId, fingerprint, subject, computed_at: now() }));
