@@ -1,5 +1,0 @@
--- The loop saves each task several times a run, and this index changed with every save (and an
--- update of an indexed column is never a HOT update). A console page's look at the tasks saved
--- since its last one reads the project's rows instead (its primary key's prefix), only while
--- someone follows the project: the cost goes to the page that asks, not to every run.
-DROP INDEX IF EXISTS tasks_updated;
