@@ -1,8 +1,6 @@
 import type { Db } from './open-database.js';
+import { preparedOn } from './sqlite-prepared.js';
 import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
-
-type Statement = { run(...args: unknown[]): unknown; get(...args: unknown[]): unknown; all(...args: unknown[]): unknown[] };
-const cache = new WeakMap<Db, Record<string, Statement>>();
 
 const SQL = {
   register: `INSERT OR REPLACE INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, stopped_at, boot_id)
@@ -30,11 +28,7 @@ const SQL = {
   claims: 'SELECT task_id, runner_id, token, claimed_at, expires_at, released FROM task_claims WHERE project = ? ORDER BY task_id',
 } as const;
 
-function stmt(db: Db, name: keyof typeof SQL): Statement {
-  let stmts = cache.get(db);
-  if (!stmts) cache.set(db, (stmts = {}));
-  return (stmts[name] ??= db.prepare(SQL[name]) as unknown as Statement);
-}
+const stmt = preparedOn(SQL);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Db } from './open-database.js';
+import { preparedOn } from './sqlite-prepared.js';
 import type { ProjectionMark, RecordTable, StoredRecord } from './store.js';
-
-type Statement = { run(...args: unknown[]): unknown; get(...args: unknown[]): unknown; all(...args: unknown[]): unknown[] };
-const cache = new WeakMap<Db, Record<string, Statement>>();
 
 const SQL = {
   deploymentIds: 'SELECT id, seq FROM deployments ORDER BY seq',
@@ -15,11 +13,7 @@ const SQL = {
   deleteMark: 'DELETE FROM projection_marks WHERE file = ?',
 } as const;
 
-function stmt(db: Db, name: keyof typeof SQL): Statement {
-  let stmts = cache.get(db);
-  if (!stmts) cache.set(db, (stmts = {}));
-  return (stmts[name] ??= db.prepare(SQL[name]) as unknown as Statement);
-}
+const stmt = preparedOn(SQL);
 
 /** Record file marks in SQLite: state.db sits in the workspace beside its files, so a file's name is its key. */
 export const sqliteProjections = {

@@ -1,8 +1,6 @@
 import type { Db } from './open-database.js';
+import { preparedOn } from './sqlite-prepared.js';
 import type { FileMark, QueueFileId, QueueFileRow, QueuePushResult, StoredFileMark, StoredQueue, StoredQueueTask } from './queue-revision.js';
-
-type Statement = { run(...args: unknown[]): { changes: number }; get(...args: unknown[]): unknown; all(...args: unknown[]): unknown[] };
-const cache = new WeakMap<Db, Record<string, Statement>>();
 
 const SQL = {
   head: 'SELECT revision FROM queue_heads WHERE project = ?',
@@ -23,11 +21,7 @@ const SQL = {
   forgetMarks: 'DELETE FROM file_marks WHERE project = ? AND file_key = ?',
 } as const;
 
-function stmt(db: Db, name: keyof typeof SQL): Statement {
-  let stmts = cache.get(db);
-  if (!stmts) cache.set(db, (stmts = {}));
-  return (stmts[name] ??= db.prepare(SQL[name]) as unknown as Statement);
-}
+const stmt = preparedOn(SQL);
 
 /** The queue's revision and each machine's file marks in SQLite (one immediate transaction a push). */
 export const sqliteQueue = {
