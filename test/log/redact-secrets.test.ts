@@ -91,3 +91,24 @@ describe('a secret inside a document', () => {
     expect(redactSecrets("api_key='sk_live_abc'", {})).toBe(`api_key='${REDACTED}'`);
   });
 });
+
+describe('a secret that begins or ends with a hyphen', () => {
+  // gitleaks' rules close a token with \b, which finds no edge between a '-' and the space after it:
+  // a key whose last character was '-' (one in 64 of these shapes) went through whole (CI, 2026-12-07).
+  const mixed = 'aB3_x9Qz7Kp2Lm8Nv4Rt6Wy1Hs5Dc0Fg_Ej';
+  const body = (n: number, edge: string): string => `${edge}${mixed.repeat(Math.ceil(n / mixed.length)).slice(0, n - 2)}${edge}`;
+  const keys = [
+    ['OpenAI project key', `sk-proj-${body(74, '-')}T3BlbkFJ${body(74, '-')}`],
+    ['Google API key', `AIza${body(35, '-')}`],
+    ['GitLab PAT', `glpat-${body(20, '-')}`],
+  ] as const;
+  for (const [name, key] of keys) {
+    it(`${name}: redacted in a line, at its end, and in quotes`, () => {
+      for (const line of [`found ${key} here`, `key: ${key}`, `"${key}"`]) {
+        const out = redactSecrets(line, {});
+        expect(out, line).not.toContain(key.slice(-20));
+        expect(out).toContain('[REDACTED]');
+      }
+    });
+  }
+});

@@ -28,13 +28,37 @@ export interface SecretRule {
 export function compileRule(data: SecretRuleData): SecretRule {
   return {
     id: data.id,
-    pattern: new RegExp(data.source, `${data.flags}gd`),
+    pattern: new RegExp(tokenEdges(data.source), `${data.flags}gd`),
     keywords: data.keywords,
     secretGroup: data.secretGroup,
     entropy: data.entropy,
     allow: (data.allow ?? []).map(([source, flags]) => new RegExp(source, flags)),
     stopwords: (data.stopwords ?? []).map((w) => w.toLowerCase()),
   };
+}
+
+// gitleaks closes a token with \b, which finds no edge between a '-' and a space (both non-word):
+// a key whose first or last character is '-' (keys of [A-Za-z0-9_-]) went through whole. Each \b
+// outside a character class also takes such an edge: a '-' with no word character beside it.
+const TOKEN_EDGE = '(?:\\b|(?<=-)(?![\\w-])|(?<![\\w-])(?=-))';
+
+/** The rule's source with each \b (outside a character class) taking a token's '-' edge too. */
+export function tokenEdges(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      out += !inClass && next === 'b' ? TOKEN_EDGE : c + next;
+      i++;
+    } else {
+      if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      out += c;
+    }
+  }
+  return out;
 }
 
 /** Ranges [start, end) of the secrets a rule finds in `text` (`lower` is `text` in lower case). */
