@@ -293,7 +293,6 @@ export class SqliteStore extends SqliteConnection implements Store {
     return this.do(() => sqliteChain.rechain(this.db, table));
   }
 
-
   saveGateSubject(project: string, taskId: string, fingerprint: string, subject: string): Promise<void> {
     return this.do(() => void this.stmts.saveGateSubject.run({ project, task_id: taskId, fingerprint, subject, computed_at: now() }));
   }
