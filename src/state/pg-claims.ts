@@ -3,6 +3,8 @@ import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, 
 
 /** One query on the store's connection (inside the caller's transaction where there is one). */
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+/** A write whose answer nobody reads: in a transaction it goes with the transaction's next message. */
+export type Write = (sql: string, params: unknown[]) => Promise<void>;
 
 const lease = (n: number): string => `clock_timestamp() + make_interval(secs => $${n}::float8 / 1000)`;
 const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8 AS ${col}`;
@@ -16,15 +18,20 @@ const SQL = {
   renewClaims: `UPDATE task_claims SET expires_at = ${lease(2)} WHERE runner_id = $1 AND NOT released RETURNING task_id AS "taskId", token`,
   // SKIP LOCKED: a task another runner is claiming or writing right now is passed over, not waited for.
   candidates: `SELECT t.task_id, t.status, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+    FROM unnest($2::text[]) WITH ORDINALITY AS w(task_id, position)
+      JOIN tasks t ON t.project = $1 AND t.task_id = w.task_id
+      LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
+    ORDER BY w.position
+    FOR UPDATE OF t SKIP LOCKED`,
+  // The same for one task (what a runner asks): a point lookup, whose plan the server keeps.
+  candidate: `SELECT t.task_id, t.status, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
     FROM tasks t LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
-    WHERE t.project = $1 AND t.task_id = ANY($2::text[])
-    ORDER BY array_position($2::text[], t.task_id)
+    WHERE t.project = $1 AND t.task_id = $2
     FOR UPDATE OF t SKIP LOCKED`,
   take: `INSERT INTO task_claims (project, task_id, runner_id, token, claimed_at, expires_at, released)
     VALUES ($1, $2, $3, 1, clock_timestamp(), ${lease(4)}, false)
     ON CONFLICT (project, task_id) DO UPDATE SET runner_id = excluded.runner_id, token = task_claims.token + 1,
-      claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, released = false
-    RETURNING token`,
+      claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, released = false`,
   extend: `UPDATE task_claims SET expires_at = ${lease(4)} WHERE project = $1 AND task_id = $2 AND runner_id = $3`,
   // FOR SHARE: a takeover waits until the write checked against this claim has committed.
   holds: 'SELECT 1 AS ok FROM task_claims WHERE project = $1 AND task_id = $2 AND runner_id = $3 AND token = $4 AND NOT released FOR SHARE',
@@ -59,19 +66,22 @@ export const pgClaims = {
   },
 
   /** Run inside a transaction. */
-  async claim(q: Query, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
-    const rows = await q<{ task_id: string; status: string; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(SQL.candidates, [project, [...candidates]]);
+  // Every claim is taken inside a writer transaction with the task's row locked: its claim's token
+  // is the one read plus one (what `take` writes), and the write goes with the COMMIT.
+  async claim(q: Query, write: Write, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
+    const [sql, params] = candidates.length === 1 ? [SQL.candidate, [project, candidates[0]]] : [SQL.candidates, [project, [...candidates]]];
+    const rows = await q<{ task_id: string; status: string; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(sql, params);
     await faultPause('claim:candidates-read'); // the writer lock and the candidates' rows held
     for (const row of rows) {
       if (!CLAIMABLE_STATUSES.includes(row.status)) continue;
       const held = row.runner_id !== null && row.released === false;
       if (held && row.runner_id === runnerId) {
-        await q(SQL.extend, [project, row.task_id, runnerId, leaseMs]);
+        await write(SQL.extend, [project, row.task_id, runnerId, leaseMs]);
         return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null };
       }
       if (held && row.live) continue;
-      const [taken] = await q<{ token: string }>(SQL.take, [project, row.task_id, runnerId, leaseMs]);
-      return { taskId: row.task_id, token: Number(taken?.token), tookOverFrom: held ? row.runner_id : null };
+      await write(SQL.take, [project, row.task_id, runnerId, leaseMs]);
+      return { taskId: row.task_id, token: row.token === null ? 1 : Number(row.token) + 1, tookOverFrom: held ? row.runner_id : null };
     }
     return undefined;
   },

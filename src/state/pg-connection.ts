@@ -14,8 +14,15 @@ export const IDLE_IN_TRANSACTION_MS = 15_000;
 // How long a transaction of a pool's store may sit idle (its process paused) before the server ends it.
 const idleLimits = new WeakMap<pg.Pool, number>();
 
+// When each connection last answered. A transaction on one that answered within FRESH_MS sends its
+// BEGIN and writer lock with its first statement; on any other they go alone first, so that a
+// connection the server dropped while it sat in the pool fails before anything of the transaction
+// was sent, and the transaction is tried again on another.
+const answeredAt = new WeakMap<object, number>();
+const FRESH_MS = 1000;
+
 export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  query(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult>;
 }
 
 export interface TxState {
@@ -35,6 +42,22 @@ const CLAIM_LOST = 'AL001';
 interface Answer {
   rows: unknown[];
   command: string;
+}
+
+// Each statement text the store sends with parameters is a named prepared statement: the server
+// parses and plans it once a connection (its generic plan after five runs), not at every call.
+// Texts are the store's own statements, a bounded set; one outside them (a long tail) goes unnamed.
+const names = new Map<string, string>();
+const MOST_NAMED = 500;
+
+function prepared(sql: string, params: unknown[]): pg.QueryConfig | string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    if (names.size >= MOST_NAMED || params.length === 0) return sql;
+    name = `al_${names.size + 1}`;
+    names.set(sql, name);
+  }
+  return { name, text: sql, values: params };
 }
 
 /**
@@ -82,20 +105,26 @@ export abstract class PgConnection {
     const tx = this.#tx;
     if (tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
     try {
-      if (!tx) return await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(sql, params));
+      const query = prepared(sql, params);
+      if (!tx) return await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(query, params));
       // Inside a transaction its connection is the transaction: nothing is tried again there. What
       // waits goes first, in the same message when this statement can be written out too.
-      if (tx.pending.length === 0) return await this.#db.query(sql, params);
+      if (tx.pending.length === 0) return this.#answered(await this.#db.query(query, params));
       const written = inlineStatement(sql, params);
       if (written === undefined) {
         await this.#sendWaiting(tx);
-        return await this.#db.query(sql, params);
+        return this.#answered(await this.#db.query(query, params));
       }
       const answers = (await this.#db.query([...tx.pending.splice(0), written].join(';\n'))) as unknown as Answer | Answer[];
-      return Array.isArray(answers) ? answers[answers.length - 1]! : answers;
+      return this.#answered(Array.isArray(answers) ? answers[answers.length - 1]! : answers);
     } catch (e) {
       throw this.#failure(e);
     }
+  }
+
+  #answered<A>(answer: A): A {
+    answeredAt.set(this.#db, Date.now());
+    return answer;
   }
 
   #failure(e: unknown): Error {
@@ -122,7 +151,7 @@ export abstract class PgConnection {
   }
 
   async #sendWaiting(tx: TxState): Promise<void> {
-    if (tx.pending.length > 0) await this.#db.query(tx.pending.splice(0).join(';\n'));
+    if (tx.pending.length > 0) this.#answered(await this.#db.query(tx.pending.splice(0).join(';\n')));
   }
 
   protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
@@ -161,11 +190,16 @@ export abstract class PgConnection {
     const tx = this.onConnection(client, state);
     let broken: unknown;
     try {
-      // BEGIN and the writer lock are the transaction's first message, sent before its function runs:
-      // a connection the server dropped fails there, before any write, and the transaction is tried
-      // again on another (a failure in its last message, which carries the COMMIT, never is).
+      // BEGIN and the writer lock open the transaction's first message. On a connection that has not
+      // answered just now they are sent alone, before its function runs: a connection the server
+      // dropped fails there, before any write, and the transaction is tried again on another (a
+      // failure in its last message, which carries the COMMIT, never is). On one that has, they go
+      // with its first statement (a transaction of writes alone: BEGIN to COMMIT in one message).
       await tx.run('BEGIN', []);
-      await tx.rows(`SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`, [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)]);
+      const lock = `SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`;
+      const lockParams = [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)];
+      if (Date.now() - (answeredAt.get(client) ?? 0) < FRESH_MS) await tx.run(lock, lockParams);
+      else await tx.rows(lock, lockParams);
       const result = await fn(tx as unknown as Store);
       const committed = await tx.#answer('COMMIT', []).catch((e: unknown) => {
         throw Object.assign(e as object, { atCommit: true });

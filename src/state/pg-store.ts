@@ -79,7 +79,7 @@ export class PgStore extends PgConnection implements Store {
   }
 
   claimTask(project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
-    return this.write((tx) => pgClaims.claim(tx.#q, project, runnerId, candidates, leaseMs));
+    return this.write((tx) => pgClaims.claim(tx.#q, (sql, params) => tx.run(sql, params), project, runnerId, candidates, leaseMs));
   }
 
   holdsClaim(project: string, taskId: string, runnerId: string, token: number): Promise<boolean> {
