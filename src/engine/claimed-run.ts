@@ -54,15 +54,13 @@ async function stillHeld(ctx: EngineContext, fence: { project: string; taskId: s
 async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: HeldClaim, runner: RunnerSession): Promise<void> {
   const { store, project } = ctx;
   const id = state.spec.id;
-  // Both read at once (on PostgreSQL two connections: one wait, not two).
-  const [row, running] = await Promise.all([store.task(project, id), store.runningIterations(project)]);
-  if (row) {
-    state.status = row.status as TaskStatus;
-    state.iterations = row.iterations;
-    state.baseIteration = row.base_iteration;
-    state.lastError = row.last_error;
-    state.reason = row.reason;
-  }
+  // The claim read the task's row (under its lock), and whether an iteration of it was left running.
+  const { row } = claim;
+  state.status = row.status as TaskStatus;
+  state.iterations = row.iterations;
+  state.baseIteration = row.base_iteration;
+  state.lastError = row.last_error;
+  state.reason = row.reason;
   if (claim.tookOverFrom) {
     // Recorded first: when and from whom this runner took the task over (the fault trial measures a
     // death to it, and tells this runner's writes under its new claim from a paused one's under the old).
@@ -71,7 +69,7 @@ async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: Hel
     ctx.emitter.emit('warning', { message: `${id}: resumed here; runner ${claim.tookOverFrom} stopped renewing its lease` });
     await stopAgentsOf(ctx, claim.tookOverFrom, runner);
   }
-  const cut = running.filter((it) => it.task_id === id);
+  const cut = claim.cutOff ? (await store.runningIterations(project)).filter((it) => it.task_id === id) : [];
   for (const it of cut) {
     await store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (its runner stopped renewing its lease)', outputTail: it.output_tail });
     await store.addEvent(project, ctx.runId, id, 'iteration:interrupted', { n: it.n, runner: it.run_id });

@@ -1,16 +1,13 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../log/create-logger.js';
-import type { RunnerRow } from '../state/claims.js';
+import type { ClaimedTask, RunnerRow } from '../state/claims.js';
 import { isProcessAlive } from '../state/is-process-alive.js';
 import { bootId } from '../state/process-identity.js';
 import type { Store } from '../state/store.js';
 import type { EngineEmitter } from './events.js';
 
 /** A claim this runner holds: its token, and the switch that stops the task's agents when it is lost. */
-export interface HeldClaim {
-  taskId: string;
-  token: number;
-  tookOverFrom: string | null;
+export interface HeldClaim extends ClaimedTask {
   controller: AbortController;
   lost: boolean;
 }

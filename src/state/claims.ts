@@ -34,6 +34,23 @@ export interface TaskClaim {
 /** A claim just taken; `tookOverFrom` names the runner whose lease ran out. */
 export interface ClaimedTask extends TaskClaim {
   tookOverFrom: string | null;
+  /** The task as the claim read it, its row locked: what another runner (or an earlier run) left of it. */
+  row: ClaimedTaskRow;
+  /** Whether an iteration of it is still marked running (its runner was cut off): read them then. */
+  cutOff: boolean;
+}
+
+/** The row's fields a claim hands on (a store's row has more). */
+export function claimedRow(r: ClaimedTaskRow): ClaimedTaskRow {
+  return { status: r.status, iterations: Number(r.iterations), base_iteration: Number(r.base_iteration), last_error: r.last_error, reason: r.reason };
+}
+
+export interface ClaimedTaskRow {
+  status: string;
+  iterations: number;
+  base_iteration: number;
+  last_error: string | null;
+  reason: string | null;
 }
 
 export interface ClaimRow {

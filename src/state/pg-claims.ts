@@ -1,5 +1,5 @@
 import { faultPause } from '../workspace/fault-point.js';
-import { CLAIMABLE_STATUSES, type ClaimedTask, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+import { CLAIMABLE_STATUSES, claimedRow, type ClaimedTask, type ClaimedTaskRow, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 /** One query on the store's connection (inside the caller's transaction where there is one). */
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -9,6 +9,10 @@ export type Write = (sql: string, params: unknown[]) => Promise<void>;
 const lease = (n: number): string => `clock_timestamp() + make_interval(secs => $${n}::float8 / 1000)`;
 const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8 AS ${col}`;
 
+// What a claim reads of its task with the row: enough to resume it without reading it again.
+const CLAIMED_TASK = `t.task_id, t.status, t.iterations, t.base_iteration, t.last_error, t.reason,
+  EXISTS (SELECT 1 FROM iterations i WHERE i.project = t.project AND i.task_id = t.task_id AND i.state = 'running') AS cut_off`;
+
 const SQL = {
   register: `INSERT INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, boot_id)
     VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), ${lease(6)}, $7)
@@ -17,14 +21,14 @@ const SQL = {
   renewRunner: `UPDATE runners SET heartbeat_at = clock_timestamp(), expires_at = ${lease(2)} WHERE runner_id = $1 AND stopped_at IS NULL`,
   renewClaims: `UPDATE task_claims SET expires_at = ${lease(2)} WHERE runner_id = $1 AND NOT released RETURNING task_id AS "taskId", token`,
   // SKIP LOCKED: a task another runner is claiming or writing right now is passed over, not waited for.
-  candidates: `SELECT t.task_id, t.status, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+  candidates: `SELECT ${CLAIMED_TASK}, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
     FROM unnest($2::text[]) WITH ORDINALITY AS w(task_id, position)
       JOIN tasks t ON t.project = $1 AND t.task_id = w.task_id
       LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
     ORDER BY w.position
     FOR UPDATE OF t SKIP LOCKED`,
   // The same for one task (what a runner asks): a point lookup, whose plan the server keeps.
-  candidate: `SELECT t.task_id, t.status, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+  candidate: `SELECT ${CLAIMED_TASK}, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
     FROM tasks t LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
     WHERE t.project = $1 AND t.task_id = $2
     FOR UPDATE OF t SKIP LOCKED`,
@@ -70,18 +74,18 @@ export const pgClaims = {
   // is the one read plus one (what `take` writes), and the write goes with the COMMIT.
   async claim(q: Query, write: Write, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
     const [sql, params] = candidates.length === 1 ? [SQL.candidate, [project, candidates[0]]] : [SQL.candidates, [project, [...candidates]]];
-    const rows = await q<{ task_id: string; status: string; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(sql, params);
+    const rows = await q<ClaimedTaskRow & { task_id: string; cut_off: boolean; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(sql, params);
     await faultPause('claim:candidates-read'); // the writer lock and the candidates' rows held
     for (const row of rows) {
       if (!CLAIMABLE_STATUSES.includes(row.status)) continue;
       const held = row.runner_id !== null && row.released === false;
       if (held && row.runner_id === runnerId) {
         await write(SQL.extend, [project, row.task_id, runnerId, leaseMs]);
-        return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null };
+        return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null, row: claimedRow(row), cutOff: row.cut_off };
       }
       if (held && row.live) continue;
       await write(SQL.take, [project, row.task_id, runnerId, leaseMs]);
-      return { taskId: row.task_id, token: row.token === null ? 1 : Number(row.token) + 1, tookOverFrom: held ? row.runner_id : null };
+      return { taskId: row.task_id, token: row.token === null ? 1 : Number(row.token) + 1, tookOverFrom: held ? row.runner_id : null, row: claimedRow(row), cutOff: row.cut_off };
     }
     return undefined;
   },

@@ -9,6 +9,8 @@ const runner = (runnerId: string, labels: string[] = []) => ({ runnerId, project
 const pending = (id: string) => ({ task_id: id, status: 'pending', file_status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null });
 
 // Runners and claims: the same contract on both stores (issue 23).
+// What a claim reads of a task no iteration has run for yet (claimTask hands it on: no second read).
+const untouched = { row: { status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null }, cutOff: false };
 describe.each(STORES)('$name store: runners and claims', ({ open }) => {
   it('claims each task once, takes over a claim whose lease ran out, and fences the old token', async () => {
     await withStore(open, async (store) => {
@@ -17,19 +19,19 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       await store.registerRunner(runner('r1', ['prod']), 60_000);
       await store.registerRunner(runner('r2'), 60_000);
       const a = await store.claimTask('p', 'r1', ['A', 'B', 'C'], 60_000);
-      expect(a).toEqual({ taskId: 'A', token: 1, tookOverFrom: null });
+      expect(a).toEqual({ taskId: 'A', token: 1, tookOverFrom: null, ...untouched });
       // r2 asks for the same tasks: A is held, so it gets B; a complete task is never claimed.
-      expect(await store.claimTask('p', 'r2', ['A', 'B', 'C'], 60_000)).toEqual({ taskId: 'B', token: 1, tookOverFrom: null });
+      expect(await store.claimTask('p', 'r2', ['A', 'B', 'C'], 60_000)).toEqual({ taskId: 'B', token: 1, tookOverFrom: null, ...untouched });
       expect(await store.claimTask('p', 'r2', ['A', 'C'], 60_000)).toBeUndefined();
       // The holder asking again keeps its token.
-      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 1, tookOverFrom: null });
+      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 1, tookOverFrom: null, ...untouched });
       expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r1', 1))).toBe(true);
       expect(await store.renewLease('r1', 60_000)).toEqual([{ taskId: 'A', token: 1 }]);
 
       // r1's lease runs out (renewed with a lease of 1 ms): r2 takes A over with a larger token.
       await store.renewLease('r1', 1);
       await new Promise((r) => setTimeout(r, 30));
-      expect(await store.claimTask('p', 'r2', ['A'], 60_000)).toEqual({ taskId: 'A', token: 2, tookOverFrom: 'r1' });
+      expect(await store.claimTask('p', 'r2', ['A'], 60_000)).toEqual({ taskId: 'A', token: 2, tookOverFrom: 'r1', ...untouched });
       expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r1', 1))).toBe(false);
       expect(await store.transaction((tx) => tx.holdsClaim('p', 'A', 'r2', 2))).toBe(true);
       expect(await store.renewLease('r1', 60_000)).toEqual([]);
@@ -49,13 +51,28 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       // Released: no longer held, and the next claim gets a larger token (tokens never repeat).
       await store.releaseClaim('p', 'B', 'r2', 1);
       expect(await store.transaction((tx) => tx.holdsClaim('p', 'B', 'r2', 1))).toBe(false);
-      expect(await store.claimTask('p', 'r1', ['B'], 60_000)).toEqual({ taskId: 'B', token: 2, tookOverFrom: null });
+      expect(await store.claimTask('p', 'r1', ['B'], 60_000)).toEqual({ taskId: 'B', token: 2, tookOverFrom: null, ...untouched });
 
       await store.stopRunner('r2');
       const after = await store.runners('p');
       expect(after.find((r) => r.runner_id === 'r2')).toMatchObject({ alive: false, stopped: true });
       expect((await store.claims('p')).find((c) => c.task_id === 'A')?.live).toBe(false);
-      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 3, tookOverFrom: null });
+      expect(await store.claimTask('p', 'r1', ['A'], 60_000)).toEqual({ taskId: 'A', token: 3, tookOverFrom: null, ...untouched });
+    });
+  });
+
+  it('hands on the task as the claim read it: what the last runner left, and whether an iteration was left running', async () => {
+    await withStore(open, async (store) => {
+      await store.saveTask('p', { ...pending('A'), status: 'in_progress', iterations: 2, base_iteration: 1, last_error: 'exit 1' });
+      await store.registerRunner(runner('r1'), 60_000);
+      await store.registerRunner(runner('r2'), 60_000);
+      const first = await store.claimTask('p', 'r1', ['A'], 60_000);
+      expect(first).toMatchObject({ row: { status: 'in_progress', iterations: 2, base_iteration: 1, last_error: 'exit 1', reason: null }, cutOff: false });
+      // r1 begins iteration 3 and stops renewing: r2's claim says an iteration of A is still marked running.
+      await store.beginIteration('p', 'A', 3, 'run-r1');
+      await store.renewLease('r1', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await store.claimTask('p', 'r2', ['A'], 60_000)).toMatchObject({ token: 2, tookOverFrom: 'r1', row: { iterations: 2 }, cutOff: true });
     });
   });
 
