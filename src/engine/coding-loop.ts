@@ -292,6 +292,8 @@ function isQueueTempFile(abs: string, queueFile: string): boolean {
 }
 
 async function attemptIterations(ctx: EngineContext, state: TaskState): Promise<IterationWithMetrics[]> {
+  // An iteration's number is counted with its beginning (one commit): none begun since the base, none done.
+  if (state.iterations <= state.baseIteration) return [];
   return (await ctx.store.iterationsWithMetrics(ctx.project, state.spec.id, state.baseIteration + 1)).filter((i) => i.state === 'done');
 }
 
