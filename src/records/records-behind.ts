@@ -1,5 +1,6 @@
-import { storeName } from '../state/open-store.js';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { storeName } from '../state/open-store.js';
 import { refuseLinkOutside } from '../workspace/link-target.js';
 import type { Workspace } from '../workspace/paths.js';
 import { isStateStoreError, toStorageError } from '../workspace/storage-error.js';
@@ -24,6 +25,9 @@ export function recordsBehind(): string | undefined {
 export async function projectionWrite(file: string, ws: Workspace, action: string, write: () => Promise<void>): Promise<string | undefined> {
   try {
     refuseOutsideLink(file, ws);
+    // A checkout that only reads a shared database (approve, history on another machine) may have no
+    // .aibrain/ yet: the projection's folder is made, as a run makes it.
+    mkdirSync(path.dirname(file), { recursive: true });
     await write();
     if (behind?.startsWith(file)) behind = undefined;
     return undefined;

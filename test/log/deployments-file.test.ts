@@ -86,7 +86,7 @@ describe('deployments.json', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('records through SQLite first, with the design fields, and redacts secrets', async () => {
+  it('records through the state store first (SQLite or PostgreSQL), with the design fields, and redacts secrets', async () => {
     const dir = makeWorkspace();
     const ws = resolveWorkspace(dir);
     const store = await openStore(ws.stateDb);

@@ -8,14 +8,14 @@ afterEach(removeWorkspaces);
 
 const queue = { features: [{ id: 'GATED', agent_type: 'noop', requires_approval: ['look first'] }, { id: 'AFTER', agent_type: 'noop', depends_on: ['GATED'] }] };
 
-// Two machines: each its own checkout with its own .aibrain/ (projections), one database.
+// Two machines, one database: each its own checkout, which keeps its own projections in .aibrain/.
+// B's checkout never ran the loop: it has no .aibrain/ until a command of B's writes a projection.
 async function twoMachines(): Promise<{ a: string; b: string; env: Record<string, string> }> {
   const a = makeWorkspace();
   const b = makeWorkspace();
-  for (const ws of [a, b]) {
-    writeQueue(ws, 'p', queue);
-    mkdirSync(path.join(ws, '.aibrain'), { recursive: true });
-  }
+  for (const ws of [a, b]) writeQueue(ws, 'p', queue);
+  mkdirSync(path.join(a, '.aibrain'), { recursive: true });
+  rmSync(path.join(b, '.aibrain'), { recursive: true, force: true });
   return { a, b, env: { AUTONOMOUS_LOOP_DATABASE_URL: await freshDatabase() } };
 }
 
