@@ -40,15 +40,22 @@ describe('several gates at --concurrency 3', () => {
     const ws = makeWorkspace();
     const file = writeQueue(ws, 'p', { features: ['G1', 'G2', 'G3'].map((id) => ({ id, agent_type: 'noop', requires_approval: true })) });
     const t = startCliInTmux(['--project', 'p', '--concurrency', '3', '--by', 'ana'], { cwd: ws });
-    for (const [id, key] of [['G1', 'y'], ['G2', 'n'], ['G3', 'y']] as const) {
-      await t.expect(`? Approve ${id}? (y/N)`);
-      expect(t.screen().match(/\? Approve G\d\? \(y\/N\)/g)).toHaveLength(1); // never two questions at once
-      t.send(key, 'Enter');
-      await t.expect(`Approve ${id}? ${key === 'y' ? 'Yes' : 'No'}`);
+    // The three reach their gate together: which asks first is the run's (on PostgreSQL, the claims').
+    const answers: Record<string, 'y' | 'n'> = { G1: 'y', G2: 'n', G3: 'y' };
+    const asked: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const question = /\? Approve (G\d)\? \(y\/N\)/;
+      await t.expect(question);
+      expect(t.screen().match(new RegExp(question.source, 'g'))).toHaveLength(1); // never two questions at once
+      const id = question.exec(t.screen())![1]!;
+      expect(asked).not.toContain(id);
+      asked.push(id);
+      t.send(answers[id]!, 'Enter');
+      await t.expect(`Approve ${id}? ${answers[id] === 'y' ? 'Yes' : 'No'}`);
     }
     expect(await t.exited()).toBe(1);
     expect(readJson(file).features.map((f: { status: string }) => f.status)).toEqual(['complete', 'blocked', 'complete']);
-    expect(decisions(ws).map((d) => [d.task_id, d.decision])).toEqual([['G1', 'approve'], ['G2', 'reject'], ['G3', 'approve']]);
+    expect(decisions(ws).map((d) => [d.task_id, d.decision])).toEqual(asked.map((id) => [id, answers[id] === 'y' ? 'approve' : 'reject']));
   });
 });
 

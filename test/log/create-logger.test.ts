@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLoop } from '../../src/engine/run-loop.js';
+import { stateBytes } from '../helpers/state-db.js';
 import { makeWorkspace, removeWorkspaces, writeQueue } from '../helpers/workspace.js';
 
 afterEach(removeWorkspaces);
@@ -30,8 +31,7 @@ describe('logs', () => {
       expect(lines.some((l) => l.task_id === 'LEAK')).toBe(true);
       expect(log).not.toContain(secret);
       expect(log).not.toContain('s3cr3t-db-pass');
-      const db = readFileSync(path.join(ws, '.aibrain', 'state.db'));
-      expect(db.includes(Buffer.from(secret))).toBe(false);
+      expect(stateBytes(ws).includes(Buffer.from(secret))).toBe(false);
     } finally {
       delete process.env.SERVICE_PASSWORD;
       delete process.env.DATABASE_URL;
