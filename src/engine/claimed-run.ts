@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import { killProcessGroup } from '../agents/run-command.js';
 import { FencedWriteError, fenceStore } from '../state/fenced-store.js';
 import { startTimeOf } from '../state/process-identity.js';
+import { faultPoint } from '../workspace/fault-point.js';
 import type { TaskStatus } from '../queue/schema.js';
-import type { EngineContext, TaskState } from './engine-context.js';
+import { saveTask, type EngineContext, type TaskState } from './engine-context.js';
 import type { HeldClaim, RunnerSession } from './runner-session.js';
 import { runTask, type TaskOutcome } from './run-task.js';
 
@@ -70,11 +71,18 @@ async function resumeStoredTask(ctx: EngineContext, state: TaskState, claim: Hel
     await stopAgentsOf(ctx, claim.tookOverFrom, runner);
   }
   const cut = claim.cutOff ? (await store.runningIterations(project)).filter((it) => it.task_id === id) : [];
-  for (const it of cut) {
-    await store.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (its runner stopped renewing its lease)', outputTail: it.output_tail });
-    await store.addEvent(project, ctx.runId, id, 'iteration:interrupted', { n: it.n, runner: it.run_id });
-  }
-  if (cut.length > 0) state.iterations = Math.min(state.iterations, Math.min(...cut.map((it) => it.n)) - 1);
+  if (cut.length === 0) return;
+  // The cut-off iteration runs again under its own number: its end and the task's count go in one
+  // commit, so that a runner that resumes after this one dies (before its first iteration) runs that
+  // number too, its finished steps kept, and not the next with every step again.
+  await store.transaction(async (tx) => {
+    for (const it of cut) {
+      await tx.endIteration(it.id, { state: 'interrupted', verdict: null, promiseMet: false, error: 'cut off (its runner stopped renewing its lease)', outputTail: it.output_tail });
+      await tx.addEvent(project, ctx.runId, id, 'iteration:interrupted', { n: it.n, runner: it.run_id });
+    }
+    await saveTask(ctx, state, { iterations: Math.min(state.iterations, Math.min(...cut.map((it) => it.n)) - 1) }, tx);
+  });
+  faultPoint('claim:cut-off-recorded');
 }
 
 /** The agent processes a runner that lost its lease left on this host (they would finish a step about to be redone). */

@@ -114,6 +114,28 @@ describe('several runners on one PostgreSQL database', () => {
     expect(Date.parse(its[1]?.started_at ?? '') - killedAt, b.output()).toBeLessThanOrEqual(2_000 + 5_000);
   }, 180_000);
 
+  it('the runner that resumes a cut-off task dies before its first iteration: the next one still runs the cut-off iteration under its own number', async () => {
+    const url = await freshDatabase();
+    const [wsA, wsB, wsC] = workspaces(3, { features: [task('LONG', `sleep 4; echo '<promise>DONE</promise>'`)] });
+    const a = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsA ?? '' });
+    await poll(async () => (await query(url, `SELECT 1 FROM autonomous_loop.iterations WHERE task_id = 'LONG' AND state = 'running'`)).length > 0, 60_000, 'runner A to start LONG');
+    // B waits beside A; A dies: B takes LONG over, records A's iteration cut off, and dies (a power
+    // cut) before its own iteration.
+    const b = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsB ?? '', env: { AUTONOMOUS_LOOP_CRASH_AT: 'claim:cut-off-recorded#1' } });
+    await poll(async () => (b.pid !== undefined && (await runnerOf(url, b.pid)) !== undefined), 60_000, 'runner B to register');
+    a.kill('SIGKILL');
+    await a.exited;
+    expect(await b.exited, b.output()).toBeNull(); // killed there
+    expect(b.output()).toMatch(/LONG: resumed here/);
+    const c = startCli(['--project', 'p', '--database-url', url, '--lease', '2'], { cwd: wsC ?? '' });
+    expect(await c.exited, c.output()).toBe(0);
+    const its = await query<{ n: number; state: string }>(url, `SELECT n, state FROM autonomous_loop.iterations WHERE task_id = 'LONG' ORDER BY id`);
+    expect(its.map((i) => [i.n, i.state])).toEqual([
+      [1, 'interrupted'],
+      [1, 'done'],
+    ]);
+  }, 180_000);
+
   it('a runner killed (SIGKILL) and the run started again on the same machine: its task is taken over at once, not after the lease', async () => {
     const url = await freshDatabase();
     const [ws] = workspaces(1, { features: [task('LONG', `sleep 3; echo '<promise>DONE</promise>'`)] });
