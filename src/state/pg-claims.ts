@@ -9,9 +9,11 @@ export type Write = (sql: string, params: unknown[]) => Promise<void>;
 const lease = (n: number): string => `clock_timestamp() + make_interval(secs => $${n}::float8 / 1000)`;
 const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8 AS ${col}`;
 
-// What a claim reads of its task with the row: enough to resume it without reading it again.
-const CLAIMED_TASK = `t.task_id, t.status, t.iterations, t.base_iteration, t.last_error, t.reason,
-  EXISTS (SELECT 1 FROM iterations i WHERE i.project = t.project AND i.task_id = t.task_id AND i.state = 'running') AS cut_off`;
+// What a claim reads of a candidate: its task's row, enough to resume it without reading it again,
+// and the claim on it.
+const CANDIDATE = `SELECT t.task_id, t.status, t.iterations, t.base_iteration, t.last_error, t.reason,
+    EXISTS (SELECT 1 FROM iterations i WHERE i.project = t.project AND i.task_id = t.task_id AND i.state = 'running') AS cut_off,
+    c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live`;
 
 const SQL = {
   register: `INSERT INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, boot_id)
@@ -21,14 +23,14 @@ const SQL = {
   renewRunner: `UPDATE runners SET heartbeat_at = clock_timestamp(), expires_at = ${lease(2)} WHERE runner_id = $1 AND stopped_at IS NULL`,
   renewClaims: `UPDATE task_claims SET expires_at = ${lease(2)} WHERE runner_id = $1 AND NOT released RETURNING task_id AS "taskId", token`,
   // SKIP LOCKED: a task another runner is claiming or writing right now is passed over, not waited for.
-  candidates: `SELECT ${CLAIMED_TASK}, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+  candidates: `${CANDIDATE}
     FROM unnest($2::text[]) WITH ORDINALITY AS w(task_id, position)
       JOIN tasks t ON t.project = $1 AND t.task_id = w.task_id
       LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
     ORDER BY w.position
     FOR UPDATE OF t SKIP LOCKED`,
   // The same for one task (what a runner asks): a point lookup, whose plan the server keeps.
-  candidate: `SELECT ${CLAIMED_TASK}, c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live
+  candidate: `${CANDIDATE}
     FROM tasks t LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id
     WHERE t.project = $1 AND t.task_id = $2
     FOR UPDATE OF t SKIP LOCKED`,
