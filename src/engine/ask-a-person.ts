@@ -5,6 +5,7 @@ import { needsSignature } from '../gates/signed-approval.js';
 import { refuseRecordedSignature, signAtPrompt } from './signed-decision.js';
 import { targetArgs } from '../workspace/find-workspace.js';
 import type { EngineContext, TaskState } from './engine-context.js';
+import type { StoredDecision } from '../state/store.js';
 import { saveTask } from './engine-context.js';
 import { notifyPeople } from './notify-people.js';
 import { successfulDeployments } from '../records/deployment-record.js';
@@ -128,11 +129,11 @@ function blockingRules(result: IterationResult): string[] {
 }
 
 /** The findings a person has overridden for this task (override decisions name their rules). */
-export async function overriddenRules(ctx: EngineContext, taskId: string): Promise<{ rules: Set<string>; by: string | undefined; reason: string | undefined }> {
+export async function overriddenRules(ctx: EngineContext, taskId: string, decisions?: StoredDecision[]): Promise<{ rules: Set<string>; by: string | undefined; reason: string | undefined }> {
   const rules = new Set<string>();
   let by: string | undefined;
   let reason: string | undefined;
-  for (const d of await ctx.store.taskDecisions(ctx.project, taskId)) {
+  for (const d of decisions ?? (await ctx.store.taskDecisions(ctx.project, taskId))) {
     if (d.decision !== 'override' || !d.fingerprint?.startsWith('override:')) continue;
     const record = JSON.parse(d.record) as DecisionRecord;
     // verified_approvals: an override counts only with a signature that verifies now

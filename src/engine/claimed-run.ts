@@ -22,7 +22,7 @@ export async function runClaimed(ctx: EngineContext, state: TaskState): Promise<
   const claim = await runner.claim(state.spec.id);
   if (!claim) return 'elsewhere';
   const fence = { project: ctx.project, taskId: state.spec.id, runnerId: runner.runnerId, token: claim.token };
-  const store = fenceStore(ctx.store, fence, () => runner.lose(claim, 'another runner took it over'));
+  const store = fenceStore(ctx.store, fence, () => runner.lose(claim, 'another runner took it over'), { noInterruptedSteps: !claim.interrupted });
   const signal = AbortSignal.any([ctx.signal, claim.controller.signal]);
   // The task's own view of the run: the fenced store and a signal that also stops it when the claim is lost.
   const taskCtx = new Proxy(ctx, { get: (target, key) => (key === 'store' ? store : key === 'signal' ? signal : Reflect.get(target, key)) });

@@ -13,6 +13,7 @@ import { describeCascade } from './describe-gate.js';
 import { watchDecisionElsewhere } from './decided-elsewhere.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
+import type { StoredDecision } from '../state/store.js';
 import { taskStart } from './task-start.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
@@ -80,15 +81,18 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
-    const iterationId = await ctx.store.transaction(async (tx) => {
+    // Its id and the task's decisions are read with the commit, not before it (PostgreSQL: the
+    // transaction is one message); neither is awaited inside (see state/pg-later.ts).
+    const begun = await ctx.store.transaction(async (tx) => {
       await start.withFirstIteration(tx);
-      const id = await tx.beginIteration(ctx.project, spec.id, n, ctx.runId);
+      const id = tx.beginIteration(ctx.project, spec.id, n, ctx.runId);
       await saveTask(ctx, state, { iterations: n }, tx);
-      return id;
+      return { id, decisions: tx.taskDecisions(ctx.project, spec.id) };
     });
+    const iterationId = await begun.id;
     start.committed();
     ctx.emitter.emit('iteration:start', { taskId: spec.id, iteration: n - state.baseIteration, maxIterations: spec.maxIterations });
-    const ictx = await iterationContext(ctx, state, n, () => approval.by);
+    const ictx = await iterationContext(ctx, state, n, () => approval.by, await begun.decisions);
     const extras = await startIteration(ctx, state, n, iterationId, done); // feedback, time left, the log file
     Object.assign(ictx, extras.context);
     const writeLog = ictx.output;
@@ -365,7 +369,7 @@ async function recordInterrupted(ctx: EngineContext, state: TaskState, n: number
   });
 }
 
-async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null): Promise<IterationContext> {
+async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null, decisions?: StoredDecision[]): Promise<IterationContext> {
   const { spec } = state;
   const place = workplaceOf(ctx, spec.id);
   return {
@@ -381,7 +385,7 @@ async function iterationContext(ctx: EngineContext, state: TaskState, n: number,
     records: createRecordSink(ctx.store, ctx.ws, ctx.project, spec.id, n, approvedBy, (problem) => warnBehind(ctx, problem), ctx.runId),
     ask: ctx.prompter ? ctx.prompter.ask : async () => 'unavailable',
     approvedBy,
-    overridden: (await overriddenRules(ctx, spec.id)).rules,
+    overridden: (await overriddenRules(ctx, spec.id, decisions)).rules,
     ...(place ? { workDir: place.dir } : {}),
     progress: (line) => {
       const redacted = redactSecrets(line);

@@ -51,15 +51,17 @@ export function patchStatuses(text: string, tasksKey: string, updates: ReadonlyM
   }
   parts.push(text.slice(cursor));
   const patched = parts.join('');
-  known = { text: patched, tasksKey, locations: moved(locations, edits) };
+  move(locations, edits);
+  known = { text: patched, tasksKey, locations };
   return patched;
 }
 
-// The locations in the patched text: each shifted by what the edits before it added or removed,
-// and an edited task's status (and end) where its edit put them.
-function moved(locations: readonly TaskLocation[], edits: readonly Edit[]): TaskLocation[] {
+// The locations moved, in place, to where they are in the patched text: each shifted by what the
+// edits before it added or removed, and an edited task's status (and end) where its edit put them.
+// In place: a write-back of thousands of tasks, every flush, copies none of them. They are only
+// ever the last patched text's (`known`): a text patched before is located again.
+function move(locations: TaskLocation[], edits: readonly Edit[]): void {
   const byTask = new Map(edits.map((e) => [e.loc, e]));
-  const out: TaskLocation[] = [];
   let shift = 0;
   let next = 0; // edits before the current location
   for (const loc of locations) {
@@ -68,12 +70,21 @@ function moved(locations: readonly TaskLocation[], edits: readonly Edit[]): Task
       next++;
     }
     const own = byTask.get(loc);
+    if (!own) {
+      if (shift === 0) continue;
+      loc.start += shift;
+      loc.end += shift;
+      loc.lastValueEnd += shift;
+      if (loc.status) loc.status.offset += shift;
+      continue;
+    }
     // A place inside the task: after its own edit it moves by that edit too.
-    const at = (p: number): number => p + shift + (own && p >= own.at + own.remove ? own.insert.length - own.remove : 0);
-    const copy: TaskLocation = { ...loc, start: at(loc.start), end: at(loc.end), lastValueEnd: at(loc.lastValueEnd) };
-    if (own) copy.status = { offset: own.at + shift + own.valueAt, length: own.insert.length - own.valueAt };
-    else if (loc.status) copy.status = { offset: at(loc.status.offset), length: loc.status.length };
-    out.push(copy);
+    const after = own.at + own.remove;
+    const grow = own.insert.length - own.remove;
+    const at = (p: number): number => p + shift + (p >= after ? grow : 0);
+    loc.start = at(loc.start);
+    loc.end = at(loc.end);
+    loc.lastValueEnd = at(loc.lastValueEnd);
+    loc.status = { offset: own.at + shift + own.valueAt, length: own.insert.length - own.valueAt };
   }
-  return out;
 }

@@ -38,9 +38,18 @@ export interface ClaimedTask extends TaskClaim {
   row: ClaimedTaskRow;
   /** Whether an iteration of it is still marked running (its runner was cut off): read them then. */
   cutOff: boolean;
+  /**
+   * Whether steps of its current attempt are marked interrupted (a crash cut them off). Only the
+   * claim's holder marks a step so: false stays true of the store until this claim marks one.
+   */
+  interrupted: boolean;
 }
 
 /** The row's fields a claim hands on (a store's row has more). */
+// What a claim reads of whether a candidate has steps of its current attempt marked interrupted.
+export const INTERRUPTED_STEPS = `EXISTS (SELECT 1 FROM steps s WHERE s.project = t.project AND s.task_id = t.task_id AND s.state = 'interrupted'
+      AND s.iteration > COALESCE(t.base_iteration, 0)) AS interrupted`;
+
 export function claimedRow(r: ClaimedTaskRow): ClaimedTaskRow {
   return { status: r.status, iterations: Number(r.iterations), base_iteration: Number(r.base_iteration), last_error: r.last_error, reason: r.reason };
 }

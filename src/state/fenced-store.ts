@@ -32,11 +32,20 @@ const WRITES = new Set<string>([
  * checks the claim's token (and holds it until the commit, so a takeover waits); a write after
  * the claim was taken over throws FencedWriteError and `onFenced` is told (to stop the agents).
  */
-export function fenceStore(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void): Store {
-  return fenced(store, fence, onFenced, false);
+export function fenceStore(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void, known: Known = { noInterruptedSteps: false }): Store {
+  return fenced(store, fence, onFenced, false, { ...known });
 }
 
-function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void, checked: boolean): Store {
+/**
+ * What the claim read of its task and only its holder changes (the claim's row was locked, and
+ * every write for the task is fenced): not read again while it holds. `noInterruptedSteps`: no step
+ * of the task's current attempt is marked interrupted, until this store marks one.
+ */
+export interface Known {
+  noInterruptedSteps: boolean;
+}
+
+function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => void, checked: boolean, known: Known): Store {
   // The check goes with the writes (PostgreSQL: in the same message), and fails their transaction.
   const check = (tx: Store): Promise<void> => tx.assertClaim(fence.project, fence.taskId, fence.runnerId, fence.token);
   const refused = (e: unknown): never => {
@@ -50,12 +59,17 @@ function fenced(store: Store, fence: Fence, onFenced: (e: FencedWriteError) => v
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
+      if (key === 'interruptedSteps') {
+        return (project: string, taskId: string) =>
+          known.noInterruptedSteps && project === fence.project && taskId === fence.taskId ? Promise.resolve([]) : fn.call(target, project, taskId);
+      }
+      if (key === 'interruptStep') known.noInterruptedSteps = false; // before it is written: never one marked and not read
       if (key === 'transaction') {
         return (body: (tx: Store) => Promise<unknown>): Promise<unknown> =>
           target
             .transaction(async (tx) => {
               if (!checked) await check(tx);
-              return body(fenced(tx, fence, onFenced, true));
+              return body(fenced(tx, fence, onFenced, true, known));
             })
             .catch(refused);
       }

@@ -1,5 +1,5 @@
 import { faultPause } from '../workspace/fault-point.js';
-import { CLAIMABLE_STATUSES, claimedRow, type ClaimedTask, type ClaimedTaskRow, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+import { CLAIMABLE_STATUSES, INTERRUPTED_STEPS, claimedRow, type ClaimedTask, type ClaimedTaskRow, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 /** One query on the store's connection (inside the caller's transaction where there is one). */
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -13,6 +13,7 @@ const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8
 // and the claim on it.
 const CANDIDATE = `SELECT t.task_id, t.status, t.iterations, t.base_iteration, t.last_error, t.reason,
     EXISTS (SELECT 1 FROM iterations i WHERE i.project = t.project AND i.task_id = t.task_id AND i.state = 'running') AS cut_off,
+    ${INTERRUPTED_STEPS},
     c.runner_id, c.token, c.released, (c.expires_at > clock_timestamp()) AS live`;
 
 const SQL = {
@@ -76,18 +77,18 @@ export const pgClaims = {
   // is the one read plus one (what `take` writes), and the write goes with the COMMIT.
   async claim(q: Query, write: Write, project: string, runnerId: string, candidates: readonly string[], leaseMs: number): Promise<ClaimedTask | undefined> {
     const [sql, params] = candidates.length === 1 ? [SQL.candidate, [project, candidates[0]]] : [SQL.candidates, [project, [...candidates]]];
-    const rows = await q<ClaimedTaskRow & { task_id: string; cut_off: boolean; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(sql, params);
+    const rows = await q<ClaimedTaskRow & { task_id: string; cut_off: boolean; interrupted: boolean; runner_id: string | null; token: string | null; released: boolean | null; live: boolean | null }>(sql, params);
     await faultPause('claim:candidates-read'); // the writer lock and the candidates' rows held
     for (const row of rows) {
       if (!CLAIMABLE_STATUSES.includes(row.status)) continue;
       const held = row.runner_id !== null && row.released === false;
       if (held && row.runner_id === runnerId) {
         await write(SQL.extend, [project, row.task_id, runnerId, leaseMs]);
-        return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null, row: claimedRow(row), cutOff: row.cut_off };
+        return { taskId: row.task_id, token: Number(row.token), tookOverFrom: null, row: claimedRow(row), cutOff: row.cut_off, interrupted: row.interrupted };
       }
       if (held && row.live) continue;
       await write(SQL.take, [project, row.task_id, runnerId, leaseMs]);
-      return { taskId: row.task_id, token: row.token === null ? 1 : Number(row.token) + 1, tookOverFrom: held ? row.runner_id : null, row: claimedRow(row), cutOff: row.cut_off };
+      return { taskId: row.task_id, token: row.token === null ? 1 : Number(row.token) + 1, tookOverFrom: held ? row.runner_id : null, row: claimedRow(row), cutOff: row.cut_off, interrupted: row.interrupted };
     }
     return undefined;
   },

@@ -4,6 +4,7 @@ import { toStoreFailure } from './pg-failure.js';
 import { noteClosed } from './store-handles.js';
 import { inlineStatement } from './pg-inline.js';
 import { ClaimLostError } from './claims.js';
+import { Later } from './pg-later.js';
 import type { Store } from './store.js';
 
 // Taken by every write transaction: one writer at a time across processes, as BEGIN IMMEDIATE in SQLite.
@@ -28,9 +29,26 @@ export interface Queryable {
 export interface TxState {
   depth: number;
   ended: boolean;
-  /** Statements whose answer nobody reads, written out, to go with the transaction's next message. */
-  pending: string[];
+  /** Statements waiting to go with the transaction's next message (a read's answer taken from it). */
+  pending: Waiting[];
 }
+
+interface Waiting {
+  sql: string;
+  params: unknown[];
+  answer?: (answer: Answer) => void;
+  fail?: (e: unknown) => void;
+}
+
+// Writes that may wait a moment (a claim let go, see `soon`): they go in the store's next
+// transaction, or in one of their own after SOON_MS; closing the store sends them first.
+const SOON_MS = 50;
+interface Soon {
+  writes: Waiting[];
+  timer: NodeJS.Timeout | undefined;
+  sending: Promise<void> | undefined;
+}
+const soonOf = new WeakMap<pg.Pool, Soon>();
 
 // A transaction's waiting statements go out once there are this many (a transaction of thousands
 // of writes, a run's first reading of a large queue, sends them in messages of this size).
@@ -97,28 +115,77 @@ export abstract class PgConnection {
     idleLimits.set(this.pool, Math.max(1000, Math.min(ms, IDLE_IN_TRANSACTION_MS)));
   }
 
-  protected async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.#answer(sql, params)).rows as T[];
+  protected rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.#read(sql, params, (a) => a.rows as T[]);
+  }
+
+  protected first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+    return this.#read(sql, params, (a) => a.rows[0] as T | undefined);
+  }
+
+  /** A read whose rows are made into its value as they arrive (not on a `then`, which would send it at once). */
+  protected read<R, T>(sql: string, params: unknown[], pick: (rows: R[]) => T): Promise<T> {
+    return this.#read(sql, params, (a) => pick(a.rows as R[]));
+  }
+
+  // Inside a transaction a read waits with the writes (see Later): sent when it is awaited, with
+  // what waits before it, or with the COMMIT when its answer is taken after.
+  #read<T>(sql: string, params: unknown[], pick: (a: Answer) => T): Promise<T> {
+    const tx = this.#tx;
+    if (!tx || tx.ended) return this.#answer(sql, params).then(pick);
+    const entry: Waiting = { sql, params };
+    const { later, resolve, reject } = Later.of<T>(() => {
+      if (tx.pending.includes(entry)) this.#flush(tx).catch(() => undefined); // its failure is the entry's
+    });
+    entry.answer = (a) => resolve(pick(a));
+    entry.fail = reject;
+    tx.pending.push(entry);
+    return later;
   }
 
   async #answer(sql: string, params: unknown[]): Promise<Answer> {
-    const tx = this.#tx;
-    if (tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    if (this.#tx?.ended) throw new Error('this is a bug: the store of a transaction was used after the transaction ended');
+    const query = prepared(sql, params);
     try {
-      const query = prepared(sql, params);
-      if (!tx) return await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(query, params));
-      // Inside a transaction its connection is the transaction: nothing is tried again there. What
-      // waits goes first, in the same message when this statement can be written out too.
-      if (tx.pending.length === 0) return this.#answered(await this.#db.query(query, params));
-      const written = inlineStatement(sql, params);
-      if (written === undefined) {
-        await this.#sendWaiting(tx);
-        return this.#answered(await this.#db.query(query, params));
-      }
-      const answers = (await this.#db.query([...tx.pending.splice(0), written].join(';\n'))) as unknown as Answer | Answer[];
-      return this.#answered(Array.isArray(answers) ? answers[answers.length - 1]! : answers);
+      return await withReconnect(this.reconnect, this.url, sql, () => this.#db.query(query, params));
     } catch (e) {
       throw this.#failure(e);
+    }
+  }
+
+  // What waits, in order: statements side by side that can be written out go in one message, each
+  // read among them answered from its own part of the answer; one that cannot, or one alone, goes
+  // with its parameters (a prepared statement, its plan kept by the server). Inside a transaction
+  // its connection is the transaction: nothing is tried again.
+  async #flush(tx: TxState): Promise<void> {
+    const waiting = tx.pending.splice(0);
+    let i = 0;
+    try {
+      while (i < waiting.length) {
+        const texts: string[] = [];
+        for (let j = i; j < waiting.length && waiting.length - i > 1; j++) {
+          const w = waiting[j]!;
+          const text = w.params.length === 0 ? w.sql : inlineStatement(w.sql, w.params);
+          if (text === undefined) break;
+          texts.push(text);
+        }
+        if (texts.length > 1) {
+          const raw = await this.#db.query(texts.join(';\n'));
+          const answers = (Array.isArray(raw) ? raw : [raw]) as Answer[];
+          if (answers.length !== texts.length) throw new Error(`this is a bug: ${texts.length} statements sent, ${answers.length} answered`);
+          for (const a of answers) waiting[i++]!.answer?.(a);
+        } else {
+          const w = waiting[i]!;
+          const a = (await this.#db.query(prepared(w.sql, w.params), w.params)) as unknown as Answer;
+          i++;
+          w.answer?.(a);
+        }
+        this.#answered(undefined);
+      }
+    } catch (e) {
+      const failure = this.#failure(e);
+      for (const w of waiting.slice(i)) w.fail?.(failure);
+      throw failure;
     }
   }
 
@@ -132,35 +199,62 @@ export abstract class PgConnection {
   }
 
   /**
-   * A statement whose answer nobody reads: inside a transaction it waits, written out, and goes
+   * A statement whose answer nobody reads: inside a transaction it waits, and goes
    * with the transaction's next message (the next statement read, or the COMMIT); its failure fails
    * that message and so the transaction. One message a transaction, where there were one a statement.
    */
   protected async run(sql: string, params: unknown[]): Promise<void> {
     const tx = this.#tx;
-    const written = tx && !tx.ended ? inlineStatement(sql, params) : undefined;
-    if (written === undefined) {
-      await this.rows(sql, params);
+    if (!tx || tx.ended) {
+      await this.#answer(sql, params);
       return;
     }
-    tx!.pending.push(written);
-    if (tx!.pending.length < MOST_WAITING) return;
-    await this.#sendWaiting(tx!).catch((e: unknown) => {
-      throw this.#failure(e);
-    });
+    tx.pending.push({ sql, params });
+    if (tx.pending.length >= MOST_WAITING) await this.#flush(tx);
   }
 
-  async #sendWaiting(tx: TxState): Promise<void> {
-    if (tx.pending.length > 0) this.#answered(await this.#db.query(tx.pending.splice(0).join(';\n')));
+  /**
+   * A write that may wait a moment and whose failure costs only time (a claim let go: unsent, it
+   * runs out with its lease): it goes in this store's next transaction, which waits for it when
+   * it is on its way alone; else on its own after SOON_MS. In a transaction, a write like any.
+   */
+  protected soon(sql: string, params: unknown[]): Promise<void> {
+    if (this.#tx) return this.run(sql, params);
+    this.#waitSoon([{ sql, params }]);
+    return Promise.resolve();
   }
 
-  protected async first<T>(sql: string, params: unknown[]): Promise<T | undefined> {
-    return (await this.rows<T>(sql, params))[0];
+  #waitSoon(writes: Waiting[]): void {
+    let soon = soonOf.get(this.pool);
+    if (!soon) soonOf.set(this.pool, (soon = { writes: [], timer: undefined, sending: undefined }));
+    soon.writes.unshift(...writes);
+    soon.timer ??= setTimeout(() => void this.#sendSoon(), SOON_MS).unref();
+  }
+
+  // Never throws: what cannot be written now runs out with its lease.
+  async #sendSoon(): Promise<void> {
+    const soon = soonOf.get(this.pool);
+    if (!soon) return;
+    clearTimeout(soon.timer);
+    soon.timer = undefined;
+    await soon.sending;
+    const writes = soon.writes.splice(0);
+    if (writes.length === 0) return;
+    soon.sending = withReconnect(this.reconnect, this.url, undefined, async () => {
+      for (const w of writes) await this.#db.query(prepared(w.sql, w.params), w.params);
+    })
+      .then(() => undefined)
+      .catch(() => undefined)
+      .finally(() => {
+        soon.sending = undefined;
+      });
+    await soon.sending;
   }
 
   async close(): Promise<void> {
     if (this.#tx) throw new Error('this is a bug: a transaction closed the store');
     if (!this.#open) return;
+    await this.#sendSoon();
     this.#open = false;
     noteClosed();
     await this.pool.end();
@@ -176,6 +270,8 @@ export abstract class PgConnection {
 
   async #transactionOnce<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
+    const sending = soonOf.get(this.pool)?.sending;
+    if (sending) await sending; // what waited is written before anything after it reads
     try {
       client = await withReconnect(this.reconnect, this.url, undefined, () => this.pool.connect());
     } catch (e) {
@@ -189,6 +285,7 @@ export abstract class PgConnection {
     client.on('error', dropped);
     const tx = this.onConnection(client, state);
     let broken: unknown;
+    let carried: Waiting[] = [];
     try {
       // BEGIN and the writer lock open the transaction's first message. On a connection that has not
       // answered just now they are sent alone, before its function runs: a connection the server
@@ -200,8 +297,10 @@ export abstract class PgConnection {
       const lockParams = [WRITER_LOCK, String(idleLimits.get(this.pool) ?? IDLE_IN_TRANSACTION_MS)];
       if (Date.now() - (answeredAt.get(client) ?? 0) < FRESH_MS) await tx.run(lock, lockParams);
       else await tx.rows(lock, lockParams);
+      carried = soonOf.get(this.pool)?.writes.splice(0) ?? [];
+      state.pending.push(...carried);
       const result = await fn(tx as unknown as Store);
-      const committed = await tx.#answer('COMMIT', []).catch((e: unknown) => {
+      const committed = await tx.#read('COMMIT', [], (a) => a).catch((e: unknown) => {
         throw Object.assign(e as object, { atCommit: true });
       });
       // A COMMIT of a transaction a failed statement had aborted answers ROLLBACK, with no error:
@@ -209,7 +308,9 @@ export abstract class PgConnection {
       if (committed.command !== 'COMMIT') throw new Error(`the state database rolled the transaction back (its COMMIT answered ${committed.command}): nothing of it was written`);
       return result;
     } catch (e) {
-      state.pending.length = 0;
+      for (const w of state.pending.splice(0)) w.fail?.(e);
+      // What this transaction carried for later waits again: rolled back with it, or never sent.
+      if (carried.length > 0) this.#waitSoon(carried);
       await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
         broken = rollbackFailed;
       });

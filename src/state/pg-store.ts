@@ -90,8 +90,9 @@ export class PgStore extends PgConnection implements Store {
     return this.run('SELECT assert_claim($1, $2, $3, $4)', [project, taskId, runnerId, token]);
   }
 
+  // Let go with the store's next transaction (see soon): the next claim's message carries it.
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
-    return pgClaims.release(this.#q, project, taskId, runnerId, token);
+    return pgClaims.release((sql, params) => this.soon(sql, params ?? []).then(() => []), project, taskId, runnerId, token);
   }
 
   expireRunner(runnerId: string): Promise<void> {
@@ -192,9 +193,8 @@ export class PgStore extends PgConnection implements Store {
     return this.run(PG.setFileStatus, [project, taskId, fileStatus]);
   }
 
-  async beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number> {
-    const row = await this.first<{ id: number }>(PG.beginIteration, [project, taskId, n, runId, now()]);
-    return Number(row?.id);
+  beginIteration(project: string, taskId: string, n: number, runId: string): Promise<number> {
+    return this.read<{ id: number }, number>(PG.beginIteration, [project, taskId, n, runId, now()], (rows) => Number(rows[0]?.id));
   }
 
   endIteration(id: number, r: IterationEnd): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Db } from './open-database.js';
 import { preparedOn } from './sqlite-prepared.js';
-import { CLAIMABLE_STATUSES, claimedRow, type ClaimedTask, type ClaimedTaskRow, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
+import { CLAIMABLE_STATUSES, INTERRUPTED_STEPS, claimedRow, type ClaimedTask, type ClaimedTaskRow, type ClaimRow, type CutOffClaim, type RunnerInfo, type RunnerRow, type TaskClaim } from './claims.js';
 
 const SQL = {
   register: `INSERT OR REPLACE INTO runners (runner_id, project, host, pid, labels, started_at, heartbeat_at, expires_at, stopped_at, boot_id)
@@ -11,6 +11,7 @@ const SQL = {
   heldClaims: 'SELECT task_id AS taskId, token FROM task_claims WHERE runner_id = ? AND released = 0 ORDER BY task_id',
   candidate: `SELECT t.status, t.iterations, t.base_iteration, t.last_error, t.reason,
       EXISTS (SELECT 1 FROM iterations i WHERE i.project = t.project AND i.task_id = t.task_id AND i.state = 'running') AS cut_off,
+      ${INTERRUPTED_STEPS},
       c.runner_id, c.token, c.released, c.expires_at FROM tasks t
     LEFT JOIN task_claims c ON c.project = t.project AND c.task_id = t.task_id WHERE t.project = ? AND t.task_id = ?`,
   take: `INSERT INTO task_claims (project, task_id, runner_id, token, claimed_at, expires_at, released) VALUES (@project, @task_id, @runner_id, 1, @now, @expires, 0)
@@ -54,16 +55,16 @@ export const sqliteClaims = {
     return db.transaction(() => {
       const now = Date.now();
       for (const taskId of candidates) {
-        const row = stmt(db, 'candidate').get(project, taskId) as (ClaimedTaskRow & { cut_off: number; runner_id: string | null; token: number | null; released: number | null; expires_at: number | null }) | undefined;
+        const row = stmt(db, 'candidate').get(project, taskId) as (ClaimedTaskRow & { cut_off: number; interrupted: number; runner_id: string | null; token: number | null; released: number | null; expires_at: number | null }) | undefined;
         if (!row || !CLAIMABLE_STATUSES.includes(row.status)) continue;
         const held = row.runner_id !== null && row.released === 0;
         if (held && row.runner_id === runnerId) {
           stmt(db, 'extend').run(now + leaseMs, project, taskId, runnerId);
-          return { taskId, token: Number(row.token), tookOverFrom: null, row: claimedRow(row), cutOff: row.cut_off === 1 };
+          return { taskId, token: Number(row.token), tookOverFrom: null, row: claimedRow(row), cutOff: row.cut_off === 1, interrupted: row.interrupted === 1 };
         }
         if (held && (row.expires_at ?? 0) > now) continue;
         const taken = stmt(db, 'take').get({ project, task_id: taskId, runner_id: runnerId, now, expires: now + leaseMs }) as { token: number };
-        return { taskId, token: Number(taken.token), tookOverFrom: held ? row.runner_id : null, row: claimedRow(row), cutOff: row.cut_off === 1 };
+        return { taskId, token: Number(taken.token), tookOverFrom: held ? row.runner_id : null, row: claimedRow(row), cutOff: row.cut_off === 1, interrupted: row.interrupted === 1 };
       }
       return undefined;
     }).immediate();

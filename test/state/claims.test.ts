@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FencedWriteError, fenceStore } from '../../src/state/fenced-store.js';
 import { removeWorkspaces } from '../helpers/workspace.js';
-import { STORES, withStore } from './stores.js';
+import { STORE_PLACES, STORES, withStore } from './stores.js';
 
 afterEach(removeWorkspaces);
 
@@ -10,7 +10,7 @@ const pending = (id: string) => ({ task_id: id, status: 'pending', file_status: 
 
 // Runners and claims: the same contract on both stores (issue 23).
 // What a claim reads of a task no iteration has run for yet (claimTask hands it on: no second read).
-const untouched = { row: { status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null }, cutOff: false };
+const untouched = { row: { status: 'pending', iterations: 0, base_iteration: 0, last_error: null, reason: null }, cutOff: false, interrupted: false };
 describe.each(STORES)('$name store: runners and claims', ({ open }) => {
   it('claims each task once, takes over a claim whose lease ran out, and fences the old token', async () => {
     await withStore(open, async (store) => {
@@ -73,6 +73,29 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       await store.renewLease('r1', 1);
       await new Promise((r) => setTimeout(r, 30));
       expect(await store.claimTask('p', 'r2', ['A'], 60_000)).toMatchObject({ token: 2, tookOverFrom: 'r1', row: { iterations: 2 }, cutOff: true });
+    });
+  });
+
+  it('hands on whether steps of the current attempt are marked interrupted; the fenced store reads them again once it marks one', async () => {
+    await withStore(open, async (store) => {
+      for (const id of ['A', 'B']) await store.saveTask('p', { ...pending(id), status: 'in_progress', iterations: 2, base_iteration: 1 });
+      await store.registerRunner(runner('r1'), 60_000);
+      // A: a step of iteration 2 (this attempt) interrupted; B: one of iteration 1 (an attempt a person has since approved again).
+      await store.beginStep('p', 'A', 2, 'migrate');
+      await store.interruptStep('p', 'A', 2, 'migrate');
+      await store.beginStep('p', 'B', 1, 'migrate');
+      await store.interruptStep('p', 'B', 1, 'migrate');
+      const a = await store.claimTask('p', 'r1', ['A'], 60_000);
+      const b = await store.claimTask('p', 'r1', ['B'], 60_000);
+      expect([a?.interrupted, b?.interrupted]).toEqual([true, false]);
+
+      // B's claim said none: its fenced store answers so without reading, until it marks one itself.
+      const fenced = fenceStore(store, { project: 'p', taskId: 'B', runnerId: 'r1', token: b?.token ?? 0 }, () => undefined, { noInterruptedSteps: !b?.interrupted });
+      expect(await fenced.interruptedSteps('p', 'B')).toEqual([]);
+      expect(await fenced.interruptedSteps('p', 'A')).toEqual([{ iteration: 2, name: 'migrate' }]); // another task: read
+      await fenced.beginStep('p', 'B', 3, 'deploy');
+      await fenced.transaction((tx) => tx.interruptStep('p', 'B', 3, 'deploy'));
+      expect(await fenced.interruptedSteps('p', 'B')).toEqual([{ iteration: 3, name: 'deploy' }]);
     });
   });
 
@@ -146,5 +169,36 @@ describe.each(STORES)('$name store: runners and claims', ({ open }) => {
       }
       expect(got).toEqual([...ids].reverse());
     });
+  });
+});
+
+describe.each(STORE_PLACES)('$name store: a claim let go', ({ place, open }) => {
+  it('is let go for every other runner: with the next transaction, after a moment with none, and when the store closes', async () => {
+    const where = await place();
+    const mine = await open(where);
+    const other = await open(where);
+    try {
+      for (const id of ['A', 'B', 'C']) await mine.saveTask('p', pending(id));
+      await mine.registerRunner(runner('r1'), 60_000);
+      await other.registerRunner(runner('r2'), 60_000);
+      const held = async (id: string) => (await other.claims('p')).find((c) => c.task_id === id)?.live;
+      for (const id of ['A', 'B', 'C']) await mine.claimTask('p', 'r1', [id], 60_000);
+      // With the next transaction of the store that let it go.
+      await mine.releaseClaim('p', 'A', 'r1', 1);
+      await mine.transaction((tx) => tx.addEvent('p', 'r1', 'B', 'task:start'));
+      expect(await held('A')).toBe(false);
+      // With no transaction after it: within a moment.
+      await mine.releaseClaim('p', 'B', 'r1', 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await held('B')).toBe(false);
+      // Let go just before the store closes.
+      await mine.releaseClaim('p', 'C', 'r1', 1);
+      await mine.close();
+      expect(await held('C')).toBe(false);
+      expect(await other.claimTask('p', 'r2', ['C'], 60_000)).toMatchObject({ taskId: 'C', token: 2, tookOverFrom: null });
+    } finally {
+      await mine.close();
+      await other.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/state/store.js';
 import { removeWorkspaces } from '../helpers/workspace.js';
@@ -8,7 +9,72 @@ afterEach(removeWorkspaces);
 const row = (taskId: string, status: string) => ({ task_id: taskId, status, file_status: null, iterations: 0, base_iteration: 0, last_error: null, reason: null });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each(STORES)('$name store transactions', ({ open }) => {
+// How many messages node-postgres is asked to send (its Client.query, observed, not replaced).
+function countMessages(): () => number {
+  const query = pg.Client.prototype.query;
+  let n = 0;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    n++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  return () => {
+    pg.Client.prototype.query = query;
+    return n;
+  };
+}
+
+describe.each(STORES)('$name store transactions', ({ name, open }) => {
+  it('answer a read taken after the commit as read in its place among the writes (PostgreSQL: all of it one message)', async () => {
+    await withStore(open, async (store) => {
+      await store.transaction((t) => t.saveTask('p', row('A', 'blocked'))); // a connection that has just answered
+      const stop = countMessages();
+      let got: { read: Promise<unknown>; id: Promise<number>; later: Promise<unknown> };
+      try {
+        got = await store.transaction(async (t) => {
+          await t.saveTask('p', row('A', 'pending'));
+          const read = t.task('p', 'A');
+          await t.saveTask('p', row('A', 'complete'));
+          return { read, id: t.beginIteration('p', 'A', 1, 'r1'), later: t.task('p', 'A') };
+        });
+      } finally {
+        const sent = stop();
+        if (name === 'postgres') expect(sent).toBe(1);
+      }
+      expect(await got.read).toMatchObject({ status: 'pending' });
+      expect(await got.later).toMatchObject({ status: 'complete' });
+      expect((await store.iterations('p', 'A')).map((it) => it.id)).toEqual([await got.id]);
+      // Awaited inside, a read is sent at once: what it answers decides what the transaction does.
+      const decided = await store.transaction(async (t) => {
+        await t.saveTask('p', row('B', 'pending'));
+        const b = await t.task('p', 'B');
+        if (b?.status === 'pending') await t.saveTask('p', row('B', 'in_progress'));
+        return (await t.task('p', 'B'))?.status;
+      });
+      expect(decided).toBe('in_progress');
+    });
+  });
+
+  it('fail a read taken after a commit that failed, and no read nobody awaited is an unhandled rejection', async () => {
+    await withStore(open, async (store) => {
+      let read: Promise<unknown> | undefined;
+      const said = await store
+        .transaction(async (t) => {
+          read = t.task('p', 'A');
+          await t.saveTask('p', row('A', null as unknown as string)); // fails at the commit (PostgreSQL) or at once (SQLite)
+          t.task('p', 'A'); // nobody awaits this one
+        })
+        .then(
+          () => 'committed',
+          () => 'failed',
+        );
+      expect(said).toBe('failed');
+      // PostgreSQL: the read went with the failed message; SQLite answered it at once.
+      if (name === 'postgres') await expect(read).rejects.toThrow();
+      else expect(await read).toBeUndefined();
+      expect(await store.task('p', 'A')).toBeUndefined();
+    });
+  });
+
   it('keep other work of the process out: a write made meanwhile is not part of it, and survives its rollback', async () => {
     await withStore(open, async (store) => {
       const tx = store

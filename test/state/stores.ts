@@ -10,6 +10,12 @@ export const STORES: { name: string; open: () => Promise<Store> }[] = [
   { name: 'postgres', open: async () => openStore('', { databaseUrl: await freshDatabase() }) },
 ];
 
+/** The two stores by where they are kept, to open one place twice (a second process, a later run). */
+export const STORE_PLACES: { name: string; place: () => Promise<string>; open: (place: string) => Promise<Store> }[] = [
+  { name: 'sqlite', place: async () => path.join(makeWorkspace(), '.aibrain', 'state.db'), open: (file) => openStore(file, { databaseUrl: undefined }) },
+  { name: 'postgres', place: () => freshDatabase(), open: (url) => openStore('', { databaseUrl: url }) },
+];
+
 export async function withStore(open: () => Promise<Store>, fn: (store: Store) => Promise<void>): Promise<void> {
   const store = await open();
   try {
