@@ -2,7 +2,7 @@ import pg from 'pg';
 import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { toStoreFailure } from './pg-failure.js';
 import { noteClosed } from './store-handles.js';
-import { inlineStatement } from './pg-inline.js';
+import { batchOf, batchDone } from './pg-batch.js';
 import { ClaimLostError } from './claims.js';
 import { Later } from './pg-later.js';
 import type { Store } from './store.js';
@@ -162,18 +162,18 @@ export abstract class PgConnection {
     let i = 0;
     try {
       while (i < waiting.length) {
-        const texts: string[] = [];
-        for (let j = i; j < waiting.length && waiting.length - i > 1; j++) {
-          const w = waiting[j]!;
-          const text = w.params.length === 0 ? w.sql : inlineStatement(w.sql, w.params);
-          if (text === undefined) break;
-          texts.push(text);
-        }
-        if (texts.length > 1) {
-          const raw = await this.#db.query(texts.join(';\n'));
+        const batch = batchOf(this.#db, waiting, i);
+        if (batch) {
+          let raw: unknown;
+          try {
+            raw = await this.#db.query(batch.text);
+          } finally {
+            batchDone(this.#db, batch, raw !== undefined);
+          }
           const answers = (Array.isArray(raw) ? raw : [raw]) as Answer[];
-          if (answers.length !== texts.length) throw new Error(`this is a bug: ${texts.length} statements sent, ${answers.length} answered`);
-          for (const a of answers) waiting[i++]!.answer?.(a);
+          if (answers.length !== batch.owners.length) throw new Error(`this is a bug: ${batch.owners.length} statements sent, ${answers.length} answered`);
+          i += batch.count;
+          for (let k = 0; k < answers.length; k++) if (batch.owners[k]! >= 0) waiting[batch.owners[k]!]!.answer?.(answers[k]!);
         } else {
           const w = waiting[i]!;
           const a = (await this.#db.query(prepared(w.sql, w.params), w.params)) as unknown as Answer;

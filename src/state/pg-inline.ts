@@ -29,6 +29,22 @@ export function inlineStatement(sql: string, params: readonly unknown[]): string
   return parts.join('');
 }
 
+/**
+ * The parameters as literals, in order, for `EXECUTE name(...)` of the statement prepared on the
+ * connection (its plan kept, where a statement written out is planned at every call); undefined
+ * when the statement or a value cannot be written out (as for inlineStatement).
+ */
+export function inlineArguments(sql: string, params: readonly unknown[]): string[] | undefined {
+  if (templateOf(sql) === undefined) return undefined;
+  const literals: string[] = [];
+  for (const value of params) {
+    const literal = toLiteral(value);
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  return literals;
+}
+
 // A statement's text cut at its parameters (text, parameter index, text, ...), or null when it
 // cannot be written out; read once for each text the store sends (a bounded set: its statements).
 const templates = new Map<string, (string | number)[] | null>();

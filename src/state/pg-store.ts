@@ -47,7 +47,7 @@ export class PgStore extends PgConnection implements Store {
   static async connect(url: string): Promise<PgStore> {
     // A process paused (SIGSTOP) or cut off inside a transaction would hold the writer lock, and so
     // every runner, forever: the server ends such a transaction after 15 s (a runner's: its lease).
-    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${SCHEMA} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS} -c plan_cache_mode=force_generic_plan`, connectionTimeoutMillis: 10_000 });
     // An idle connection the server dropped: the next query says so; the process must not crash here.
     pool.on('error', () => undefined);
     try {

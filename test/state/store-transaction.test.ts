@@ -54,6 +54,28 @@ describe.each(STORES)('$name store transactions', ({ name, open }) => {
     });
   });
 
+  it('run the same statements again after a transaction that failed among them (PostgreSQL: what it prepared on the way may or may not be there)', async () => {
+    await withStore(open, async (store) => {
+      for (let round = 0; round < 3; round++) {
+        const said = await store
+          .transaction(async (t) => {
+            await t.addEvent('p', 'r1', `X${round}`, 'task:start');
+            await t.saveTask('p', row(`F${round}`, null as unknown as string)); // fails, after the event's statement ran
+          })
+          .then(
+            () => 'committed',
+            () => 'failed',
+          );
+        expect(said).toBe('failed');
+        await store.transaction(async (t) => {
+          await t.addEvent('p', 'r1', `Y${round}`, 'task:start');
+          await t.saveTask('p', row(`G${round}`, 'pending'));
+        });
+      }
+      expect([...(await store.tasks('p')).keys()].sort()).toEqual(['G0', 'G1', 'G2']);
+    });
+  });
+
   it('fail a read taken after a commit that failed, and no read nobody awaited is an unhandled rejection', async () => {
     await withStore(open, async (store) => {
       let read: Promise<unknown> | undefined;
