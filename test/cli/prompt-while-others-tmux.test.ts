@@ -58,8 +58,9 @@ describe('while a question waits for a person (--concurrency 2)', () => {
     writeQueue(ws, 'p', { features: [{ id: 'G', agent_type: 'noop', requires_approval: true }, nodeTask('S', 'slow-steps.mjs', { completion_promise: 'DONE' }, [log, '6000'])] });
     const run = startCliInTmux(['--project', 'p', '--concurrency', '2', '--by', 'ana'], { cwd: ws });
     await run.expect('? Approve G? (y/N)');
-    await run.expect(/\? Approve G\? \(y\/N\)\s*\n\s*meanwhile \(the other tasks go on\):\n\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] S · iteration 1\/5/);
-    const frame = (): string | undefined => /meanwhile[^\n]*\n\s*([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]) S/.exec(run.screen())?.[1];
+    // S's start line is above the question or beneath it, whichever of the two came first.
+    await run.expect(/\? Approve G\? \(y\/N\)\s*\n\s*meanwhile \(the other tasks go on\):\n(?:\s*▶ S \(command\)\n)?\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] S · iteration 1\/5/);
+    const frame = (): string | undefined => /meanwhile[^\n]*\n(?:\s*▶ S[^\n]*\n)?\s*([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]) S/.exec(run.screen())?.[1];
     const first = frame();
     await new Promise((r) => setTimeout(r, 400));
     expect(frame()).toBeDefined();
