@@ -13,7 +13,6 @@ import { describeCascade } from './describe-gate.js';
 import { watchDecisionElsewhere } from './decided-elsewhere.js';
 import { redactSecrets } from '../log/redact-secrets.js';
 import type { EngineContext, TaskState } from './engine-context.js';
-import type { StoredDecision } from '../state/store.js';
 import { taskStart } from './task-start.js';
 import { saveTask } from './engine-context.js';
 import { findPromise } from './find-promise.js';
@@ -81,8 +80,7 @@ export async function runTask(ctx: EngineContext, state: TaskState): Promise<Tas
     }
     ctx.iterationBudget.left--;
     const n = state.iterations + 1;
-    // Its id and the task's decisions are read with the commit, not before it (PostgreSQL: the
-    // transaction is one message); neither is awaited inside (see state/pg-later.ts).
+    // Its id and the task's decisions: read with the commit, not awaited inside (state/pg-later.ts).
     const begun = await ctx.store.transaction(async (tx) => {
       await start.withFirstIteration(tx);
       const id = tx.beginIteration(ctx.project, spec.id, n, ctx.runId);
@@ -369,7 +367,7 @@ async function recordInterrupted(ctx: EngineContext, state: TaskState, n: number
   });
 }
 
-async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null, decisions?: StoredDecision[]): Promise<IterationContext> {
+async function iterationContext(ctx: EngineContext, state: TaskState, n: number, approvedBy: () => string | null, decisions?: Parameters<typeof overriddenRules>[2]): Promise<IterationContext> {
   const { spec } = state;
   const place = workplaceOf(ctx, spec.id);
   return {

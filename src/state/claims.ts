@@ -45,11 +45,11 @@ export interface ClaimedTask extends TaskClaim {
   interrupted: boolean;
 }
 
-/** The row's fields a claim hands on (a store's row has more). */
 // What a claim reads of whether a candidate has steps of its current attempt marked interrupted.
 export const INTERRUPTED_STEPS = `EXISTS (SELECT 1 FROM steps s WHERE s.project = t.project AND s.task_id = t.task_id AND s.state = 'interrupted'
       AND s.iteration > COALESCE(t.base_iteration, 0)) AS interrupted`;
 
+/** The row's fields a claim hands on (a store's row has more). */
 export function claimedRow(r: ClaimedTaskRow): ClaimedTaskRow {
   return { status: r.status, iterations: Number(r.iterations), base_iteration: Number(r.base_iteration), last_error: r.last_error, reason: r.reason };
 }

@@ -8,7 +8,8 @@ interface Prepared {
   names: Set<string>;
 }
 const preparedOn = new WeakMap<object, Prepared>();
-// The statement texts given a number (the store's own statements: a bounded set).
+// The statement texts given a number (the store's own statements: a bounded set; one outside
+// them, a long tail, gets none and goes unprepared).
 const numbers = new Map<string, number>();
 const MOST_NUMBERED = 500;
 
@@ -75,7 +76,8 @@ export function batchDone(connection: object, batch: Batch, ok: boolean): void {
   }
 }
 
-function numberOf(sql: string): number | undefined {
+/** The number of a statement text, for the names it is prepared under (on either path). */
+export function numberOf(sql: string): number | undefined {
   let n = numbers.get(sql);
   if (n === undefined) {
     if (numbers.size >= MOST_NUMBERED) return undefined;

@@ -97,8 +97,8 @@ export const pgClaims = {
     return (await q(SQL.holds, [project, taskId, runnerId, token])).length > 0;
   },
 
-  async release(q: Query, project: string, taskId: string, runnerId: string, token: number): Promise<void> {
-    await q(SQL.release, [project, taskId, runnerId, token]);
+  release(write: Write, project: string, taskId: string, runnerId: string, token: number): Promise<void> {
+    return write(SQL.release, [project, taskId, runnerId, token]);
   },
 
   /** Run inside a transaction. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { withReconnect, withReconnectTransaction, type Reconnect } from './pg-retry.js';
 import { toStoreFailure } from './pg-failure.js';
 import { noteClosed } from './store-handles.js';
-import { batchOf, batchDone } from './pg-batch.js';
+import { batchOf, batchDone, numberOf } from './pg-batch.js';
 import { ClaimLostError } from './claims.js';
 import { Later } from './pg-later.js';
 import type { Store } from './store.js';
@@ -63,19 +63,10 @@ interface Answer {
 }
 
 // Each statement text the store sends with parameters is a named prepared statement: the server
-// parses and plans it once a connection (its generic plan after five runs), not at every call.
-// Texts are the store's own statements, a bounded set; one outside them (a long tail) goes unnamed.
-const names = new Map<string, string>();
-const MOST_NAMED = 500;
-
+// parses and plans it once a connection, not at every call.
 function prepared(sql: string, params: unknown[]): pg.QueryConfig | string {
-  let name = names.get(sql);
-  if (name === undefined) {
-    if (names.size >= MOST_NAMED || params.length === 0) return sql;
-    name = `al_${names.size + 1}`;
-    names.set(sql, name);
-  }
-  return { name, text: sql, values: params };
+  const n = params.length === 0 ? undefined : numberOf(sql);
+  return n === undefined ? sql : { name: `al_${n}`, text: sql, values: params };
 }
 
 /**

@@ -1,41 +1,20 @@
 import pg from 'pg';
 
 /**
- * A statement with its parameters written in as literals, so that several statements of one
+ * The parameters of a statement written as literals, in order, for `EXECUTE name(...)` of the
+ * statement prepared on the connection (pg-batch.ts), so that several statements of one
  * transaction go to the server in one message (the simple query protocol; node-postgres does not
  * pipeline). Values become quoted literals (the text node-postgres would send, through its own
- * escapeLiteral): a quoted literal is of unknown type until its context types it, as a parameter
- * is, so the statement means what it meant with parameters.
+ * escapeLiteral): a quoted literal is of unknown type until the parameter's type is given it, as
+ * a parameter's value is, so the statement means what it meant with parameters.
  *
- * Undefined when the statement cannot be written so with certainty, and it then goes on its own
- * with its parameters, as before: a `$` the scanner does not understand (a dollar-quoted string),
- * a comment, a parameter number past the values, a NUL in a value (the simple protocol ends the
- * text there), or a value of a kind it does not write (a date, bytes, an array of arrays).
- */
-export function inlineStatement(sql: string, params: readonly unknown[]): string | undefined {
-  const pieces = templateOf(sql);
-  if (pieces === undefined) return undefined;
-  const parts: string[] = [];
-  for (const piece of pieces) {
-    if (typeof piece === 'string') {
-      parts.push(piece);
-      continue;
-    }
-    if (piece < 0 || piece >= params.length) return undefined;
-    const literal = toLiteral(params[piece]);
-    if (literal === undefined) return undefined;
-    parts.push(literal);
-  }
-  return parts.join('');
-}
-
-/**
- * The parameters as literals, in order, for `EXECUTE name(...)` of the statement prepared on the
- * connection (its plan kept, where a statement written out is planned at every call); undefined
- * when the statement or a value cannot be written out (as for inlineStatement).
+ * Undefined when the statement cannot go in such a message with certainty, and it then goes on its
+ * own with its parameters: a `$` the scanner does not understand (a dollar-quoted string), a
+ * comment, a semicolon, a NUL in a value (the simple protocol ends the text there), or a value of a
+ * kind it does not write (a date, bytes, an array of arrays).
  */
 export function inlineArguments(sql: string, params: readonly unknown[]): string[] | undefined {
-  if (templateOf(sql) === undefined) return undefined;
+  if (!writable(sql)) return undefined;
   const literals: string[] = [];
   for (const value of params) {
     const literal = toLiteral(value);
@@ -45,43 +24,38 @@ export function inlineArguments(sql: string, params: readonly unknown[]): string
   return literals;
 }
 
-// A statement's text cut at its parameters (text, parameter index, text, ...), or null when it
-// cannot be written out; read once for each text the store sends (a bounded set: its statements).
-const templates = new Map<string, (string | number)[] | null>();
-const MAX_TEMPLATES = 1000;
+// Whether a statement's text can go as it is into a message of several (read once for each text
+// the store sends: a bounded set, its statements).
+const writables = new Map<string, boolean>();
+const MAX_TEXTS = 1000;
 
-function templateOf(sql: string): (string | number)[] | undefined {
-  let pieces = templates.get(sql);
-  if (pieces === undefined) {
-    pieces = cut(sql);
-    if (templates.size >= MAX_TEMPLATES) templates.clear();
-    templates.set(sql, pieces);
+function writable(sql: string): boolean {
+  let ok = writables.get(sql);
+  if (ok === undefined) {
+    ok = scan(sql);
+    if (writables.size >= MAX_TEXTS) writables.clear();
+    writables.set(sql, ok);
   }
-  return pieces ?? undefined;
+  return ok;
 }
 
-function cut(sql: string): (string | number)[] | null {
-  const pieces: (string | number)[] = [];
-  let from = 0;
+function scan(sql: string): boolean {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     if (c === "'" || c === '"') {
       const end = sql.indexOf(c, i + 1);
-      if (end < 0) return null;
+      if (end < 0) return false;
       i = end + 1; // a doubled quote inside is two quoted pieces side by side: the same text
     } else if (c === '$') {
-      const m = /^\$(\d+)/.exec(sql.slice(i, i + 8));
-      if (!m) return null;
-      pieces.push(sql.slice(from, i), Number(m[1]) - 1);
+      const m = /^\$\d+/.exec(sql.slice(i, i + 8));
+      if (!m) return false;
       i += m[0].length;
-      from = i;
     } else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*') || c === ';' || c === '\\') {
-      return null;
+      return false;
     } else i++;
   }
-  pieces.push(sql.slice(from));
-  return pieces;
+  return true;
 }
 
 // What node-postgres would send for a parameter, as a quoted literal: the kinds the store passes

@@ -92,7 +92,7 @@ export class PgStore extends PgConnection implements Store {
 
   // Let go with the store's next transaction (see soon): the next claim's message carries it.
   releaseClaim(project: string, taskId: string, runnerId: string, token: number): Promise<void> {
-    return pgClaims.release((sql, params) => this.soon(sql, params ?? []).then(() => []), project, taskId, runnerId, token);
+    return pgClaims.release((sql, params) => this.soon(sql, params), project, taskId, runnerId, token);
   }
 
   expireRunner(runnerId: string): Promise<void> {
